@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { CONTENT_TYPES } from '../core/content-types.ts';
+import { duration } from '../config/duration.ts';
+import { secret } from '../config/secret-ref.ts';
+
+const guid = z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a GUID');
+
+export const CLOUDS = ['commercial', 'gcc', 'gcc-high', 'dod'] as const;
+export type Cloud = (typeof CLOUDS)[number];
+
+const certificate = z.object({
+  /** PEM private key (RSA), usually `file:/path/key.pem`. */
+  private_key: secret,
+  /** PEM certificate, used to compute the thumbprint sent as x5t / x5t#S256. */
+  certificate: z.string().min(1),
+});
+
+export const tenantSchema = z
+  .object({
+    /** A short label used in logs, metrics and the UI. */
+    name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    tenant_id: guid,
+    client_id: guid,
+    client_secret: secret.optional(),
+    certificate: certificate.optional(),
+    cloud: z.enum(CLOUDS).default('commercial'),
+    /** Sent as PublisherIdentifier on every call; defaults to tenant_id. */
+    publisher_id: guid.optional(),
+    content_types: z.array(z.enum(CONTENT_TYPES)).min(1).default([...CONTENT_TYPES]),
+    /** Overrides for the cloud's hosts (used for the emulator and private endpoints). */
+    login_url: z.string().url().optional(),
+    api_url: z.string().url().optional(),
+    enabled: z.boolean().default(true),
+  })
+  .strict()
+  .refine((t) => Boolean(t.client_secret) !== Boolean(t.certificate), {
+    message: 'set exactly one of client_secret or certificate',
+    path: ['client_secret'],
+  });
+
+export type TenantConfig = z.infer<typeof tenantSchema>;
+
+export const collectionSchema = z
+  .object({
+    poll_interval: duration.prefault('60s'),
+    /** Size of each listing window (≤ 24h). */
+    window: duration.prefault('1h'),
+    /** Trailing window re-listed on every poll so late blobs are found. */
+    settle_window: duration.prefault('24h'),
+    /** How far back to start on first run (clamped to 7 days minus a margin). */
+    backfill: duration.prefault('7d'),
+    /** Blob downloads in flight per tenant. */
+    concurrency: z.number().int().min(1).max(64).default(4),
+    requests_per_minute: z.number().int().min(1).default(2000),
+    /** Attempts before a blob is quarantined. */
+    max_blob_attempts: z.number().int().min(1).default(8),
+    /** Events per delivery batch. */
+    batch_size: z.number().int().min(1).max(100_000).default(1000),
+  })
+  .strict()
+  .prefault({});
+
+export type CollectionConfig = z.infer<typeof collectionSchema>;

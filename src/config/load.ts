@@ -1,0 +1,45 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError } from '../core/errors.ts';
+import { interpolateEnv } from './interpolate.ts';
+import { configSchema, type Config } from './schema.ts';
+
+/** `tenants[0].client_id` from a zod issue path. */
+function formatPath(path: readonly PropertyKey[]): string {
+  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), '');
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`).join('; ');
+}
+
+/** Validates an already-parsed config object. Throws ConfigError naming every bad key. */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
+  const expanded = interpolateEnv(raw ?? {}, env);
+  const result = configSchema.safeParse(expanded);
+  if (!result.success) {
+    const first = result.error.issues[0];
+    throw new ConfigError(first ? formatPath(first.path) : '', describeIssues(result.error).replace(/^[^:]*: /, ''));
+  }
+  return result.data;
+}
+
+/** Reads and validates a YAML config file; with no path, the defaults (no tenant: emulator mode). */
+export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
+  if (!path) return parseConfig({}, env);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError('', `cannot read config file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(text);
+  } catch (err) {
+    if (err instanceof YAMLParseError) throw new ConfigError('', `${path} is not valid YAML: ${err.message}`);
+    throw err;
+  }
+  return parseConfig(raw, env);
+}

@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { collectionSchema, tenantSchema } from '../collector/config.ts';
+import { detectionSchema } from '../detect/config.ts';
+import { emulatorSchema } from '../emulator/config.ts';
+import { sinkSchema } from '../sinks/config.ts';
+import { eventHubSchema } from '../sources/eventhub/config.ts';
+import { storeSchema } from '../store/config.ts';
+import { webSchema } from '../web/config.ts';
+
+export const OUTPUT_FORMATS = ['raw', 'ecs', 'both'] as const;
+
+export const configSchema = z
+  .object({
+    /** Where collection state lives: a SQLite file path (default) or a postgres:// URL for scale-out. */
+    state: z.string().min(1).default('./data/state.db'),
+    /** Folder for spools and other working files. */
+    data_dir: z.string().min(1).default('./data'),
+    log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+    tenants: z.array(tenantSchema).default([]),
+    collection: collectionSchema,
+    output: z
+      .object({ format: z.enum(OUTPUT_FORMATS).default('ecs') })
+      .strict()
+      .prefault({}),
+    sinks: z.array(sinkSchema).default([{ type: 'file', path: './data/events.ndjson' }]),
+    store: storeSchema,
+    detection: detectionSchema,
+    web: webSchema,
+    emulator: emulatorSchema,
+    eventhubs: z.array(eventHubSchema).default([]),
+  })
+  .strict()
+  .superRefine((cfg, ctx) => {
+    const seen = new Set<string>();
+    cfg.tenants.forEach((t, i) => {
+      if (seen.has(t.name)) ctx.addIssue({ code: 'custom', path: ['tenants', i, 'name'], message: `duplicate tenant name "${t.name}"` });
+      seen.add(t.name);
+    });
+  });
+
+export type Config = z.infer<typeof configSchema>;

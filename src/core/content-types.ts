@@ -1,0 +1,14 @@
+/** The five content types of the Office 365 Management Activity API. */
+export const CONTENT_TYPES = [
+  'Audit.AzureActiveDirectory',
+  'Audit.Exchange',
+  'Audit.SharePoint',
+  'Audit.General',
+  'DLP.All',
+] as const;
+
+export type ContentType = (typeof CONTENT_TYPES)[number];
+
+export function isContentType(value: string): value is ContentType {
+  return (CONTENT_TYPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,15 @@
+import { z } from 'zod';
+
+/** Options of the built-in emulator when `npm start` runs with no tenant configured. */
+export const emulatorSchema = z
+  .object({
+    /** auto: start the emulator only when no tenant is configured. */
+    mode: z.enum(['auto', 'always', 'never']).default('auto'),
+    port: z.number().int().min(0).max(65535).default(0),
+    /** Generated events per minute per tenant. */
+    events_per_minute: z.number().int().min(0).default(600),
+    tenants: z.number().int().min(1).max(50).default(2),
+  })
+  .strict()
+  .prefault({});
+export type EmulatorConfig = z.infer<typeof emulatorSchema>;
