@@ -1,0 +1,21 @@
+import type { SourceRecord } from './source-record.ts';
+
+/** Opaque positions of the sinks that can roll back (see Sink.position), keyed by sink name. */
+export type SinkPositions = Readonly<Record<string, string>>;
+
+/**
+ * Transforms records (normalize, detect, store) and writes them to every sink.
+ * Resolves once every sink acknowledged, with the sink positions the caller must store atomically
+ * with its own checkpoint. Rejects (DeliveryError) if a sink failed: the caller commits nothing and retries.
+ */
+export type DeliverFn = (records: readonly SourceRecord[]) => Promise<SinkPositions>;
+
+/** The port between sources and the rest of the pipeline. */
+export interface Delivery {
+  /**
+   * Runs `fn` with exclusive use of the sinks: no other delivery happens until it settles.
+   * Sources use it to make "drop already-seen ids → deliver → commit checkpoint" one atomic step,
+   * so a crash can never leave an acknowledged write without its checkpoint (or the reverse) unnoticed.
+   */
+  exclusive<T>(fn: (deliver: DeliverFn) => Promise<T>): Promise<T>;
+}

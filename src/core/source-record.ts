@@ -1,0 +1,20 @@
+import type { AuditRecord } from './audit-record.ts';
+
+/** One record as a source (Management Activity API collector, Event Hub consumer) hands it downstream. */
+export interface SourceRecord {
+  /** Tenant GUID (OrganizationId) for the Management API; the configured tenant label for an Event Hub. */
+  tenantId: string;
+  /** The tenant's configured name, for display. */
+  tenantName: string;
+  source: 'management-api' | 'eventhub';
+  /** Content type (`Audit.Exchange`…) or `EventHub`. */
+  contentType: string;
+  /** Blob contentId, or `partition:sequenceNumber` for an Event Hub. */
+  contentId: string;
+  record: AuditRecord;
+}
+
+/** The id used for dedup and idempotent delivery: `${tenantId}:${record Id}`. */
+export function eventIdOf(tenantId: string, record: AuditRecord): string | undefined {
+  return typeof record.Id === 'string' && record.Id.length > 0 ? `${tenantId}:${record.Id}` : undefined;
+}
