@@ -1,0 +1,50 @@
+/** Schema of the embedded SQLite state file. `user_version` tracks it. */
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS streams (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  tenant_name TEXT NOT NULL DEFAULT '',
+  listed_through INTEGER,
+  subscription_enabled INTEGER NOT NULL DEFAULT 0,
+  last_start_attempt_at INTEGER,
+  last_poll_at INTEGER,
+  last_success_at INTEGER,
+  newest_content_at INTEGER,
+  events_total INTEGER NOT NULL DEFAULT 0,
+  expired_total INTEGER NOT NULL DEFAULT 0,
+  last_error_code TEXT,
+  last_error_message TEXT,
+  last_error_at INTEGER,
+  PRIMARY KEY (tenant_id, content_type)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS blobs (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  content_id TEXT NOT NULL,
+  content_uri TEXT NOT NULL,
+  content_created INTEGER NOT NULL,
+  expiration INTEGER NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at INTEGER NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  PRIMARY KEY (tenant_id, content_type, content_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS blobs_due ON blobs (tenant_id, content_type, state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS blobs_expiration ON blobs (expiration);
+
+CREATE TABLE IF NOT EXISTS seen_events (
+  id TEXT PRIMARY KEY,
+  expires_at INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_events_expiry ON seen_events (expires_at);
+
+CREATE TABLE IF NOT EXISTS sink_positions (
+  sink TEXT PRIMARY KEY,
+  position TEXT NOT NULL
+) WITHOUT ROWID;
+`;

@@ -1,0 +1,301 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { SinkPositions } from '../core/delivery.ts';
+import { IntakeError } from '../core/errors.ts';
+import type { StreamHealth, StreamStatus } from '../core/health.ts';
+import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.ts';
+import type {
+  BatchCommit,
+  BlobFailure,
+  BlobState,
+  ListedBlob,
+  PruneResult,
+  QueuedBlob,
+  StateStore,
+  StreamKey,
+  StreamState,
+} from './state-store.ts';
+
+export class StateStoreError extends IntakeError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STATE_STORE', message, options);
+  }
+}
+
+interface BlobRow {
+  tenant_id: string;
+  content_type: string;
+  content_id: string;
+  content_uri: string;
+  content_created: number;
+  expiration: number;
+  state: BlobState;
+  attempts: number;
+  next_attempt_at: number;
+  delivered: number;
+  last_error: string | null;
+}
+
+interface StreamRow {
+  tenant_id: string;
+  content_type: string;
+  tenant_name: string;
+  listed_through: number | null;
+  subscription_enabled: number;
+  last_start_attempt_at: number | null;
+  last_poll_at: number | null;
+  last_success_at: number | null;
+  newest_content_at: number | null;
+  events_total: number;
+  expired_total: number;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: number | null;
+}
+
+function toQueuedBlob(row: BlobRow): QueuedBlob {
+  return {
+    tenantId: row.tenant_id,
+    contentType: row.content_type,
+    contentId: row.content_id,
+    contentUri: row.content_uri,
+    contentCreated: row.content_created,
+    expiration: row.expiration,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    delivered: row.delivered,
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+  };
+}
+
+function statusOf(row: StreamRow, quarantined: number): StreamStatus {
+  if (row.last_poll_at === null) return 'starting';
+  const errorAt = row.last_error_at ?? -1;
+  if (errorAt >= (row.last_success_at ?? -1) && row.last_error_code !== null) return 'error';
+  return quarantined > 0 ? 'degraded' : 'ok';
+}
+
+/** Seen ids are looked up in chunks below SQLite's bound-parameter limit. */
+const LOOKUP_CHUNK = 500;
+
+/** The embedded state store: one SQLite file in WAL mode. Every write is a single short transaction. */
+export class SqliteStateStore implements StateStore {
+  readonly #db: Database.Database;
+
+  constructor(path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    try {
+      this.#db = new Database(path);
+      this.#db.pragma('journal_mode = WAL');
+      this.#db.pragma('synchronous = NORMAL');
+      this.#db.pragma('busy_timeout = 5000');
+      const version = this.#db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new StateStoreError(`${path} was written by a newer version (schema ${version})`);
+      this.#db.exec(SCHEMA_SQL);
+      this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    } catch (err) {
+      if (err instanceof StateStoreError) throw err;
+      throw new StateStoreError(`cannot open state file ${path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  async registerStream(key: StreamKey, tenantName: string): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO streams (tenant_id, content_type, tenant_name) VALUES (?, ?, ?)
+         ON CONFLICT (tenant_id, content_type) DO UPDATE SET tenant_name = excluded.tenant_name`,
+      )
+      .run(key.tenantId, key.contentType, tenantName);
+  }
+
+  #ensureStream(key: StreamKey): void {
+    this.#db.prepare('INSERT OR IGNORE INTO streams (tenant_id, content_type) VALUES (?, ?)').run(key.tenantId, key.contentType);
+  }
+
+  async getStream(key: StreamKey): Promise<StreamState> {
+    const row = this.#db
+      .prepare('SELECT * FROM streams WHERE tenant_id = ? AND content_type = ?')
+      .get(key.tenantId, key.contentType) as StreamRow | undefined;
+    if (!row) return { subscriptionEnabled: false };
+    return {
+      subscriptionEnabled: row.subscription_enabled === 1,
+      ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
+      ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
+    };
+  }
+
+  async setListedThrough(key: StreamKey, listedThrough: number): Promise<void> {
+    this.#ensureStream(key);
+    this.#db
+      .prepare('UPDATE streams SET listed_through = ? WHERE tenant_id = ? AND content_type = ?')
+      .run(listedThrough, key.tenantId, key.contentType);
+  }
+
+  async setSubscription(key: StreamKey, enabled: boolean, lastStartAttemptAt?: number): Promise<void> {
+    this.#ensureStream(key);
+    this.#db
+      .prepare(
+        `UPDATE streams SET subscription_enabled = ?, last_start_attempt_at = COALESCE(?, last_start_attempt_at)
+         WHERE tenant_id = ? AND content_type = ?`,
+      )
+      .run(enabled ? 1 : 0, lastStartAttemptAt ?? null, key.tenantId, key.contentType);
+  }
+
+  async enqueueBlobs(key: StreamKey, blobs: readonly ListedBlob[], now: number): Promise<ListedBlob[]> {
+    const insert = this.#db.prepare(
+      `INSERT OR IGNORE INTO blobs (tenant_id, content_type, content_id, content_uri, content_created, expiration, next_attempt_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    );
+    const added: ListedBlob[] = [];
+    this.#db.transaction(() => {
+      for (const blob of blobs) {
+        const result = insert.run(key.tenantId, key.contentType, blob.contentId, blob.contentUri, blob.contentCreated, blob.expiration, now);
+        if (result.changes > 0) added.push(blob);
+      }
+    })();
+    return added;
+  }
+
+  async dueBlobs(key: StreamKey, now: number, limit: number): Promise<QueuedBlob[]> {
+    const rows = this.#db
+      .prepare(
+        `SELECT * FROM blobs WHERE tenant_id = ? AND content_type = ? AND state IN ('pending', 'quarantined') AND next_attempt_at <= ?
+         ORDER BY state = 'quarantined', content_created, content_id LIMIT ?`,
+      )
+      .all(key.tenantId, key.contentType, now, limit) as BlobRow[];
+    return rows.map(toQueuedBlob);
+  }
+
+  async recordBlobFailure(key: StreamKey, contentId: string, failure: BlobFailure): Promise<QueuedBlob | undefined> {
+    const row = this.#db
+      .prepare(
+        `UPDATE blobs SET attempts = attempts + 1, next_attempt_at = ?, last_error = ?,
+           state = CASE WHEN ? THEN 'quarantined' ELSE state END
+         WHERE tenant_id = ? AND content_type = ? AND content_id = ? AND state IN ('pending', 'quarantined') RETURNING *`,
+      )
+      .get(failure.nextAttemptAt, failure.error, failure.quarantine ? 1 : 0, key.tenantId, key.contentType, contentId) as BlobRow | undefined;
+    return row && toQueuedBlob(row);
+  }
+
+  async markBlobExpired(key: StreamKey, contentId: string, reason: string): Promise<void> {
+    this.#db.transaction(() => {
+      const changed = this.#db
+        .prepare(
+          `UPDATE blobs SET state = 'expired', last_error = ?
+           WHERE tenant_id = ? AND content_type = ? AND content_id = ? AND state IN ('pending', 'quarantined')`,
+        )
+        .run(reason, key.tenantId, key.contentType, contentId).changes;
+      if (changed > 0) {
+        this.#ensureStream(key);
+        this.#db
+          .prepare('UPDATE streams SET expired_total = expired_total + 1 WHERE tenant_id = ? AND content_type = ?')
+          .run(key.tenantId, key.contentType);
+      }
+    })();
+  }
+
+  async overdueBlobs(now: number): Promise<QueuedBlob[]> {
+    const rows = this.#db
+      .prepare(`SELECT * FROM blobs WHERE state IN ('pending', 'quarantined') AND expiration <= ? ORDER BY expiration`)
+      .all(now) as BlobRow[];
+    return rows.map(toQueuedBlob);
+  }
+
+  async filterSeen(eventIds: readonly string[]): Promise<Set<string>> {
+    const seen = new Set<string>();
+    for (let i = 0; i < eventIds.length; i += LOOKUP_CHUNK) {
+      const chunk = eventIds.slice(i, i + LOOKUP_CHUNK);
+      const rows = this.#db
+        .prepare(`SELECT id FROM seen_events WHERE id IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk) as { id: string }[];
+      for (const row of rows) seen.add(row.id);
+    }
+    return seen;
+  }
+
+  async commitBatch(commit: BatchCommit): Promise<void> {
+    const { key } = commit;
+    const insertSeen = this.#db.prepare('INSERT INTO seen_events (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at');
+    const savePosition = this.#db.prepare('INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position');
+    this.#db.transaction(() => {
+      const changed = this.#db
+        .prepare(
+          `UPDATE blobs SET delivered = ?, state = CASE WHEN ? THEN 'done' ELSE state END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
+           WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
+        )
+        .run(commit.delivered, commit.done ? 1 : 0, commit.done ? 1 : 0, key.tenantId, key.contentType, commit.contentId).changes;
+      if (changed === 0) throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
+      for (const id of commit.eventIds) insertSeen.run(id, commit.seenUntil);
+      for (const [sink, position] of Object.entries(commit.positions)) savePosition.run(sink, position);
+      this.#ensureStream(key);
+      this.#db
+        .prepare(
+          `UPDATE streams SET events_total = events_total + ?, newest_content_at = MAX(COALESCE(newest_content_at, 0), ?)
+           WHERE tenant_id = ? AND content_type = ?`,
+        )
+        .run(commit.eventsDelivered, commit.contentCreated, key.tenantId, key.contentType);
+    })();
+  }
+
+  async sinkPositions(): Promise<SinkPositions> {
+    const rows = this.#db.prepare('SELECT sink, position FROM sink_positions').all() as { sink: string; position: string }[];
+    return Object.fromEntries(rows.map((row) => [row.sink, row.position]));
+  }
+
+  async recordPoll(key: StreamKey, at: number, error?: { code: string; message: string }): Promise<void> {
+    this.#ensureStream(key);
+    if (error) {
+      this.#db
+        .prepare(
+          `UPDATE streams SET last_poll_at = ?, last_error_code = ?, last_error_message = ?, last_error_at = ?
+           WHERE tenant_id = ? AND content_type = ?`,
+        )
+        .run(at, error.code, error.message, at, key.tenantId, key.contentType);
+    } else {
+      this.#db
+        .prepare('UPDATE streams SET last_poll_at = ?, last_success_at = ? WHERE tenant_id = ? AND content_type = ?')
+        .run(at, at, key.tenantId, key.contentType);
+    }
+  }
+
+  async prune(now: number): Promise<PruneResult> {
+    return this.#db.transaction(() => ({
+      blobs: this.#db.prepare(`DELETE FROM blobs WHERE state IN ('done', 'expired') AND expiration <= ?`).run(now).changes,
+      events: this.#db.prepare('DELETE FROM seen_events WHERE expires_at <= ?').run(now).changes,
+    }))();
+  }
+
+  async streamHealth(): Promise<StreamHealth[]> {
+    const streams = this.#db.prepare('SELECT * FROM streams ORDER BY tenant_name, content_type').all() as StreamRow[];
+    const counts = this.#db
+      .prepare(`SELECT tenant_id, content_type, state, COUNT(*) AS n FROM blobs WHERE state IN ('pending', 'quarantined') GROUP BY 1, 2, 3`)
+      .all() as { tenant_id: string; content_type: string; state: BlobState; n: number }[];
+    const countOf = (row: StreamRow, state: BlobState): number =>
+      counts.find((c) => c.tenant_id === row.tenant_id && c.content_type === row.content_type && c.state === state)?.n ?? 0;
+    return streams.map((row) => {
+      const quarantined = countOf(row, 'quarantined');
+      return {
+        tenantId: row.tenant_id,
+        tenantName: row.tenant_name,
+        contentType: row.content_type,
+        status: statusOf(row, quarantined),
+        ...(row.last_poll_at === null ? {} : { lastPollAt: row.last_poll_at }),
+        ...(row.last_success_at === null ? {} : { lastSuccessAt: row.last_success_at }),
+        ...(row.newest_content_at === null ? {} : { newestContentAt: row.newest_content_at }),
+        eventsTotal: row.events_total,
+        pendingBlobs: countOf(row, 'pending'),
+        quarantinedBlobs: quarantined,
+        expiredBlobs: row.expired_total,
+        ...(row.last_error_code === null || row.last_error_at === null
+          ? {}
+          : { lastError: { code: row.last_error_code, message: row.last_error_message ?? '', at: row.last_error_at } }),
+      };
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#db.open) this.#db.close();
+  }
+}
