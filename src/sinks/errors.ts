@@ -1,4 +1,5 @@
 import { IntakeError } from '../core/errors.ts';
+import type { OutputEvent } from '../core/output-event.ts';
 
 /** A sink could not deliver; `sink` names which one. Nothing is committed for the batch. */
 export class SinkError extends IntakeError {
@@ -6,5 +7,20 @@ export class SinkError extends IntakeError {
   constructor(sink: string, message: string, options?: { cause?: unknown }) {
     super('SINK_FAILED', `sink ${sink}: ${message}`, options);
     this.sink = sink;
+  }
+}
+
+/**
+ * The destination is unreachable or overloaded (network error, 5xx, 429) after the write's retries.
+ * `remaining` holds the events of the batch that were not delivered (those before them were):
+ * retrying with `remaining` only avoids duplicates.
+ */
+export class SinkUnavailableError extends IntakeError {
+  readonly sink: string;
+  readonly remaining: readonly OutputEvent[];
+  constructor(sink: string, message: string, remaining: readonly OutputEvent[], options?: { cause?: unknown }) {
+    super('SINK_UNAVAILABLE', `sink ${sink}: ${message}`, options);
+    this.sink = sink;
+    this.remaining = remaining;
   }
 }
