@@ -1,0 +1,100 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Pipeline, type RoutedSink } from './pipeline.ts';
+import { silentLogger } from '../observability/logger.ts';
+import type { OutputEvent, OutputKind } from '../core/output-event.ts';
+import type { Sink } from '../core/sink.ts';
+import type { SourceRecord } from '../core/source-record.ts';
+import type { ProcessedEvent } from '../core/processed-event.ts';
+import type { Alert } from '../core/alert.ts';
+
+class MemorySink implements Sink {
+  readonly written: OutputEvent[] = [];
+  opened: string | undefined = 'never';
+  failNext = false;
+  constructor(readonly name: string) {}
+  async open(position?: string) { this.opened = position; }
+  async write(events: readonly OutputEvent[]) {
+    if (this.failNext) { this.failNext = false; throw new Error('down'); }
+    this.written.push(...events);
+  }
+  position() { return String(this.written.length); }
+  async close() {}
+}
+
+const routed = (sink: Sink, ...kinds: OutputKind[]): RoutedSink => ({ sink, kinds: new Set(kinds) });
+const source = (record: Record<string, unknown>): SourceRecord => ({ tenantId: 'tid', tenantName: 'contoso', source: 'management-api', contentType: 'Audit.Exchange', contentId: 'c1', record });
+const logon = (id: string) => source({ Id: id, CreationTime: '2024-05-01T10:00:00', RecordType: 15, Operation: 'UserLoginFailed', Workload: 'AzureActiveDirectory', UserId: 'eve@contoso.com', ClientIP: '203.0.113.9', ResultStatus: 'Success', OrganizationId: 'tid' });
+
+test('valid records become ECS events on every event sink; malformed ones go to the dead-letter sink only', async () => {
+  const events = new MemorySink('file');
+  const dead = new MemorySink('dead-letter');
+  const pipeline = new Pipeline({ sinks: [routed(events, 'event', 'alert'), routed(dead, 'dead-letter')], format: 'ecs', logger: silentLogger });
+  await pipeline.open({ file: '7' });
+  assert.equal(events.opened, '7');
+  const positions = await pipeline.exclusive((deliver) => deliver([logon('a'), source({ Id: 'b' }), logon('c')]));
+  assert.deepEqual(events.written.map((e) => e.id), ['tid:a', 'tid:c']);
+  const first = events.written[0]!.document as Record<string, any>;
+  assert.equal(first['@timestamp'], '2024-05-01T10:00:00Z');
+  assert.equal(first.source.ip, '203.0.113.9');
+  assert.equal(first.labels.tenant, 'contoso');
+  assert.equal(events.written[0]!.time, Date.parse('2024-05-01T10:00:00Z'));
+  assert.equal(dead.written.length, 1);
+  assert.match(String((dead.written[0]!.document as any).error.message), /CreationTime/);
+  assert.deepEqual((dead.written[0]!.document as any).raw, { Id: 'b' });
+  assert.deepEqual(positions, { file: '2', 'dead-letter': '1' });
+});
+
+test('raw and both formats', async () => {
+  const raw = new MemorySink('raw');
+  await new Pipeline({ sinks: [routed(raw, 'event')], format: 'raw', logger: silentLogger }).exclusive((d) => d([logon('a')]));
+  assert.equal((raw.written[0]!.document as any).Operation, 'UserLoginFailed');
+  assert.equal((raw.written[0]!.document as any).event, undefined);
+  const both = new MemorySink('both');
+  await new Pipeline({ sinks: [routed(both, 'event')], format: 'both', logger: silentLogger }).exclusive((d) => d([logon('a')]));
+  const doc = both.written[0]!.document as any;
+  assert.equal(JSON.parse(doc.event.original).Id, 'a');
+  assert.equal(doc.event.action, 'UserLoginFailed');
+});
+
+test('a failing sink rejects the delivery so the caller commits nothing', async () => {
+  const ok = new MemorySink('ok');
+  const down = new MemorySink('down');
+  down.failNext = true;
+  const pipeline = new Pipeline({ sinks: [routed(ok, 'event'), routed(down, 'event')], format: 'ecs', logger: silentLogger });
+  await assert.rejects(pipeline.exclusive((d) => d([logon('a')])), /down/);
+  await pipeline.exclusive((d) => d([logon('a')]));
+  assert.deepEqual(down.written.map((e) => e.id), ['tid:a']);
+});
+
+test('detector alerts reach the store and alert sinks; a detector crash does not lose the event', async () => {
+  const sink = new MemorySink('s');
+  const stored: { events: ProcessedEvent[]; alerts: Alert[] } = { events: [], alerts: [] };
+  let calls = 0;
+  const detector = {
+    process(e: { id: string; tenantId: string; time: number }): Alert[] {
+      calls++;
+      if (calls === 2) throw new Error('bug');
+      return [{ id: `al-${e.id}`, ruleId: 'r1', title: 'Brute force', level: 'high', tags: [], attack: [], tenantId: e.tenantId, time: e.time, createdAt: 0, eventIds: [e.id] }];
+    },
+  };
+  const pipeline = new Pipeline({
+    sinks: [routed(sink, 'event', 'alert')], format: 'ecs', logger: silentLogger, detector,
+    store: { insertEvents: (e) => stored.events.push(...e), insertAlerts: (a) => stored.alerts.push(...a) },
+  });
+  await pipeline.exclusive((d) => d([logon('a'), logon('b')]));
+  assert.deepEqual(sink.written.map((o) => `${o.kind}:${o.id}`), ['event:tid:a', 'event:tid:b', 'alert:al-tid:a']);
+  assert.equal(stored.events.length, 2);
+  assert.equal(stored.alerts[0]?.tenantName, 'contoso');
+  assert.equal((sink.written[2]!.document as any).rule.name, 'Brute force');
+});
+
+test('exclusive() runs one delivery at a time', async () => {
+  const pipeline = new Pipeline({ sinks: [], format: 'ecs', logger: silentLogger });
+  const order: string[] = [];
+  await Promise.all([
+    pipeline.exclusive(async () => { order.push('a1'); await new Promise((r) => setTimeout(r, 20)); order.push('a2'); }),
+    pipeline.exclusive(async () => { order.push('b1'); order.push('b2'); }),
+  ]);
+  assert.deepEqual(order, ['a1', 'a2', 'b1', 'b2']);
+});

@@ -1,0 +1,120 @@
+import { Mutex } from 'async-mutex';
+import type { Alert } from '../core/alert.ts';
+import type { DeliverFn, Delivery, SinkPositions } from '../core/delivery.ts';
+import type { OutputEvent, OutputKind } from '../core/output-event.ts';
+import type { ProcessedEvent } from '../core/processed-event.ts';
+import type { Sink } from '../core/sink.ts';
+import type { SourceRecord } from '../core/source-record.ts';
+import type { Logger } from '../observability/logger.ts';
+import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
+import { pipelineMetrics } from './metrics.ts';
+import { processRecord, type EventDetector } from './processor.ts';
+
+/** Where the pipeline keeps events and alerts for the web page (src/store). */
+export interface EmbeddedStore {
+  insertEvents(events: ProcessedEvent[]): void;
+  insertAlerts(alerts: Alert[]): void;
+}
+
+export interface RoutedSink {
+  sink: Sink;
+  /** Which outputs this sink receives. */
+  kinds: ReadonlySet<OutputKind>;
+}
+
+export interface PipelineOptions {
+  sinks: RoutedSink[];
+  format: OutputFormat;
+  detector?: EventDetector;
+  store?: EmbeddedStore;
+  logger: Logger;
+  now?: () => number;
+}
+
+/**
+ * The transforms and sinks between the sources and the outside world:
+ * validate → normalize → detect → embedded store → every sink, in parallel.
+ * Implements the Delivery port: a batch is acknowledged only when every sink acknowledged it.
+ */
+export class Pipeline implements Delivery {
+  readonly #mutex = new Mutex();
+  readonly #options: PipelineOptions;
+  readonly #now: () => number;
+  readonly #deliver: DeliverFn = (records) => this.#deliverBatch(records);
+
+  constructor(options: PipelineOptions) {
+    this.#options = options;
+    this.#now = options.now ?? Date.now;
+  }
+
+  /** Opens every sink at the position committed with the last checkpoint. */
+  async open(committed: SinkPositions): Promise<void> {
+    for (const { sink } of this.#options.sinks) await sink.open(committed[sink.name]);
+  }
+
+  async close(): Promise<void> {
+    await this.#mutex.waitForUnlock();
+    for (const { sink } of this.#options.sinks) await sink.close();
+  }
+
+  exclusive<T>(fn: (deliver: DeliverFn) => Promise<T>): Promise<T> {
+    return this.#mutex.runExclusive(() => fn(this.#deliver));
+  }
+
+  async #deliverBatch(records: readonly SourceRecord[]): Promise<SinkPositions> {
+    const { detector, store, format, logger } = this.#options;
+    const events: ProcessedEvent[] = [];
+    const outputs: OutputEvent[] = [];
+    const alerts: Alert[] = [];
+    const at = this.#now();
+    for (const record of records) {
+      const processed = processRecord(record);
+      if (!processed.ok) {
+        pipelineMetrics.deadLetters.inc({ tenant: record.tenantName });
+        logger.warn({ tenant: record.tenantName, contentId: record.contentId, reason: processed.deadLetter.reason }, 'record sent to dead-letter output');
+        outputs.push(deadLetterDocument(processed.deadLetter, at));
+        continue;
+      }
+      events.push(processed.event);
+      outputs.push(eventDocument(processed.event, format));
+      if (detector) alerts.push(...this.#detect(detector, processed.event));
+    }
+    for (const alert of alerts) outputs.push(alertDocument(alert));
+    store?.insertEvents(events);
+    if (alerts.length > 0) store?.insertAlerts(alerts);
+    const positions = await this.#writeToSinks(outputs);
+    for (const e of events) pipelineMetrics.events.inc({ tenant: e.tenantName });
+    for (const a of alerts) pipelineMetrics.alerts.inc({ tenant: a.tenantName ?? a.tenantId, level: a.level });
+    return positions;
+  }
+
+  #detect(detector: EventDetector, event: ProcessedEvent): Alert[] {
+    try {
+      return detector.process({ id: event.id, tenantId: event.tenantId, time: event.time, ecs: event.ecs, raw: event.raw }).map((a) => ({ ...a, tenantName: a.tenantName ?? event.tenantName }));
+    } catch (err) {
+      this.#options.logger.error({ err, event: event.id }, 'detection failed for an event; the event is still delivered');
+      return [];
+    }
+  }
+
+  async #writeToSinks(outputs: OutputEvent[]): Promise<SinkPositions> {
+    const positions: Record<string, string> = {};
+    await Promise.all(
+      this.#options.sinks.map(async ({ sink, kinds }) => {
+        const batch = outputs.filter((o) => kinds.has(o.kind));
+        const stop = pipelineMetrics.sinkWrite.startTimer({ sink: sink.name });
+        try {
+          await sink.write(batch);
+        } catch (err) {
+          pipelineMetrics.sinkFailures.inc({ sink: sink.name });
+          throw err;
+        } finally {
+          stop();
+        }
+        const position = sink.position?.();
+        if (position !== undefined) positions[sink.name] = position;
+      }),
+    );
+    return positions;
+  }
+}

@@ -1,0 +1,50 @@
+import type { Alert } from '../core/alert.ts';
+import type { ProcessedEvent } from '../core/processed-event.ts';
+import { eventIdOf, type SourceRecord } from '../core/source-record.ts';
+import { describe, normalize, parseRawRecord } from '../normalize/index.ts';
+
+/** A record that could not be processed, kept whole with the reason (never dropped). */
+export interface DeadLetter {
+  reason: string;
+  source: SourceRecord;
+}
+
+export type Processed = { ok: true; event: ProcessedEvent } | { ok: false; deadLetter: DeadLetter };
+
+/** Event time in epoch ms: the ECS @timestamp, else the record's CreationTime read as UTC. */
+function eventTime(ecs: Record<string, unknown>, creationTime: unknown): number {
+  const stamp = typeof ecs['@timestamp'] === 'string' ? ecs['@timestamp'] : typeof creationTime === 'string' ? creationTime : '';
+  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(stamp) ? stamp : `${stamp}Z`);
+  return Number.isFinite(ms) ? ms : Date.now();
+}
+
+/** Validates and normalizes one source record. Never throws. */
+export function processRecord(source: SourceRecord): Processed {
+  const parsed = parseRawRecord(source.record);
+  if (!parsed.ok) return { ok: false, deadLetter: { reason: parsed.reason, source } };
+  const id = eventIdOf(source.tenantId, parsed.record);
+  if (!id) return { ok: false, deadLetter: { reason: 'record has no Id', source } };
+  try {
+    const ecs = normalize(parsed.record);
+    return {
+      ok: true,
+      event: {
+        id,
+        tenantId: source.tenantId,
+        tenantName: source.tenantName,
+        contentType: source.contentType,
+        time: eventTime(ecs, parsed.record.CreationTime),
+        raw: parsed.record,
+        ecs,
+        description: describe(parsed.record, ecs),
+      },
+    };
+  } catch (err) {
+    return { ok: false, deadLetter: { reason: `normalizer failed: ${(err as Error).message}`, source } };
+  }
+}
+
+/** What the detector needs from the pipeline (see src/detect). */
+export interface EventDetector {
+  process(event: { id: string; tenantId: string; time: number; ecs: Record<string, unknown>; raw: Record<string, unknown> }): Alert[];
+}
