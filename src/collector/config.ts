@@ -30,6 +30,8 @@ export const tenantSchema = z
     /** Overrides for the cloud's hosts (used for the emulator and private endpoints). */
     login_url: z.string().url().optional(),
     api_url: z.string().url().optional(),
+    /** PEM CA bundle trusted for the login and API hosts (private endpoints, the emulator). */
+    ca_file: z.string().min(1).optional(),
     enabled: z.boolean().default(true),
   })
   .strict()
@@ -44,7 +46,7 @@ export const collectionSchema = z
   .object({
     poll_interval: duration.prefault('60s'),
     /** Size of each listing window (≤ 24h). */
-    window: duration.prefault('1h'),
+    window: duration.prefault('1h').refine((ms) => ms > 0 && ms <= 86_400_000, 'must be more than 0 and at most 24h'),
     /** Trailing window re-listed on every poll so late blobs are found. */
     settle_window: duration.prefault('24h'),
     /** How far back to start on first run (clamped to 7 days minus a margin). */
@@ -56,6 +58,21 @@ export const collectionSchema = z
     max_blob_attempts: z.number().int().min(1).default(8),
     /** Events per delivery batch. */
     batch_size: z.number().int().min(1).max(100_000).default(1000),
+    /** Listing windows end this long before now (blobs being published are not half-listed). */
+    listing_delay: duration.prefault('30s'),
+    /** Minimum time between two subscription start attempts of one stream (Microsoft asks for 15 minutes). */
+    subscription_cooldown: duration.prefault('15m'),
+    /** How long delivered event ids are remembered for dedup (blobs live 7 days; 8 covers late copies). */
+    dedup_ttl: duration.prefault('8d'),
+    /** Timeout of one HTTP request (headers, and between body chunks). */
+    request_timeout: duration.prefault('60s'),
+    /** Attempts of one request on throttling or transient errors before the item is retried later. */
+    max_request_attempts: z.number().int().min(1).max(20).default(5),
+    /** First retry delay; doubles each attempt (with jitter) up to retry_max_delay. */
+    retry_base_delay: duration.prefault('1s'),
+    retry_max_delay: duration.prefault('5m'),
+    /** Wait before trying a tenant again after its credentials were rejected. */
+    auth_retry_delay: duration.prefault('5m'),
   })
   .strict()
   .prefault({});

@@ -1,0 +1,230 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { request, type Dispatcher } from 'undici';
+import type { AuditRecord } from '../core/audit-record.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { ListedBlob } from '../state/state-store.ts';
+import { backoffDelay, parseRetryAfter } from './backoff.ts';
+import { parseRecordArray } from './blob-records.ts';
+import { ApiError, classifyApiError, isRetryable } from './errors.ts';
+import { apiRequestDuration, apiRetries, apiThrottles } from './metrics.ts';
+import type { TokenBucket } from './token-bucket.ts';
+import type { TokenProvider } from './token-provider.ts';
+
+export interface ManagementApiClientOptions {
+  tenantId: string;
+  tenantName: string;
+  /** Sent as PublisherIdentifier on every call. */
+  publisherId: string;
+  /** API base URL; the only origin that ever receives the bearer token. */
+  apiUrl: string;
+  tokens: TokenProvider;
+  bucket: TokenBucket;
+  dispatcher: Dispatcher;
+  logger: Logger;
+  requestTimeoutMs: number;
+  /** Attempts per request for throttled/transient failures before the error is raised. */
+  maxAttempts: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  signal?: AbortSignal;
+}
+
+export type SubscriptionResult = 'started' | 'already-enabled';
+
+type Operation = 'subscribe' | 'list' | 'blob';
+
+interface OpenResponse {
+  statusCode: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Dispatcher.ResponseData['body'];
+}
+
+/** Largest error body read to extract the AF code. */
+const MAX_ERROR_BODY = 64 * 1024;
+/** A listing never follows more pages than this (a loop in NextPageUri is an error, not a hang). */
+const MAX_PAGES = 10_000;
+/** Skew below this is the Date header's own resolution plus network time: ignored. */
+const SKEW_TOLERANCE_MS = 5_000;
+
+const header = (headers: OpenResponse['headers'], name: string): string | undefined => {
+  const value = headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+};
+
+/** `YYYY-MM-DDTHH:MM:SS` in UTC, the documented window format. */
+export function formatApiTime(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19);
+}
+
+async function readErrorBody(body: OpenResponse['body']): Promise<{ code?: string; message?: string }> {
+  let text = '';
+  for await (const chunk of body) {
+    text += chunk.toString();
+    if (text.length > MAX_ERROR_BODY) break;
+  }
+  body.destroy();
+  try {
+    const parsed = JSON.parse(text) as { error?: { code?: unknown; message?: unknown } };
+    const code = typeof parsed.error?.code === 'string' ? parsed.error.code : undefined;
+    const message = typeof parsed.error?.message === 'string' ? parsed.error.message : undefined;
+    return { ...(code ? { code } : {}), ...(message ? { message } : {}) };
+  } catch {
+    return text ? { message: text.slice(0, 300) } : {};
+  }
+}
+
+function parseListing(value: unknown, contentType: string): ListedBlob[] {
+  if (!Array.isArray(value)) throw new ApiError(`listing of ${contentType} is not a JSON array`, { kind: 'transient', afCode: 'INVALID_LISTING' });
+  return value.map((item: unknown, i) => {
+    const entry = (item ?? {}) as Record<string, unknown>;
+    const { contentId, contentUri, contentCreated, contentExpiration } = entry;
+    const created = typeof contentCreated === 'string' ? Date.parse(contentCreated) : NaN;
+    const expiration = typeof contentExpiration === 'string' ? Date.parse(contentExpiration) : NaN;
+    if (typeof contentId !== 'string' || !contentId || typeof contentUri !== 'string' || Number.isNaN(created) || Number.isNaN(expiration)) {
+      throw new ApiError(`listing of ${contentType}: entry ${i} lacks a valid contentId/contentUri/contentCreated/contentExpiration`, {
+        kind: 'transient',
+        afCode: 'INVALID_LISTING',
+      });
+    }
+    return { contentId, contentUri, contentCreated: created, expiration };
+  });
+}
+
+/**
+ * One tenant's Management Activity API client: PublisherIdentifier on every call, bearer token only to the API
+ * origin, shared token bucket, retries with exponential backoff + jitter (honouring Retry-After), one token
+ * re-acquisition on 401, clock skew measured from the Date header.
+ */
+export class ManagementApiClient {
+  readonly #o: ManagementApiClientOptions;
+  readonly #origin: string;
+  readonly #feedRoot: string;
+  #clockSkewMs = 0;
+
+  constructor(options: ManagementApiClientOptions) {
+    this.#o = options;
+    this.#origin = new URL(options.apiUrl).origin;
+    this.#feedRoot = `${options.apiUrl}/api/v1.0/${options.tenantId}/activity/feed`;
+  }
+
+  /** Server clock minus local clock (ms), from the last response's Date header; 0 when within tolerance. */
+  get clockSkewMs(): number {
+    return this.#clockSkewMs;
+  }
+
+  /** Starts the subscription of a content type. AF20024 (already enabled) counts as success. */
+  async startSubscription(contentType: string): Promise<SubscriptionResult> {
+    const url = `${this.#feedRoot}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`;
+    try {
+      const response = await this.#send('POST', url, 'subscribe');
+      await response.body.dump();
+      return 'started';
+    } catch (err) {
+      if (err instanceof ApiError && err.afCode === 'AF20024') return 'already-enabled';
+      throw err;
+    }
+  }
+
+  /** Lists the blobs created in [start, end) (≤ 24 h), one array per page, following NextPageUri/NextPageUrl. */
+  async *listContent(contentType: string, start: number, end: number): AsyncGenerator<ListedBlob[]> {
+    let url: string | undefined =
+      `${this.#feedRoot}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${formatApiTime(start)}&endTime=${formatApiTime(end)}`;
+    const visited = new Set<string>();
+    while (url) {
+      if (visited.has(url) || visited.size >= MAX_PAGES) {
+        throw new ApiError(`listing of ${contentType} loops or exceeds ${MAX_PAGES} pages (next page ${url})`, { kind: 'fatal', afCode: 'PAGING_LOOP' });
+      }
+      visited.add(url);
+      const response = await this.#send('GET', url, 'list');
+      const next = header(response.headers, 'nextpageuri') ?? header(response.headers, 'nextpageurl');
+      let page: unknown;
+      try {
+        page = await response.body.json();
+      } catch (err) {
+        throw new ApiError(`listing of ${contentType} is not valid JSON`, { kind: 'transient', afCode: 'INVALID_LISTING', cause: err });
+      }
+      yield parseListing(page, contentType);
+      url = next?.trim() || undefined;
+    }
+  }
+
+  /** The records of one blob, streamed. */
+  async *fetchBlob(contentUri: string, contentId: string): AsyncGenerator<AuditRecord> {
+    const response = await this.#send('GET', contentUri, 'blob');
+    yield* parseRecordArray(response.body, contentId);
+  }
+
+  #withPublisher(url: URL): void {
+    const has = [...url.searchParams.keys()].some((k) => k.toLowerCase() === 'publisheridentifier');
+    if (!has) url.searchParams.set('PublisherIdentifier', this.#o.publisherId);
+  }
+
+  async #send(method: 'GET' | 'POST', rawUrl: string, operation: Operation): Promise<OpenResponse> {
+    let url: URL;
+    try {
+      url = new URL(rawUrl);
+    } catch {
+      throw new ApiError(`refusing ${operation} request: "${rawUrl}" is not a URL`, { kind: 'fatal', afCode: 'BAD_URL' });
+    }
+    if (url.origin !== this.#origin) {
+      throw new ApiError(`refusing to send the token to ${url.origin}: only ${this.#origin} is the API host of tenant ${this.#o.tenantName}`, {
+        kind: 'fatal',
+        afCode: 'HOST_NOT_ALLOWED',
+      });
+    }
+    this.#withPublisher(url);
+    let refreshedToken = false;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await this.#attempt(method, url, operation, refreshedToken);
+      } catch (err) {
+        if (err instanceof ApiError && err.status === 401 && err.kind === 'auth' && !refreshedToken && err.afCode === undefined) {
+          refreshedToken = true;
+          continue;
+        }
+        const apiError = err instanceof ApiError ? err : new ApiError(`${operation} request failed: ${(err as Error).message}`, { kind: 'transient', afCode: 'NETWORK', cause: err });
+        if (!isRetryable(apiError.kind) || attempt >= this.#o.maxAttempts || this.#o.signal?.aborted) throw apiError;
+        const delay = Math.max(apiError.retryAfterMs ?? 0, backoffDelay(attempt - 1, this.#o.retryBaseMs, this.#o.retryMaxMs));
+        if (apiError.kind === 'throttled') this.#o.bucket.pauseUntil(Date.now() + delay);
+        apiRetries.inc({ tenant: this.#o.tenantName, operation, kind: apiError.kind });
+        this.#o.logger.debug({ operation, attempt, delayMs: delay, code: apiError.code }, 'retrying Management API request');
+        await sleep(delay, undefined, this.#o.signal ? { signal: this.#o.signal } : undefined);
+      }
+    }
+  }
+
+  async #attempt(method: 'GET' | 'POST', url: URL, operation: Operation, refreshToken: boolean): Promise<OpenResponse> {
+    await this.#o.bucket.take(this.#o.signal);
+    const token = await this.#o.tokens.getToken(refreshToken);
+    const started = performance.now();
+    const response = await request(url, {
+      method,
+      dispatcher: this.#o.dispatcher,
+      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      ...(method === 'POST' ? { body: '' } : {}),
+      headersTimeout: this.#o.requestTimeoutMs,
+      bodyTimeout: this.#o.requestTimeoutMs,
+      ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+    });
+    apiRequestDuration.observe({ tenant: this.#o.tenantName, operation, status: String(response.statusCode) }, (performance.now() - started) / 1000);
+    this.#observeClock(header(response.headers, 'date'));
+    if (response.statusCode < 400) return response;
+    const { code, message } = await readErrorBody(response.body);
+    const kind = classifyApiError(response.statusCode, code);
+    if (kind === 'throttled') apiThrottles.inc({ tenant: this.#o.tenantName, operation });
+    const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
+    throw new ApiError(`${operation} ${url.pathname.split('/').slice(-1)[0] ?? ''}: HTTP ${response.statusCode}${code ? ` ${code}` : ''}${message ? `: ${message.split(/\r?\n/)[0]}` : ''}`, {
+      kind,
+      status: response.statusCode,
+      ...(code ? { afCode: code } : {}),
+      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+    });
+  }
+
+  #observeClock(date: string | undefined): void {
+    const server = date ? Date.parse(date) : NaN;
+    if (Number.isNaN(server)) return;
+    const skew = server - Date.now();
+    this.#clockSkewMs = Math.abs(skew) > SKEW_TOLERANCE_MS ? skew : 0;
+  }
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import { Agent } from 'undici';
+import type { CollectionConfig, TenantConfig } from '../collector/config.ts';
+import { ConfigError } from '../core/errors.ts';
+import type { Logger } from '../observability/logger.ts';
+import { endpointsFor } from './clouds.ts';
+import { ManagementApiClient } from './management-api-client.ts';
+import { TokenBucket } from './token-bucket.ts';
+import { MsalTokenProvider, type TokenProvider } from './token-provider.ts';
+
+export interface TenantClientDeps {
+  logger: Logger;
+  /** PEM CA trusted in addition to `ca_file` (tests: the emulator's certificate). */
+  ca?: string;
+  signal?: AbortSignal;
+  /** Replaces MSAL (tests of the HTTP layer). */
+  tokens?: TokenProvider;
+}
+
+export interface TenantClient {
+  api: ManagementApiClient;
+  close(): Promise<void>;
+}
+
+function readCa(tenant: TenantConfig, index: number): string | undefined {
+  if (!tenant.ca_file) return undefined;
+  try {
+    return readFileSync(tenant.ca_file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`tenants[${index}].ca_file`, `cannot read ${tenant.ca_file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+}
+
+/** Builds a tenant's API client: endpoints of its cloud, HTTP agent (CA, timeouts), MSAL tokens, token bucket. */
+export function createTenantClient(tenant: TenantConfig, index: number, collection: CollectionConfig, deps: TenantClientDeps): TenantClient {
+  const endpoints = endpointsFor(tenant);
+  const cas = [readCa(tenant, index), deps.ca].filter((ca): ca is string => Boolean(ca));
+  const dispatcher = new Agent({
+    connect: cas.length > 0 ? { ca: cas } : {},
+    headersTimeout: collection.request_timeout,
+    bodyTimeout: collection.request_timeout,
+    connections: collection.concurrency + 2,
+  });
+  const tokens = deps.tokens ?? new MsalTokenProvider(tenant, endpoints, dispatcher, collection.request_timeout);
+  const api = new ManagementApiClient({
+    tenantId: tenant.tenant_id,
+    tenantName: tenant.name,
+    publisherId: tenant.publisher_id ?? tenant.tenant_id,
+    apiUrl: endpoints.apiUrl,
+    tokens,
+    bucket: new TokenBucket(collection.requests_per_minute),
+    dispatcher,
+    logger: deps.logger.child({ tenant: tenant.name }),
+    requestTimeoutMs: collection.request_timeout,
+    maxAttempts: collection.max_request_attempts,
+    retryBaseMs: collection.retry_base_delay,
+    retryMaxMs: collection.retry_max_delay,
+    ...(deps.signal ? { signal: deps.signal } : {}),
+  });
+  return { api, close: () => dispatcher.close() };
+}
