@@ -71,6 +71,8 @@ export const collectionSchema = z
     /** First retry delay; doubles each attempt (with jitter) up to retry_max_delay. */
     retry_base_delay: duration.prefault('1s'),
     retry_max_delay: duration.prefault('5m'),
+    /** Wait before a quarantined blob is tried again (it never blocks the others meanwhile). */
+    quarantine_retry_delay: duration.prefault('30m'),
     /** Wait before trying a tenant again after its credentials were rejected. */
     auth_retry_delay: duration.prefault('5m'),
   })

@@ -1,0 +1,134 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Delivery } from '../core/delivery.ts';
+import { ApiError } from '../management-api/errors.ts';
+import { createTenantClient, type TenantClient } from '../management-api/tenant-client.ts';
+import type { TokenProvider } from '../management-api/token-provider.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { StateStore } from '../state/state-store.ts';
+import type { CollectionConfig, TenantConfig } from './config.ts';
+import { collectorMetrics as m } from './metrics.ts';
+import { TenantCollector, type CycleResult } from './tenant-collector.ts';
+
+export interface CollectorOptions {
+  config: { tenants: readonly TenantConfig[]; collection: CollectionConfig };
+  stateStore: StateStore;
+  delivery: Delivery;
+  logger: Logger;
+  /** Extra trusted CA (PEM), e.g. the emulator's certificate. */
+  ca?: string;
+  /** Replaces MSAL token acquisition (tests of the HTTP layer only). */
+  tokenProvider?: (tenant: TenantConfig) => TokenProvider;
+}
+
+export interface TenantCycle extends CycleResult {
+  tenant: string;
+  error?: { code: string; message: string };
+}
+
+export interface Collector {
+  /** Declares every stream, then polls every tenant in its own loop until stop(). Resolves once started. */
+  start(): Promise<void>;
+  /** One cycle for every tenant (expire overdue blobs, list, fetch); tenants fail independently. */
+  runOnce(): Promise<TenantCycle[]>;
+  /** Aborts in-flight requests, waits for the loops, releases HTTP agents. The state store is the caller's to close. */
+  stop(): Promise<void>;
+}
+
+interface TenantRunner {
+  tenant: TenantConfig;
+  client: TenantClient;
+  collector: TenantCollector;
+  lastAuthMessage?: string;
+}
+
+/** The Management Activity API collector for all configured tenants. */
+export function createCollector(options: CollectorOptions): Collector {
+  const { stateStore: state, logger, config } = options;
+  const abort = new AbortController();
+  const loops: Promise<void>[] = [];
+  const runners: TenantRunner[] = config.tenants
+    .map((tenant, index) => ({ tenant, index }))
+    .filter(({ tenant }) => tenant.enabled)
+    .map(({ tenant, index }) => {
+      const client = createTenantClient(tenant, index, config.collection, {
+        logger,
+        signal: abort.signal,
+        ...(options.ca ? { ca: options.ca } : {}),
+        ...(options.tokenProvider ? { tokens: options.tokenProvider(tenant) } : {}),
+      });
+      const collector = new TenantCollector({ tenant, collection: config.collection, api: client.api, state, delivery: options.delivery, logger, signal: abort.signal });
+      return { tenant, client, collector };
+    });
+
+  async function housekeeping(): Promise<void> {
+    const now = Date.now();
+    for (const blob of await state.overdueBlobs(now)) {
+      const runner = runners.find((r) => r.tenant.tenant_id === blob.tenantId);
+      const tenant = runner?.tenant.name ?? blob.tenantId;
+      await state.markBlobExpired(blob, blob.contentId, `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`);
+      m.blobsExpired.inc({ tenant, content_type: blob.contentType });
+      logger.error({ tenant, contentType: blob.contentType, contentId: blob.contentId, delivered: blob.delivered }, 'EVENTS LOST: blob expired before it could be fetched');
+    }
+    await state.prune(now);
+    for (const health of await state.streamHealth()) {
+      const labels = { tenant: health.tenantName || health.tenantId, content_type: health.contentType };
+      m.queueDepth.set(labels, health.pendingBlobs + health.quarantinedBlobs);
+      if (health.newestContentAt !== undefined) m.contentLag.set(labels, Math.max(0, (now - health.newestContentAt) / 1000));
+    }
+  }
+
+  async function cycle(runner: TenantRunner): Promise<TenantCycle> {
+    try {
+      const result = await runner.collector.runCycle();
+      if (runner.lastAuthMessage !== undefined) logger.info({ tenant: runner.tenant.name }, 'tenant credentials accepted again');
+      delete runner.lastAuthMessage;
+      return { tenant: runner.tenant.name, ...result };
+    } catch (err) {
+      const error = err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'ERROR', message: (err as Error).message };
+      if (!abort.signal.aborted) {
+        await runner.collector.recordTenantError(err);
+        if (runner.lastAuthMessage !== error.message) logger.error({ tenant: runner.tenant.name, code: error.code }, error.message);
+        runner.lastAuthMessage = error.message;
+      }
+      return { tenant: runner.tenant.name, blobsListed: 0, blobsFetched: 0, blobsFailed: 0, eventsDelivered: 0, error };
+    }
+  }
+
+  async function loop(runner: TenantRunner): Promise<void> {
+    while (!abort.signal.aborted) {
+      const result = await cycle(runner);
+      const delay = result.error ? config.collection.auth_retry_delay : config.collection.poll_interval;
+      await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined);
+    }
+  }
+
+  async function housekeepingLoop(): Promise<void> {
+    while (!abort.signal.aborted) {
+      await housekeeping().catch((err: unknown) => logger.error({ err }, 'state housekeeping failed'));
+      await sleep(config.collection.poll_interval, undefined, { signal: abort.signal }).catch(() => undefined);
+    }
+  }
+
+  async function registerStreams(): Promise<void> {
+    for (const runner of runners) {
+      for (const key of runner.collector.keys) await state.registerStream(key, runner.tenant.name);
+    }
+  }
+
+  return {
+    async start() {
+      await registerStreams();
+      loops.push(housekeepingLoop(), ...runners.map(loop));
+    },
+    async runOnce() {
+      await registerStreams();
+      await housekeeping();
+      return Promise.all(runners.map(cycle));
+    },
+    async stop() {
+      abort.abort();
+      await Promise.allSettled(loops);
+      await Promise.allSettled(runners.map((r) => r.client.close()));
+    },
+  };
+}

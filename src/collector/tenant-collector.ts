@@ -1,0 +1,238 @@
+import type { AuditRecord } from '../core/audit-record.ts';
+import type { ContentType } from '../core/content-types.ts';
+import type { Delivery } from '../core/delivery.ts';
+import { backoffDelay } from '../management-api/backoff.ts';
+import { ApiError } from '../management-api/errors.ts';
+import type { ManagementApiClient } from '../management-api/management-api-client.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { QueuedBlob, StateStore, StreamKey } from '../state/state-store.ts';
+import { deliverBatch } from './blob-delivery.ts';
+import type { CollectionConfig, TenantConfig } from './config.ts';
+import { collectorMetrics as m } from './metrics.ts';
+import { planWindows } from './window-planner.ts';
+
+export interface TenantCollectorOptions {
+  tenant: TenantConfig;
+  collection: CollectionConfig;
+  api: ManagementApiClient;
+  state: StateStore;
+  delivery: Delivery;
+  logger: Logger;
+  signal: AbortSignal;
+}
+
+export interface CycleResult {
+  blobsListed: number;
+  blobsFetched: number;
+  blobsFailed: number;
+  eventsDelivered: number;
+}
+
+const errorSummary = (err: unknown): { code: string; message: string } =>
+  err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'ERROR', message: err instanceof Error ? err.message : String(err) };
+
+/** One tenant's streams (one per content type): subscription, listing into the durable queue, fair blob fetching. */
+export class TenantCollector {
+  readonly #o: TenantCollectorOptions;
+  readonly #keys: readonly StreamKey[];
+  readonly #log: Logger;
+
+  constructor(options: TenantCollectorOptions) {
+    this.#o = options;
+    this.#keys = options.tenant.content_types.map((contentType: ContentType) => ({ tenantId: options.tenant.tenant_id, contentType }));
+    this.#log = options.logger.child({ tenant: options.tenant.name });
+  }
+
+  get keys(): readonly StreamKey[] {
+    return this.#keys;
+  }
+
+  #labels(key: StreamKey): { tenant: string; content_type: string } {
+    return { tenant: this.#o.tenant.name, content_type: key.contentType };
+  }
+
+  /** Lists every stream, then drains due blobs. Throws an ApiError of kind `auth` when the tenant's credentials fail. */
+  async runCycle(): Promise<CycleResult> {
+    const result: CycleResult = { blobsListed: 0, blobsFetched: 0, blobsFailed: 0, eventsDelivered: 0 };
+    for (const key of this.#keys) {
+      if (this.#o.signal.aborted) return result;
+      try {
+        result.blobsListed += await this.#listStream(key);
+        await this.#o.state.recordPoll(key, Date.now());
+      } catch (err) {
+        if (err instanceof ApiError && err.kind === 'auth') throw err;
+        if (this.#o.signal.aborted) return result;
+        await this.#o.state.recordPoll(key, Date.now(), errorSummary(err));
+        this.#log.warn({ contentType: key.contentType, err: errorSummary(err) }, 'listing failed; retrying next poll');
+      }
+    }
+    await this.#drain(result);
+    return result;
+  }
+
+  /** Records a tenant-level failure (bad credentials) on every stream, for the UI. */
+  async recordTenantError(err: unknown): Promise<void> {
+    const now = Date.now();
+    for (const key of this.#keys) await this.#o.state.recordPoll(key, now, errorSummary(err));
+  }
+
+  async #ensureSubscription(key: StreamKey): Promise<boolean> {
+    const stream = await this.#o.state.getStream(key);
+    if (stream.subscriptionEnabled) return true;
+    const now = Date.now();
+    if (stream.lastStartAttemptAt !== undefined && now - stream.lastStartAttemptAt < this.#o.collection.subscription_cooldown) {
+      this.#log.debug({ contentType: key.contentType }, 'subscription start cooling down');
+      return false;
+    }
+    await this.#o.state.setSubscription(key, false, now);
+    const outcome = await this.#o.api.startSubscription(key.contentType);
+    await this.#o.state.setSubscription(key, true);
+    m.subscriptionsStarted.inc(this.#labels(key));
+    this.#log.info({ contentType: key.contentType, outcome }, 'subscription enabled');
+    return true;
+  }
+
+  async #listStream(key: StreamKey): Promise<number> {
+    if (!(await this.#ensureSubscription(key))) return 0;
+    const { collection, api, state } = this.#o;
+    const stream = await state.getStream(key);
+    const windows = planWindows({
+      now: Date.now() + api.clockSkewMs,
+      listedThrough: stream.listedThrough,
+      window: collection.window,
+      settleWindow: collection.settle_window,
+      backfill: collection.backfill,
+      listingDelay: collection.listing_delay,
+    });
+    let listed = 0;
+    let listedThrough = stream.listedThrough ?? 0;
+    try {
+      for (const window of windows) {
+        for await (const page of api.listContent(key.contentType, window.start, window.end)) {
+          const added = await state.enqueueBlobs(key, page, Date.now());
+          listed += added.length;
+          m.blobsListed.inc(this.#labels(key), added.length);
+        }
+        if (window.end > listedThrough) {
+          listedThrough = window.end;
+          await state.setListedThrough(key, listedThrough);
+        }
+      }
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === 'subscription') {
+        await state.setSubscription(key, false);
+        this.#log.warn({ contentType: key.contentType, code: err.code }, 'subscription missing or disabled; it will be started again (15-minute cooldown)');
+      } else if (err instanceof ApiError && err.kind === 'window') {
+        this.#log.warn({ contentType: key.contentType, code: err.code, clockSkewMs: api.clockSkewMs }, 'window rejected; re-planning next poll');
+      }
+      throw err;
+    }
+    return listed;
+  }
+
+  /** Fetches due blobs with bounded concurrency, round-robin across content types; each blob is tried once per cycle. */
+  async #drain(result: CycleResult): Promise<void> {
+    const tried = new Set<string>();
+    const queues = new Map<string, QueuedBlob[]>(this.#keys.map((k) => [k.contentType, []]));
+    let turn = 0;
+    const take = async (): Promise<{ key: StreamKey; blob: QueuedBlob } | undefined> => {
+      for (let scanned = 0; scanned < this.#keys.length; scanned += 1) {
+        const key = this.#keys[turn % this.#keys.length]!;
+        turn += 1;
+        const queue = queues.get(key.contentType)!;
+        if (queue.length === 0) {
+          const due = await this.#o.state.dueBlobs(key, Date.now(), this.#o.collection.concurrency * 4 + tried.size);
+          queue.push(...due.filter((b) => !tried.has(`${key.contentType}\n${b.contentId}`)));
+        }
+        while (queue.length > 0) {
+          const blob = queue.shift()!;
+          const id = `${key.contentType}\n${blob.contentId}`;
+          if (tried.has(id)) continue;
+          tried.add(id);
+          return { key, blob };
+        }
+      }
+      return undefined;
+    };
+    let authError: unknown;
+    const worker = async (): Promise<void> => {
+      while (!this.#o.signal.aborted && authError === undefined) {
+        const next = await take();
+        if (!next) return;
+        try {
+          await this.#processBlob(next.key, next.blob, result);
+        } catch (err) {
+          authError = err;
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: this.#o.collection.concurrency }, worker));
+    if (authError !== undefined) throw authError;
+  }
+
+  async #processBlob(key: StreamKey, blob: QueuedBlob, result: CycleResult): Promise<void> {
+    const { collection, api, state, delivery } = this.#o;
+    if (blob.expiration <= Date.now() + api.clockSkewMs) {
+      await this.#expire(key, blob, `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`);
+      return;
+    }
+    const commit = async (records: AuditRecord[], deliveredThrough: number, done: boolean): Promise<void> => {
+      const outcome = await deliverBatch(state, delivery, { key, tenantName: this.#o.tenant.name, blob, records, deliveredThrough, done }, Date.now() + collection.dedup_ttl);
+      result.eventsDelivered += outcome.delivered;
+      m.eventsDelivered.inc(this.#labels(key), outcome.delivered);
+      m.dedupHits.inc(this.#labels(key), outcome.duplicates);
+    };
+    try {
+      let index = 0;
+      let batch: AuditRecord[] = [];
+      for await (const record of api.fetchBlob(blob.contentUri, blob.contentId)) {
+        index += 1;
+        if (index <= blob.delivered) continue;
+        batch.push(record);
+        if (batch.length >= collection.batch_size) {
+          await commit(batch, index, false);
+          batch = [];
+        }
+      }
+      await commit(batch, Math.max(index, blob.delivered), true);
+      result.blobsFetched += 1;
+      m.blobsFetched.inc(this.#labels(key));
+      m.contentLag.set(this.#labels(key), Math.max(0, (Date.now() - blob.contentCreated) / 1000));
+    } catch (err) {
+      if (this.#o.signal.aborted) return;
+      if (err instanceof ApiError && err.kind === 'auth') throw err;
+      if (err instanceof ApiError && err.kind === 'gone') {
+        await this.#expire(key, blob, err.message);
+        return;
+      }
+      await this.#fail(key, blob, err, result);
+    }
+  }
+
+  async #fail(key: StreamKey, blob: QueuedBlob, err: unknown, result: CycleResult): Promise<void> {
+    const { collection } = this.#o;
+    const attempts = blob.attempts + 1;
+    const apiError = err instanceof ApiError ? err : undefined;
+    const quarantine = apiError !== undefined && (apiError.kind === 'fatal' || attempts >= collection.max_blob_attempts);
+    const delay = quarantine ? collection.quarantine_retry_delay : backoffDelay(attempts - 1, collection.retry_base_delay, collection.retry_max_delay);
+    const { message } = errorSummary(err);
+    await this.#o.state.recordBlobFailure(key, blob.contentId, { error: message, nextAttemptAt: Date.now() + delay, quarantine });
+    result.blobsFailed += 1;
+    m.blobsFailed.inc(this.#labels(key));
+    if (quarantine && blob.state !== 'quarantined') {
+      m.blobsQuarantined.inc(this.#labels(key));
+      this.#log.error({ contentType: key.contentType, contentId: blob.contentId, attempts, err: message }, 'blob quarantined: it will be retried at low priority');
+    } else {
+      this.#log.warn({ contentType: key.contentType, contentId: blob.contentId, attempts, retryInMs: delay, err: message }, 'blob fetch failed; will retry');
+    }
+  }
+
+  async #expire(key: StreamKey, blob: QueuedBlob, reason: string): Promise<void> {
+    await this.#o.state.markBlobExpired(key, blob.contentId, reason);
+    m.blobsExpired.inc(this.#labels(key));
+    this.#log.error(
+      { contentType: key.contentType, contentId: blob.contentId, contentCreated: new Date(blob.contentCreated).toISOString(), delivered: blob.delivered, reason },
+      'EVENTS LOST: blob expired or gone before it could be fetched',
+    );
+  }
+}
