@@ -1,0 +1,56 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { canonicalize } from './canonical-json.ts';
+import { FIXTURE_DEVIATIONS } from './fixture-deviations.ts';
+import { normalize } from './normalize.ts';
+import { parseRawRecord } from './parse-raw-record.ts';
+
+const FIXTURES = new URL('../../../shared/fixtures/intake-o365/', import.meta.url);
+
+interface Fixture {
+  input: { message: string };
+  expected: Record<string, unknown>;
+}
+
+/** The reference harness comparison: drop message, sekoiaio.* and event.id, then canonicalize both sides. */
+function comparable(doc: Record<string, unknown>): unknown {
+  const copy = structuredClone(doc);
+  delete copy.message;
+  delete copy.sekoiaio;
+  const event = copy.event as Record<string, unknown> | undefined;
+  if (event !== undefined) {
+    delete event.id;
+    if (Object.keys(event).length === 0) delete copy.event;
+  }
+  return canonicalize(copy);
+}
+
+function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
+  const parts = path.split('.');
+  let node = doc;
+  for (const key of parts.slice(0, -1)) node = (node[key] ??= {}) as Record<string, unknown>;
+  const last = parts[parts.length - 1] as string;
+  if (value === undefined) delete node[last];
+  else node[last] = value;
+}
+
+if (!existsSync(FIXTURES)) {
+  throw new Error(`fixture folder ${FIXTURES.pathname} is missing: shared/ must sit beside the repository`);
+}
+const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+
+test('the fixture folder is not empty', () => {
+  assert.ok(files.length >= 50, `expected the intake-o365 fixtures, found ${files.length} files`);
+});
+
+for (const file of files) {
+  test(`fixture ${file}`, () => {
+    const fixture = JSON.parse(readFileSync(new URL(file, FIXTURES), 'utf8')) as Fixture;
+    const parsed = parseRawRecord(fixture.input.message);
+    assert.ok(parsed.ok, `input rejected: ${parsed.ok ? '' : parsed.reason}`);
+    const expected = structuredClone(fixture.expected);
+    for (const d of FIXTURE_DEVIATIONS.filter((x) => x.fixture === file)) setPath(expected, d.path, d.value);
+    assert.deepEqual(comparable(normalize(parsed.record)), comparable(expected));
+  });
+}

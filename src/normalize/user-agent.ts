@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { parse as parseYaml } from 'yaml';
+import { LruCache } from './lru-cache.ts';
+
+/** The ECS user_agent.* fields (without `original`). */
+export interface UserAgentFields {
+  name: string;
+  version?: string;
+  os: { name: string; version?: string };
+  device: { name: string };
+}
+
+interface UapVersioned {
+  family: string;
+  major?: string | null;
+  minor?: string | null;
+  patch?: string | null;
+}
+
+interface UapParser {
+  parse(ua: string): { ua: UapVersioned; os: UapVersioned; device: { family: string } };
+}
+
+const require = createRequire(import.meta.url);
+let parser: UapParser | undefined;
+
+/** Loads the uap-core regexes once (≈0.5 s), on first use. */
+function uapParser(): UapParser {
+  if (parser === undefined) {
+    const makeParser = require('uap-ref-impl') as (regexes: unknown) => UapParser;
+    const regexes: unknown = parseYaml(readFileSync(require.resolve('uap-core/regexes.yaml'), 'utf8'));
+    parser = makeParser(regexes);
+  }
+  return parser;
+}
+
+/** major[.minor[.patch]] — patch_minor is dropped, like the reference. */
+function versionOf(v: UapVersioned): string | undefined {
+  if (!v.major) return undefined;
+  if (!v.minor) return v.major;
+  if (!v.patch) return `${v.major}.${v.minor}`;
+  return `${v.major}.${v.minor}.${v.patch}`;
+}
+
+const cache = new LruCache<string, UserAgentFields>(5_000);
+
+/**
+ * Parses a User-Agent with ua-parser (uap-core regexes), which reproduces the reference output.
+ * uap regexes are slow (~0.4 ms a string), so results are kept in an LRU cache: audit logs repeat few agents.
+ */
+export function parseUserAgent(original: string): UserAgentFields {
+  let fields = cache.get(original);
+  if (fields === undefined) {
+    const r = uapParser().parse(original);
+    fields = { name: r.ua.family, os: { name: r.os.family }, device: { name: r.device.family } };
+    const version = versionOf(r.ua);
+    if (version !== undefined) fields.version = version;
+    const osVersion = versionOf(r.os);
+    if (osVersion !== undefined) fields.os.version = osVersion;
+    cache.set(original, fields);
+  }
+  return fields;
+}

@@ -1,0 +1,70 @@
+/** Small, allocation-free readers for the loosely typed fields of audit records. */
+
+export function asString(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+export function asObject(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+export function asArray(value: unknown): readonly unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** "True"/"False" (any case) or a boolean → boolean; anything else → undefined. */
+export function asBoolean(value: unknown): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string') {
+    const lower = value.toLowerCase();
+    if (lower === 'true') return true;
+    if (lower === 'false') return false;
+  }
+  return undefined;
+}
+
+/** A number or a numeric string → number (for `long` fields); anything else → undefined. */
+export function asNumber(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+  if (typeof value === 'string' && value.trim() !== '') {
+    const n = Number(value);
+    return Number.isFinite(n) ? n : undefined;
+  }
+  return undefined;
+}
+
+/** Parses JSON text, or returns undefined (never throws). */
+export function tryParseJson(text: unknown): unknown {
+  if (typeof text !== 'string' || text === '') return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** [{Name, Value}] lists (ExtendedProperties, DeviceProperties, Parameters…) → lookup by name (first wins). */
+export function nameValueMap(list: unknown): Map<string, unknown> {
+  const map = new Map<string, unknown>();
+  for (const item of asArray(list)) {
+    const entry = asObject(item);
+    if (!entry) continue;
+    const name = entry.Name;
+    if (typeof name === 'string' && !map.has(name)) map.set(name, entry.Value);
+  }
+  return map;
+}
+
+/** Removes one pair of surrounding angle brackets: "<id@host>" → "id@host". */
+export function stripAngleBrackets(value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined;
+  return value.length >= 2 && value.startsWith('<') && value.endsWith('>') ? value.slice(1, -1) : value;
+}
+
+/** Adds `value` to `list` unless empty or already present. */
+export function pushUnique<T>(list: T[], value: T | undefined | null): void {
+  if (value === undefined || value === null || (value as unknown) === '') return;
+  if (!list.includes(value)) list.push(value);
+}
