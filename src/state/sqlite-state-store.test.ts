@@ -117,3 +117,14 @@ test('filterSeen works past the bound-parameter chunk size', async () => {
 test('a postgres URL is a clear configuration error for now', async () => {
   await assert.rejects(openStateStore('postgres://db/x'), /state: PostgreSQL state is not available/);
 });
+
+test('re-listing a waiting blob with a new contentUri replaces it and makes the blob due; done blobs keep theirs', async () => {
+  const store = new SqliteStateStore(':memory:');
+  await store.enqueueBlobs(key, [{ ...blob('a', 1), contentUri: 'https://evil.test/a' }, blob('b', 2)], 0);
+  await store.recordBlobFailure(key, 'a', { error: 'host', nextAttemptAt: 1000, quarantine: true });
+  await store.commitBatch({ key, contentId: 'b', delivered: 0, done: true, eventIds: [], seenUntil: 1, eventsDelivered: 0, positions: {}, contentCreated: 2 });
+  assert.deepEqual(await store.enqueueBlobs(key, [blob('a', 1), { ...blob('b', 2), contentUri: 'https://other.test/b' }], 5), []);
+  const due = await store.dueBlobs(key, 5, 10);
+  assert.deepEqual(due.map((b) => [b.contentId, b.contentUri]), [['a', 'https://api.test/a']]);
+  await store.close();
+});

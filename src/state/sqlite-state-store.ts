@@ -148,11 +148,17 @@ export class SqliteStateStore implements StateStore {
       `INSERT OR IGNORE INTO blobs (tenant_id, content_type, content_id, content_uri, content_created, expiration, next_attempt_at)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
+    // A blob still waiting whose contentUri changed (e.g. a first listing gave a bad host) takes the new one and is due now.
+    const refreshUri = this.#db.prepare(
+      `UPDATE blobs SET content_uri = ?, next_attempt_at = MIN(next_attempt_at, ?)
+       WHERE tenant_id = ? AND content_type = ? AND content_id = ? AND content_uri <> ? AND state IN ('pending', 'quarantined')`,
+    );
     const added: ListedBlob[] = [];
     this.#db.transaction(() => {
       for (const blob of blobs) {
         const result = insert.run(key.tenantId, key.contentType, blob.contentId, blob.contentUri, blob.contentCreated, blob.expiration, now);
         if (result.changes > 0) added.push(blob);
+        else refreshUri.run(blob.contentUri, now, key.tenantId, key.contentType, blob.contentId, blob.contentUri);
       }
     })();
     return added;
