@@ -30,7 +30,7 @@ export function mapExchangeItem(record: AuditRecord, doc: EcsDocument): void {
   }
 }
 
-const ATTACHMENT = /^(.*) \((\d+)b\)$/;
+const ATTACHMENT = /^([\s\S]*) \((\d+)b\)$/;
 
 /** "report.docx (1024b); C:\\path\\1.pdf (2048b)" → [{file: {name, size}}] (names without their directory). */
 export function parseAttachments(text: string): Array<{ file: { name: string; size?: number } }> {
