@@ -1,0 +1,198 @@
+import type { Alert } from '../core/alert.ts';
+import { silentLogger, type Logger } from '../observability/logger.ts';
+import { buildAlert } from './alert-builder.ts';
+import { CorrelationEngine, type CorrelationFiring, type CorrelationStats, type Signal } from './correlation-engine.ts';
+import { RuleError } from './errors.ts';
+import type { CorrelationRule, DetectableEvent, DetectionRule, FilterRule, LoadedRule } from './types.ts';
+
+export interface DetectorOptions {
+  rules: LoadedRule[];
+  /** Sigma filter documents (tuning): `rule AND NOT filter`, optionally limited to some tenants. */
+  filters?: FilterRule[];
+  logger?: Logger;
+  /** Most correlation groups held in memory (default 100 000). */
+  maxGroups?: number;
+  /** Most matches kept per correlation group (default 10 000). */
+  maxEntriesPerGroup?: number;
+  /** How long correlation state waits for late records after a window (ms, default 2 h). */
+  allowedLatenessMs?: number;
+  /** Clock for `Alert.createdAt` (default Date.now). */
+  now?: () => number;
+}
+
+export interface DetectorStats {
+  events: number;
+  alerts: number;
+  /** Matches removed by a filter. */
+  filtered: number;
+  /** Rule evaluations that threw (the rule is skipped for that event). */
+  ruleFailures: number;
+  /** Records older than their tenant's watermark by more than the lateness allowance. */
+  lateEvents: number;
+  rules: number;
+  correlation: CorrelationStats;
+  /** Matches per rule id. */
+  matches: Record<string, number>;
+}
+
+export interface Detector {
+  /** Evaluates one event; returns the alerts it raises (single-event rules and correlations it completes). */
+  process(event: DetectableEvent): Alert[];
+  /** Closes correlation windows that ended before `now` (epoch ms) and drops expired state. */
+  flush(now: number): Alert[];
+  stats(): DetectorStats;
+  /** Rules that cannot run (a correlation referencing an unknown rule, a filter naming no rule …). */
+  readonly problems: RuleError[];
+}
+
+const EXPIRE_EVERY = 4096;
+const MAX_CHAIN_DEPTH = 8;
+
+export function createDetector(opts: DetectorOptions): Detector {
+  const logger = opts.logger ?? silentLogger;
+  const now = opts.now ?? Date.now;
+  const allowedLatenessMs = opts.allowedLatenessMs ?? 2 * 3_600_000;
+  const problems: RuleError[] = [];
+  const engine = new CorrelationEngine({
+    maxGroups: opts.maxGroups ?? 100_000,
+    maxEntriesPerGroup: opts.maxEntriesPerGroup ?? 10_000,
+    allowedLatenessMs,
+  });
+
+  const byKey = new Map<string, LoadedRule>();
+  for (const rule of opts.rules) {
+    byKey.set(rule.id, rule);
+    if (rule.name) byKey.set(rule.name, rule);
+  }
+  // Which correlations each rule feeds, and whether it still raises its own alerts.
+  const consumers = new Map<string, CorrelationRule[]>();
+  const silenced = new Set<string>();
+  const generated = new Set<string>();
+  for (const rule of opts.rules) {
+    if (rule.kind !== 'correlation') continue;
+    const missing = rule.rules.filter((ref) => !byKey.has(ref));
+    if (missing.length > 0) {
+      problems.push(new RuleError(rule.file, `correlation references unknown rule(s): ${missing.join(', ')}`, rule.id));
+      continue;
+    }
+    if (dependsOn(rule, rule.id, byKey, new Set())) {
+      problems.push(new RuleError(rule.file, 'correlation references itself (a cycle)', rule.id));
+      continue;
+    }
+    for (const ref of rule.rules) {
+      const target = byKey.get(ref)!;
+      const list = consumers.get(target.id) ?? [];
+      if (!list.includes(rule)) list.push(rule);
+      consumers.set(target.id, list);
+      silenced.add(target.id);
+      if (rule.generate) generated.add(target.id);
+    }
+  }
+  const filtersByRule = new Map<string, FilterRule[]>();
+  for (const filter of opts.filters ?? []) {
+    const targets = filter.rules.filter((ref) => byKey.has(ref));
+    if (targets.length === 0) problems.push(new RuleError(filter.file, `filter "${filter.title}" names no loaded rule (${filter.rules.join(', ')})`, filter.id));
+    for (const ref of targets) {
+      const id = byKey.get(ref)!.id;
+      filtersByRule.set(id, [...(filtersByRule.get(id) ?? []), filter]);
+    }
+  }
+  for (const p of problems) logger.warn({ file: p.file, ruleId: p.ruleId }, p.message);
+
+  const detections = opts.rules.filter((r): r is DetectionRule => r.kind === 'detection');
+  const counters = { events: 0, alerts: 0, filtered: 0, ruleFailures: 0, lateEvents: 0 };
+  const matches: Record<string, number> = {};
+  const failingRules = new Set<string>();
+
+  function filteredOut(rule: DetectionRule, event: DetectableEvent): boolean {
+    const filters = filtersByRule.get(rule.id);
+    if (!filters) return false;
+    return filters.some((f) => {
+      if (f.tenants.length > 0 && !f.tenants.includes(event.tenantId) && !(event.tenantName && f.tenants.includes(event.tenantName))) return false;
+      return f.match(event);
+    });
+  }
+
+  function safeMatch(rule: DetectionRule, event: DetectableEvent): boolean {
+    try {
+      return rule.match(event);
+    } catch (err) {
+      counters.ruleFailures++;
+      if (!failingRules.has(rule.id)) {
+        failingRules.add(rule.id);
+        logger.error({ ruleId: rule.id, file: rule.file, err: (err as Error).message }, 'detection rule failed on an event; the rule is skipped for such events');
+      }
+      return false;
+    }
+  }
+
+  function emit(rule: LoadedRule, signal: Signal, out: Alert[], depth: number): void {
+    matches[rule.id] = (matches[rule.id] ?? 0) + 1;
+    if (!silenced.has(rule.id) || generated.has(rule.id)) {
+      out.push(buildAlert({
+        rule,
+        tenantId: signal.tenantId,
+        tenantName: signal.tenantName,
+        time: signal.time,
+        eventIds: signal.eventIds,
+        ...(rule.kind === 'correlation' && signal.groupBy ? { groupBy: signal.groupBy } : {}),
+        createdAt: now(),
+      }));
+    }
+    if (depth >= MAX_CHAIN_DEPTH) return;
+    for (const correlation of consumers.get(rule.id) ?? []) {
+      for (const firing of engine.add(correlation, signal)) emit(firing.rule, firing.signal, out, depth + 1);
+    }
+  }
+
+  return {
+    problems,
+    process(event) {
+      counters.events++;
+      const watermark = engine.observe(event.tenantId, event.time);
+      if (event.time < watermark - allowedLatenessMs) counters.lateEvents++;
+      const out: Alert[] = [];
+      for (const rule of detections) {
+        if (!safeMatch(rule, event)) continue;
+        if (filteredOut(rule, event)) {
+          counters.filtered++;
+          continue;
+        }
+        const signal: Signal = {
+          ruleKeys: [rule.id, ...(rule.name ? [rule.name] : [])],
+          tenantId: event.tenantId,
+          tenantName: event.tenantName,
+          time: event.time,
+          eventIds: [event.id],
+          event,
+        };
+        emit(rule, signal, out, 0);
+      }
+      if (counters.events % EXPIRE_EVERY === 0) engine.expire();
+      counters.alerts += out.length;
+      return out;
+    },
+    flush(at) {
+      const out: Alert[] = [];
+      const emitFiring = (firing: CorrelationFiring) => emit(firing.rule, firing.signal, out, 1);
+      engine.flush(at).forEach(emitFiring);
+      counters.alerts += out.length;
+      return out;
+    },
+    stats() {
+      return { ...counters, rules: opts.rules.length, correlation: engine.stats(), matches: { ...matches } };
+    },
+  };
+}
+
+function dependsOn(rule: CorrelationRule, target: string, byKey: Map<string, LoadedRule>, seen: Set<string>): boolean {
+  for (const ref of rule.rules) {
+    const child = byKey.get(ref);
+    if (!child || child.kind !== 'correlation') continue;
+    if (child.id === target) return true;
+    if (seen.has(child.id)) continue;
+    seen.add(child.id);
+    if (dependsOn(child, target, byKey, seen)) return true;
+  }
+  return false;
+}

@@ -1,0 +1,6 @@
+export { bundledRulesDir, loadRules, type LoadedRuleSet, type LoadRulesOptions } from './load-rules.ts';
+export { createDetector, type Detector, type DetectorOptions, type DetectorStats } from './detector.ts';
+export { RuleError } from './errors.ts';
+export { lookupField } from './field-lookup.ts';
+export { regexEngine } from './safe-regex.ts';
+export type { CorrelationRule, DetectableEvent, DetectionRule, FilterRule, LoadedRule } from './types.ts';

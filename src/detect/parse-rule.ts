@@ -1,0 +1,161 @@
+import { ALERT_LEVELS, type AlertLevel } from '../core/alert.ts';
+import { compileDetection } from './detection.ts';
+import { DetectionSyntaxError } from './errors.ts';
+import { CORRELATION_TYPES, type CorrelationRule, type CorrelationType, type CountCondition, type DetectionRule, type FilterRule, type RuleMeta } from './types.ts';
+
+/** Log sources this engine evaluates (Microsoft 365 audit data); rules for other products are refused. */
+export const SUPPORTED_PRODUCTS = ['m365', 'office365', 'o365', 'azure'];
+
+export type ParsedDocument = DetectionRule | CorrelationRule | FilterRule;
+
+/** Turns one YAML document into a rule, correlation or filter; throws DetectionSyntaxError naming the problem. */
+export function parseRuleDocument(doc: unknown, file: string): ParsedDocument {
+  if (!isMap(doc)) throw new DetectionSyntaxError('a rule document must be a YAML map');
+  if (doc.action === 'global' || doc.action === 'repeat') throw new DetectionSyntaxError(`"action: ${String(doc.action)}" (Sigma v1 rule collections) is not supported`);
+  if (doc.correlation !== undefined) return parseCorrelation(doc, file);
+  if (doc.filter !== undefined) return parseFilter(doc, file);
+  if (doc.detection !== undefined) return parseDetection(doc, file);
+  throw new DetectionSyntaxError('document has neither "detection", "correlation" nor "filter"');
+}
+
+function parseMeta(doc: Record<string, unknown>, file: string): RuleMeta {
+  const title = doc.title;
+  if (typeof title !== 'string' || title.trim() === '') throw new DetectionSyntaxError('"title" is missing');
+  const id = optionalString(doc, 'id');
+  const name = optionalString(doc, 'name');
+  const level = doc.level ?? 'medium';
+  if (!ALERT_LEVELS.includes(level as AlertLevel)) throw new DetectionSyntaxError(`"level: ${String(level)}" is not one of ${ALERT_LEVELS.join(', ')}`);
+  const tags = doc.tags ?? [];
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) throw new DetectionSyntaxError('"tags" must be a list of strings');
+  const meta: RuleMeta = { id: id ?? name ?? `title:${title}`, title, level: level as AlertLevel, tags, file };
+  if (name) meta.name = name;
+  const description = optionalString(doc, 'description');
+  if (description) meta.description = description.trim();
+  const author = optionalString(doc, 'author');
+  if (author) meta.author = author;
+  const status = optionalString(doc, 'status');
+  if (status) meta.status = status;
+  return meta;
+}
+
+function parseDetection(doc: Record<string, unknown>, file: string): DetectionRule {
+  const meta = parseMeta(doc, file);
+  const logsource = doc.logsource;
+  if (!isMap(logsource)) throw new DetectionSyntaxError('"logsource" is missing');
+  const product = optionalString(logsource, 'product');
+  if (product && !SUPPORTED_PRODUCTS.includes(product.toLowerCase())) {
+    throw new DetectionSyntaxError(`logsource product "${product}" is not evaluated here (supported: ${SUPPORTED_PRODUCTS.join(', ')})`);
+  }
+  const source: DetectionRule['logsource'] = {};
+  if (product) source.product = product;
+  const service = optionalString(logsource, 'service');
+  if (service) source.service = service;
+  const category = optionalString(logsource, 'category');
+  if (category) source.category = category;
+  return { ...meta, kind: 'detection', logsource: source, match: compileDetection(doc.detection) };
+}
+
+function parseFilter(doc: Record<string, unknown>, file: string): FilterRule {
+  const title = doc.title;
+  if (typeof title !== 'string' || title.trim() === '') throw new DetectionSyntaxError('"title" is missing');
+  const filter = doc.filter;
+  if (!isMap(filter)) throw new DetectionSyntaxError('"filter" must be a map with rules, selections and a condition');
+  const { rules, ...detection } = filter;
+  const tenants = doc.tenants ?? [];
+  if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === 'string')) throw new DetectionSyntaxError('"tenants" must be a list of tenant names or ids');
+  return {
+    kind: 'filter',
+    id: optionalString(doc, 'id') ?? optionalString(doc, 'name') ?? `title:${title}`,
+    title,
+    file,
+    rules: stringList(rules, 'filter.rules'),
+    tenants,
+    match: compileDetection(detection),
+  };
+}
+
+function parseCorrelation(doc: Record<string, unknown>, file: string): CorrelationRule {
+  const meta = parseMeta(doc, file);
+  const c = doc.correlation;
+  if (!isMap(c)) throw new DetectionSyntaxError('"correlation" must be a map');
+  const type = c.type;
+  if (!CORRELATION_TYPES.includes(type as CorrelationType)) {
+    throw new DetectionSyntaxError(`correlation type "${String(type)}" is not supported (supported: ${CORRELATION_TYPES.join(', ')})`);
+  }
+  const rules = stringList(c.rules, 'correlation.rules');
+  const groupBy = c['group-by'] === undefined ? [] : stringList(c['group-by'], 'correlation.group-by');
+  const timespanMs = parseTimespan(c.timespan);
+  const aliases = parseAliases(c.aliases);
+  const generate = c.generate ?? false;
+  if (typeof generate !== 'boolean') throw new DetectionSyntaxError('"correlation.generate" must be true or false');
+  const rule: CorrelationRule = { ...meta, kind: 'correlation', type: type as CorrelationType, rules, groupBy, timespanMs, aliases, generate };
+  if (c.condition === undefined) {
+    if (type === 'event_count' || type === 'value_count') throw new DetectionSyntaxError(`"correlation.condition" is required for ${type}`);
+  } else {
+    if (!isMap(c.condition)) throw new DetectionSyntaxError('"correlation.condition" must be a map such as {gte: 10}');
+    const { field, ...bounds } = c.condition;
+    rule.condition = parseCountCondition(bounds);
+    if (field !== undefined) {
+      if (typeof field !== 'string') throw new DetectionSyntaxError('"correlation.condition.field" must be a field name');
+      rule.valueField = field;
+    }
+  }
+  if (type === 'value_count' && !rule.valueField) throw new DetectionSyntaxError('value_count needs "correlation.condition.field"');
+  if ((type === 'temporal' || type === 'temporal_ordered') && rules.length < 2) throw new DetectionSyntaxError(`${type} needs at least two rules`);
+  return rule;
+}
+
+function parseCountCondition(bounds: Record<string, unknown>): CountCondition {
+  const allowed = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
+  const out: CountCondition = {};
+  for (const [key, value] of Object.entries(bounds)) {
+    if (!allowed.includes(key as (typeof allowed)[number])) throw new DetectionSyntaxError(`"correlation.condition.${key}" is not one of ${allowed.join(', ')}`);
+    if (typeof value !== 'number' || !Number.isFinite(value)) throw new DetectionSyntaxError(`"correlation.condition.${key}" must be a number`);
+    out[key as (typeof allowed)[number]] = value;
+  }
+  if (Object.keys(out).length === 0) throw new DetectionSyntaxError('"correlation.condition" has no bound (gt, gte, lt, lte, eq, neq)');
+  return out;
+}
+
+const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `30s`, `10m`, `1h`, `2d` → milliseconds. */
+export function parseTimespan(value: unknown): number {
+  const match = typeof value === 'string' ? /^(\d+)([smhd])$/.exec(value.trim()) : null;
+  if (!match) throw new DetectionSyntaxError(`"correlation.timespan: ${String(value)}" must look like 30s, 10m, 1h or 2d`);
+  const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
+  if (ms <= 0) throw new DetectionSyntaxError('"correlation.timespan" must be positive');
+  return ms;
+}
+
+function parseAliases(value: unknown): Record<string, Record<string, string>> {
+  if (value === undefined) return {};
+  if (!isMap(value)) throw new DetectionSyntaxError('"correlation.aliases" must map alias → {rule: field}');
+  const out: Record<string, Record<string, string>> = {};
+  for (const [alias, mapping] of Object.entries(value)) {
+    if (!isMap(mapping) || !Object.values(mapping).every((f) => typeof f === 'string')) {
+      throw new DetectionSyntaxError(`"correlation.aliases.${alias}" must map rule names to field names`);
+    }
+    out[alias] = mapping as Record<string, string>;
+  }
+  return out;
+}
+
+function stringList(value: unknown, what: string): string[] {
+  const list = typeof value === 'string' ? [value] : value;
+  if (!Array.isArray(list) || list.length === 0 || !list.every((v) => typeof v === 'string' && v !== '')) {
+    throw new DetectionSyntaxError(`"${what}" must be a non-empty list of strings`);
+  }
+  return list as string[];
+}
+
+function optionalString(map: Record<string, unknown>, key: string): string | undefined {
+  const value = map[key];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new DetectionSyntaxError(`"${key}" must be a string`);
+  return value;
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,43 @@
+/** Value transformations of the Sigma encoding modifiers (wide, utf16*, base64, base64offset, windash). */
+
+export type Encoding = 'utf16le' | 'utf16be' | 'utf16' | 'utf8';
+
+export function encode(text: string, encoding: Encoding): Buffer {
+  switch (encoding) {
+    case 'utf8':
+      return Buffer.from(text, 'utf8');
+    case 'utf16le':
+      return Buffer.from(text, 'utf16le');
+    case 'utf16be':
+      return Buffer.from(text, 'utf16le').swap16();
+    case 'utf16':
+      return Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+  }
+}
+
+export function base64(bytes: Buffer): string {
+  return bytes.toString('base64');
+}
+
+/**
+ * The three base64 renderings of `bytes` when it sits at offset 0, 1 or 2 of a longer encoded
+ * string, trimmed of the characters that depend on the unknown surrounding bytes (as pySigma does).
+ */
+export function base64Offsets(bytes: Buffer): string[] {
+  const startTrim = [0, 2, 3];
+  const endTrim = [0, -3, -2];
+  return [0, 1, 2].map((shift) => {
+    const encoded = Buffer.concat([Buffer.alloc(shift), bytes]).toString('base64');
+    const end = endTrim[(bytes.length + shift) % 3]!;
+    return encoded.slice(startTrim[shift]!, end === 0 ? undefined : end);
+  });
+}
+
+const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
+
+/** Every variant of `text` where the dashes/slashes that start a word (command-line flags) use one of the Windows dash characters. */
+export function windashVariants(text: string): string[] {
+  const flag = /(^|\s)[-/\u2013\u2014\u2015]/g;
+  if (!flag.test(text)) return [text];
+  return DASHES.map((dash) => text.replace(flag, (_m, lead: string) => `${lead}${dash}`));
+}
