@@ -172,7 +172,10 @@ export class CorrelationEngine {
     }
   }
 
-  /** Windows that ended before `horizon`, evaluated for conditions decided at close (lt/lte/eq/neq). */
+  /**
+   * Windows that ended before `horizon`, for conditions decided at close (lt/lte/eq/neq): a window opens at the
+   * group's oldest match and spans the timespan; its matches are then consumed, whether it fired or not.
+   */
   private closeWindows(group: Group, horizon: number): CorrelationFiring[] {
     if (firesEarly(group.rule)) return [];
     const firings: CorrelationFiring[] = [];
@@ -180,7 +183,7 @@ export class CorrelationEngine {
     while (group.entries.length > 0 && group.entries[0]!.time + span < horizon) {
       const end = lowerBound(group.entries, group.entries[0]!.time + span + 1);
       if (windowSatisfies(group.rule, group.entries.slice(0, end))) firings.push(this.fire(group, 0, end));
-      else group.entries.shift();
+      else group.entries.splice(0, end);
     }
     return firings;
   }

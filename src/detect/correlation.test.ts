@@ -1,0 +1,202 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { createDetector } from './detector.ts';
+import { makeEvent, ruleFromYaml } from './test-support/events.ts';
+import type { DetectableEvent, LoadedRule } from './types.ts';
+
+const MIN = 60_000;
+const T0 = Date.UTC(2024, 0, 1, 12);
+
+const failedLogin = ruleFromYaml(`
+title: Failed login
+id: failed-login
+name: failed_login
+logsource: {product: m365}
+detection:
+  sel: {event.action: UserLoginFailed}
+  condition: sel
+`);
+const success = ruleFromYaml(`
+title: Successful login
+id: ok-login
+name: ok_login
+logsource: {product: m365}
+detection:
+  sel: {event.action: UserLoggedIn}
+  condition: sel
+`);
+
+function login(action: string, user: string, minute: number, extra: Record<string, unknown> = {}, tenantId = 't1'): DetectableEvent {
+  return makeEvent({ event: { action }, user: { name: user }, ...extra }, {}, { time: T0 + minute * MIN, tenantId, id: `${tenantId}:${action}-${user}-${minute}-${JSON.stringify(extra)}` });
+}
+
+function run(rules: LoadedRule[], events: DetectableEvent[], opts: { maxGroups?: number } = {}) {
+  const detector = createDetector({ rules, ...opts });
+  const alerts = events.flatMap((e) => detector.process(e));
+  return { detector, alerts };
+}
+
+const bruteForce = ruleFromYaml(`
+title: Brute force
+id: brute
+name: brute_force
+level: medium
+correlation:
+  type: event_count
+  rules: [failed_login]
+  group-by: [user.name]
+  timespan: 10m
+  condition: {gte: 3}
+`);
+
+describe('event_count', () => {
+  it('fires once the count is reached within the timespan, per group, and base rules stay silent', () => {
+    const events = [login('UserLoginFailed', 'a', 0), login('UserLoginFailed', 'b', 1), login('UserLoginFailed', 'a', 2), login('UserLoginFailed', 'a', 5)];
+    const { alerts } = run([failedLogin, bruteForce], events);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.ruleId, 'brute');
+    assert.deepEqual(alerts[0]!.groupBy, { 'user.name': 'a' });
+    assert.equal(alerts[0]!.eventIds.length, 3);
+    assert.equal(alerts[0]!.time, T0 + 5 * MIN);
+  });
+  it('does not fire when the events are spread wider than the timespan', () => {
+    const events = [login('UserLoginFailed', 'a', 0), login('UserLoginFailed', 'a', 8), login('UserLoginFailed', 'a', 16)];
+    assert.equal(run([failedLogin, bruteForce], events).alerts.length, 0);
+  });
+  it('uses event time: out-of-order arrival gives the same alert as in-order', () => {
+    const inOrder = [login('UserLoginFailed', 'a', 0), login('UserLoginFailed', 'a', 4), login('UserLoginFailed', 'a', 9)];
+    const shuffled = [inOrder[2]!, inOrder[0]!, inOrder[1]!];
+    const a = run([failedLogin, bruteForce], inOrder).alerts;
+    const b = run([failedLogin, bruteForce], shuffled).alerts;
+    assert.equal(a.length, 1);
+    assert.equal(b.length, 1);
+    assert.equal(a[0]!.id, b[0]!.id);
+  });
+  it('late events fill the window they belong to', () => {
+    const events = [login('UserLoginFailed', 'a', 0), login('UserLoginFailed', 'a', 30), login('UserLoginFailed', 'a', 3), login('UserLoginFailed', 'a', 6)];
+    const { alerts } = run([failedLogin, bruteForce], events);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.time, T0 + 6 * MIN);
+  });
+  it('keeps tenants apart', () => {
+    const events = [login('UserLoginFailed', 'a', 0, {}, 't1'), login('UserLoginFailed', 'a', 1, {}, 't2'), login('UserLoginFailed', 'a', 2, {}, 't1')];
+    assert.equal(run([failedLogin, bruteForce], events).alerts.length, 0);
+  });
+  it('replaying the same events gives the same alert ids', () => {
+    const events = [0, 1, 2].map((m) => login('UserLoginFailed', 'a', m));
+    assert.deepEqual(run([failedLogin, bruteForce], events).alerts.map((a) => a.id), run([failedLogin, bruteForce], events).alerts.map((a) => a.id));
+  });
+  it('bounds state: beyond maxGroups the least recently used group is evicted', () => {
+    const events = Array.from({ length: 50 }, (_, i) => login('UserLoginFailed', `user${i}`, 0));
+    const { detector } = run([failedLogin, bruteForce], events, { maxGroups: 10 });
+    assert.equal(detector.stats().correlation.groups, 10);
+    assert.equal(detector.stats().correlation.evictedGroups, 40);
+  });
+  it('expires groups once the watermark has passed their window and the lateness allowance', () => {
+    const detector = createDetector({ rules: [failedLogin, bruteForce], allowedLatenessMs: 5 * MIN });
+    detector.process(login('UserLoginFailed', 'a', 0));
+    detector.process(login('UserLoginFailed', 'b', 1));
+    assert.equal(detector.stats().correlation.groups, 2);
+    detector.flush(T0 + 60 * MIN);
+    assert.equal(detector.stats().correlation.groups, 0);
+  });
+  it('conditions with an upper bound are decided when the window closes', () => {
+    const quiet = ruleFromYaml(`
+title: Few failures
+id: few
+correlation: {type: event_count, rules: [failed_login], group-by: [user.name], timespan: 10m, condition: {gte: 2, lte: 3}}
+`);
+    const detector = createDetector({ rules: [failedLogin, quiet] });
+    for (const m of [0, 1, 2, 3]) assert.deepEqual(detector.process(login('UserLoginFailed', 'a', m)), []);
+    detector.process(login('UserLoginFailed', 'b', 0));
+    detector.process(login('UserLoginFailed', 'b', 1));
+    const alerts = detector.flush(T0 + 30 * MIN);
+    assert.deepEqual(alerts.map((a) => a.groupBy), [{ 'user.name': 'b' }]);
+  });
+});
+
+describe('value_count', () => {
+  it('counts distinct values (impossible travel by country)', () => {
+    const travel = ruleFromYaml(`
+title: Country change
+id: travel
+correlation:
+  type: value_count
+  rules: [ok_login]
+  group-by: [user.name]
+  timespan: 15m
+  condition: {gte: 2, field: source.geo.country_iso_code}
+`);
+    const geo = (c: string) => ({ source: { geo: { country_iso_code: c } } });
+    const same = [login('UserLoggedIn', 'a', 0, geo('FR')), login('UserLoggedIn', 'a', 5, geo('FR'))];
+    assert.equal(run([success, travel], same).alerts.length, 0);
+    const moved = [login('UserLoggedIn', 'a', 0, geo('FR')), login('UserLoggedIn', 'a', 5, geo('NG'))];
+    const { alerts } = run([success, travel], moved);
+    assert.equal(alerts.length, 1);
+    assert.equal(alerts[0]!.ruleId, 'travel');
+  });
+});
+
+describe('temporal and temporal_ordered, chaining, generate, aliases', () => {
+  const followedBy = ruleFromYaml(`
+title: Brute force then success
+id: brute-success
+level: high
+correlation:
+  type: temporal_ordered
+  rules: [brute_force, ok_login]
+  group-by: [user.name]
+  timespan: 30m
+`);
+  it('chains a correlation into a temporal_ordered one', () => {
+    const events = [0, 1, 2].map((m) => login('UserLoginFailed', 'a', m)).concat(login('UserLoggedIn', 'a', 4));
+    const { alerts } = run([failedLogin, success, bruteForce, followedBy], events);
+    assert.deepEqual(alerts.map((a) => a.ruleId), ['brute-success']);
+    assert.equal(alerts[0]!.level, 'high');
+    assert.equal(alerts[0]!.eventIds.length, 4);
+  });
+  it('temporal_ordered needs the order; temporal does not', () => {
+    const events = [login('UserLoggedIn', 'a', 0)].concat([1, 2, 3].map((m) => login('UserLoginFailed', 'a', m)));
+    assert.equal(run([failedLogin, success, bruteForce, followedBy], events).alerts.length, 0);
+    const anyOrder = ruleFromYaml(`
+title: Both
+id: both
+correlation: {type: temporal, rules: [brute_force, ok_login], group-by: [user.name], timespan: 30m}
+`);
+    assert.deepEqual(run([failedLogin, success, bruteForce, anyOrder], events).alerts.map((a) => a.ruleId), ['both']);
+  });
+  it('generate: true keeps the base rule alerts', () => {
+    const generating = ruleFromYaml(`
+title: Brute force
+id: brute
+correlation: {type: event_count, rules: [failed_login], group-by: [user.name], timespan: 10m, condition: {gte: 2}, generate: true}
+`);
+    const events = [0, 1].map((m) => login('UserLoginFailed', 'a', m));
+    assert.deepEqual(run([failedLogin, generating], events).alerts.map((a) => a.ruleId), ['failed-login', 'failed-login', 'brute']);
+  });
+  it('aliases unify differently named fields across rules', () => {
+    const ip = ruleFromYaml(`
+title: Same IP
+id: same-ip
+correlation:
+  type: temporal
+  rules: [failed_login, ok_login]
+  group-by: [ip]
+  timespan: 5m
+  aliases:
+    ip: {failed_login: source.ip, ok_login: client.ip}
+`);
+    const events = [login('UserLoginFailed', 'a', 0, { source: { ip: '1.1.1.1' } }), login('UserLoggedIn', 'b', 1, { client: { ip: '1.1.1.1' } })];
+    const { alerts } = run([failedLogin, success, ip], events);
+    assert.deepEqual(alerts.map((a) => a.groupBy), [{ ip: '1.1.1.1' }]);
+  });
+  it('reports a correlation that references an unknown rule', () => {
+    const broken = ruleFromYaml(`
+title: Broken
+id: broken
+correlation: {type: event_count, rules: [nope], timespan: 5m, condition: {gte: 1}}
+`);
+    const detector = createDetector({ rules: [failedLogin, broken] });
+    assert.match(detector.problems[0]!.message, /unknown rule\(s\): nope/);
+  });
+});
