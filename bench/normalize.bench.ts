@@ -1,0 +1,100 @@
+// Normalizer throughput: parseRawRecord + normalize + JSON.stringify of the ECS document, against a baseline of
+// JSON.parse + JSON.stringify of the same records measured in the same run. The corpus is built from the
+// intake-o365 fixture inputs with varied Ids, times, IPs and users.
+// Run: node --import tsx bench/normalize.bench.ts [records]
+import { readdirSync, readFileSync } from 'node:fs';
+import { normalize } from '../src/normalize/normalize.ts';
+import { parseRawRecord } from '../src/normalize/parse-raw-record.ts';
+
+const COUNT = Number(process.argv[2] ?? 100_000);
+const FIXTURES = new URL('../../shared/fixtures/intake-o365/', import.meta.url);
+/** The workloads that make up most of a real tenant's volume. */
+const HIGH_VOLUME_TYPES = new Set([1, 2, 3, 4, 6, 8, 14, 15, 25, 36, 50]);
+
+type Template = Record<string, unknown>;
+
+function loadTemplates(): Template[] {
+  return readdirSync(FIXTURES)
+    .filter((f) => f.endsWith('.json'))
+    .sort()
+    .map((f) => JSON.parse((JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8')) as { input: { message: string } }).input.message) as Template);
+}
+
+function hex(n: number, width: number): string {
+  return (n >>> 0).toString(16).padStart(width, '0').slice(-width);
+}
+
+/** One varied copy of a template: new Id, CreationTime, ClientIP and user. */
+function variant(template: Template, i: number): string {
+  const r: Template = { ...template };
+  r.Id = `${hex(i * 2654435761, 8)}-${hex(i, 4)}-4${hex(i >> 4, 3)}-8${hex(i * 7, 3)}-${hex(i * 40503, 8)}${hex(i, 4)}`;
+  r.CreationTime = new Date(Date.UTC(2025, 0, 1) + i * 1000).toISOString().slice(0, 19);
+  if (typeof r.ClientIP === 'string' && r.ClientIP !== '') {
+    r.ClientIP = i % 10 === 0 ? `2001:db8:${hex(i % 65536, 4)}::${hex(i % 251, 2)}` : `198.51.${(i >> 8) % 256}.${i % 256}`;
+  }
+  if (typeof r.UserId === 'string') r.UserId = `user${i % 500}@contoso.example`;
+  if (typeof r.UserKey === 'string') r.UserKey = `1003${hex(i % 500, 12)}`;
+  return JSON.stringify(r);
+}
+
+function corpus(templates: Template[], count: number): string[] {
+  const out: string[] = new Array(count);
+  for (let i = 0; i < count; i++) out[i] = variant(templates[i % templates.length] as Template, i);
+  return out;
+}
+
+function time(fn: () => void): number {
+  const start = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+function baseline(lines: readonly string[]): number {
+  let bytes = 0;
+  return time(() => {
+    for (const line of lines) bytes += JSON.stringify(JSON.parse(line)).length;
+    if (bytes < 0) throw new Error('unreachable');
+  });
+}
+
+function normalized(lines: readonly string[]): number {
+  let bytes = 0;
+  return time(() => {
+    for (const line of lines) {
+      const parsed = parseRawRecord(line);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      bytes += JSON.stringify(normalize(parsed.record)).length;
+    }
+    if (bytes < 0) throw new Error('unreachable');
+  });
+}
+
+/** Best of three rounds of each, interleaved, after a warm-up (fills the user-agent and domain caches). */
+function measure(lines: readonly string[]): { base: number; norm: number } {
+  baseline(lines.slice(0, 5_000));
+  normalized(lines.slice(0, 5_000));
+  let base = Infinity;
+  let norm = Infinity;
+  for (let round = 0; round < 3; round++) {
+    base = Math.min(base, baseline(lines));
+    norm = Math.min(norm, normalized(lines));
+  }
+  return { base, norm };
+}
+
+const templates = loadTemplates();
+const mixes: Array<[string, Template[]]> = [
+  ['all fixture RecordTypes (uniform over the 56 fixtures)', templates],
+  ['high-volume mix (AAD, Exchange, SharePoint/OneDrive, Teams)', templates.filter((t) => HIGH_VOLUME_TYPES.has(t.RecordType as number))],
+];
+
+console.log(`Records per corpus: ${COUNT.toLocaleString('en-US')} (varied copies of the intake-o365 fixture inputs)\n`);
+console.log('| corpus | JSON.parse+stringify (events/s) | parseRawRecord+normalize+stringify (events/s) | ratio (time) |');
+console.log('|---|---:|---:|---:|');
+for (const [name, list] of mixes) {
+  const lines = corpus(list, COUNT);
+  const { base, norm } = measure(lines);
+  const rate = (s: number): string => Math.round(COUNT / s).toLocaleString('en-US');
+  console.log(`| ${name} | ${rate(base)} | ${rate(norm)} | ${(norm / base).toFixed(2)} |`);
+}
+console.log(`\nPeak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (target ratio ≤ 3)`);
