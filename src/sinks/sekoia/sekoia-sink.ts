@@ -119,5 +119,6 @@ export class SekoiaSink implements Sink {
   async close(): Promise<void> {
     this.#closing.abort();
     await this.#client.close();
+    await this.#deadLetter.close();
   }
 }

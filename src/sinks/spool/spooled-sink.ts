@@ -1,0 +1,211 @@
+import type { OutputEvent } from '../../core/output-event.ts';
+import type { Sink } from '../../core/sink.ts';
+import type { Logger } from '../../observability/logger.ts';
+import type { DeadLetterFile } from '../dead-letter.ts';
+import { backoffDelay, sleep } from '../delivery/backoff.ts';
+import { SinkError, SinkUnavailableError } from '../errors.ts';
+import { spoolPendingBytes } from '../metrics.ts';
+import { DiskQueue } from './disk-queue.ts';
+
+export interface SpooledSinkOptions {
+  dir: string;
+  /** Most bytes spooled and not yet delivered; a write waits while the spool is full. */
+  maxBytes: number;
+  segmentBytes: number;
+  /** Most spooled batches (frames) merged into one write to the inner sink. */
+  drainMaxFrames?: number;
+  /** Backoff between failed deliveries of the same batch. */
+  initialBackoffMs: number;
+  maxBackoffMs: number;
+  /** How long `close` waits for an in-flight delivery before closing the inner sink under it. */
+  closeGraceMs?: number;
+  logger: Logger;
+  deadLetter: DeadLetterFile;
+}
+
+export interface SpoolStats {
+  pendingBytes: number;
+  deliveredEvents: number;
+  lastDeliveryAt?: number;
+  lastError?: { message: string; at: number };
+}
+
+/**
+ * Puts a durable disk spool in front of a (network) sink. `write` resolves once the batch is fsynced
+ * to the spool, so a slow or down destination never blocks the collector or the other sinks until
+ * `maxBytes` are pending (then `write` waits: backpressure, never a drop). A drainer delivers spooled
+ * batches in order with retries and backoff, and moves its own durable cursor after each acknowledgement;
+ * spool and cursor survive restarts. Like the file sink, `position()` is the end of the acknowledged
+ * appends and `open(position)` discards appends made after the committed one.
+ */
+export class SpooledSink implements Sink {
+  readonly name: string;
+  readonly #inner: Sink;
+  readonly #queue: DiskQueue;
+  readonly #options: SpooledSinkOptions;
+  readonly #logger: Logger;
+  #appending: Promise<unknown> = Promise.resolve();
+  #drainer: Promise<void> | undefined;
+  #closing = new AbortController();
+  #wakeDrainer: (() => void) | undefined;
+  #spaceWaiters: Array<() => void> = [];
+  #idleWaiters: Array<() => void> = [];
+  #stats: SpoolStats = { pendingBytes: 0, deliveredEvents: 0 };
+
+  constructor(inner: Sink, options: SpooledSinkOptions) {
+    this.name = inner.name;
+    this.#inner = inner;
+    this.#options = options;
+    this.#logger = options.logger;
+    this.#queue = new DiskQueue({ dir: options.dir, segmentBytes: options.segmentBytes, logger: options.logger });
+  }
+
+  async open(committedPosition?: string): Promise<void> {
+    await this.#queue.open();
+    if (committedPosition !== undefined) {
+      const position = Number(committedPosition);
+      if (!Number.isSafeInteger(position) || position < 0) throw new SinkError(this.name, `invalid spool position "${committedPosition}"`);
+      const redelivered = await this.#queue.truncateTo(position);
+      if (redelivered > 0) this.#logger.warn({ sink: this.name, bytes: redelivered }, 'events delivered after the last checkpoint will be delivered again');
+    }
+    this.#updatePending();
+    if (this.#queue.pendingBytes > 0) this.#logger.info({ sink: this.name, pendingBytes: this.#queue.pendingBytes }, 'replaying spooled events');
+    await this.#inner.open();
+    this.#closing = new AbortController();
+    this.#closing.signal.addEventListener('abort', () => this.#wakeDrainer?.(), { once: true });
+    this.#drainer = this.#drain();
+  }
+
+  write(events: readonly OutputEvent[]): Promise<void> {
+    if (!this.#drainer) return Promise.reject(new SinkError(this.name, 'write before open'));
+    if (events.length === 0) return Promise.resolve();
+    const payload = Buffer.from(JSON.stringify(events), 'utf8');
+    const run = this.#appending.then(async () => {
+      await this.#waitForSpace(payload.length);
+      await this.#queue.append(payload);
+      this.#updatePending();
+      this.#wakeDrainer?.();
+    });
+    this.#appending = run.catch(() => undefined);
+    return run;
+  }
+
+  async #waitForSpace(bytes: number): Promise<void> {
+    let warned = false;
+    while (this.#queue.pendingBytes > 0 && this.#queue.pendingBytes + bytes > this.#options.maxBytes) {
+      if (this.#closing.signal.aborted) throw new SinkError(this.name, 'closed while waiting for spool space');
+      if (!warned) {
+        this.#logger.warn({ sink: this.name, pendingBytes: this.#queue.pendingBytes, maxBytes: this.#options.maxBytes }, 'spool full: waiting for the destination (backpressure)');
+        warned = true;
+      }
+      await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
+    }
+  }
+
+  position(): string {
+    return String(this.#queue.end);
+  }
+
+  stats(): SpoolStats {
+    return { ...this.#stats };
+  }
+
+  /** Resolves once everything spooled so far is delivered (or the sink closes). */
+  whenDrained(): Promise<void> {
+    if (this.#queue.pendingBytes === 0 || this.#closing.signal.aborted) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  async #drain(): Promise<void> {
+    const signal = this.#closing.signal;
+    for (let failures = 0; !signal.aborted; ) {
+      if (this.#queue.pendingBytes === 0) {
+        this.#notify(this.#idleWaiters);
+        await new Promise<void>((resolve) => (this.#wakeDrainer = resolve));
+        this.#wakeDrainer = undefined;
+        continue;
+      }
+      try {
+        if (!(await this.#drainOnce(signal))) return;
+        failures = 0;
+      } catch (err) {
+        // Spool I/O failed (disk full, permissions): keep everything, retry later.
+        this.#stats.lastError = { message: (err as Error).message, at: Date.now() };
+        this.#logger.error({ sink: this.name, err: (err as Error).message }, 'cannot read the spool; retrying');
+        await sleep(backoffDelay(failures++, this.#options.initialBackoffMs, this.#options.maxBackoffMs), signal);
+      }
+    }
+  }
+
+  /** Reads the next batch from the spool, delivers it and moves the cursor. False if closed meanwhile. */
+  async #drainOnce(signal: AbortSignal): Promise<boolean> {
+    const { frames, next } = await this.#queue.read(this.#options.drainMaxFrames ?? 16, 8 * 1024 * 1024);
+    const events = await this.#decode(frames);
+    if (!(await this.#deliver(events, signal))) return false;
+    await this.#queue.ack(next);
+    this.#stats.deliveredEvents += events.length;
+    this.#stats.lastDeliveryAt = Date.now();
+    this.#updatePending();
+    this.#notify(this.#spaceWaiters);
+    return true;
+  }
+
+  /** Delivers until acknowledged (true) or the sink closes (false). Never drops. */
+  async #deliver(events: readonly OutputEvent[], signal: AbortSignal): Promise<boolean> {
+    let pending = events;
+    for (let attempt = 0; pending.length > 0; attempt += 1) {
+      if (signal.aborted) return false;
+      try {
+        await this.#inner.write(pending);
+        if (attempt > 0) this.#logger.info({ sink: this.name, attempts: attempt + 1 }, 'destination is back: delivered spooled events');
+        return true;
+      } catch (err) {
+        if (err instanceof SinkUnavailableError) pending = err.remaining;
+        const message = (err as Error).message;
+        this.#stats.lastError = { message, at: Date.now() };
+        const delay = backoffDelay(attempt, this.#options.initialBackoffMs, this.#options.maxBackoffMs);
+        this.#logger.warn({ sink: this.name, attempt: attempt + 1, retryInMs: Math.round(delay), pendingBytes: this.#queue.pendingBytes, err: message }, 'delivery failed; events stay spooled');
+        await sleep(delay, signal);
+      }
+    }
+    return true;
+  }
+
+  /** A frame is a JSON array of events; an undecodable one (disk corruption) goes to the dead-letter file. */
+  async #decode(frames: readonly Buffer[]): Promise<OutputEvent[]> {
+    const events: OutputEvent[] = [];
+    for (const frame of frames) {
+      try {
+        events.push(...(JSON.parse(frame.toString('utf8')) as OutputEvent[]));
+      } catch (err) {
+        await this.#options.deadLetter.write([{ reason: 'spool_corrupt', detail: (err as Error).message, raw: frame.toString('base64') }]);
+      }
+    }
+    return events;
+  }
+
+  #updatePending(): void {
+    this.#stats.pendingBytes = this.#queue.pendingBytes;
+    spoolPendingBytes.set({ sink: this.name }, this.#queue.pendingBytes);
+  }
+
+  #notify(waiters: Array<() => void>): void {
+    for (const resolve of waiters.splice(0)) resolve();
+  }
+
+  async close(): Promise<void> {
+    this.#closing.abort();
+    this.#notify(this.#spaceWaiters);
+    this.#notify(this.#idleWaiters);
+    const drainer = this.#drainer;
+    this.#drainer = undefined;
+    const grace = this.#options.closeGraceMs ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([drainer, new Promise((resolve) => (timer = setTimeout(resolve, grace)))]);
+    clearTimeout(timer);
+    await this.#inner.close();
+    await drainer?.catch((err: unknown) => this.#logger.error({ sink: this.name, err }, 'spool drainer failed'));
+    await this.#appending;
+    await this.#queue.close();
+  }
+}
