@@ -1,0 +1,172 @@
+import type pg from 'pg';
+import type { StreamKey } from '../state-store.ts';
+
+/** A stream leased by this worker; `version` is the fencing token every write is checked against. */
+export interface Lease {
+  key: StreamKey;
+  tenantName: string;
+  version: number;
+}
+
+export interface LeaseChanges {
+  acquired: Lease[];
+  /** Leases that were taken over by another worker (this worker stalled past the expiry). */
+  lost: Lease[];
+  /** Leases given back to even the load (above the fair share). */
+  released: Lease[];
+  held: Lease[];
+}
+
+export interface LeaseManagerOptions {
+  workerId: string;
+  nodeId: string;
+  /** A lease not renewed for this long expires and can be taken by another worker. */
+  ttlMs: number;
+}
+
+const keyOf = (key: StreamKey): string => `${key.tenantId}\n${key.contentType}`;
+
+interface LeaseRow {
+  tenant_id: string;
+  content_type: string;
+  tenant_name: string;
+  lease_version: number;
+}
+
+const toLease = (row: LeaseRow): Lease => ({
+  key: { tenantId: row.tenant_id, contentType: row.content_type },
+  tenantName: row.tenant_name,
+  version: Number(row.lease_version),
+});
+
+/**
+ * Shares the streams (tenant × content type) among the live workers: each stream is leased by at most one worker,
+ * claimed with `FOR UPDATE SKIP LOCKED`, renewed by `tick()`, and expiring after `ttlMs` without renewal so
+ * another worker takes it over when its owner dies. Each worker takes at most its fair share
+ * (⌈streams / live workers⌉), and gives back what exceeds it when workers join.
+ * Times come from the database clock, so worker clocks need not agree.
+ */
+export class LeaseManager {
+  readonly #pool: pg.Pool;
+  readonly #options: LeaseManagerOptions;
+  readonly #held = new Map<string, Lease>();
+
+  constructor(pool: pg.Pool, options: LeaseManagerOptions) {
+    this.#pool = pool;
+    this.#options = options;
+  }
+
+  get workerId(): string {
+    return this.#options.workerId;
+  }
+
+  held(): Lease[] {
+    return [...this.#held.values()];
+  }
+
+  /** The fencing token of a stream this worker holds, or undefined. */
+  versionOf(key: StreamKey): number | undefined {
+    return this.#held.get(keyOf(key))?.version;
+  }
+
+  /** Forgets a lease found lost by a rejected write. */
+  forget(key: StreamKey): void {
+    this.#held.delete(keyOf(key));
+  }
+
+  /**
+   * One heartbeat: renews the held leases (those taken over are reported lost), gives back the excess over the
+   * fair share (after `beforeRelease`, so the caller can stop working on them first), then claims free or
+   * expired streams up to the fair share.
+   */
+  async tick(beforeRelease?: (leases: Lease[]) => Promise<void>): Promise<LeaseChanges> {
+    const { workerId, nodeId, ttlMs } = this.#options;
+    const ttlSeconds = ttlMs / 1000;
+    await this.#pool.query(
+      `INSERT INTO o365_workers (worker_id, node_id, seen_at) VALUES ($1, $2, now())
+       ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), node_id = excluded.node_id`,
+      [workerId, nodeId],
+    );
+    const lost = await this.#renew(ttlSeconds);
+
+    const { rows: counts } = await this.#pool.query<{ streams: number; workers: number }>(
+      `SELECT (SELECT count(*) FROM o365_streams)::int AS streams,
+              (SELECT count(*) FROM o365_workers WHERE seen_at > now() - make_interval(secs => $1))::int AS workers`,
+      [ttlSeconds],
+    );
+    const streams = counts[0]?.streams ?? 0;
+    const share = Math.ceil(streams / Math.max(1, counts[0]?.workers ?? 1));
+
+    const released = await this.#releaseExcess(share, beforeRelease);
+    const acquired = await this.#acquire(share - this.#held.size, ttlSeconds);
+    await this.#pool.query(`DELETE FROM o365_workers WHERE seen_at < now() - make_interval(secs => $1)`, [ttlSeconds * 10]);
+    return { acquired, lost, released, held: this.held() };
+  }
+
+  async #renew(ttlSeconds: number): Promise<Lease[]> {
+    if (this.#held.size === 0) return [];
+    const held = this.held();
+    const { rows } = await this.#pool.query<LeaseRow>(
+      `UPDATE o365_streams s SET lease_until = now() + make_interval(secs => $2)
+       FROM unnest($3::text[], $4::text[], $5::bigint[]) AS h(tenant_id, content_type, version)
+       WHERE s.tenant_id = h.tenant_id AND s.content_type = h.content_type AND s.lease_version = h.version AND s.lease_owner = $1
+       RETURNING s.tenant_id, s.content_type, s.tenant_name, s.lease_version`,
+      [this.workerId, ttlSeconds, held.map((l) => l.key.tenantId), held.map((l) => l.key.contentType), held.map((l) => l.version)],
+    );
+    const renewed = new Set(rows.map((row) => keyOf({ tenantId: row.tenant_id, contentType: row.content_type })));
+    const lost = held.filter((lease) => !renewed.has(keyOf(lease.key)));
+    for (const lease of lost) this.#held.delete(keyOf(lease.key));
+    return lost;
+  }
+
+  async #releaseExcess(share: number, beforeRelease?: (leases: Lease[]) => Promise<void>): Promise<Lease[]> {
+    const excess = this.#held.size - share;
+    if (excess <= 0) return [];
+    // Give back whole tenants first (the last ones in key order), so each tenant stays on one worker.
+    const chosen = this.held()
+      .sort((a, b) => keyOf(b.key).localeCompare(keyOf(a.key)))
+      .slice(0, excess);
+    await beforeRelease?.(chosen);
+    await this.release(chosen);
+    return chosen;
+  }
+
+  async #acquire(wanted: number, ttlSeconds: number): Promise<Lease[]> {
+    if (wanted <= 0) return [];
+    const { rows } = await this.#pool.query<LeaseRow>(
+      `WITH candidates AS (
+         SELECT tenant_id, content_type FROM o365_streams
+         WHERE lease_owner IS NULL OR lease_until < now()
+         ORDER BY tenant_id, content_type
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED)
+       UPDATE o365_streams s
+       SET lease_owner = $1, lease_until = now() + make_interval(secs => $2), lease_version = s.lease_version + 1
+       FROM candidates c
+       WHERE s.tenant_id = c.tenant_id AND s.content_type = c.content_type
+       RETURNING s.tenant_id, s.content_type, s.tenant_name, s.lease_version`,
+      [this.workerId, ttlSeconds, wanted],
+    );
+    const acquired = rows.map(toLease);
+    for (const lease of acquired) this.#held.set(keyOf(lease.key), lease);
+    return acquired;
+  }
+
+  /** Gives leases back at once (no waiting for the expiry), e.g. on shutdown. */
+  async release(leases: readonly Lease[]): Promise<void> {
+    if (leases.length === 0) return;
+    await this.#pool.query(
+      `UPDATE o365_streams s SET lease_owner = NULL, lease_until = NULL
+       FROM unnest($2::text[], $3::text[], $4::bigint[]) AS h(tenant_id, content_type, version)
+       WHERE s.tenant_id = h.tenant_id AND s.content_type = h.content_type AND s.lease_version = h.version AND s.lease_owner = $1`,
+      [this.workerId, leases.map((l) => l.key.tenantId), leases.map((l) => l.key.contentType), leases.map((l) => l.version)],
+    );
+    for (const lease of leases) this.#held.delete(keyOf(lease.key));
+  }
+
+  /** Releases every lease and leaves the worker list (clean shutdown). */
+  async releaseAll(): Promise<void> {
+    await this.release(this.held());
+    await this.#pool.query('DELETE FROM o365_workers WHERE worker_id = $1', [this.workerId]);
+  }
+}

@@ -1,0 +1,374 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import pg from 'pg';
+import type { SinkPositions } from '../../core/delivery.ts';
+import type { StreamHealth, StreamStatus } from '../../core/health.ts';
+import { StateStoreError } from '../sqlite-state-store.ts';
+import type {
+  BatchCommit,
+  BlobFailure,
+  BlobState,
+  ListedBlob,
+  PruneResult,
+  QueuedBlob,
+  StateStore,
+  StreamKey,
+  StreamState,
+} from '../state-store.ts';
+import { LeaseLostError } from './errors.ts';
+import { LeaseManager } from './lease-manager.ts';
+import { migrate } from './schema.ts';
+
+export interface PostgresStateStoreOptions {
+  /** Unique per process; a random id by default. */
+  workerId?: string;
+  /** Names this machine's sink positions (local sinks such as files roll back per machine); the host name by default. */
+  nodeId?: string;
+  /** Lease lifetime without renewal (default 30 s): how fast a dead worker's streams move. */
+  leaseTtlMs?: number;
+  /** Connections in the pool (default 4). */
+  poolSize?: number;
+}
+
+interface BlobRow {
+  tenant_id: string;
+  content_type: string;
+  content_id: string;
+  content_uri: string;
+  content_created: number;
+  expiration: number;
+  state: BlobState;
+  attempts: number;
+  next_attempt_at: number;
+  delivered: number;
+  last_error: string | null;
+}
+
+interface StreamRow {
+  tenant_id: string;
+  content_type: string;
+  tenant_name: string;
+  listed_through: number | null;
+  subscription_enabled: boolean;
+  last_start_attempt_at: number | null;
+  last_poll_at: number | null;
+  last_success_at: number | null;
+  newest_content_at: number | null;
+  events_total: number;
+  expired_total: number;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  last_error_at: number | null;
+}
+
+/** BIGINT columns hold epoch milliseconds and counters: well within Number's safe range. */
+const INT8_OID = 20;
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+};
+
+function toQueuedBlob(row: BlobRow): QueuedBlob {
+  return {
+    tenantId: row.tenant_id,
+    contentType: row.content_type,
+    contentId: row.content_id,
+    contentUri: row.content_uri,
+    contentCreated: row.content_created,
+    expiration: row.expiration,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    delivered: row.delivered,
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+  };
+}
+
+function statusOf(row: StreamRow, quarantined: number): StreamStatus {
+  if (row.last_poll_at === null) return 'starting';
+  const errorAt = row.last_error_at ?? -1;
+  if (errorAt >= (row.last_success_at ?? -1) && row.last_error_code !== null) return 'error';
+  return quarantined > 0 ? 'degraded' : 'ok';
+}
+
+/** Hides the password of a postgres:// URL for error messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/(\/\/[^:/@]+:)[^@]*@/, '$1[redacted]@');
+}
+
+/**
+ * The shared state store for scale-out: many collector processes on different machines use one PostgreSQL database.
+ * Each stream (tenant × content type) is leased by one worker (see LeaseManager); every write that changes a
+ * stream's state runs in a transaction that first locks the stream row and checks this worker still holds the lease
+ * with the same version (fencing token). A stalled worker whose lease moved gets a LeaseLostError and changes nothing.
+ * Seen ids are shared (dedup across workers); sink positions are kept per node.
+ */
+export class PostgresStateStore implements StateStore {
+  readonly leases: LeaseManager;
+  readonly #pool: pg.Pool;
+  readonly #nodeId: string;
+
+  private constructor(pool: pg.Pool, leases: LeaseManager, nodeId: string) {
+    this.#pool = pool;
+    this.leases = leases;
+    this.#nodeId = nodeId;
+  }
+
+  /** Connects, creates the tables if needed, and returns the store. Nothing is leased until `leases.tick()`. */
+  static async open(url: string, options: PostgresStateStoreOptions = {}): Promise<PostgresStateStore> {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, types: pgTypes, connectionTimeoutMillis: 10_000 });
+    pool.on('error', () => undefined); // idle-client errors surface on the next query
+    try {
+      await migrate(pool);
+    } catch (err) {
+      await pool.end().catch(() => undefined);
+      throw new StateStoreError(`cannot open PostgreSQL state ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+    }
+    const nodeId = options.nodeId ?? hostname();
+    const leases = new LeaseManager(pool, { workerId: options.workerId ?? `${nodeId}:${process.pid}:${randomUUID().slice(0, 8)}`, nodeId, ttlMs: options.leaseTtlMs ?? 30_000 });
+    return new PostgresStateStore(pool, leases, nodeId);
+  }
+
+  async #tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await fn(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Runs `fn` in a transaction holding the stream row lock, after checking the lease version (fencing). */
+  async #fenced<T>(key: StreamKey, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const version = this.leases.versionOf(key);
+    if (version === undefined) throw new LeaseLostError(key, `not leased by worker ${this.leases.workerId}`);
+    return this.#tx(async (client) => {
+      const { rowCount } = await client.query(
+        `SELECT 1 FROM o365_streams WHERE tenant_id = $1 AND content_type = $2 AND lease_owner = $3 AND lease_version = $4 FOR UPDATE`,
+        [key.tenantId, key.contentType, this.leases.workerId, version],
+      );
+      if (rowCount === 0) {
+        this.leases.forget(key);
+        throw new LeaseLostError(key, `another worker holds it now (this worker had version ${version})`);
+      }
+      return fn(client);
+    });
+  }
+
+  async registerStream(key: StreamKey, tenantName: string): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO o365_streams (tenant_id, content_type, tenant_name) VALUES ($1, $2, $3)
+       ON CONFLICT (tenant_id, content_type) DO UPDATE SET tenant_name = excluded.tenant_name`,
+      [key.tenantId, key.contentType, tenantName],
+    );
+  }
+
+  async getStream(key: StreamKey): Promise<StreamState> {
+    const { rows } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType]);
+    const row = rows[0];
+    if (!row) return { subscriptionEnabled: false };
+    return {
+      subscriptionEnabled: row.subscription_enabled,
+      ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
+      ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
+    };
+  }
+
+  async setListedThrough(key: StreamKey, listedThrough: number): Promise<void> {
+    await this.#fenced(key, (c) =>
+      c.query('UPDATE o365_streams SET listed_through = $3 WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType, listedThrough]),
+    );
+  }
+
+  async setSubscription(key: StreamKey, enabled: boolean, lastStartAttemptAt?: number): Promise<void> {
+    await this.#fenced(key, (c) =>
+      c.query(
+        `UPDATE o365_streams SET subscription_enabled = $3, last_start_attempt_at = COALESCE($4, last_start_attempt_at)
+         WHERE tenant_id = $1 AND content_type = $2`,
+        [key.tenantId, key.contentType, enabled, lastStartAttemptAt ?? null],
+      ),
+    );
+  }
+
+  async enqueueBlobs(key: StreamKey, blobs: readonly ListedBlob[], now: number): Promise<ListedBlob[]> {
+    if (blobs.length === 0) return [];
+    return this.#fenced(key, async (c) => {
+      const { rows } = await c.query<{ content_id: string }>(
+        `INSERT INTO o365_blobs (tenant_id, content_type, content_id, content_uri, content_created, expiration, next_attempt_at)
+         SELECT $1, $2, b.content_id, b.content_uri, b.content_created, b.expiration, $7
+         FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[]) AS b(content_id, content_uri, content_created, expiration)
+         ON CONFLICT DO NOTHING RETURNING content_id`,
+        [key.tenantId, key.contentType, blobs.map((b) => b.contentId), blobs.map((b) => b.contentUri), blobs.map((b) => b.contentCreated), blobs.map((b) => b.expiration), now],
+      );
+      const added = new Set(rows.map((r) => r.content_id));
+      const known = blobs.filter((b) => !added.has(b.contentId));
+      if (known.length > 0) {
+        // A blob still waiting whose contentUri changed takes the new one and is due now.
+        await c.query(
+          `UPDATE o365_blobs b SET content_uri = n.content_uri, next_attempt_at = LEAST(b.next_attempt_at, $3)
+           FROM unnest($4::text[], $5::text[]) AS n(content_id, content_uri)
+           WHERE b.tenant_id = $1 AND b.content_type = $2 AND b.content_id = n.content_id
+             AND b.content_uri <> n.content_uri AND b.state IN ('pending', 'quarantined')`,
+          [key.tenantId, key.contentType, now, known.map((b) => b.contentId), known.map((b) => b.contentUri)],
+        );
+      }
+      return blobs.filter((b) => added.has(b.contentId));
+    });
+  }
+
+  async dueBlobs(key: StreamKey, now: number, limit: number): Promise<QueuedBlob[]> {
+    const { rows } = await this.#pool.query<BlobRow>(
+      `SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND state IN ('pending', 'quarantined') AND next_attempt_at <= $3
+       ORDER BY state = 'quarantined', content_created, content_id LIMIT $4`,
+      [key.tenantId, key.contentType, now, limit],
+    );
+    return rows.map(toQueuedBlob);
+  }
+
+  async recordBlobFailure(key: StreamKey, contentId: string, failure: BlobFailure): Promise<QueuedBlob | undefined> {
+    return this.#fenced(key, async (c) => {
+      const { rows } = await c.query<BlobRow>(
+        `UPDATE o365_blobs SET attempts = attempts + 1, next_attempt_at = $4, last_error = $5,
+           state = CASE WHEN $6 THEN 'quarantined' ELSE state END
+         WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3 AND state IN ('pending', 'quarantined') RETURNING *`,
+        [key.tenantId, key.contentType, contentId, failure.nextAttemptAt, failure.error, failure.quarantine],
+      );
+      return rows[0] && toQueuedBlob(rows[0]);
+    });
+  }
+
+  async markBlobExpired(key: StreamKey, contentId: string, reason: string): Promise<void> {
+    await this.#fenced(key, async (c) => {
+      const { rowCount } = await c.query(
+        `UPDATE o365_blobs SET state = 'expired', last_error = $4
+         WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3 AND state IN ('pending', 'quarantined')`,
+        [key.tenantId, key.contentType, contentId, reason],
+      );
+      if ((rowCount ?? 0) > 0) {
+        await c.query('UPDATE o365_streams SET expired_total = expired_total + 1 WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType]);
+      }
+    });
+  }
+
+  /** Overdue blobs of the streams this worker leases (the others are their owners' business). */
+  async overdueBlobs(now: number): Promise<QueuedBlob[]> {
+    const held = this.leases.held();
+    if (held.length === 0) return [];
+    const { rows } = await this.#pool.query<BlobRow>(
+      `SELECT b.* FROM o365_blobs b
+       JOIN unnest($2::text[], $3::text[]) AS h(tenant_id, content_type) ON b.tenant_id = h.tenant_id AND b.content_type = h.content_type
+       WHERE b.state IN ('pending', 'quarantined') AND b.expiration <= $1 ORDER BY b.expiration`,
+      [now, held.map((l) => l.key.tenantId), held.map((l) => l.key.contentType)],
+    );
+    return rows.map(toQueuedBlob);
+  }
+
+  async filterSeen(eventIds: readonly string[]): Promise<Set<string>> {
+    if (eventIds.length === 0) return new Set();
+    const { rows } = await this.#pool.query<{ id: string }>('SELECT id FROM o365_seen_events WHERE id = ANY($1::text[])', [eventIds]);
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async commitBatch(commit: BatchCommit): Promise<void> {
+    const { key } = commit;
+    await this.#fenced(key, async (c) => {
+      const { rowCount } = await c.query(
+        `UPDATE o365_blobs SET delivered = $4, state = CASE WHEN $5 THEN 'done' ELSE state END,
+           last_error = CASE WHEN $5 THEN NULL ELSE last_error END
+         WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3`,
+        [key.tenantId, key.contentType, commit.contentId, commit.delivered, commit.done],
+      );
+      if (rowCount === 0) throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
+      if (commit.eventIds.length > 0) {
+        await c.query(
+          `INSERT INTO o365_seen_events (id, expires_at) SELECT unnest($1::text[]), $2
+           ON CONFLICT (id) DO UPDATE SET expires_at = GREATEST(o365_seen_events.expires_at, excluded.expires_at)`,
+          [commit.eventIds, commit.seenUntil],
+        );
+      }
+      const positions = Object.entries(commit.positions);
+      if (positions.length > 0) {
+        await c.query(
+          `INSERT INTO o365_sink_positions (node_id, sink, position) SELECT $1, unnest($2::text[]), unnest($3::text[])
+           ON CONFLICT (node_id, sink) DO UPDATE SET position = excluded.position`,
+          [this.#nodeId, positions.map(([sink]) => sink), positions.map(([, position]) => position)],
+        );
+      }
+      await c.query(
+        `UPDATE o365_streams SET events_total = events_total + $3, newest_content_at = GREATEST(COALESCE(newest_content_at, 0), $4)
+         WHERE tenant_id = $1 AND content_type = $2`,
+        [key.tenantId, key.contentType, commit.eventsDelivered, commit.contentCreated],
+      );
+    });
+  }
+
+  /** Sink positions of this node. */
+  async sinkPositions(): Promise<SinkPositions> {
+    const { rows } = await this.#pool.query<{ sink: string; position: string }>('SELECT sink, position FROM o365_sink_positions WHERE node_id = $1', [this.#nodeId]);
+    return Object.fromEntries(rows.map((row) => [row.sink, row.position]));
+  }
+
+  async recordPoll(key: StreamKey, at: number, error?: { code: string; message: string }): Promise<void> {
+    await this.#fenced(key, (c) =>
+      error
+        ? c.query(
+            `UPDATE o365_streams SET last_poll_at = $3, last_error_code = $4, last_error_message = $5, last_error_at = $3
+             WHERE tenant_id = $1 AND content_type = $2`,
+            [key.tenantId, key.contentType, at, error.code, error.message],
+          )
+        : c.query('UPDATE o365_streams SET last_poll_at = $3, last_success_at = $3 WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType, at]),
+    );
+  }
+
+  async prune(now: number): Promise<PruneResult> {
+    return this.#tx(async (c) => {
+      const blobs = await c.query(`DELETE FROM o365_blobs WHERE state IN ('done', 'expired') AND expiration <= $1`, [now]);
+      const events = await c.query('DELETE FROM o365_seen_events WHERE expires_at <= $1', [now]);
+      return { blobs: blobs.rowCount ?? 0, events: events.rowCount ?? 0 };
+    });
+  }
+
+  /** Health of every stream, whichever worker collects it. */
+  async streamHealth(): Promise<StreamHealth[]> {
+    const { rows: streams } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams ORDER BY tenant_name, content_type');
+    const { rows: counts } = await this.#pool.query<{ tenant_id: string; content_type: string; state: BlobState; n: number }>(
+      `SELECT tenant_id, content_type, state, count(*)::int AS n FROM o365_blobs WHERE state IN ('pending', 'quarantined') GROUP BY 1, 2, 3`,
+    );
+    const countOf = (row: StreamRow, state: BlobState): number =>
+      counts.find((c) => c.tenant_id === row.tenant_id && c.content_type === row.content_type && c.state === state)?.n ?? 0;
+    return streams.map((row) => {
+      const quarantined = countOf(row, 'quarantined');
+      return {
+        tenantId: row.tenant_id,
+        tenantName: row.tenant_name,
+        contentType: row.content_type,
+        status: statusOf(row, quarantined),
+        ...(row.last_poll_at === null ? {} : { lastPollAt: row.last_poll_at }),
+        ...(row.last_success_at === null ? {} : { lastSuccessAt: row.last_success_at }),
+        ...(row.newest_content_at === null ? {} : { newestContentAt: row.newest_content_at }),
+        eventsTotal: row.events_total,
+        pendingBlobs: countOf(row, 'pending'),
+        quarantinedBlobs: quarantined,
+        expiredBlobs: row.expired_total,
+        ...(row.last_error_code === null || row.last_error_at === null
+          ? {}
+          : { lastError: { code: row.last_error_code, message: row.last_error_message ?? '', at: row.last_error_at } }),
+      };
+    });
+  }
+
+  /** Releases this worker's leases (so other workers take over at once) and closes the pool. */
+  async close(): Promise<void> {
+    try {
+      await this.leases.releaseAll();
+    } finally {
+      await this.#pool.end();
+    }
+  }
+}

@@ -1,0 +1,78 @@
+import type pg from 'pg';
+
+/** Bumped when the schema changes; stored in o365_schema. */
+export const PG_SCHEMA_VERSION = 1;
+
+/** Arbitrary constant for pg_advisory_xact_lock, so concurrent workers migrate one at a time. */
+const MIGRATION_LOCK = 0x0365_1a7e;
+
+const SCHEMA_SQL = `
+CREATE TABLE IF NOT EXISTS o365_schema (version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS o365_streams (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  tenant_name TEXT NOT NULL DEFAULT '',
+  listed_through BIGINT,
+  subscription_enabled BOOLEAN NOT NULL DEFAULT FALSE,
+  last_start_attempt_at BIGINT,
+  last_poll_at BIGINT,
+  last_success_at BIGINT,
+  newest_content_at BIGINT,
+  events_total BIGINT NOT NULL DEFAULT 0,
+  expired_total BIGINT NOT NULL DEFAULT 0,
+  last_error_code TEXT,
+  last_error_message TEXT,
+  last_error_at BIGINT,
+  lease_owner TEXT,
+  lease_until TIMESTAMPTZ,
+  lease_version BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (tenant_id, content_type)
+);
+CREATE TABLE IF NOT EXISTS o365_blobs (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  content_id TEXT NOT NULL,
+  content_uri TEXT NOT NULL,
+  content_created BIGINT NOT NULL,
+  expiration BIGINT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at BIGINT NOT NULL DEFAULT 0,
+  delivered INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT,
+  PRIMARY KEY (tenant_id, content_type, content_id)
+);
+CREATE INDEX IF NOT EXISTS o365_blobs_due ON o365_blobs (tenant_id, content_type, state, next_attempt_at);
+CREATE INDEX IF NOT EXISTS o365_blobs_expiration ON o365_blobs (expiration);
+CREATE TABLE IF NOT EXISTS o365_seen_events (id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
+CREATE INDEX IF NOT EXISTS o365_seen_events_expiry ON o365_seen_events (expires_at);
+CREATE TABLE IF NOT EXISTS o365_sink_positions (
+  node_id TEXT NOT NULL,
+  sink TEXT NOT NULL,
+  position TEXT NOT NULL,
+  PRIMARY KEY (node_id, sink)
+);
+CREATE TABLE IF NOT EXISTS o365_workers (worker_id TEXT PRIMARY KEY, node_id TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL);
+`;
+
+/** Creates the tables if missing; refuses a database written by a newer version. */
+export async function migrate(pool: pg.Pool): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(SCHEMA_SQL);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM o365_schema');
+    const current = rows[0]?.version;
+    if (current !== undefined && current > PG_SCHEMA_VERSION) {
+      throw new Error(`the database was written by a newer version (schema ${current}, this build knows ${PG_SCHEMA_VERSION})`);
+    }
+    if (current === undefined) await client.query('INSERT INTO o365_schema (version) VALUES ($1)', [PG_SCHEMA_VERSION]);
+    await client.query('COMMIT');
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
