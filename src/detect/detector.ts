@@ -84,7 +84,9 @@ export function createDetector(opts: DetectorOptions): Detector {
       const list = consumers.get(target.id) ?? [];
       if (!list.includes(rule)) list.push(rule);
       consumers.set(target.id, list);
-      silenced.add(target.id);
+      // Single-event rules that only feed correlations stay quiet (Sigma `generate: false`); a correlation that
+      // feeds another one (brute force → brute force then success) still raises its own alerts.
+      if (target.kind === 'detection') silenced.add(target.id);
       if (rule.generate) generated.add(target.id);
     }
   }
