@@ -3,7 +3,7 @@ import type { EcsDocument } from '../core/processed-event.ts';
 import { parseClientIp } from './client-ip.ts';
 import { put } from './document.ts';
 import { normalizeTimestamp } from './timestamp.ts';
-import { asArray, asBoolean, asNumber, asObject, asString, tryParseJson } from './values.ts';
+import { asArray, asBoolean, asNumber, asObject, asString, setOwn, tryParseJson } from './values.ts';
 
 const USER_TYPES = ['Regular', 'Reserved', 'Admin', 'DcAdmin', 'System', 'Application', 'ServicePrincipal', 'CustomPolicy', 'SystemPolicy', 'PartnerTechnician', 'Guest'];
 const SCOPES = ['Online', 'Onprem'];
@@ -123,7 +123,7 @@ function operationProperties(list: unknown): Record<string, unknown> | undefined
       const json = tryParseJson(value);
       if (json !== undefined && json !== null) parsed = json;
     }
-    (out ??= {})[name] = parsed;
+    setOwn((out ??= {}), name, parsed);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../core/audit-record.ts';
 import type { EcsDocument } from '../core/processed-event.ts';
 import { get } from './document.ts';
-import { asArray, asObject, asString } from './values.ts';
+import { asArray, asObject, asString, ownValue } from './values.ts';
 
 type Describer = (r: AuditRecord, ecs: EcsDocument, who: string) => string | undefined;
 
@@ -86,7 +86,7 @@ const describeExchangeAdmin: Describer = (r, ecs, who) => {
 };
 
 const describeMailbox: Describer = (r, ecs, who) => {
-  const op = r.Operation ?? '';
+  const op = asString(r.Operation) ?? '';
   if (op === 'MailboxLogin') return `${who} signed in to mailbox ${asString(r.MailboxOwnerUPN) ?? ''}${from(ecs)}`.replace('  ', ' ');
   if (op === 'MailItemsAccessed') {
     const folders = list(ecs, 'office365.folders.paths');
@@ -98,7 +98,7 @@ const describeMailbox: Describer = (r, ecs, who) => {
     const rule = asString(props?.RuleName);
     return `${who} changed inbox rule${rule ? ` "${rule}"` : ''} of mailbox ${asString(r.MailboxOwnerUPN) ?? ''}${from(ecs)}`;
   }
-  const verb = MAILBOX_VERBS[op] ?? `performed ${op} on`;
+  const verb = ownValue(MAILBOX_VERBS, op) ?? `performed ${op} on`;
   const subjects = get(ecs, 'office365.exchange.email.subjects');
   if (Array.isArray(subjects)) {
     const paths = list(ecs, 'office365.exchange.email.paths', 1);
@@ -109,13 +109,13 @@ const describeMailbox: Describer = (r, ecs, who) => {
 };
 
 const describeFile: Describer = (r, ecs, who) => {
-  const op = r.Operation ?? '';
+  const op = asString(r.Operation) ?? '';
   const file = text(ecs, 'file.name') ?? text(ecs, 'url.full') ?? 'a file';
   const where = text(ecs, 'url.full');
   if (op === 'FileMalwareDetected') {
     return `Malware ${text(ecs, 'office365.virus_info') ?? ''} detected in file ${file}${where ? ` (${where})` : ''}`.replace('  ', ' ');
   }
-  const verb = FILE_VERBS[op];
+  const verb = ownValue(FILE_VERBS, op);
   if (verb !== undefined) return `${who} ${verb} file ${file}${where && where !== file ? ` (${where})` : ''}${from(ecs)}`;
   const target = text(ecs, 'user.target.name');
   return `${who} performed ${op} on ${file}${target ? ` for ${target}` : ''}${from(ecs)}`;
@@ -148,7 +148,7 @@ const describeSccAlert: Describer = (r, ecs) => {
   const severity = text(ecs, 'office365.alert.severity');
   const about = text(ecs, 'user.email') ?? list(ecs, 'email.from.address', 1) ?? text(ecs, 'office365.audit.object_id');
   const prefix = asString(r.Source) === 'Cloud App Security' ? 'Cloud App Security alert' : 'Alert';
-  return `${prefix}: ${name}${severity ? ` (${severity})` : ''}${about ? ` about ${about}` : ''}${r.Operation ? ` [${r.Operation}]` : ''}`;
+  return `${prefix}: ${name}${severity ? ` (${severity})` : ''}${about ? ` about ${about}` : ''}${asString(r.Operation) ? ` [${asString(r.Operation)}]` : ''}`;
 };
 
 const describeMcasAlert: Describer = (r, ecs, who) => {

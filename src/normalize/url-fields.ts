@@ -72,7 +72,7 @@ export function urlFields(original: string): UrlFields {
     const lower = scheme.toLowerCase();
     fields.full = original;
     fields.scheme = lower;
-    port ??= DEFAULT_PORTS[lower];
+    if (Object.hasOwn(DEFAULT_PORTS, lower)) port ??= DEFAULT_PORTS[lower];
   }
   if (host !== '') {
     fields.domain = host;

@@ -68,3 +68,13 @@ export function pushUnique<T>(list: T[], value: T | undefined | null): void {
   if (value === undefined || value === null || (value as unknown) === '') return;
   if (!list.includes(value)) list.push(value);
 }
+
+/** `table[key]` for own keys only, so record-supplied keys such as "constructor" never reach Object.prototype. */
+export function ownValue<T>(table: Readonly<Record<string, T>>, key: string | undefined): T | undefined {
+  return key !== undefined && Object.hasOwn(table, key) ? table[key] : undefined;
+}
+
+/** Sets `key` as an own enumerable property, even when it is "__proto__". */
+export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+}

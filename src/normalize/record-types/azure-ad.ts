@@ -8,7 +8,7 @@ const LOGON_OPERATIONS = new Set(['UserLoggedIn', 'UserLoginFailed']);
 
 /** AzureActiveDirectory (8): directory changes (users, groups, roles, applications, consents). */
 export function mapAzureActiveDirectory(record: AuditRecord, doc: EcsDocument): void {
-  const operation = record.Operation ?? '';
+  const operation = asString(record.Operation) ?? '';
   if (LOGON_OPERATIONS.has(operation)) {
     put(doc, 'event.category', ['authentication']);
     put(doc, 'event.type', ['start']);

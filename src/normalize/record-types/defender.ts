@@ -4,7 +4,7 @@ import { parseClientIp } from '../client-ip.ts';
 import { compactObject, put } from '../document.ts';
 import { normalizeTimestamp } from '../timestamp.ts';
 import { actionName } from '../common.ts';
-import { asArray, asObject, asString, stripAngleBrackets } from '../values.ts';
+import { asArray, asObject, asString, ownValue, stripAngleBrackets } from '../values.ts';
 
 const FILE_VERDICTS: Readonly<Record<string, string>> = { '0': 'good', '1': 'bad', '-1': 'error', '-2': 'timeout', '-3': 'pending' };
 
@@ -62,7 +62,7 @@ export function mapThreatIntelligenceMail(record: AuditRecord, doc: EcsDocument)
     const verdict = compactObject({
       name: a.FileName,
       malware_family: a.MalwareFamily,
-      verdict: code !== undefined ? compactObject({ code, name: FILE_VERDICTS[code] }) : undefined,
+      verdict: code !== undefined ? compactObject({ code, name: ownValue(FILE_VERDICTS, code) }) : undefined,
     });
     if (verdict !== undefined) verdicts.push(verdict);
   }

@@ -3,7 +3,7 @@ import type { EcsDocument } from '../../core/processed-event.ts';
 import { parseClientIp } from '../client-ip.ts';
 import { put } from '../document.ts';
 import { normalizeTimestamp } from '../timestamp.ts';
-import { asArray, asObject, asString, pushUnique, stripAngleBrackets } from '../values.ts';
+import { asArray, asObject, asString, ownValue, pushUnique, stripAngleBrackets } from '../values.ts';
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { Low: 1, Medium: 2, High: 3 };
 
@@ -26,7 +26,7 @@ function mapPolicyDetails(record: AuditRecord, doc: EcsDocument): void {
       ruleId ??= asString(rule.RuleId);
       for (const action of asArray(rule.Actions)) pushUnique(actions, asString(action));
       const s = asString(rule.Severity);
-      if (s !== undefined && (severity === undefined || (SEVERITY_RANK[s] ?? 0) > (SEVERITY_RANK[severity] ?? 0))) severity = s;
+      if (s !== undefined && (severity === undefined || (ownValue(SEVERITY_RANK, s) ?? 0) > (ownValue(SEVERITY_RANK, severity) ?? 0))) severity = s;
       for (const info of asArray(asObject(rule.ConditionsMatched)?.SensitiveInformation)) {
         const i = asObject(info);
         pushUnique(sensitiveTypes, asString(i?.SensitiveInformationTypeName) ?? asString(i?.SensitiveType));

@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../../core/audit-record.ts';
 import type { EcsDocument } from '../../core/processed-event.ts';
 import { put } from '../document.ts';
-import { asArray, asObject, asString, stripAngleBrackets } from '../values.ts';
+import { asArray, asObject, asString, ownValue, stripAngleBrackets } from '../values.ts';
 
 const ITEM_EVENT_TYPES: Readonly<Record<string, readonly string[]>> = {
   Create: ['info', 'creation'],
@@ -16,7 +16,7 @@ const ITEM_EVENT_TYPES: Readonly<Record<string, readonly string[]>> = {
 export function mapExchangeItem(record: AuditRecord, doc: EcsDocument): void {
   const login = record.Operation === 'MailboxLogin';
   put(doc, 'event.category', login ? ['authentication'] : ['email', 'file']);
-  put(doc, 'event.type', [...(ITEM_EVENT_TYPES[record.Operation ?? ''] ?? ['info'])]);
+  put(doc, 'event.type', [...(ownValue(ITEM_EVENT_TYPES, asString(record.Operation)) ?? ['info'])]);
   put(doc, 'user.id', asString(record.LogonUserSid));
   put(doc, 'office365.exchange.mailbox_guid', asString(record.MailboxGuid));
   put(doc, 'office365.exchange.mailbox_owner.sid', asString(record.MailboxOwnerSid));
