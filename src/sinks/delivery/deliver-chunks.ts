@@ -83,3 +83,8 @@ export async function deliverChunks(chunks: readonly OutputEvent[][], send: (chu
     }
   }
 }
+
+/** Delivery options from a sink's `retry` config. */
+export function retryOptions(sink: string, retry: { max_attempts: number; initial_backoff: number; max_backoff: number }, rest: { signal: AbortSignal; logger: Logger; deadLetter: DeadLetterFile }): ChunkDeliveryOptions {
+  return { sink, maxAttempts: retry.max_attempts, initialBackoffMs: retry.initial_backoff, maxBackoffMs: retry.max_backoff, ...rest };
+}

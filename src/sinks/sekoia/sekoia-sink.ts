@@ -4,7 +4,7 @@ import type { Logger } from '../../observability/logger.ts';
 import type { SekoiaSinkConfig } from '../config.ts';
 import type { DeadLetterFile } from '../dead-letter.ts';
 import { chunkBySize } from '../delivery/chunk.ts';
-import { deliverChunks, type ChunkOutcome } from '../delivery/deliver-chunks.ts';
+import { deliverChunks, retryOptions, type ChunkOutcome } from '../delivery/deliver-chunks.ts';
 import { HttpClient, outcomeOfStatus, type HttpResponse } from '../http/client.ts';
 import { SEKOIA_INTAKE_URLS } from './regions.ts';
 
@@ -70,15 +70,11 @@ export class SekoiaSink implements Sink {
       overhead: envelope,
       separator: 1,
     });
-    await deliverChunks(chunks, (chunk) => this.#send(chunk.map((e) => serialized.get(e) as string), chunk.length), {
-      sink: this.name,
-      maxAttempts: this.#config.retry.max_attempts,
-      initialBackoffMs: this.#config.retry.initial_backoff,
-      maxBackoffMs: this.#config.retry.max_backoff,
-      signal: this.#closing.signal,
-      logger: this.#logger,
-      deadLetter: this.#deadLetter,
-    });
+    await deliverChunks(
+      chunks,
+      (chunk) => this.#send(chunk.map((e) => serialized.get(e) as string), chunk.length),
+      retryOptions(this.name, this.#config.retry, { signal: this.#closing.signal, logger: this.#logger, deadLetter: this.#deadLetter }),
+    );
   }
 
   #body(jsons: readonly string[]): string {
