@@ -35,9 +35,15 @@ export function asNumber(value: unknown): number | undefined {
   return undefined;
 }
 
+/** Whether text can start a JSON value: `{ [ " - 0-9 t f n` (a cheap check: a failed JSON.parse throws, which is slow). */
+function mayBeJson(text: string): boolean {
+  const c = text.charCodeAt(0);
+  return c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110;
+}
+
 /** Parses JSON text, or returns undefined (never throws). */
 export function tryParseJson(text: unknown): unknown {
-  if (typeof text !== 'string' || text === '') return undefined;
+  if (typeof text !== 'string' || text === '' || !mayBeJson(text)) return undefined;
   try {
     return JSON.parse(text);
   } catch {
