@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { createServer, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../../observability/logger.ts';
+import { FAST_RETRY, readDeadLetters, sinkConfig, tempDir, testDeadLetter, testEvent, testEvents } from '../test-support/events.ts';
+import { Rsyslog, RSYSLOGD } from '../test-support/rsyslog.ts';
+import { formatRfc5424, frame } from './rfc5424.ts';
+import { SyslogSink } from './syslog-sink.ts';
+
+const skip = existsSync(RSYSLOGD) ? false : `rsyslogd not installed (${RSYSLOGD}); apt-get install rsyslog`;
+
+test('RFC 5424 line and octet-counting frame', () => {
+  const line = formatRfc5424(testEvent(1), { facility: 'local0', hostname: 'collector 1', appName: 'o365-intake', procId: '42' });
+  assert.equal(line, '<134>1 2026-11-24T12:00:01.000Z collector_1 o365-intake 42 event - {"Id":"1","Operation":"UserLoggedIn"}');
+  assert.equal(frame('<134>1 é', 'octet-counting').toString(), '9 <134>1 é');
+  const alert = { ...testEvent(2, 0, 'alert'), document: { level: 'high' } };
+  assert.match(formatRfc5424(alert, { facility: 'auth', hostname: 'h', appName: 'a', procId: '1' }), /^<35>1 /);
+});
+
+for (const protocol of ['tcp', 'udp'] as const) {
+  test(`delivers to a real rsyslogd over ${protocol}`, { skip, timeout: 30_000 }, async (t) => {
+    const dir = tempDir('rsyslog');
+    const rsyslog = new Rsyslog(dir);
+    t.after(() => rsyslog.stop());
+    await rsyslog.start();
+    const deadLetter = testDeadLetter(dir);
+    const config = sinkConfig({ type: 'syslog', host: '127.0.0.1', port: protocol === 'tcp' ? rsyslog.tcpPort : rsyslog.udpPort, protocol, hostname: 'collector1', retry: FAST_RETRY, max_udp_bytes: 2048 });
+    const sink = new SyslogSink({ name: 'syslog', config, logger: silentLogger, deadLetter });
+    await sink.open();
+    const events = [...testEvents(1, 3), testEvent(4, 3000), testEvent(5)];
+    await sink.write(events);
+    await sink.close();
+    const expected = events.filter((e) => protocol === 'tcp' || e.id !== 't:4');
+    const lines = await rsyslog.lines(expected.length);
+    assert.deepEqual(lines.map((l) => l.split('|')), expected.map((e) => [
+      '134', new Date(e.time).toISOString(), 'collector1', 'o365-intake', String(process.pid), 'event', '-', JSON.stringify(e.document),
+    ]));
+    assert.deepEqual(readDeadLetters(deadLetter).map((d) => [d.reason, d.event?.id]), protocol === 'udp' ? [['too_large', 't:4']] : []);
+  });
+}
+
+test('TCP: reconnects and retries when the server drops the connection', { timeout: 30_000 }, async (t) => {
+  const received: string[] = [];
+  const sockets: Socket[] = [];
+  let accepted = 0;
+  const server = createServer((socket) => {
+    sockets.push(socket);
+    if (accepted++ === 0) return socket.destroy();
+    socket.on('data', (d) => received.push(d.toString()));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
+  const config = sinkConfig({ type: 'syslog', host: '127.0.0.1', port: (server.address() as AddressInfo).port, protocol: 'tcp', hostname: 'h', retry: FAST_RETRY });
+  const sink = new SyslogSink({ name: 'syslog', config, logger: silentLogger, deadLetter: testDeadLetter(tempDir('sl')) });
+  await sink.open();
+  for (let i = 0; i < 50 && accepted === 0; i++) await sink.write([testEvent(1)]).catch(() => undefined);
+  await sink.write([testEvent(2)]);
+  await sink.close();
+  for (let i = 0; i < 50 && !received.join('').includes('"Id":"2"'); i++) await new Promise((r) => setTimeout(r, 20));
+  assert.match(received.join(''), /^\d+ <134>1 .*"Id":"2"/s);
+});
