@@ -148,22 +148,22 @@ correlation:
   group-by: [user.name]
   timespan: 30m
 `);
-  it('chains a correlation into a temporal_ordered one', () => {
+  it('chains a correlation into a temporal_ordered one; the inner correlation still alerts', () => {
     const events = [0, 1, 2].map((m) => login('UserLoginFailed', 'a', m)).concat(login('UserLoggedIn', 'a', 4));
     const { alerts } = run([failedLogin, success, bruteForce, followedBy], events);
-    assert.deepEqual(alerts.map((a) => a.ruleId), ['brute-success']);
-    assert.equal(alerts[0]!.level, 'high');
-    assert.equal(alerts[0]!.eventIds.length, 4);
+    assert.deepEqual(alerts.map((a) => a.ruleId), ['brute', 'brute-success']);
+    assert.equal(alerts[1]!.level, 'high');
+    assert.equal(alerts[1]!.eventIds.length, 4);
   });
   it('temporal_ordered needs the order; temporal does not', () => {
     const events = [login('UserLoggedIn', 'a', 0)].concat([1, 2, 3].map((m) => login('UserLoginFailed', 'a', m)));
-    assert.equal(run([failedLogin, success, bruteForce, followedBy], events).alerts.length, 0);
+    assert.deepEqual(run([failedLogin, success, bruteForce, followedBy], events).alerts.map((a) => a.ruleId), ['brute']);
     const anyOrder = ruleFromYaml(`
 title: Both
 id: both
 correlation: {type: temporal, rules: [brute_force, ok_login], group-by: [user.name], timespan: 30m}
 `);
-    assert.deepEqual(run([failedLogin, success, bruteForce, anyOrder], events).alerts.map((a) => a.ruleId), ['both']);
+    assert.deepEqual(run([failedLogin, success, bruteForce, anyOrder], events).alerts.map((a) => a.ruleId), ['brute', 'both']);
   });
   it('generate: true keeps the base rule alerts', () => {
     const generating = ruleFromYaml(`
