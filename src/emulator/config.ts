@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration } from '../config/duration.ts';
 
 /** Options of the built-in emulator when `npm start` runs with no tenant configured. */
 export const emulatorSchema = z
@@ -9,6 +10,8 @@ export const emulatorSchema = z
     /** Generated events per minute per tenant. */
     events_per_minute: z.number().int().min(0).default(600),
     tenants: z.number().int().min(1).max(50).default(2),
+    /** History published at start, so the first poll already finds events. */
+    backfill: duration.prefault('6h'),
   })
   .strict()
   .prefault({});

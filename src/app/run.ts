@@ -1,0 +1,109 @@
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { SinkPositions } from '../core/delivery.ts';
+import type { HealthSource, StreamHealth } from '../core/health.ts';
+import type { Config } from '../config/schema.ts';
+import { createCollector, type Collector } from '../collector/collector.ts';
+import { bundledRulesDir, createDetector, loadRules } from '../detect/index.ts';
+import { openEventStore, type EventStore } from '../store/event-store.ts';
+import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
+import { openStateStore } from '../state/open-state-store.ts';
+import type { StateStore } from '../state/state-store.ts';
+import { createWebServer } from '../web/server.ts';
+import { metricsRegistry } from '../observability/metrics.ts';
+import type { Logger } from '../observability/logger.ts';
+import { Pipeline } from '../pipeline/pipeline.ts';
+import { startDemoEnvironment, type DemoEnvironment } from './emulator-mode.ts';
+import { buildSinks } from './sinks.ts';
+
+export interface RunningPipeline {
+  /** URL of the web page, when enabled. */
+  webUrl?: string;
+  webToken?: string;
+  stop(): Promise<void>;
+}
+
+/** Health of every source: the Management API streams and the Event Hubs. */
+function combinedHealth(sources: HealthSource[]): HealthSource {
+  return {
+    async streamHealth(): Promise<StreamHealth[]> {
+      return (await Promise.all(sources.map((s) => s.streamHealth()))).flat();
+    },
+  };
+}
+
+/** Positions committed by several state stores for the same sink: the furthest one is the latest commit. */
+function mergePositions(all: SinkPositions[]): SinkPositions {
+  const merged: Record<string, string> = {};
+  for (const positions of all) {
+    for (const [sink, position] of Object.entries(positions)) {
+      const current = merged[sink];
+      merged[sink] = current === undefined || Number(position) > Number(current) ? position : current;
+    }
+  }
+  return merged;
+}
+
+function loadDetector(config: Config, logger: Logger) {
+  if (!config.detection.enabled) return undefined;
+  const paths = [...(config.detection.bundled_rules ? [bundledRulesDir()] : []), ...config.detection.rules];
+  const { rules, filters, errors } = loadRules(paths);
+  for (const error of errors) logger.error({ err: error.message }, 'detection rule not loaded');
+  logger.info({ rules: rules.length, filters: filters.length }, 'detection rules loaded');
+  return createDetector({ rules, filters, logger: logger.child({ component: 'detect' }) });
+}
+
+/**
+ * Builds and starts everything the config asks for: sources (Management API tenants, or the built-in emulator
+ * when none is configured; Event Hubs), the pipeline (normalize → detect → store → sinks) and the web page.
+ */
+export async function runPipeline(config: Config, logger: Logger): Promise<RunningPipeline> {
+  const dataDir = resolve(config.data_dir);
+  mkdirSync(dataDir, { recursive: true });
+  const useEmulator = config.emulator.mode === 'always' || (config.emulator.mode === 'auto' && config.tenants.length === 0 && config.eventhubs.length === 0);
+  let demo: DemoEnvironment | undefined;
+  let statePath = config.state;
+  if (useEmulator) {
+    demo = await startDemoEnvironment(config.emulator, logger);
+    // The emulator starts empty on every run, so its collection state must too.
+    statePath = join(dataDir, 'demo-state.db');
+    for (const suffix of ['', '-wal', '-shm']) rmSync(statePath + suffix, { force: true });
+  }
+  const tenants = [...config.tenants, ...(demo?.tenants ?? [])];
+  const collection = demo ? { ...config.collection, poll_interval: Math.min(config.collection.poll_interval, 20_000) } : config.collection;
+
+  const stateStore: StateStore = await openStateStore(statePath);
+  const store: EventStore | undefined = config.store.enabled ? openEventStore({ ...config.store, path: resolve(config.store.path) }) : undefined;
+  const detector = loadDetector(config, logger);
+  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
+
+  const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
+  await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));
+
+  const collector: Collector = createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: logger.child({ component: 'collector' }), ...(demo ? { ca: demo.ca } : {}) });
+  await collector.start();
+  for (const hub of eventHubs) await hub.start();
+
+  const retention = store ? setInterval(() => store.applyRetention(), 10 * 60_000).unref() : undefined;
+  let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
+  let webUrl: string | undefined;
+  if (config.web.enabled && store) {
+    web = await createWebServer({ config: config.web, dataDir, store, health: combinedHealth([stateStore, ...eventHubs]), logger: logger.child({ component: 'web' }), metricsRegistry });
+    webUrl = await web.listen();
+  }
+
+  return {
+    webUrl,
+    webToken: web?.token,
+    async stop() {
+      if (retention) clearInterval(retention);
+      await collector.stop();
+      for (const hub of eventHubs) await hub.stop();
+      await web?.close();
+      await pipeline.close();
+      store?.close();
+      await stateStore.close();
+      await demo?.emulator.stop();
+    },
+  };
+}
