@@ -1,10 +1,7 @@
 import { Command } from 'commander';
 import { IntakeError } from '../core/errors.ts';
-import { checkConfigCommand } from './check-config.ts';
-import { emulatorCommand } from './emulator.ts';
-import { normalizeCommand } from './normalize.ts';
-import { runCommand } from './run.ts';
 
+// Commands are imported when run, so `normalize` does not load the whole pipeline.
 const program = new Command()
   .name('o365-intake')
   .description('Collect Microsoft 365 audit logs, normalize them to ECS, detect threats and forward them')
@@ -15,22 +12,23 @@ const configPath = () => program.opts<{ config?: string }>().config;
 program
   .command('run', { isDefault: true })
   .description('run the pipeline (with no tenant configured: against the built-in emulator)')
-  .action(() => runCommand(configPath()));
+  .action(async () => (await import('./run.ts')).runCommand(configPath()));
 
 program
   .command('emulator')
   .description('run the Management Activity API + Entra ID emulator alone, on loopback')
-  .action(() => emulatorCommand(configPath()));
+  .action(async () => (await import('./emulator.ts')).emulatorCommand(configPath()));
 
 program
   .command('check-config')
   .description('validate the config file and print a summary (secrets are never printed)')
-  .action(() => checkConfigCommand(configPath()));
+  .action(async () => (await import('./check-config.ts')).checkConfigCommand(configPath()));
 
 program
   .command('normalize')
   .description('raw records (NDJSON or a JSON array) on stdin → one ECS document per line on stdout')
   .action(async () => {
+    const { normalizeCommand } = await import('./normalize.ts');
     process.exitCode = await normalizeCommand(process.stdin, process.stdout, process.stderr);
   });
 
