@@ -26,6 +26,12 @@ function comparable(doc: Record<string, unknown>): unknown {
   return canonicalize(copy);
 }
 
+function getPath(doc: Record<string, unknown>, path: string): unknown {
+  let node: unknown = doc;
+  for (const key of path.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  return node;
+}
+
 function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let node = doc;
@@ -40,6 +46,10 @@ if (!existsSync(FIXTURES)) {
 }
 const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
 
+test('every deviation names an existing fixture', () => {
+  for (const d of FIXTURE_DEVIATIONS) assert.ok(files.includes(d.fixture), `deviation for unknown fixture ${d.fixture}`);
+});
+
 test('the fixture folder is not empty', () => {
   assert.ok(files.length >= 50, `expected the intake-o365 fixtures, found ${files.length} files`);
 });
@@ -50,7 +60,10 @@ for (const file of files) {
     const parsed = parseRawRecord(fixture.input.message);
     assert.ok(parsed.ok, `input rejected: ${parsed.ok ? '' : parsed.reason}`);
     const expected = structuredClone(fixture.expected);
-    for (const d of FIXTURE_DEVIATIONS.filter((x) => x.fixture === file)) setPath(expected, d.path, d.value);
+    for (const d of FIXTURE_DEVIATIONS.filter((x) => x.fixture === file)) {
+      assert.notDeepEqual(getPath(expected, d.path), d.value, `stale deviation ${d.path}: the reference already gives this value`);
+      setPath(expected, d.path, d.value);
+    }
     assert.deepEqual(comparable(normalize(parsed.record)), comparable(expected));
   });
 }
