@@ -80,13 +80,8 @@ export class LeaseManager {
    * expired streams up to the fair share.
    */
   async tick(beforeRelease?: (leases: Lease[]) => Promise<void>): Promise<LeaseChanges> {
-    const { workerId, nodeId, ttlMs } = this.#options;
-    const ttlSeconds = ttlMs / 1000;
-    await this.#pool.query(
-      `INSERT INTO o365_workers (worker_id, node_id, seen_at) VALUES ($1, $2, now())
-       ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), node_id = excluded.node_id`,
-      [workerId, nodeId],
-    );
+    const ttlSeconds = this.#options.ttlMs / 1000;
+    await this.join();
     const lost = await this.#renew(ttlSeconds);
 
     const { rows: counts } = await this.#pool.query<{ streams: number; workers: number }>(
@@ -101,6 +96,18 @@ export class LeaseManager {
     const acquired = await this.#acquire(share - this.#held.size, ttlSeconds);
     await this.#pool.query(`DELETE FROM o365_workers WHERE seen_at < now() - make_interval(secs => $1)`, [ttlSeconds * 10]);
     return { acquired, lost, released, held: this.held() };
+  }
+
+  /**
+   * Announces this worker as live without claiming anything. Workers starting together should join, wait one
+   * heartbeat, then tick: each then sees the others and claims only its share (no grab-all-then-give-back).
+   */
+  async join(): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO o365_workers (worker_id, node_id, seen_at) VALUES ($1, $2, now())
+       ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), node_id = excluded.node_id`,
+      [this.#options.workerId, this.#options.nodeId],
+    );
   }
 
   async #renew(ttlSeconds: number): Promise<Lease[]> {

@@ -151,6 +151,8 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
       return true;
     });
     await assert.rejects(stalled.setListedThrough(ex, 99), LeaseLostError);
+    await stalled.recordPoll(ex, 12345, { code: 'LEASE_LOST', message: 'stale' });
+    assert.equal((await other.streamHealth())[0]?.lastPollAt, undefined, 'a stale worker\'s health write is ignored');
     assert.equal((await other.filterSeen([`${T1}:e1-b1`])).size, 0, 'the rejected commit left no seen id');
     assert.equal((await other.dueBlobs(ex, Date.now(), 10))[0]?.delivered, 0, 'nor any progress');
     assert.equal((await other.getStream(ex)).listedThrough, undefined);

@@ -314,16 +314,26 @@ export class PostgresStateStore implements StateStore {
     return Object.fromEntries(rows.map((row) => [row.sink, row.position]));
   }
 
+  /**
+   * Health bookkeeping, written only by the stream's current owner: a stale worker's poll result is ignored
+   * (not an error, so a collector reporting a failure caused by the lease loss itself does not fail again).
+   */
   async recordPoll(key: StreamKey, at: number, error?: { code: string; message: string }): Promise<void> {
-    await this.#fenced(key, (c) =>
-      error
-        ? c.query(
-            `UPDATE o365_streams SET last_poll_at = $3, last_error_code = $4, last_error_message = $5, last_error_at = $3
-             WHERE tenant_id = $1 AND content_type = $2`,
-            [key.tenantId, key.contentType, at, error.code, error.message],
-          )
-        : c.query('UPDATE o365_streams SET last_poll_at = $3, last_success_at = $3 WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType, at]),
-    );
+    const version = this.leases.versionOf(key);
+    if (version === undefined) return;
+    if (error) {
+      await this.#pool.query(
+        `UPDATE o365_streams SET last_poll_at = $3, last_error_code = $4, last_error_message = $5, last_error_at = $3
+         WHERE tenant_id = $1 AND content_type = $2 AND lease_owner = $6 AND lease_version = $7`,
+        [key.tenantId, key.contentType, at, error.code, error.message, this.leases.workerId, version],
+      );
+    } else {
+      await this.#pool.query(
+        `UPDATE o365_streams SET last_poll_at = $3, last_success_at = $3
+         WHERE tenant_id = $1 AND content_type = $2 AND lease_owner = $4 AND lease_version = $5`,
+        [key.tenantId, key.contentType, at, this.leases.workerId, version],
+      );
+    }
   }
 
   async prune(now: number): Promise<PruneResult> {

@@ -52,6 +52,8 @@ export class ScaleOutWorker {
     for (const tenant of this.#tenants.values()) {
       for (const contentType of tenant.content_types) await this.#o.store.registerStream({ tenantId: tenant.tenant_id, contentType }, tenant.name);
     }
+    await this.#o.store.leases.join();
+    await sleep(this.#o.heartbeatMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
     await this.#heartbeat();
     this.#loop = this.#run();
   }
