@@ -4,3 +4,5 @@ export { RuleError } from './errors.ts';
 export { lookupField } from './field-lookup.ts';
 export { regexEngine } from './safe-regex.ts';
 export type { CorrelationRule, DetectableEvent, DetectionRule, FilterRule, LoadedRule } from './types.ts';
+export { detectorFromConfig, type ConfiguredDetector } from './from-config.ts';
+export { detectionSchema, type DetectionConfig } from './config.ts';

@@ -1,0 +1,33 @@
+import type { Logger } from '../observability/logger.ts';
+import type { DetectionConfig } from './config.ts';
+import { createDetector, type Detector } from './detector.ts';
+import { RuleError } from './errors.ts';
+import { bundledRulesDir, loadRules } from './load-rules.ts';
+
+export interface ConfiguredDetector {
+  detector: Detector;
+  /** Rule files that did not load and rules that cannot run; log them, they do not stop the others. */
+  errors: RuleError[];
+}
+
+/** Loads the bundled and configured rules (minus `disabled_rules`) and builds the detector. */
+export function detectorFromConfig(config: DetectionConfig, logger?: Logger): ConfiguredDetector {
+  const paths = [...(config.bundled_rules ? [bundledRulesDir()] : []), ...config.rules];
+  const loaded = loadRules(paths);
+  const disabled = new Set(config.disabled_rules);
+  const known = new Set(loaded.rules.flatMap((r) => [r.id, ...(r.name ? [r.name] : [])]));
+  const errors = [...loaded.errors];
+  for (const id of disabled) {
+    if (!known.has(id)) errors.push(new RuleError('detection.disabled_rules', `no loaded rule has id or name "${id}"`));
+  }
+  const rules = loaded.rules.filter((r) => !disabled.has(r.id) && !(r.name && disabled.has(r.name)));
+  const detector = createDetector({
+    rules,
+    filters: loaded.filters,
+    maxGroups: config.max_groups,
+    maxEntriesPerGroup: config.max_entries_per_group,
+    allowedLatenessMs: config.allowed_lateness,
+    ...(logger ? { logger } : {}),
+  });
+  return { detector, errors: [...errors, ...detector.problems] };
+}
