@@ -5,7 +5,14 @@ export const storeSchema = z
   .object({
     enabled: z.boolean().default(true),
     path: z.string().min(1).default('./data/events.db'),
+    /** Events (and alerts) whose event time is older than this are deleted. */
     retention: duration.prefault('30d'),
+    /** Hard cap on stored events: the oldest are deleted beyond it. */
+    max_events: z.number().int().min(1000).default(5_000_000),
+    /** Hard cap on the database file size in MiB: the oldest events are deleted until it fits. */
+    max_size_mb: z.number().int().min(1).default(4096),
+    /** How often retention runs. */
+    retention_interval: duration.prefault('10m'),
   })
   .strict()
   .prefault({});

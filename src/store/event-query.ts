@@ -1,0 +1,88 @@
+import { StoreQueryError } from './errors.ts';
+import { toFtsQuery } from './full-text.ts';
+
+/** Filters of the events search. Every field is optional; text fields match exactly (case-insensitive). */
+export interface EventFilter {
+  /** Full-text words (see toFtsQuery). */
+  text?: string;
+  /** Tenant id or tenant name. */
+  tenant?: string;
+  user?: string;
+  ip?: string;
+  /** ECS event.action (O365 Operation). */
+  action?: string;
+  /** ECS service.name (O365 Workload). */
+  workload?: string;
+  /** success | failure | unknown. */
+  outcome?: string;
+  contentType?: string;
+  /** Event time range, epoch ms: from inclusive, to exclusive. */
+  from?: number;
+  to?: number;
+}
+
+export interface EventQuery extends EventFilter {
+  /** Page size, 1–500 (default 50). */
+  limit?: number;
+  /** Opaque cursor from the previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+export interface SqlWhere {
+  sql: string;
+  params: unknown[];
+}
+
+/** WHERE clause over `events e` for a filter. */
+export function whereOf(filter: EventFilter): SqlWhere {
+  const clauses: string[] = [];
+  const params: unknown[] = [];
+  const add = (sql: string, ...values: unknown[]) => {
+    clauses.push(sql);
+    params.push(...values);
+  };
+  if (filter.tenant) add('(e.tenant_id = ? OR e.tenant_name = ?)', filter.tenant, filter.tenant);
+  if (filter.user) add('e.user = ?', filter.user);
+  if (filter.ip) add('e.source_ip = ?', filter.ip);
+  if (filter.action) add('e.action = ?', filter.action);
+  if (filter.workload) add('e.workload = ?', filter.workload);
+  if (filter.outcome) {
+    if (filter.outcome === 'unknown') add('e.outcome IS NULL');
+    else add('e.outcome = ?', filter.outcome);
+  }
+  if (filter.contentType) add('e.content_type = ?', filter.contentType);
+  if (filter.from !== undefined) add('e.time >= ?', checkTime('from', filter.from));
+  if (filter.to !== undefined) add('e.time < ?', checkTime('to', filter.to));
+  if (filter.text) {
+    const match = toFtsQuery(filter.text);
+    if (match) add('e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', match);
+  }
+  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params };
+}
+
+function checkTime(field: string, value: number): number {
+  if (!Number.isFinite(value)) throw new StoreQueryError(field, 'must be a time (epoch ms)');
+  return value;
+}
+
+export function pageSize(limit: number | undefined): number {
+  if (limit === undefined) return 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new StoreQueryError('limit', 'must be an integer between 1 and 500');
+  return limit;
+}
+
+/** Keyset position of the last row of a page (newest first: time DESC, seq DESC). */
+export interface Cursor {
+  time: number;
+  seq: number;
+}
+
+export function encodeCursor(cursor: Cursor): string {
+  return Buffer.from(`${cursor.time}:${cursor.seq}`).toString('base64url');
+}
+
+export function decodeCursor(value: string): Cursor {
+  const match = /^(-?\d+):(\d+)$/.exec(Buffer.from(value, 'base64url').toString());
+  if (!match) throw new StoreQueryError('cursor', 'is not a cursor returned by a previous page');
+  return { time: Number(match[1]), seq: Number(match[2]) };
+}

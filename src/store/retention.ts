@@ -1,0 +1,66 @@
+import type { Database } from 'better-sqlite3';
+import type { RetentionResult } from './types.ts';
+
+/** What bounds the store: age, row count and file size. */
+export interface RetentionLimits {
+  retentionMs: number;
+  maxEvents: number;
+  maxSizeBytes: number;
+}
+
+const BATCH = 5000;
+const MAX_BATCHES = 10_000;
+const MAX_SIZE_ROUNDS = 50;
+
+/** Deletes events older than `cutoff` in bounded batches, so writers are never blocked for long. */
+function deleteOlderThan(db: Database, cutoff: number): number {
+  const del = db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? LIMIT ${BATCH})`);
+  let total = 0;
+  for (let i = 0; i < MAX_BATCHES; i++) {
+    const changes = db.transaction(() => del.run(cutoff).changes)();
+    total += changes;
+    if (changes < BATCH) break;
+  }
+  return total;
+}
+
+/** Deletes the `count` oldest events in bounded batches. */
+function deleteOldest(db: Database, count: number): number {
+  const del = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY time, seq LIMIT ?)');
+  let total = 0;
+  for (let i = 0; i < MAX_BATCHES && total < count; i++) {
+    const changes = db.transaction(() => del.run(Math.min(BATCH, count - total)).changes)();
+    if (changes === 0) break;
+    total += changes;
+  }
+  return total;
+}
+
+function fileSize(db: Database): number {
+  const pages = db.pragma('page_count', { simple: true }) as number;
+  const free = db.pragma('freelist_count', { simple: true }) as number;
+  const pageSize = db.pragma('page_size', { simple: true }) as number;
+  return (pages - free) * pageSize;
+}
+
+export function applyRetention(db: Database, limits: RetentionLimits, now: number): RetentionResult {
+  const cutoff = now - limits.retentionMs;
+  let deletedEvents = deleteOlderThan(db, cutoff);
+
+  const count = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  if (count > limits.maxEvents) {
+    deletedEvents += deleteOldest(db, count - limits.maxEvents);
+  }
+
+  for (let round = 0; round < MAX_SIZE_ROUNDS && fileSize(db) > limits.maxSizeBytes; round++) {
+    const left = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+    if (left === 0) break;
+    const drop = Math.max(1, Math.ceil(left * 0.05));
+    deletedEvents += deleteOldest(db, drop);
+  }
+
+  const deletedAlerts = db.transaction(() => db.prepare('DELETE FROM alerts WHERE time < ?').run(cutoff).changes)();
+  db.prepare('DELETE FROM stream_minutes WHERE minute < ?').run(Math.floor((now - 86_400_000) / 60_000));
+  db.pragma('incremental_vacuum');
+  return { deletedEvents, deletedAlerts };
+}

@@ -1,0 +1,88 @@
+import type { Database } from 'better-sqlite3';
+
+const SCHEMA_VERSION = 1;
+
+/**
+ * Events keep their searchable fields as real columns (indexed) plus the ECS and raw JSON.
+ * `events_fts` is a contentless FTS5 index (rowid = events.seq) kept in sync by the store and a delete trigger.
+ */
+const DDL = `
+CREATE TABLE IF NOT EXISTS events (
+  seq INTEGER PRIMARY KEY,
+  id TEXT NOT NULL UNIQUE,
+  tenant_id TEXT NOT NULL,
+  tenant_name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  time INTEGER NOT NULL,
+  ingested_at INTEGER NOT NULL,
+  user TEXT COLLATE NOCASE,
+  source_ip TEXT,
+  action TEXT COLLATE NOCASE,
+  workload TEXT COLLATE NOCASE,
+  outcome TEXT COLLATE NOCASE,
+  description TEXT NOT NULL,
+  ecs TEXT NOT NULL,
+  raw TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS events_time ON events (time, seq);
+CREATE INDEX IF NOT EXISTS events_tenant_time ON events (tenant_id, time);
+CREATE INDEX IF NOT EXISTS events_user_time ON events (user, time);
+CREATE INDEX IF NOT EXISTS events_ip_time ON events (source_ip, time);
+CREATE INDEX IF NOT EXISTS events_action_time ON events (action, time);
+CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+CREATE TRIGGER IF NOT EXISTS events_fts_delete AFTER DELETE ON events BEGIN
+  DELETE FROM events_fts WHERE rowid = old.seq;
+END;
+
+CREATE TABLE IF NOT EXISTS alerts (
+  id TEXT PRIMARY KEY,
+  rule_id TEXT NOT NULL,
+  title TEXT NOT NULL COLLATE NOCASE,
+  level TEXT NOT NULL,
+  level_rank INTEGER NOT NULL,
+  tenant_id TEXT NOT NULL,
+  tenant_name TEXT,
+  time INTEGER NOT NULL,
+  created_at INTEGER NOT NULL,
+  json TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS alerts_time ON alerts (time);
+CREATE INDEX IF NOT EXISTS alerts_tenant_time ON alerts (tenant_id, time);
+CREATE TABLE IF NOT EXISTS alert_events (
+  alert_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (alert_id, event_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS alert_events_event ON alert_events (event_id);
+CREATE TRIGGER IF NOT EXISTS alerts_links_delete AFTER DELETE ON alerts BEGIN
+  DELETE FROM alert_events WHERE alert_id = old.id;
+END;
+
+-- Per tenant × content type: totals and per-minute insert counts (for events/min on the health page).
+CREATE TABLE IF NOT EXISTS stream_totals (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  tenant_name TEXT NOT NULL,
+  events_total INTEGER NOT NULL,
+  newest_event_at INTEGER NOT NULL,
+  last_insert_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stream_minutes (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  minute INTEGER NOT NULL,
+  events INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, content_type, minute)
+) WITHOUT ROWID;
+`;
+
+/** Creates the schema on a fresh file, or checks the version of an existing one. */
+export function migrate(db: Database): void {
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > SCHEMA_VERSION) {
+    throw new Error(`the store was written by a newer version (schema ${version}, this build knows ${SCHEMA_VERSION})`);
+  }
+  db.exec(DDL);
+  db.pragma(`user_version = ${SCHEMA_VERSION}`);
+}

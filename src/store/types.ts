@@ -1,0 +1,81 @@
+import type { Alert } from '../core/alert.ts';
+import type { ProcessedEvent } from '../core/processed-event.ts';
+
+/** One row of the events list: the indexed fields, without the ECS and raw documents. */
+export interface EventSummary {
+  id: string;
+  tenantId: string;
+  tenantName: string;
+  contentType: string;
+  time: number;
+  user: string | null;
+  sourceIp: string | null;
+  action: string | null;
+  workload: string | null;
+  outcome: string | null;
+  description: string;
+}
+
+/** A stored event with everything: the processed event, its indexed fields and the alerts that cite it. */
+export interface StoredEvent extends ProcessedEvent {
+  ingestedAt: number;
+  user: string | null;
+  sourceIp: string | null;
+  action: string | null;
+  workload: string | null;
+  outcome: string | null;
+  alertIds: string[];
+}
+
+export interface EventPage {
+  events: EventSummary[];
+  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  nextCursor?: string;
+  /** Matching events, counted up to `totalCap` (then `totalCapped` is true). */
+  total: number;
+  totalCapped: boolean;
+}
+
+export interface AlertPage {
+  alerts: Alert[];
+  nextCursor?: string;
+}
+
+export interface AlertWithEvents {
+  alert: Alert;
+  /** The matched events still in the store, newest first. */
+  events: EventSummary[];
+  /** Matched event ids no longer (or not yet) in the store. */
+  missingEventIds: string[];
+}
+
+export interface HistogramBucket {
+  /** Bucket start, epoch ms. */
+  start: number;
+  count: number;
+  failures: number;
+}
+
+/** Per tenant × content type counters kept by the store. */
+export interface StreamStats {
+  tenantId: string;
+  tenantName: string;
+  contentType: string;
+  eventsTotal: number;
+  newestEventAt: number;
+  lastInsertAt: number;
+  /** Average over the last 5 minutes. */
+  eventsPerMinute: number;
+}
+
+export type FacetField = 'user' | 'sourceIp' | 'action' | 'workload' | 'outcome' | 'tenant';
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
+
+export interface RetentionResult {
+  deletedEvents: number;
+  deletedAlerts: number;
+}
