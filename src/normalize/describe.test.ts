@@ -77,3 +77,14 @@ test('unknown RecordType uses the generic sentence; descriptions are one bounded
   assert.ok(long.length <= 300);
   assert.equal(line({ RecordType: 999 }), 'k performed an unknown action on an unknown service');
 });
+
+test('sharing and Teams membership', () => {
+  assert.equal(
+    line({ RecordType: 14, Workload: 'OneDrive', Operation: 'SharingInvitationCreated', UserId: 'bob@contoso.com', ClientIP: '192.0.2.3', SourceFileName: 'plan.docx', TargetUserOrGroupName: 'eve@partner.example' }),
+    'bob@contoso.com shared plan.docx with eve@partner.example (SharingInvitationCreated) from 192.0.2.3',
+  );
+  assert.equal(
+    line({ RecordType: 25, Workload: 'MicrosoftTeams', Operation: 'MemberAdded', UserId: 'bob@contoso.com', TeamName: 'Finance', Members: [{ UPN: 'eve@partner.example', Role: 2 }] }),
+    'bob@contoso.com added eve@partner.example to team Finance',
+  );
+});

@@ -118,13 +118,22 @@ const describeFile: Describer = (r, ecs, who) => {
   const verb = ownValue(FILE_VERBS, op);
   if (verb !== undefined) return `${who} ${verb} file ${file}${where && where !== file ? ` (${where})` : ''}${from(ecs)}`;
   const target = text(ecs, 'user.target.name');
+  if (op === 'AnonymousLinkCreated') return `${who} created an anonymous link to ${file}${from(ecs)}`;
+  if (SHARING_OPERATIONS.has(op) && target !== undefined) return `${who} shared ${file} with ${target} (${op})${from(ecs)}`;
   return `${who} performed ${op} on ${file}${target ? ` for ${target}` : ''}${from(ecs)}`;
 };
+
+const SHARING_OPERATIONS = new Set(['SharingInvitationCreated', 'AddedToSecureLink', 'SharingSet', 'AddedToGroup', 'CompanyLinkCreated', 'SecureLinkCreated']);
 
 const describeTeams: Describer = (r, ecs, who) => {
   const team = text(ecs, 'office365.teams.team.name') ?? text(ecs, 'office365.teams.channel.name');
   const members = get(ecs, 'office365.teams.team.members');
   const memberNames = Array.isArray(members) ? members.map((m) => asString(asObject(m)?.id)).filter(Boolean).slice(0, 3).join(', ') : '';
+  const op = asString(r.Operation);
+  if (op === 'MemberAdded' && memberNames && team) return `${who} added ${memberNames} to team ${team}${from(ecs)}`;
+  if (op === 'MemberRemoved' && memberNames && team) return `${who} removed ${memberNames} from team ${team}${from(ecs)}`;
+  if (op === 'TeamCreated' && team) return `${who} created team ${team}${from(ecs)}`;
+  if (op === 'TeamDeleted' && team) return `${who} deleted team ${team}${from(ecs)}`;
   return `${who} performed ${text(ecs, 'action.name') ?? 'an action'} in Teams${team ? ` (${team})` : ''}${memberNames ? ` with ${memberNames}` : ''}${from(ecs)}`;
 };
 
