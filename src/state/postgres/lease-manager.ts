@@ -12,9 +12,9 @@ export interface LeaseChanges {
   acquired: Lease[];
   /** Leases that were taken over by another worker (this worker stalled past the expiry). */
   lost: Lease[];
-  /** Leases given back to even the load (above the fair share). */
-  released: Lease[];
   held: Lease[];
+  /** How many held leases exceed the fair share: the caller should stop work on that many and `release` them. */
+  excess: number;
 }
 
 export interface LeaseManagerOptions {
@@ -75,15 +75,14 @@ export class LeaseManager {
   }
 
   /**
-   * One heartbeat: renews the held leases (those taken over are reported lost), gives back the excess over the
-   * fair share (after `beforeRelease`, so the caller can stop working on them first), then claims free or
-   * expired streams up to the fair share.
+   * One heartbeat: renews the held leases (those taken over are reported lost), then claims free or expired
+   * streams up to the fair share. It never waits for work to stop: leases above the share are reported as
+   * `excess`, for the caller to stop their work and `release` them, while this keeps renewing them meanwhile.
    */
-  async tick(beforeRelease?: (leases: Lease[]) => Promise<void>): Promise<LeaseChanges> {
+  async tick(): Promise<LeaseChanges> {
     const ttlSeconds = this.#options.ttlMs / 1000;
     await this.join();
     const lost = await this.#renew(ttlSeconds);
-
     const { rows: counts } = await this.#pool.query<{ streams: number; workers: number }>(
       `SELECT (SELECT count(*) FROM o365_streams)::int AS streams,
               (SELECT count(*) FROM o365_workers WHERE seen_at > now() - make_interval(secs => $1))::int AS workers`,
@@ -91,11 +90,25 @@ export class LeaseManager {
     );
     const streams = counts[0]?.streams ?? 0;
     const share = Math.ceil(streams / Math.max(1, counts[0]?.workers ?? 1));
-
-    const released = await this.#releaseExcess(share, beforeRelease);
     const acquired = await this.#acquire(share - this.#held.size, ttlSeconds);
     await this.#pool.query(`DELETE FROM o365_workers WHERE seen_at < now() - make_interval(secs => $1)`, [ttlSeconds * 10]);
-    return { acquired, lost, released, held: this.held() };
+    return { acquired, lost, held: this.held(), excess: Math.max(0, this.#held.size - share) };
+  }
+
+  /** Picks `count` held leases to give back, whole tenants first (the last in key order), so a tenant stays on one worker. */
+  pickExcess(count: number): Lease[] {
+    if (count <= 0) return [];
+    const byTenant = new Map<string, Lease[]>();
+    for (const lease of this.held().sort((a, b) => keyOf(b.key).localeCompare(keyOf(a.key)))) {
+      byTenant.set(lease.key.tenantId, [...(byTenant.get(lease.key.tenantId) ?? []), lease]);
+    }
+    const chosen: Lease[] = [];
+    for (const leases of byTenant.values()) {
+      if (chosen.length + leases.length > count) continue;
+      chosen.push(...leases);
+      if (chosen.length === count) break;
+    }
+    return chosen;
   }
 
   /**
@@ -124,18 +137,6 @@ export class LeaseManager {
     const lost = held.filter((lease) => !renewed.has(keyOf(lease.key)));
     for (const lease of lost) this.#held.delete(keyOf(lease.key));
     return lost;
-  }
-
-  async #releaseExcess(share: number, beforeRelease?: (leases: Lease[]) => Promise<void>): Promise<Lease[]> {
-    const excess = this.#held.size - share;
-    if (excess <= 0) return [];
-    // Give back whole tenants first (the last ones in key order), so each tenant stays on one worker.
-    const chosen = this.held()
-      .sort((a, b) => keyOf(b.key).localeCompare(keyOf(a.key)))
-      .slice(0, excess);
-    await beforeRelease?.(chosen);
-    await this.release(chosen);
-    return chosen;
   }
 
   async #acquire(wanted: number, ttlSeconds: number): Promise<Lease[]> {

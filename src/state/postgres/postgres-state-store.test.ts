@@ -120,8 +120,12 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
 
     assert.equal((await a.leases.tick()).held.length, 4, 'alone, A takes everything');
     assert.equal((await b.leases.tick()).held.length, 0, 'nothing is free yet');
-    const released = (await a.leases.tick()).released;
-    assert.deepEqual(released.map((l) => l.key.tenantId), [T2, T2], 'A gives back a whole tenant');
+    const { excess } = await a.leases.tick();
+    assert.equal(excess, 2, 'B joined: A holds 2 more than its share');
+    const giveBack = a.leases.pickExcess(excess);
+    assert.deepEqual(giveBack.map((l) => l.key.tenantId), [T2, T2], 'A gives back a whole tenant');
+    assert.deepEqual(a.leases.pickExcess(1), [], 'never half a tenant');
+    await a.leases.release(giveBack);
     assert.deepEqual((await b.leases.tick()).acquired.map((l) => l.key.tenantId), [T2, T2]);
     assert.deepEqual(a.leases.held().map((l) => l.key.tenantId), [T1, T1]);
 

@@ -13,7 +13,7 @@ export interface ScaleOutWorkerOptions {
   store: PostgresStateStore;
   delivery: Delivery;
   logger: Logger;
-  /** Lease heartbeat period; keep it well under the store's lease TTL (a third of it is a good value). */
+  /** Lease heartbeat period; keep it well under the store's lease TTL (a third of it at most). */
   heartbeatMs: number;
   /** Passed through to the collector (e.g. the emulator's CA). */
   ca?: string;
@@ -25,17 +25,29 @@ interface RunningTenant {
   collector: Collector;
 }
 
+const typesOf = (leases: readonly Lease[], tenantId: string): string =>
+  leases
+    .filter((l) => l.key.tenantId === tenantId)
+    .map((l) => l.key.contentType)
+    .sort()
+    .join(',');
+
 /**
- * One collector process of a scale-out deployment: registers every configured stream in PostgreSQL, then on each
- * heartbeat renews and rebalances its leases and runs one Management API collector per tenant restricted to the
- * content types it leases. A tenant whose leases change is stopped before its leases are given back, then restarted
- * with what it still holds. A worker that dies stops renewing; its streams expire and move to the others.
+ * One collector process of a scale-out deployment: registers every configured stream in PostgreSQL, renews its
+ * leases on every heartbeat, and runs one Management API collector per tenant restricted to the content types it
+ * leases. Collectors are started and stopped in the background, so a slow stop never delays lease renewal.
+ * Leases above the fair share are given back only after their tenant's collector stopped (in-flight batches commit
+ * first). A worker that dies stops renewing; its streams expire and move to the others.
  */
 export class ScaleOutWorker {
   readonly #o: ScaleOutWorkerOptions;
   readonly #tenants = new Map<string, TenantConfig>();
   readonly #running = new Map<string, RunningTenant>();
   readonly #abort = new AbortController();
+  /** Collector starts/stops, one at a time, off the heartbeat path. */
+  #changes: Promise<void> = Promise.resolve();
+  /** Leases being given back: their tenants are stopped and not restarted. */
+  #givingBack: Lease[] = [];
   #loop: Promise<void> | undefined;
 
   constructor(options: ScaleOutWorkerOptions) {
@@ -48,6 +60,7 @@ export class ScaleOutWorker {
     return [...this.#running.keys()];
   }
 
+  /** Registers the streams, announces the worker, waits one heartbeat (so workers starting together see each other), then claims. */
   async start(): Promise<void> {
     for (const tenant of this.#tenants.values()) {
       for (const contentType of tenant.content_types) await this.#o.store.registerStream({ tenantId: tenant.tenant_id, contentType }, tenant.name);
@@ -67,37 +80,47 @@ export class ScaleOutWorker {
   }
 
   async #heartbeat(): Promise<void> {
-    const changes = await this.#o.store.leases.tick((leases) => this.#stopTenants(leases));
+    const leases = this.#o.store.leases;
+    const changes = await leases.tick();
     if (changes.lost.length > 0) this.#o.logger.warn({ streams: changes.lost.map((l) => l.key) }, 'leases lost to another worker');
-    if (changes.acquired.length > 0 || changes.released.length > 0) {
-      this.#o.logger.info({ acquired: changes.acquired.length, released: changes.released.length, held: changes.held.length }, 'leases changed');
+    if (changes.acquired.length > 0) this.#o.logger.info({ acquired: changes.acquired.length, held: changes.held.length }, 'leases acquired');
+    if (this.#givingBack.length === 0 && changes.excess > 0) {
+      const giveBack = leases.pickExcess(changes.excess);
+      this.#givingBack = giveBack;
+      this.#enqueue(() => this.#reconcile());
+      // Runs after the reconcile above stopped those tenants' collectors.
+      this.#enqueue(async () => {
+        try {
+          await leases.release(giveBack);
+          this.#o.logger.info({ released: giveBack.length }, 'leases given back to even the load');
+        } finally {
+          this.#givingBack = [];
+        }
+      });
+    } else {
+      this.#enqueue(() => this.#reconcile());
     }
-    await this.#reconcile(changes.held);
   }
 
-  async #stopTenants(leases: readonly Lease[]): Promise<void> {
-    for (const tenantId of new Set(leases.map((l) => l.key.tenantId))) {
-      const running = this.#running.get(tenantId);
-      this.#running.delete(tenantId);
-      await running?.collector.stop();
-    }
+  #enqueue(change: () => Promise<void>): void {
+    this.#changes = this.#changes.then(change).catch((err: unknown) => this.#o.logger.error({ err }, 'collector start/stop failed'));
   }
 
-  /** Makes the running collectors match the held leases. */
-  async #reconcile(held: readonly Lease[]): Promise<void> {
-    const wanted = new Map<string, string[]>();
-    for (const lease of held) wanted.set(lease.key.tenantId, [...(wanted.get(lease.key.tenantId) ?? []), lease.key.contentType]);
+  /** Makes the running collectors match the leases held now, minus those being given back. */
+  async #reconcile(): Promise<void> {
+    const held = this.#o.store.leases.held().filter((l) => !this.#givingBack.includes(l));
     for (const [tenantId, running] of this.#running) {
-      const types = wanted.get(tenantId)?.sort().join(',');
-      if (types !== running.contentTypes) {
-        this.#running.delete(tenantId);
-        await running.collector.stop();
-      }
+      if (typesOf(held, tenantId) === running.contentTypes) continue;
+      this.#running.delete(tenantId);
+      await running.collector.stop();
     }
-    for (const [tenantId, contentTypes] of wanted) {
+    if (this.#abort.signal.aborted) return;
+    for (const tenantId of new Set(held.map((l) => l.key.tenantId))) {
       const tenant = this.#tenants.get(tenantId);
       if (!tenant || this.#running.has(tenantId)) continue;
-      const restricted: TenantConfig = { ...tenant, content_types: tenant.content_types.filter((ct: ContentType) => contentTypes.includes(ct)) };
+      const contentTypes = typesOf(held, tenantId);
+      const leased = new Set(contentTypes.split(','));
+      const restricted: TenantConfig = { ...tenant, content_types: tenant.content_types.filter((ct: ContentType) => leased.has(ct)) };
       const collector = createCollector({
         config: { tenants: [restricted], collection: this.#o.config.collection },
         stateStore: this.#o.store,
@@ -106,7 +129,7 @@ export class ScaleOutWorker {
         ...(this.#o.ca ? { ca: this.#o.ca } : {}),
         ...(this.#o.tokenProvider ? { tokenProvider: this.#o.tokenProvider } : {}),
       });
-      this.#running.set(tenantId, { contentTypes: contentTypes.sort().join(','), collector });
+      this.#running.set(tenantId, { contentTypes, collector });
       await collector.start();
     }
   }
@@ -115,6 +138,7 @@ export class ScaleOutWorker {
   async stop(): Promise<void> {
     this.#abort.abort();
     await this.#loop;
+    await this.#changes;
     await Promise.allSettled([...this.#running.values()].map((r) => r.collector.stop()));
     this.#running.clear();
     await this.#o.store.leases.releaseAll();

@@ -17,10 +17,10 @@ const TENANTS = 50;
 const CONTENT_TYPES: ContentType[] = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint'];
 const guid = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`;
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number, explain?: () => Promise<string>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${explain ? `: ${await explain()}` : ''}`);
     await sleep(250);
   }
 }
@@ -87,8 +87,8 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
       retry_base_delay: '100ms',
       retry_max_delay: '1s',
     },
-    leaseTtlMs: 6000,
-    heartbeatMs: 1500,
+    leaseTtlMs: 10_000,
+    heartbeatMs: 2000,
     ca: emulator.caPem,
   });
   const owners = async (): Promise<Map<string, number>> => {
@@ -106,7 +106,7 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
     await waitFor('the streams to be shared by the 3 workers', async () => {
       const o = await owners();
       return o.size === 3 && [...o.values()].reduce((a, b) => a + b, 0) === TENANTS * CONTENT_TYPES.length;
-    }, 60_000);
+    }, 90_000, async () => JSON.stringify([...(await owners())]));
     const w2Output = join(dir, 'w2.ndjson');
     await waitFor('w2 to commit some events', async () => {
       const { rows } = await db.query(`SELECT 1 FROM o365_sink_positions WHERE node_id = 'node-w2'`);
@@ -122,7 +122,17 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
       return !o.has('w2') && (o.get('w1') ?? 0) + (o.get('w3') ?? 0) === TENANTS * CONTENT_TYPES.length;
     }, 60_000);
     const all = expected();
-    await waitFor('every event to be written', () => all.every((id) => outputs().has(id)), 120_000);
+    const explain = async (): Promise<string> => {
+      const seen = outputs();
+      const missing = all.filter((id) => !seen.has(id));
+      const { rows } = await db.query(
+        `SELECT s.lease_owner, s.last_error_code, s.last_error_message, count(*)::int AS streams,
+                sum((SELECT count(*) FROM o365_blobs b WHERE b.tenant_id = s.tenant_id AND b.content_type = s.content_type AND b.state <> 'done'))::int AS waiting
+         FROM o365_streams s GROUP BY 1, 2, 3`,
+      );
+      return `${missing.length} of ${all.length} missing (e.g. ${missing.slice(0, 3).join(', ')}); streams: ${JSON.stringify(rows)}`;
+    };
+    await waitFor('every event to be written', () => all.every((id) => outputs().has(id)), 120_000, explain);
 
     // The machine comes back: its file sink discards what it wrote after its last committed batch.
     const restarted = await spawnWorker(dir, job('w2'), 150_000);
