@@ -65,6 +65,16 @@ const fileSink = z
     type: z.literal('file'),
     ...common,
     path: z.string().min(1),
+    /** Size/time rotation: the active file is renamed `<stem>-<generation><ext>` before a write once it is too big or too old. */
+    rotate: z
+      .object({
+        max_bytes: z.number().int().positive().optional(),
+        interval: duration.optional(),
+        /** Rotated files kept; the oldest are deleted. */
+        max_files: z.number().int().positive().optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSink } from './file.ts';
@@ -19,7 +19,7 @@ test('file sink appends NDJSON and reports its committed size as position', asyn
   await sink.write([ev(3)]);
   await sink.close();
   assert.deepEqual(lines(path), [1, 2, 3]);
-  assert.equal(Number(p1), readFileSync(path).indexOf('{"n":3}'));
+  assert.equal(p1, `1:${readFileSync(path).indexOf('{"n":3}')}`);
 });
 
 test('open(position) discards what was written after the committed position', async () => {
@@ -35,4 +35,57 @@ test('open(position) discards what was written after the committed position', as
   await second.write([ev(2)]);
   await second.close();
   assert.deepEqual(lines(path), [1, 2]);
+});
+
+const files = (dir: string) => readdirSync(dir).sort();
+
+test('size rotation: the active file is renamed with its generation before the write that would grow it further', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-'));
+  const path = join(dir, 'events.ndjson');
+  const sink = new FileSink({ name: 'file', path, logger: silentLogger, rotation: { maxBytes: 15, maxFiles: 2 } });
+  await sink.open();
+  for (let n = 1; n <= 8; n++) await sink.write([ev(n), ev(n + 100)]); // 18 bytes per write: every write after the first rotates
+  await sink.close();
+  assert.deepEqual(files(dir), ['events-000006.ndjson', 'events-000007.ndjson', 'events.ndjson']);
+  assert.deepEqual(lines(join(dir, 'events-000006.ndjson')), [6, 106]);
+  assert.deepEqual(lines(path), [8, 108]);
+  assert.equal(sink.position(), `8:${readFileSync(path).length}`);
+});
+
+test('time rotation uses the clock', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-'));
+  let now = 1_000_000;
+  const sink = new FileSink({ name: 'file', path: join(dir, 'out.ndjson'), logger: silentLogger, rotation: { intervalMs: 3_600_000 }, now: () => now });
+  await sink.open();
+  await sink.write([ev(1)]);
+  now += 1_000;
+  await sink.write([ev(2)]);
+  now += 3_600_000;
+  await sink.write([ev(3)]);
+  await sink.close();
+  assert.deepEqual(files(dir), ['out-000001.ndjson', 'out.ndjson']);
+  assert.deepEqual(lines(join(dir, 'out-000001.ndjson')), [1, 2]);
+  assert.deepEqual(lines(join(dir, 'out.ndjson')), [3]);
+});
+
+test('open(position) undoes rotations made after the committed position', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fs-'));
+  const path = join(dir, 'events.ndjson');
+  const first = new FileSink({ name: 'file', path, logger: silentLogger, rotation: { maxBytes: 5 } });
+  await first.open();
+  await first.write([ev(1)]);
+  const committed = first.position();
+  await first.write([ev(2)]); // rotates, then writes: neither is committed
+  await first.write([ev(3)]);
+  await first.close();
+  assert.equal(files(dir).length, 3);
+  const second = new FileSink({ name: 'file', path, logger: silentLogger, rotation: { maxBytes: 5 } });
+  await second.open(committed);
+  assert.deepEqual(files(dir), ['events.ndjson']);
+  assert.deepEqual(lines(path), [1]);
+  await second.write([ev(2)]);
+  await second.write([ev(3)]);
+  await second.close();
+  assert.deepEqual(files(dir), ['events-000001.ndjson', 'events-000002.ndjson', 'events.ndjson']);
+  assert.deepEqual([1, 2].flatMap((g) => lines(join(dir, `events-00000${g}.ndjson`))).concat(lines(path)), [1, 2, 3]);
 });

@@ -67,7 +67,12 @@ export function createSinks(configs: readonly SinkConfig[], deps: SinkDeps): Sin
 function destination(config: SinkConfig, name: string, logger: Logger, deadLetter: DeadLetterFile): Sink {
   switch (config.type) {
     case 'file':
-      return new FileSink({ name, path: resolve(config.path), logger });
+      return new FileSink({
+        name,
+        path: resolve(config.path),
+        logger,
+        rotation: { maxBytes: config.rotate?.max_bytes, intervalMs: config.rotate?.interval, maxFiles: config.rotate?.max_files },
+      });
     case 'stdout':
       return new StdoutSink(name);
     case 'sekoia':
