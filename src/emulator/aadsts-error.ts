@@ -35,5 +35,6 @@ export const aadsts = {
   scopeWithoutDefault: (scope: string) => new AadstsError(400, 'invalid_scope', 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`),
   unknownResource: (resource: string, tenant: string) => new AadstsError(400, 'invalid_resource', 500011, `The resource principal named ${resource} was not found in the tenant named ${tenant}. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant.`),
   badAssertion: (reason: string) => new AadstsError(401, 'invalid_client', 700027, `Client assertion failed signature validation. ${reason}`),
+  temporarilyUnavailable: (status: number) => new AadstsError(status, 'temporarily_unavailable', 50000, 'There was an error issuing a token or an issue with our sign-in service. Please try again.'),
   assertionTime: () => new AadstsError(401, 'invalid_client', 700024, 'Client assertion is not within its valid time range.'),
 };

@@ -43,7 +43,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const x5t = createHash('sha1').update(new X509Certificate(certificate.certificatePem).raw).digest('base64url');
   const publicKey = createPublicKey(certificate.certificatePem);
   const tokens = new TokenService(registry, { privateKeyPem: certificate.privateKeyPem, publicKey, x5t }, baseUrl, now);
-  const loginDeps: LoginDeps = { registry, tokens, stats, rng: rng.fork(), now, baseUrl, signingKey: { publicKey, x5t, certificatePem: certificate.certificatePem } };
+  const loginDeps: LoginDeps = { registry, chaos, tokens, stats, rng: rng.fork(), now, baseUrl, signingKey: { publicKey, x5t, certificatePem: certificate.certificatePem } };
   const apiDeps: ActivityApiDeps = {
     registry, publisher, tokens, chaos, stats, quota: new PublisherQuota(), pageSize,
     startGraceMs: options.startGraceMs ?? 3_600_000, now,

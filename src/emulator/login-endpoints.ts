@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyObject } from 'node:crypto';
 import { aadsts } from './aadsts-error.ts';
+import type { Chaos } from './chaos.ts';
 import type { StatsCollector } from './emulator-stats.ts';
 import { sendJson } from './http-response.ts';
 import type { Rng } from './rng.ts';
@@ -9,6 +10,7 @@ import type { TokenService } from './token-service.ts';
 
 export interface LoginDeps {
   registry: TenantRegistry;
+  chaos: Chaos;
   tokens: TokenService;
   stats: StatsCollector;
   rng: Rng;
@@ -70,6 +72,13 @@ function openIdConfiguration(base: string, tenantSegment: string, tenantId: stri
 export async function handleLogin(req: IncomingMessage, res: ServerResponse, url: URL, deps: LoginDeps): Promise<void> {
   const now = deps.now();
   const base = deps.baseUrl();
+  const fault = deps.chaos.transientFault();
+  if (fault) {
+    deps.stats.request('login');
+    deps.stats.injected(fault.kind);
+    const error = aadsts.temporarilyUnavailable(fault.status);
+    return sendJson(res, error.status, error.body(deps.rng, now), now);
+  }
   const token = TOKEN_PATH.exec(url.pathname);
   if (token && req.method === 'POST') {
     deps.stats.request('token');

@@ -1,9 +1,14 @@
 /** Fixed one-minute windows of allowed requests per PublisherIdentifier (all-zeros when omitted). */
 export class PublisherQuota {
   readonly #windows = new Map<string, { start: number; count: number }>();
+  #limit = -1;
 
-  /** Counts one request; false when the publisher is over `perMinute` (0 = unlimited). */
+  /** Counts one request; false when the publisher is over `perMinute` (0 = unlimited). A new limit starts fresh windows. */
   take(publisherId: string, perMinute: number, now: number): boolean {
+    if (perMinute !== this.#limit) {
+      this.#windows.clear();
+      this.#limit = perMinute;
+    }
     if (perMinute <= 0) return true;
     const key = publisherId.toLowerCase();
     let window = this.#windows.get(key);

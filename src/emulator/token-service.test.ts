@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { ConfidentialClientApplication } from '@azure/msal-node';
+import { ConfidentialClientApplication, type NodeAuthOptions } from '@azure/msal-node';
 import { createTestCertificateAsync, type GeneratedCertificate } from './certificates.ts';
 import { startEmulator } from './emulator.ts';
 import { decodeJwt, signJwt } from './jwt.ts';
@@ -128,9 +128,9 @@ describe('emulated Entra ID token endpoints', () => {
   });
 
   describe('with @azure/msal-node (custom network client trusting caPem)', () => {
-    function msal(auth: Record<string, unknown>): ConfidentialClientApplication {
+    function msal(auth: Omit<NodeAuthOptions, 'authority' | 'knownAuthorities'>): ConfidentialClientApplication {
       return new ConfidentialClientApplication({
-        auth: { authority: `${em.url}/${TENANT_A}`, knownAuthorities: [new URL(em.url).host], ...auth } as { clientId: string },
+        auth: { authority: `${em.url}/${TENANT_A}`, knownAuthorities: [new URL(em.url).host], ...auth },
         system: { networkClient: createMsalNetworkClient(em.caPem) },
       });
     }
