@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { OutputKind } from '../core/output-event.ts';
 import { FileSink } from '../sinks/file.ts';
-import { createSink, sinkName } from '../sinks/index.ts';
+import { createSinks, sinkName } from '../sinks/index.ts';
 import type { SinkConfig } from '../sinks/config.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { RoutedSink } from '../pipeline/pipeline.ts';
@@ -13,10 +13,10 @@ const DEFAULT_KINDS: readonly OutputKind[] = ['event', 'alert'];
  * every record the pipeline could not process (`<data_dir>/dead-letter/pipeline.ndjson`).
  */
 export function buildSinks(configs: readonly SinkConfig[], dataDir: string, logger: Logger): RoutedSink[] {
-  const routed = configs.map((config, index): RoutedSink => {
-    const kinds = (config as { kinds?: readonly OutputKind[] }).kinds ?? DEFAULT_KINDS;
-    return { sink: createSink(config, index, { dataDir, logger }), kinds: new Set(kinds) };
-  });
+  const routed = createSinks(configs, { dataDir, logger }).map((sink, index): RoutedSink => ({
+    sink,
+    kinds: new Set(configs[index]?.kinds ?? DEFAULT_KINDS),
+  }));
   const names = new Set(configs.map((c, i) => sinkName(c, i)));
   const deadLetterName = names.has('dead-letter') ? 'pipeline-dead-letter' : 'dead-letter';
   routed.push({
