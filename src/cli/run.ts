@@ -8,7 +8,7 @@ export async function runCommand(configPath: string | undefined): Promise<void> 
   const logger = createLogger(process.env.LOG_LEVEL ?? config.log_level);
   const running = await runPipeline(config, logger);
   if (running.webUrl) {
-    process.stderr.write(`\n  o365-intake is running. Open ${running.webUrl}/?token=${running.webToken ?? ''}\n  (access token: ${running.webToken ?? ''})\n\n`);
+    process.stderr.write(`\n  o365-intake is running. Open ${running.webUrl.replace(/\/$/, '')}/?token=${running.webToken ?? ''}\n  (access token: ${running.webToken ?? ''})\n\n`);
   }
   let stopping = false;
   const stop = (signal: string) => {
