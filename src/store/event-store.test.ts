@@ -145,6 +145,8 @@ test('histogram buckets count events and failures', () => {
   assert.ok(buckets.every((b) => b.start % hour === 0));
   assert.equal(store.histogram({ workload: 'Exchange' }, hour).reduce((n, b) => n + b.count, 0), 40);
   assert.throws(() => store.histogram({}, 10), /bucket: must be/);
+  assert.deepEqual(store.timeBounds({ workload: 'SharePoint' }), { oldest: NEWEST - 117 * 60_000, newest: NEWEST - 3 * 60_000 });
+  assert.equal(store.timeBounds({ user: 'nobody' }), undefined);
   store.close();
 });
 

@@ -27,6 +27,8 @@ export interface EventStore {
   getAlert(id: string): AlertWithEvents | undefined;
   /** Event counts per bucket (epoch-aligned), only non-empty buckets, oldest first. */
   histogram(filter: EventFilter, bucketMs: number): HistogramBucket[];
+  /** Oldest and newest event time matching a filter (undefined when nothing matches). */
+  timeBounds(filter: EventFilter): { oldest: number; newest: number } | undefined;
   /** Most frequent values of a field among the (newest `sample`) events matching a filter. */
   topValues(filter: EventFilter, field: FacetField, limit?: number, sample?: number): FacetValue[];
   /** Average events stored per minute over the last 5 minutes for one tenant × content type. */
@@ -248,6 +250,13 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
       const where = whereOf(filter);
       return db.prepare(`SELECT CAST(e.time / ? AS INTEGER) * ? AS start, count(*) AS count, sum(e.outcome = 'failure') AS failures
         FROM events e WHERE ${where.sql} GROUP BY 1 ORDER BY 1`).all(bucketMs, bucketMs, ...where.params) as HistogramBucket[];
+    }),
+
+    timeBounds: (filter) => wrap('reading time bounds', () => {
+      const where = whereOf(filter);
+      const row = db.prepare(`SELECT min(e.time) AS oldest, max(e.time) AS newest FROM events e WHERE ${where.sql}`)
+        .get(...where.params) as { oldest: number | null; newest: number | null };
+      return row.oldest === null || row.newest === null ? undefined : { oldest: row.oldest, newest: row.newest };
     }),
 
     topValues: (filter, field, limit = 5, sample = 10_000) => wrap('counting values', () => {

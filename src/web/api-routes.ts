@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { HealthSource } from '../core/health.ts';
+import type { EventStore } from '../store/event-store.ts';
+import { filterOf } from './event-search.ts';
+import { buildHealthView } from './health-view.ts';
+import { buildHistogram } from './histogram-data.ts';
+import { alertQueryOf, cleanParams, eventQueryOf, facetFieldOf } from './query-params.ts';
+
+export interface ApiDeps {
+  store: EventStore;
+  health: HealthSource;
+  now: () => number;
+}
+
+function notFound(what: string, id: string) {
+  return { error: { code: 'NOT_FOUND', message: `no ${what} with id ${id}` } };
+}
+
+/** The JSON API behind the pages (same parameters as the pages' query strings). */
+export function registerApiRoutes(app: FastifyInstance, { store, health, now }: ApiDeps): void {
+  app.get('/api/events', async (request) => store.searchEvents(eventQueryOf(cleanParams(request.query), now())));
+
+  app.get<{ Params: { id: string } }>('/api/events/:id', async (request, reply) => {
+    const event = store.getEvent(request.params.id);
+    return event ?? reply.code(404).send(notFound('event', request.params.id));
+  });
+
+  app.get('/api/histogram', async (request) => {
+    const filter = filterOf(eventQueryOf(cleanParams(request.query), now()));
+    return buildHistogram(store, filter, now()) ?? { buckets: [] };
+  });
+
+  app.get('/api/top', async (request) => {
+    const params = cleanParams(request.query);
+    const field = facetFieldOf(params.field);
+    return { field, values: store.topValues(filterOf(eventQueryOf(params, now())), field, 10) };
+  });
+
+  app.get('/api/alerts', async (request) => store.listAlerts(alertQueryOf(cleanParams(request.query), now())));
+
+  app.get<{ Params: { id: string } }>('/api/alerts/:id', async (request, reply) => {
+    const alert = store.getAlert(request.params.id);
+    return alert ?? reply.code(404).send(notFound('alert', request.params.id));
+  });
+
+  app.get('/api/health', async () => buildHealthView(health, store, now()));
+}

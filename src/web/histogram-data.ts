@@ -1,0 +1,35 @@
+import type { EventFilter } from '../store/event-query.ts';
+import type { EventStore } from '../store/event-store.ts';
+import type { HistogramBucket } from '../store/types.ts';
+
+export interface Histogram {
+  bucketMs: number;
+  from: number;
+  to: number;
+  /** Every bucket from `from` to `to`, empty ones included. */
+  buckets: HistogramBucket[];
+}
+
+const STEPS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 7 * 86_400_000];
+const MAX_BUCKETS = 72;
+
+/** The smallest bucket size that keeps the span within MAX_BUCKETS bars. */
+export function bucketSizeFor(spanMs: number): number {
+  return STEPS.find((step) => spanMs / step <= MAX_BUCKETS) ?? STEPS.at(-1)!;
+}
+
+/** A dense histogram over the filter's time range (or the span of the matching events when open-ended). */
+export function buildHistogram(store: EventStore, filter: EventFilter, now: number): Histogram | undefined {
+  const bounds = filter.from === undefined || filter.to === undefined ? store.timeBounds(filter) : undefined;
+  const from = filter.from ?? bounds?.oldest;
+  const to = filter.to ?? (filter.from !== undefined ? now : bounds ? bounds.newest + 1 : undefined);
+  if (from === undefined || to === undefined || to <= from) return undefined;
+  const bucketMs = bucketSizeFor(to - from);
+  const counts = new Map(store.histogram(filter, bucketMs).map((b) => [b.start, b]));
+  const buckets: HistogramBucket[] = [];
+  const first = Math.floor(from / bucketMs) * bucketMs;
+  for (let start = first; start < to && buckets.length <= MAX_BUCKETS + 1; start += bucketMs) {
+    buckets.push(counts.get(start) ?? { start, count: 0, failures: 0 });
+  }
+  return { bucketMs, from, to, buckets };
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Registry } from 'prom-client';
+import type { HealthSource, StreamHealth } from '../../core/health.ts';
+import { silentLogger } from '../../observability/logger.ts';
+import { storeSchema } from '../../store/config.ts';
+import { openEventStore, type EventStore } from '../../store/event-store.ts';
+import { sampleAlert, sampleEvents, TENANTS } from '../../store/testing/sample-events.ts';
+import { webSchema } from '../config.ts';
+import { createWebServer, type WebServer } from '../server.ts';
+
+/** Time the sample data is seen from: two hours after the newest sample event. */
+export const NOW = Date.parse('2026-11-24T14:00:00Z');
+
+export interface TestServer {
+  server: WebServer;
+  store: EventStore;
+  url: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export function sampleHealth(): StreamHealth[] {
+  return [
+    {
+      tenantId: TENANTS[0].id, tenantName: TENANTS[0].name, contentType: 'Audit.AzureActiveDirectory', status: 'ok',
+      lastPollAt: NOW - 30_000, lastSuccessAt: NOW - 30_000, newestContentAt: NOW - 20 * 60_000,
+      eventsTotal: 18_342, pendingBlobs: 2, quarantinedBlobs: 0, expiredBlobs: 0,
+    },
+    {
+      tenantId: TENANTS[0].id, tenantName: TENANTS[0].name, contentType: 'Audit.Exchange', status: 'degraded',
+      lastPollAt: NOW - 60_000, lastSuccessAt: NOW - 60_000, newestContentAt: NOW - 3 * 3_600_000,
+      eventsTotal: 9_120, pendingBlobs: 14, quarantinedBlobs: 1, expiredBlobs: 3,
+      lastError: { code: 'BLOB_QUARANTINED', message: 'blob 20261124-abc failed 8 times: HTTP 500', at: NOW - 15 * 60_000 },
+    },
+    {
+      tenantId: TENANTS[1].id, tenantName: TENANTS[1].name, contentType: 'Audit.General', status: 'error',
+      lastPollAt: NOW - 60_000, lastSuccessAt: NOW - 26 * 3_600_000,
+      eventsTotal: 0, pendingBlobs: 0, quarantinedBlobs: 0, expiredBlobs: 0,
+      lastError: { code: 'AF20023', message: 'The subscription was disabled: start it again with /subscriptions/start', at: NOW - 60_000 },
+    },
+  ];
+}
+
+/** A web server on 127.0.0.1:0 over a temp store seeded with 300 sample events and 3 alerts. */
+export async function startTestServer(options: { health?: HealthSource; authToken?: string; events?: number } = {}): Promise<TestServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'web-'));
+  const store = openEventStore(storeSchema.parse({ path: join(dataDir, 'events.db') }));
+  const events = sampleEvents(options.events ?? 300);
+  store.insertEvents(events, NOW - 60_000);
+  const inbox = events.filter((e) => e.raw.Operation === 'New-InboxRule' && e.tenantName === 'contoso');
+  const admin = events.filter((e) => e.raw.Operation === 'Add member to role.');
+  const failed = events.filter((e) => e.raw.Operation === 'UserLoginFailed');
+  store.insertAlerts([
+    sampleAlert(inbox.slice(0, 2)),
+    sampleAlert(admin.slice(0, 1), {
+      id: 'alert-admin-role', ruleId: 'b8a9e3c2-admin-role', title: 'Member added to Global Administrator role', level: 'critical',
+      tags: ['attack.persistence', 'attack.t1098.003'], attack: ['T1098.003'], tenantId: admin[0]!.tenantId, tenantName: admin[0]!.tenantName,
+    }),
+    sampleAlert(failed.slice(0, 6), {
+      id: 'alert-bruteforce', ruleId: 'c1d2e3f4-bruteforce', title: 'Repeated sign-in failures for one user', level: 'medium',
+      tags: ['attack.credential_access', 'attack.t1110'], attack: ['T1110'], tenantId: failed[0]!.tenantId, tenantName: failed[0]!.tenantName,
+      groupBy: { 'user.name': 'alice' },
+    }),
+  ]);
+  const health: HealthSource = options.health ?? { streamHealth: async () => sampleHealth() };
+  const config = webSchema.parse({ port: 0, ...(options.authToken ? { auth_token: options.authToken } : {}) });
+  const server = createWebServer({ config, store, health, logger: silentLogger, metricsRegistry: new Registry(), dataDir, now: () => NOW });
+  const url = await server.listen();
+  return {
+    server, store, url, dataDir,
+    async close() {
+      await server.close();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,27 @@
+import { html, type SafeHtml } from '../html.ts';
+import type { AlertWithEvents } from '../../store/types.ts';
+import { levelBadge } from './badges.ts';
+import { timeTag } from './format.ts';
+import { eventsTable } from './events-page.ts';
+import { layout } from './layout.ts';
+
+export function alertPage({ alert, events, missingEventIds }: AlertWithEvents): SafeHtml {
+  const groupBy = Object.entries(alert.groupBy ?? {});
+  return layout(alert.title, 'alerts', html`
+<p class="crumbs"><a href="/alerts">Alerts</a> / <span class="mono">${alert.id}</span></p>
+<h1 class="alert-title sev-${alert.level}">${levelBadge(alert.level)} ${alert.title}</h1>
+${alert.description ? html`<p class="lead">${alert.description}</p>` : ''}
+<dl class="facts">
+  <div><dt>Time</dt><dd class="mono">${timeTag(alert.time)}</dd></div>
+  <div><dt>Raised</dt><dd class="mono">${timeTag(alert.createdAt)}</dd></div>
+  <div><dt>Tenant</dt><dd>${alert.tenantName ?? ''} <span class="muted mono">${alert.tenantId}</span></dd></div>
+  <div><dt>Rule</dt><dd class="mono"><a class="pivot" href="/alerts?rule=${encodeURIComponent(alert.ruleId)}">${alert.ruleId}</a></dd></div>
+  <div><dt>ATT&amp;CK</dt><dd class="mono">${alert.attack.length ? alert.attack.map((t) => html`<a class="tag" href="https://attack.mitre.org/techniques/${t.replace('.', '/')}/" rel="noreferrer noopener" target="_blank">${t}</a> `) : '—'}</dd></div>
+  <div><dt>Tags</dt><dd>${alert.tags.map((t) => html`<span class="tag">${t}</span> `)}</dd></div>
+  ${alert.author ? html`<div><dt>Author</dt><dd>${alert.author}</dd></div>` : ''}
+  ${groupBy.length ? html`<div><dt>Grouped by</dt><dd class="mono">${groupBy.map(([k, v]) => html`<span class="tag">${k}=${v}</span> `)}</dd></div>` : ''}
+</dl>
+<h2>Matched events (${events.length})</h2>
+${eventsTable(events, {})}
+${missingEventIds.length > 0 ? html`<p class="muted">Not in the store (expired by retention or not yet stored): <span class="mono">${missingEventIds.join(', ')}</span></p>` : ''}`);
+}

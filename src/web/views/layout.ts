@@ -1,0 +1,38 @@
+import { html, type SafeHtml } from '../html.ts';
+
+export type Section = 'events' | 'alerts' | 'health' | 'login';
+
+const NAV: { section: Section; href: string; label: string }[] = [
+  { section: 'events', href: '/events', label: 'Events' },
+  { section: 'alerts', href: '/alerts', label: 'Alerts' },
+  { section: 'health', href: '/health', label: 'Health' },
+];
+
+export function layout(title: string, section: Section, body: SafeHtml): SafeHtml {
+  const nav = section === 'login' ? '' : html`
+    <nav>${NAV.map((n) => html`<a href="${n.href}"${n.section === section ? html` class="active" aria-current="page"` : ''}>${n.label}</a>`)}</nav>
+    <form method="post" action="/logout" class="logout"><button type="submit" class="link">Sign out</button></form>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>${title} · o365-intake</title>
+<link rel="stylesheet" href="/static/app.css">
+<script type="module" src="/static/app.js"></script>
+</head>
+<body>
+<header class="top"><a class="brand" href="/events">o365<span>-intake</span></a>${nav}</header>
+<main>${body}</main>
+</body>
+</html>`;
+}
+
+export function errorBanner(message: string | undefined): SafeHtml {
+  return message ? html`<p class="banner error" role="alert">${message}</p>` : html``;
+}
+
+export function notFoundPage(what: string): SafeHtml {
+  return layout('Not found', 'events', html`<h1>Not found</h1><p class="muted">${what}</p><p><a href="/events">Back to events</a></p>`);
+}
