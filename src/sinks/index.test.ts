@@ -4,9 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseConfig } from '../config/load.ts';
 import { ConfigError } from '../core/errors.ts';
+import type { Sink } from '../core/sink.ts';
 import { silentLogger } from '../observability/logger.ts';
 import { createSinks, sinkName } from './index.ts';
-import { SpooledSink } from './spool/spooled-sink.ts';
+import { spoolOf, spoolStats } from './sink-stats.ts';
 import { RecordingServer, type RecordedRequest } from './test-support/recording-server.ts';
 import { FAST_RETRY, tempDir, testEvent, testEvents } from './test-support/events.ts';
 
@@ -56,9 +57,12 @@ test('several sinks at once: a down sink spools while the others deliver, then c
   assert.equal(readFileSync(join(dataDir, 'events.ndjson'), 'utf8').split('\n').filter(Boolean).length, 4);
   assert.deepEqual(webhook.requests.map((r) => r.body), ['{"Id":"4","Operation":"UserLoggedIn"}\n']);
   assert.ok(sinks[0]?.position?.(), 'the spooled sink reports a position');
-  for (let i = 0; i < 200 && sekoia.requests.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 300 && !spoolStats(sinks[0] as Sink)?.lastError; i++) await new Promise((r) => setTimeout(r, 10));
   sekoiaDown = false;
-  await (sinks[0] as SpooledSink).whenDrained();
+  assert.equal(spoolOf(sinks[1] as Sink), undefined, 'memory buffer: no spool');
+  assert.equal(spoolStats(sinks[0] as Sink)?.lastError?.message.includes('HTTP 503'), true);
+  await spoolOf(sinks[0] as Sink)?.whenDrained();
+  assert.equal(spoolStats(sinks[0] as Sink)?.deliveredEvents, 4);
   for (const sink of sinks) await sink.close();
   assert.equal(sekoia.requests[0] && sekoiaIds(sekoia.requests[0]).length, 4, 'the intake was tried while down');
   assert.deepEqual(accepted, ['1', '2', '3', '4']);

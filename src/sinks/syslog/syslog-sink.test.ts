@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createServer as createTlsServer } from 'node:tls';
+import { createServerCertificate } from '../../emulator/certificates.ts';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../observability/logger.ts';
@@ -60,4 +63,41 @@ test('TCP: reconnects and retries when the server drops the connection', { timeo
   await sink.close();
   for (let i = 0; i < 50 && !received.join('').includes('"Id":"2"'); i++) await new Promise((r) => setTimeout(r, 20));
   assert.match(received.join(''), /^\d+ <134>1 .*"Id":"2"/s);
+});
+
+/** Splits an RFC 6587 octet-counted stream into messages. */
+function unframe(stream: Buffer): string[] {
+  const messages: string[] = [];
+  for (let offset = 0; offset < stream.length; ) {
+    const space = stream.indexOf(0x20, offset);
+    const length = Number(stream.subarray(offset, space).toString());
+    messages.push(stream.subarray(space + 1, space + 1 + length).toString('utf8'));
+    offset = space + 1 + length;
+  }
+  return messages;
+}
+
+test('TLS: verifies the server against ca_file and sends octet-counted RFC 5424', { timeout: 30_000 }, async (t) => {
+  const cert = await createServerCertificate();
+  const dir = tempDir('sl-tls');
+  writeFileSync(join(dir, 'ca.pem'), cert.certificatePem);
+  const chunks: Buffer[] = [];
+  const server = createTlsServer({ cert: cert.certificatePem, key: cert.privateKeyPem }, (socket) => socket.on('data', (d: Buffer) => chunks.push(d)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const port = (server.address() as AddressInfo).port;
+  const config = sinkConfig({ type: 'syslog', host: '127.0.0.1', port, protocol: 'tls', hostname: 'h', tls: { ca_file: join(dir, 'ca.pem') }, retry: FAST_RETRY });
+  const sink = new SyslogSink({ name: 'syslog', config, logger: silentLogger, deadLetter: testDeadLetter(dir) });
+  await sink.open();
+  await sink.write([testEvent(1), { ...testEvent(2), document: { text: 'héllo' } }]);
+  await sink.close();
+  for (let i = 0; i < 100 && unframe(Buffer.concat(chunks)).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(unframe(Buffer.concat(chunks)), [
+    `<134>1 2026-11-24T12:00:01.000Z h o365-intake ${process.pid} event - {"Id":"1","Operation":"UserLoggedIn"}`,
+    `<134>1 2026-11-24T12:00:02.000Z h o365-intake ${process.pid} event - {"text":"héllo"}`,
+  ]);
+
+  const untrusted = new SyslogSink({ name: 'syslog', config: sinkConfig({ type: 'syslog', host: '127.0.0.1', port, protocol: 'tls', retry: { ...FAST_RETRY, max_attempts: 1 } }), logger: silentLogger, deadLetter: testDeadLetter(dir) });
+  await assert.rejects(untrusted.write([testEvent(3)]), /self-signed|certificate/);
+  await untrusted.close();
 });
