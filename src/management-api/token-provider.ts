@@ -42,9 +42,11 @@ function authorityMetadata(loginUrl: string, tenantId: string): Pick<Configurati
   };
 }
 
-/** First line of an AADSTS description, without trace/correlation ids. */
+/** `invalid_client: AADSTS7000215: Invalid client secret…` — without MSAL's timestamps or trace/correlation ids, so it is stable. */
 function describeAuthError(err: AuthError): string {
-  const description = (err.errorMessage || err.message).split(/\r?\n/)[0]?.trim() ?? '';
+  const text = err.errorMessage || err.message;
+  const aadsts = /AADSTS\d+:[^\r\n]*?(?=\s*(?:Trace ID:|Correlation ID:|Timestamp:|$))/m.exec(text)?.[0];
+  const description = (aadsts ?? text.split(/\r?\n/)[0] ?? '').trim();
   return `${err.errorCode}${description ? `: ${description}` : ''}`;
 }
 

@@ -5,7 +5,7 @@ import type { Config } from '../../config/schema.ts';
 import { parseConfig } from '../../config/load.ts';
 import { CONTENT_TYPES } from '../../core/content-types.ts';
 import type { Emulator, EmulatorTenantSpec } from '../../emulator/index.ts';
-import { silentLogger } from '../../observability/logger.ts';
+import { silentLogger, type Logger } from '../../observability/logger.ts';
 import { FileSink } from '../../sinks/file.ts';
 import { SqliteStateStore } from '../../state/sqlite-state-store.ts';
 import { createCollector, type Collector, type TenantCycle } from '../collector.ts';
@@ -66,13 +66,13 @@ export interface InProcessRun {
   close(): Promise<void>;
 }
 
-export async function inProcess(dir: string, raw: { tenants: unknown[]; collection?: Record<string, unknown> }): Promise<InProcessRun> {
+export async function inProcess(dir: string, raw: { tenants: unknown[]; collection?: Record<string, unknown> }, logger: Logger = silentLogger): Promise<InProcessRun> {
   const config = parseConfig({ tenants: raw.tenants, collection: { ...FAST_COLLECTION, ...raw.collection } });
   const state = new SqliteStateStore(join(dir, 'state.db'));
   const output = join(dir, 'out.ndjson');
   const delivery = new SinkDelivery([new FileSink({ name: 'file', path: output, logger: silentLogger })]);
   await delivery.open(await state.sinkPositions());
-  const collector = createCollector({ config, stateStore: state, delivery, logger: silentLogger });
+  const collector = createCollector({ config, stateStore: state, delivery, logger });
   return {
     config, state, delivery, collector, output,
     async close() {

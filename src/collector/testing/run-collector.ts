@@ -4,11 +4,12 @@
  * job.json: { state, output, tenants: [tenant config…], collection: {…} }. Exit 2 if not idle after `maxCycles`.
  */
 import { readFileSync } from 'node:fs';
-import { parseConfig } from '../../config/load.ts';
+import { z } from 'zod';
 import { silentLogger } from '../../observability/logger.ts';
 import { FileSink } from '../../sinks/file.ts';
 import { SqliteStateStore } from '../../state/sqlite-state-store.ts';
 import { createCollector } from '../collector.ts';
+import { collectionSchema, tenantSchema } from '../config.ts';
 import { SinkDelivery } from './sink-delivery.ts';
 
 interface Job {
@@ -20,11 +21,12 @@ interface Job {
 }
 
 const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Job;
-const config = parseConfig({ tenants: job.tenants, collection: job.collection ?? {} });
+const config = { tenants: z.array(tenantSchema).parse(job.tenants), collection: collectionSchema.parse(job.collection ?? {}) };
 const state = new SqliteStateStore(job.state);
 const delivery = new SinkDelivery([new FileSink({ name: 'file', path: job.output, logger: silentLogger })]);
 await delivery.open(await state.sinkPositions());
 const collector = createCollector({ config, stateStore: state, delivery, logger: silentLogger });
+process.stdout.write('ready\n');
 
 let idle = false;
 for (let cycle = 0; cycle < (job.maxCycles ?? 50) && !idle; cycle += 1) {

@@ -1,0 +1,97 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { startEmulator } from '../emulator/index.ts';
+import { TestClient } from '../emulator/test-support.ts';
+import { apiRequestDuration } from '../management-api/metrics.ts';
+import { createLogger } from '../observability/logger.ts';
+import { countOutputIds, exactlyOnceProblems } from './testing/output-file.ts';
+import { ALL_CONTENT_TYPES, TENANTS, emulatorTenants, inProcess, runUntilIdle, tempDir, tenantEntries } from './testing/harness.ts';
+
+const DAY = 86_400_000;
+
+async function responsesWithStatus(operation: string, prefix: string): Promise<number> {
+  const { values } = await apiRequestDuration.get();
+  return values
+    .filter((v) => v.metricName?.endsWith('_count') && v.labels.operation === operation && String(v.labels.status).startsWith(prefix))
+    .reduce((n, v) => n + v.value, 0);
+}
+
+test('window rules: 7-day clamp, 24h windows, page size 1, and never an AF20055 from our own requests', async () => {
+  const emulator = await startEmulator({ seed: 3, tenants: emulatorTenants().slice(0, 1), pageSize: 1, startGraceMs: 0 });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const tenant = TENANTS[0];
+  const run = await inProcess(dir, {
+    tenants: tenantEntries(emulator, caFile).slice(0, 1),
+    collection: { backfill: '30d', window: '24h', settle_window: '24h', listing_delay: '1s' },
+  });
+  try {
+    // The emulator really enforces the 7-day limit: a request 8 days back is refused.
+    const client = new TestClient(emulator);
+    const token = await client.token(tenant.tenantId, tenant.clientId, tenant.secret);
+    await client.post(client.api(tenant.tenantId, 'subscriptions/start?contentType=Audit.General'), token);
+    const start = new Date(Date.now() - 8 * DAY).toISOString().slice(0, 19);
+    const end = new Date(Date.now() - 8 * DAY + 3_600_000).toISOString().slice(0, 19);
+    const refused = await client.get(client.api(tenant.tenantId, `subscriptions/content?contentType=Audit.General&startTime=${start}&endTime=${end}&PublisherIdentifier=${tenant.tenantId}`), token);
+    assert.equal(refused.status, 400);
+    assert.match(refused.text, /AF20055|AF20030/);
+
+    const now = Date.now();
+    for (const contentType of ALL_CONTENT_TYPES) {
+      emulator.generate(tenant.tenantId, 6, { contentTypes: [contentType], recordsPerBlob: 2, contentCreated: now - 7 * DAY + 40 * 60_000 });
+      emulator.generate(tenant.tenantId, 6, { contentTypes: [contentType], recordsPerBlob: 2, contentCreated: now - 3 * DAY });
+      emulator.generate(tenant.tenantId, 6, { contentTypes: [contentType], recordsPerBlob: 2, contentCreated: now - 5 * 60_000 });
+    }
+    await runUntilIdle(run);
+    const expected = [...emulator.publishedIds(tenant.tenantId)].map((id) => `${tenant.tenantId}:${id}`);
+    assert.equal(expected.length, 90);
+    assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected), []);
+    assert.equal(await responsesWithStatus('list', '4'), 0, 'no listing was refused');
+    assert.ok((emulator.stats().requests.content ?? 0) >= 5 * 8, 'one page per blob (page size 1) over 8 windows');
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});
+
+test('bad credentials: one clear error per tenant, health shows it, the other tenant is collected', async () => {
+  const emulator = await startEmulator({ seed: 5, tenants: emulatorTenants(), pageSize: 50 });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const logStream = new PassThrough();
+  let logText = '';
+  logStream.on('data', (chunk: Buffer) => (logText += chunk.toString()));
+  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile, [{ client_secret: 'wrong-secret-value' }]) }, createLogger('info', logStream));
+  try {
+    for (const t of TENANTS) emulator.generate(t.tenantId, 100, { contentTypes: ALL_CONTENT_TYPES, recordsPerBlob: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    for (let i = 0; i < 3; i += 1) {
+      const results = await run.collector.runOnce();
+      const bad = results.find((r) => r.tenant === 'contoso');
+      assert.equal(bad?.error?.code, 'invalid_client');
+      assert.match(bad?.error?.message ?? '', /cannot get a token for tenant contoso: invalid_client: AADSTS7000215/);
+      assert.equal(results.find((r) => r.tenant === 'fabrikam')?.error, undefined);
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+    const errorLines = logText.split('\n').filter((line) => line.includes('"level":50'));
+    assert.equal(errorLines.length, 1, errorLines.join('\n'));
+    assert.match(errorLines[0] ?? '', /"tenant":"contoso"/);
+    assert.ok(!logText.includes('wrong-secret-value') && !logText.includes(TENANTS[1].secret), 'no secret in logs');
+
+    const fabrikam = [...emulator.publishedIds(TENANTS[1].tenantId)].map((id) => `${TENANTS[1].tenantId}:${id}`);
+    assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), fabrikam), []);
+    const health = await run.state.streamHealth();
+    const contoso = health.filter((h) => h.tenantName === 'contoso');
+    assert.equal(contoso.length, 5);
+    assert.ok(contoso.every((h) => h.status === 'error' && h.lastError?.code === 'invalid_client'));
+    assert.ok(health.filter((h) => h.tenantName === 'fabrikam').every((h) => h.status === 'ok'));
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});
