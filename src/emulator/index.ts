@@ -3,6 +3,7 @@ export { startEmulator } from './emulator.ts';
 export { createTestCertificate, createTestCertificateAsync, type GeneratedCertificate } from './certificates.ts';
 export { createMsalNetworkClient, createTrustingDispatcher } from './trusting-client.ts';
 export { DEFAULT_CHAOS } from './chaos.ts';
+export { emulatorOptionsFromConfig } from './options-from-config.ts';
 export { EmulatorSetupError } from './tenant-registry.ts';
 export { Rng, hashSeed } from './rng.ts';
 export {

@@ -1,0 +1,33 @@
+import type { EmulatorConfig } from './config.ts';
+import type { ChaosOptions, EmulatorOptions } from './types.ts';
+
+/** Everything of EmulatorOptions that comes from the `emulator:` config section (tenants and logger are the caller's). */
+export function emulatorOptionsFromConfig(config: EmulatorConfig): Omit<EmulatorOptions, 'tenants' | 'logger'> {
+  const c = config.chaos;
+  const chaos: ChaosOptions = {
+    duplicateWithinBlob: c.duplicate_within_blob,
+    duplicateAcrossBlobs: c.duplicate_across_blobs,
+    lateBlob: c.late_blob,
+    lateBlobMaxMs: c.late_blob_max,
+    transientError: c.transient_error,
+    throttle: c.throttle,
+    throttleStatus: c.throttle_status,
+    publisherQuotaPerMinute: c.publisher_quota_per_minute,
+    slowResponse: c.slow_response,
+    slowResponseMs: c.slow_response_delay,
+    truncatedBlob: c.truncated_blob,
+    foreignContentUri: c.foreign_content_uri,
+    hugeBlobBytes: c.huge_blob_bytes,
+    nextPageUrlSpelling: c.next_page_url_spelling,
+  };
+  return {
+    port: config.port,
+    seed: config.seed,
+    pageSize: config.page_size,
+    retentionMs: config.retention,
+    startGraceMs: config.start_grace,
+    live: { eventsPerMinute: config.events_per_minute, recordsPerBlob: config.records_per_blob, scenarios: config.scenarios },
+    backfillMs: config.backfill,
+    chaos,
+  };
+}
