@@ -34,48 +34,51 @@ function time(fn: () => void): number {
 
 const templates = loadTemplates();
 const records = Array.from({ length: COUNT }, (_, i) => variant(templates[i % templates.length]!, i));
-const events: DetectableEvent[] = records.map((raw) => {
-  const ecs = normalize(raw);
-  return { id: `t1:${String(raw.Id)}`, tenantId: `t${Number(String(raw.Id).slice(6)) % 3}`, time: Date.parse(String(ecs['@timestamp'])), ecs, raw };
-});
 const { rules, filters, errors } = loadRules([bundledRulesDir()]);
 if (errors.length > 0) throw new Error(errors.map((e) => e.message).join('\n'));
+const CHUNK = 10_000;
 
-function baseline(): number {
-  let n = 0;
-  return time(() => {
-    for (const r of records) n += Object.keys(normalize(r)).length;
-    if (n < 0) throw new Error('unreachable');
-  });
+function toEvent(raw: AuditRecord, i: number): DetectableEvent {
+  const ecs = normalize(raw);
+  return { id: `t${i % 3}:${String(raw.Id)}`, tenantId: `t${i % 3}`, time: Date.parse(String(ecs['@timestamp'])), ecs, raw };
 }
 
-let alerts = 0;
-let groups = 0;
-function detect(): number {
+/**
+ * One pass over the corpus in chunks (so the heap holds one chunk of normalized events, as a pipeline would):
+ * per chunk, times normalize() alone (baseline), then builds the events untimed and times the detector on them.
+ */
+function pass(): { base: number; det: number; alerts: number; groups: number } {
   const detector = createDetector({ rules, filters });
-  // Fresh event objects: per-event lookup caches must not carry over between rounds.
-  const fresh = events.map((e) => ({ ...e }));
-  const seconds = time(() => {
-    alerts = 0;
-    for (const e of fresh) alerts += detector.process(e).length;
-  });
-  groups = detector.stats().correlation.groups;
-  return seconds;
+  let base = 0;
+  let det = 0;
+  let alerts = 0;
+  let n = 0;
+  for (let from = 0; from < records.length; from += CHUNK) {
+    const chunk = records.slice(from, from + CHUNK);
+    base += time(() => {
+      for (const r of chunk) n += Object.keys(normalize(r)).length;
+    });
+    const events = chunk.map((r, i) => toEvent(r, from + i));
+    det += time(() => {
+      for (const e of events) alerts += detector.process(e).length;
+    });
+  }
+  if (n < 0) throw new Error('unreachable');
+  return { base, det, alerts, groups: detector.stats().correlation.groups };
 }
 
-baseline();
-detect();
-let base = Infinity;
-let det = Infinity;
-for (let round = 0; round < 3; round++) {
-  base = Math.min(base, baseline());
-  det = Math.min(det, detect());
+pass();
+let best = pass();
+for (let round = 0; round < 2; round++) {
+  const r = pass();
+  if (r.det < best.det) best = { ...r, base: Math.min(r.base, best.base) };
+  else best.base = Math.min(r.base, best.base);
 }
 const rss = process.resourceUsage().maxRSS / 1024;
 const correlations = rules.filter((r) => r.kind === 'correlation').length;
-console.log(`Events: ${COUNT.toLocaleString('en')} (from ${templates.length} fixture templates, 500 users, 3 tenants); rules: ${rules.length} (${correlations} correlations); regex engine: ${regexEngine}\n`);
+console.log(`Events: ${COUNT.toLocaleString('en')} (from ${templates.length} fixture templates, 500 users, 3 tenants, fed in chunks of ${CHUNK.toLocaleString('en')}); rules: ${rules.length} (${correlations} correlations); regex engine: ${regexEngine}\n`);
 console.log('| Stage | events/s | ratio |');
 console.log('|---|---:|---:|');
-console.log(`| baseline: normalize() | ${Math.round(COUNT / base).toLocaleString('en')} | 1.00 |`);
-console.log(`| detect: whole bundled rule set | ${Math.round(COUNT / det).toLocaleString('en')} | ${(base / det).toFixed(2)} |`);
-console.log(`\nAlerts per run: ${alerts}; correlation groups at end: ${groups}; peak RSS: ${rss.toFixed(0)} MiB`);
+console.log(`| baseline: normalize() | ${Math.round(COUNT / best.base).toLocaleString('en')} | 1.00 |`);
+console.log(`| detect: whole bundled rule set | ${Math.round(COUNT / best.det).toLocaleString('en')} | ${(best.base / best.det).toFixed(2)} |`);
+console.log(`\nAlerts per pass: ${best.alerts}; correlation groups at end: ${best.groups}; peak RSS: ${rss.toFixed(0)} MiB`);

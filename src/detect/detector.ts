@@ -3,6 +3,7 @@ import { silentLogger, type Logger } from '../observability/logger.ts';
 import { buildAlert } from './alert-builder.ts';
 import { CorrelationEngine, type CorrelationFiring, type CorrelationStats, type Signal } from './correlation-engine.ts';
 import { RuleError } from './errors.ts';
+import { RuleIndex } from './rule-index.ts';
 import type { CorrelationRule, DetectableEvent, DetectionRule, FilterRule, LoadedRule } from './types.ts';
 
 export interface DetectorOptions {
@@ -102,6 +103,7 @@ export function createDetector(opts: DetectorOptions): Detector {
   for (const p of problems) logger.warn({ file: p.file, ruleId: p.ruleId }, p.message);
 
   const detections = opts.rules.filter((r): r is DetectionRule => r.kind === 'detection');
+  const candidates = new RuleIndex(detections);
   const counters = { events: 0, alerts: 0, filtered: 0, ruleFailures: 0, lateEvents: 0 };
   const matches: Record<string, number> = {};
   const failingRules = new Set<string>();
@@ -154,7 +156,7 @@ export function createDetector(opts: DetectorOptions): Detector {
       const watermark = engine.observe(event.tenantId, event.time);
       if (event.time < watermark - allowedLatenessMs) counters.lateEvents++;
       const out: Alert[] = [];
-      for (const rule of detections) {
+      for (const rule of candidates.for(event)) {
         if (!safeMatch(rule, event)) continue;
         if (filteredOut(rule, event)) {
           counters.filtered++;

@@ -32,41 +32,61 @@ const lookupCache = new WeakMap<DetectableEvent, Map<string, unknown[]>>();
 const stringsCache = new WeakMap<DetectableEvent, string[]>();
 
 function lookupUncached(event: DetectableEvent, path: string): unknown[] {
-  if (path.startsWith('raw.')) return walk(event.raw, path.slice(4).split('.'));
-  if (path.startsWith('ecs.')) return walk(event.ecs, path.slice(4).split('.'));
-  const segments = path.split('.');
-  const fromEcs = walk(event.ecs, segments);
-  return fromEcs.length > 0 ? fromEcs : walk(event.raw, segments);
+  if (path.startsWith('raw.')) return walk(event.raw, compiledPath(path.slice(4)), 0);
+  if (path.startsWith('ecs.')) return walk(event.ecs, compiledPath(path.slice(4)), 0);
+  const compiled = compiledPath(path);
+  const fromEcs = walk(event.ecs, compiled, 0);
+  return fromEcs.length > 0 ? fromEcs : walk(event.raw, compiled, 0);
 }
 
-/** Values found at `segments` under `node`, arrays flattened; empty when the path does not exist. */
-function walk(node: unknown, segments: string[]): unknown[] {
-  if (segments.length === 0) return leaves(node);
+/** A dotted path with every run of consecutive segments pre-joined: `joined[i][k]` = segments i..i+k joined by dots. */
+interface CompiledPath {
+  length: number;
+  joined: string[][];
+}
+
+const compiledPaths = new Map<string, CompiledPath>();
+
+function compiledPath(path: string): CompiledPath {
+  let compiled = compiledPaths.get(path);
+  if (!compiled) {
+    const segments = path.split('.');
+    const joined = segments.map((_, i) => segments.slice(i).map((__, k) => segments.slice(i, i + k + 1).join('.')));
+    compiled = { length: segments.length, joined };
+    compiledPaths.set(path, compiled);
+  }
+  return compiled;
+}
+
+/** Values found at the path (from segment `at`) under `node`, arrays flattened; empty when the path does not exist. */
+function walk(node: unknown, path: CompiledPath, at: number): unknown[] {
+  if (at === path.length) return leaves(node);
   if (Array.isArray(node)) {
-    if (isNameValueArray(node)) return walkNameValue(node, segments);
-    return node.flatMap((item) => walk(item, segments));
+    if (isNameValueArray(node)) return walkNameValue(node, path, at);
+    return node.flatMap((item) => walk(item, path, at));
   }
   if (!isObject(node)) return [];
-  const out: unknown[] = [];
   // Longest key first, so a flat key such as "Role.DisplayName" or "source.ip" is found before nesting.
-  for (let take = segments.length; take >= 1; take--) {
-    const key = take === 1 ? segments[0]! : segments.slice(0, take).join('.');
+  const keys = path.joined[at]!;
+  for (let k = keys.length - 1; k >= 0; k--) {
+    const key = keys[k]!;
     if (Object.hasOwn(node, key)) {
-      out.push(...walk(node[key], segments.slice(take)));
-      if (out.length > 0) return out;
+      const found = walk(node[key], path, at + k + 1);
+      if (found.length > 0) return found;
     }
   }
-  return out;
+  return [];
 }
 
-function walkNameValue(items: Record<string, unknown>[], segments: string[]): unknown[] {
-  for (let take = segments.length; take >= 1; take--) {
-    const name = segments.slice(0, take).join('.');
-    const rest = segments.slice(take);
+function walkNameValue(items: Record<string, unknown>[], path: CompiledPath, at: number): unknown[] {
+  const names = path.joined[at]!;
+  for (let k = names.length - 1; k >= 0; k--) {
+    const name = names[k]!;
     const hits = items.filter((item) => item.Name === name);
     if (hits.length === 0) continue;
+    const rest = at + k + 1;
     return hits.flatMap((item) => {
-      if (rest.length > 0) return walk(item, rest);
+      if (rest < path.length) return walk(item, path, rest);
       return leaves(Object.hasOwn(item, 'Value') ? item.Value : item.NewValue);
     });
   }

@@ -1,6 +1,7 @@
 import { ALERT_LEVELS, type AlertLevel } from '../core/alert.ts';
 import { compileDetection } from './detection.ts';
 import { DetectionSyntaxError } from './errors.ts';
+import { indexKey } from './prefilter.ts';
 import { CORRELATION_TYPES, type CorrelationRule, type CorrelationType, type CountCondition, type DetectionRule, type FilterRule, type RuleMeta } from './types.ts';
 
 /** Log sources this engine evaluates (Microsoft 365 audit data); rules for other products are refused. */
@@ -52,7 +53,10 @@ function parseDetection(doc: Record<string, unknown>, file: string): DetectionRu
   if (service) source.service = service;
   const category = optionalString(logsource, 'category');
   if (category) source.category = category;
-  return { ...meta, kind: 'detection', logsource: source, match: compileDetection(doc.detection) };
+  const rule: DetectionRule = { ...meta, kind: 'detection', logsource: source, match: compileDetection(doc.detection) };
+  const index = indexKey(doc.detection as Record<string, unknown>);
+  if (index) rule.index = index;
+  return rule;
 }
 
 function parseFilter(doc: Record<string, unknown>, file: string): FilterRule {

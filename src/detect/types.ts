@@ -36,6 +36,8 @@ export interface DetectionRule extends RuleMeta {
   kind: 'detection';
   logsource: { product?: string; service?: string; category?: string };
   match: EventPredicate;
+  /** When set, the rule can only match events whose `field` has one of `values` (lowercase): used to skip it early. */
+  index?: { field: string; values: string[] };
 }
 
 export const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'] as const;
