@@ -64,6 +64,8 @@ for (const file of files) {
       assert.notDeepEqual(getPath(expected, d.path), d.value, `stale deviation ${d.path}: the reference already gives this value`);
       setPath(expected, d.path, d.value);
     }
+    const before = structuredClone(parsed.record);
     assert.deepEqual(comparable(normalize(parsed.record)), comparable(expected));
+    assert.deepEqual(parsed.record, before, 'normalize must not modify the record');
   });
 }
