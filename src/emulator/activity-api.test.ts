@@ -1,5 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createTestCertificateAsync } from './certificates.ts';
 import { startEmulator } from './emulator.ts';
 import { signJwt } from './jwt.ts';
 import { APP_A, SECRET_A, TENANT_A, TENANT_B, TestClient, errorCode, errorMessage, testClock } from './test-support.ts';
@@ -35,7 +36,7 @@ describe('emulated Activity API: auth, tenants and subscriptions', () => {
     const url = client.api(TENANT_A, 'subscriptions/list');
     assert.equal((await client.call('GET', url)).status, 401);
     assert.equal((await client.get(url, 'garbage')).status, 401);
-    const forged = signJwt({ tid: TENANT_A, aud: 'https://manage.office.com', roles: ['ActivityFeed.Read'], exp: Date.now() / 1000 + 600 }, (await import('./certificates.ts')).createTestCertificate().privateKeyPem);
+    const forged = signJwt({ tid: TENANT_A, aud: 'https://manage.office.com', roles: ['ActivityFeed.Read'], exp: Date.now() / 1000 + 600 }, (await createTestCertificateAsync()).privateKeyPem);
     assert.equal((await client.get(url, forged)).status, 401);
     clock.advance(3600_000);
     const expired = await client.get(url, token);

@@ -66,6 +66,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
       }
     });
   });
+  // IIS keeps idle connections for 120 s; a short idle timeout would race with clients reusing sockets.
+  server.keepAliveTimeout = 120_000;
   server.on('tlsClientError', (err) => logger.debug({ err }, 'emulator TLS client error'));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
