@@ -84,7 +84,7 @@ export class CorrelationEngine {
       groupBy[field] = value;
     }
     let values: string[] = [];
-    if (rule.type === 'value_count') {
+    if (rule.valueField && rule.type !== 'event_count') {
       values = distinctStrings(lookupField(signal.event, aliasField(rule, rule.valueField!, matchedKey)));
       if (values.length === 0) {
         this.counters.missingFieldSkips++;

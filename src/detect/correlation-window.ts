@@ -6,7 +6,7 @@ export interface Entry {
   /** Index of the matched rule in the correlation's `rules` list. */
   ruleIndex: number;
   eventIds: string[];
-  /** value_count: the values of the counted field. */
+  /** value_count / value_sum / value_avg: the values of the field. */
   values: string[];
 }
 
@@ -26,6 +26,8 @@ export function conditionHolds(condition: CountCondition, n: number): boolean {
  */
 export function firesEarly(rule: CorrelationRule): boolean {
   if (rule.type === 'temporal' || rule.type === 'temporal_ordered') return true;
+  // An average can go down as the window fills: decide it when the window closes.
+  if (rule.type === 'value_avg') return false;
   const c = rule.condition ?? {};
   return c.lt === undefined && c.lte === undefined && c.eq === undefined && c.neq === undefined;
 }
@@ -39,6 +41,20 @@ export function windowSatisfies(rule: CorrelationRule, entries: Entry[]): boolea
       const distinct = new Set<string>();
       for (const e of entries) for (const v of e.values) distinct.add(v);
       return conditionHolds(rule.condition!, distinct.size);
+    }
+    case 'value_sum':
+    case 'value_avg': {
+      let sum = 0;
+      let count = 0;
+      for (const e of entries) {
+        const n = Number(e.values[0]);
+        if (Number.isFinite(n)) {
+          sum += n;
+          count++;
+        }
+      }
+      if (count === 0) return false;
+      return conditionHolds(rule.condition!, rule.type === 'value_sum' ? sum : sum / count);
     }
     case 'temporal': {
       const distinct = new Set(entries.map((e) => e.ruleIndex)).size;

@@ -137,6 +137,41 @@ correlation:
   });
 });
 
+describe('value_sum and value_avg', () => {
+  const downloads = ruleFromYaml(`
+title: Download
+id: dl
+name: dl
+logsource: {product: m365}
+detection:
+  sel: {event.action: FileDownloaded}
+  condition: sel
+`);
+  const dl = (minute: number, bytes: number | string) => makeEvent({ event: { action: 'FileDownloaded' }, user: { name: 'a' }, file: { size: bytes } }, {}, { time: T0 + minute * MIN });
+  it('value_sum fires when the total in a window reaches the bound', () => {
+    const sum = ruleFromYaml(`
+title: Big transfer
+id: sum
+correlation: {type: value_sum, rules: [dl], group-by: [user.name], timespan: 10m, condition: {gte: 1000, field: file.size}}
+`);
+    assert.deepEqual(run([downloads, sum], [dl(0, 400), dl(20, 700)]).alerts, []);
+    assert.deepEqual(run([downloads, sum], [dl(0, 400), dl(5, '700')]).alerts.map((a) => a.ruleId), ['sum']);
+  });
+  it('value_avg is decided when the window closes', () => {
+    const avg = ruleFromYaml(`
+title: Large files
+id: avg
+correlation: {type: value_avg, rules: [dl], group-by: [user.name], timespan: 10m, condition: {gt: 500, field: file.size}}
+`);
+    const detector = createDetector({ rules: [downloads, avg] });
+    assert.deepEqual([dl(0, 900), dl(1, 900)].flatMap((e) => detector.process(e)), []);
+    assert.deepEqual(detector.flush(T0 + 30 * MIN).map((a) => a.ruleId), ['avg']);
+    const low = createDetector({ rules: [downloads, avg] });
+    [dl(0, 900), dl(1, 10), dl(2, 10)].forEach((e) => low.process(e));
+    assert.deepEqual(low.flush(T0 + 30 * MIN), []);
+  });
+});
+
 describe('temporal and temporal_ordered, chaining, generate, aliases', () => {
   const followedBy = ruleFromYaml(`
 title: Brute force then success

@@ -93,8 +93,9 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
   const generate = c.generate ?? false;
   if (typeof generate !== 'boolean') throw new DetectionSyntaxError('"correlation.generate" must be true or false');
   const rule: CorrelationRule = { ...meta, kind: 'correlation', type: type as CorrelationType, rules, groupBy, timespanMs, aliases, generate };
+  const needsField = type === 'value_count' || type === 'value_sum' || type === 'value_avg';
   if (c.condition === undefined) {
-    if (type === 'event_count' || type === 'value_count') throw new DetectionSyntaxError(`"correlation.condition" is required for ${type}`);
+    if (type === 'event_count' || needsField) throw new DetectionSyntaxError(`"correlation.condition" is required for ${type}`);
   } else {
     if (!isMap(c.condition)) throw new DetectionSyntaxError('"correlation.condition" must be a map such as {gte: 10}');
     const { field, ...bounds } = c.condition;
@@ -104,7 +105,7 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
       rule.valueField = field;
     }
   }
-  if (type === 'value_count' && !rule.valueField) throw new DetectionSyntaxError('value_count needs "correlation.condition.field"');
+  if (needsField && !rule.valueField) throw new DetectionSyntaxError(`${String(type)} needs "correlation.condition.field"`);
   if ((type === 'temporal' || type === 'temporal_ordered') && rules.length < 2) throw new DetectionSyntaxError(`${type} needs at least two rules`);
   return rule;
 }

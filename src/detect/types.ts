@@ -40,7 +40,7 @@ export interface DetectionRule extends RuleMeta {
   index?: { field: string; values: string[] };
 }
 
-export const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'] as const;
+export const CORRELATION_TYPES = ['event_count', 'value_count', 'value_sum', 'value_avg', 'temporal', 'temporal_ordered'] as const;
 export type CorrelationType = (typeof CORRELATION_TYPES)[number];
 
 /** Bounds on a count; every set bound must hold. */
@@ -53,7 +53,7 @@ export interface CountCondition {
   neq?: number;
 }
 
-/** A Sigma correlation rule (event_count, value_count, temporal, temporal_ordered). */
+/** A Sigma correlation rule (event_count, value_count, value_sum, value_avg, temporal, temporal_ordered). */
 export interface CorrelationRule extends RuleMeta {
   kind: 'correlation';
   type: CorrelationType;
@@ -63,7 +63,7 @@ export interface CorrelationRule extends RuleMeta {
   timespanMs: number;
   /** Absent for temporal rules without a condition (then: all referenced rules). */
   condition?: CountCondition;
-  /** value_count: the field whose distinct values are counted. */
+  /** value_count / value_sum / value_avg: the field whose distinct values are counted, or whose numbers are added up. */
   valueField?: string;
   /** alias name → (rule id or name → field of that rule's events). */
   aliases: Record<string, Record<string, string>>;
