@@ -235,3 +235,26 @@ correlation: {type: event_count, rules: [nope], timespan: 5m, condition: {gte: 1
     assert.match(detector.problems[0]!.message, /unknown rule\(s\): nope/);
   });
 });
+
+describe('Sekoia.io correlation dialect', () => {
+  it('accepts action: correlation with rule, group-by string, field and ordered', () => {
+    const count = ruleFromYaml(`
+title: Users per source
+name: users_per_source
+action: correlation
+type: value_count
+rule: failed_login
+group-by: source.ip
+field: user.name
+timespan: 5m
+condition: {gte: 2}
+`);
+    assert.equal(count.kind, 'correlation');
+    if (count.kind !== 'correlation') return;
+    assert.deepEqual([count.type, count.rules, count.groupBy, count.valueField, count.timespanMs], ['value_count', ['failed_login'], ['source.ip'], 'user.name', 5 * MIN]);
+    const ip = { source: { ip: '192.0.2.9' } };
+    assert.equal(run([failedLogin, count], [login('UserLoginFailed', 'a', 0, ip), login('UserLoginFailed', 'b', 1, ip)]).alerts.length, 1);
+    const ordered = ruleFromYaml('title: o\naction: correlation\ntype: temporal\nordered: true\nrule: [failed_login, ok_login]\ntimespan: 5m\n');
+    assert.equal(ordered.kind === 'correlation' && ordered.type, 'temporal_ordered');
+  });
+});

@@ -13,6 +13,7 @@ export type ParsedDocument = DetectionRule | CorrelationRule | FilterRule;
 export function parseRuleDocument(doc: unknown, file: string): ParsedDocument {
   if (!isMap(doc)) throw new DetectionSyntaxError('a rule document must be a YAML map');
   if (doc.action === 'global' || doc.action === 'repeat') throw new DetectionSyntaxError(`"action: ${String(doc.action)}" (Sigma v1 rule collections) is not supported`);
+  if (doc.action === 'correlation') return parseCorrelation(fromSekoiaDialect(doc), file);
   if (doc.correlation !== undefined) return parseCorrelation(doc, file);
   if (doc.filter !== undefined) return parseFilter(doc, file);
   if (doc.detection !== undefined) return parseDetection(doc, file);
@@ -108,6 +109,24 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
   if (needsField && !rule.valueField) throw new DetectionSyntaxError(`${String(type)} needs "correlation.condition.field"`);
   if ((type === 'temporal' || type === 'temporal_ordered') && rules.length < 2) throw new DetectionSyntaxError(`${type} needs at least two rules`);
   return rule;
+}
+
+/**
+ * Sekoia.io's correlation dialect (`action: correlation` with `type`, `rule`, `group-by`, `timespan`, `condition`,
+ * top-level `field`, and `ordered: true` for temporal) → the Sigma v2 `correlation:` block.
+ */
+function fromSekoiaDialect(doc: Record<string, unknown>): Record<string, unknown> {
+  const { action: _action, type, rule, rules, 'group-by': groupBy, timespan, condition, field, ordered, aliases, generate, ...meta } = doc;
+  const correlation: Record<string, unknown> = {
+    type: type === 'temporal' && ordered === true ? 'temporal_ordered' : type,
+    rules: rules ?? rule,
+    timespan,
+  };
+  if (groupBy !== undefined) correlation['group-by'] = groupBy;
+  if (condition !== undefined || field !== undefined) correlation.condition = { ...(isMap(condition) ? condition : {}), ...(field !== undefined ? { field } : {}) };
+  if (aliases !== undefined) correlation.aliases = aliases;
+  if (generate !== undefined) correlation.generate = generate;
+  return { ...meta, correlation };
 }
 
 function parseCountCondition(bounds: Record<string, unknown>): CountCondition {
