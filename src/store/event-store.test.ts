@@ -5,7 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeSchema } from './config.ts';
 import { StoreQueryError } from './errors.ts';
+import { pino } from 'pino';
 import { openEventStore, type EventStore } from './event-store.ts';
+import { scheduleRetention } from './retention-schedule.ts';
 import { sampleAlert, sampleEvents, TENANTS } from './testing/sample-events.ts';
 
 const NEWEST = Date.parse('2026-11-24T12:00:00Z');
@@ -227,4 +229,17 @@ test('the store survives a reopen', () => {
   const notADir = join(path, '..', 'events.db-wal-not-a-dir');
   writeFileSync(notADir, '');
   assert.throws(() => openEventStore(storeSchema.parse({ path: join(notADir, 'events.db') })), /cannot open event store .*not-a-dir\/events\.db: E/);
+});
+
+test('retention can be scheduled and stopped', async () => {
+  const { store } = tempStore({ retention: '1d' });
+  store.insertEvents(sampleEvents(5, Date.now() - 3 * 86_400_000));
+  store.insertEvents(sampleEvents(3, Date.now()).map((e) => ({ ...e, id: `${e.id}-fresh` })));
+  const lines: string[] = [];
+  const logger = pino({ level: 'info' }, { write: (line: string) => lines.push(line) });
+  const stop = scheduleRetention(store, 60_000, logger);
+  stop();
+  assert.equal(store.countEvents(), 3, 'the first run happens at once');
+  assert.match(lines.join(''), /"deletedEvents":5/);
+  store.close();
 });

@@ -75,6 +75,8 @@ function openDatabase(path: string): Database.Database {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('busy_timeout = 5000');
+    db.pragma('cache_size = -65536'); // 64 MiB page cache
+    db.pragma('mmap_size = 268435456');
     migrate(db);
     return db;
   } catch (err) {

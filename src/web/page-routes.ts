@@ -17,6 +17,8 @@ import { healthPage } from './views/health-page.ts';
 import { notFoundPage } from './views/layout.ts';
 import { loginPage } from './views/login-page.ts';
 
+const DEFAULT_RANGE = '24h';
+
 export interface PageDeps {
   store: EventStore;
   health: HealthSource;
@@ -31,7 +33,9 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
   app.get('/', async (_request, reply) => reply.redirect('/events', 303));
 
   app.get('/events', async (request, reply) => {
-    const params = cleanParams(request.query);
+    const given = cleanParams(request.query);
+    // The landing page shows the last day; any explicit search decides its own range ("All time" sends range=all).
+    const params = Object.keys(given).length === 0 ? { range: DEFAULT_RANGE } : given;
     try {
       const result = searchWithContext(store, eventQueryOf(params, now()), now());
       return sendHtml(reply, eventsPage({ params, ...result }));

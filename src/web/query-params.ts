@@ -12,6 +12,8 @@ export const EVENT_PARAMS = ['q', 'tenant', 'user', 'ip', 'action', 'workload', 
 export const ALERT_PARAMS = ['q', 'tenant', 'level', 'rule', 'range', 'from', 'to'] as const;
 export const FACET_FIELDS: readonly FacetField[] = ['user', 'sourceIp', 'action', 'workload', 'outcome', 'tenant'];
 export const RANGES = ['15m', '1h', '24h', '7d', '30d'] as const;
+/** The `range` value of "All time" (an empty value would be dropped, and the landing default applied). */
+export const ALL_TIME = 'all';
 
 /** Keeps the last value of repeated parameters and drops empty ones. */
 export function cleanParams(query: unknown): Params {
@@ -50,7 +52,7 @@ function parseLimit(value: string | undefined): number | undefined {
 function timeRange(params: Params, now: number): { from?: number; to?: number } {
   const to = params.to ? parseTime('to', params.to) : undefined;
   let from = params.from ? parseTime('from', params.from) : undefined;
-  if (from === undefined && params.range) from = (to ?? now) - parseRange(params.range);
+  if (from === undefined && params.range && params.range !== ALL_TIME) from = (to ?? now) - parseRange(params.range);
   if (from !== undefined && to !== undefined && from >= to) throw new WebQueryError('from', 'must be before "to"');
   return { ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
 }

@@ -51,6 +51,7 @@ test('sign in with the token form, then the events page lists, charts and summar
   await page.click('button[type=submit]');
   await page.waitForURL(/\/events$/);
   assert.equal(await page.locator('table.events tbody tr').count(), 50);
+  assert.equal(await page.inputValue('select[name=range]'), '24h', 'the landing page shows the last day');
   assert.equal(await page.locator('figure.histogram svg rect.bar').count() > 10, true);
   assert.match(await page.textContent('.pager') ?? '', /50 shown of 300 matching/);
   assert.match(await page.textContent('aside.facets') ?? '', /Top users[\s\S]*alice@contoso\.com/);
@@ -133,6 +134,17 @@ test('health shows every stream with its errors and lag', { skip }, async () => 
   assert.equal(await page.locator('table.health .badge.status-error').count(), 1);
   assert.ok(await page.locator('table.health tbody tr').count() >= 3);
   await shot('07-health');
+});
+
+test('dark colour scheme', { skip }, async () => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`${ctx.url}events?range=all&workload=Exchange`);
+  const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(background, 'rgb(15, 19, 24)');
+  await shot('08-events-dark');
+  await page.goto(`${ctx.url}alerts/alert-bruteforce`);
+  await shot('09-alert-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
 });
 
 test('no script error and no CSP violation on any page', { skip }, async () => {

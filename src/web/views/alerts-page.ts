@@ -1,6 +1,6 @@
 import { ALERT_LEVELS, type Alert } from '../../core/alert.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { linkTo, RANGES, type Params } from '../query-params.ts';
+import { ALL_TIME, linkTo, RANGES, type Params } from '../query-params.ts';
 import type { AlertPage } from '../../store/types.ts';
 import { levelBadge } from './badges.ts';
 import { timeTag } from './format.ts';
@@ -31,7 +31,7 @@ function alertRow(a: Alert, params: Params): SafeHtml {
 export function alertsPage(model: AlertsPageModel): SafeHtml {
   const { params, page } = model;
   const levels = [['', 'Any level'] as const, ...ALERT_LEVELS.map((l) => [l, `≥ ${l}`] as const)];
-  const ranges = [['', 'All time'] as const, ...RANGES.map((r) => [r, `Last ${r}`] as const)];
+  const ranges = [[ALL_TIME, 'All time'] as const, ...RANGES.map((r) => [r, `Last ${r}`] as const)];
   return layout('Alerts', 'alerts', html`
 <form class="search" method="get" action="/alerts" role="search">
   <div class="row main-row">

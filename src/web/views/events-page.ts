@@ -1,6 +1,6 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { Histogram } from '../histogram-data.ts';
-import { linkTo, RANGES, type Params } from '../query-params.ts';
+import { ALL_TIME, linkTo, RANGES, type Params } from '../query-params.ts';
 import type { EventPage, EventSummary, FacetField, FacetValue } from '../../store/types.ts';
 import { outcomeBadge } from './badges.ts';
 import { formatCount, timeTag } from './format.ts';
@@ -25,8 +25,8 @@ function select(params: Params, name: string, label: string, options: readonly (
 }
 
 function searchForm(params: Params): SafeHtml {
-  const ranges: (readonly [string, string])[] = [['', 'All time'], ...RANGES.map((r) => [r, `Last ${r}`] as const)];
-  if (params.range && !RANGES.includes(params.range as (typeof RANGES)[number])) ranges.push([params.range, `Last ${params.range}`]);
+  const ranges: (readonly [string, string])[] = [[ALL_TIME, 'All time'], ...RANGES.map((r) => [r, `Last ${r}`] as const)];
+  if (params.range && params.range !== ALL_TIME && !RANGES.includes(params.range as (typeof RANGES)[number])) ranges.push([params.range, `Last ${params.range}`]);
   return html`<form class="search" method="get" action="/events" role="search">
   <div class="row main-row">
     <input class="q" name="q" type="search" value="${params.q ?? ''}" placeholder='Search all fields — words, "phrases", prefix*, -exclude   (press / to focus)' autocomplete="off" spellcheck="false" aria-label="Full-text search">
