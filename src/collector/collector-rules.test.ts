@@ -95,3 +95,48 @@ test('bad credentials: one clear error per tenant, health shows it, the other te
     await emulator.stop();
   }
 });
+
+test('subscriptions: started once per stream; AF20023 after a stop is recovered by a new start after the cooldown', async () => {
+  const emulator = await startEmulator({ seed: 9, tenants: emulatorTenants().slice(0, 1), pageSize: 50 });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const tenant = TENANTS[0];
+  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile).slice(0, 1), collection: { subscription_cooldown: '10s' } });
+  const key = { tenantId: tenant.tenantId, contentType: 'Audit.Exchange' };
+  try {
+    await run.collector.runOnce();
+    await run.collector.runOnce();
+    assert.equal(emulator.stats().requests.start, 5);
+    const client = new TestClient(emulator);
+    const token = await client.token(tenant.tenantId, tenant.clientId, tenant.secret);
+    const stopped = await client.post(client.api(tenant.tenantId, 'subscriptions/stop?contentType=Audit.Exchange'), token);
+    assert.equal(stopped.status, 200);
+
+    await run.collector.runOnce();
+    let health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.Exchange');
+    assert.equal(health?.status, 'error');
+    assert.equal(health?.lastError?.code, 'AF20023');
+    assert.equal((await run.state.getStream(key)).subscriptionEnabled, false);
+    const attemptAt = (await run.state.getStream(key)).lastStartAttemptAt ?? 0;
+    const withinCooldown = Date.now() - attemptAt < 8_000;
+    await run.collector.runOnce();
+    if (withinCooldown) assert.equal(emulator.stats().requests.start, 5, 'no new start within the cooldown');
+
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, attemptAt + 10_100 - Date.now())));
+    await run.collector.runOnce();
+    assert.equal(emulator.stats().requests.start, 6);
+    assert.equal((await run.state.getStream(key)).subscriptionEnabled, true);
+    emulator.generate(tenant.tenantId, 20, { contentTypes: ['Audit.Exchange'] });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await runUntilIdle(run);
+    health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.Exchange');
+    assert.equal(health?.status, 'ok');
+    const expected = [...emulator.publishedIds(tenant.tenantId)].map((id) => `${tenant.tenantId}:${id}`);
+    assert.equal(expected.length, 20);
+    assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected), []);
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});

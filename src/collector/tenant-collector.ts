@@ -76,24 +76,27 @@ export class TenantCollector {
     for (const key of this.#keys) await this.#o.state.recordPoll(key, now, errorSummary(err));
   }
 
-  async #ensureSubscription(key: StreamKey): Promise<boolean> {
+  /**
+   * Starts the subscription unless it is known to be enabled. Within the 15-minute cooldown after an attempt
+   * (which may have succeeded even if we never saw the answer), listing goes ahead: AF20022/23 then tells the truth.
+   */
+  async #ensureSubscription(key: StreamKey): Promise<void> {
     const stream = await this.#o.state.getStream(key);
-    if (stream.subscriptionEnabled) return true;
+    if (stream.subscriptionEnabled) return;
     const now = Date.now();
     if (stream.lastStartAttemptAt !== undefined && now - stream.lastStartAttemptAt < this.#o.collection.subscription_cooldown) {
-      this.#log.debug({ contentType: key.contentType }, 'subscription start cooling down');
-      return false;
+      this.#log.debug({ contentType: key.contentType }, 'subscription start cooling down; listing anyway');
+      return;
     }
     await this.#o.state.setSubscription(key, false, now);
     const outcome = await this.#o.api.startSubscription(key.contentType);
     await this.#o.state.setSubscription(key, true);
     m.subscriptionsStarted.inc(this.#labels(key));
     this.#log.info({ contentType: key.contentType, outcome }, 'subscription enabled');
-    return true;
   }
 
   async #listStream(key: StreamKey): Promise<number> {
-    if (!(await this.#ensureSubscription(key))) return 0;
+    await this.#ensureSubscription(key);
     const { collection, api, state } = this.#o;
     const stream = await state.getStream(key);
     const windows = planWindows({
@@ -118,6 +121,7 @@ export class TenantCollector {
           await state.setListedThrough(key, listedThrough);
         }
       }
+      if (!stream.subscriptionEnabled && windows.length > 0) await state.setSubscription(key, true);
     } catch (err) {
       if (err instanceof ApiError && err.kind === 'subscription') {
         await state.setSubscription(key, false);

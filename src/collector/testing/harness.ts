@@ -34,6 +34,7 @@ export const FAST_COLLECTION = {
   max_request_attempts: 3,
   max_blob_attempts: 50,
   auth_retry_delay: 100,
+  subscription_cooldown: 100,
   request_timeout: '10s',
 };
 
