@@ -49,6 +49,8 @@ describe('emulated Activity API: auth, tenants and subscriptions', () => {
   it('checks the tenant in the URL: AF20013 non-GUID, AF20010 mismatch with the token, AF10001 without role', async () => {
     const notGuid = await client.get(`${em.url}/api/v1.0/contoso.onmicrosoft.com/activity/feed/subscriptions/list`, token);
     assert.deepEqual([notGuid.status, errorCode(notGuid)], [400, 'AF20013']);
+    const malformed = await client.get(`${em.url}/api/v1.0/%E0%A4%A/activity/feed/subscriptions/list`, token);
+    assert.deepEqual([malformed.status, errorCode(malformed)], [400, 'AF20013']);
     const mismatch = await client.get(client.api(TENANT_B, 'subscriptions/list'), token);
     assert.equal(errorCode(mismatch), 'AF20010');
     const noRole = await client.get(client.api(TENANT_A, 'subscriptions/list'), await client.token(TENANT_A, NO_ROLE_APP));

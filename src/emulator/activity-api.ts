@@ -7,7 +7,7 @@ import { isWellFormedContentId, type StoredBlob, type TenantContent } from './co
 import { decodeNextPage, encodeNextPage, resolveContentWindow } from './content-window.ts';
 import type { StatsCollector } from './emulator-stats.ts';
 import { streamHugeBlob } from './huge-blob.ts';
-import { sendEmpty, sendJson, standardHeaders } from './http-response.ts';
+import { safeDecode, sendEmpty, sendJson, standardHeaders } from './http-response.ts';
 import type { PublisherQuota } from './publisher-quota.ts';
 import { SENSITIVE_TYPES } from './records/index.ts';
 import { isGuid, type TenantRegistry } from './tenant-registry.ts';
@@ -42,13 +42,7 @@ function route(httpMethod: string, rest: string): Operation | undefined {
   if (httpMethod === 'GET' && lower === 'subscriptions/notifications') return { kind: 'notifications', method: 'ListNotifications' };
   if (httpMethod === 'GET' && lower === 'resources/dlpsensitivetypes') return { kind: 'dlpTypes', method: 'GetResource' };
   if (httpMethod === 'GET' && lower.startsWith('audit/')) {
-    let contentId = rest.slice('audit/'.length);
-    try {
-      contentId = decodeURIComponent(contentId);
-    } catch {
-      // keep it raw: it will be reported as malformed
-    }
-    return { kind: 'blob', method: 'GetBlob', contentId };
+    return { kind: 'blob', method: 'GetBlob', contentId: safeDecode(rest.slice('audit/'.length)) };
   }
   return undefined;
 }
@@ -97,7 +91,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
   if (!bearer) throw apiErrors.unauthorized('Missing bearer token.');
   const validated = deps.tokens.validate(bearer);
   if (!validated.ok) throw apiErrors.unauthorized(validated.reason);
-  const urlTenant = decodeURIComponent(match[1] ?? '');
+  const urlTenant = safeDecode(match[1] ?? '');
   if (!isGuid(urlTenant)) throw apiErrors.tenantNotGuid(urlTenant);
   if (String(validated.claims.tid).toLowerCase() !== urlTenant.toLowerCase()) throw apiErrors.tenantMismatch();
   const roles = Array.isArray(validated.claims.roles) ? validated.claims.roles.map(String) : [];
@@ -234,7 +228,7 @@ async function sendBlob(res: ServerResponse, content: TenantContent, contentId: 
   if (!isWellFormedContentId(contentId)) throw apiErrors.badContentId(contentId);
   const blob = content.blobById.get(contentId);
   if (!blob || !blob.listable) throw apiErrors.contentNotFound(contentId);
-  if (deps.now() >= blob.contentExpiration) throw apiErrors.contentExpired(contentId);
+  if (deps.now() >= blob.contentExpiration || blob.body.kind === 'evicted') throw apiErrors.contentExpired(contentId);
   const truncate = deps.chaos.roll('truncatedBlob');
   if (truncate) deps.stats.injected('truncated');
   if (blob.body.kind === 'huge') {

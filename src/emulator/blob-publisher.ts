@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../core/audit-record.ts';
 import type { ContentType } from '../core/content-types.ts';
 import type { Chaos } from './chaos.ts';
-import { makeContentId, TenantContent } from './content-store.ts';
+import { makeContentId, TenantContent, type StoredBlob } from './content-store.ts';
 import type { StatsCollector } from './emulator-stats.ts';
 import { planHugeBlob } from './huge-blob.ts';
 import { generateRecords, generateScenario, type ScenarioRecord } from './records/index.ts';
@@ -17,12 +17,17 @@ export interface PublisherDeps {
   rng: Rng;
   stats: StatsCollector;
   retentionMs: number;
+  /** Bound on stored blob bodies; the oldest are evicted (then answer AF20051) beyond it. */
+  maxStoredBytes: number;
   now: () => number;
 }
 
 /** Turns records into blobs (applying duplicate/late/huge chaos) and stores them per tenant. */
 export class BlobPublisher {
   readonly #contents = new Map<string, TenantContent>();
+  /** Blobs with a stored body, oldest first, for eviction. */
+  readonly #stored: { blob: StoredBlob; bytes: number }[] = [];
+  #storedBytes = 0;
   #sequence = 0;
 
   constructor(private readonly deps: PublisherDeps) {
@@ -98,6 +103,18 @@ export class BlobPublisher {
     return contentId;
   }
 
+  #keep(blob: StoredBlob, bytes: number): void {
+    this.#stored.push({ blob, bytes });
+    this.#storedBytes += bytes;
+    while (this.#storedBytes > this.deps.maxStoredBytes && this.#stored.length > 1) {
+      const oldest = this.#stored.shift();
+      if (!oldest) break;
+      oldest.blob.body = { kind: 'evicted' };
+      this.#storedBytes -= oldest.bytes;
+      this.deps.stats.injected('evicted');
+    }
+  }
+
   #nextContentId(content: TenantContent, contentType: ContentType, created: number): string {
     this.#sequence++;
     return makeContentId(contentType, created, this.#sequence, content.region);
@@ -123,10 +140,13 @@ export class BlobPublisher {
     const contentId = this.#nextContentId(content, contentType, created);
     const foreignHost = chaos.roll('foreignContentUri');
     if (foreignHost) stats.injected('foreignUri');
-    content.add({
+    const json = JSON.stringify(body);
+    const blob: StoredBlob = {
       contentId, tenantId: content.tenantId, contentType, contentCreated: created, contentExpiration: created + this.deps.retentionMs,
-      body: { kind: 'records', json: JSON.stringify(body) }, foreignHost, listable,
-    }, body.map((r) => String(r.Id)));
+      body: { kind: 'records', json }, foreignHost, listable,
+    };
+    content.add(blob, body.map((r) => String(r.Id)));
+    this.#keep(blob, json.length);
     // Only records whose blob can be listed are candidates for cross-blob duplicates (keeps ground truth exact).
     if (listable) for (const r of records) content.remember(contentType, r);
     stats.blobsPublished++;

@@ -46,6 +46,8 @@ export const emulatorSchema = z
     page_size: z.number().int().min(1).default(200),
     /** contentExpiration = contentCreated + retention. */
     retention: duration.default(7 * 86_400_000),
+    /** Memory bound for stored blobs in MiB; the oldest are evicted (then answer AF20051). */
+    max_stored_mb: z.number().int().min(1).default(512),
     /** Grace beyond 7 days accepted for startTime. */
     start_grace: duration.default(3_600_000),
     chaos: emulatorChaosSchema,

@@ -12,7 +12,9 @@ export interface Subscription {
 /** Body of a stored blob: serialized records, or a recipe for a streamed huge blob. */
 export type BlobBody =
   | { kind: 'records'; json: string }
-  | { kind: 'huge'; seed: number; recordCount: number };
+  | { kind: 'huge'; seed: number; recordCount: number }
+  /** Dropped to bound memory (oldest first); served as expired content. */
+  | { kind: 'evicted' };
 
 export interface StoredBlob {
   contentId: string;

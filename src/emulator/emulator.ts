@@ -36,7 +36,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const rng = new Rng(seed);
   const chaos = new Chaos(seed ^ 0x5eed5eed, options.chaos);
   const stats = new StatsCollector();
-  const publisher = new BlobPublisher({ registry, chaos, rng, stats, retentionMs: options.retentionMs ?? 7 * DAY_MS, now });
+  const publisher = new BlobPublisher({ registry, chaos, rng, stats, retentionMs: options.retentionMs ?? 7 * DAY_MS, maxStoredBytes: options.maxStoredBytes ?? 512 * 1024 * 1024, now });
 
   let port = 0;
   const baseUrl = (): string => `https://127.0.0.1:${port}`;

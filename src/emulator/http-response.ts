@@ -27,3 +27,12 @@ export function sendEmpty(res: ServerResponse, now: number): void {
   res.writeHead(200, { ...headers, 'Content-Length': '0' });
   res.end();
 }
+
+/** decodeURIComponent that keeps malformed input as-is (it is then rejected as invalid, not as a crash). */
+export function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}

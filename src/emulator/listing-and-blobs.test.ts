@@ -133,3 +133,24 @@ describe('emulated Activity API: content listing, paging and blobs', () => {
     assert.equal(em.publishedIds(TENANT_B).size, 301);
   });
 });
+
+describe('emulator memory bound', () => {
+  it('evicts the oldest blob bodies beyond maxStoredBytes; they then answer AF20051', async () => {
+    const em = await startEmulator({ seed: 9, maxStoredBytes: 3000, tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }] });
+    const client = new TestClient(em);
+    try {
+      const token = await client.token();
+      const big = (p: string): AuditRecord[] => Array.from({ length: 10 }, (_, i) => ({ Id: `${p}-${i}`, Padding: 'x'.repeat(100) }));
+      const [oldest] = em.publish(TENANT_A, 'Audit.Exchange', big('a'));
+      em.publish(TENANT_A, 'Audit.Exchange', big('b'));
+      const [newest] = em.publish(TENANT_A, 'Audit.Exchange', big('c'));
+      const evicted = await client.get(client.api(TENANT_A, `audit/${oldest ?? ''}`), token);
+      assert.deepEqual([evicted.status, errorCode(evicted)], [400, 'AF20051']);
+      assert.equal((await client.get(client.api(TENANT_A, `audit/${newest ?? ''}`), token)).status, 200);
+      assert.equal(em.stats().injected.evicted, 1);
+    } finally {
+      await client.close();
+      await em.stop();
+    }
+  });
+});

@@ -3,7 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import { aadsts } from './aadsts-error.ts';
 import type { Chaos } from './chaos.ts';
 import type { StatsCollector } from './emulator-stats.ts';
-import { sendJson } from './http-response.ts';
+import { safeDecode, sendJson } from './http-response.ts';
 import type { Rng } from './rng.ts';
 import type { TenantRegistry } from './tenant-registry.ts';
 import type { TokenService } from './token-service.ts';
@@ -83,7 +83,7 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, url
   if (token && req.method === 'POST') {
     deps.stats.request('token');
     const form = await readForm(req);
-    const result = deps.tokens.issue(decodeURIComponent(token[1] ?? ''), token[2] ? 2 : 1, form, `${base}${url.pathname}`);
+    const result = deps.tokens.issue(safeDecode(token[1] ?? ''), token[2] ? 2 : 1, form, `${base}${url.pathname}`);
     if (!result.ok) return sendJson(res, result.error.status, result.error.body(deps.rng, now), now);
     deps.stats.tokensIssued++;
     return sendJson(res, 200, result.body, now);
@@ -91,7 +91,7 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, url
   const openid = OPENID_PATH.exec(url.pathname);
   if (openid && req.method === 'GET') {
     deps.stats.request('openid');
-    const segment = decodeURIComponent(openid[1] ?? '');
+    const segment = safeDecode(openid[1] ?? '');
     const tenant = deps.registry.resolve(segment);
     if (!tenant) {
       const error = aadsts.unknownTenant(segment);

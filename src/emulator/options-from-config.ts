@@ -26,6 +26,7 @@ export function emulatorOptionsFromConfig(config: EmulatorConfig): Omit<Emulator
     pageSize: config.page_size,
     retentionMs: config.retention,
     startGraceMs: config.start_grace,
+    maxStoredBytes: config.max_stored_mb * 1024 * 1024,
     live: { eventsPerMinute: config.events_per_minute, recordsPerBlob: config.records_per_blob, scenarios: config.scenarios },
     backfillMs: config.backfill,
     chaos,

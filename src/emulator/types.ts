@@ -60,6 +60,8 @@ export interface EmulatorOptions {
   pageSize?: number;
   /** Blob retention: contentExpiration = contentCreated + retention (default 7 days). */
   retentionMs?: number;
+  /** Memory bound for stored blob bodies (default 512 MiB); the oldest are evicted and then answer AF20051. */
+  maxStoredBytes?: number;
   /** Grace added to the 7-day startTime limit (default 1 hour). */
   startGraceMs?: number;
   /** Background ticker publishing blobs with contentCreated = now. */
