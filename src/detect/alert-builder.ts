@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Alert } from '../core/alert.ts';
 import type { RuleMeta } from './types.ts';
 
-/** Most event ids an alert lists (a correlation over thousands of events keeps the latest ones). */
+/** Most event ids an alert lists: beyond it, a correlation over thousands of events keeps the first 1000 in sorted order. */
 export const MAX_ALERT_EVENT_IDS = 1000;
 
 export interface AlertInput {
@@ -18,7 +18,7 @@ export interface AlertInput {
 
 /** Builds an Alert whose id depends only on the rule id and the matched event ids (replays give the same id). */
 export function buildAlert(input: AlertInput): Alert {
-  const eventIds = [...new Set(input.eventIds)].sort().slice(-MAX_ALERT_EVENT_IDS);
+  const eventIds = [...new Set(input.eventIds)].sort().slice(0, MAX_ALERT_EVENT_IDS);
   const { rule } = input;
   const alert: Alert = {
     id: alertId(rule.id, eventIds),
