@@ -1,13 +1,17 @@
+import { IntakeError } from '../core/errors.ts';
+
 /** An Activity API error: HTTP status + `{"error":{"code":"AFxxxxx","message":"…"}}`. */
-export class ApiError {
+export class ApiError extends IntakeError {
   constructor(
     readonly status: number,
-    readonly code: string,
-    readonly message: string,
+    code: string,
+    message: string,
     readonly headers: Record<string, string> = {},
     /** Body to send instead of the AF envelope (ASP.NET-level errors). */
     readonly rawBody?: unknown,
-  ) {}
+  ) {
+    super(code, message);
+  }
 
   body(): unknown {
     return this.rawBody ?? { error: { code: this.code, message: this.message } };

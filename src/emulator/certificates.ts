@@ -31,7 +31,7 @@ function selfsignedOptions(withServerNames: boolean): Parameters<typeof generate
   };
 }
 
-export function describeCertificate(certificatePem: string, privateKeyPem: string): GeneratedCertificate {
+function describeCertificate(certificatePem: string, privateKeyPem: string): GeneratedCertificate {
   const x509 = new X509Certificate(certificatePem);
   return {
     certificatePem,

@@ -136,9 +136,12 @@ describe('emulated Entra ID token endpoints', () => {
     }
 
     it('gets a token with a client secret', async () => {
+      const before = em.stats().requests;
       const result = await msal({ clientId: APP_A, clientSecret: SECRET_A }).acquireTokenByClientCredential({ scopes: ['https://manage.office.com/.default'] });
-      assert.ok(result?.accessToken);
-      assert.equal(decodeJwt(result.accessToken)?.claims.tid, TENANT_A);
+      assert.equal(decodeJwt(result?.accessToken ?? '')?.claims.tid, TENANT_A);
+      const after = em.stats().requests;
+      assert.equal((after.openid ?? 0) - (before.openid ?? 0), 1, 'MSAL read the OpenID metadata from the emulator');
+      assert.equal((after.token ?? 0) - (before.token ?? 0), 1);
     });
 
     it('gets a token with a certificate (SHA-256 thumbprint → PS256, and SHA-1 thumbprint → RS256)', async () => {
