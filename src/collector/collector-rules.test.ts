@@ -140,3 +140,48 @@ test('subscriptions: started once per stream; AF20023 after a stop is recovered 
     await emulator.stop();
   }
 });
+
+test('a blob that keeps failing is quarantined and reported, retried later; an expired blob is counted as lost, loudly', async () => {
+  const emulator = await startEmulator({ seed: 13, tenants: emulatorTenants().slice(0, 1), pageSize: 50, chaos: { truncatedBlob: 1 } });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const tenant = TENANTS[0];
+  const logStream = new PassThrough();
+  let logText = '';
+  logStream.on('data', (chunk: Buffer) => (logText += chunk.toString()));
+  const run = await inProcess(
+    dir,
+    { tenants: tenantEntries(emulator, caFile).slice(0, 1), collection: { max_blob_attempts: 2, quarantine_retry_delay: '1s' } },
+    createLogger('info', logStream),
+  );
+  try {
+    emulator.generate(tenant.tenantId, 30, { contentTypes: ['Audit.SharePoint'], recordsPerBlob: 10 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    for (let i = 0; i < 4; i += 1) await run.collector.runOnce();
+    let health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.SharePoint');
+    assert.equal(health?.quarantinedBlobs, 3);
+    assert.equal(health?.status, 'degraded');
+    assert.equal((logText.match(/blob quarantined/g) ?? []).length, 3, 'each quarantine reported once');
+
+    emulator.setChaos({ truncatedBlob: 0 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await runUntilIdle(run);
+    const expected = [...emulator.publishedIds(tenant.tenantId)].map((id) => `${tenant.tenantId}:${id}`);
+    assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected), []);
+    health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.SharePoint');
+    assert.equal(health?.quarantinedBlobs, 0);
+
+    // A blob already past its expiration when we get to it: lost, counted, logged at error level.
+    await run.state.enqueueBlobs({ tenantId: tenant.tenantId, contentType: 'Audit.General' }, [
+      { contentId: 'old-blob', contentUri: `${emulator.url}/api/v1.0/${tenant.tenantId}/activity/feed/audit/old-blob`, contentCreated: Date.now() - 8 * DAY, expiration: Date.now() - DAY },
+    ], Date.now());
+    await run.collector.runOnce();
+    health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.General');
+    assert.equal(health?.expiredBlobs, 1);
+    assert.match(logText, /"level":50[^\n]*"contentId":"old-blob"[^\n]*EVENTS LOST/);
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});
