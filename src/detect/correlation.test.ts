@@ -92,6 +92,16 @@ describe('event_count', () => {
     assert.equal(detector.stats().correlation.groups, 10);
     assert.equal(detector.stats().correlation.evictedGroups, 40);
   });
+  it('bounds state: a group keeps at most maxEntriesPerGroup matches', () => {
+    const many = ruleFromYaml(`
+title: Many
+id: many
+correlation: {type: event_count, rules: [failed_login], group-by: [user.name], timespan: 1h, condition: {gte: 1000}}
+`);
+    const detector = createDetector({ rules: [failedLogin, many], maxEntriesPerGroup: 5 });
+    for (let i = 0; i < 20; i++) detector.process(login('UserLoginFailed', 'a', i / 10));
+    assert.equal(detector.stats().correlation.droppedEntries, 15);
+  });
   it('expires groups once the watermark has passed their window and the lateness allowance', () => {
     const detector = createDetector({ rules: [failedLogin, bruteForce], allowedLatenessMs: 5 * MIN });
     detector.process(login('UserLoginFailed', 'a', 0));
