@@ -54,17 +54,6 @@ export function get(doc: EcsDocument, path: string): unknown {
   return node;
 }
 
-/** Removes the value at the dotted `path` (parents left as they are). */
-export function remove(doc: EcsDocument, path: string): void {
-  const parts = splitPath(path);
-  let node: unknown = doc;
-  for (let i = 0; i < parts.length - 1; i++) {
-    if (typeof node !== 'object' || node === null) return;
-    node = (node as Record<string, unknown>)[parts[i] as string];
-  }
-  if (typeof node === 'object' && node !== null) delete (node as Record<string, unknown>)[parts[parts.length - 1] as string];
-}
-
 /** A plain object built from entries whose values are not empty (see isEmptyValue); undefined if none is left. */
 export function compactObject(entries: Record<string, unknown>): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;

@@ -2,3 +2,4 @@
 export { normalize, isKnownRecordType } from './normalize.ts';
 export { parseRawRecord, type ParseRawRecordResult } from './parse-raw-record.ts';
 export { describe } from './describe.ts';
+export { normalizeTimestamp, timestampMillis } from './timestamp.ts';
