@@ -1,3 +1,5 @@
+const VARIANTS = ['8', '9', 'a', 'b'];
+
 /** Small seeded PRNG (sfc32) so generated data is reproducible from a seed. */
 export class Rng {
   #a: number;
@@ -51,17 +53,25 @@ export class Rng {
     return items[items.length - 1] as T;
   }
 
+  /** Eight hex digits from one draw. */
+  #word(): string {
+    return Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
+  }
+
   hex(length: number): string {
     let out = '';
-    while (out.length < length) out += Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
-    return out.slice(0, length);
+    let left = length;
+    for (; left >= 8; left -= 8) out += this.#word();
+    return left > 0 ? out + this.#word().slice(0, left) : out;
   }
 
   /** Lower-case GUID (version-4 layout). */
   guid(): string {
-    const h = this.hex(32);
-    const variant = '89ab'[this.int(0, 3)] as string;
-    return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+    const a = this.#word();
+    const b = this.#word();
+    const c = this.#word();
+    const d = this.#word();
+    return `${a}-${b.slice(0, 4)}-4${b.slice(5, 8)}-${VARIANTS[c.charCodeAt(0) & 3] as string}${c.slice(1, 4)}-${c.slice(4, 8)}${d}`;
   }
 
   /** A child generator whose sequence depends only on this one's next value. */
