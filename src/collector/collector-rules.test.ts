@@ -185,3 +185,26 @@ test('a blob that keeps failing is quarantined and reported, retried later; an e
     await emulator.stop();
   }
 });
+
+test('clock skew: with the server clock 3 hours ahead, windows follow the Date header (no AF20055 at the 7-day edge, new blobs found)', async () => {
+  const skew = 3 * 3_600_000;
+  const emulator = await startEmulator({ seed: 17, tenants: emulatorTenants().slice(0, 1), pageSize: 50, startGraceMs: 0, now: () => Date.now() + skew });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const tenant = TENANTS[0];
+  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile).slice(0, 1), collection: { backfill: '7d', window: '24h', settle_window: '1h' } });
+  try {
+    const before = await responsesWithStatus('list', '4');
+    emulator.generate(tenant.tenantId, 40, { contentTypes: ['Audit.Exchange', 'DLP.All'], recordsPerBlob: 4 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await runUntilIdle(run);
+    const expected = [...emulator.publishedIds(tenant.tenantId)].map((id) => `${tenant.tenantId}:${id}`);
+    assert.equal(expected.length, 40);
+    assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected), []);
+    assert.equal(await responsesWithStatus('list', '4'), before, 'no listing refused');
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});
