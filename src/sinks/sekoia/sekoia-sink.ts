@@ -49,40 +49,42 @@ export class SekoiaSink implements Sink {
   async open(): Promise<void> {}
 
   async write(events: readonly OutputEvent[]): Promise<void> {
-    const serialized = new Map<OutputEvent, string>();
-    const oversized: OutputEvent[] = [];
+    /** Each event as it appears in `jsons`: its JSON document, as a JSON string literal. */
+    const encoded = new Map<OutputEvent, string>();
+    const oversized: Array<{ event: OutputEvent; bytes: number }> = [];
     for (const event of events) {
       const json = JSON.stringify(event.document);
-      if (Buffer.byteLength(json, 'utf8') > this.#config.max_event_bytes) oversized.push(event);
-      else serialized.set(event, json);
+      const bytes = Buffer.byteLength(json, 'utf8');
+      if (bytes > this.#config.max_event_bytes) oversized.push({ event, bytes });
+      else encoded.set(event, JSON.stringify(json));
     }
     if (oversized.length > 0) {
-      await this.#deadLetter.write(oversized.map((event) => ({
+      await this.#deadLetter.write(oversized.map(({ event, bytes }) => ({
         event,
         reason: 'too_large',
-        detail: `${Buffer.byteLength(serialized.get(event) ?? JSON.stringify(event.document), 'utf8')} bytes; the Sekoia intake refuses events over ${this.#config.max_event_bytes} bytes`,
+        detail: `${bytes} bytes; the Sekoia intake refuses events over ${this.#config.max_event_bytes} bytes`,
       })));
     }
-    const envelope = Buffer.byteLength(this.#body([]), 'utf8');
-    const chunks = chunkBySize([...serialized.keys()], (e) => Buffer.byteLength(JSON.stringify(serialized.get(e)), 'utf8'), {
+    const chunks = chunkBySize([...encoded.keys()], (e) => Buffer.byteLength(encoded.get(e) as string, 'utf8'), {
       maxBytes: this.#config.max_batch_bytes,
       maxItems: this.#config.max_batch_events,
-      overhead: envelope,
+      overhead: Buffer.byteLength(this.#body([]), 'utf8'),
       separator: 1,
     });
     await deliverChunks(
       chunks,
-      (chunk) => this.#send(chunk.map((e) => serialized.get(e) as string), chunk.length),
+      (chunk) => this.#send(chunk.map((e) => encoded.get(e) as string), chunk.length),
       retryOptions(this.name, this.#config.retry, { signal: this.#closing.signal, logger: this.#logger, deadLetter: this.#deadLetter }),
     );
   }
 
-  #body(jsons: readonly string[]): string {
-    return `{"intake_key":${JSON.stringify(this.#config.intake_key.reveal())},"jsons":[${jsons.map((j) => JSON.stringify(j)).join(',')}]}`;
+  /** The request body; `encoded` are JSON string literals already. */
+  #body(encoded: readonly string[]): string {
+    return `{"intake_key":${JSON.stringify(this.#config.intake_key.reveal())},"jsons":[${encoded.join(',')}]}`;
   }
 
-  async #send(jsons: string[], count: number): Promise<ChunkOutcome> {
-    const res = this.#redact(await this.#client.send(this.#url, this.#body(jsons), { 'content-type': 'application/json' }));
+  async #send(encoded: string[], count: number): Promise<ChunkOutcome> {
+    const res = this.#redact(await this.#client.send(this.#url, this.#body(encoded), { 'content-type': 'application/json' }));
     const outcome = outcomeOfStatus(res);
     if (outcome.type === 'reject' && (res.status === 401 || res.status === 403)) {
       return { ...outcome, detail: `${outcome.detail} (is the intake key right, and for region ${this.#config.region}?)` };

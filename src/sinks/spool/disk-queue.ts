@@ -6,6 +6,7 @@ import type { Logger } from '../../observability/logger.ts';
 const HEADER = 4;
 const SEGMENT = /^(\d{20})\.seg$/;
 const CURSOR_FILE = 'cursor';
+const CURSOR_SYNC_MS = 1000;
 
 const segmentName = (base: number): string => `${String(base).padStart(20, '0')}.seg`;
 
@@ -36,6 +37,7 @@ export class DiskQueue {
   #end = 0;
   #head = 0;
   #writer: { base: number; handle: FileHandle } | undefined;
+  #cursorSyncedAt = 0;
 
   constructor(options: DiskQueueOptions) {
     this.#dir = options.dir;
@@ -66,7 +68,7 @@ export class DiskQueue {
     }).sort((a, b) => a - b);
     const last = this.#segments.at(-1);
     this.#end = last === undefined ? 0 : last + (await this.#validLength(last));
-    const cursor = await readFile(join(this.#dir, CURSOR_FILE), 'utf8').then((t) => Number(t.trim()), () => undefined);
+    const cursor = await readFile(join(this.#dir, CURSOR_FILE), 'utf8').then((t) => (t.trim() ? Number(t.trim()) : undefined), () => undefined);
     this.#head = cursor !== undefined && Number.isSafeInteger(cursor) ? cursor : (this.#segments[0] ?? 0);
     if (this.#head > this.#end) {
       this.#logger.warn({ dir: this.#dir, cursor: this.#head, end: this.#end }, 'spool cursor is past its data; starting from the end');
@@ -190,26 +192,31 @@ export class DiskQueue {
     return found;
   }
 
-  /** Moves the cursor to `next` durably and deletes segments wholly before it. */
+  /**
+   * Moves the cursor to `next` and deletes segments wholly before it. The cursor file is replaced
+   * atomically every time but fsynced at most once per CURSOR_SYNC_MS (and on close): after a power
+   * loss, up to that much already-delivered data is delivered again (at-least-once), never skipped.
+   */
   async ack(next: number): Promise<void> {
     this.#head = next;
-    await this.#writeCursor();
+    await this.#writeCursor(Date.now() - this.#cursorSyncedAt >= CURSOR_SYNC_MS);
     while (this.#segments.length > 1 && (this.#segments[1] as number) <= next) {
       const base = this.#segments.shift() as number;
       await rm(join(this.#dir, segmentName(base)), { force: true });
     }
   }
 
-  async #writeCursor(): Promise<void> {
+  async #writeCursor(sync = true): Promise<void> {
     const tmp = join(this.#dir, `${CURSOR_FILE}.tmp`);
     const handle = await open(tmp, 'w');
     try {
       await handle.writeFile(String(this.#head));
-      await handle.datasync();
+      if (sync) await handle.datasync();
     } finally {
       await handle.close();
     }
     await rename(tmp, join(this.#dir, CURSOR_FILE));
+    if (sync) this.#cursorSyncedAt = Date.now();
   }
 
   async #syncDir(): Promise<void> {
@@ -228,5 +235,6 @@ export class DiskQueue {
 
   async close(): Promise<void> {
     await this.#closeWriter();
+    if (this.#cursorSyncedAt > 0 || this.#head > 0) await this.#writeCursor(true);
   }
 }
