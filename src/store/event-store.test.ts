@@ -132,6 +132,9 @@ test('alerts: idempotent, filtered by level and tenant, linked to their events',
   assert.equal(detail.alert.title, 'Global admin role granted');
   assert.deepEqual(detail.events.map((e) => e.id).sort(), [fab[0]!.id, fab[1]!.id].sort());
   assert.deepEqual(detail.missingEventIds, ['gone:1']);
+  assert.ok(detail.events.every((e) => e.alerted));
+  const listed = store.searchEvents({ limit: 500 }).events;
+  assert.deepEqual(listed.filter((e) => e.alerted).map((e) => e.id).sort(), [...high.eventIds, ...low.eventIds, fab[0]!.id, fab[1]!.id].sort());
   assert.equal(store.getAlert('nope'), undefined);
   assert.throws(() => store.listAlerts({ minLevel: 'severe' as never }), /level: must be one of informational/);
   store.close();

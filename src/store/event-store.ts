@@ -45,17 +45,18 @@ const TOTAL_CAP = 10_000;
 const RATE_MINUTES = 5;
 
 const SUMMARY_COLUMNS = `e.seq, e.id, e.tenant_id AS tenantId, e.tenant_name AS tenantName, e.content_type AS contentType, e.time,
-  e.user, e.source_ip AS sourceIp, e.action, e.workload, e.outcome, e.description`;
+  e.user, e.source_ip AS sourceIp, e.action, e.workload, e.outcome, e.description,
+  EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id) AS alerted`;
 
-type SummaryRow = EventSummary & { seq: number };
+type SummaryRow = Omit<EventSummary, 'alerted'> & { seq: number; alerted: number };
 
 const FACET_COLUMNS: Record<FacetField, string> = {
   user: 'e.user', sourceIp: 'e.source_ip', action: 'e.action', workload: 'e.workload', outcome: 'e.outcome', tenant: 'e.tenant_name',
 };
 
 function summary(row: SummaryRow): EventSummary {
-  const { seq: _seq, ...rest } = row;
-  return rest;
+  const { seq: _seq, alerted, ...rest } = row;
+  return { ...rest, alerted: alerted === 1 };
 }
 
 function parseJson<T>(text: string, what: string): T {
@@ -105,8 +106,8 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
   const selectAlertIdsOfEvent = db.prepare(`SELECT l.alert_id AS id FROM alert_events l JOIN alerts a ON a.id = l.alert_id
     WHERE l.event_id = ? ORDER BY a.time DESC LIMIT 100`);
   const selectAlert = db.prepare('SELECT json FROM alerts WHERE id = ?');
-  const selectLinkedEvents = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM alert_events l JOIN events e ON e.id = l.event_id
-    WHERE l.alert_id = ? ORDER BY e.time DESC, e.seq DESC LIMIT 1000`);
+  const selectLinkedEvents = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM alert_events k JOIN events e ON e.id = k.event_id
+    WHERE k.alert_id = ? ORDER BY e.time DESC, e.seq DESC LIMIT 1000`);
   const selectMinutes = db.prepare(`SELECT coalesce(sum(events), 0) AS n FROM stream_minutes
     WHERE tenant_id = ? AND content_type = ? AND minute > ?`);
   const selectStreams = db.prepare(`SELECT t.tenant_id AS tenantId, t.tenant_name AS tenantName, t.content_type AS contentType,

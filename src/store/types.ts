@@ -14,6 +14,8 @@ export interface EventSummary {
   workload: string | null;
   outcome: string | null;
   description: string;
+  /** True when at least one stored alert cites this event. */
+  alerted: boolean;
 }
 
 /** A stored event with everything: the processed event, its indexed fields and the alerts that cite it. */

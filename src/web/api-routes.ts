@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { HealthSource } from '../core/health.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { filterOf } from './event-search.ts';
+import { exportFormatOf, exportStream } from './export.ts';
 import { buildHealthView } from './health-view.ts';
 import { buildHistogram } from './histogram-data.ts';
 import { alertQueryOf, cleanParams, eventQueryOf, facetFieldOf } from './query-params.ts';
@@ -19,6 +20,17 @@ function notFound(what: string, id: string) {
 /** The JSON API behind the pages (same parameters as the pages' query strings). */
 export function registerApiRoutes(app: FastifyInstance, { store, health, now }: ApiDeps): void {
   app.get('/api/events', async (request) => store.searchEvents(eventQueryOf(cleanParams(request.query), now())));
+
+  app.get('/api/events/export', async (request, reply) => {
+    const params = cleanParams(request.query);
+    const format = exportFormatOf(params.format);
+    const stream = exportStream(store, eventQueryOf(params, now()), format);
+    const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
+    return reply
+      .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
+      .header('Content-Disposition', `attachment; filename="o365-events-${stamp}.${format}"`)
+      .send(stream);
+  });
 
   app.get<{ Params: { id: string } }>('/api/events/:id', async (request, reply) => {
     const event = store.getEvent(request.params.id);

@@ -27,6 +27,10 @@ export interface PageDeps {
   now: () => number;
 }
 
+function tenantNames(store: EventStore): string[] {
+  return [...new Set(store.streamStats().map((s) => s.tenantName))].sort();
+}
+
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
   const { store, health, token, throttle, now } = deps;
 
@@ -38,11 +42,11 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
     const params = Object.keys(given).length === 0 ? { range: DEFAULT_RANGE } : given;
     try {
       const result = searchWithContext(store, eventQueryOf(params, now()), now());
-      return sendHtml(reply, eventsPage({ params, ...result }));
+      return sendHtml(reply, eventsPage({ params, tenants: tenantNames(store), ...result }));
     } catch (err) {
       const bad = queryErrorOf(err);
       if (!bad) throw err;
-      return sendHtml(reply, eventsPage({ params, facets: [], error: bad.message }), 400);
+      return sendHtml(reply, eventsPage({ params, facets: [], tenants: tenantNames(store), error: bad.message }), 400);
     }
   });
 

@@ -12,6 +12,8 @@ import { createWebServer } from './server.ts';
 import { NOW, sampleHealth, startTestServer, type TestServer } from './testing/test-server.ts';
 
 let ctx: TestServer;
+/** Events added by single tests go to their own tenant so the counts other tests check stay put. */
+const ISOLATED = { tenantId: 'hostile', tenantName: 'hostile', contentType: 'Audit.General' };
 let auth: Record<string, string>;
 
 before(async () => {
@@ -141,6 +143,27 @@ test('events API: search, filters, paging, detail, histogram, top values', async
   assert.deepEqual(top.values, [{ value: 'contoso', count: 150 }, { value: 'fabrikam', count: 150 }]);
 });
 
+test('export: CSV (formula-safe) and NDJSON of the matching events', async () => {
+  const [evil] = sampleEvents(1, NOW - 500);
+  ctx.store.insertEvents([{ ...evil!, ...ISOLATED, id: 'hostile:csv-injection', description: '=HYPERLINK("http://evil.example","click"), "quoted"' }], NOW);
+  const csv = await get('/api/events/export?format=csv&workload=SharePoint&tenant=fabrikam');
+  assert.equal(csv.status, 200);
+  assert.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="o365-events-.*\.csv"/);
+  const lines = (await csv.text()).trim().split('\r\n');
+  assert.equal(lines[0], 'time,tenant,tenant_id,content_type,operation,user,source_ip,workload,outcome,description,id');
+  assert.equal(lines.length, 51);
+  assert.ok(lines.slice(1).every((l) => l.includes(',FileDownloaded,') && l.includes(',fabrikam,')));
+  const injected = await (await get('/api/events/export?format=csv&q=HYPERLINK')).text();
+  assert.ok(injected.includes(`,"'=HYPERLINK(""http://evil.example"",""click""), ""quoted""",`), injected);
+
+  const ndjson = await get('/api/events/export?format=ndjson&action=New-InboxRule');
+  assert.equal(ndjson.headers.get('content-type'), 'application/x-ndjson');
+  const docs = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as StoredEvent);
+  assert.equal(docs.length, 50);
+  assert.ok(docs.every((d) => d.raw.Operation === 'New-InboxRule' && (d.ecs.event as { action: string }).action === 'New-InboxRule'));
+  assert.equal((await get('/api/events/export?format=xlsx')).status, 400);
+});
+
 test('bad parameters are answered 400 naming the parameter', async () => {
   const cases: [string, RegExp][] = [
     ['/api/events?from=yesterday', /from: "yesterday" is not a time/],
@@ -218,7 +241,8 @@ test('everything rendered is escaped', async () => {
   const [evil] = sampleEvents(1, NOW - 1000);
   const hostile = {
     ...evil!,
-    id: `${evil!.tenantId}:<img src=x onerror=alert(1)>`,
+    ...ISOLATED,
+    id: 'hostile:<img src=x onerror=alert(1)>',
     description: '<script>alert("xss")</script> & "quotes"',
     raw: { ...evil!.raw, Operation: '<b>bold</b>', Evil: '</pre><script>alert(2)</script>' },
     ecs: { ...evil!.ecs, event: { action: '"><svg onload=alert(3)>' } },

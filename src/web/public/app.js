@@ -41,3 +41,21 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
     setTimeout(() => { button.textContent = 'Copy'; }, 1500);
   });
 }
+
+// "Live": reload the first page of results every 30 s (remembered across pages; never while paging back in time).
+const live = document.getElementById('live');
+if (live instanceof HTMLInputElement) {
+  const paging = new URLSearchParams(window.location.search).has('cursor');
+  live.checked = localStorage.getItem('o365-intake.live') === '1' && !paging;
+  live.disabled = paging;
+  let timer;
+  const arm = () => {
+    clearTimeout(timer);
+    if (live.checked) timer = setTimeout(() => window.location.reload(), 30_000);
+  };
+  live.addEventListener('change', () => {
+    localStorage.setItem('o365-intake.live', live.checked ? '1' : '0');
+    arm();
+  });
+  arm();
+}

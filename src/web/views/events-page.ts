@@ -12,11 +12,13 @@ export interface EventsPageModel {
   page?: EventPage;
   histogram?: Histogram;
   facets: { field: FacetField; param: string; label: string; values: FacetValue[] }[];
+  /** Known tenant names, offered as suggestions in the tenant filter. */
+  tenants: string[];
   error?: string;
 }
 
-function input(params: Params, name: string, label: string, placeholder = '', cls = ''): SafeHtml {
-  return html`<label class="${cls}"><span>${label}</span><input name="${name}" value="${params[name] ?? ''}" placeholder="${placeholder}" autocomplete="off" spellcheck="false"></label>`;
+function input(params: Params, name: string, label: string, placeholder = '', cls = '', list = ''): SafeHtml {
+  return html`<label class="${cls}"><span>${label}</span><input name="${name}" value="${params[name] ?? ''}" placeholder="${placeholder}" autocomplete="off" spellcheck="false"${list ? html` list="${list}"` : ''}></label>`;
 }
 
 function select(params: Params, name: string, label: string, options: readonly (readonly [string, string])[]): SafeHtml {
@@ -24,7 +26,7 @@ function select(params: Params, name: string, label: string, options: readonly (
   return html`<label><span>${label}</span><select name="${name}">${options.map(([value, text]) => html`<option value="${value}"${value === current ? html` selected` : ''}>${text}</option>`)}</select></label>`;
 }
 
-function searchForm(params: Params): SafeHtml {
+function searchForm(params: Params, tenants: readonly string[]): SafeHtml {
   const ranges: (readonly [string, string])[] = [[ALL_TIME, 'All time'], ...RANGES.map((r) => [r, `Last ${r}`] as const)];
   if (params.range && params.range !== ALL_TIME && !RANGES.includes(params.range as (typeof RANGES)[number])) ranges.push([params.range, `Last ${params.range}`]);
   return html`<form class="search" method="get" action="/events" role="search">
@@ -33,9 +35,11 @@ function searchForm(params: Params): SafeHtml {
     ${select(params, 'range', 'Range', ranges)}
     <button type="submit" class="primary">Search</button>
     <a class="button" href="/events">Reset</a>
+    <label class="live" title="Reload the first page every 30 seconds"><input type="checkbox" id="live"> Live</label>
   </div>
   <div class="row filters">
-    ${input(params, 'tenant', 'Tenant', 'name or id')}
+    ${input(params, 'tenant', 'Tenant', 'name or id', '', 'tenant-list')}
+    <datalist id="tenant-list">${tenants.map((t) => html`<option value="${t}"></option>`)}</datalist>
     ${input(params, 'user', 'User', 'e.g. alice@contoso.com')}
     ${input(params, 'ip', 'Source IP', 'e.g. 203.0.113.7', 'mono')}
     ${input(params, 'action', 'Operation', 'e.g. UserLoggedIn')}
@@ -54,7 +58,7 @@ function filterLink(params: Params, name: string, value: string | null, cls = ''
 
 function eventRow(e: EventSummary, params: Params): SafeHtml {
   const href = `/events/${encodeURIComponent(e.id)}`;
-  return html`<tr data-href="${href}">
+  return html`<tr data-href="${href}"${e.alerted ? html` class="alerted"` : ''}>
   <td class="nowrap mono">${timeTag(e.time)}</td>
   <td class="nowrap">${filterLink(params, 'tenant', e.tenantName)}</td>
   <td class="nowrap">${filterLink(params, 'action', e.action)}</td>
@@ -62,7 +66,7 @@ function eventRow(e: EventSummary, params: Params): SafeHtml {
   <td class="mono nowrap">${filterLink(params, 'ip', e.sourceIp)}</td>
   <td class="nowrap">${filterLink(params, 'workload', e.workload)}</td>
   <td>${outcomeBadge(e.outcome)}</td>
-  <td class="desc"><a href="${href}">${e.description}</a></td>
+  <td class="desc">${e.alerted ? html`<span class="flag" title="Cited by an alert">alert</span> ` : ''}<a href="${href}">${e.description}</a></td>
 </tr>`;
 }
 
@@ -89,6 +93,8 @@ function pager(model: EventsPageModel): SafeHtml {
   const total = `${formatCount(page.total)}${page.totalCapped ? '+' : ''}`;
   return html`<div class="pager">
   <span>${formatCount(page.events.length)} shown of ${total} matching</span>
+  ${page.total > 0 ? html`<a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'csv' })}">Export CSV</a>
+  <a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'ndjson' })}">Export NDJSON</a>` : ''}
   ${model.params.cursor ? html`<a class="button" href="${linkTo('/events', model.params, { cursor: undefined })}">⇤ Newest</a>` : ''}
   ${page.nextCursor ? html`<a class="button" rel="next" href="${linkTo('/events', model.params, { cursor: page.nextCursor })}">Older →</a>` : ''}
 </div>`;
@@ -96,7 +102,7 @@ function pager(model: EventsPageModel): SafeHtml {
 
 export function eventsPage(model: EventsPageModel): SafeHtml {
   return layout('Events', 'events', html`
-${searchForm(model.params)}
+${searchForm(model.params, model.tenants)}
 ${errorBanner(model.error)}
 ${histogramSvg(model.histogram, model.params)}
 <div class="with-facets">

@@ -1,0 +1,79 @@
+import { Readable } from 'node:stream';
+import type { EventQuery } from '../store/event-query.ts';
+import type { EventStore } from '../store/event-store.ts';
+import type { EventSummary } from '../store/types.ts';
+import { WebQueryError } from './errors.ts';
+
+export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Rows per export, to keep a click from streaming the whole store. */
+export const MAX_EXPORT_ROWS = 100_000;
+const PAGE = 500;
+
+const CSV_COLUMNS: [string, (e: EventSummary) => string | null][] = [
+  ['time', (e) => new Date(e.time).toISOString()],
+  ['tenant', (e) => e.tenantName],
+  ['tenant_id', (e) => e.tenantId],
+  ['content_type', (e) => e.contentType],
+  ['operation', (e) => e.action],
+  ['user', (e) => e.user],
+  ['source_ip', (e) => e.sourceIp],
+  ['workload', (e) => e.workload],
+  ['outcome', (e) => e.outcome],
+  ['description', (e) => e.description],
+  ['id', (e) => e.id],
+];
+
+export function exportFormatOf(value: string | undefined): ExportFormat {
+  const format = EXPORT_FORMATS.find((f) => f === (value ?? 'csv'));
+  if (!format) throw new WebQueryError('format', `must be one of ${EXPORT_FORMATS.join(', ')}`);
+  return format;
+}
+
+/**
+ * One CSV cell. Audit data is attacker-controlled: a cell starting with = + - @ (or tab/CR) would run as a
+ * formula in a spreadsheet, so it is prefixed with a quote (OWASP CSV injection advice).
+ */
+export function csvCell(value: string | null): string {
+  if (value === null) return '';
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+function* pages(store: EventStore, query: EventQuery): Generator<EventSummary[]> {
+  let cursor: string | undefined;
+  let sent = 0;
+  while (sent < MAX_EXPORT_ROWS) {
+    const page = store.searchEvents({ ...query, limit: Math.min(PAGE, MAX_EXPORT_ROWS - sent), ...(cursor ? { cursor } : {}) });
+    if (page.events.length === 0) return;
+    sent += page.events.length;
+    yield page.events;
+    if (!page.nextCursor) return;
+    cursor = page.nextCursor;
+  }
+}
+
+function* csvLines(store: EventStore, query: EventQuery): Generator<string> {
+  yield `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;
+  for (const events of pages(store, query)) {
+    yield events.map((e) => `${CSV_COLUMNS.map(([, get]) => csvCell(get(e))).join(',')}\r\n`).join('');
+  }
+}
+
+function* ndjsonLines(store: EventStore, query: EventQuery): Generator<string> {
+  for (const events of pages(store, query)) {
+    const lines: string[] = [];
+    for (const summary of events) {
+      const event = store.getEvent(summary.id);
+      if (event) lines.push(`${JSON.stringify(event)}\n`);
+    }
+    yield lines.join('');
+  }
+}
+
+/** A stream of the matching events, newest first, at most MAX_EXPORT_ROWS. */
+export function exportStream(store: EventStore, query: EventQuery, format: ExportFormat): Readable {
+  const { cursor: _cursor, limit: _limit, ...rest } = query;
+  return Readable.from(format === 'csv' ? csvLines(store, rest) : ndjsonLines(store, rest));
+}
