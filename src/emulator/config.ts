@@ -33,11 +33,11 @@ export const emulatorSchema = z
     mode: z.enum(['auto', 'always', 'never']).default('auto'),
     port: z.number().int().min(0).max(65535).default(0),
     /** Generated events per minute per tenant. */
-    events_per_minute: z.number().int().min(0).default(600),
+    events_per_minute: z.number().int().min(0).default(120),
     tenants: z.number().int().min(1).max(50).default(2),
     /** Seed of every random choice (records, chaos): the same seed gives the same data. */
     seed: z.number().int().min(0).default(1),
-    /** History published at start, spread over this period before now (0 = none). */
+    /** History published at start (spread over this period before now), so the first poll already finds events; 0 = none. */
     backfill: duration.default(3_600_000),
     records_per_blob: z.number().int().min(1).max(100_000).default(80),
     /** Mix demo attack scenarios (password spray, forwarding rule, admin grant…) into the stream. */

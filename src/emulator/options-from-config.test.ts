@@ -8,7 +8,7 @@ describe('emulator config', () => {
     const options = emulatorOptionsFromConfig(emulatorSchema.parse(undefined));
     assert.equal(options.backfillMs, 3_600_000);
     assert.equal(options.retentionMs, 7 * 86_400_000);
-    assert.deepEqual(options.live, { eventsPerMinute: 600, recordsPerBlob: 80, scenarios: true });
+    assert.deepEqual(options.live, { eventsPerMinute: 120, recordsPerBlob: 80, scenarios: true });
     assert.equal(options.chaos?.transientError, 0);
     assert.equal(options.chaos?.throttleStatus, 403);
   });
