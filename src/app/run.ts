@@ -4,7 +4,7 @@ import type { SinkPositions } from '../core/delivery.ts';
 import type { HealthSource, StreamHealth } from '../core/health.ts';
 import type { Config } from '../config/schema.ts';
 import { createCollector, type Collector } from '../collector/collector.ts';
-import { bundledRulesDir, createDetector, loadRules } from '../detect/index.ts';
+import { detectorFromConfig } from '../detect/index.ts';
 import { openEventStore, type EventStore } from '../store/event-store.ts';
 import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
 import { openStateStore } from '../state/open-state-store.ts';
@@ -46,11 +46,10 @@ function mergePositions(all: SinkPositions[]): SinkPositions {
 
 function loadDetector(config: Config, logger: Logger) {
   if (!config.detection.enabled) return undefined;
-  const paths = [...(config.detection.bundled_rules ? [bundledRulesDir()] : []), ...config.detection.rules];
-  const { rules, filters, errors } = loadRules(paths);
+  const { detector, errors } = detectorFromConfig(config.detection, logger.child({ component: 'detect' }));
   for (const error of errors) logger.error({ err: error.message }, 'detection rule not loaded');
-  logger.info({ rules: rules.length, filters: filters.length }, 'detection rules loaded');
-  return createDetector({ rules, filters, logger: logger.child({ component: 'detect' }) });
+  logger.info({ rules: detector.stats().rules }, 'detection rules loaded');
+  return detector;
 }
 
 /**
@@ -85,6 +84,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   for (const hub of eventHubs) await hub.start();
 
   const retention = store ? setInterval(() => store.applyRetention(), 10 * 60_000).unref() : undefined;
+  const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(Date.now()), 60_000).unref() : undefined;
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   let webUrl: string | undefined;
   if (config.web.enabled && store) {
@@ -96,7 +96,8 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     webUrl,
     webToken: web?.token,
     async stop() {
-      if (retention) clearInterval(retention);
+      clearInterval(retention);
+      clearInterval(correlationClock);
       await collector.stop();
       for (const hub of eventHubs) await hub.stop();
       await web?.close();

@@ -72,6 +72,7 @@ test('detector alerts reach the store and alert sinks; a detector crash does not
   const stored: { events: ProcessedEvent[]; alerts: Alert[] } = { events: [], alerts: [] };
   let calls = 0;
   const detector = {
+    flush: () => [],
     process(e: { id: string; tenantId: string; time: number }): Alert[] {
       calls++;
       if (calls === 2) throw new Error('bug');
@@ -97,4 +98,20 @@ test('exclusive() runs one delivery at a time', async () => {
     pipeline.exclusive(async () => { order.push('b1'); order.push('b2'); }),
   ]);
   assert.deepEqual(order, ['a1', 'a2', 'b1', 'b2']);
+});
+
+test('alerts from closed correlation windows are stored at once and reach the sinks with the next batch', async () => {
+  const sink = new MemorySink('s');
+  const stored: Alert[] = [];
+  const closing: Alert = { id: 'corr-1', ruleId: 'spray', title: 'Password spray', level: 'high', tags: [], attack: [], tenantId: 'tid', time: 1, createdAt: 2, eventIds: ['tid:a'] };
+  let flushes = 0;
+  const detector = { process: () => [], flush: (now: number) => (flushes++ === 0 && now === 1000 ? [closing] : []) };
+  const pipeline = new Pipeline({ sinks: [routed(sink, 'event', 'alert')], format: 'ecs', logger: silentLogger, detector, store: { insertEvents: () => {}, insertAlerts: (a) => stored.push(...a) } });
+  assert.equal(await pipeline.flushDetections(1000), 1);
+  assert.deepEqual(stored.map((a) => a.id), ['corr-1']);
+  assert.equal(sink.written.length, 0);
+  await pipeline.exclusive((d) => d([logon('a')]));
+  assert.deepEqual(sink.written.map((o) => `${o.kind}:${o.id}`), ['event:tid:a', 'alert:corr-1']);
+  await pipeline.exclusive((d) => d([logon('b')]));
+  assert.deepEqual(sink.written.map((o) => o.id), ['tid:a', 'corr-1', 'tid:b']);
 });

@@ -41,6 +41,8 @@ export class Pipeline implements Delivery {
   readonly #options: PipelineOptions;
   readonly #now: () => number;
   readonly #deliver: DeliverFn = (records) => this.#deliverBatch(records);
+  /** Alerts from closed correlation windows, sent to the sinks with the next batch (so they share its checkpoint). */
+  #pendingAlerts: Alert[] = [];
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -61,6 +63,29 @@ export class Pipeline implements Delivery {
     return this.#mutex.runExclusive(() => fn(this.#deliver));
   }
 
+  /**
+   * Closes the detector's correlation windows that ended before `now`: their alerts are stored at once
+   * (the web page shows them) and reach the sinks with the next delivered batch.
+   */
+  flushDetections(now: number): Promise<number> {
+    const { detector, store, logger } = this.#options;
+    if (!detector) return Promise.resolve(0);
+    return this.#mutex.runExclusive(() => {
+      let alerts: Alert[];
+      try {
+        alerts = detector.flush(now);
+      } catch (err) {
+        logger.error({ err }, 'closing correlation windows failed');
+        return 0;
+      }
+      if (alerts.length > 0) {
+        store?.insertAlerts(alerts);
+        this.#pendingAlerts.push(...alerts);
+      }
+      return alerts.length;
+    });
+  }
+
   async #deliverBatch(records: readonly SourceRecord[]): Promise<SinkPositions> {
     const { detector, store, format, logger } = this.#options;
     const events: ProcessedEvent[] = [];
@@ -79,10 +104,12 @@ export class Pipeline implements Delivery {
       outputs.push(eventDocument(processed.event, format));
       if (detector) alerts.push(...this.#detect(detector, processed.event));
     }
-    for (const alert of alerts) outputs.push(alertDocument(alert));
     store?.insertEvents(events);
     if (alerts.length > 0) store?.insertAlerts(alerts);
+    const pending = this.#pendingAlerts;
+    for (const alert of [...pending, ...alerts]) outputs.push(alertDocument(alert));
     const positions = await this.#writeToSinks(outputs);
+    this.#pendingAlerts = this.#pendingAlerts.slice(pending.length);
     for (const e of events) pipelineMetrics.events.inc({ tenant: e.tenantName });
     for (const a of alerts) pipelineMetrics.alerts.inc({ tenant: a.tenantName ?? a.tenantId, level: a.level });
     return positions;
@@ -90,7 +117,7 @@ export class Pipeline implements Delivery {
 
   #detect(detector: EventDetector, event: ProcessedEvent): Alert[] {
     try {
-      return detector.process({ id: event.id, tenantId: event.tenantId, time: event.time, ecs: event.ecs, raw: event.raw }).map((a) => ({ ...a, tenantName: a.tenantName ?? event.tenantName }));
+      return detector.process({ id: event.id, tenantId: event.tenantId, tenantName: event.tenantName, time: event.time, ecs: event.ecs, raw: event.raw }).map((a) => ({ ...a, tenantName: a.tenantName ?? event.tenantName }));
     } catch (err) {
       this.#options.logger.error({ err, event: event.id }, 'detection failed for an event; the event is still delivered');
       return [];

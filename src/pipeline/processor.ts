@@ -44,7 +44,9 @@ export function processRecord(source: SourceRecord): Processed {
   }
 }
 
-/** What the detector needs from the pipeline (see src/detect). */
+/** What the pipeline needs from the detector (src/detect). */
 export interface EventDetector {
-  process(event: { id: string; tenantId: string; time: number; ecs: Record<string, unknown>; raw: Record<string, unknown> }): Alert[];
+  process(event: { id: string; tenantId: string; tenantName: string; time: number; ecs: Record<string, unknown>; raw: Record<string, unknown> }): Alert[];
+  /** Closes correlation windows that ended before `now`. */
+  flush(now: number): Alert[];
 }
