@@ -55,8 +55,9 @@ export class HttpClient {
     return { status: res.statusCode, headers: res.headers, text };
   }
 
+  /** Ends the connections now: a request still in flight fails (its events stay spooled or unacknowledged). */
   async close(): Promise<void> {
-    await this.#agent.close();
+    await this.#agent.destroy();
   }
 }
 

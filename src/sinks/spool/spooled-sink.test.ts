@@ -125,3 +125,25 @@ test('a full spool makes write wait (backpressure) instead of dropping', { timeo
   await sink.close();
   assert.deepEqual(intake.accepted(), range(1, 60));
 });
+
+test('close does not wait for a hanging destination; the batch stays spooled for the next start', { timeout: 30_000 }, async (t) => {
+  const { createServer } = await import('node:http');
+  const hanging = createServer(() => undefined); // accepts, never answers
+  await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
+  t.after(() => new Promise<void>((resolve) => { hanging.closeAllConnections(); hanging.close(() => resolve()); }));
+  const intake = new Intake();
+  await intake.start();
+  t.after(() => intake.server.stop());
+  const dir = tempDir('spool');
+  const port = (hanging.address() as { port: number }).port;
+  const first = spooled({ ...intake, url: `http://127.0.0.1:${port}` } as Intake, dir);
+  await first.open();
+  await first.write(testEvents(1, 5));
+  const position = first.position();
+  await first.close(); // grace is 200 ms; the request would otherwise hang for the 30 s timeout
+  const second = spooled(intake, dir);
+  await second.open(position);
+  await second.whenDrained();
+  await second.close();
+  assert.deepEqual(intake.accepted(), range(1, 5));
+});
