@@ -9,6 +9,7 @@ const RUN_WORKER = fileURLToPath(new URL('./run-worker.ts', import.meta.url));
 /** A scale-out worker in its own process (so a test can SIGKILL it like a machine dying). */
 export interface WorkerProcess {
   readonly job: WorkerJob;
+  readonly pid: number;
   kill(): Promise<void>;
   stop(): Promise<number | null>;
 }
@@ -39,6 +40,7 @@ export async function spawnWorker(dir: string, job: WorkerJob, timeoutMs = 60_00
   });
   return {
     job,
+    pid: child.pid ?? -1,
     async kill() {
       child.kill('SIGKILL');
       await exited(child);
@@ -51,6 +53,16 @@ export async function spawnWorker(dir: string, job: WorkerJob, timeoutMs = 60_00
       return code;
     },
   };
+}
+
+/** Peak resident memory of a live process in bytes (Linux /proc VmHWM), or 0 when unknown. */
+export function peakRss(pid: number): number {
+  try {
+    const match = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
 }
 
 /** `${tenantId}:${record.Id}` counts of an NDJSON output (a line being written is ignored). */
