@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { tenantSchema, type TenantConfig } from '../collector/config.ts';
 import { startEmulator, type Emulator } from '../emulator/index.ts';
+import { emulatorOptionsFromConfig } from '../emulator/options-from-config.ts';
 import type { EmulatorConfig } from '../emulator/config.ts';
 import type { Logger } from '../observability/logger.ts';
 
@@ -34,10 +35,8 @@ export async function startDemoEnvironment(options: EmulatorConfig, logger: Logg
     clientSecret: randomBytes(24).toString('base64url'),
   }));
   const emulator = await startEmulator({
-    port: options.port,
+    ...emulatorOptionsFromConfig(options),
     tenants: specs.map((s) => ({ tenantId: s.tenantId, name: s.name, apps: [{ clientId: s.clientId, clientSecret: s.clientSecret }] })),
-    live: { eventsPerMinute: options.events_per_minute, scenarios: true },
-    backfillMs: options.backfill,
     logger: logger.child({ component: 'emulator' }),
   });
   const tenants = specs.map((s) =>
