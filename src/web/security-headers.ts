@@ -12,7 +12,7 @@ export const CONTENT_SECURITY_POLICY = [
 ].join('; ');
 
 /** Headers on every response: strict CSP (no inline script or style), no framing, no sniffing, no referrer, no caching. */
-export function addSecurityHeaders(app: FastifyInstance): void {
+export function addSecurityHeaders(app: FastifyInstance, options: { https: boolean }): void {
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('Content-Security-Policy', CONTENT_SECURITY_POLICY);
     reply.header('X-Frame-Options', 'DENY');
@@ -22,6 +22,7 @@ export function addSecurityHeaders(app: FastifyInstance): void {
     reply.header('Cross-Origin-Resource-Policy', 'same-origin');
     reply.header('Permissions-Policy', 'camera=(), microphone=(), geolocation=()');
     if (!request.url.startsWith('/static/')) reply.header('Cache-Control', 'no-store');
+    if (options.https) reply.header('Strict-Transport-Security', 'max-age=31536000');
     return payload;
   });
 }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import fastifyCookie from '@fastify/cookie';
 import fastifyFormbody from '@fastify/formbody';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { HealthSource } from '../core/health.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -17,6 +17,7 @@ import { registerPageRoutes } from './page-routes.ts';
 import { queryErrorOf, sendHtml } from './respond.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerStaticAssets } from './static-assets.ts';
+import { isLoopback, tlsOptionsOf } from './tls-options.ts';
 import { notFoundPage } from './views/layout.ts';
 
 export interface WebServerOptions {
@@ -42,9 +43,9 @@ export interface WebServer {
   tokenFile?: string;
 }
 
-function urlOf(address: AddressInfo): string {
+function urlOf(address: AddressInfo, https: boolean): string {
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  return `http://${host}:${address.port}/`;
+  return `${https ? 'https' : 'http'}://${host}:${address.port}/`;
 }
 
 export function createWebServer(options: WebServerOptions): WebServer {
@@ -52,11 +53,15 @@ export function createWebServer(options: WebServerOptions): WebServer {
   const now = options.now ?? Date.now;
   const resolved = resolveAuthToken(config.auth_token, options.dataDir ?? './data');
   const throttle = new LoginThrottle();
-  const app = Fastify({ logger: false, bodyLimit: 16 * 1024, trustProxy: false });
+  const tls = tlsOptionsOf(config);
+  // The routes do not depend on the server flavour; one instance type keeps them shared between HTTP and HTTPS.
+  const app = (tls
+    ? Fastify({ logger: false, bodyLimit: 16 * 1024, https: tls })
+    : Fastify({ logger: false, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
 
   app.register(fastifyCookie);
   app.register(fastifyFormbody);
-  addSecurityHeaders(app);
+  addSecurityHeaders(app, { https: Boolean(tls) });
   app.after(() => {
     requireAuth(app, resolved.token, throttle, now);
     registerStaticAssets(app);
@@ -106,8 +111,11 @@ export function createWebServer(options: WebServerOptions): WebServer {
       }
       const address = app.server.address();
       if (!address || typeof address === 'string') throw new WebServerError('the web server has no TCP address');
-      const url = urlOf(address);
+      const url = urlOf(address, Boolean(tls));
       logger.info({ url }, 'web UI listening');
+      if (!tls && !isLoopback(config.host)) {
+        logger.warn({ host: config.host }, 'the web UI is reachable from the network over plain HTTP: set web.tls or put it behind a TLS reverse proxy');
+      }
       return url;
     },
     async close() {
