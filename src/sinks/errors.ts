@@ -24,3 +24,10 @@ export class SinkUnavailableError extends IntakeError {
     this.remaining = remaining;
   }
 }
+
+/** Another live process holds this spool folder (two collectors must not share a data_dir). */
+export class SpoolInUseError extends IntakeError {
+  constructor(dir: string, pid: number) {
+    super('SPOOL_IN_USE', `spool ${dir} is in use by process ${pid}; give each collector its own data_dir`);
+  }
+}

@@ -112,3 +112,24 @@ test('after the last retry, the error carries exactly the undelivered events', a
   assert.deepEqual(err.remaining.map((e) => e.id), ['t:3', 't:4', 't:5']);
   assert.equal(server.requests.length, 1 + FAST_RETRY.max_attempts);
 });
+
+test('the intake key never reaches a log line, even at debug level with retries and refusals', async (t) => {
+  const { PassThrough } = await import('node:stream');
+  const { createLogger } = await import('../../observability/logger.ts');
+  const out = new PassThrough();
+  let logged = '';
+  out.on('data', (d: Buffer) => (logged += d.toString()));
+  const server = new RecordingServer();
+  const url = await server.start();
+  const dir = tempDir('sekoia');
+  const logger = createLogger('debug', out);
+  const deadLetter = new (await import('../dead-letter.ts')).DeadLetterFile(`${dir}/dl.ndjson`, 'sekoia', logger);
+  const sink = new SekoiaSink({ name: 'sekoia', config: sinkConfig({ type: 'sekoia', intake_key: KEY, intake_url: url, gzip: false, retry: FAST_RETRY }), logger, deadLetter });
+  t.after(async () => { await sink.close(); await server.stop(); });
+  server.handler = (_req, i) => (i < 2 ? { status: 503, body: `busy ${KEY}` } : { status: 403, body: `forbidden for ${KEY}` });
+  await sink.write(testEvents(1, 2));
+  await deadLetter.close();
+  assert.match(logged, /refused by the destination/);
+  assert.match(logged, /retrying/);
+  assert.ok(!logged.includes(KEY), 'intake key in logs');
+});

@@ -63,3 +63,18 @@ test('truncateTo drops the appends after a committed position, across segments',
   assert.deepEqual(text((await again.read(100, 1 << 20)).frames), ['frame-1', 'frame-2', 'frame-3', 'frame-4']);
   await again.close();
 });
+
+test('a spool folder held by another live process is refused; a stale lock is taken over', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const { writeFileSync } = await import('node:fs');
+  const { SpoolInUseError } = await import('../errors.ts');
+  const dir = tempDir('dq');
+  writeFileSync(join(dir, 'lock'), String(process.ppid));
+  await assert.rejects(openQueue(dir), (err: unknown) => err instanceof SpoolInUseError && err.message.includes(String(process.ppid)));
+  const gone = spawnSync('true').pid;
+  writeFileSync(join(dir, 'lock'), String(gone));
+  const q = await openQueue(dir);
+  await q.append(frame(1));
+  await q.close();
+  assert.ok(!readdirSync(dir).includes('lock'), 'lock released on close');
+});

@@ -1,11 +1,13 @@
 import { mkdir, open, readdir, readFile, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../observability/logger.ts';
+import { SpoolInUseError } from '../errors.ts';
 
 /** Bytes before each frame: the payload length, big-endian uint32. */
 const HEADER = 4;
 const SEGMENT = /^(\d{20})\.seg$/;
 const CURSOR_FILE = 'cursor';
+const LOCK_FILE = 'lock';
 const CURSOR_SYNC_MS = 1000;
 
 const segmentName = (base: number): string => `${String(base).padStart(20, '0')}.seg`;
@@ -62,6 +64,7 @@ export class DiskQueue {
   /** Loads segments and cursor, drops a torn frame at the tail (crash mid-append). */
   async open(): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
+    await this.#lock();
     this.#segments = (await readdir(this.#dir)).flatMap((f) => {
       const m = SEGMENT.exec(f);
       return m ? [Number(m[1])] : [];
@@ -75,6 +78,30 @@ export class DiskQueue {
       this.#head = this.#end;
     }
     if (this.#segments[0] !== undefined && this.#head < this.#segments[0]) this.#head = this.#segments[0];
+  }
+
+  /** Takes `lock` (our pid); a lock left by a process that no longer runs is taken over. */
+  async #lock(): Promise<void> {
+    const path = join(this.#dir, LOCK_FILE);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const handle = await open(path, 'wx').catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'EEXIST') return undefined;
+        throw err;
+      });
+      if (handle) {
+        try {
+          await handle.writeFile(String(process.pid));
+        } finally {
+          await handle.close();
+        }
+        return;
+      }
+      const pid = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+      if (Number.isSafeInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) throw new SpoolInUseError(this.#dir, pid);
+      if (pid !== process.pid) this.#logger.warn({ dir: this.#dir, pid }, 'taking over a spool lock left by a stopped process');
+      await rm(path, { force: true });
+    }
+    throw new SpoolInUseError(this.#dir, 0);
   }
 
   /** Length of the whole frames at the start of segment `base`; truncates anything after them. */
@@ -236,5 +263,15 @@ export class DiskQueue {
   async close(): Promise<void> {
     await this.#closeWriter();
     if (this.#cursorSyncedAt > 0 || this.#head > 0) await this.#writeCursor(true);
+    await rm(join(this.#dir, LOCK_FILE), { force: true });
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
