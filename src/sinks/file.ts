@@ -25,7 +25,8 @@ export interface FileSinkOptions {
 
 /**
  * Appends one JSON document per line (NDJSON) and fsyncs before acknowledging.
- * Its position is `<generation>:<size>` of the active file after the last acknowledged write;
+ * Its position is the size of the active file after the last acknowledged write (`<generation>:<size>`
+ * when rotating);
  * `open(position)` truncates anything written after a committed position, so a crash between write
  * and checkpoint never leaves a duplicate behind (the events are fetched and written again).
  * With rotation, the active file is renamed `<stem>-<generation><ext>` before a write once it is too
@@ -135,8 +136,10 @@ export class FileSink implements Sink {
     }
   }
 
+  /** `<size>` without rotation (the historical format), `<generation>:<size>` with it; compare with compareSinkPositions. */
   position(): string {
-    return `${this.#generation}:${this.#size}`;
+    const rotating = this.#rotation.maxBytes !== undefined || this.#rotation.intervalMs !== undefined;
+    return rotating ? `${this.#generation}:${this.#size}` : String(this.#size);
   }
 
   async close(): Promise<void> {
