@@ -8,8 +8,6 @@ import { WebQueryError } from './errors.ts';
 /** Query-string parameters, already reduced to one non-empty string per name. */
 export type Params = Record<string, string>;
 
-export const EVENT_PARAMS = ['q', 'tenant', 'user', 'ip', 'action', 'workload', 'outcome', 'content_type', 'range', 'from', 'to'] as const;
-export const ALERT_PARAMS = ['q', 'tenant', 'level', 'rule', 'range', 'from', 'to'] as const;
 export const FACET_FIELDS: readonly FacetField[] = ['user', 'sourceIp', 'action', 'workload', 'outcome', 'tenant'];
 export const RANGES = ['15m', '1h', '24h', '7d', '30d'] as const;
 /** The `range` value of "All time" (an empty value would be dropped, and the landing default applied). */
