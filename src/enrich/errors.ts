@@ -1,0 +1,10 @@
+import { IntakeError } from '../core/errors.ts';
+
+/** The offline IP → country database could not be read (missing or corrupt file). */
+export class GeoDatabaseError extends IntakeError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('GEOIP_DATABASE_INVALID', `GeoIP database ${path}: ${reason}`, options);
+    this.path = path;
+  }
+}

@@ -1,0 +1,5 @@
+/** Enrichment steps run after normalize(): GeoIP country of the ECS ip fields. */
+export { createGeoEnricher, type GeoEnricher, type GeoEnricherOptions, type GeoFields } from './geo-enricher.ts';
+export { bundledDatabasePath } from './geo-database.ts';
+export { publicAddress } from './public-ip.ts';
+export { GeoDatabaseError } from './errors.ts';
