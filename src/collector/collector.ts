@@ -16,7 +16,7 @@ export interface CollectorOptions {
   logger: Logger;
   /** Extra trusted CA (PEM), e.g. the emulator's certificate. */
   ca?: string;
-  /** Replaces MSAL token acquisition (tests of the HTTP layer only). */
+  /** Replaces MSAL token acquisition for every tenant (tests, custom credential sources). */
   tokenProvider?: (tenant: TenantConfig) => TokenProvider;
 }
 

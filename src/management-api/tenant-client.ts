@@ -13,7 +13,7 @@ export interface TenantClientDeps {
   /** PEM CA trusted in addition to `ca_file` (tests: the emulator's certificate). */
   ca?: string;
   signal?: AbortSignal;
-  /** Replaces MSAL (tests of the HTTP layer). */
+  /** Replaces MSAL (tests, custom credential sources). */
   tokens?: TokenProvider;
 }
 
