@@ -3,3 +3,5 @@ export { createGeoEnricher, type GeoEnricher, type GeoEnricherOptions, type GeoF
 export { bundledDatabasePath } from './geo-database.ts';
 export { publicAddress } from './public-ip.ts';
 export { GeoDatabaseError } from './errors.ts';
+export { enrichmentSchema, type EnrichmentConfig } from './config.ts';
+export { enricherFromConfig } from './from-config.ts';
