@@ -28,3 +28,10 @@ export const spoolPendingBytes = new Gauge({
   labelNames: ['sink'] as const,
   registers: [metricsRegistry],
 });
+
+export const sinkUnconfirmedEvents = new Counter({
+  name: 'o365_intake_sink_unconfirmed_events_total',
+  help: 'Events sent in a request the destination accepted but did not confirm one by one (Sekoia: fewer event_ids than events), per sink',
+  labelNames: ['sink'] as const,
+  registers: [metricsRegistry],
+});

@@ -133,3 +133,15 @@ test('the intake key never reaches a log line, even at debug level with retries 
   assert.match(logged, /retrying/);
   assert.ok(!logged.includes(KEY), 'intake key in logs');
 });
+
+test('a response confirming fewer events than sent is counted (the batch is not resent: that would duplicate)', async (t) => {
+  const { metricsRegistry } = await import('../../observability/metrics.ts');
+  const { server, sink, close } = await setup();
+  t.after(close);
+  const unconfirmed = async () => (await metricsRegistry.getSingleMetric('o365_intake_sink_unconfirmed_events_total')?.get())?.values.find((v) => v.labels.sink === 'sekoia')?.value ?? 0;
+  const before = await unconfirmed();
+  server.handler = () => ({ status: 200, body: { event_ids: ['only-one'] } });
+  await sink.write(testEvents(1, 3));
+  assert.equal(server.requests.length, 1);
+  assert.equal((await unconfirmed()) - before, 2);
+});

@@ -6,6 +6,7 @@ import type { DeadLetterFile } from '../dead-letter.ts';
 import { chunkBySize } from '../delivery/chunk.ts';
 import { deliverChunks, retryOptions, type ChunkOutcome } from '../delivery/deliver-chunks.ts';
 import { HttpClient, outcomeOfStatus, type HttpResponse } from '../http/client.ts';
+import { sinkUnconfirmedEvents } from '../metrics.ts';
 import { SEKOIA_INTAKE_URLS } from './regions.ts';
 
 export interface SekoiaSinkOptions {
@@ -101,6 +102,7 @@ export class SekoiaSink implements Sink {
     } catch {
       ids = undefined;
     }
+    if (!Array.isArray(ids) || ids.length < sent) sinkUnconfirmedEvents.inc({ sink: this.name }, Array.isArray(ids) ? sent - ids.length : sent);
     if (!Array.isArray(ids)) {
       this.#logger.warn({ sink: this.name, status: res.status, sent }, 'intake response has no event_ids list; cannot confirm the batch');
     } else if (ids.length !== sent) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../observability/logger.ts';
 import { RecordingServer } from '../test-support/recording-server.ts';
 import { FAST_RETRY, sinkConfig, tempDir, testDeadLetter, testEvent } from '../test-support/events.ts';
+import { SinkUnavailableError } from '../errors.ts';
 import { SplunkHecSink } from './splunk-hec-sink.ts';
 
 const CHANNEL = '0c7a6a1e-7d4f-4b57-9a53-2f0e1e3d4c5b';
@@ -49,4 +50,12 @@ test('indexer acknowledgement: the write resolves only once the ackId is reporte
     [`/services/collector/ack?channel=${CHANNEL}`, CHANNEL],
   ]);
   assert.equal(server.requests[1]?.body, '{"acks":[42]}');
+});
+
+test('indexer acknowledgement that never comes: the batch is sent again, then the write fails with the undelivered events', async (t) => {
+  const { server, sink, close } = await setup({ indexer_ack: true, channel: CHANNEL, ack_poll_interval: 5, ack_timeout: 30, retry: { ...FAST_RETRY, max_attempts: 2 } });
+  t.after(close);
+  server.handler = (req) => (req.url.startsWith('/services/collector/ack') ? { status: 200, body: { acks: { '7': false } } } : { status: 200, body: { text: 'Success', code: 0, ackId: 7 } });
+  await assert.rejects(sink.write([testEvent(1)]), (err: unknown) => err instanceof SinkUnavailableError && /ackId 7 not indexed/.test(err.message) && err.remaining.length === 1);
+  assert.equal(server.requests.filter((r) => r.url === '/services/collector/event').length, 2);
 });
