@@ -16,6 +16,10 @@ export interface EventFilter {
   /** success | failure | unknown. */
   outcome?: string;
   contentType?: string;
+  /** Only the events an alert cites. */
+  alertId?: string;
+  /** Only events cited by at least one alert. */
+  alerted?: boolean;
   /** Event time range, epoch ms: from inclusive, to exclusive. */
   from?: number;
   to?: number;
@@ -51,6 +55,8 @@ export function whereOf(filter: EventFilter): SqlWhere {
     else add('e.outcome = ?', filter.outcome);
   }
   if (filter.contentType) add('e.content_type = ?', filter.contentType);
+  if (filter.alertId) add('e.id IN (SELECT event_id FROM alert_events WHERE alert_id = ?)', filter.alertId);
+  if (filter.alerted) add('EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id)');
   if (filter.from !== undefined) add('e.time >= ?', checkTime('from', filter.from));
   if (filter.to !== undefined) add('e.time < ?', checkTime('to', filter.to));
   if (filter.text) {

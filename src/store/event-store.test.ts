@@ -133,6 +133,8 @@ test('alerts: idempotent, filtered by level and tenant, linked to their events',
   assert.deepEqual(detail.events.map((e) => e.id).sort(), [fab[0]!.id, fab[1]!.id].sort());
   assert.deepEqual(detail.missingEventIds, ['gone:1']);
   assert.ok(detail.events.every((e) => e.alerted));
+  assert.deepEqual(store.searchEvents({ alertId: 'crit-1' }).events.map((e) => e.id).sort(), [fab[0]!.id, fab[1]!.id].sort());
+  assert.equal(store.searchEvents({ alerted: true }).total, 6);
   const listed = store.searchEvents({ limit: 500 }).events;
   assert.deepEqual(listed.filter((e) => e.alerted).map((e) => e.id).sort(), [...high.eventIds, ...low.eventIds, fab[0]!.id, fab[1]!.id].sort());
   assert.equal(store.getAlert('nope'), undefined);

@@ -66,6 +66,8 @@ export function eventQueryOf(params: Params, now: number): EventQuery {
     ...(params.workload ? { workload: params.workload } : {}),
     ...(params.outcome ? { outcome: params.outcome } : {}),
     ...(params.content_type ? { contentType: params.content_type } : {}),
+    ...(params.alert ? { alertId: params.alert } : {}),
+    ...(params.alerted === '1' ? { alerted: true } : {}),
     ...timeRange(params, now),
     ...(limit !== undefined ? { limit } : {}),
     ...(params.cursor ? { cursor: params.cursor } : {}),

@@ -116,6 +116,10 @@ test('open an alert, see its events, follow one back', { skip }, async () => {
   assert.match(await page.textContent('dl.facts') ?? '', /T1098\.003/);
   assert.equal(await page.locator('table.events tbody tr').count(), 1);
   await shot('06-alert');
+  await page.click('text=Open in search');
+  await page.waitForURL(/\/events\?alert=alert-admin-role/);
+  assert.match(await page.textContent('.pager') ?? '', /1 shown of 1 matching/);
+  await page.goBack();
   await page.locator('table.events tbody tr td.desc a').click();
   await page.waitForURL(/\/events\//);
   assert.match(await page.textContent('h1') ?? '', /added a member to role Global Administrator/);

@@ -21,7 +21,7 @@ ${alert.description ? html`<p class="lead">${alert.description}</p>` : ''}
   ${alert.author ? html`<div><dt>Author</dt><dd>${alert.author}</dd></div>` : ''}
   ${groupBy.length ? html`<div><dt>Grouped by</dt><dd class="mono">${groupBy.map(([k, v]) => html`<span class="tag">${k}=${v}</span> `)}</dd></div>` : ''}
 </dl>
-<h2>Matched events (${events.length})</h2>
+<h2>Matched events (${events.length}) <a class="button" href="/events?alert=${encodeURIComponent(alert.id)}&amp;range=all">Open in search</a></h2>
 ${eventsTable(events, {})}
 ${missingEventIds.length > 0 ? html`<p class="muted">Not in the store (expired by retention or not yet stored): <span class="mono">${missingEventIds.join(', ')}</span></p>` : ''}`);
 }

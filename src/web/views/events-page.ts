@@ -35,7 +35,9 @@ function searchForm(params: Params, tenants: readonly string[]): SafeHtml {
     ${select(params, 'range', 'Range', ranges)}
     <button type="submit" class="primary">Search</button>
     <a class="button" href="/events">Reset</a>
-    <label class="live" title="Reload the first page every 30 seconds"><input type="checkbox" id="live"> Live</label>
+    <label class="check" title="Only events cited by an alert"><input type="checkbox" name="alerted" value="1"${params.alerted === '1' ? html` checked` : ''}> Alerted only</label>
+    ${params.alert ? html`<input type="hidden" name="alert" value="${params.alert}"><span class="tag">alert: ${params.alert}</span>` : ''}
+    <label class="check" title="Reload the first page every 30 seconds"><input type="checkbox" id="live"> Live</label>
   </div>
   <div class="row filters">
     ${input(params, 'tenant', 'Tenant', 'name or id', '', 'tenant-list')}
