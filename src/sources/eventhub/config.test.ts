@@ -33,3 +33,12 @@ test('ownership_expiration must exceed ownership_interval', () => {
   assert.equal(bad.success, false);
   assert.deepEqual(bad.error?.issues[0]?.path, ['ownership_expiration']);
 });
+
+test('postgres checkpoints need a postgres:// URL, kept as a Secret', () => {
+  const cfg = eventHubSchema.parse({ name: 'x', connection_string: CS, checkpoint_store: { type: 'postgres', url: 'postgres://svc:pw-123@db/state' } });
+  assert.equal(cfg.checkpoint_store.type, 'postgres');
+  assert.doesNotMatch(inspect(cfg), /pw-123/);
+  const bad = eventHubSchema.safeParse({ name: 'x', connection_string: CS, checkpoint_store: { type: 'postgres', url: 'mysql://db' } });
+  assert.equal(bad.success, false);
+  assert.match(bad.error?.issues[0]?.message ?? '', /postgres:\/\/ URL/);
+});

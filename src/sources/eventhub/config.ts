@@ -8,6 +8,8 @@ import { secret } from '../../config/secret-ref.ts';
  *   The checkpoint is written in the same transaction as the delivered ids and sink positions.
  * - `blob`: an Azure Storage container (`@azure/eventhubs-checkpointstore-blob`), shareable by
  *   several collectors that split the partitions between them.
+ * - `postgres`: tables `eh_ownership` / `eh_checkpoints` in a PostgreSQL database (e.g. the scale-out state
+ *   database), shareable like `blob` without Azure Storage.
  */
 const sqliteCheckpoints = z.object({ type: z.literal('sqlite'), path: z.string().min(1).optional() }).strict();
 const blobCheckpoints = z
@@ -20,7 +22,15 @@ const blobCheckpoints = z
   })
   .strict();
 
-export const eventHubCheckpointSchema = z.discriminatedUnion('type', [sqliteCheckpoints, blobCheckpoints]);
+const postgresCheckpoints = z
+  .object({
+    type: z.literal('postgres'),
+    /** postgres://user:password@host:port/db — a secret, as it usually carries the password. */
+    url: secret.refine((url) => /^postgres(ql)?:\/\//i.test(url.reveal()), 'must be a postgres:// URL'),
+  })
+  .strict();
+
+export const eventHubCheckpointSchema = z.discriminatedUnion('type', [sqliteCheckpoints, blobCheckpoints, postgresCheckpoints]);
 export type EventHubCheckpointConfig = z.infer<typeof eventHubCheckpointSchema>;
 
 export const eventHubSchema = z

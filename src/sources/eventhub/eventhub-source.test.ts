@@ -14,6 +14,8 @@ import type { EventHubMetadata } from './to-audit-record.ts';
 import { azuriteAvailable, startAzurite, type Azurite } from './testing/azurite.ts';
 import { startFakeEventHub, type FakeEventHub } from './testing/fake-event-hub.ts';
 import { RecordingDelivery } from './testing/recording-delivery.ts';
+import { PostgresCheckpointStore } from './postgres-checkpoint-store.ts';
+import { findPostgresBin, POSTGRES_SKIP_REASON, startPostgres, type TestPostgres } from '../../state/postgres/testing/postgres-server.ts';
 
 const TENANT = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 const signIn = (id: string) => ({
@@ -197,5 +199,55 @@ describe('Event Hub source with Azure Blob checkpoints (Azurite)', { skip: azuri
     assert.equal(all.length, 4, `exactly the 4 records, got ${all.join(', ')}`);
     assert.equal(new Set(all).size, 4);
     assert.ok(hub.deliveredCount('0') >= 4, 'message 1 of partition 0 was read again and dropped as already delivered');
+  });
+});
+
+describe('Event Hub source with PostgreSQL checkpoints', { skip: findPostgresBin() ? false : POSTGRES_SKIP_REASON }, () => {
+  let server: TestPostgres;
+  let hub: FakeEventHub;
+  let dataDir: string;
+  before(async () => {
+    server = await startPostgres();
+    hub = await startFakeEventHub({ hubName: 'pghub', partitions: 2 });
+    dataDir = mkdtempSync(join(tmpdir(), 'eh-pg-'));
+  });
+  after(async () => {
+    await hub.close();
+    await server.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('ownership is compare-and-swap; a restart resumes from the PostgreSQL checkpoint', async () => {
+    const store = await PostgresCheckpointStore.open(server.url);
+    try {
+      const claim = { fullyQualifiedNamespace: 'ns', eventHubName: 'h', consumerGroup: 'cg', partitionId: '0', ownerId: 'a' };
+      const [mine] = await store.claimOwnership([claim]);
+      assert.ok(mine?.etag);
+      assert.deepEqual(await store.claimOwnership([{ ...claim, ownerId: 'b' }]), [], 'already owned: a claim without the etag fails');
+      assert.deepEqual(await store.claimOwnership([{ ...claim, ownerId: 'b', etag: 'stale' }]), []);
+      assert.equal((await store.claimOwnership([{ ...claim, ownerId: 'b', etag: mine.etag }]))[0]?.ownerId, 'b');
+
+      const config = sourceConfig(hub, { checkpoint_store: { type: 'postgres', url: server.url } });
+      hub.publish('0', { records: [signIn('p1'), signIn('p2')] });
+      hub.publish('1', { records: [defender('p3')] });
+      const delivery = new RecordingDelivery();
+      const first = new EventHubSource({ config, delivery, dataDir });
+      await first.start();
+      await waitFor('3 records', () => delivery.delivered.length >= 3);
+      await waitFor('checkpoints', async () => (await store.listCheckpoints('127.0.0.1', 'pghub', 'o365-intake')).length === 2);
+      await first.stop();
+
+      hub.publish('0', { records: [signIn('p4')] });
+      const second = new EventHubSource({ config, delivery, dataDir });
+      await second.start();
+      await waitFor('the new record', () => delivery.delivered.length >= 4);
+      await sleep(300);
+      await second.stop();
+      assert.deepEqual(ids(delivery).sort(), [`${TENANT}:SignInLogs/p1`, `${TENANT}:SignInLogs/p2`, `${TENANT}:SignInLogs/p4`, `${TENANT}:pghub/1/0/0`], 'each record once');
+      const checkpoints = await store.listCheckpoints('127.0.0.1', 'pghub', 'o365-intake');
+      assert.deepEqual(Object.fromEntries(checkpoints.map((c) => [c.partitionId, c.sequenceNumber])), { '0': 1, '1': 0 });
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -93,7 +93,7 @@ export class EventHubSource implements HealthSource {
         ? new EventHubConsumerClient(config.consumer_group, config.connection_string.reveal(), config.event_hub_name, this.#stores.checkpoints, clientOptions)
         : new EventHubConsumerClient(config.consumer_group, config.connection_string.reveal(), this.#stores.checkpoints, clientOptions);
     } catch (err) {
-      this.#stores.ledger.close();
+      await this.#stores.close();
       this.#stores = undefined;
       throw new EventHubError('EVENTHUB_CONFIG', config.name, this.#scrub((err as Error).message), { cause: err });
     }
@@ -119,7 +119,7 @@ export class EventHubSource implements HealthSource {
       await this.#subscription?.close();
       await this.#client?.close();
     } finally {
-      this.#stores?.ledger.close();
+      await this.#stores?.close();
       this.#subscription = undefined;
       this.#client = undefined;
       this.#stores = undefined;
@@ -133,7 +133,7 @@ export class EventHubSource implements HealthSource {
     try {
       return await stores.ledger.sinkPositions();
     } finally {
-      if (stores !== this.#stores) stores.ledger.close();
+      if (stores !== this.#stores) await stores.close();
     }
   }
 
