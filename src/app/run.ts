@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { createCollector, type Collector } from '../collector/collector.ts';
 import { detectorFromConfig } from '../detect/index.ts';
 import { openEventStore, type EventStore } from '../store/event-store.ts';
+import { scheduleRetention } from '../store/retention-schedule.ts';
 import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
 import { openStateStore } from '../state/open-state-store.ts';
 import type { StateStore } from '../state/state-store.ts';
@@ -15,11 +16,13 @@ import type { Logger } from '../observability/logger.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
 import { startDemoEnvironment, type DemoEnvironment } from './emulator-mode.ts';
 import { buildSinks } from './sinks.ts';
+import { compareSinkPositions } from '../sinks/positions.ts';
 
 export interface RunningPipeline {
   /** URL of the web page, when enabled. */
   webUrl?: string;
-  webToken?: string;
+  /** The web page's access token, only when it was generated (a configured token is never handed out). */
+  generatedWebToken?: string;
   stop(): Promise<void>;
 }
 
@@ -38,7 +41,7 @@ function mergePositions(all: SinkPositions[]): SinkPositions {
   for (const positions of all) {
     for (const [sink, position] of Object.entries(positions)) {
       const current = merged[sink];
-      merged[sink] = current === undefined || Number(position) > Number(current) ? position : current;
+      merged[sink] = current === undefined || compareSinkPositions(position, current) > 0 ? position : current;
     }
   }
   return merged;
@@ -83,7 +86,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   await collector.start();
   for (const hub of eventHubs) await hub.start();
 
-  const retention = store ? setInterval(() => store.applyRetention(), 10 * 60_000).unref() : undefined;
+  const stopRetention = store ? scheduleRetention(store, config.store.retention_interval, logger.child({ component: 'store' })) : undefined;
   const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(Date.now()), 60_000).unref() : undefined;
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   let webUrl: string | undefined;
@@ -94,9 +97,9 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
 
   return {
     webUrl,
-    webToken: web?.token,
+    generatedWebToken: web?.tokenGenerated ? web.token : undefined,
     async stop() {
-      clearInterval(retention);
+      stopRetention?.();
       clearInterval(correlationClock);
       await collector.stop();
       for (const hub of eventHubs) await hub.stop();

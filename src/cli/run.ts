@@ -8,7 +8,13 @@ export async function runCommand(configPath: string | undefined): Promise<void> 
   const logger = createLogger(process.env.LOG_LEVEL ?? config.log_level);
   const running = await runPipeline(config, logger);
   if (running.webUrl) {
-    process.stderr.write(`\n  o365-intake is running. Open ${running.webUrl.replace(/\/$/, '')}/?token=${running.webToken ?? ''}\n  (access token: ${running.webToken ?? ''})\n\n`);
+    const base = running.webUrl.replace(/\/$/, '');
+    const token = running.generatedWebToken;
+    process.stderr.write(
+      token
+        ? `\n  o365-intake is running. Open ${base}/?token=${token}\n  (access token: ${token}, kept in ${config.data_dir}/web-token)\n\n`
+        : `\n  o365-intake is running. Open ${base}/ and sign in with the web.auth_token of your config.\n\n`,
+    );
   }
   let stopping = false;
   const stop = (signal: string) => {

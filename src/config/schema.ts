@@ -22,7 +22,7 @@ export const configSchema = z
       .object({ format: z.enum(OUTPUT_FORMATS).default('ecs') })
       .strict()
       .prefault({}),
-    sinks: z.array(sinkSchema).default([{ type: 'file', path: './data/events.ndjson' }]),
+    sinks: z.array(sinkSchema).prefault([{ type: 'file', path: './data/events.ndjson' }]),
     store: storeSchema,
     detection: detectionSchema,
     web: webSchema,

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Pipeline, type RoutedSink } from './pipeline.ts';
+import { Pipeline } from './pipeline.ts';
+import { KindFilterSink } from '../sinks/kind-filter.ts';
 import { silentLogger } from '../observability/logger.ts';
 import type { OutputEvent, OutputKind } from '../core/output-event.ts';
 import type { Sink } from '../core/sink.ts';
@@ -22,7 +23,7 @@ class MemorySink implements Sink {
   async close() {}
 }
 
-const routed = (sink: Sink, ...kinds: OutputKind[]): RoutedSink => ({ sink, kinds: new Set(kinds) });
+const routed = (sink: Sink, ...kinds: OutputKind[]): Sink => new KindFilterSink(sink, kinds);
 const source = (record: Record<string, unknown>): SourceRecord => ({ tenantId: 'tid', tenantName: 'contoso', source: 'management-api', contentType: 'Audit.Exchange', contentId: 'c1', record });
 const logon = (id: string) => source({ Id: id, CreationTime: '2024-05-01T10:00:00', RecordType: 15, Operation: 'UserLoginFailed', Workload: 'AzureActiveDirectory', UserId: 'eve@contoso.com', ClientIP: '203.0.113.9', ResultStatus: 'Success', OrganizationId: 'tid' });
 

@@ -1,7 +1,7 @@
 import { Mutex } from 'async-mutex';
 import type { Alert } from '../core/alert.ts';
 import type { DeliverFn, Delivery, SinkPositions } from '../core/delivery.ts';
-import type { OutputEvent, OutputKind } from '../core/output-event.ts';
+import type { OutputEvent } from '../core/output-event.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
 import type { Sink } from '../core/sink.ts';
 import type { SourceRecord } from '../core/source-record.ts';
@@ -16,14 +16,9 @@ export interface EmbeddedStore {
   insertAlerts(alerts: Alert[]): void;
 }
 
-export interface RoutedSink {
-  sink: Sink;
-  /** Which outputs this sink receives. */
-  kinds: ReadonlySet<OutputKind>;
-}
-
 export interface PipelineOptions {
-  sinks: RoutedSink[];
+  /** Every sink receives every output; each passes on only the kinds it is configured for. */
+  sinks: Sink[];
   format: OutputFormat;
   detector?: EventDetector;
   store?: EmbeddedStore;
@@ -51,12 +46,12 @@ export class Pipeline implements Delivery {
 
   /** Opens every sink at the position committed with the last checkpoint. */
   async open(committed: SinkPositions): Promise<void> {
-    for (const { sink } of this.#options.sinks) await sink.open(committed[sink.name]);
+    for (const sink of this.#options.sinks) await sink.open(committed[sink.name]);
   }
 
   async close(): Promise<void> {
     await this.#mutex.waitForUnlock();
-    for (const { sink } of this.#options.sinks) await sink.close();
+    for (const sink of this.#options.sinks) await sink.close();
   }
 
   exclusive<T>(fn: (deliver: DeliverFn) => Promise<T>): Promise<T> {
@@ -127,11 +122,10 @@ export class Pipeline implements Delivery {
   async #writeToSinks(outputs: OutputEvent[]): Promise<SinkPositions> {
     const positions: Record<string, string> = {};
     await Promise.all(
-      this.#options.sinks.map(async ({ sink, kinds }) => {
-        const batch = outputs.filter((o) => kinds.has(o.kind));
+      this.#options.sinks.map(async (sink) => {
         const stop = pipelineMetrics.sinkWrite.startTimer({ sink: sink.name });
         try {
-          await sink.write(batch);
+          await sink.write(outputs);
         } catch (err) {
           pipelineMetrics.sinkFailures.inc({ sink: sink.name });
           throw err;

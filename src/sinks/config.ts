@@ -5,8 +5,11 @@ import { SEKOIA_REGIONS } from './sekoia/regions.ts';
 
 const MiB = 1024 * 1024;
 
-/** Which kinds of OutputEvent a sink receives (default: all of them). */
-const kinds = z.array(z.enum(['event', 'alert', 'dead-letter'])).min(1).optional();
+/**
+ * Which kinds of OutputEvent a sink receives. Default: events and alerts (records the pipeline could not
+ * process go to `<data_dir>/dead-letter/pipeline.ndjson`; add `dead-letter` to send them here too).
+ */
+const kinds = z.array(z.enum(['event', 'alert', 'dead-letter'])).min(1).default(['event', 'alert']);
 
 /**
  * What sits between the pipeline and the destination.

@@ -21,7 +21,7 @@ export interface SinkDeps {
 }
 
 /** The name a sink is known by in logs, metrics and checkpoints. */
-export function sinkName(config: SinkConfig, index: number): string {
+export function sinkName(config: Pick<SinkConfig, 'name' | 'type'>, index: number): string {
   return config.name ?? (index === 0 ? config.type : `${config.type}-${index}`);
 }
 
@@ -32,7 +32,7 @@ export function deadLetterPath(dataDir: string, name: string): string {
 
 /**
  * Builds one sink from its config: the destination, behind its disk spool when `buffer.type` is `disk`
- * (the default for network sinks), behind a kind filter when `kinds` is set.
+ * (the default for network sinks), behind the filter that passes only the configured `kinds`.
  */
 export function createSink(config: SinkConfig, index: number, deps: SinkDeps): Sink {
   const name = sinkName(config, index);
@@ -50,7 +50,7 @@ export function createSink(config: SinkConfig, index: number, deps: SinkDeps): S
       deadLetter,
     });
   }
-  return config.kinds ? new KindFilterSink(sink, config.kinds) : sink;
+  return new KindFilterSink(sink, config.kinds);
 }
 
 /** Builds every configured sink; names must be unique (each has its own spool and checkpoint position). */
