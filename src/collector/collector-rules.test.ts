@@ -208,3 +208,24 @@ test('clock skew: with the server clock 3 hours ahead, windows follow the Date h
     await emulator.stop();
   }
 });
+
+test('daemon mode: start() polls every tenant on its own, stop() ends the loops and in-flight work cleanly', async () => {
+  const emulator = await startEmulator({ seed: 19, tenants: emulatorTenants(), pageSize: 50 });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile), collection: { poll_interval: 200 } });
+  try {
+    await run.collector.start();
+    const expected = (): string[] => TENANTS.flatMap((t) => [...emulator.publishedIds(t.tenantId)].map((id) => `${t.tenantId}:${id}`));
+    for (let round = 0; round < 3; round += 1) {
+      for (const t of TENANTS) emulator.generate(t.tenantId, 25, { contentTypes: ALL_CONTENT_TYPES, recordsPerBlob: 5 });
+      for (let i = 0; i < 300 && countOutputIds(run.output).size < expected().length; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected()), []);
+    assert.equal(expected().length, 150);
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});
