@@ -1,8 +1,11 @@
 // Normalizer throughput: parseRawRecord + normalize + JSON.stringify of the ECS document, against a baseline of
 // JSON.parse + JSON.stringify of the same records measured in the same run. The corpus is built from the
-// intake-o365 fixture inputs with varied Ids, times, IPs and users.
+// intake-o365 fixture inputs with varied Ids, times, IPs and users, and from the emulator's record generator (the
+// weighted mix of a real tenant: sign-ins, mailbox and file activity, DLP, alerts).
 // Run: node --import tsx bench/normalize.bench.ts [records]
 import { readdirSync, readFileSync } from 'node:fs';
+import { createTenantContext, generateRecords } from '../src/emulator/records/index.ts';
+import { Rng } from '../src/emulator/rng.ts';
 import { normalize } from '../src/normalize/normalize.ts';
 import { parseRawRecord } from '../src/normalize/parse-raw-record.ts';
 
@@ -41,6 +44,13 @@ function corpus(templates: Template[], count: number): string[] {
   const out: string[] = new Array(count);
   for (let i = 0; i < count; i++) out[i] = variant(templates[i % templates.length] as Template, i);
   return out;
+}
+
+/** `count` records from the emulator generator, fixed seed and time so every run measures the same corpus. */
+function emulatorCorpus(count: number): string[] {
+  const tenant = createTenantContext('5b1f6e0c-3c1a-4f43-9a0e-2f9c1d7e8a41', { name: 'Contoso', userCount: 200 });
+  const records = generateRecords(count, new Rng(20_260_101), tenant, { at: Date.UTC(2026, 0, 1), spreadMs: 86_400_000 });
+  return records.map((r) => JSON.stringify(r.record));
 }
 
 interface Timing {
@@ -98,16 +108,17 @@ function measure(lines: readonly string[]): { base: Timing; norm: Timing } {
 }
 
 const templates = loadTemplates();
-const mixes: Array<[string, Template[]]> = [
-  ['all fixture RecordTypes (uniform over the 56 fixtures)', templates],
-  ['high-volume mix (AAD, Exchange, SharePoint/OneDrive, Teams)', templates.filter((t) => HIGH_VOLUME_TYPES.has(t.RecordType as number))],
+const mixes: Array<[string, () => string[]]> = [
+  ['all fixture RecordTypes (uniform over the 56 fixtures)', () => corpus(templates, COUNT)],
+  ['high-volume mix (AAD, Exchange, SharePoint/OneDrive, Teams)', () => corpus(templates.filter((t) => HIGH_VOLUME_TYPES.has(t.RecordType as number)), COUNT)],
+  ['emulator mix (generateRecords, weighted like a real tenant)', () => emulatorCorpus(COUNT)],
 ];
 
-console.log(`Records per corpus: ${COUNT.toLocaleString('en-US')} (varied copies of the intake-o365 fixture inputs)\n`);
+console.log(`Records per corpus: ${COUNT.toLocaleString('en-US')} (varied copies of the intake-o365 fixture inputs; emulator records)\n`);
 console.log('| corpus | JSON.parse+stringify (events/s) | parseRawRecord+normalize+stringify (events/s) | ratio (CPU time) | ratio (wall time) |');
 console.log('|---|---:|---:|---:|---:|');
-for (const [name, list] of mixes) {
-  const lines = corpus(list, COUNT);
+for (const [name, build] of mixes) {
+  const lines = build();
   const { base, norm } = measure(lines);
   const rate = (t: Timing): string => Math.round(COUNT / t.wall).toLocaleString('en-US');
   console.log(`| ${name} | ${rate(base)} | ${rate(norm)} | ${(norm.cpu / base.cpu).toFixed(2)} | ${(norm.wall / base.wall).toFixed(2)} |`);
