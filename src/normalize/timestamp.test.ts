@@ -25,3 +25,13 @@ test('timestampMillis gives epoch milliseconds', () => {
   assert.equal(timestampMillis('1970-01-01T00:00:01'), 1000);
   assert.equal(timestampMillis('bad'), undefined);
 });
+
+test('the plain yyyy-MM-ddTHH:mm:ss fast path applies the same checks as the full format', () => {
+  assert.equal(normalizeTimestamp('2024-06-26T23:59:60'), '2024-06-26T23:59:60Z');
+  assert.equal(normalizeTimestamp('2024-06-26T06:29:14Z'), '2024-06-26T06:29:14Z');
+  for (const v of [
+    '2024-00-10T00:00:00', '2024-13-10T00:00:00', '2024-06-00T00:00:00', '2024-06-32T00:00:00', '2024-06-26T24:00:00',
+    '2024-06-26T23:60:00', '2024-06-26T23:59:61', '2O24-06-26T06:29:14', '2024-06-26T06:29:1x', '2024/06/26T06:29:14',
+    '2024-06-26T06:29:14X', '2024-06-26T06-29-14',
+  ]) assert.equal(normalizeTimestamp(v), undefined, v);
+});

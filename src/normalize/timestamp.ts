@@ -8,6 +8,7 @@ const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+)
  */
 export function normalizeTimestamp(value: unknown): string | undefined {
   if (typeof value !== 'string') return undefined;
+  if (isPlainUtcSeconds(value)) return value.length === 19 ? `${value}Z` : value;
   const m = DATE_TIME.exec(value);
   if (m === null) return undefined;
   const [, y, mo, d, h, mi, s, fraction, zone] = m as unknown as [string, string, string, string, string, string, string, string?, string?];
@@ -22,6 +23,30 @@ export function normalizeTimestamp(value: unknown): string | undefined {
     return millis === '000' ? `${iso.slice(0, 19)}Z` : iso;
   }
   return millis === '000' ? `${y}-${mo}-${d}T${h}:${mi}:${s}Z` : `${y}-${mo}-${d}T${h}:${mi}:${s}.${millis}Z`;
+}
+
+/** Two ASCII digits at `i` as a number, or -1. */
+function twoDigits(text: string, i: number): number {
+  const a = text.charCodeAt(i) - 48;
+  const b = text.charCodeAt(i + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * Fast path for the format nearly every record uses, `yyyy-MM-ddTHH:mm:ss` with an optional `Z` (no fraction, no
+ * offset): already normalized but for the `Z`. Same checks as the regular expression path.
+ */
+function isPlainUtcSeconds(value: string): boolean {
+  const n = value.length;
+  if (n !== 19 && !(n === 20 && value.charCodeAt(19) === 90)) return false;
+  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false;
+  if (twoDigits(value, 0) < 0 || twoDigits(value, 2) < 0) return false;
+  const mo = twoDigits(value, 5);
+  const d = twoDigits(value, 8);
+  const h = twoDigits(value, 11);
+  const mi = twoDigits(value, 14);
+  const s = twoDigits(value, 17);
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
 }
 
 /** Epoch milliseconds of a record date (see normalizeTimestamp), or undefined. */
