@@ -33,3 +33,13 @@ test('a value that is not an IP is kept as an address only', () => {
   assert.deepEqual(parseClientIp('mail.contoso.com'), { address: 'mail.contoso.com' });
   assert.deepEqual(parseClientIp('999.1.1.1:80'), { address: '999.1.1.1:80' });
 });
+
+test('colon-bearing values that are not IPv6 or IPv4:port stay addresses', () => {
+  assert.deepEqual(parseClientIp('host:8080'), { address: 'host:8080' });
+  assert.deepEqual(parseClientIp('1.2.3.4:'), { address: '1.2.3.4:' });
+  assert.deepEqual(parseClientIp('[not-an-ip]:443'), { address: '[not-an-ip]:443' });
+  assert.deepEqual(parseClientIp('[1.2.3.4]:443'), { ip: '1.2.3.4', port: 443 });
+  assert.deepEqual(parseClientIp('1.2.3.4:99999'), { ip: '1.2.3.4' });
+  assert.deepEqual(parseClientIp('::'), { ip: '::' });
+  assert.deepEqual(parseClientIp(' 2a01:CB00::1 '), { ip: '2a01:cb00::1' });
+});

@@ -1,4 +1,4 @@
-import { isIP } from 'node:net';
+import { isIP, isIPv4, isIPv6 } from 'node:net';
 
 export interface ClientAddress {
   /** Normalized IP (IPv6 lowercased and compressed), absent when the value is not an IP. */
@@ -36,20 +36,24 @@ export function parseClientIp(value: unknown): ClientAddress | undefined {
   if (typeof value !== 'string') return undefined;
   const text = value.trim();
   if (text === '' || text.toLowerCase() === '<null>' || text === 'None') return undefined;
-  const family = isIP(text);
-  if (family === 4) return { ip: text };
-  if (family === 6) {
+  // Cheapest test first: node's IPv6 check is a long regular expression, only worth running on text with a colon
+  // that is neither bracketed nor IPv4:port.
+  if (!text.includes(':')) return isIPv4(text) ? { ip: text } : { address: text };
+  if (text.charCodeAt(0) === 91) {
+    const bracketed = BRACKETED.exec(text);
+    if (bracketed && isIP(bracketed[1] as string) !== 0) {
+      const inner = bracketed[1] as string;
+      const mapped = MAPPED_V4.exec(inner);
+      return withPort(mapped ? (mapped[1] as string) : normalizeIp(inner), portOf(bracketed[2]));
+    }
+    return { address: text };
+  }
+  const v4 = IPV4_PORT.exec(text);
+  if (v4) return isIPv4(v4[1] as string) ? withPort(v4[1] as string, portOf(v4[2])) : { address: text };
+  if (isIPv6(text)) {
     const mapped = MAPPED_V4.exec(text);
     return { ip: mapped ? (mapped[1] as string) : normalizeIp(text) };
   }
-  const bracketed = BRACKETED.exec(text);
-  if (bracketed && isIP(bracketed[1] as string) !== 0) {
-    const inner = bracketed[1] as string;
-    const mapped = MAPPED_V4.exec(inner);
-    return withPort(mapped ? (mapped[1] as string) : normalizeIp(inner), portOf(bracketed[2]));
-  }
-  const v4 = IPV4_PORT.exec(text);
-  if (v4 && isIP(v4[1] as string) === 4) return withPort(v4[1] as string, portOf(v4[2]));
   return { address: text };
 }
 
