@@ -128,3 +128,13 @@ test('re-listing a waiting blob with a new contentUri replaces it and makes the 
   assert.deepEqual(due.map((b) => [b.contentId, b.contentUri]), [['a', 'https://api.test/a']]);
   await store.close();
 });
+
+test('baseline sink positions are recorded once and never override a committed position', async () => {
+  const store = new SqliteStateStore(':memory:');
+  await store.recordBaselinePositions({ file: '0', other: '10' });
+  await store.enqueueBlobs(key, [blob('a', 1)], 0);
+  await store.commitBatch({ key, contentId: 'a', delivered: 1, done: true, eventIds: ['x'], seenUntil: 10, eventsDelivered: 1, positions: { file: '25' }, contentCreated: 1 });
+  await store.recordBaselinePositions({ file: '99', other: '99' });
+  assert.deepEqual(await store.sinkPositions(), { file: '25', other: '10' });
+  await store.close();
+});

@@ -245,6 +245,17 @@ export class SqliteStateStore implements StateStore {
     })();
   }
 
+  /**
+   * Records the positions of freshly opened sinks that have no committed position yet, so that output written
+   * before the first checkpoint (and lost in a crash) is rolled back on the next open. Existing positions win.
+   */
+  async recordBaselinePositions(positions: SinkPositions): Promise<void> {
+    const insert = this.#db.prepare('INSERT OR IGNORE INTO sink_positions (sink, position) VALUES (?, ?)');
+    this.#db.transaction(() => {
+      for (const [sink, position] of Object.entries(positions)) insert.run(sink, position);
+    })();
+  }
+
   async sinkPositions(): Promise<SinkPositions> {
     const rows = this.#db.prepare('SELECT sink, position FROM sink_positions').all() as { sink: string; position: string }[];
     return Object.fromEntries(rows.map((row) => [row.sink, row.position]));

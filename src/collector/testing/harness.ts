@@ -72,7 +72,7 @@ export async function inProcess(dir: string, raw: { tenants: unknown[]; collecti
   const state = new SqliteStateStore(join(dir, 'state.db'));
   const output = join(dir, 'out.ndjson');
   const delivery = new SinkDelivery([new FileSink({ name: 'file', path: output, logger: silentLogger })]);
-  await delivery.open(await state.sinkPositions());
+  await state.recordBaselinePositions(await delivery.open(await state.sinkPositions()));
   const collector = createCollector({ config, stateStore: state, delivery, logger });
   return {
     config, state, delivery, collector, output,

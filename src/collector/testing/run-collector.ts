@@ -24,7 +24,7 @@ const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Job;
 const config = { tenants: z.array(tenantSchema).parse(job.tenants), collection: collectionSchema.parse(job.collection ?? {}) };
 const state = new SqliteStateStore(job.state);
 const delivery = new SinkDelivery([new FileSink({ name: 'file', path: job.output, logger: silentLogger })]);
-await delivery.open(await state.sinkPositions());
+await state.recordBaselinePositions(await delivery.open(await state.sinkPositions()));
 const collector = createCollector({ config, stateStore: state, delivery, logger: silentLogger });
 process.stdout.write('ready\n');
 

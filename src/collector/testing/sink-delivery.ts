@@ -13,8 +13,10 @@ export class SinkDelivery implements Delivery {
 
   constructor(private readonly sinks: readonly Sink[]) {}
 
-  async open(positions: SinkPositions): Promise<void> {
+  /** Opens every sink at its committed position; returns the positions right after opening (the baseline). */
+  async open(positions: SinkPositions): Promise<SinkPositions> {
     for (const sink of this.sinks) await sink.open(positions[sink.name]);
+    return this.#positions();
   }
 
   async close(): Promise<void> {
@@ -38,6 +40,10 @@ export class SinkDelivery implements Delivery {
     }));
     await Promise.all(this.sinks.map((sink) => sink.write(events)));
     this.batches += 1;
+    return this.#positions();
+  }
+
+  #positions(): SinkPositions {
     const positions: Record<string, string> = {};
     for (const sink of this.sinks) {
       const position = sink.position?.();

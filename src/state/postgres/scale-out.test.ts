@@ -131,8 +131,16 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
         `SELECT s.lease_owner, b.state, count(*)::int AS blobs, max(b.attempts) AS attempts, max(b.last_error) AS error
          FROM o365_blobs b JOIN o365_streams s USING (tenant_id, content_type) WHERE b.state <> 'done' GROUP BY 1, 2`,
       );
-      const tenantsMissing = new Set(missing.map((id) => id.split(':')[0]));
-      return `${missing.length} of ${all.length} missing in ${tenantsMissing.size} tenants; blobs not done: ${JSON.stringify(rows)}`;
+      const tenantsMissing = [...new Set(missing.map((id) => id.split(':')[0]!))];
+      const { rows: streams } = await db.query(
+        `SELECT s.tenant_id, s.content_type, s.lease_owner, s.lease_until > now() AS leased,
+                (extract(epoch from now()) * 1000)::bigint - s.listed_through AS listed_ago_ms,
+                (extract(epoch from now()) * 1000)::bigint - s.last_poll_at AS polled_ago_ms, s.last_error_message,
+                (SELECT count(*)::int FROM o365_blobs b WHERE b.tenant_id = s.tenant_id AND b.content_type = s.content_type) AS blobs
+         FROM o365_streams s WHERE s.tenant_id = ANY($1::text[])`,
+        [tenantsMissing],
+      );
+      return `${missing.length} of ${all.length} missing in ${tenantsMissing.length} tenants; blobs not done: ${JSON.stringify(rows)}; streams: ${JSON.stringify(streams)}`;
     };
     await waitFor('every event to be written', () => all.every((id) => outputs().has(id)), 240_000, explain);
 
