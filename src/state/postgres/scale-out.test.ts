@@ -88,6 +88,8 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
       retry_max_delay: '1s',
       auth_retry_delay: '2s',
       quarantine_retry_delay: '2s',
+      // A stream taken over right after its previous owner asked for the subscription waits this long before asking again.
+      subscription_cooldown: '2s',
     },
     leaseTtlMs: 10_000,
     heartbeatMs: 2000,
