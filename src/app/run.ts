@@ -5,6 +5,7 @@ import type { HealthSource, StreamHealth } from '../core/health.ts';
 import type { Config } from '../config/schema.ts';
 import { createCollector, type Collector } from '../collector/collector.ts';
 import { detectorFromConfig } from '../detect/index.ts';
+import { enricherFromConfig } from '../enrich/index.ts';
 import { openEventStore, type EventStore } from '../store/event-store.ts';
 import { scheduleRetention } from '../store/retention-schedule.ts';
 import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
@@ -77,7 +78,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const stateStore: StateStore = await openStateStore(statePath);
   const store: EventStore | undefined = config.store.enabled ? openEventStore({ ...config.store, path: resolve(config.store.path) }) : undefined;
   const detector = loadDetector(config, logger);
-  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
+  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
 
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
   await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { collectionSchema, tenantSchema } from '../collector/config.ts';
 import { detectionSchema } from '../detect/config.ts';
+import { enrichmentSchema } from '../enrich/index.ts';
 import { emulatorSchema } from '../emulator/config.ts';
 import { sinkSchema } from '../sinks/config.ts';
 import { eventHubSchema } from '../sources/eventhub/config.ts';
@@ -24,6 +25,7 @@ export const configSchema = z
       .prefault({}),
     sinks: z.array(sinkSchema).prefault([{ type: 'file', path: './data/events.ndjson' }]),
     store: storeSchema,
+    enrichment: enrichmentSchema,
     detection: detectionSchema,
     web: webSchema,
     emulator: emulatorSchema,

@@ -116,3 +116,14 @@ test('alerts from closed correlation windows are stored at once and reach the si
   await pipeline.exclusive((d) => d([logon('b')]));
   assert.deepEqual(sink.written.map((o) => o.id), ['tid:a', 'corr-1', 'tid:b']);
 });
+
+test('enrichment runs after normalization and before detection', async () => {
+  const sink = new MemorySink('s');
+  const seen: unknown[] = [];
+  const detector = { flush: () => [], process: (e: { ecs: Record<string, any> }) => { seen.push(e.ecs.source?.geo?.country_iso_code); return []; } };
+  const enrich = (ecs: Record<string, any>) => { ecs.source = { ...ecs.source, geo: { country_iso_code: 'FR' } }; };
+  await new Pipeline({ sinks: [sink], format: 'ecs', logger: silentLogger, detector, enrich }).exclusive((d) => d([logon('a')]));
+  assert.deepEqual(seen, ['FR']);
+  assert.equal((sink.written[0]!.document as any).source.geo.country_iso_code, 'FR');
+  assert.equal((sink.written[0]!.document as any).source.ip, '203.0.113.9');
+});

@@ -8,7 +8,7 @@ import type { SourceRecord } from '../core/source-record.ts';
 import type { Logger } from '../observability/logger.ts';
 import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
 import { pipelineMetrics } from './metrics.ts';
-import { processRecord, type EventDetector } from './processor.ts';
+import { processRecord, type Enrich, type EventDetector } from './processor.ts';
 
 /** Where the pipeline keeps events and alerts for the web page (src/store). */
 export interface EmbeddedStore {
@@ -20,6 +20,8 @@ export interface PipelineOptions {
   /** Every sink receives every output; each passes on only the kinds it is configured for. */
   sinks: Sink[];
   format: OutputFormat;
+  /** Runs on each ECS document right after normalization, before detection. */
+  enrich?: Enrich;
   detector?: EventDetector;
   store?: EmbeddedStore;
   logger: Logger;
@@ -82,13 +84,13 @@ export class Pipeline implements Delivery {
   }
 
   async #deliverBatch(records: readonly SourceRecord[]): Promise<SinkPositions> {
-    const { detector, store, format, logger } = this.#options;
+    const { detector, store, format, logger, enrich } = this.#options;
     const events: ProcessedEvent[] = [];
     const outputs: OutputEvent[] = [];
     const alerts: Alert[] = [];
     const at = this.#now();
     for (const record of records) {
-      const processed = processRecord(record);
+      const processed = processRecord(record, enrich);
       if (!processed.ok) {
         pipelineMetrics.deadLetters.inc({ tenant: record.tenantName });
         logger.warn({ tenant: record.tenantName, contentId: record.contentId, reason: processed.deadLetter.reason }, 'record sent to dead-letter output');

@@ -18,14 +18,18 @@ function eventTime(ecs: Record<string, unknown>, creationTime: unknown): number 
   return Number.isFinite(ms) ? ms : Date.now();
 }
 
-/** Validates and normalizes one source record. Never throws. */
-export function processRecord(source: SourceRecord): Processed {
+/** Adds context to a normalized document in place (GeoIP…); must not throw. */
+export type Enrich = (ecs: Record<string, unknown>) => void;
+
+/** Validates, normalizes and enriches one source record. Never throws. */
+export function processRecord(source: SourceRecord, enrich?: Enrich): Processed {
   const parsed = parseRawRecord(source.record);
   if (!parsed.ok) return { ok: false, deadLetter: { reason: parsed.reason, source } };
   const id = eventIdOf(source.tenantId, parsed.record);
   if (!id) return { ok: false, deadLetter: { reason: 'record has no Id', source } };
   try {
     const ecs = normalize(parsed.record);
+    enrich?.(ecs);
     return {
       ok: true,
       event: {
