@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../core/audit-record.ts';
-import { deviceFromUserAgent, ipFromCountry, quirkyClientIp, USER_AGENTS } from './network.ts';
+import { deviceFromUserAgent, quirkyClientIp, USER_AGENTS } from './network.ts';
 import type { SyntheticUser } from './tenant-context.ts';
 import { adminUser, baseRecord, nameValue, pickOtherUser, pickUser, type RecordContext, type RecordTemplate } from './template.ts';
 
@@ -173,7 +173,7 @@ export function consentToApplication(ctx: RecordContext, actor: SyntheticUser, a
 }
 
 function homeIp(ctx: RecordContext, user: SyntheticUser): string {
-  return quirkyClientIp(ctx.rng, ipFromCountry(ctx.rng, user.country));
+  return quirkyClientIp(ctx.rng, user.country);
 }
 
 export const AAD_TEMPLATES: RecordTemplate[] = [
@@ -215,18 +215,18 @@ export const AAD_TEMPLATES: RecordTemplate[] = [
     },
   },
   {
-    kind: 'aad.role.add-member', contentType: 'Audit.AzureActiveDirectory', weight: 1,
+    kind: 'aad.role.add-member', contentType: 'Audit.AzureActiveDirectory', weight: 0.03,
     build: (ctx) => {
       const actor = adminUser(ctx);
       return addMemberToRole(ctx, actor, pickOtherUser(ctx, actor), ctx.rng.pick(ROLES.slice(1)));
     },
   },
   {
-    kind: 'aad.app.consent', contentType: 'Audit.AzureActiveDirectory', weight: 1,
+    kind: 'aad.app.consent', contentType: 'Audit.AzureActiveDirectory', weight: 0.03,
     build: (ctx) => consentToApplication(ctx, pickUser(ctx), ctx.rng.pick(['Adobe Acrobat', 'Zoom', 'Miro']), 'openid profile User.Read offline_access'),
   },
   {
-    kind: 'aad.sp.add-credentials', contentType: 'Audit.AzureActiveDirectory', weight: 1,
+    kind: 'aad.sp.add-credentials', contentType: 'Audit.AzureActiveDirectory', weight: 0.03,
     build: (ctx) => directoryChange(ctx, {
       operation: 'Add service principal credentials.', actor: adminUser(ctx), target: ctx.rng.pick(['Backup Connector', 'HR Sync', 'Intake App']),
       category: 'ApplicationManagement',

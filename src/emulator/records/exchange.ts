@@ -13,7 +13,7 @@ export function exchangeCmdlet(ctx: RecordContext, actor: SyntheticUser, cmdlet:
     UserKey: actor.puid,
     UserType: actor.isAdmin ? 2 : 0,
     UserId: actor.upn,
-    ClientIP: ip ?? quirkyClientIp(ctx.rng, ipFromCountry(ctx.rng, actor.country)),
+    ClientIP: ip ?? quirkyClientIp(ctx.rng, actor.country),
     ObjectId: objectId,
   });
   Object.assign(record, {
@@ -148,7 +148,7 @@ export const EXCHANGE_TEMPLATES: RecordTemplate[] = [
     },
   },
   {
-    kind: 'exchange.admin.new-inbox-rule', contentType: 'Audit.Exchange', weight: 1,
+    kind: 'exchange.admin.new-inbox-rule', contentType: 'Audit.Exchange', weight: 0.1,
     build: (ctx) => {
       const user = pickUser(ctx);
       return exchangeCmdlet(ctx, user, 'New-InboxRule', `${mailboxPath(ctx, user)}\\Newsletters`, {

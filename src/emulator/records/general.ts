@@ -138,9 +138,9 @@ export const GENERAL_TEMPLATES: RecordTemplate[] = [
   { kind: 'defender.ti-mail', contentType: 'Audit.General', weight: 2, build: threatMail },
   { kind: 'defender.url-click', contentType: 'Audit.General', weight: 1, build: urlClick },
   { kind: 'defender.atp-detection', contentType: 'Audit.General', weight: 1, build: atpDetection },
-  { kind: 'scc.alert', contentType: 'Audit.General', weight: 1, build: sccAlert },
+  { kind: 'scc.alert', contentType: 'Audit.General', weight: 0.2, build: sccAlert },
   { kind: 'air.investigation', contentType: 'Audit.General', weight: 1, build: airInvestigation },
-  { kind: 'mcas.alert', contentType: 'Audit.General', weight: 1, build: mcasAlert },
+  { kind: 'mcas.alert', contentType: 'Audit.General', weight: 0.2, build: mcasAlert },
   {
     kind: 'teams.guest-added', contentType: 'Audit.General', weight: 1,
     build: (ctx) => {

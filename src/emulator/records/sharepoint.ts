@@ -1,5 +1,5 @@
 import type { AuditRecord } from '../../core/audit-record.ts';
-import { ipFromCountry, quirkyClientIp, USER_AGENTS } from './network.ts';
+import { quirkyClientIp, USER_AGENTS } from './network.ts';
 import type { SyntheticUser } from './tenant-context.ts';
 import { baseRecord, pickOtherUser, pickUser, type RecordContext, type RecordTemplate } from './template.ts';
 
@@ -28,7 +28,7 @@ function spBase(ctx: RecordContext, recordType: number, operation: string, user:
   const record = baseRecord(ctx, {
     RecordType: recordType, Operation: operation, Workload: file.workload,
     UserKey: `i:0h.f|membership|${user.puid.toLowerCase()}@live.com`, UserId: user.upn,
-    ClientIP: ip ?? quirkyClientIp(ctx.rng, ipFromCountry(ctx.rng, user.country)),
+    ClientIP: ip ?? quirkyClientIp(ctx.rng, user.country),
     ObjectId: `${file.siteUrl}${file.relativeUrl}/${file.fileName}`,
   });
   return Object.assign(record, {
@@ -78,7 +78,7 @@ export const SHAREPOINT_TEMPLATES: RecordTemplate[] = [
     build: (ctx) => { const user = pickUser(ctx); return fileOperation(ctx, op, user, randomFile(ctx, user)); },
   })),
   ...(['SharingSet', 'AnonymousLinkCreated', 'AddedToSecureLink'] as const).map((op): RecordTemplate => ({
-    kind: `sharepoint.sharing.${op.toLowerCase()}`, contentType: 'Audit.SharePoint', weight: 2,
+    kind: `sharepoint.sharing.${op.toLowerCase()}`, contentType: 'Audit.SharePoint', weight: op === 'AnonymousLinkCreated' ? 0.1 : 2,
     build: (ctx) => sharing(ctx, op, pickUser(ctx)),
   })),
 ];
