@@ -10,6 +10,8 @@ import { openEventStore, type EventStore } from '../store/event-store.ts';
 import { scheduleRetention } from '../store/retention-schedule.ts';
 import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
 import { openStateStore } from '../state/open-state-store.ts';
+import { PostgresStateStore } from '../state/postgres/postgres-state-store.ts';
+import { ScaleOutWorker } from '../state/postgres/scale-out-worker.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { createWebServer } from '../web/server.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
@@ -75,7 +77,10 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const tenants = [...config.tenants, ...(demo?.tenants ?? [])];
   const collection = demo ? { ...config.collection, poll_interval: Math.min(config.collection.poll_interval, 20_000) } : config.collection;
 
-  const stateStore: StateStore = await openStateStore(statePath);
+  const shared = /^postgres(ql)?:\/\//i.test(statePath)
+    ? await PostgresStateStore.open(statePath, { nodeId: config.scale_out.node_id, leaseTtlMs: config.scale_out.lease_ttl })
+    : undefined;
+  const stateStore: StateStore = shared ?? (await openStateStore(statePath));
   const store: EventStore | undefined = config.store.enabled ? openEventStore({ ...config.store, path: resolve(config.store.path) }) : undefined;
   const detector = loadDetector(config, logger);
   const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
@@ -83,7 +88,12 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
   await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));
 
-  const collector: Collector = createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: logger.child({ component: 'collector' }), ...(demo ? { ca: demo.ca } : {}) });
+  const collectorLogger = logger.child({ component: 'collector' });
+  const ca = demo ? { ca: demo.ca } : {};
+  // One process collects every tenant; with PostgreSQL state, processes share them through leases.
+  const collector: Pick<Collector, 'start' | 'stop'> = shared
+    ? new ScaleOutWorker({ config: { tenants, collection }, store: shared, delivery: pipeline, logger: collectorLogger, heartbeatMs: config.scale_out.heartbeat, ...ca })
+    : createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: collectorLogger, ...ca });
   await collector.start();
   for (const hub of eventHubs) await hub.start();
 

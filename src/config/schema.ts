@@ -1,4 +1,6 @@
+import { hostname } from 'node:os';
 import { z } from 'zod';
+import { duration } from './duration.ts';
 import { collectionSchema, tenantSchema } from '../collector/config.ts';
 import { detectionSchema } from '../detect/config.ts';
 import { enrichmentSchema } from '../enrich/index.ts';
@@ -14,6 +16,19 @@ export const configSchema = z
   .object({
     /** Where collection state lives: a SQLite file path (default) or a postgres:// URL for scale-out. */
     state: z.string().min(1).default('./data/state.db'),
+    /** With `state: postgres://…`: how the processes sharing the tenants lease them. */
+    scale_out: z
+      .object({
+        /** Identifies this machine; its sinks' committed positions are kept under it. Default: the host name. */
+        node_id: z.string().min(1).default(hostname()),
+        /** A worker that has not renewed its leases for this long is considered dead; its streams move. */
+        lease_ttl: duration.prefault('30s'),
+        /** How often leases are renewed and rebalanced (at most a third of lease_ttl). */
+        heartbeat: duration.prefault('10s'),
+      })
+      .strict()
+      .refine((s) => s.heartbeat * 3 <= s.lease_ttl, { message: 'must be at most a third of lease_ttl', path: ['heartbeat'] })
+      .prefault({}),
     /** Folder for spools and other working files. */
     data_dir: z.string().min(1).default('./data'),
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
