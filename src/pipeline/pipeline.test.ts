@@ -31,7 +31,7 @@ test('valid records become ECS events on every event sink; malformed ones go to 
   const events = new MemorySink('file');
   const dead = new MemorySink('dead-letter');
   const pipeline = new Pipeline({ sinks: [routed(events, 'event', 'alert'), routed(dead, 'dead-letter')], format: 'ecs', logger: silentLogger });
-  await pipeline.open({ file: '7' });
+  assert.deepEqual(await pipeline.open({ file: '7' }), { file: '0', 'dead-letter': '0' }, 'positions right after open');
   assert.equal(events.opened, '7');
   const positions = await pipeline.exclusive((deliver) => deliver([logon('a'), source({ Id: 'b' }), logon('c')]));
   assert.deepEqual(events.written.map((e) => e.id), ['tid:a', 'tid:c']);

@@ -46,9 +46,19 @@ export class Pipeline implements Delivery {
     this.#now = options.now ?? Date.now;
   }
 
-  /** Opens every sink at the position committed with the last checkpoint. */
-  async open(committed: SinkPositions): Promise<void> {
-    for (const sink of this.#options.sinks) await sink.open(committed[sink.name]);
+  /**
+   * Opens every sink at the position committed with the last checkpoint, and returns every sink's position
+   * right after opening: the caller records it as the baseline of a sink that never had a checkpoint, so
+   * output written before the first checkpoint is rolled back too if the process dies before it.
+   */
+  async open(committed: SinkPositions): Promise<SinkPositions> {
+    const opened: Record<string, string> = {};
+    for (const sink of this.#options.sinks) {
+      await sink.open(committed[sink.name]);
+      const position = sink.position?.();
+      if (position !== undefined) opened[sink.name] = position;
+    }
+    return opened;
   }
 
   async close(): Promise<void> {
