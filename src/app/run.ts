@@ -86,7 +86,8 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
 
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
-  await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));
+  const baseline = await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));
+  await stateStore.recordBaselinePositions(baseline);
 
   const collectorLogger = logger.child({ component: 'collector' });
   const ca = demo ? { ca: demo.ca } : {};

@@ -86,7 +86,8 @@ export function createCollector(options: CollectorOptions): Collector {
     } catch (err) {
       const error = err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'ERROR', message: (err as Error).message };
       if (!abort.signal.aborted) {
-        await runner.collector.recordTenantError(err);
+        // Recording the error must never end the tenant's loop (e.g. the state store is briefly unreachable).
+        await runner.collector.recordTenantError(err).catch((recordErr: unknown) => logger.error({ tenant: runner.tenant.name, err: recordErr }, 'cannot record the tenant error in the state store'));
         if (runner.lastAuthMessage !== error.message) logger.error({ tenant: runner.tenant.name, code: error.code }, error.message);
         runner.lastAuthMessage = error.message;
       }

@@ -87,6 +87,11 @@ export interface StateStore extends HealthSource {
   /** Blob progress, seen ids and sink positions in one transaction. */
   commitBatch(commit: BatchCommit): Promise<void>;
   sinkPositions(): Promise<SinkPositions>;
+  /**
+   * Stores the sinks' positions at open as the committed position of any sink that has none yet, so output
+   * written before the first checkpoint is rolled back too after a crash. Existing positions win.
+   */
+  recordBaselinePositions(positions: SinkPositions): Promise<void>;
   recordPoll(key: StreamKey, at: number, error?: { code: string; message: string }): Promise<void>;
   /** Drops ledger rows and seen ids past their expiration. */
   prune(now: number): Promise<PruneResult>;
