@@ -26,9 +26,12 @@ export interface PostgresStateStoreOptions {
   nodeId?: string;
   /** Lease lifetime without renewal (default 30 s): how fast a dead worker's streams move. */
   leaseTtlMs?: number;
-  /** Connections in the pool (default 4). */
+  /** Connections in the pool (default 4); lease heartbeats use two more of their own. */
   poolSize?: number;
 }
+
+/** Connections reserved for lease heartbeats, so a renewal never queues behind collector transactions. */
+const LEASE_POOL_SIZE = 2;
 
 interface BlobRow {
   tenant_id: string;
@@ -106,10 +109,12 @@ export function redactUrl(url: string): string {
 export class PostgresStateStore implements StateStore {
   readonly leases: LeaseManager;
   readonly #pool: pg.Pool;
+  readonly #leasePool: pg.Pool;
   readonly #nodeId: string;
 
-  private constructor(pool: pg.Pool, leases: LeaseManager, nodeId: string) {
+  private constructor(pool: pg.Pool, leasePool: pg.Pool, leases: LeaseManager, nodeId: string) {
     this.#pool = pool;
+    this.#leasePool = leasePool;
     this.leases = leases;
     this.#nodeId = nodeId;
   }
@@ -125,8 +130,12 @@ export class PostgresStateStore implements StateStore {
       throw new StateStoreError(`cannot open PostgreSQL state ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
     }
     const nodeId = options.nodeId ?? hostname();
-    const leases = new LeaseManager(pool, { workerId: options.workerId ?? `${nodeId}:${process.pid}:${randomUUID().slice(0, 8)}`, nodeId, ttlMs: options.leaseTtlMs ?? 30_000 });
-    return new PostgresStateStore(pool, leases, nodeId);
+    // A heartbeat stuck behind busy collector connections could let the lease expire under load (and another
+    // worker take over a stream this one is still delivering): leases get a pool of their own.
+    const leasePool = new pg.Pool({ connectionString: url, max: LEASE_POOL_SIZE, types: pgTypes, connectionTimeoutMillis: 10_000 });
+    leasePool.on('error', () => undefined);
+    const leases = new LeaseManager(leasePool, { workerId: options.workerId ?? `${nodeId}:${process.pid}:${randomUUID().slice(0, 8)}`, nodeId, ttlMs: options.leaseTtlMs ?? 30_000 });
+    return new PostgresStateStore(pool, leasePool, leases, nodeId);
   }
 
   async #tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -308,6 +317,20 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
+  /**
+   * Records this node's positions of freshly opened sinks that have no committed position yet, so output written
+   * before the first checkpoint (and not committed when the process died) is rolled back on the next open.
+   * Existing positions win.
+   */
+  async recordBaselinePositions(positions: SinkPositions): Promise<void> {
+    const entries = Object.entries(positions);
+    if (entries.length === 0) return;
+    await this.#pool.query(
+      `INSERT INTO o365_sink_positions (node_id, sink, position) SELECT $1, unnest($2::text[]), unnest($3::text[]) ON CONFLICT (node_id, sink) DO NOTHING`,
+      [this.#nodeId, entries.map(([sink]) => sink), entries.map(([, position]) => position)],
+    );
+  }
+
   /** Sink positions of this node. */
   async sinkPositions(): Promise<SinkPositions> {
     const { rows } = await this.#pool.query<{ sink: string; position: string }>('SELECT sink, position FROM o365_sink_positions WHERE node_id = $1', [this.#nodeId]);
@@ -373,12 +396,12 @@ export class PostgresStateStore implements StateStore {
     });
   }
 
-  /** Releases this worker's leases (so other workers take over at once) and closes the pool. */
+  /** Releases this worker's leases (so other workers take over at once) and closes the pools. */
   async close(): Promise<void> {
     try {
       await this.leases.releaseAll();
     } finally {
-      await this.#pool.end();
+      await Promise.allSettled([this.#pool.end(), this.#leasePool.end()]);
     }
   }
 }

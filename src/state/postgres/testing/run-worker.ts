@@ -27,7 +27,7 @@ const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as WorkerJob
 const config = parseConfig({ tenants: job.tenants, collection: job.collection ?? {} });
 const store = await PostgresStateStore.open(job.url, { workerId: job.workerId, nodeId: job.nodeId, leaseTtlMs: job.leaseTtlMs });
 const delivery = new SinkDelivery([new FileSink({ name: 'file', path: job.output, logger: silentLogger })]);
-await delivery.open(await store.sinkPositions());
+await store.recordBaselinePositions(await delivery.open(await store.sinkPositions()));
 const worker = new ScaleOutWorker({ config, store, delivery, logger: silentLogger, heartbeatMs: job.heartbeatMs, ...(job.ca ? { ca: job.ca } : {}) });
 await worker.start();
 process.stdout.write('ready\n');

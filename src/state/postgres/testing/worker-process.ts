@@ -65,11 +65,15 @@ export function peakRss(pid: number): number {
   }
 }
 
-/** `${tenantId}:${record.Id}` counts of an NDJSON output (a line being written is ignored). */
-export function readOutputIds(path: string, counts = new Map<string, number>()): Map<string, number> {
+/**
+ * `${tenantId}:${record.Id}` counts of an NDJSON output (a line being written is ignored). With `limitBytes`, only
+ * the first bytes are read: a worker's committed output is its file up to its committed sink position.
+ */
+export function readOutputIds(path: string, counts = new Map<string, number>(), limitBytes = Infinity): Map<string, number> {
   let text = '';
   try {
-    text = readFileSync(path, 'utf8');
+    const bytes = readFileSync(path);
+    text = bytes.subarray(0, Math.min(bytes.length, limitBytes)).toString('utf8');
   } catch {
     return counts;
   }
