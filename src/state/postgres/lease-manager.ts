@@ -60,6 +60,14 @@ export class LeaseManager {
     return this.#options.workerId;
   }
 
+  get nodeId(): string {
+    return this.#options.nodeId;
+  }
+
+  get ttlMs(): number {
+    return this.#options.ttlMs;
+  }
+
   held(): Lease[] {
     return [...this.#held.values()];
   }
@@ -121,6 +129,15 @@ export class LeaseManager {
        ON CONFLICT (worker_id) DO UPDATE SET seen_at = now(), node_id = excluded.node_id`,
       [this.#options.workerId, this.#options.nodeId],
     );
+  }
+
+  /** Other workers announced under this worker's node id and seen within the lease TTL. */
+  async liveWorkersOnNode(): Promise<string[]> {
+    const { rows } = await this.#pool.query<{ worker_id: string }>(
+      `SELECT worker_id FROM o365_workers WHERE node_id = $1 AND worker_id <> $2 AND seen_at > now() - make_interval(secs => $3) ORDER BY 1`,
+      [this.nodeId, this.workerId, this.ttlMs / 1000],
+    );
+    return rows.map((row) => row.worker_id);
   }
 
   async #renew(ttlSeconds: number): Promise<Lease[]> {

@@ -168,6 +168,48 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     assert.equal(stalled.leases.held().length, 0);
   });
 
+  test('a lease heartbeat never waits for the store connections, even when every one is blocked', async () => {
+    const url = await freshDatabase();
+    const store = await open(url, 'busy'); // poolSize 2
+    const blocked = key(T1, 'Audit.Exchange');
+    const free = key(T2, 'Audit.Exchange');
+    await store.registerStream(blocked, 'contoso');
+    await store.registerStream(free, 'fabrikam');
+    const locker = new pg.Client({ connectionString: url });
+    await locker.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query('SELECT 1 FROM o365_streams WHERE tenant_id = $1 FOR UPDATE', [T1]);
+      assert.deepEqual((await store.leases.tick()).acquired.map((l) => l.key.tenantId), [T2], 'a locked stream is skipped');
+      // Both store connections now wait on the row lock, as collector transactions can under load.
+      const stuck = [store.registerStream(blocked, 'contoso'), store.registerStream(blocked, 'contoso')];
+      await sleep(200);
+      const outcome = await Promise.race([store.leases.tick().then((c) => c.held.map((l) => l.key.tenantId)), sleep(15_000).then(() => 'starved')]);
+      assert.deepEqual(outcome, [T2], 'the lease was renewed while the store connections were busy');
+      await locker.query('COMMIT');
+      await Promise.all(stuck);
+    } finally {
+      await locker.end();
+    }
+  });
+
+  test('baseline sink positions: recorded per node when missing, never over a committed position', async () => {
+    const url = await freshDatabase();
+    const a = await open(url, 'a');
+    const b = await open(url, 'b');
+    const ex = key(T1, 'Audit.Exchange');
+    await a.registerStream(ex, 'contoso');
+    await a.leases.tick();
+    await a.recordBaselinePositions({ file: '10' });
+    await a.recordBaselinePositions({ file: '99', other: '5' });
+    assert.deepEqual(await a.sinkPositions(), { file: '10', other: '5' });
+    assert.deepEqual(await b.sinkPositions(), {}, 'positions are per node');
+    await a.enqueueBlobs(ex, [blob('b1', 1000)], Date.now());
+    await a.commitBatch(commit(ex, 'b1', { positions: { file: '42' } }));
+    await a.recordBaselinePositions({ file: '0' });
+    assert.deepEqual(await a.sinkPositions(), { file: '42', other: '5' });
+  });
+
   test('a lost lease is reported by the next heartbeat; connection errors name the database without its password', async () => {
     const url = await freshDatabase();
     const first = await open(url, 'first', 800);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createCollector, type Collector, type CollectorOptions } from '../../collector/collector.ts';
 import type { CollectionConfig, TenantConfig } from '../../collector/config.ts';
 import type { ContentType } from '../../core/content-types.ts';
+import { ConfigError } from '../../core/errors.ts';
 import type { Delivery } from '../../core/delivery.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { Lease } from './lease-manager.ts';
@@ -60,15 +61,43 @@ export class ScaleOutWorker {
     return [...this.#running.keys()];
   }
 
-  /** Registers the streams, announces the worker, waits one heartbeat (so workers starting together see each other), then claims. */
+  /**
+   * Registers the streams, announces the worker, checks no other live worker uses its node id, waits one heartbeat
+   * (so workers starting together see each other), then claims.
+   */
   async start(): Promise<void> {
     for (const tenant of this.#tenants.values()) {
       for (const contentType of tenant.content_types) await this.#o.store.registerStream({ tenantId: tenant.tenant_id, contentType }, tenant.name);
     }
     await this.#o.store.leases.join();
+    await this.#ensureOwnNodeId();
     await sleep(this.#o.heartbeatMs, undefined, { signal: this.#abort.signal }).catch(() => undefined);
     await this.#heartbeat();
     this.#loop = this.#run();
+  }
+
+  /**
+   * Sink positions are kept per node id: two live workers sharing one would overwrite each other's, and a restart
+   * would roll its sinks back to the other's position (events lost or repeated). So this refuses to run beside
+   * another live worker with the same node id. A process restarted after a crash waits (at most one lease TTL and a
+   * heartbeat) for its previous incarnation to go stale.
+   */
+  async #ensureOwnNodeId(): Promise<void> {
+    const leases = this.#o.store.leases;
+    const deadline = Date.now() + leases.ttlMs + this.#o.heartbeatMs;
+    for (;;) {
+      const others = await leases.liveWorkersOnNode();
+      if (others.length === 0 || this.#abort.signal.aborted) return;
+      if (Date.now() >= deadline) {
+        await leases.releaseAll();
+        throw new ConfigError(
+          'scale_out.node_id',
+          `"${leases.nodeId}" is also the node id of live worker(s) ${others.join(', ')}; every process needs its own node_id (its sinks' positions are kept under it)`,
+        );
+      }
+      this.#o.logger.warn({ nodeId: leases.nodeId, others }, 'another live worker has this node id; waiting for it to go stale');
+      await sleep(Math.min(this.#o.heartbeatMs, 1000), undefined, { signal: this.#abort.signal }).catch(() => undefined);
+    }
   }
 
   async #run(): Promise<void> {
