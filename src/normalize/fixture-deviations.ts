@@ -1,6 +1,6 @@
 /**
  * Deliberate differences from the reference parser's expected output, applied to the expected documents by the
- * fixture acceptance test. Each one is explained in DEVIATIONS.md.
+ * fixture acceptance test. Each one is explained in the README (section "Normalization (ECS)").
  */
 export interface FixtureDeviation {
   fixture: string;

@@ -50,6 +50,12 @@ test('every deviation names an existing fixture', () => {
   for (const d of FIXTURE_DEVIATIONS) assert.ok(files.includes(d.fixture), `deviation for unknown fixture ${d.fixture}`);
 });
 
+test('every patched fixture is listed in the README deviation table', () => {
+  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const table = readme.slice(readme.indexOf('## Normalization (ECS)'), readme.indexOf('## Detection'));
+  for (const d of FIXTURE_DEVIATIONS) assert.ok(table.includes(d.fixture.replace(/\.json$/, '')), `README does not list the deviation on ${d.fixture}`);
+});
+
 test('the fixture folder is not empty', () => {
   assert.ok(files.length >= 50, `expected the intake-o365 fixtures, found ${files.length} files`);
 });

@@ -13,7 +13,7 @@ export function isKnownRecordType(recordType: unknown): boolean {
 
 /**
  * Maps one Management Activity API record to an Elastic Common Schema document, per RecordType, following the
- * Sekoia.io "Microsoft 365 / Office 365" format (see DEVIATIONS.md for the differences).
+ * Sekoia.io "Microsoft 365 / Office 365" format (the README lists the deliberate differences).
  *
  * Never throws for an object. A record of a RecordType without a dedicated mapping still gets every common field
  * (@timestamp, event.*, action.*, user.*, source.*, organization.id, office365.*) and keeps the whole raw record
