@@ -83,7 +83,12 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const stateStore: StateStore = shared ?? (await openStateStore(statePath));
   const store: EventStore | undefined = config.store.enabled ? openEventStore({ ...config.store, path: resolve(config.store.path) }) : undefined;
   const detector = loadDetector(config, logger);
-  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
+  const onFatal = () => {
+    // State on disk is consistent (crash-only design): a restart rolls the sinks back to the last checkpoint.
+    process.exitCode = 70;
+    setImmediate(() => process.exit(70));
+  };
+  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), onFatal, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
 
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
   const baseline = await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));

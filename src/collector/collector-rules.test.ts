@@ -141,6 +141,36 @@ test('subscriptions: started once per stream; AF20023 after a stop is recovered 
   }
 });
 
+test('subscriptions: a start attempt that never reached the API (AF20022) is retried at once, not after the cooldown', async () => {
+  const emulator = await startEmulator({ seed: 10, tenants: emulatorTenants().slice(0, 1), pageSize: 50 });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const tenant = TENANTS[0];
+  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile).slice(0, 1), collection: { subscription_cooldown: '1h' } });
+  const key = { tenantId: tenant.tenantId, contentType: 'Audit.SharePoint' };
+  try {
+    // As if the previous process recorded its start attempt, then died before sending it.
+    await run.state.registerStream(key, tenant.name);
+    await run.state.setSubscription(key, false, Date.now());
+    await run.collector.runOnce();
+    let health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.SharePoint');
+    assert.equal(health?.lastError?.code, 'AF20022');
+    await run.collector.runOnce();
+    assert.equal((await run.state.getStream(key)).subscriptionEnabled, true, 'started on the next poll despite the 1h cooldown');
+    emulator.generate(tenant.tenantId, 10, { contentTypes: ['Audit.SharePoint'] });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await runUntilIdle(run);
+    health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.SharePoint');
+    assert.equal(health?.status, 'ok');
+    const expected = [...emulator.publishedIds(tenant.tenantId)].map((id) => `${tenant.tenantId}:${id}`);
+    assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected), []);
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});
+
 test('a blob that keeps failing is quarantined and reported, retried later; an expired blob is counted as lost, loudly', async () => {
   const emulator = await startEmulator({ seed: 13, tenants: emulatorTenants().slice(0, 1), pageSize: 50, chaos: { truncatedBlob: 1 } });
   const dir = tempDir();

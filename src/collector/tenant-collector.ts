@@ -124,8 +124,10 @@ export class TenantCollector {
       if (!stream.subscriptionEnabled && windows.length > 0) await state.setSubscription(key, true);
     } catch (err) {
       if (err instanceof ApiError && err.kind === 'subscription') {
-        await state.setSubscription(key, false);
-        this.#log.warn({ contentType: key.contentType, code: err.code }, 'subscription missing or disabled; it will be started again (15-minute cooldown)');
+        // AF20022 (no subscription at all) proves the last start attempt did not take effect (e.g. the process died
+        // before sending it): start at once. AF20023 (disabled) keeps the cooldown Microsoft asks for between starts.
+        await state.setSubscription(key, false, err.code === 'AF20022' ? 0 : undefined);
+        this.#log.warn({ contentType: key.contentType, code: err.code }, err.code === 'AF20022' ? 'no subscription found; starting it' : 'subscription disabled; it will be started again after the cooldown');
       } else if (err instanceof ApiError && err.kind === 'window') {
         this.#log.warn({ contentType: key.contentType, code: err.code, clockSkewMs: api.clockSkewMs }, 'window rejected; re-planning next poll');
       }

@@ -16,6 +16,8 @@ export interface Delivery {
    * Runs `fn` with exclusive use of the sinks: no other delivery happens until it settles.
    * Sources use it to make "drop already-seen ids → deliver → commit checkpoint" one atomic step,
    * so a crash can never leave an acknowledged write without its checkpoint (or the reverse) unnoticed.
+   * If `fn` throws, the sinks that can roll back are returned to where they were when `fn` started, so
+   * committing the checkpoint must be the last thing `fn` does: anything that fails after it must not throw.
    */
   exclusive<T>(fn: (deliver: DeliverFn) => Promise<T>): Promise<T>;
 }

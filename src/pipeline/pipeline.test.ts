@@ -127,3 +127,40 @@ test('enrichment runs after normalization and before detection', async () => {
   assert.equal((sink.written[0]!.document as any).source.geo.country_iso_code, 'FR');
   assert.equal((sink.written[0]!.document as any).source.ip, '203.0.113.9');
 });
+
+test('a failed delivery or checkpoint rolls local outputs back, so the retry writes each event once', async () => {
+  const { mkdtempSync, readFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { FileSink } = await import('../sinks/file.ts');
+  const path = join(mkdtempSync(join(tmpdir(), 'pl-')), 'out.ndjson');
+  const file = new FileSink({ name: 'file', path, logger: silentLogger });
+  const flaky = new MemorySink('flaky');
+  const pipeline = new Pipeline({ sinks: [file, flaky], format: 'raw', logger: silentLogger });
+  await pipeline.open({});
+  await pipeline.exclusive((d) => d([logon('a')]));
+  flaky.failNext = true;
+  await assert.rejects(pipeline.exclusive((d) => d([logon('b')])), /down/);
+  await assert.rejects(
+    pipeline.exclusive(async (d) => {
+      await d([logon('b')]);
+      throw new Error('checkpoint commit failed');
+    }),
+    /checkpoint commit failed/,
+  );
+  await pipeline.exclusive((d) => d([logon('b')]));
+  await pipeline.close();
+  const ids = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).Id);
+  assert.deepEqual(ids, ['a', 'b']);
+});
+
+test('if uncommitted output cannot be rolled back, the pipeline stops and reports it', async () => {
+  const sink = new MemorySink('stuck');
+  sink.open = async () => { if (sink.written.length > 0) throw new Error('disk gone'); };
+  const fatal: Error[] = [];
+  const pipeline = new Pipeline({ sinks: [sink], format: 'raw', logger: silentLogger, onFatal: (e) => fatal.push(e) });
+  await assert.rejects(pipeline.exclusive(async (d) => { await d([logon('a')]); throw new Error('commit failed'); }), /commit failed/);
+  assert.equal(fatal.length, 1);
+  assert.match(fatal[0]!.message, /sink stuck: cannot roll back uncommitted output \(disk gone\)/);
+  await assert.rejects(pipeline.exclusive((d) => d([logon('b')])), /restart to recover/);
+});

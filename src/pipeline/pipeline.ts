@@ -8,6 +8,7 @@ import type { SourceRecord } from '../core/source-record.ts';
 import type { Logger } from '../observability/logger.ts';
 import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
 import { pipelineMetrics } from './metrics.ts';
+import { SinkError } from '../sinks/errors.ts';
 import { processRecord, type Enrich, type EventDetector } from './processor.ts';
 
 /** Where the pipeline keeps events and alerts for the web page (src/store). */
@@ -26,6 +27,8 @@ export interface PipelineOptions {
   store?: EmbeddedStore;
   logger: Logger;
   now?: () => number;
+  /** Called once if the pipeline cannot continue safely (the process should exit; a restart recovers). */
+  onFatal?: (err: Error) => void;
 }
 
 /**
@@ -38,6 +41,8 @@ export class Pipeline implements Delivery {
   readonly #options: PipelineOptions;
   readonly #now: () => number;
   readonly #deliver: DeliverFn = (records) => this.#deliverBatch(records);
+  /** Set when uncommitted output could not be rolled back: nothing more is delivered until a restart. */
+  #broken: SinkError | undefined;
   /** Alerts from closed correlation windows, sent to the sinks with the next batch (so they share its checkpoint). */
   #pendingAlerts: Alert[] = [];
 
@@ -67,7 +72,40 @@ export class Pipeline implements Delivery {
   }
 
   exclusive<T>(fn: (deliver: DeliverFn) => Promise<T>): Promise<T> {
-    return this.#mutex.runExclusive(() => fn(this.#deliver));
+    return this.#mutex.runExclusive(async () => {
+      if (this.#broken) throw this.#broken;
+      const before = this.#positions();
+      try {
+        return await fn(this.#deliver);
+      } catch (err) {
+        await this.#rollBack(before);
+        throw err;
+      }
+    });
+  }
+
+  #positions(): Map<Sink, string | undefined> {
+    return new Map(this.#options.sinks.map((sink) => [sink, sink.position?.()]));
+  }
+
+  /**
+   * A delivery or its checkpoint failed: output written since `before` was never committed. Sinks that can roll back
+   * are reopened at their position from before, as after a crash, so the retry does not write those events twice.
+   */
+  async #rollBack(before: Map<Sink, string | undefined>): Promise<void> {
+    for (const [sink, position] of before) {
+      if (sink.position?.() === position) continue;
+      try {
+        await sink.close();
+        await sink.open(position);
+        this.#options.logger.warn({ sink: sink.name, position }, 'rolled back output that was not committed');
+      } catch (err) {
+        this.#broken = new SinkError(sink.name, `cannot roll back uncommitted output (${(err as Error).message}); restart to recover from the last checkpoint`, { cause: err });
+        this.#options.logger.fatal({ err: this.#broken }, 'pipeline stopped');
+        this.#options.onFatal?.(this.#broken);
+        return;
+      }
+    }
   }
 
   /**

@@ -197,9 +197,13 @@ export class EventHubSource implements HealthSource {
     return records;
   }
 
-  /** One exclusive step: drop seen ids → deliver → commit. Returns how many records were delivered. */
+  /**
+   * One exclusive step: drop seen ids → deliver → commit; then, for an external checkpoint store (blob, PostgreSQL),
+   * move the checkpoint. That write comes after the exclusive step: if it fails, the delivered ids are already
+   * committed and the re-read batch is dropped as duplicates. Returns how many records were delivered.
+   */
   async #deliverOnce(stores: CheckpointStores, records: readonly SourceRecord[], checkpoint: Checkpoint): Promise<number> {
-    return this.#delivery.exclusive(async (deliver) => {
+    const delivered = await this.#delivery.exclusive(async (deliver) => {
       const ids = records.map((r) => eventIdOf(r.tenantId, r.record) as string);
       const seen = await stores.ledger.filterSeen(ids);
       const fresh: SourceRecord[] = [];
@@ -219,9 +223,10 @@ export class EventHubSource implements HealthSource {
         seenUntil: Date.now() + this.#config.dedup_window,
         positions,
       });
-      if (!stores.checkpointsInLedger) await stores.checkpoints.updateCheckpoint(checkpoint);
       return fresh.length;
     });
+    if (!stores.checkpointsInLedger) await stores.checkpoints.updateCheckpoint(checkpoint);
+    return delivered;
   }
 
   async #deliverWithRetry(stores: CheckpointStores, records: readonly SourceRecord[], checkpoint: Checkpoint): Promise<number> {
