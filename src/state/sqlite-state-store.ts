@@ -3,8 +3,9 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SinkPositions } from '../core/delivery.ts';
 import { IntakeError } from '../core/errors.ts';
-import type { StreamHealth, StreamStatus } from '../core/health.ts';
+import type { StreamHealth } from '../core/health.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.ts';
+import { streamHealthOf, WAITING_BLOBS_SQL, type BlobCountRow, type StreamRow } from './stream-rows.ts';
 import type {
   BatchCommit,
   BlobFailure,
@@ -37,22 +38,6 @@ interface BlobRow {
   last_error: string | null;
 }
 
-interface StreamRow {
-  tenant_id: string;
-  content_type: string;
-  tenant_name: string;
-  listed_through: number | null;
-  subscription_enabled: number;
-  last_start_attempt_at: number | null;
-  last_poll_at: number | null;
-  last_success_at: number | null;
-  newest_content_at: number | null;
-  events_total: number;
-  expired_total: number;
-  last_error_code: string | null;
-  last_error_message: string | null;
-  last_error_at: number | null;
-}
 
 function toQueuedBlob(row: BlobRow): QueuedBlob {
   return {
@@ -70,12 +55,6 @@ function toQueuedBlob(row: BlobRow): QueuedBlob {
   };
 }
 
-function statusOf(row: StreamRow, quarantined: number): StreamStatus {
-  if (row.last_poll_at === null) return 'starting';
-  const errorAt = row.last_error_at ?? -1;
-  if (errorAt >= (row.last_success_at ?? -1) && row.last_error_code !== null) return 'error';
-  return quarantined > 0 ? 'degraded' : 'ok';
-}
 
 /** Seen ids are looked up in chunks below SQLite's bound-parameter limit. */
 const LOOKUP_CHUNK = 500;
@@ -120,7 +99,7 @@ export class SqliteStateStore implements StateStore {
       .get(key.tenantId, key.contentType) as StreamRow | undefined;
     if (!row) return { subscriptionEnabled: false };
     return {
-      subscriptionEnabled: row.subscription_enabled === 1,
+      subscriptionEnabled: Number(row.subscription_enabled) === 1,
       ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
       ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
     };
@@ -286,30 +265,8 @@ export class SqliteStateStore implements StateStore {
 
   async streamHealth(): Promise<StreamHealth[]> {
     const streams = this.#db.prepare('SELECT * FROM streams ORDER BY tenant_name, content_type').all() as StreamRow[];
-    const counts = this.#db
-      .prepare(`SELECT tenant_id, content_type, state, COUNT(*) AS n FROM blobs WHERE state IN ('pending', 'quarantined') GROUP BY 1, 2, 3`)
-      .all() as { tenant_id: string; content_type: string; state: BlobState; n: number }[];
-    const countOf = (row: StreamRow, state: BlobState): number =>
-      counts.find((c) => c.tenant_id === row.tenant_id && c.content_type === row.content_type && c.state === state)?.n ?? 0;
-    return streams.map((row) => {
-      const quarantined = countOf(row, 'quarantined');
-      return {
-        tenantId: row.tenant_id,
-        tenantName: row.tenant_name,
-        contentType: row.content_type,
-        status: statusOf(row, quarantined),
-        ...(row.last_poll_at === null ? {} : { lastPollAt: row.last_poll_at }),
-        ...(row.last_success_at === null ? {} : { lastSuccessAt: row.last_success_at }),
-        ...(row.newest_content_at === null ? {} : { newestContentAt: row.newest_content_at }),
-        eventsTotal: row.events_total,
-        pendingBlobs: countOf(row, 'pending'),
-        quarantinedBlobs: quarantined,
-        expiredBlobs: row.expired_total,
-        ...(row.last_error_code === null || row.last_error_at === null
-          ? {}
-          : { lastError: { code: row.last_error_code, message: row.last_error_message ?? '', at: row.last_error_at } }),
-      };
-    });
+    const counts = this.#db.prepare(WAITING_BLOBS_SQL('blobs')).all() as BlobCountRow[];
+    return streamHealthOf(streams, counts);
   }
 
   async close(): Promise<void> {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { SinkPositions } from '../../core/delivery.ts';
-import type { StreamHealth, StreamStatus } from '../../core/health.ts';
+import type { StreamHealth } from '../../core/health.ts';
 import { StateStoreError } from '../sqlite-state-store.ts';
 import type {
   BatchCommit,
@@ -18,6 +18,7 @@ import type {
 import { LeaseLostError } from './errors.ts';
 import { LeaseManager } from './lease-manager.ts';
 import { migrate } from './schema.ts';
+import { streamHealthOf, WAITING_BLOBS_SQL, type BlobCountRow, type StreamRow } from '../stream-rows.ts';
 
 export interface PostgresStateStoreOptions {
   /** Unique per process; a random id by default. */
@@ -47,22 +48,6 @@ interface BlobRow {
   last_error: string | null;
 }
 
-interface StreamRow {
-  tenant_id: string;
-  content_type: string;
-  tenant_name: string;
-  listed_through: number | null;
-  subscription_enabled: boolean;
-  last_start_attempt_at: number | null;
-  last_poll_at: number | null;
-  last_success_at: number | null;
-  newest_content_at: number | null;
-  events_total: number;
-  expired_total: number;
-  last_error_code: string | null;
-  last_error_message: string | null;
-  last_error_at: number | null;
-}
 
 /** BIGINT columns hold epoch milliseconds and counters: well within Number's safe range. */
 const INT8_OID = 20;
@@ -87,12 +72,6 @@ function toQueuedBlob(row: BlobRow): QueuedBlob {
   };
 }
 
-function statusOf(row: StreamRow, quarantined: number): StreamStatus {
-  if (row.last_poll_at === null) return 'starting';
-  const errorAt = row.last_error_at ?? -1;
-  if (errorAt >= (row.last_success_at ?? -1) && row.last_error_code !== null) return 'error';
-  return quarantined > 0 ? 'degraded' : 'ok';
-}
 
 /** Hides the password of a postgres:// URL for error messages. */
 export function redactUrl(url: string): string {
@@ -183,7 +162,7 @@ export class PostgresStateStore implements StateStore {
     const row = rows[0];
     if (!row) return { subscriptionEnabled: false };
     return {
-      subscriptionEnabled: row.subscription_enabled,
+      subscriptionEnabled: row.subscription_enabled === true,
       ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
       ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
     };
@@ -370,30 +349,8 @@ export class PostgresStateStore implements StateStore {
   /** Health of every stream, whichever worker collects it. */
   async streamHealth(): Promise<StreamHealth[]> {
     const { rows: streams } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams ORDER BY tenant_name, content_type');
-    const { rows: counts } = await this.#pool.query<{ tenant_id: string; content_type: string; state: BlobState; n: number }>(
-      `SELECT tenant_id, content_type, state, count(*)::int AS n FROM o365_blobs WHERE state IN ('pending', 'quarantined') GROUP BY 1, 2, 3`,
-    );
-    const countOf = (row: StreamRow, state: BlobState): number =>
-      counts.find((c) => c.tenant_id === row.tenant_id && c.content_type === row.content_type && c.state === state)?.n ?? 0;
-    return streams.map((row) => {
-      const quarantined = countOf(row, 'quarantined');
-      return {
-        tenantId: row.tenant_id,
-        tenantName: row.tenant_name,
-        contentType: row.content_type,
-        status: statusOf(row, quarantined),
-        ...(row.last_poll_at === null ? {} : { lastPollAt: row.last_poll_at }),
-        ...(row.last_success_at === null ? {} : { lastSuccessAt: row.last_success_at }),
-        ...(row.newest_content_at === null ? {} : { newestContentAt: row.newest_content_at }),
-        eventsTotal: row.events_total,
-        pendingBlobs: countOf(row, 'pending'),
-        quarantinedBlobs: quarantined,
-        expiredBlobs: row.expired_total,
-        ...(row.last_error_code === null || row.last_error_at === null
-          ? {}
-          : { lastError: { code: row.last_error_code, message: row.last_error_message ?? '', at: row.last_error_at } }),
-      };
-    });
+    const { rows: counts } = await this.#pool.query<BlobCountRow>(WAITING_BLOBS_SQL('o365_blobs'));
+    return streamHealthOf(streams, counts);
   }
 
   /** Releases this worker's leases (so other workers take over at once) and closes the pools. */
