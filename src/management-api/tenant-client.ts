@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { rootCertificates } from 'node:tls';
 import { Agent } from 'undici';
 import type { CollectionConfig, TenantConfig } from '../collector/config.ts';
 import { ConfigError } from '../core/errors.ts';
@@ -36,7 +37,8 @@ export function createTenantClient(tenant: TenantConfig, index: number, collecti
   const endpoints = endpointsFor(tenant);
   const cas = [readCa(tenant, index), deps.ca].filter((ca): ca is string => Boolean(ca));
   const dispatcher = new Agent({
-    connect: cas.length > 0 ? { ca: cas } : {},
+    // Extra CAs are trusted in addition to the public roots (a TLS-inspecting proxy, a private endpoint, the emulator).
+    connect: cas.length > 0 ? { ca: [...rootCertificates, ...cas] } : {},
     headersTimeout: collection.request_timeout,
     bodyTimeout: collection.request_timeout,
     connections: collection.concurrency + 2,
