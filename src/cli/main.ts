@@ -25,6 +25,13 @@ program
   .action(async () => (await import('./check-config.ts')).checkConfigCommand(configPath()));
 
 program
+  .command('doctor')
+  .description('check every tenant without changing anything: credentials and consent, clock, subscriptions, content')
+  .action(async () => {
+    process.exitCode = await (await import('./doctor.ts')).doctorCommand(configPath());
+  });
+
+program
   .command('normalize')
   .description('raw records (NDJSON or a JSON array) on stdin → one ECS document per line on stdout')
   .action(async () => {

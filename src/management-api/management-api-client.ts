@@ -31,7 +31,13 @@ export interface ManagementApiClientOptions {
 
 export type SubscriptionResult = 'started' | 'already-enabled';
 
-type Operation = 'subscribe' | 'list' | 'blob';
+/** One entry of `/subscriptions/list` (a missing `status` counts as enabled, as in Microsoft's own sample). */
+export interface SubscriptionStatus {
+  contentType: string;
+  enabled: boolean;
+}
+
+type Operation = 'subscribe' | 'subscriptions' | 'list' | 'blob';
 
 interface OpenResponse {
   statusCode: number;
@@ -123,6 +129,23 @@ export class ManagementApiClient {
       if (err instanceof ApiError && err.afCode === 'AF20024') return 'already-enabled';
       throw err;
     }
+  }
+
+  /** The tenant's subscriptions (`/subscriptions/list`); content types never started are absent. */
+  async listSubscriptions(): Promise<SubscriptionStatus[]> {
+    const response = await this.#send('GET', `${this.#feedRoot}/subscriptions/list`, 'subscriptions');
+    let body: unknown;
+    try {
+      body = await response.body.json();
+    } catch (err) {
+      throw new ApiError('subscription list is not valid JSON', { kind: 'transient', afCode: 'INVALID_LISTING', cause: err });
+    }
+    if (!Array.isArray(body)) throw new ApiError('subscription list is not a JSON array', { kind: 'transient', afCode: 'INVALID_LISTING' });
+    return body.flatMap((item: unknown) => {
+      const entry = item as { contentType?: unknown; status?: unknown } | null;
+      if (!entry || typeof entry.contentType !== 'string') return [];
+      return [{ contentType: entry.contentType, enabled: typeof entry.status !== 'string' || entry.status.toLowerCase() === 'enabled' }];
+    });
   }
 
   /** Lists the blobs created in [start, end) (≤ 24 h), one array per page, following NextPageUri/NextPageUrl. */
