@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.ts';
 import { createCollector, type Collector } from '../collector/collector.ts';
 import { detectorFromConfig } from '../detect/index.ts';
 import { enricherFromConfig } from '../enrich/index.ts';
+import { createRecordFilter } from '../filter/record-filter.ts';
 import { openEventStore, type EventStore } from '../store/event-store.ts';
 import { scheduleRetention } from '../store/retention-schedule.ts';
 import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
@@ -88,7 +89,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     process.exitCode = 70;
     setImmediate(() => process.exit(70));
   };
-  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), onFatal, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
+  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), keep: createRecordFilter(config.filters), onFatal, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
 
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
   const baseline = await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));

@@ -4,6 +4,7 @@ import { duration } from './duration.ts';
 import { collectionSchema, tenantSchema } from '../collector/config.ts';
 import { detectionSchema } from '../detect/config.ts';
 import { enrichmentSchema } from '../enrich/index.ts';
+import { filtersSchema } from '../filter/config.ts';
 import { emulatorSchema } from '../emulator/config.ts';
 import { sinkSchema } from '../sinks/config.ts';
 import { eventHubSchema } from '../sources/eventhub/config.ts';
@@ -40,6 +41,7 @@ export const configSchema = z
       .prefault({}),
     sinks: z.array(sinkSchema).prefault([{ type: 'file', path: './data/events.ndjson' }]),
     store: storeSchema,
+    filters: filtersSchema,
     enrichment: enrichmentSchema,
     detection: detectionSchema,
     web: webSchema,

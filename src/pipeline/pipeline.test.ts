@@ -164,3 +164,13 @@ test('if uncommitted output cannot be rolled back, the pipeline stops and report
   assert.match(fatal[0]!.message, /sink stuck: cannot roll back uncommitted output \(disk gone\)/);
   await assert.rejects(pipeline.exclusive((d) => d([logon('b')])), /restart to recover/);
 });
+
+test('filtered records are dropped before normalization, storage and sinks', async () => {
+  const sink = new MemorySink('s');
+  const stored: ProcessedEvent[] = [];
+  const keep = (record: Record<string, unknown>) => record.Id !== 'noise';
+  const pipeline = new Pipeline({ sinks: [sink], format: 'raw', logger: silentLogger, keep, store: { insertEvents: (e) => stored.push(...e), insertAlerts: () => {} } });
+  await pipeline.exclusive((d) => d([logon('a'), logon('noise'), logon('b')]));
+  assert.deepEqual(sink.written.map((o) => o.id), ['tid:a', 'tid:b']);
+  assert.deepEqual(stored.map((e) => e.id), ['tid:a', 'tid:b']);
+});

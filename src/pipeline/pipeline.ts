@@ -1,5 +1,6 @@
 import { Mutex } from 'async-mutex';
 import type { Alert } from '../core/alert.ts';
+import { isAuditRecord, type AuditRecord } from '../core/audit-record.ts';
 import type { DeliverFn, Delivery, SinkPositions } from '../core/delivery.ts';
 import type { OutputEvent } from '../core/output-event.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
@@ -21,6 +22,8 @@ export interface PipelineOptions {
   /** Every sink receives every output; each passes on only the kinds it is configured for. */
   sinks: Sink[];
   format: OutputFormat;
+  /** Which records go through at all (config `filters`); the others are counted and dropped before normalization. */
+  keep?: (record: AuditRecord, tenant: { tenantId: string; tenantName: string }) => boolean;
   /** Runs on each ECS document right after normalization, before detection. */
   enrich?: Enrich;
   detector?: EventDetector;
@@ -132,12 +135,16 @@ export class Pipeline implements Delivery {
   }
 
   async #deliverBatch(records: readonly SourceRecord[]): Promise<SinkPositions> {
-    const { detector, store, format, logger, enrich } = this.#options;
+    const { detector, store, format, logger, enrich, keep } = this.#options;
     const events: ProcessedEvent[] = [];
     const outputs: OutputEvent[] = [];
     const alerts: Alert[] = [];
     const at = this.#now();
     for (const record of records) {
+      if (keep && isAuditRecord(record.record) && !keep(record.record, record)) {
+        pipelineMetrics.filtered.inc({ tenant: record.tenantName });
+        continue;
+      }
       const processed = processRecord(record, enrich);
       if (!processed.ok) {
         pipelineMetrics.deadLetters.inc({ tenant: record.tenantName });
