@@ -4,12 +4,14 @@ import type { EventStore } from '../store/event-store.ts';
 import { filterOf } from './event-search.ts';
 import { exportFormatOf, exportStream } from './export.ts';
 import { buildHealthView } from './health-view.ts';
+import type { SinkHealthSource } from './sink-health.ts';
 import { buildHistogram } from './histogram-data.ts';
 import { alertQueryOf, cleanParams, eventQueryOf, facetFieldOf } from './query-params.ts';
 
 export interface ApiDeps {
   store: EventStore;
   health: HealthSource;
+  sinks?: SinkHealthSource;
   now: () => number;
 }
 
@@ -18,7 +20,7 @@ function notFound(what: string, id: string) {
 }
 
 /** The JSON API behind the pages (same parameters as the pages' query strings). */
-export function registerApiRoutes(app: FastifyInstance, { store, health, now }: ApiDeps): void {
+export function registerApiRoutes(app: FastifyInstance, { store, health, sinks, now }: ApiDeps): void {
   app.get('/api/events', async (request) => store.searchEvents(eventQueryOf(cleanParams(request.query), now())));
 
   app.get('/api/events/export', async (request, reply) => {
@@ -55,5 +57,5 @@ export function registerApiRoutes(app: FastifyInstance, { store, health, now }: 
     return alert ?? reply.code(404).send(notFound('alert', request.params.id));
   });
 
-  app.get('/api/health', async () => buildHealthView(health, store, now()));
+  app.get('/api/health', async () => buildHealthView(health, store, now(), sinks));
 }

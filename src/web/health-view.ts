@@ -1,5 +1,6 @@
 import type { HealthSource, StreamHealth, StreamStatus } from '../core/health.ts';
 import type { EventStore } from '../store/event-store.ts';
+import type { SinkHealth, SinkHealthSource } from './sink-health.ts';
 
 /** One line of the health page: the collector's view of a stream merged with the store's counters. */
 export interface HealthRow {
@@ -26,9 +27,22 @@ export interface HealthView {
   rows: HealthRow[];
   /** Set when the collector's health could not be read. */
   sourceError?: string;
+  /** The outputs, when the server was given a sink health source. */
+  sinks?: SinkHealth[];
+  /** Set when the outputs' health could not be read. */
+  sinkError?: string;
 }
 
-export async function buildHealthView(source: HealthSource, store: EventStore, now: number): Promise<HealthView> {
+async function sinkPart(sinks: SinkHealthSource | undefined): Promise<Pick<HealthView, 'sinks' | 'sinkError'>> {
+  if (!sinks) return {};
+  try {
+    return { sinks: await sinks.sinkHealth() };
+  } catch (err) {
+    return { sinks: [], sinkError: `output health is unavailable: ${(err as Error).message}` };
+  }
+}
+
+export async function buildHealthView(source: HealthSource, store: EventStore, now: number, sinks?: SinkHealthSource): Promise<HealthView> {
   let streams: StreamHealth[] = [];
   let sourceError: string | undefined;
   try {
@@ -68,14 +82,23 @@ export async function buildHealthView(source: HealthSource, store: EventStore, n
     });
   }
   rows.sort((a, b) => a.tenantName.localeCompare(b.tenantName) || a.contentType.localeCompare(b.contentType));
-  return { rows, ...(sourceError ? { sourceError } : {}) };
+  return { rows, ...(sourceError ? { sourceError } : {}), ...(await sinkPart(sinks)) };
 }
 
-/** /healthz: unhealthy when the collector cannot be read, or every enabled stream is in error. */
-export function healthSummary(view: HealthView): { ok: boolean; counts: Record<string, number> } {
+/**
+ * /healthz. `ok` (HTTP 200 vs 503) is about collection only: false when the collector cannot be read or
+ * every enabled stream is in error. An output in error or degraded makes `status` "degraded" but keeps 200:
+ * restarting the process (what an orchestrator does on 503) does not fix a wrong intake key or a down
+ * SIEM, and the disk spool already keeps every event until the output is back.
+ */
+export function healthSummary(view: HealthView): { ok: boolean; status: 'ok' | 'degraded' | 'error'; counts: Record<string, number>; sinkCounts: Record<string, number> } {
   const counts: Record<string, number> = {};
   for (const row of view.rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
+  const sinkCounts: Record<string, number> = {};
+  for (const sink of view.sinks ?? []) sinkCounts[sink.status] = (sinkCounts[sink.status] ?? 0) + 1;
   const enabled = view.rows.filter((r) => r.status !== 'disabled' && r.status !== 'unknown');
   const allFailing = enabled.length > 0 && enabled.every((r) => r.status === 'error');
-  return { ok: !view.sourceError && !allFailing, counts };
+  const ok = !view.sourceError && !allFailing;
+  const degraded = Boolean(view.sinkError) || (view.sinks ?? []).some((s) => s.status !== 'ok') || enabled.some((r) => r.status === 'error' || r.status === 'degraded');
+  return { ok, status: !ok ? 'error' : degraded ? 'degraded' : 'ok', counts, sinkCounts };
 }

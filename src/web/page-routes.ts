@@ -6,6 +6,7 @@ import { setSessionCookie } from './auth.ts';
 import { searchWithContext } from './event-search.ts';
 import { buildHealthView } from './health-view.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import type { SinkHealthSource } from './sink-health.ts';
 import { alertQueryOf, cleanParams, eventQueryOf } from './query-params.ts';
 import { queryErrorOf, sendHtml } from './respond.ts';
 import { safeNext, SESSION_COOKIE, tokenMatches } from './session.ts';
@@ -22,6 +23,7 @@ const DEFAULT_RANGE = '24h';
 export interface PageDeps {
   store: EventStore;
   health: HealthSource;
+  sinks?: SinkHealthSource;
   token: Secret;
   throttle: LoginThrottle;
   now: () => number;
@@ -32,7 +34,7 @@ function tenantNames(store: EventStore): string[] {
 }
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
-  const { store, health, token, throttle, now } = deps;
+  const { store, health, sinks, token, throttle, now } = deps;
 
   app.get('/', async (_request, reply) => reply.redirect('/events', 303));
 
@@ -71,7 +73,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
     return alert ? sendHtml(reply, alertPage(alert)) : sendHtml(reply, notFoundPage(`No alert with id ${request.params.id} (it may have expired).`), 404);
   });
 
-  app.get('/health', async (_request, reply) => sendHtml(reply, healthPage(await buildHealthView(health, store, now()), now())));
+  app.get('/health', async (_request, reply) => sendHtml(reply, healthPage(await buildHealthView(health, store, now(), sinks), now())));
 
   app.get('/login', async (request, reply) => {
     const params = cleanParams(request.query);

@@ -14,6 +14,7 @@ import { WebServerError } from './errors.ts';
 import { buildHealthView, healthSummary } from './health-view.ts';
 import { LoginThrottle } from './login-throttle.ts';
 import { registerPageRoutes } from './page-routes.ts';
+import type { SinkHealthSource } from './sink-health.ts';
 import { queryErrorOf, sendHtml } from './respond.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerStaticAssets } from './static-assets.ts';
@@ -24,6 +25,8 @@ export interface WebServerOptions {
   config: WebConfig;
   store: EventStore;
   health: HealthSource;
+  /** The outputs' health (see buildSinkHealth), shown on the Health page, /api/health and /healthz. */
+  sinks?: SinkHealthSource;
   logger: Logger;
   metricsRegistry: Registry;
   /** Where a generated token is persisted (`<dataDir>/web-token`); default `./data`. */
@@ -49,7 +52,7 @@ function urlOf(address: AddressInfo, https: boolean): string {
 }
 
 export function createWebServer(options: WebServerOptions): WebServer {
-  const { config, store, health, logger, metricsRegistry } = options;
+  const { config, store, health, sinks, logger, metricsRegistry } = options;
   const now = options.now ?? Date.now;
   const resolved = resolveAuthToken(config.auth_token, options.dataDir ?? './data');
   const throttle = new LoginThrottle();
@@ -65,17 +68,23 @@ export function createWebServer(options: WebServerOptions): WebServer {
   app.after(() => {
     requireAuth(app, resolved.token, throttle, now);
     registerStaticAssets(app);
-    registerPageRoutes(app, { store, health, token: resolved.token, throttle, now });
-    registerApiRoutes(app, { store, health, now });
+    registerPageRoutes(app, { store, health, ...(sinks ? { sinks } : {}), token: resolved.token, throttle, now });
+    registerApiRoutes(app, { store, health, ...(sinks ? { sinks } : {}), now });
 
     app.get('/healthz', async (_request, reply) => {
-      const view = await buildHealthView(health, store, now());
+      const view = await buildHealthView(health, store, now(), sinks);
       const summary = healthSummary(view);
       return reply.code(summary.ok ? 200 : 503).send({
         ok: summary.ok,
+        status: summary.status,
         ...(view.sourceError ? { error: view.sourceError } : {}),
         streams: summary.counts,
         details: view.rows.map((r) => ({ tenant: r.tenantName, contentType: r.contentType, status: r.status, ...(r.lastError ? { error: r.lastError.code } : {}) })),
+        ...(view.sinks ? {
+          sinks: summary.sinkCounts,
+          outputs: view.sinks.map((s) => ({ name: s.name, status: s.status, ...(s.reason ? { reason: s.reason } : {}), ...(s.backlogBytes !== undefined ? { backlogBytes: s.backlogBytes } : {}) })),
+        } : {}),
+        ...(view.sinkError ? { sinkError: view.sinkError } : {}),
       });
     });
 

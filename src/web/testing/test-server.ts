@@ -9,6 +9,7 @@ import { openEventStore, type EventStore } from '../../store/event-store.ts';
 import { sampleAlert, sampleEvents, TENANTS } from '../../store/testing/sample-events.ts';
 import { webSchema } from '../config.ts';
 import { createWebServer, type WebServer } from '../server.ts';
+import type { SinkHealth, SinkHealthSource } from '../sink-health.ts';
 
 /** Time the sample data is seen from: two hours after the newest sample event. */
 export const NOW = Date.parse('2026-11-24T14:00:00Z');
@@ -43,8 +44,26 @@ export function sampleHealth(): StreamHealth[] {
   ];
 }
 
+/** Outputs as a pipeline with a broken Sekoia.io key, a filling Elasticsearch spool and a healthy file sink reports them. */
+export function sampleSinks(): SinkHealth[] {
+  const GiB = 1024 ** 3;
+  return [
+    {
+      name: 'sekoia-soc', type: 'sekoia', status: 'error', reason: 'the destination refuses every event',
+      backlogBytes: 0, capacityBytes: GiB, deliveredEvents: 0, deadLettered: 1_250,
+      lastError: { message: 'refused (rejected): HTTP 401: {"message":"<b>invalid</b> intake key"} (is the intake key right, and for region FRA1?)', at: NOW - 40_000 },
+    },
+    {
+      name: 'elastic', type: 'elasticsearch', status: 'degraded', reason: 'spool filling up',
+      backlogBytes: 0.62 * GiB, capacityBytes: GiB, deliveredEvents: 48_210, lastDeliveryAt: NOW - 25 * 60_000, deadLettered: 0,
+      lastError: { message: 'connect ECONNREFUSED 127.0.0.1:9200', at: NOW - 5_000 },
+    },
+    { name: 'archive', type: 'file', status: 'ok', deadLettered: 0 },
+  ];
+}
+
 /** A web server on 127.0.0.1:0 over a temp store seeded with 300 sample events and 3 alerts. */
-export async function startTestServer(options: { health?: HealthSource; authToken?: string; events?: number } = {}): Promise<TestServer> {
+export async function startTestServer(options: { health?: HealthSource; sinks?: SinkHealthSource; authToken?: string; events?: number; now?: () => number } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'web-'));
   const store = openEventStore(storeSchema.parse({ path: join(dataDir, 'events.db') }));
   const events = sampleEvents(options.events ?? 300);
@@ -66,7 +85,7 @@ export async function startTestServer(options: { health?: HealthSource; authToke
   ]);
   const health: HealthSource = options.health ?? { streamHealth: async () => sampleHealth() };
   const config = webSchema.parse({ port: 0, ...(options.authToken ? { auth_token: options.authToken } : {}) });
-  const server = createWebServer({ config, store, health, logger: silentLogger, metricsRegistry: new Registry(), dataDir, now: () => NOW });
+  const server = createWebServer({ config, store, health, ...(options.sinks ? { sinks: options.sinks } : {}), logger: silentLogger, metricsRegistry: new Registry(), dataDir, now: options.now ?? (() => NOW) });
   const url = await server.listen();
   return {
     server, store, url, dataDir,

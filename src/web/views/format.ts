@@ -35,3 +35,15 @@ export function formatCount(n: number): string {
 export function formatRate(perMinute: number): string {
   return perMinute >= 10 ? perMinute.toFixed(0) : perMinute.toFixed(1);
 }
+
+/** `0 B`, `512 KiB`, `1.5 GiB` */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 || value >= 10 ? value.toFixed(0) : value.toFixed(1)} ${units[unit]}`;
+}

@@ -3,6 +3,7 @@ import type { HealthRow, HealthView } from '../health-view.ts';
 import { statusBadge } from './badges.ts';
 import { formatAgo, formatCount, formatRate, formatSpan } from './format.ts';
 import { errorBanner, layout } from './layout.ts';
+import { outputsTable } from './outputs-table.ts';
 
 function lagClass(lagMs: number | undefined): string {
   if (lagMs === undefined) return '';
@@ -36,5 +37,8 @@ export function healthPage(view: HealthView, now: number): SafeHtml {
 ${errorBanner(view.sourceError)}
 ${view.rows.length === 0 ? html`<p class="empty">No stream yet: configure a tenant, or wait for the first poll.</p>` : html`<table class="grid health">
 <thead><tr><th>Status</th><th>Tenant</th><th>Content type</th><th>Last poll</th><th>Last success</th><th title="Age of the newest content fetched">Lag</th><th class="num">Events/min</th><th class="num">Collected</th><th class="num">Stored</th><th class="num">Pending blobs</th><th class="num">Quarantined</th><th class="num">Expired</th><th>Last error</th></tr></thead>
-<tbody>${view.rows.map((r) => healthRow(r, now))}</tbody></table>`}`);
+<tbody>${view.rows.map((r) => healthRow(r, now))}</tbody></table>`}
+${view.sinks ? html`<h2>Outputs</h2>
+${errorBanner(view.sinkError)}
+${outputsTable(view.sinks, now)}` : ''}`);
 }
