@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startTestServer, type TestServer } from './testing/test-server.ts';
+import { sampleSinks, startTestServer, type TestServer } from './testing/test-server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
@@ -17,7 +17,7 @@ const problems: string[] = [];
 before(async () => {
   if (skip) return;
   mkdirSync(SHOTS, { recursive: true });
-  ctx = await startTestServer();
+  ctx = await startTestServer({ sinks: { sinkHealth: async () => sampleSinks() } });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -135,8 +135,22 @@ test('health shows every stream with its errors and lag', { skip }, async () => 
   const text = await page.textContent('table.health') ?? '';
   assert.match(text, /AF20023/);
   assert.match(text, /BLOB_QUARANTINED/);
-  assert.equal(await page.locator('table.health .badge.status-error').count(), 1);
-  assert.ok(await page.locator('table.health tbody tr').count() >= 3);
+  assert.equal(await page.locator('table.health:not(.outputs) .badge.status-error').count(), 1);
+  assert.ok(await page.locator('table.health:not(.outputs) tbody tr').count() >= 3);
+
+  const outputs = page.locator('table.outputs');
+  assert.equal(await outputs.locator('tbody tr').count(), 3);
+  const sekoia = outputs.locator('tbody tr', { hasText: 'sekoia-soc' });
+  assert.equal(await sekoia.locator('.badge.status-error').count(), 1);
+  assert.match(await sekoia.textContent() ?? '', /refused \(rejected\): HTTP 401: \{"message":"<b>invalid<\/b> intake key"\}/, 'the error text is shown as text');
+  assert.equal(await sekoia.locator('b').count(), 0, 'no markup from the destination is rendered');
+  assert.match(await sekoia.textContent() ?? '', /1,250/);
+  const elastic = outputs.locator('tbody tr', { hasText: 'elastic' });
+  assert.equal(await elastic.locator('.badge.status-degraded').count(), 1);
+  assert.match(await elastic.textContent() ?? '', /635 MiB\s+of 1\.0 GiB \(62%\)/);
+  const outputsBox = await outputs.boundingBox();
+  const streamsBox = await page.locator('table.health:not(.outputs)').boundingBox();
+  assert.ok(outputsBox && streamsBox && outputsBox.y > streamsBox.y + streamsBox.height, 'Outputs sit under the collection table');
   await shot('07-health');
 });
 
