@@ -5,7 +5,7 @@ import { FileSink } from '../sinks/file.ts';
 import { deadLetterPath, sinkName } from '../sinks/index.ts';
 import { KindFilterSink } from '../sinks/kind-filter.ts';
 import { spoolStats } from '../sinks/sink-stats.ts';
-import { lastDeadLetter } from './dead-letter-tail.ts';
+import { lastDeadLetter, type LastDeadLetter } from './dead-letter-tail.ts';
 import { scrubSecrets, secretsIn } from './scrub-secrets.ts';
 
 export type SinkStatus = 'ok' | 'degraded' | 'error';
@@ -94,6 +94,8 @@ export class SinkHealthTracker implements SinkHealthSource {
   readonly #secrets: string[];
   readonly #now: () => number;
   readonly #memory = new Map<string, Memory>();
+  /** The newest dead letter per sink, read again only when the dead-lettered count moves. */
+  readonly #deadLetters = new Map<string, { count: number; entry: LastDeadLetter | undefined }>();
   readonly #baseline: Promise<Map<string, Counts>>;
 
   constructor(sinks: readonly Sink[], options: SinkHealthOptions) {
@@ -127,7 +129,7 @@ export class SinkHealthTracker implements SinkHealthSource {
     const config = this.#configs.get(sink.name);
     const spool = spoolStats(sink);
     const memory = this.#remember(sink.name, counts, spool?.lastDeliveryAt ?? now);
-    const deadLetter = counts.deadLettered > 0 ? await lastDeadLetter(deadLetterPath(this.#options.dataDir, sink.name)) : undefined;
+    const deadLetter = await this.#lastDeadLetter(sink.name, counts.deadLettered);
     const refusal = deadLetter ? { message: `refused (${deadLetter.reason}): ${deadLetter.detail}`, at: deadLetter.at } : undefined;
     const failing = spool?.lastError && spool.lastError.at > (spool.lastDeliveryAt ?? 0) ? spool.lastError : undefined;
     const lastError = newest(spool?.lastError, refusal);
@@ -155,6 +157,15 @@ export class SinkHealthTracker implements SinkHealthSource {
       deadLettered: counts.deadLettered,
       ...(lastError ? { lastError: { message: scrubSecrets(lastError.message, this.#secrets), at: lastError.at } } : {}),
     };
+  }
+
+  async #lastDeadLetter(name: string, count: number): Promise<LastDeadLetter | undefined> {
+    if (count === 0) return undefined;
+    const cached = this.#deadLetters.get(name);
+    if (cached?.count === count) return cached.entry;
+    const entry = await lastDeadLetter(deadLetterPath(this.#options.dataDir, name));
+    this.#deadLetters.set(name, { count, entry });
+    return entry;
   }
 
   /** Compares the counters with the previous look: what happened since decides whether the destination refuses events. */
