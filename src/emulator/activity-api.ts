@@ -13,6 +13,8 @@ import { SENSITIVE_TYPES } from './records/index.ts';
 import { isGuid, type TenantRegistry } from './tenant-registry.ts';
 import { isoMillis } from './time-format.ts';
 import type { TokenService } from './token-service.ts';
+import { parseWebhookRequest } from './webhooks/webhook-request.ts';
+import { webhookView, type WebhookNotifier } from './webhooks/webhook-notifier.ts';
 
 const ZERO_GUID = '00000000-0000-0000-0000-000000000000';
 const API_PATH = /^\/api\/v1(?:\.0)?\/([^/]+)\/activity\/feed\/(.+)$/;
@@ -24,6 +26,7 @@ export interface ActivityApiDeps {
   chaos: Chaos;
   stats: StatsCollector;
   quota: PublisherQuota;
+  webhooks: WebhookNotifier;
   pageSize: number;
   startGraceMs: number;
   now: () => number;
@@ -126,7 +129,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
 
   switch (op.kind) {
     case 'start':
-      return startSubscription(req, res, content, requireContentType(contentTypeParam), deps);
+      return startSubscription(req, res, content, requireContentType(contentTypeParam), String(validated.claims.appid ?? ''), deps);
     case 'stop': {
       const ct = requireContentType(contentTypeParam);
       const sub = content.subscriptions.get(ct);
@@ -135,12 +138,11 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
       return sendEmpty(res, now());
     }
     case 'list':
-      return sendJson(res, 200, [...content.subscriptions.values()].map((s) => ({ contentType: s.contentType, status: s.status, webhook: null })), now());
+      return sendJson(res, 200, [...content.subscriptions.values()].map((s) => ({ contentType: s.contentType, status: s.status, webhook: webhookView(deps.webhooks.get(content.tenantId, s.contentType)) })), now());
     case 'content':
       return listContent(res, content, requireContentType(contentTypeParam), query, deps);
     case 'notifications':
-      requireEnabled(content, requireContentType(contentTypeParam));
-      return sendJson(res, 200, [], now());
+      return listNotifications(res, content, requireContentType(contentTypeParam), query, deps);
     case 'dlpTypes':
       return sendDlpTypes(req, res, now());
     case 'blob':
@@ -161,23 +163,32 @@ function requireEnabled(content: TenantContent, ct: ContentType): void {
   if (sub.status !== 'enabled') throw apiErrors.subscriptionDisabled();
 }
 
-async function startSubscription(req: IncomingMessage, res: ServerResponse, content: TenantContent, ct: ContentType, deps: ActivityApiDeps): Promise<void> {
-  const text = (await readBody(req)).trim();
-  if (text) {
-    let body: unknown;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      throw new ApiError(400, 'AF20001', 'The request body is not valid JSON.');
-    }
-    if (typeof body === 'object' && body !== null && (body as Record<string, unknown>).webhook) {
-      throw new ApiError(400, 'AF20021', 'The webhook endpoint could not be validated. Webhooks are not supported by this emulator.');
-    }
-  }
+async function startSubscription(req: IncomingMessage, res: ServerResponse, content: TenantContent, ct: ContentType, clientId: string, deps: ActivityApiDeps): Promise<void> {
+  const requested = parseWebhookRequest((await readBody(req)).trim());
   const sub = content.subscriptions.get(ct);
-  if (sub?.status === 'enabled') throw apiErrors.alreadyEnabled();
+  if (sub?.status === 'enabled' && !requested) throw apiErrors.alreadyEnabled();
+  if (requested) {
+    await deps.webhooks.validate(requested.address, requested.authId);
+    deps.webhooks.set(content.tenantId, ct, { ...requested, clientId });
+  }
   content.subscriptions.set(ct, { contentType: ct, status: 'enabled' });
-  sendJson(res, 200, { contentType: ct, status: 'enabled', webhook: null }, deps.now());
+  sendJson(res, 200, { contentType: ct, status: 'enabled', webhook: webhookView(deps.webhooks.get(content.tenantId, ct)) }, deps.now());
+}
+
+function listNotifications(res: ServerResponse, content: TenantContent, ct: ContentType, query: Map<string, string>, deps: ActivityApiDeps): void {
+  requireEnabled(content, ct);
+  const window = resolveContentWindow(query.get('starttime'), query.get('endtime'), deps.now(), deps.startGraceMs);
+  if (window instanceof ApiError) throw window;
+  const sent = deps.webhooks.history(content.tenantId, ct).filter((n) => n.notificationSent >= window.start && n.notificationSent < window.end);
+  sendJson(res, 200, sent.map((n) => ({
+    contentUri: n.contentUri,
+    contentId: n.contentId,
+    contentType: n.contentType,
+    contentCreated: isoMillis(n.contentCreated),
+    contentExpiration: isoMillis(n.contentExpiration),
+    notificationSent: isoMillis(n.notificationSent),
+    notificationStatus: n.notificationStatus,
+  })), deps.now());
 }
 
 function blobUri(deps: ActivityApiDeps, blob: StoredBlob): string {

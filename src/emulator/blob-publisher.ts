@@ -20,6 +20,8 @@ export interface PublisherDeps {
   /** Bound on stored blob bodies; the oldest are evicted (then answer AF20051) beyond it. */
   maxStoredBytes: number;
   now: () => number;
+  /** Called for every listable blob once stored (webhook notifications). */
+  onPublished?: (blob: StoredBlob) => void;
 }
 
 /** Turns records into blobs (applying duplicate/late/huge chaos) and stores them per tenant. */
@@ -97,6 +99,7 @@ export class BlobPublisher {
       contentId, tenantId: content.tenantId, contentType, contentCreated, contentExpiration: contentCreated + this.deps.retentionMs,
       body: { kind: 'huge', seed, recordCount: plan.recordCount }, foreignHost: false, listable,
     }, plan.ids);
+    if (listable) this.deps.onPublished?.(content.blobById.get(contentId)!);
     this.deps.stats.injected('huge');
     this.deps.stats.blobsPublished++;
     this.deps.stats.recordsPublished += plan.recordCount;
@@ -147,6 +150,7 @@ export class BlobPublisher {
     };
     content.add(blob, body.map((r) => String(r.Id)));
     this.#keep(blob, json.length);
+    if (listable) this.deps.onPublished?.(blob);
     // Only records whose blob can be listed are candidates for cross-blob duplicates (keeps ground truth exact).
     if (listable) for (const r of records) content.remember(contentType, r);
     stats.blobsPublished++;

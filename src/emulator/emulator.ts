@@ -18,6 +18,7 @@ import { Rng } from './rng.ts';
 import { EmulatorSetupError, TenantRegistry } from './tenant-registry.ts';
 import { TokenService } from './token-service.ts';
 import type { Emulator, EmulatorOptions } from './types.ts';
+import { WebhookNotifier } from './webhooks/webhook-notifier.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -36,7 +37,14 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const rng = new Rng(seed);
   const chaos = new Chaos(seed ^ 0x5eed5eed, options.chaos);
   const stats = new StatsCollector();
-  const publisher = new BlobPublisher({ registry, chaos, rng, stats, retentionMs: options.retentionMs ?? 7 * DAY_MS, maxStoredBytes: options.maxStoredBytes ?? 512 * 1024 * 1024, now });
+  const webhooks = new WebhookNotifier({ ...(options.webhookCa ? { ca: options.webhookCa } : {}), ...options.webhookRetry, now, logger });
+  const publisher = new BlobPublisher({
+    registry, chaos, rng, stats, retentionMs: options.retentionMs ?? 7 * DAY_MS, maxStoredBytes: options.maxStoredBytes ?? 512 * 1024 * 1024, now,
+    onPublished: (blob) => webhooks.notify({
+      tenantId: blob.tenantId, contentType: blob.contentType, contentId: blob.contentId, contentCreated: blob.contentCreated, contentExpiration: blob.contentExpiration,
+      contentUri: `${apiDeps.baseUrl(blob.foreignHost)}/api/v1.0/${blob.tenantId}/activity/feed/audit/${blob.contentId}`,
+    }),
+  });
 
   let port = 0;
   const baseUrl = (): string => `https://127.0.0.1:${port}`;
@@ -45,7 +53,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const tokens = new TokenService(registry, { privateKeyPem: certificate.privateKeyPem, publicKey, x5t }, baseUrl, now);
   const loginDeps: LoginDeps = { registry, chaos, tokens, stats, rng: rng.fork(), now, baseUrl, signingKey: { publicKey, x5t, certificatePem: certificate.certificatePem } };
   const apiDeps: ActivityApiDeps = {
-    registry, publisher, tokens, chaos, stats, quota: new PublisherQuota(), pageSize,
+    registry, publisher, tokens, chaos, stats, quota: new PublisherQuota(), pageSize, webhooks,
     startGraceMs: options.startGraceMs ?? 3_600_000, now,
     baseUrl: (foreign) => (foreign ? `https://localhost:${port}` : baseUrl()),
   };
@@ -102,6 +110,7 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     stats: () => stats.snapshot(),
     stop: async () => {
       live?.stop();
+      await webhooks.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },

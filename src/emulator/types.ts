@@ -69,6 +69,10 @@ export interface EmulatorOptions {
   /** At start, publish blobs spread over the past `backfillMs` (ms). */
   backfillMs?: number;
   chaos?: Partial<ChaosOptions>;
+  /** PEM CA trusted for webhook addresses (a receiver with a self-signed certificate). */
+  webhookCa?: string;
+  /** Webhook notification retries: attempts before the webhook is disabled (default 5), first delay doubled each time (default 200 ms). */
+  webhookRetry?: { maxAttempts?: number; retryBaseMs?: number };
   now?: () => number;
   logger?: Logger;
 }
