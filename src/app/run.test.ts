@@ -44,6 +44,8 @@ test('with no tenant configured, the pipeline collects from the built-in emulato
     assert.ok(alerts.alerts.every((a) => a.eventIds.length > 0));
     const health2 = (await (await fetch(`${base}/api/health`, { headers: auth })).json()) as { rows: { tenantName: string; contentType: string; status: string }[] };
     assert.equal(health2.rows.length, 10, 'two tenants × five content types');
+    const outputs = (health2 as unknown as { sinks?: { name: string; status: string }[] }).sinks ?? [];
+    assert.deepEqual(outputs.map((o) => `${o.name}:${o.status}`).sort(), ['dead-letter:ok', 'file:ok']);
     assert.ok(health2.rows.every((r) => r.status === 'ok'), JSON.stringify(health2.rows.map((r) => r.status)));
   } finally {
     await running.stop();

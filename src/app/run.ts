@@ -15,6 +15,7 @@ import { PostgresStateStore } from '../state/postgres/postgres-state-store.ts';
 import { ScaleOutWorker } from '../state/postgres/scale-out-worker.ts';
 import type { StateStore } from '../state/state-store.ts';
 import { createWebServer } from '../web/server.ts';
+import { buildSinkHealth } from '../web/sink-health.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
@@ -89,7 +90,9 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     process.exitCode = 70;
     setImmediate(() => process.exit(70));
   };
-  const pipeline = new Pipeline({ sinks: buildSinks(config.sinks, dataDir, logger), format: config.output.format, enrich: enricherFromConfig(config.enrichment), keep: createRecordFilter(config.filters), onFatal, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
+  const sinks = buildSinks(config.sinks, dataDir, logger);
+  const sinkHealth = buildSinkHealth(sinks, { configs: config.sinks, dataDir, registry: metricsRegistry });
+  const pipeline = new Pipeline({ sinks, format: config.output.format, enrich: enricherFromConfig(config.enrichment), keep: createRecordFilter(config.filters), onFatal, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
 
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
   const baseline = await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));
@@ -109,7 +112,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   let webUrl: string | undefined;
   if (config.web.enabled && store) {
-    web = await createWebServer({ config: config.web, dataDir, store, health: combinedHealth([stateStore, ...eventHubs]), logger: logger.child({ component: 'web' }), metricsRegistry });
+    web = await createWebServer({ config: config.web, dataDir, store, health: combinedHealth([stateStore, ...eventHubs]), sinks: sinkHealth, logger: logger.child({ component: 'web' }), metricsRegistry });
     webUrl = await web.listen();
   }
 
