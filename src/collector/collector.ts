@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '../core/delivery.ts';
 import { ApiError } from '../management-api/errors.ts';
@@ -8,6 +9,7 @@ import type { StateStore } from '../state/state-store.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
 import { TenantCollector, type CycleResult } from './tenant-collector.ts';
+import { WakeSignal } from './webhook/wake-signal.ts';
 
 export interface CollectorOptions {
   config: { tenants: readonly TenantConfig[]; collection: CollectionConfig };
@@ -30,6 +32,8 @@ export interface Collector {
   start(): Promise<void>;
   /** One cycle for every tenant (expire overdue blobs, list, fetch); tenants fail independently. */
   runOnce(): Promise<TenantCycle[]>;
+  /** Fetches a tenant's queued blobs now instead of at its next poll (webhook notifications); false for an unknown tenant. */
+  wake(tenantId: string): boolean;
   /** Aborts in-flight requests, waits for the loops, releases HTTP agents. The state store is the caller's to close. */
   stop(): Promise<void>;
 }
@@ -38,6 +42,7 @@ interface TenantRunner {
   tenant: TenantConfig;
   client: TenantClient;
   collector: TenantCollector;
+  wake: WakeSignal;
   lastAuthMessage?: string;
 }
 
@@ -45,6 +50,8 @@ interface TenantRunner {
 export function createCollector(options: CollectorOptions): Collector {
   const { stateStore: state, logger, config } = options;
   const abort = new AbortController();
+  // Every in-flight request of every tenant listens on this one signal (tenants × content types × concurrency).
+  setMaxListeners(0, abort.signal);
   const loops: Promise<void>[] = [];
   const runners: TenantRunner[] = config.tenants
     .map((tenant, index) => ({ tenant, index }))
@@ -57,7 +64,7 @@ export function createCollector(options: CollectorOptions): Collector {
         ...(options.tokenProvider ? { tokens: options.tokenProvider(tenant) } : {}),
       });
       const collector = new TenantCollector({ tenant, collection: config.collection, api: client.api, state, delivery: options.delivery, logger, signal: abort.signal });
-      return { tenant, client, collector };
+      return { tenant, client, collector, wake: new WakeSignal() };
     });
 
   async function housekeeping(): Promise<void> {
@@ -96,10 +103,15 @@ export function createCollector(options: CollectorOptions): Collector {
   }
 
   async function loop(runner: TenantRunner): Promise<void> {
+    let nextPoll = 0;
     while (!abort.signal.aborted) {
-      const result = await cycle(runner);
-      const delay = result.error ? config.collection.auth_retry_delay : config.collection.poll_interval;
-      await sleep(delay, undefined, { signal: abort.signal }).catch(() => undefined);
+      if (Date.now() >= nextPoll) {
+        const result = await cycle(runner);
+        nextPoll = Date.now() + (result.error ? config.collection.auth_retry_delay : config.collection.poll_interval);
+      } else {
+        await runner.collector.drainNow().catch((err: unknown) => logger.warn({ tenant: runner.tenant.name, err: (err as Error).message }, 'drain after a webhook notification failed; the next poll retries'));
+      }
+      await runner.wake.wait(nextPoll - Date.now(), abort.signal);
     }
   }
 
@@ -125,6 +137,11 @@ export function createCollector(options: CollectorOptions): Collector {
       await registerStreams();
       await housekeeping();
       return Promise.all(runners.map(cycle));
+    },
+    wake(tenantId) {
+      const runner = runners.find((r) => r.tenant.tenant_id.toLowerCase() === tenantId.toLowerCase());
+      runner?.wake.wake();
+      return runner !== undefined;
     },
     async stop() {
       abort.abort();
