@@ -33,6 +33,16 @@ export const tenantSchema = z
     /** PEM CA bundle trusted for the login and API hosts (private endpoints, the emulator). */
     ca_file: z.string().min(1).optional(),
     enabled: z.boolean().default(true),
+    /** Opt-in push notifications: sent on subscription start; served by the webhook receiver (path = the address's path). */
+    webhook: z
+      .object({
+        /** Public HTTPS address Microsoft POSTs notifications to, e.g. https://public.example/o365/contoso. */
+        address: z.string().url().refine((url) => url.startsWith('https://'), 'must be an https:// URL'),
+        /** Sent back by Microsoft as Webhook-AuthID; the receiver refuses requests without it. */
+        auth_id: secret.optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((t) => Boolean(t.client_secret) !== Boolean(t.certificate), {

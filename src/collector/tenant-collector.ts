@@ -70,6 +70,13 @@ export class TenantCollector {
     return result;
   }
 
+  /** Fetches the due blobs without listing (a webhook notification enqueued some). Never call it concurrently with runCycle. */
+  async drainNow(): Promise<CycleResult> {
+    const result: CycleResult = { blobsListed: 0, blobsFetched: 0, blobsFailed: 0, eventsDelivered: 0 };
+    await this.#drain(result);
+    return result;
+  }
+
   /** Records a tenant-level failure (bad credentials) on every stream, for the UI. */
   async recordTenantError(err: unknown): Promise<void> {
     const now = Date.now();
@@ -89,7 +96,8 @@ export class TenantCollector {
       return;
     }
     await this.#o.state.setSubscription(key, false, now);
-    const outcome = await this.#o.api.startSubscription(key.contentType);
+    const { webhook } = this.#o.tenant;
+    const outcome = await this.#o.api.startSubscription(key.contentType, webhook ? { address: webhook.address, ...(webhook.auth_id ? { authId: webhook.auth_id } : {}) } : undefined);
     await this.#o.state.setSubscription(key, true);
     m.subscriptionsStarted.inc(this.#labels(key));
     this.#log.info({ contentType: key.contentType, outcome }, 'subscription enabled');

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
 import type { AuditRecord } from '../core/audit-record.ts';
+import type { Secret } from '../core/secret.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ListedBlob } from '../state/state-store.ts';
 import { backoffDelay, parseRetryAfter } from './backoff.ts';
@@ -30,6 +31,12 @@ export interface ManagementApiClientOptions {
 }
 
 export type SubscriptionResult = 'started' | 'already-enabled';
+
+/** Webhook sent on subscription start: notifications are POSTed to `address` with `Webhook-AuthID: authId`. */
+export interface SubscriptionWebhook {
+  address: string;
+  authId?: Secret;
+}
 
 /** One entry of `/subscriptions/list` (a missing `status` counts as enabled, as in Microsoft's own sample). */
 export interface SubscriptionStatus {
@@ -118,11 +125,15 @@ export class ManagementApiClient {
     return this.#clockSkewMs;
   }
 
-  /** Starts the subscription of a content type. AF20024 (already enabled) counts as success. */
-  async startSubscription(contentType: string): Promise<SubscriptionResult> {
+  /**
+   * Starts the subscription of a content type, with a webhook when given (the service validates it first: AF20021
+   * when it cannot). AF20024 (already enabled) counts as success.
+   */
+  async startSubscription(contentType: string, webhook?: SubscriptionWebhook): Promise<SubscriptionResult> {
     const url = `${this.#feedRoot}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`;
+    const body = webhook ? JSON.stringify({ webhook: { address: webhook.address, authId: webhook.authId?.reveal() ?? '', expiration: '' } }) : '';
     try {
-      const response = await this.#send('POST', url, 'subscribe');
+      const response = await this.#send('POST', url, 'subscribe', body);
       await response.body.dump();
       return 'started';
     } catch (err) {
@@ -182,7 +193,7 @@ export class ManagementApiClient {
     if (!has) url.searchParams.set('PublisherIdentifier', this.#o.publisherId);
   }
 
-  async #send(method: 'GET' | 'POST', rawUrl: string, operation: Operation): Promise<OpenResponse> {
+  async #send(method: 'GET' | 'POST', rawUrl: string, operation: Operation, body = ''): Promise<OpenResponse> {
     let url: URL;
     try {
       url = new URL(rawUrl);
@@ -199,7 +210,7 @@ export class ManagementApiClient {
     let refreshedToken = false;
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return await this.#attempt(method, url, operation, refreshedToken);
+        return await this.#attempt(method, url, operation, refreshedToken, body);
       } catch (err) {
         if (err instanceof ApiError && err.status === 401 && err.kind === 'auth' && !refreshedToken && err.afCode === undefined) {
           refreshedToken = true;
@@ -216,7 +227,7 @@ export class ManagementApiClient {
     }
   }
 
-  async #attempt(method: 'GET' | 'POST', url: URL, operation: Operation, refreshToken: boolean): Promise<OpenResponse> {
+  async #attempt(method: 'GET' | 'POST', url: URL, operation: Operation, refreshToken: boolean, body: string): Promise<OpenResponse> {
     await this.#o.bucket.take(this.#o.signal);
     const token = await this.#o.tokens.getToken(refreshToken);
     const started = performance.now();
@@ -224,7 +235,7 @@ export class ManagementApiClient {
       method,
       dispatcher: this.#o.dispatcher,
       headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-      ...(method === 'POST' ? { body: '' } : {}),
+      ...(method === 'POST' ? { body } : {}),
       headersTimeout: this.#o.requestTimeoutMs,
       bodyTimeout: this.#o.requestTimeoutMs,
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
