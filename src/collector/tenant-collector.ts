@@ -3,7 +3,7 @@ import type { ContentType } from '../core/content-types.ts';
 import type { Delivery } from '../core/delivery.ts';
 import { backoffDelay } from '../management-api/backoff.ts';
 import { ApiError } from '../management-api/errors.ts';
-import type { ManagementApiClient } from '../management-api/management-api-client.ts';
+import type { ManagementApiClient, SubscriptionWebhook } from '../management-api/management-api-client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { QueuedBlob, StateStore, StreamKey } from '../state/state-store.ts';
 import { deliverBatch } from './blob-delivery.ts';
@@ -36,11 +36,16 @@ export class TenantCollector {
   readonly #o: TenantCollectorOptions;
   readonly #keys: readonly StreamKey[];
   readonly #log: Logger;
+  readonly #webhook: SubscriptionWebhook | undefined;
+  /** Content types whose webhook was sent in this process. */
+  readonly #webhookRegistered = new Set<string>();
 
   constructor(options: TenantCollectorOptions) {
     this.#o = options;
     this.#keys = options.tenant.content_types.map((contentType: ContentType) => ({ tenantId: options.tenant.tenant_id, contentType }));
     this.#log = options.logger.child({ tenant: options.tenant.name });
+    const { webhook } = options.tenant;
+    this.#webhook = webhook ? { address: webhook.address, ...(webhook.auth_id ? { authId: webhook.auth_id } : {}) } : undefined;
   }
 
   get keys(): readonly StreamKey[] {
@@ -86,21 +91,38 @@ export class TenantCollector {
   /**
    * Starts the subscription unless it is known to be enabled. Within the 15-minute cooldown after an attempt
    * (which may have succeeded even if we never saw the answer), listing goes ahead: AF20022/23 then tells the truth.
+   * A configured webhook is (re)registered once per process, even on an enabled subscription.
    */
   async #ensureSubscription(key: StreamKey): Promise<void> {
     const stream = await this.#o.state.getStream(key);
-    if (stream.subscriptionEnabled) return;
+    const webhook = this.#webhookRegistered.has(key.contentType) ? undefined : this.#webhook;
+    if (stream.subscriptionEnabled && !webhook) return;
     const now = Date.now();
     if (stream.lastStartAttemptAt !== undefined && now - stream.lastStartAttemptAt < this.#o.collection.subscription_cooldown) {
       this.#log.debug({ contentType: key.contentType }, 'subscription start cooling down; listing anyway');
       return;
     }
-    await this.#o.state.setSubscription(key, false, now);
-    const { webhook } = this.#o.tenant;
-    const outcome = await this.#o.api.startSubscription(key.contentType, webhook ? { address: webhook.address, ...(webhook.auth_id ? { authId: webhook.auth_id } : {}) } : undefined);
+    await this.#o.state.setSubscription(key, stream.subscriptionEnabled, now);
+    const outcome = await this.#startSubscription(key, webhook);
     await this.#o.state.setSubscription(key, true);
     m.subscriptionsStarted.inc(this.#labels(key));
-    this.#log.info({ contentType: key.contentType, outcome }, 'subscription enabled');
+    this.#log.info({ contentType: key.contentType, outcome, webhook: webhook?.address }, 'subscription enabled');
+  }
+
+  /** Starts with the webhook; when Microsoft cannot validate it (AF20021), polling alone goes on (logged). */
+  async #startSubscription(key: StreamKey, webhook: SubscriptionWebhook | undefined): Promise<string> {
+    if (!webhook) return this.#o.api.startSubscription(key.contentType);
+    this.#webhookRegistered.add(key.contentType);
+    try {
+      return await this.#o.api.startSubscription(key.contentType, webhook);
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.afCode !== 'AF20021') {
+        this.#webhookRegistered.delete(key.contentType);
+        throw err;
+      }
+      this.#log.error({ contentType: key.contentType, address: webhook.address, err: err.message }, 'webhook not validated by the service: notifications are off, polling continues');
+      return this.#o.api.startSubscription(key.contentType);
+    }
   }
 
   async #listStream(key: StreamKey): Promise<number> {

@@ -11,7 +11,7 @@ import { silentLogger } from '../../observability/logger.ts';
 import { FileSink } from '../../sinks/file.ts';
 import { SqliteStateStore } from '../../state/sqlite-state-store.ts';
 import { createCollector } from '../collector.ts';
-import { FAST_COLLECTION, TENANTS, emulatorTenants, tempDir, tenantEntries } from '../testing/harness.ts';
+import { FAST_COLLECTION, TENANTS, emulatorTenants, inProcess, runUntilIdle, tempDir, tenantEntries } from '../testing/harness.ts';
 import { countOutputIds, exactlyOnceProblems } from '../testing/output-file.ts';
 import { SinkDelivery } from '../testing/sink-delivery.ts';
 import { webhookReceiverSchema } from './config.ts';
@@ -110,4 +110,25 @@ test('webhook mode: notified blobs are delivered long before the next poll, exac
   assert.equal(await post({ 'webhook-authid': AUTH_ID }, { not: 'an array' }), 400);
   assert.deepEqual(await state.dueBlobs(EXCHANGE, Number.MAX_SAFE_INTEGER, 100), [], 'refused notifications enqueue nothing');
   assert.equal(emulator.stats().requests.blob, before, 'refused notifications fetch nothing');
+});
+
+test('a webhook the service cannot validate (AF20021) leaves polling working: events still arrive exactly once', async (t) => {
+  const emulator = await startEmulator({ seed: 6, tenants: emulatorTenants() });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile, [{ content_types: ['Audit.Exchange'], webhook: { address: 'https://127.0.0.1:1/o365/contoso' } }]).slice(0, 1) });
+  const client = new TestClient(emulator);
+  t.after(async () => {
+    await run.close();
+    await client.close();
+    await emulator.stop();
+  });
+  emulator.generate(CONTOSO.tenantId, 20, { contentTypes: ['Audit.Exchange'], recordsPerBlob: 5 });
+  await new Promise((r) => setTimeout(r, 1100));
+  await runUntilIdle(run);
+  const expected = [...emulator.publishedIds(CONTOSO.tenantId)].map((id) => `${CONTOSO.tenantId}:${id}`);
+  assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected), []);
+  const token = await client.token(CONTOSO.tenantId, CONTOSO.clientId, CONTOSO.secret);
+  assert.deepEqual((await client.get(client.api(CONTOSO.tenantId, 'subscriptions/list'), token)).json, [{ contentType: 'Audit.Exchange', status: 'enabled', webhook: null }]);
 });
