@@ -9,6 +9,7 @@ import type { Logger } from '../../observability/logger.ts';
 import type { StateStore } from '../../state/state-store.ts';
 import type { TenantConfig } from '../config.ts';
 import type { WebhookReceiverConfig } from './config.ts';
+import { webhookMetrics as m } from './metrics.ts';
 import { parseNotification, WebhookNotificationError } from './notification.ts';
 
 export interface WebhookReceiverOptions {
@@ -30,6 +31,9 @@ export interface WebhookReceiver {
 }
 
 class BodyTooLargeError extends Error {}
+
+/** The tenant a request was routed to, for metrics of refused requests. */
+const routed = new WeakMap<IncomingMessage, string>();
 
 function readTls(config: WebhookReceiverConfig): { cert: string; key: string } {
   const read = (key: 'tls_cert_file' | 'tls_key_file'): string => {
@@ -90,8 +94,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
       res.writeHead(404).end();
       return;
     }
+    routed.set(req, tenant.name);
     if (!authorized(tenant.webhook?.auth_id, req.headers['webhook-authid'])) {
       log.warn({ tenant: tenant.name, remote: req.socket.remoteAddress }, 'webhook request refused: wrong or missing Webhook-AuthID');
+      m.requests.inc({ tenant: tenant.name, outcome: 'refused_auth' });
       res.writeHead(401).end();
       return;
     }
@@ -99,6 +105,7 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     const validationCode = req.headers['webhook-validationcode'];
     if (validationCode !== undefined) {
       log.info({ tenant: tenant.name }, 'webhook validation answered');
+      m.requests.inc({ tenant: tenant.name, outcome: 'validated' });
       res.writeHead(200).end();
       return;
     }
@@ -111,8 +118,11 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     const streams = parseNotification(body, tenant);
     let added = 0;
     for (const stream of streams) {
-      added += (await state.enqueueBlobs({ tenantId: tenant.tenant_id, contentType: stream.contentType }, stream.blobs, Date.now())).length;
+      const fresh = (await state.enqueueBlobs({ tenantId: tenant.tenant_id, contentType: stream.contentType }, stream.blobs, Date.now())).length;
+      m.blobsNotified.inc({ tenant: tenant.name, content_type: stream.contentType }, fresh);
+      added += fresh;
     }
+    m.requests.inc({ tenant: tenant.name, outcome: 'accepted' });
     log.debug({ tenant: tenant.name, notified: streams.reduce((n, s) => n + s.blobs.length, 0), added }, 'webhook notification enqueued');
     res.writeHead(200).end();
     if (added > 0) options.wake(tenant.tenant_id);
@@ -120,15 +130,19 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
 
   const server: Server = createServer(options.tls ?? readTls(config), (req, res) => {
     handle(req, res).catch((err: unknown) => {
+      const tenant = routed.get(req) ?? 'unknown';
       if (err instanceof WebhookNotificationError) {
-        log.warn({ path: req.url, reason: err.message }, 'webhook notification refused');
+        log.warn({ tenant, reason: err.message }, 'webhook notification refused');
+        m.requests.inc({ tenant, outcome: 'refused_invalid' });
         if (!res.headersSent) res.writeHead(400).end();
       } else if (err instanceof BodyTooLargeError) {
-        log.warn({ path: req.url, limit: config.max_body_bytes }, 'webhook notification refused: body too large');
+        log.warn({ tenant, limit: config.max_body_bytes }, 'webhook notification refused: body too large');
+        m.requests.inc({ tenant, outcome: 'too_large' });
         if (!res.headersSent) res.writeHead(413, { connection: 'close' }).end();
       } else {
         // The state store failed: a non-200 makes Microsoft retry, and polling finds the blobs anyway.
-        log.error({ path: req.url, err: (err as Error).message }, 'webhook notification could not be enqueued');
+        log.error({ tenant, err: (err as Error).message }, 'webhook notification could not be enqueued');
+        m.requests.inc({ tenant, outcome: 'failed' });
         if (!res.headersSent) res.writeHead(503).end();
       }
     });

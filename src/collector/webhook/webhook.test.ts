@@ -15,6 +15,7 @@ import { FAST_COLLECTION, TENANTS, emulatorTenants, inProcess, runUntilIdle, tem
 import { countOutputIds, exactlyOnceProblems } from '../testing/output-file.ts';
 import { SinkDelivery } from '../testing/sink-delivery.ts';
 import { webhookReceiverSchema } from './config.ts';
+import { webhookMetrics } from './metrics.ts';
 import { startWebhookReceiver } from './receiver.ts';
 
 const CONTOSO = TENANTS[0];
@@ -110,6 +111,10 @@ test('webhook mode: notified blobs are delivered long before the next poll, exac
   assert.equal(await post({ 'webhook-authid': AUTH_ID }, { not: 'an array' }), 400);
   assert.deepEqual(await state.dueBlobs(EXCHANGE, Number.MAX_SAFE_INTEGER, 100), [], 'refused notifications enqueue nothing');
   assert.equal(emulator.stats().requests.blob, before, 'refused notifications fetch nothing');
+  const outcomes = Object.fromEntries((await webhookMetrics.requests.get()).values.filter((v) => v.labels.tenant === 'contoso').map((v) => [v.labels.outcome, v.value]));
+  assert.equal(outcomes.refused_auth, 2);
+  assert.equal(outcomes.refused_invalid, 3);
+  assert.ok((outcomes.accepted ?? 0) >= 5 && (outcomes.validated ?? 0) >= 2, JSON.stringify(outcomes));
 });
 
 test('a webhook the service cannot validate (AF20021) leaves polling working: events still arrive exactly once', async (t) => {
