@@ -4,6 +4,7 @@ import type { SinkPositions } from '../core/delivery.ts';
 import type { HealthSource, StreamHealth } from '../core/health.ts';
 import type { Config } from '../config/schema.ts';
 import { createCollector, type Collector } from '../collector/collector.ts';
+import { startWebhookReceiver } from '../collector/webhook/index.ts';
 import { detectorFromConfig } from '../detect/index.ts';
 import { enricherFromConfig } from '../enrich/index.ts';
 import { createRecordFilter } from '../filter/record-filter.ts';
@@ -101,9 +102,15 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const collectorLogger = logger.child({ component: 'collector' });
   const ca = demo ? { ca: demo.ca } : {};
   // One process collects every tenant; with PostgreSQL state, processes share them through leases.
-  const collector: Pick<Collector, 'start' | 'stop'> = shared
+  const collector: ScaleOutWorker | Collector = shared
     ? new ScaleOutWorker({ config: { tenants, collection }, store: shared, delivery: pipeline, logger: collectorLogger, heartbeatMs: config.scale_out.heartbeat, ...ca })
     : createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: collectorLogger, ...ca });
+  // The receiver must be up before subscriptions are started: Microsoft validates the webhook address then.
+  // Scale-out workers pick notified blobs up from the shared queue at their next poll.
+  const wake = (tenantId: string) => void (collector instanceof ScaleOutWorker ? undefined : collector.wake(tenantId));
+  const receiver = config.webhook_receiver
+    ? await startWebhookReceiver({ config: config.webhook_receiver, tenants, state: stateStore, wake, logger: logger.child({ component: 'webhook' }) })
+    : undefined;
   await collector.start();
   for (const hub of eventHubs) await hub.start();
 
@@ -122,6 +129,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     async stop() {
       stopRetention?.();
       clearInterval(correlationClock);
+      await receiver?.close();
       await collector.stop();
       for (const hub of eventHubs) await hub.stop();
       await web?.close();

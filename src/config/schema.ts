@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 import { duration } from './duration.ts';
 import { collectionSchema, tenantSchema } from '../collector/config.ts';
+import { webhookReceiverSchema } from '../collector/webhook/index.ts';
 import { detectionSchema } from '../detect/config.ts';
 import { enrichmentSchema } from '../enrich/index.ts';
 import { filtersSchema } from '../filter/config.ts';
@@ -35,6 +36,8 @@ export const configSchema = z
     log_level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
     tenants: z.array(tenantSchema).default([]),
     collection: collectionSchema,
+    /** HTTPS endpoint receiving Microsoft's push notifications for tenants with a `webhook` (optional; polling stays on). */
+    webhook_receiver: webhookReceiverSchema.optional(),
     output: z
       .object({ format: z.enum(OUTPUT_FORMATS).default('ecs') })
       .strict()
