@@ -5,7 +5,7 @@ import type { SinkPositions } from '../core/delivery.ts';
 import { IntakeError } from '../core/errors.ts';
 import type { StreamHealth } from '../core/health.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.ts';
-import { streamHealthOf, WAITING_BLOBS_SQL, type BlobCountRow, type StreamRow } from './stream-rows.ts';
+import { streamHealthOf, toQueuedBlob, WAITING_BLOBS_SQL, type BlobCountRow, type BlobRow, type StreamRow } from './rows.ts';
 import type {
   BatchCommit,
   BlobFailure,
@@ -23,38 +23,6 @@ export class StateStoreError extends IntakeError {
     super('STATE_STORE', message, options);
   }
 }
-
-interface BlobRow {
-  tenant_id: string;
-  content_type: string;
-  content_id: string;
-  content_uri: string;
-  content_created: number;
-  expiration: number;
-  state: BlobState;
-  attempts: number;
-  next_attempt_at: number;
-  delivered: number;
-  last_error: string | null;
-}
-
-
-function toQueuedBlob(row: BlobRow): QueuedBlob {
-  return {
-    tenantId: row.tenant_id,
-    contentType: row.content_type,
-    contentId: row.content_id,
-    contentUri: row.content_uri,
-    contentCreated: row.content_created,
-    expiration: row.expiration,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    delivered: row.delivered,
-    ...(row.last_error === null ? {} : { lastError: row.last_error }),
-  };
-}
-
 
 /** Seen ids are looked up in chunks below SQLite's bound-parameter limit. */
 const LOOKUP_CHUNK = 500;

@@ -18,7 +18,7 @@ import type {
 import { LeaseLostError } from './errors.ts';
 import { LeaseManager } from './lease-manager.ts';
 import { migrate } from './schema.ts';
-import { streamHealthOf, WAITING_BLOBS_SQL, type BlobCountRow, type StreamRow } from '../stream-rows.ts';
+import { streamHealthOf, toQueuedBlob, WAITING_BLOBS_SQL, type BlobCountRow, type BlobRow, type StreamRow } from '../rows.ts';
 
 export interface PostgresStateStoreOptions {
   /** Unique per process; a random id by default. */
@@ -34,44 +34,12 @@ export interface PostgresStateStoreOptions {
 /** Connections reserved for lease heartbeats, so a renewal never queues behind collector transactions. */
 const LEASE_POOL_SIZE = 2;
 
-interface BlobRow {
-  tenant_id: string;
-  content_type: string;
-  content_id: string;
-  content_uri: string;
-  content_created: number;
-  expiration: number;
-  state: BlobState;
-  attempts: number;
-  next_attempt_at: number;
-  delivered: number;
-  last_error: string | null;
-}
-
-
 /** BIGINT columns hold epoch milliseconds and counters: well within Number's safe range. */
 const INT8_OID = 20;
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
-
-function toQueuedBlob(row: BlobRow): QueuedBlob {
-  return {
-    tenantId: row.tenant_id,
-    contentType: row.content_type,
-    contentId: row.content_id,
-    contentUri: row.content_uri,
-    contentCreated: row.content_created,
-    expiration: row.expiration,
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: row.next_attempt_at,
-    delivered: row.delivered,
-    ...(row.last_error === null ? {} : { lastError: row.last_error }),
-  };
-}
-
 
 /** Hides the password of a postgres:// URL for error messages. */
 export function redactUrl(url: string): string {

@@ -1,7 +1,40 @@
 import type { StreamHealth, StreamStatus } from '../core/health.ts';
-import type { BlobState } from './state-store.ts';
+import type { BlobState, QueuedBlob } from './state-store.ts';
 
-/** A row of the streams table, as both the SQLite and the PostgreSQL stores keep it. */
+// Row shapes shared by the SQLite and the PostgreSQL state stores (same tables, same columns).
+
+/** A row of the blobs table (ledger and queue). */
+export interface BlobRow {
+  tenant_id: string;
+  content_type: string;
+  content_id: string;
+  content_uri: string;
+  content_created: number;
+  expiration: number;
+  state: BlobState;
+  attempts: number;
+  next_attempt_at: number;
+  delivered: number;
+  last_error: string | null;
+}
+
+export function toQueuedBlob(row: BlobRow): QueuedBlob {
+  return {
+    tenantId: row.tenant_id,
+    contentType: row.content_type,
+    contentId: row.content_id,
+    contentUri: row.content_uri,
+    contentCreated: row.content_created,
+    expiration: row.expiration,
+    state: row.state,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at,
+    delivered: row.delivered,
+    ...(row.last_error === null ? {} : { lastError: row.last_error }),
+  };
+}
+
+/** A row of the streams table. */
 export interface StreamRow {
   tenant_id: string;
   content_type: string;
