@@ -1,7 +1,7 @@
 import type { Alert } from '../core/alert.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
 import { eventIdOf, type SourceRecord } from '../core/source-record.ts';
-import { describe, normalize, parseRawRecord } from '../normalize/index.ts';
+import { describe, normalize, parseRawRecord, timestampMillis } from '../normalize/index.ts';
 
 /** A record that could not be processed, kept whole with the reason (never dropped). */
 export interface DeadLetter {
@@ -11,11 +11,9 @@ export interface DeadLetter {
 
 export type Processed = { ok: true; event: ProcessedEvent } | { ok: false; deadLetter: DeadLetter };
 
-/** Event time in epoch ms: the ECS @timestamp, else the record's CreationTime read as UTC. */
+/** Event time in epoch ms: the ECS @timestamp, else the record's CreationTime, else now. */
 function eventTime(ecs: Record<string, unknown>, creationTime: unknown): number {
-  const stamp = typeof ecs['@timestamp'] === 'string' ? ecs['@timestamp'] : typeof creationTime === 'string' ? creationTime : '';
-  const ms = Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(stamp) ? stamp : `${stamp}Z`);
-  return Number.isFinite(ms) ? ms : Date.now();
+  return timestampMillis(ecs['@timestamp']) ?? timestampMillis(creationTime) ?? Date.now();
 }
 
 /** Adds context to a normalized document in place (GeoIP…); must not throw. */
