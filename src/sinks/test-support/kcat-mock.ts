@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as delay } from 'node:timers/promises';
+import { stopChild } from './stop-child.ts';
 
 export const KCAT = '/usr/bin/kcat';
 
@@ -51,12 +52,7 @@ export class KcatMockCluster {
     return messages;
   }
 
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, delay(3000)]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+  stop(): Promise<void> {
+    return stopChild(this.#child);
   }
 }

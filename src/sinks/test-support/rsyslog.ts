@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { stopChild } from './stop-child.ts';
 
 export const RSYSLOGD = '/usr/sbin/rsyslogd';
 
@@ -70,12 +71,7 @@ export class Rsyslog {
     return lines;
   }
 
-  async stop(): Promise<void> {
-    const child = this.#child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, delay(3000)]);
-    if (child.exitCode === null) child.kill('SIGKILL');
+  stop(): Promise<void> {
+    return stopChild(this.#child);
   }
 }
