@@ -14,7 +14,12 @@ function loadTemplates(): AuditRecord[] {
   return readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse((JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8')) as { input: { message: string } }).input.message) as AuditRecord);
+    .map(
+      (f) =>
+        JSON.parse(
+          (JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8')) as { input: { message: string } }).input.message,
+        ) as AuditRecord,
+    );
 }
 
 function variant(template: AuditRecord, i: number): AuditRecord {
@@ -76,9 +81,13 @@ for (let round = 0; round < 2; round++) {
 }
 const rss = process.resourceUsage().maxRSS / 1024;
 const correlations = rules.filter((r) => r.kind === 'correlation').length;
-console.log(`Events: ${COUNT.toLocaleString('en')} (from ${templates.length} fixture templates, 500 users, 3 tenants, fed in chunks of ${CHUNK.toLocaleString('en')}); rules: ${rules.length} (${correlations} correlations); regex engine: ${regexEngine}\n`);
+console.log(
+  `Events: ${COUNT.toLocaleString('en')} (from ${templates.length} fixture templates, 500 users, 3 tenants, fed in chunks of ${CHUNK.toLocaleString('en')}); rules: ${rules.length} (${correlations} correlations); regex engine: ${regexEngine}\n`,
+);
 console.log('| Stage | events/s | ratio |');
 console.log('|---|---:|---:|');
 console.log(`| baseline: normalize() | ${Math.round(COUNT / best.base).toLocaleString('en')} | 1.00 |`);
-console.log(`| detect: whole bundled rule set | ${Math.round(COUNT / best.det).toLocaleString('en')} | ${(best.base / best.det).toFixed(2)} |`);
+console.log(
+  `| detect: whole bundled rule set | ${Math.round(COUNT / best.det).toLocaleString('en')} | ${(best.base / best.det).toFixed(2)} |`,
+);
 console.log(`\nAlerts per pass: ${best.alerts}; correlation groups at end: ${best.groups}; peak RSS: ${rss.toFixed(0)} MiB`);

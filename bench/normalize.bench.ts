@@ -20,7 +20,12 @@ function loadTemplates(): Template[] {
   return readdirSync(FIXTURES)
     .filter((f) => f.endsWith('.json'))
     .sort()
-    .map((f) => JSON.parse((JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8')) as { input: { message: string } }).input.message) as Template);
+    .map(
+      (f) =>
+        JSON.parse(
+          (JSON.parse(readFileSync(new URL(f, FIXTURES), 'utf8')) as { input: { message: string } }).input.message,
+        ) as Template,
+    );
 }
 
 function hex(n: number, width: number): string {
@@ -54,7 +59,8 @@ function emulatorCorpus(count: number): string[] {
   // In chunks, so that only the JSON text of the whole corpus is held, not every record object at once.
   for (let done = 0; done < count; done += 10_000) {
     const at = Date.UTC(2026, 0, 1) + done * 1000;
-    for (const r of generateRecords(Math.min(10_000, count - done), rng, tenant, { at, spreadMs: 3_600_000 })) lines.push(JSON.stringify(r.record));
+    for (const r of generateRecords(Math.min(10_000, count - done), rng, tenant, { at, spreadMs: 3_600_000 }))
+      lines.push(JSON.stringify(r.record));
   }
   return lines;
 }
@@ -116,17 +122,30 @@ function measure(lines: readonly string[]): { base: Timing; norm: Timing } {
 const templates = loadTemplates();
 const mixes: Array<[string, () => string[]]> = [
   ['all fixture RecordTypes (uniform over the 56 fixtures)', () => corpus(templates, COUNT)],
-  ['high-volume mix (AAD, Exchange, SharePoint/OneDrive, Teams)', () => corpus(templates.filter((t) => HIGH_VOLUME_TYPES.has(t.RecordType as number)), COUNT)],
+  [
+    'high-volume mix (AAD, Exchange, SharePoint/OneDrive, Teams)',
+    () =>
+      corpus(
+        templates.filter((t) => HIGH_VOLUME_TYPES.has(t.RecordType as number)),
+        COUNT,
+      ),
+  ],
   ['emulator mix (generateRecords, weighted like a real tenant)', () => emulatorCorpus(COUNT)],
 ];
 
-console.log(`Records per corpus: ${COUNT.toLocaleString('en-US')} (varied copies of the intake-o365 fixture inputs; emulator records)\n`);
-console.log('| corpus | JSON.parse+stringify (events/s) | parseRawRecord+normalize+stringify (events/s) | ratio (CPU time) | ratio (wall time) |');
+console.log(
+  `Records per corpus: ${COUNT.toLocaleString('en-US')} (varied copies of the intake-o365 fixture inputs; emulator records)\n`,
+);
+console.log(
+  '| corpus | JSON.parse+stringify (events/s) | parseRawRecord+normalize+stringify (events/s) | ratio (CPU time) | ratio (wall time) |',
+);
 console.log('|---|---:|---:|---:|---:|');
 for (const [name, build] of mixes) {
   const lines = build();
   const { base, norm } = measure(lines);
   const rate = (t: Timing): string => Math.round(COUNT / t.wall).toLocaleString('en-US');
-  console.log(`| ${name} | ${rate(base)} | ${rate(norm)} | ${(norm.cpu / base.cpu).toFixed(2)} | ${(norm.wall / base.wall).toFixed(2)} |`);
+  console.log(
+    `| ${name} | ${rate(base)} | ${rate(norm)} | ${(norm.cpu / base.cpu).toFixed(2)} | ${(norm.wall / base.wall).toFixed(2)} |`,
+  );
 }
 console.log(`\nPeak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (target ratio ≤ 3)`);

@@ -68,12 +68,16 @@ function publishBacklog(emulator: Emulator, tenantIds: string[], eventsPerTenant
         byType.set(contentType, [...(byType.get(contentType) ?? []), record]);
       }
     }
-    for (const [contentType, records] of byType) emulator.publish(tenantId, contentType, records, { recordsPerBlob: RECORDS_PER_BLOB, contentCreated });
+    for (const [contentType, records] of byType)
+      emulator.publish(tenantId, contentType, records, { recordsPerBlob: RECORDS_PER_BLOB, contentCreated });
   }
   return tenantIds.reduce((n, t) => n + emulator.publishedIds(t).size, 0);
 }
 
-function pipelineParts(variant: Variant, dir: string): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: EventStore } {
+function pipelineParts(
+  variant: Variant,
+  dir: string,
+): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: EventStore } {
   if (variant === 'baseline') return { options: { format: 'raw' } };
   const { detector, errors } = detectorFromConfig(detectionSchema.parse({}), silentLogger);
   if (errors.length > 0) throw new Error(`bundled rules did not load: ${errors.map((e) => e.message).join('; ')}`);
@@ -85,19 +89,46 @@ async function run(variant: Variant, size: Size): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), `pipeline-bench-${variant}-`));
   const emulator = await startEmulator({
     seed: 42,
-    tenants: Array.from({ length: size.tenants }, (_, i) => ({ tenantId: guid('eeee', i), name: `t${i}`, apps: [{ clientId: guid('ffff', i), clientSecret: `secret-${i}` }] })),
+    tenants: Array.from({ length: size.tenants }, (_, i) => ({
+      tenantId: guid('eeee', i),
+      name: `t${i}`,
+      apps: [{ clientId: guid('ffff', i), clientSecret: `secret-${i}` }],
+    })),
   });
   const tenantIds = Array.from({ length: size.tenants }, (_, i) => guid('eeee', i));
   const state = new SqliteStateStore(join(dir, 'state.db'));
   const { options, store } = pipelineParts(variant, dir);
   const output = join(dir, 'out.ndjson');
-  const pipeline = new Pipeline({ ...options, sinks: [new FileSink({ name: 'file', path: output, logger: silentLogger })], logger: silentLogger });
+  const pipeline = new Pipeline({
+    ...options,
+    sinks: [new FileSink({ name: 'file', path: output, logger: silentLogger })],
+    logger: silentLogger,
+  });
   await state.recordBaselinePositions(await pipeline.open(await state.sinkPositions()));
   const tenants = tenantIds.map((tenantId, i) =>
-    tenantSchema.parse({ name: `t${i}`, tenant_id: tenantId, client_id: guid('ffff', i), client_secret: `secret-${i}`, login_url: emulator.url, api_url: emulator.url }),
+    tenantSchema.parse({
+      name: `t${i}`,
+      tenant_id: tenantId,
+      client_id: guid('ffff', i),
+      client_secret: `secret-${i}`,
+      login_url: emulator.url,
+      api_url: emulator.url,
+    }),
   );
-  const collection = collectionSchema.parse({ listing_delay: 0, backfill: '1h', settle_window: '1h', retry_base_delay: '100ms', retry_max_delay: '1s' });
-  const collector = createCollector({ config: { tenants, collection }, stateStore: state, delivery: pipeline, logger: silentLogger, ca: emulator.caPem });
+  const collection = collectionSchema.parse({
+    listing_delay: 0,
+    backfill: '1h',
+    settle_window: '1h',
+    retry_base_delay: '100ms',
+    retry_max_delay: '1s',
+  });
+  const collector = createCollector({
+    config: { tenants, collection },
+    stateStore: state,
+    delivery: pipeline,
+    logger: silentLogger,
+    ca: emulator.caPem,
+  });
   try {
     const expected = publishBacklog(emulator, tenantIds, size.eventsPerTenant);
     const rssBeforeBytes = process.memoryUsage().rss;
@@ -109,7 +140,8 @@ async function run(variant: Variant, size: Size): Promise<Result> {
       const results = await collector.runOnce();
       cycles += 1;
       const failed = results.find((r) => r.error);
-      if (failed?.error) throw new Error(`${variant}: tenant ${failed.tenant} failed: ${failed.error.code} ${failed.error.message}`);
+      if (failed?.error)
+        throw new Error(`${variant}: tenant ${failed.tenant} failed: ${failed.error.code} ${failed.error.message}`);
       delivered += results.reduce((n, r) => n + r.eventsDelivered, 0);
     }
     const seconds = (performance.now() - started) / 1000;
@@ -156,11 +188,15 @@ console.log(
     `"RSS before collecting" is taken once the backlog is published, "peak RSS" is the process high-water mark after each run ` +
     `(the full run's figure is the peak of both). A small warm-up run precedes both and is not reported.\n`,
 );
-console.log('| path | events | seconds | events/s | ratio vs baseline | collector cycles | alerts | dead letters | events in store | exactly once | RSS before collecting (MB) | peak RSS (MB) |');
+console.log(
+  '| path | events | seconds | events/s | ratio vs baseline | collector cycles | alerts | dead letters | events in store | exactly once | RSS before collecting (MB) | peak RSS (MB) |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of [baseline, full]) {
   const label = r.variant === 'baseline' ? 'baseline: raw → file' : 'full: ECS + GeoIP + Sigma + store → file';
   const once = r.problems.length === 0 ? 'yes' : `NO: ${r.problems.join('; ')}`;
-  console.log(`| ${label} | ${r.events} | ${r.seconds.toFixed(1)} | ${rate(r).toFixed(0)} | ${(rate(r) / rate(baseline)).toFixed(2)} | ${r.cycles} | ${r.alerts} | ${r.deadLetters} | ${r.stored ?? '—'} | ${once} | ${mb(r.rssBeforeBytes)} | ${mb(r.peakRssBytes)} |`);
+  console.log(
+    `| ${label} | ${r.events} | ${r.seconds.toFixed(1)} | ${rate(r).toFixed(0)} | ${(rate(r) / rate(baseline)).toFixed(2)} | ${r.cycles} | ${r.alerts} | ${r.deadLetters} | ${r.stored ?? '—'} | ${once} | ${mb(r.rssBeforeBytes)} | ${mb(r.peakRssBytes)} |`,
+  );
 }
 if (baseline.problems.length > 0 || full.problems.length > 0) process.exit(1);

@@ -5,7 +5,9 @@ import { spawnSync } from 'node:child_process';
 
 const dir = new URL('.', import.meta.url).pathname;
 const filter = process.argv[2];
-const files = readdirSync(dir).filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter))).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
+  .sort();
 let failed = false;
 for (const file of files) {
   process.stdout.write(`\n## ${file.replace('.bench.ts', '')}\n\n`);

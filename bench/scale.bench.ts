@@ -29,19 +29,52 @@ async function run(url: string, workerCount: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), `scale-bench-${workerCount}-`));
   const emulator = await startEmulator({
     seed: workerCount,
-    tenants: Array.from({ length: TENANTS }, (_, i) => ({ tenantId: guid('cccc', i), name: `t${i}`, apps: [{ clientId: guid('dddd', i), clientSecret: `s${i}` }] })),
+    tenants: Array.from({ length: TENANTS }, (_, i) => ({
+      tenantId: guid('cccc', i),
+      name: `t${i}`,
+      apps: [{ clientId: guid('dddd', i), clientSecret: `s${i}` }],
+    })),
   });
   const workers: WorkerProcess[] = [];
   try {
     const tenants = Array.from({ length: TENANTS }, (_, i) => ({
-      name: `t${i}`, tenant_id: guid('cccc', i), client_id: guid('dddd', i), client_secret: `s${i}`,
-      content_types: CONTENT_TYPES, login_url: emulator.url, api_url: emulator.url,
+      name: `t${i}`,
+      tenant_id: guid('cccc', i),
+      client_id: guid('dddd', i),
+      client_secret: `s${i}`,
+      content_types: CONTENT_TYPES,
+      login_url: emulator.url,
+      api_url: emulator.url,
     }));
-    const collection = { poll_interval: '1s', listing_delay: 0, backfill: '1h', settle_window: '1h', batch_size: 500, auth_retry_delay: '2s', quarantine_retry_delay: '2s', retry_base_delay: '100ms', retry_max_delay: '1s' };
+    const collection = {
+      poll_interval: '1s',
+      listing_delay: 0,
+      backfill: '1h',
+      settle_window: '1h',
+      batch_size: 500,
+      auth_retry_delay: '2s',
+      quarantine_retry_delay: '2s',
+      retry_base_delay: '100ms',
+      retry_max_delay: '1s',
+    };
     workers.push(
       ...(await Promise.all(
         Array.from({ length: workerCount }, (_, i) =>
-          spawnWorker(dir, { url, workerId: `w${i + 1}`, nodeId: `n${i + 1}`, output: join(dir, `w${i + 1}.ndjson`), tenants, collection, leaseTtlMs: 15_000, heartbeatMs: 3000, ca: emulator.caPem }, 180_000),
+          spawnWorker(
+            dir,
+            {
+              url,
+              workerId: `w${i + 1}`,
+              nodeId: `n${i + 1}`,
+              output: join(dir, `w${i + 1}.ndjson`),
+              tenants,
+              collection,
+              leaseTtlMs: 15_000,
+              heartbeatMs: 3000,
+              ca: emulator.caPem,
+            },
+            180_000,
+          ),
         ),
       )),
     );
@@ -59,7 +92,12 @@ async function run(url: string, workerCount: number): Promise<Result> {
       await db.end();
     }
     const started = Date.now();
-    for (const t of tenants) emulator.generate(t.tenant_id, EVENTS_PER_TENANT, { contentTypes: CONTENT_TYPES, contentCreated: Date.now() - 30 * 60_000, recordsPerBlob: 100 });
+    for (const t of tenants)
+      emulator.generate(t.tenant_id, EVENTS_PER_TENANT, {
+        contentTypes: CONTENT_TYPES,
+        contentCreated: Date.now() - 30 * 60_000,
+        recordsPerBlob: 100,
+      });
     const expected = tenants.reduce((n, t) => n + emulator.publishedIds(t.tenant_id).size, 0);
     const count = (): number => {
       const counts = new Map<string, number>();
@@ -67,7 +105,8 @@ async function run(url: string, workerCount: number): Promise<Result> {
       return counts.size;
     };
     while (count() < expected) {
-      if (Date.now() - started > TIMEOUT_MS) throw new Error(`${workerCount} workers: only ${count()} of ${expected} events after ${TIMEOUT_MS / 1000} s`);
+      if (Date.now() - started > TIMEOUT_MS)
+        throw new Error(`${workerCount} workers: only ${count()} of ${expected} events after ${TIMEOUT_MS / 1000} s`);
       await sleep(500);
     }
     const seconds = (Date.now() - started) / 1000;
@@ -100,10 +139,14 @@ try {
 
 const baseline = results[0]!;
 const rate = (r: Result): number => r.events / r.seconds;
-console.log(`${TENANTS} tenants × ${CONTENT_TYPES.length} content types, ${EVENTS_PER_TENANT} events per tenant, raw NDJSON file sink per worker; time from publishing the backlog (all streams already leased) to the last event written; poll interval 1 s.\n`);
+console.log(
+  `${TENANTS} tenants × ${CONTENT_TYPES.length} content types, ${EVENTS_PER_TENANT} events per tenant, raw NDJSON file sink per worker; time from publishing the backlog (all streams already leased) to the last event written; poll interval 1 s.\n`,
+);
 console.log('| workers | tenants per process | events | seconds | events/s | ratio vs 1 worker | peak RSS per worker (MB) |');
 console.log('|---|---|---|---|---|---|---|');
 for (const r of results) {
-  console.log(`| ${r.workers} | ${Math.ceil(TENANTS / r.workers)} | ${r.events} | ${r.seconds.toFixed(1)} | ${rate(r).toFixed(0)} | ${(rate(r) / rate(baseline)).toFixed(2)} | ${(r.peakRssBytes / 1048576).toFixed(0)} |`);
+  console.log(
+    `| ${r.workers} | ${Math.ceil(TENANTS / r.workers)} | ${r.events} | ${r.seconds.toFixed(1)} | ${rate(r).toFixed(0)} | ${(rate(r) / rate(baseline)).toFixed(2)} | ${(r.peakRssBytes / 1048576).toFixed(0)} |`,
+  );
 }
 console.log(`\nBench process peak RSS (emulator + PostgreSQL client): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`);

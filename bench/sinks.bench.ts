@@ -25,13 +25,37 @@ function event(n: number): OutputEvent {
     time: Date.UTC(2026, 10, 24) + n,
     document: {
       Id: `5f1c2a3b-0000-4000-8000-${String(n).padStart(12, '0')}`,
-      RecordType: 15, CreationTime: '2026-11-24T12:00:00', Operation: 'UserLoggedIn', OrganizationId: 'b5e6f7a8-1111-4222-8333-944455566677',
-      UserType: 0, UserKey: '10032001A2B3C4D5', Workload: 'AzureActiveDirectory', ResultStatus: 'Success', ObjectId: '00000003-0000-0ff1-ce00-000000000000',
-      UserId: `user${n % 500}@contoso.example`, ClientIP: `203.0.113.${n % 250}`,
-      ExtendedProperties: [{ Name: 'UserAgent', Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36' }, { Name: 'RequestType', Value: 'OAuth2:Authorize' }, { Name: 'ResultStatusDetail', Value: 'Redirect' }],
-      DeviceProperties: [{ Name: 'OS', Value: 'Windows 10' }, { Name: 'BrowserType', Value: 'Chrome' }, { Name: 'IsCompliant', Value: 'False' }],
-      Actor: [{ ID: 'a1b2c3d4-0000-4000-8000-000000000001', Type: 0 }, { ID: `user${n % 500}@contoso.example`, Type: 5 }],
-      ErrorNumber: '0', ApplicationId: '4765445b-32c6-49b0-83e6-1d93765276ca', InterSystemsId: 'c1d2e3f4-aaaa-4bbb-8ccc-ddddeeeeffff',
+      RecordType: 15,
+      CreationTime: '2026-11-24T12:00:00',
+      Operation: 'UserLoggedIn',
+      OrganizationId: 'b5e6f7a8-1111-4222-8333-944455566677',
+      UserType: 0,
+      UserKey: '10032001A2B3C4D5',
+      Workload: 'AzureActiveDirectory',
+      ResultStatus: 'Success',
+      ObjectId: '00000003-0000-0ff1-ce00-000000000000',
+      UserId: `user${n % 500}@contoso.example`,
+      ClientIP: `203.0.113.${n % 250}`,
+      ExtendedProperties: [
+        {
+          Name: 'UserAgent',
+          Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Safari/537.36',
+        },
+        { Name: 'RequestType', Value: 'OAuth2:Authorize' },
+        { Name: 'ResultStatusDetail', Value: 'Redirect' },
+      ],
+      DeviceProperties: [
+        { Name: 'OS', Value: 'Windows 10' },
+        { Name: 'BrowserType', Value: 'Chrome' },
+        { Name: 'IsCompliant', Value: 'False' },
+      ],
+      Actor: [
+        { ID: 'a1b2c3d4-0000-4000-8000-000000000001', Type: 0 },
+        { ID: `user${n % 500}@contoso.example`, Type: 5 },
+      ],
+      ErrorNumber: '0',
+      ApplicationId: '4765445b-32c6-49b0-83e6-1d93765276ca',
+      InterSystemsId: 'c1d2e3f4-aaaa-4bbb-8ccc-ddddeeeeffff',
     },
   };
 }
@@ -61,7 +85,11 @@ async function startIntake(): Promise<{ url: string; stop: () => void }> {
   return { url: `http://127.0.0.1:${port}`, stop: () => child.kill() };
 }
 
-async function run(label: string, make: (dir: string) => Sink, after?: (sink: Sink) => Promise<void>): Promise<{ label: string; eps: number }> {
+async function run(
+  label: string,
+  make: (dir: string) => Sink,
+  after?: (sink: Sink) => Promise<void>,
+): Promise<{ label: string; eps: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'sink-bench-'));
   const sink = make(dir);
   await sink.open();
@@ -75,21 +103,44 @@ async function run(label: string, make: (dir: string) => Sink, after?: (sink: Si
 }
 
 const intake = await startIntake();
-const sekoiaConfig = (): SekoiaSinkConfig => sinkSchema.parse({ type: 'sekoia', intake_key: 'bench', intake_url: intake.url, gzip: false }) as SekoiaSinkConfig;
-const sekoia = (dir: string): SekoiaSink => new SekoiaSink({ name: 'sekoia', config: sekoiaConfig(), logger: silentLogger, deadLetter: new DeadLetterFile(join(dir, 'dl.ndjson'), 'sekoia', silentLogger) });
+const sekoiaConfig = (): SekoiaSinkConfig =>
+  sinkSchema.parse({ type: 'sekoia', intake_key: 'bench', intake_url: intake.url, gzip: false }) as SekoiaSinkConfig;
+const sekoia = (dir: string): SekoiaSink =>
+  new SekoiaSink({
+    name: 'sekoia',
+    config: sekoiaConfig(),
+    logger: silentLogger,
+    deadLetter: new DeadLetterFile(join(dir, 'dl.ndjson'), 'sekoia', silentLogger),
+  });
 
-const baseline = await run('file sink (baseline: NDJSON + fsync per batch)', (dir) => new FileSink({ name: 'file', path: join(dir, 'out.ndjson'), logger: silentLogger }));
+const baseline = await run(
+  'file sink (baseline: NDJSON + fsync per batch)',
+  (dir) => new FileSink({ name: 'file', path: join(dir, 'out.ndjson'), logger: silentLogger }),
+);
 const direct = await run('sekoia sink, memory buffer (HTTP /batch to a local intake)', sekoia);
 const spooledAck = await run('sekoia behind disk spool: collector-side ack (fsync to spool)', (dir) => spooled(dir));
-const spooledEnd = await run('sekoia behind disk spool: end to end (until drained)', (dir) => spooled(dir), (s) => (s as SpooledSink).whenDrained());
+const spooledEnd = await run(
+  'sekoia behind disk spool: end to end (until drained)',
+  (dir) => spooled(dir),
+  (s) => (s as SpooledSink).whenDrained(),
+);
 intake.stop();
 
 function spooled(dir: string): SpooledSink {
-  return new SpooledSink(sekoia(dir), { dir: join(dir, 'spool'), maxBytes: 1024 * 1024 * 1024, segmentBytes: 16 * 1024 * 1024, initialBackoffMs: 100, maxBackoffMs: 1000, logger: silentLogger, deadLetter: new DeadLetterFile(join(dir, 'dl.ndjson'), 'sekoia', silentLogger) });
+  return new SpooledSink(sekoia(dir), {
+    dir: join(dir, 'spool'),
+    maxBytes: 1024 * 1024 * 1024,
+    segmentBytes: 16 * 1024 * 1024,
+    initialBackoffMs: 100,
+    maxBackoffMs: 1000,
+    logger: silentLogger,
+    deadLetter: new DeadLetterFile(join(dir, 'dl.ndjson'), 'sekoia', silentLogger),
+  });
 }
 
 console.log(`${TOTAL} events of ~${Buffer.byteLength(JSON.stringify(events[0]?.document))} bytes, batches of ${BATCH}\n`);
 console.log('| path | events/s | ratio vs baseline |');
 console.log('|---|---:|---:|');
-for (const r of [baseline, direct, spooledAck, spooledEnd]) console.log(`| ${r.label} | ${Math.round(r.eps).toLocaleString('en-US')} | ${(r.eps / baseline.eps).toFixed(2)}× |`);
+for (const r of [baseline, direct, spooledAck, spooledEnd])
+  console.log(`| ${r.label} | ${Math.round(r.eps).toLocaleString('en-US')} | ${(r.eps / baseline.eps).toFixed(2)}× |`);
 console.log(`\nPeak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);

@@ -19,7 +19,13 @@ function walk(dir, out) {
 }
 
 const files = ['src', 'test']
-  .flatMap((d) => { try { return walk(join(root, d), []); } catch { return []; } })
+  .flatMap((d) => {
+    try {
+      return walk(join(root, d), []);
+    } catch {
+      return [];
+    }
+  })
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 if (files.length === 0) {

@@ -36,7 +36,11 @@ export async function startDemoEnvironment(options: EmulatorConfig, logger: Logg
   }));
   const emulator = await startEmulator({
     ...emulatorOptionsFromConfig(options),
-    tenants: specs.map((s) => ({ tenantId: s.tenantId, name: s.name, apps: [{ clientId: s.clientId, clientSecret: s.clientSecret }] })),
+    tenants: specs.map((s) => ({
+      tenantId: s.tenantId,
+      name: s.name,
+      apps: [{ clientId: s.clientId, clientSecret: s.clientSecret }],
+    })),
     logger: logger.child({ component: 'emulator' }),
   });
   const tenants = specs.map((s) =>
@@ -49,6 +53,9 @@ export async function startDemoEnvironment(options: EmulatorConfig, logger: Logg
       api_url: emulator.url,
     }),
   );
-  logger.info({ url: emulator.url, tenants: specs.map((s) => s.name) }, 'no tenant configured: collecting from the built-in emulator');
+  logger.info(
+    { url: emulator.url, tenants: specs.map((s) => s.name) },
+    'no tenant configured: collecting from the built-in emulator',
+  );
   return { emulator, tenants, ca: emulator.caPem };
 }

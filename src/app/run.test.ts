@@ -10,7 +10,9 @@ import { runPipeline } from './run.ts';
 
 const lines = (path: string) => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
 
-test('with no tenant configured, the pipeline collects from the built-in emulator into the sinks, the store and the web page', { timeout: 120_000 }, async () => {
+test('with no tenant configured, the pipeline collects from the built-in emulator into the sinks, the store and the web page', {
+  timeout: 120_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'run-'));
   const out = join(dir, 'events.ndjson');
   const config = parseConfig({
@@ -37,16 +39,26 @@ test('with no tenant configured, the pipeline collects from the built-in emulato
     const health = await fetch(`${base}/healthz`);
     assert.equal(health.status, 200);
     assert.equal((await fetch(`${base}/api/events`)).status, 401, 'the API requires the token');
-    const events = (await (await fetch(`${base}/api/events?limit=5`, { headers: auth })).json()) as { events: unknown[]; total: number };
+    const events = (await (await fetch(`${base}/api/events?limit=5`, { headers: auth })).json()) as {
+      events: unknown[];
+      total: number;
+    };
     assert.ok(events.total >= 1500 && events.events.length === 5);
-    const alerts = (await (await fetch(`${base}/api/alerts`, { headers: auth })).json()) as { alerts: { ruleId: string; eventIds: string[] }[] };
+    const alerts = (await (await fetch(`${base}/api/alerts`, { headers: auth })).json()) as {
+      alerts: { ruleId: string; eventIds: string[] }[];
+    };
     assert.ok(alerts.alerts.length > 0, 'the demo scenarios raise alerts');
     assert.ok(alerts.alerts.every((a) => a.eventIds.length > 0));
-    const health2 = (await (await fetch(`${base}/api/health`, { headers: auth })).json()) as { rows: { tenantName: string; contentType: string; status: string }[] };
+    const health2 = (await (await fetch(`${base}/api/health`, { headers: auth })).json()) as {
+      rows: { tenantName: string; contentType: string; status: string }[];
+    };
     assert.equal(health2.rows.length, 10, 'two tenants × five content types');
     const outputs = (health2 as unknown as { sinks?: { name: string; status: string }[] }).sinks ?? [];
     assert.deepEqual(outputs.map((o) => `${o.name}:${o.status}`).sort(), ['dead-letter:ok', 'file:ok']);
-    assert.ok(health2.rows.every((r) => r.status === 'ok'), JSON.stringify(health2.rows.map((r) => r.status)));
+    assert.ok(
+      health2.rows.every((r) => r.status === 'ok'),
+      JSON.stringify(health2.rows.map((r) => r.status)),
+    );
   } finally {
     await running.stop();
   }

@@ -68,7 +68,9 @@ function loadDetector(config: Config, logger: Logger) {
 export async function runPipeline(config: Config, logger: Logger): Promise<RunningPipeline> {
   const dataDir = resolve(config.data_dir);
   mkdirSync(dataDir, { recursive: true });
-  const useEmulator = config.emulator.mode === 'always' || (config.emulator.mode === 'auto' && config.tenants.length === 0 && config.eventhubs.length === 0);
+  const useEmulator =
+    config.emulator.mode === 'always' ||
+    (config.emulator.mode === 'auto' && config.tenants.length === 0 && config.eventhubs.length === 0);
   let demo: DemoEnvironment | undefined;
   let statePath = config.state;
   if (useEmulator) {
@@ -78,13 +80,17 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     for (const suffix of ['', '-wal', '-shm']) rmSync(statePath + suffix, { force: true });
   }
   const tenants = [...config.tenants, ...(demo?.tenants ?? [])];
-  const collection = demo ? { ...config.collection, poll_interval: Math.min(config.collection.poll_interval, 20_000) } : config.collection;
+  const collection = demo
+    ? { ...config.collection, poll_interval: Math.min(config.collection.poll_interval, 20_000) }
+    : config.collection;
 
   const shared = /^postgres(ql)?:\/\//i.test(statePath)
     ? await PostgresStateStore.open(statePath, { nodeId: config.scale_out.node_id, leaseTtlMs: config.scale_out.lease_ttl })
     : undefined;
   const stateStore: StateStore = shared ?? (await openStateStore(statePath));
-  const store: EventStore | undefined = config.store.enabled ? openEventStore({ ...config.store, path: resolve(config.store.path) }) : undefined;
+  const store: EventStore | undefined = config.store.enabled
+    ? openEventStore({ ...config.store, path: resolve(config.store.path) })
+    : undefined;
   const detector = loadDetector(config, logger);
   const onFatal = () => {
     // State on disk is consistent (crash-only design): a restart rolls the sinks back to the last checkpoint.
@@ -93,33 +99,67 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   };
   const sinks = buildSinks(config.sinks, dataDir, logger);
   const sinkHealth = buildSinkHealth(sinks, { configs: config.sinks, dataDir, registry: metricsRegistry });
-  const pipeline = new Pipeline({ sinks, format: config.output.format, enrich: enricherFromConfig(config.enrichment), keep: createRecordFilter(config.filters), onFatal, logger: logger.child({ component: 'pipeline' }), ...(detector ? { detector } : {}), ...(store ? { store } : {}) });
+  const pipeline = new Pipeline({
+    sinks,
+    format: config.output.format,
+    enrich: enricherFromConfig(config.enrichment),
+    keep: createRecordFilter(config.filters),
+    onFatal,
+    logger: logger.child({ component: 'pipeline' }),
+    ...(detector ? { detector } : {}),
+    ...(store ? { store } : {}),
+  });
 
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
-  const baseline = await pipeline.open(mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]));
+  const baseline = await pipeline.open(
+    mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]),
+  );
   await stateStore.recordBaselinePositions(baseline);
 
   const collectorLogger = logger.child({ component: 'collector' });
   const ca = demo ? { ca: demo.ca } : {};
   // One process collects every tenant; with PostgreSQL state, processes share them through leases.
   const collector: ScaleOutWorker | Collector = shared
-    ? new ScaleOutWorker({ config: { tenants, collection }, store: shared, delivery: pipeline, logger: collectorLogger, heartbeatMs: config.scale_out.heartbeat, ...ca })
+    ? new ScaleOutWorker({
+        config: { tenants, collection },
+        store: shared,
+        delivery: pipeline,
+        logger: collectorLogger,
+        heartbeatMs: config.scale_out.heartbeat,
+        ...ca,
+      })
     : createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: collectorLogger, ...ca });
   // The receiver must be up before subscriptions are started: Microsoft validates the webhook address then.
   // Scale-out workers pick notified blobs up from the shared queue at their next poll.
   const wake = (tenantId: string) => void (collector instanceof ScaleOutWorker ? undefined : collector.wake(tenantId));
   const receiver = config.webhook_receiver
-    ? await startWebhookReceiver({ config: config.webhook_receiver, tenants, state: stateStore, wake, logger: logger.child({ component: 'webhook' }) })
+    ? await startWebhookReceiver({
+        config: config.webhook_receiver,
+        tenants,
+        state: stateStore,
+        wake,
+        logger: logger.child({ component: 'webhook' }),
+      })
     : undefined;
   await collector.start();
   for (const hub of eventHubs) await hub.start();
 
-  const stopRetention = store ? scheduleRetention(store, config.store.retention_interval, logger.child({ component: 'store' })) : undefined;
+  const stopRetention = store
+    ? scheduleRetention(store, config.store.retention_interval, logger.child({ component: 'store' }))
+    : undefined;
   const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(Date.now()), 60_000).unref() : undefined;
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   let webUrl: string | undefined;
   if (config.web.enabled && store) {
-    web = await createWebServer({ config: config.web, dataDir, store, health: combinedHealth([stateStore, ...eventHubs]), sinks: sinkHealth, logger: logger.child({ component: 'web' }), metricsRegistry });
+    web = await createWebServer({
+      config: config.web,
+      dataDir,
+      store,
+      health: combinedHealth([stateStore, ...eventHubs]),
+      sinks: sinkHealth,
+      logger: logger.child({ component: 'web' }),
+      metricsRegistry,
+    });
     webUrl = await web.listen();
   }
 

@@ -13,6 +13,10 @@ import type { Logger } from '../observability/logger.ts';
 export function buildSinks(configs: readonly SinkConfig[], dataDir: string, logger: Logger): Sink[] {
   const names = new Set(configs.map((c, i) => sinkName(c, i)));
   const deadLetterName = names.has('dead-letter') ? 'pipeline-dead-letter' : 'dead-letter';
-  const deadLetterFile = new FileSink({ name: deadLetterName, path: join(dataDir, 'dead-letter', 'pipeline.ndjson'), logger: logger.child({ sink: deadLetterName }) });
+  const deadLetterFile = new FileSink({
+    name: deadLetterName,
+    path: join(dataDir, 'dead-letter', 'pipeline.ndjson'),
+    logger: logger.child({ sink: deadLetterName }),
+  });
   return [...createSinks(configs, { dataDir, logger }), new KindFilterSink(deadLetterFile, ['dead-letter'])];
 }

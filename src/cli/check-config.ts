@@ -9,5 +9,5 @@ export function checkConfigCommand(path: string | undefined): void {
     `output format: ${config.output.format}`,
     `state: ${config.state.startsWith('postgres') ? 'postgres' : config.state}`,
   ];
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`${lines.join('\n')}\n`);
 }

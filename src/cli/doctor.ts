@@ -17,10 +17,15 @@ export function formatDiagnosis(diagnosis: TenantDiagnosis): string {
 export async function doctorCommand(configPath: string | undefined, out: Writable = process.stdout): Promise<number> {
   const config = loadConfig(configPath);
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
-  const demo = config.tenants.length === 0 ? await startDemoEnvironment({ ...config.emulator, events_per_minute: 0 }, logger) : undefined;
+  const demo =
+    config.tenants.length === 0 ? await startDemoEnvironment({ ...config.emulator, events_per_minute: 0 }, logger) : undefined;
   try {
     const tenants = demo?.tenants ?? config.tenants;
-    const results = await Promise.all(tenants.map((tenant, index) => diagnoseTenant(tenant, index, config.collection, { logger, ...(demo ? { ca: demo.ca } : {}) })));
+    const results = await Promise.all(
+      tenants.map((tenant, index) =>
+        diagnoseTenant(tenant, index, config.collection, { logger, ...(demo ? { ca: demo.ca } : {}) }),
+      ),
+    );
     for (const result of results) out.write(formatDiagnosis(result));
     return results.every((r) => r.ok) ? 0 : 1;
   } finally {

@@ -18,7 +18,7 @@ function rejoin(head: Buffer[], rest: AsyncIterator<Buffer>): Readable {
 
 /** Records from a JSON array (streamed, any size) or from NDJSON (one record per line). */
 async function* readRecords(input: Readable): AsyncGenerator<Item> {
-  const iterator = (input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>) as AsyncIterator<Buffer>;
+  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string> as AsyncIterator<Buffer>;
   const head: Buffer[] = [];
   let first: string | undefined;
   while (first === undefined) {
@@ -35,7 +35,8 @@ async function* readRecords(input: Readable): AsyncGenerator<Item> {
     pipeline(stream, parser, () => undefined);
     let index = 0;
     try {
-      for await (const item of parser as AsyncIterable<{ key: number; value: unknown }>) yield { index: ++index, value: item.value };
+      for await (const item of parser as AsyncIterable<{ key: number; value: unknown }>)
+        yield { index: ++index, value: item.value };
     } catch (err) {
       yield { index: index + 1, error: `invalid JSON array after ${index} records (${(err as Error).message})` };
     }
@@ -64,7 +65,7 @@ export async function normalizeCommand(input: Readable, out: Writable, err: Writ
       continue;
     }
     ok += 1;
-    if (!out.write(JSON.stringify(normalize(parsed.record)) + '\n')) await once(out, 'drain');
+    if (!out.write(`${JSON.stringify(normalize(parsed.record))}\n`)) await once(out, 'drain');
   }
   err.write(`normalized ${ok} record(s)${rejected ? `, rejected ${rejected}` : ''}\n`);
   return rejected > 0 ? 1 : 0;

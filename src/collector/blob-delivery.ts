@@ -23,7 +23,12 @@ export interface BatchOutcome {
  * in the batch, deliver the rest, then commit blob progress + ids + sink positions in one transaction.
  * A crash before the commit leaves sinks to roll back to the committed positions on their next open.
  */
-export async function deliverBatch(state: StateStore, delivery: Delivery, batch: BlobBatch, dedupUntil: number): Promise<BatchOutcome> {
+export async function deliverBatch(
+  state: StateStore,
+  delivery: Delivery,
+  batch: BlobBatch,
+  dedupUntil: number,
+): Promise<BatchOutcome> {
   const { key, blob } = batch;
   return delivery.exclusive(async (deliver) => {
     const ids = batch.records.map((record) => eventIdOf(key.tenantId, record));
@@ -38,7 +43,14 @@ export async function deliverBatch(state: StateStore, delivery: Delivery, batch:
         inBatch.add(id);
         freshIds.push(id);
       }
-      fresh.push({ tenantId: key.tenantId, tenantName: batch.tenantName, source: 'management-api', contentType: key.contentType, contentId: blob.contentId, record });
+      fresh.push({
+        tenantId: key.tenantId,
+        tenantName: batch.tenantName,
+        source: 'management-api',
+        contentType: key.contentType,
+        contentId: blob.contentId,
+        record,
+      });
     });
     const positions = fresh.length > 0 ? await deliver(fresh) : {};
     await state.commitBatch({

@@ -8,14 +8,24 @@ import { TestClient } from '../emulator/test-support.ts';
 import { apiRequestDuration } from '../management-api/metrics.ts';
 import { createLogger } from '../observability/logger.ts';
 import { countOutputIds, exactlyOnceProblems } from './testing/output-file.ts';
-import { ALL_CONTENT_TYPES, TENANTS, emulatorTenants, inProcess, runUntilIdle, tempDir, tenantEntries } from './testing/harness.ts';
+import {
+  ALL_CONTENT_TYPES,
+  TENANTS,
+  emulatorTenants,
+  inProcess,
+  runUntilIdle,
+  tempDir,
+  tenantEntries,
+} from './testing/harness.ts';
 
 const DAY = 86_400_000;
 
 async function responsesWithStatus(operation: string, prefix: string): Promise<number> {
   const { values } = await apiRequestDuration.get();
   return values
-    .filter((v) => v.metricName?.endsWith('_count') && v.labels.operation === operation && String(v.labels.status).startsWith(prefix))
+    .filter(
+      (v) => v.metricName?.endsWith('_count') && v.labels.operation === operation && String(v.labels.status).startsWith(prefix),
+    )
     .reduce((n, v) => n + v.value, 0);
 }
 
@@ -36,13 +46,23 @@ test('window rules: 7-day clamp, 24h windows, page size 1, and never an AF20055 
     await client.post(client.api(tenant.tenantId, 'subscriptions/start?contentType=Audit.General'), token);
     const start = new Date(Date.now() - 8 * DAY).toISOString().slice(0, 19);
     const end = new Date(Date.now() - 8 * DAY + 3_600_000).toISOString().slice(0, 19);
-    const refused = await client.get(client.api(tenant.tenantId, `subscriptions/content?contentType=Audit.General&startTime=${start}&endTime=${end}&PublisherIdentifier=${tenant.tenantId}`), token);
+    const refused = await client.get(
+      client.api(
+        tenant.tenantId,
+        `subscriptions/content?contentType=Audit.General&startTime=${start}&endTime=${end}&PublisherIdentifier=${tenant.tenantId}`,
+      ),
+      token,
+    );
     assert.equal(refused.status, 400);
     assert.match(refused.text, /AF20055|AF20030/);
 
     const now = Date.now();
     for (const contentType of ALL_CONTENT_TYPES) {
-      emulator.generate(tenant.tenantId, 6, { contentTypes: [contentType], recordsPerBlob: 2, contentCreated: now - 7 * DAY + 40 * 60_000 });
+      emulator.generate(tenant.tenantId, 6, {
+        contentTypes: [contentType],
+        recordsPerBlob: 2,
+        contentCreated: now - 7 * DAY + 40 * 60_000,
+      });
       emulator.generate(tenant.tenantId, 6, { contentTypes: [contentType], recordsPerBlob: 2, contentCreated: now - 3 * DAY });
       emulator.generate(tenant.tenantId, 6, { contentTypes: [contentType], recordsPerBlob: 2, contentCreated: now - 5 * 60_000 });
     }
@@ -66,7 +86,11 @@ test('bad credentials: one clear error per tenant, health shows it, the other te
   const logStream = new PassThrough();
   let logText = '';
   logStream.on('data', (chunk: Buffer) => (logText += chunk.toString()));
-  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile, [{ client_secret: 'wrong-secret-value' }]) }, createLogger('info', logStream));
+  const run = await inProcess(
+    dir,
+    { tenants: tenantEntries(emulator, caFile, [{ client_secret: 'wrong-secret-value' }]) },
+    createLogger('info', logStream),
+  );
   try {
     for (const t of TENANTS) emulator.generate(t.tenantId, 100, { contentTypes: ALL_CONTENT_TYPES, recordsPerBlob: 10 });
     await new Promise((resolve) => setTimeout(resolve, 1100));
@@ -102,7 +126,10 @@ test('subscriptions: started once per stream; AF20023 after a stop is recovered 
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, emulator.caPem);
   const tenant = TENANTS[0];
-  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile).slice(0, 1), collection: { subscription_cooldown: '10s' } });
+  const run = await inProcess(dir, {
+    tenants: tenantEntries(emulator, caFile).slice(0, 1),
+    collection: { subscription_cooldown: '10s' },
+  });
   const key = { tenantId: tenant.tenantId, contentType: 'Audit.Exchange' };
   try {
     await run.collector.runOnce();
@@ -147,7 +174,10 @@ test('subscriptions: a start attempt that never reached the API (AF20022) is ret
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, emulator.caPem);
   const tenant = TENANTS[0];
-  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile).slice(0, 1), collection: { subscription_cooldown: '1h' } });
+  const run = await inProcess(dir, {
+    tenants: tenantEntries(emulator, caFile).slice(0, 1),
+    collection: { subscription_cooldown: '1h' },
+  });
   const key = { tenantId: tenant.tenantId, contentType: 'Audit.SharePoint' };
   try {
     // As if the previous process recorded its start attempt, then died before sending it.
@@ -172,7 +202,12 @@ test('subscriptions: a start attempt that never reached the API (AF20022) is ret
 });
 
 test('a blob that keeps failing is quarantined and reported, retried later; an expired blob is counted as lost, loudly', async () => {
-  const emulator = await startEmulator({ seed: 13, tenants: emulatorTenants().slice(0, 1), pageSize: 50, chaos: { truncatedBlob: 1 } });
+  const emulator = await startEmulator({
+    seed: 13,
+    tenants: emulatorTenants().slice(0, 1),
+    pageSize: 50,
+    chaos: { truncatedBlob: 1 },
+  });
   const dir = tempDir();
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, emulator.caPem);
@@ -203,9 +238,18 @@ test('a blob that keeps failing is quarantined and reported, retried later; an e
     assert.equal(health?.quarantinedBlobs, 0);
 
     // A blob already past its expiration when we get to it: lost, counted, logged at error level.
-    await run.state.enqueueBlobs({ tenantId: tenant.tenantId, contentType: 'Audit.General' }, [
-      { contentId: 'old-blob', contentUri: `${emulator.url}/api/v1.0/${tenant.tenantId}/activity/feed/audit/old-blob`, contentCreated: Date.now() - 8 * DAY, expiration: Date.now() - DAY },
-    ], Date.now());
+    await run.state.enqueueBlobs(
+      { tenantId: tenant.tenantId, contentType: 'Audit.General' },
+      [
+        {
+          contentId: 'old-blob',
+          contentUri: `${emulator.url}/api/v1.0/${tenant.tenantId}/activity/feed/audit/old-blob`,
+          contentCreated: Date.now() - 8 * DAY,
+          expiration: Date.now() - DAY,
+        },
+      ],
+      Date.now(),
+    );
     await run.collector.runOnce();
     health = (await run.state.streamHealth()).find((h) => h.contentType === 'Audit.General');
     assert.equal(health?.expiredBlobs, 1);
@@ -218,12 +262,21 @@ test('a blob that keeps failing is quarantined and reported, retried later; an e
 
 test('clock skew: with the server clock 3 hours ahead, windows follow the Date header (no AF20055 at the 7-day edge, new blobs found)', async () => {
   const skew = 3 * 3_600_000;
-  const emulator = await startEmulator({ seed: 17, tenants: emulatorTenants().slice(0, 1), pageSize: 50, startGraceMs: 0, now: () => Date.now() + skew });
+  const emulator = await startEmulator({
+    seed: 17,
+    tenants: emulatorTenants().slice(0, 1),
+    pageSize: 50,
+    startGraceMs: 0,
+    now: () => Date.now() + skew,
+  });
   const dir = tempDir();
   const caFile = join(dir, 'ca.pem');
   writeFileSync(caFile, emulator.caPem);
   const tenant = TENANTS[0];
-  const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile).slice(0, 1), collection: { backfill: '7d', window: '24h', settle_window: '1h' } });
+  const run = await inProcess(dir, {
+    tenants: tenantEntries(emulator, caFile).slice(0, 1),
+    collection: { backfill: '7d', window: '24h', settle_window: '1h' },
+  });
   try {
     const before = await responsesWithStatus('list', '4');
     emulator.generate(tenant.tenantId, 40, { contentTypes: ['Audit.Exchange', 'DLP.All'], recordsPerBlob: 4 });
@@ -247,10 +300,12 @@ test('daemon mode: start() polls every tenant on its own, stop() ends the loops 
   const run = await inProcess(dir, { tenants: tenantEntries(emulator, caFile), collection: { poll_interval: 200 } });
   try {
     await run.collector.start();
-    const expected = (): string[] => TENANTS.flatMap((t) => [...emulator.publishedIds(t.tenantId)].map((id) => `${t.tenantId}:${id}`));
+    const expected = (): string[] =>
+      TENANTS.flatMap((t) => [...emulator.publishedIds(t.tenantId)].map((id) => `${t.tenantId}:${id}`));
     for (let round = 0; round < 3; round += 1) {
       for (const t of TENANTS) emulator.generate(t.tenantId, 25, { contentTypes: ALL_CONTENT_TYPES, recordsPerBlob: 5 });
-      for (let i = 0; i < 300 && countOutputIds(run.output).size < expected().length; i += 1) await new Promise((resolve) => setTimeout(resolve, 100));
+      for (let i = 0; i < 300 && countOutputIds(run.output).size < expected().length; i += 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expected()), []);
     assert.equal(expected().length, 150);

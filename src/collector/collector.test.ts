@@ -7,7 +7,16 @@ import { TestClient } from '../emulator/test-support.ts';
 import type { QueuedBlob } from '../state/state-store.ts';
 import { apiRequestDuration } from '../management-api/metrics.ts';
 import { countOutputIds, exactlyOnceProblems } from './testing/output-file.ts';
-import { ALL_CONTENT_TYPES, TENANTS, emulatorTenants, inProcess, runUntilIdle, tempDir, tenantEntries, type InProcessRun } from './testing/harness.ts';
+import {
+  ALL_CONTENT_TYPES,
+  TENANTS,
+  emulatorTenants,
+  inProcess,
+  runUntilIdle,
+  tempDir,
+  tenantEntries,
+  type InProcessRun,
+} from './testing/harness.ts';
 
 const expectedIds = (emulator: { publishedIds(t: string): Set<string> }): string[] =>
   TENANTS.flatMap((t) => [...emulator.publishedIds(t.tenantId)].map((id) => `${t.tenantId}:${id}`));
@@ -33,7 +42,9 @@ async function runUntilIdleOrQuarantined(run: InProcessRun, maxCycles = 80): Pro
     const results = await run.collector.runOnce();
     const health = await run.state.streamHealth();
     const pending = health.reduce((n, h) => n + h.pendingBlobs, 0);
-    const progress = results.some((r) => r.error || r.blobsListed > 0 || r.blobsFetched > 0 || (r.blobsFailed > 0 && pending > 0));
+    const progress = results.some(
+      (r) => r.error || r.blobsListed > 0 || r.blobsFetched > 0 || (r.blobsFailed > 0 && pending > 0),
+    );
     quiet = pending === 0 && !progress ? quiet + 1 : 0;
     await new Promise((resolve) => setTimeout(resolve, 120));
   }
@@ -71,8 +82,14 @@ test('end to end: events of every content type from two tenants arrive exactly o
     assert.equal(emulator.stats().requests.start, 10);
     const health = await run.state.streamHealth();
     assert.equal(health.length, 10);
-    assert.ok(health.every((h) => h.status === 'ok' && h.pendingBlobs === 0), JSON.stringify(health[0]));
-    assert.equal(health.reduce((n, h) => n + h.eventsTotal, 0), expectedIds(emulator).length);
+    assert.ok(
+      health.every((h) => h.status === 'ok' && h.pendingBlobs === 0),
+      JSON.stringify(health[0]),
+    );
+    assert.equal(
+      health.reduce((n, h) => n + h.eventsTotal, 0),
+      expectedIds(emulator).length,
+    );
     assert.equal(await listErrorResponses(), 0, 'no window error from our own requests');
   } finally {
     await run.close();
@@ -117,14 +134,17 @@ test('every chaos switch on: still exactly once; only blobs whose contentUri is 
     // The held-back blobs: all quarantined for their host, and what they hold is exactly what is missing.
     const held = await quarantined(run);
     assert.equal(held.length, stats.injected.foreignUri);
-    assert.ok(held.every((b) => /refusing to send the token to https:\/\/localhost/.test(b.lastError ?? '')), held[0]?.lastError);
+    assert.ok(
+      held.every((b) => /refusing to send the token to https:\/\/localhost/.test(b.lastError ?? '')),
+      held[0]?.lastError,
+    );
     emulator.setChaos(DEFAULT_CHAOS); // the checks below talk to the emulator directly
     const client = new TestClient(emulator);
     const inHeld = new Set<string>();
     for (const blob of held) {
       const tenant = TENANTS.find((t) => t.tenantId === blob.tenantId)!;
       const token = await client.token(tenant.tenantId, tenant.clientId, tenant.secret);
-      const url = blob.contentUri.replace('//localhost:', '//127.0.0.1:') + `?PublisherIdentifier=${tenant.tenantId}`;
+      const url = `${blob.contentUri.replace('//localhost:', '//127.0.0.1:')}?PublisherIdentifier=${tenant.tenantId}`;
       let body = await client.get(url, token);
       for (let i = 0; i < 20 && body.status !== 200; i += 1) body = await client.get(url, token);
       for (const record of body.json as { Id: string }[]) inHeld.add(`${blob.tenantId}:${record.Id}`);

@@ -63,7 +63,15 @@ export function createCollector(options: CollectorOptions): Collector {
         ...(options.ca ? { ca: options.ca } : {}),
         ...(options.tokenProvider ? { tokens: options.tokenProvider(tenant) } : {}),
       });
-      const collector = new TenantCollector({ tenant, collection: config.collection, api: client.api, state, delivery: options.delivery, logger, signal: abort.signal });
+      const collector = new TenantCollector({
+        tenant,
+        collection: config.collection,
+        api: client.api,
+        state,
+        delivery: options.delivery,
+        logger,
+        signal: abort.signal,
+      });
       return { tenant, client, collector, wake: new WakeSignal() };
     });
 
@@ -72,9 +80,16 @@ export function createCollector(options: CollectorOptions): Collector {
     for (const blob of await state.overdueBlobs(now)) {
       const runner = runners.find((r) => r.tenant.tenant_id === blob.tenantId);
       const tenant = runner?.tenant.name ?? blob.tenantId;
-      await state.markBlobExpired(blob, blob.contentId, `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`);
+      await state.markBlobExpired(
+        blob,
+        blob.contentId,
+        `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`,
+      );
       m.blobsExpired.inc({ tenant, content_type: blob.contentType });
-      logger.error({ tenant, contentType: blob.contentType, contentId: blob.contentId, delivered: blob.delivered }, 'EVENTS LOST: blob expired before it could be fetched');
+      logger.error(
+        { tenant, contentType: blob.contentType, contentId: blob.contentId, delivered: blob.delivered },
+        'EVENTS LOST: blob expired before it could be fetched',
+      );
     }
     await state.prune(now);
     for (const health of await state.streamHealth()) {
@@ -91,11 +106,17 @@ export function createCollector(options: CollectorOptions): Collector {
       delete runner.lastAuthMessage;
       return { tenant: runner.tenant.name, ...result };
     } catch (err) {
-      const error = err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'ERROR', message: (err as Error).message };
+      const error =
+        err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'ERROR', message: (err as Error).message };
       if (!abort.signal.aborted) {
         // Recording the error must never end the tenant's loop (e.g. the state store is briefly unreachable).
-        await runner.collector.recordTenantError(err).catch((recordErr: unknown) => logger.error({ tenant: runner.tenant.name, err: recordErr }, 'cannot record the tenant error in the state store'));
-        if (runner.lastAuthMessage !== error.message) logger.error({ tenant: runner.tenant.name, code: error.code }, error.message);
+        await runner.collector
+          .recordTenantError(err)
+          .catch((recordErr: unknown) =>
+            logger.error({ tenant: runner.tenant.name, err: recordErr }, 'cannot record the tenant error in the state store'),
+          );
+        if (runner.lastAuthMessage !== error.message)
+          logger.error({ tenant: runner.tenant.name, code: error.code }, error.message);
         runner.lastAuthMessage = error.message;
       }
       return { tenant: runner.tenant.name, blobsListed: 0, blobsFetched: 0, blobsFailed: 0, eventsDelivered: 0, error };
@@ -109,7 +130,14 @@ export function createCollector(options: CollectorOptions): Collector {
         const result = await cycle(runner);
         nextPoll = Date.now() + (result.error ? config.collection.auth_retry_delay : config.collection.poll_interval);
       } else {
-        await runner.collector.drainNow().catch((err: unknown) => logger.warn({ tenant: runner.tenant.name, err: (err as Error).message }, 'drain after a webhook notification failed; the next poll retries'));
+        await runner.collector
+          .drainNow()
+          .catch((err: unknown) =>
+            logger.warn(
+              { tenant: runner.tenant.name, err: (err as Error).message },
+              'drain after a webhook notification failed; the next poll retries',
+            ),
+          );
       }
       await runner.wake.wait(nextPoll - Date.now(), abort.signal);
     }

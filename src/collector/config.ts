@@ -18,7 +18,10 @@ const certificate = z.object({
 export const tenantSchema = z
   .object({
     /** A short label used in logs, metrics and the UI. */
-    name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
     tenant_id: guid,
     client_id: guid,
     client_secret: secret.optional(),
@@ -26,7 +29,10 @@ export const tenantSchema = z
     cloud: z.enum(CLOUDS).default('commercial'),
     /** Sent as PublisherIdentifier on every call; defaults to tenant_id. */
     publisher_id: guid.optional(),
-    content_types: z.array(z.enum(CONTENT_TYPES)).min(1).default([...CONTENT_TYPES]),
+    content_types: z
+      .array(z.enum(CONTENT_TYPES))
+      .min(1)
+      .default([...CONTENT_TYPES]),
     /** Overrides for the cloud's hosts (used for the emulator and private endpoints). */
     login_url: z.string().url().optional(),
     api_url: z.string().url().optional(),
@@ -37,7 +43,10 @@ export const tenantSchema = z
     webhook: z
       .object({
         /** Public HTTPS address Microsoft POSTs notifications to, e.g. https://public.example/o365/contoso. */
-        address: z.string().url().refine((url) => url.startsWith('https://'), 'must be an https:// URL'),
+        address: z
+          .string()
+          .url()
+          .refine((url) => url.startsWith('https://'), 'must be an https:// URL'),
         /** Sent back by Microsoft as Webhook-AuthID; the receiver refuses requests without it. */
         auth_id: secret.optional(),
       })

@@ -21,7 +21,11 @@ test('doctor: credentials, clock, each subscription and recent content, read-onl
     assert.equal((await client.post(api('subscriptions/start?contentType=Audit.Exchange'), token)).status, 200);
     assert.equal((await client.post(api('subscriptions/start?contentType=Audit.General'), token)).status, 200);
     assert.equal((await client.post(api('subscriptions/stop?contentType=Audit.General'), token)).status, 200);
-    emulator.generate(contoso.tenantId, 30, { contentTypes: ['Audit.Exchange'], recordsPerBlob: 10, contentCreated: Date.now() - 3_600_000 });
+    emulator.generate(contoso.tenantId, 30, {
+      contentTypes: ['Audit.Exchange'],
+      recordsPerBlob: 10,
+      contentCreated: Date.now() - 3_600_000,
+    });
     const config = parseConfig({
       collection: FAST_COLLECTION,
       tenants: tenantEntries(emulator, caFile, [{}, { client_secret: 'wrong-secret-value' }]),

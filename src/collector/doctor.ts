@@ -39,29 +39,62 @@ async function countRecentBlobs(api: ManagementApiClient, contentType: string, n
  * Read-only checks of one tenant, for onboarding: credentials and consent, clock skew, subscription of each content
  * type, and whether content is listed. Starts nothing (`run` starts missing subscriptions). Never throws.
  */
-export async function diagnoseTenant(tenant: TenantConfig, index: number, collection: CollectionConfig, deps: { logger: Logger; ca?: string }): Promise<TenantDiagnosis> {
+export async function diagnoseTenant(
+  tenant: TenantConfig,
+  index: number,
+  collection: CollectionConfig,
+  deps: { logger: Logger; ca?: string },
+): Promise<TenantDiagnosis> {
   const checks: DoctorCheck[] = [];
   const endpoints = endpointsFor(tenant);
   let client: ReturnType<typeof createTenantClient> | undefined;
   try {
-    client = createTenantClient(tenant, index, { ...collection, max_request_attempts: 2 }, { logger: deps.logger, ...(deps.ca ? { ca: deps.ca } : {}) });
+    client = createTenantClient(
+      tenant,
+      index,
+      { ...collection, max_request_attempts: 2 },
+      { logger: deps.logger, ...(deps.ca ? { ca: deps.ca } : {}) },
+    );
     const subscriptions = await client.api.listSubscriptions();
-    checks.push({ name: 'sign-in', ok: true, detail: `token from ${endpoints.loginUrl} accepted by ${endpoints.apiUrl} (PublisherIdentifier ${tenant.publisher_id ?? tenant.tenant_id})` });
+    checks.push({
+      name: 'sign-in',
+      ok: true,
+      detail: `token from ${endpoints.loginUrl} accepted by ${endpoints.apiUrl} (PublisherIdentifier ${tenant.publisher_id ?? tenant.tenant_id})`,
+    });
     const skew = client.api.clockSkewMs;
-    checks.push({ name: 'clock', ok: Math.abs(skew) < SKEW_TOLERANCE, detail: skew === 0 ? 'in step with the API server' : `API server clock is ${Math.round(skew / 1000)} s ${skew > 0 ? 'ahead' : 'behind'} (windows are shifted to match)` });
+    checks.push({
+      name: 'clock',
+      ok: Math.abs(skew) < SKEW_TOLERANCE,
+      detail:
+        skew === 0
+          ? 'in step with the API server'
+          : `API server clock is ${Math.round(skew / 1000)} s ${skew > 0 ? 'ahead' : 'behind'} (windows are shifted to match)`,
+    });
     const now = Date.now() + skew;
     for (const contentType of tenant.content_types) {
       const subscription = subscriptions.find((s) => s.contentType === contentType);
       if (!subscription) {
-        checks.push({ name: contentType, ok: true, detail: 'not subscribed yet: `run` starts the subscription (content can take up to 12 h to appear)' });
+        checks.push({
+          name: contentType,
+          ok: true,
+          detail: 'not subscribed yet: `run` starts the subscription (content can take up to 12 h to appear)',
+        });
         continue;
       }
       if (!subscription.enabled) {
-        checks.push({ name: contentType, ok: false, detail: 'subscription disabled (AF20023): `run` starts it again; content produced while it was off is lost' });
+        checks.push({
+          name: contentType,
+          ok: false,
+          detail: 'subscription disabled (AF20023): `run` starts it again; content produced while it was off is lost',
+        });
         continue;
       }
       try {
-        checks.push({ name: contentType, ok: true, detail: `subscription enabled; ${await countRecentBlobs(client.api, contentType, now)}` });
+        checks.push({
+          name: contentType,
+          ok: true,
+          detail: `subscription enabled; ${await countRecentBlobs(client.api, contentType, now)}`,
+        });
       } catch (err) {
         checks.push({ name: contentType, ok: false, detail: `listing failed: ${messageOf(err)}` });
       }

@@ -2,7 +2,8 @@ import { Counter, Gauge } from 'prom-client';
 import { metricsRegistry } from '../observability/metrics.ts';
 
 const labelNames = ['tenant', 'content_type'] as const;
-const counter = (name: string, help: string) => new Counter({ name: `o365_intake_${name}`, help, labelNames, registers: [metricsRegistry] });
+const counter = (name: string, help: string) =>
+  new Counter({ name: `o365_intake_${name}`, help, labelNames, registers: [metricsRegistry] });
 
 export const collectorMetrics = {
   blobsListed: counter('blobs_listed_total', 'New blobs found by listing (each contentId counted once)'),
@@ -13,7 +14,12 @@ export const collectorMetrics = {
   eventsDelivered: counter('events_delivered_total', 'Events delivered to the pipeline'),
   dedupHits: counter('dedup_hits_total', 'Events dropped because their Id was already delivered'),
   subscriptionsStarted: counter('subscriptions_started_total', 'Subscription start calls that succeeded (AF20024 included)'),
-  queueDepth: new Gauge({ name: 'o365_intake_queue_depth', help: 'Blobs listed but not yet fetched', labelNames, registers: [metricsRegistry] }),
+  queueDepth: new Gauge({
+    name: 'o365_intake_queue_depth',
+    help: 'Blobs listed but not yet fetched',
+    labelNames,
+    registers: [metricsRegistry],
+  }),
   contentLag: new Gauge({
     name: 'o365_intake_newest_content_lag_seconds',
     help: 'Now minus contentCreated of the newest blob delivered',

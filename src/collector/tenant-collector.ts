@@ -29,7 +29,9 @@ export interface CycleResult {
 }
 
 const errorSummary = (err: unknown): { code: string; message: string } =>
-  err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'ERROR', message: err instanceof Error ? err.message : String(err) };
+  err instanceof ApiError
+    ? { code: err.code, message: err.message }
+    : { code: 'ERROR', message: err instanceof Error ? err.message : String(err) };
 
 /** One tenant's streams (one per content type): subscription, listing into the durable queue, fair blob fetching. */
 export class TenantCollector {
@@ -42,7 +44,10 @@ export class TenantCollector {
 
   constructor(options: TenantCollectorOptions) {
     this.#o = options;
-    this.#keys = options.tenant.content_types.map((contentType: ContentType) => ({ tenantId: options.tenant.tenant_id, contentType }));
+    this.#keys = options.tenant.content_types.map((contentType: ContentType) => ({
+      tenantId: options.tenant.tenant_id,
+      contentType,
+    }));
     this.#log = options.logger.child({ tenant: options.tenant.name });
     const { webhook } = options.tenant;
     this.#webhook = webhook ? { address: webhook.address, ...(webhook.auth_id ? { authId: webhook.auth_id } : {}) } : undefined;
@@ -120,7 +125,10 @@ export class TenantCollector {
         this.#webhookRegistered.delete(key.contentType);
         throw err;
       }
-      this.#log.error({ contentType: key.contentType, address: webhook.address, err: err.message }, 'webhook not validated by the service: notifications are off, polling continues');
+      this.#log.error(
+        { contentType: key.contentType, address: webhook.address, err: err.message },
+        'webhook not validated by the service: notifications are off, polling continues',
+      );
       return this.#o.api.startSubscription(key.contentType);
     }
   }
@@ -157,9 +165,17 @@ export class TenantCollector {
         // AF20022 (no subscription at all) proves the last start attempt did not take effect (e.g. the process died
         // before sending it): start at once. AF20023 (disabled) keeps the cooldown Microsoft asks for between starts.
         await state.setSubscription(key, false, err.code === 'AF20022' ? 0 : undefined);
-        this.#log.warn({ contentType: key.contentType, code: err.code }, err.code === 'AF20022' ? 'no subscription found; starting it' : 'subscription disabled; it will be started again after the cooldown');
+        this.#log.warn(
+          { contentType: key.contentType, code: err.code },
+          err.code === 'AF20022'
+            ? 'no subscription found; starting it'
+            : 'subscription disabled; it will be started again after the cooldown',
+        );
       } else if (err instanceof ApiError && err.kind === 'window') {
-        this.#log.warn({ contentType: key.contentType, code: err.code, clockSkewMs: api.clockSkewMs }, 'window rejected; re-planning next poll');
+        this.#log.warn(
+          { contentType: key.contentType, code: err.code, clockSkewMs: api.clockSkewMs },
+          'window rejected; re-planning next poll',
+        );
       }
       throw err;
     }
@@ -213,7 +229,12 @@ export class TenantCollector {
       return;
     }
     const commit = async (records: AuditRecord[], deliveredThrough: number, done: boolean): Promise<void> => {
-      const outcome = await deliverBatch(state, delivery, { key, tenantName: this.#o.tenant.name, blob, records, deliveredThrough, done }, Date.now() + collection.dedup_ttl);
+      const outcome = await deliverBatch(
+        state,
+        delivery,
+        { key, tenantName: this.#o.tenant.name, blob, records, deliveredThrough, done },
+        Date.now() + collection.dedup_ttl,
+      );
       result.eventsDelivered += outcome.delivered;
       m.eventsDelivered.inc(this.#labels(key), outcome.delivered);
       m.dedupHits.inc(this.#labels(key), outcome.duplicates);
@@ -250,16 +271,24 @@ export class TenantCollector {
     const attempts = blob.attempts + 1;
     const apiError = err instanceof ApiError ? err : undefined;
     const quarantine = apiError !== undefined && (apiError.kind === 'fatal' || attempts >= collection.max_blob_attempts);
-    const delay = quarantine ? collection.quarantine_retry_delay : backoffDelay(attempts - 1, collection.retry_base_delay, collection.retry_max_delay);
+    const delay = quarantine
+      ? collection.quarantine_retry_delay
+      : backoffDelay(attempts - 1, collection.retry_base_delay, collection.retry_max_delay);
     const { message } = errorSummary(err);
     await this.#o.state.recordBlobFailure(key, blob.contentId, { error: message, nextAttemptAt: Date.now() + delay, quarantine });
     result.blobsFailed += 1;
     m.blobsFailed.inc(this.#labels(key));
     if (quarantine && blob.state !== 'quarantined') {
       m.blobsQuarantined.inc(this.#labels(key));
-      this.#log.error({ contentType: key.contentType, contentId: blob.contentId, attempts, err: message }, 'blob quarantined: it will be retried at low priority');
+      this.#log.error(
+        { contentType: key.contentType, contentId: blob.contentId, attempts, err: message },
+        'blob quarantined: it will be retried at low priority',
+      );
     } else {
-      this.#log.warn({ contentType: key.contentType, contentId: blob.contentId, attempts, retryInMs: delay, err: message }, 'blob fetch failed; will retry');
+      this.#log.warn(
+        { contentType: key.contentType, contentId: blob.contentId, attempts, retryInMs: delay, err: message },
+        'blob fetch failed; will retry',
+      );
     }
   }
 
@@ -267,7 +296,13 @@ export class TenantCollector {
     await this.#o.state.markBlobExpired(key, blob.contentId, reason);
     m.blobsExpired.inc(this.#labels(key));
     this.#log.error(
-      { contentType: key.contentType, contentId: blob.contentId, contentCreated: new Date(blob.contentCreated).toISOString(), delivered: blob.delivered, reason },
+      {
+        contentType: key.contentType,
+        contentId: blob.contentId,
+        contentCreated: new Date(blob.contentCreated).toISOString(),
+        delivered: blob.delivered,
+        reason,
+      },
       'EVENTS LOST: blob expired or gone before it could be fetched',
     );
   }

@@ -16,9 +16,7 @@ export function interpolateEnv(node: unknown, env: NodeJS.ProcessEnv, path = '')
   }
   if (Array.isArray(node)) return node.map((item, i) => interpolateEnv(item, env, `${path}[${i}]`));
   if (node && typeof node === 'object') {
-    return Object.fromEntries(
-      Object.entries(node).map(([k, v]) => [k, interpolateEnv(v, env, path ? `${path}.${k}` : k)]),
-    );
+    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, interpolateEnv(v, env, path ? `${path}.${k}` : k)]));
   }
   return node;
 }

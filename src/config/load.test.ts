@@ -8,7 +8,13 @@ import { loadConfig, parseConfig } from './load.ts';
 import { ConfigError } from '../core/errors.ts';
 
 const GUID = '11111111-2222-3333-4444-555555555555';
-const tenant = (extra: Record<string, unknown> = {}) => ({ name: 't1', tenant_id: GUID, client_id: GUID, client_secret: 's3cret-value', ...extra });
+const tenant = (extra: Record<string, unknown> = {}) => ({
+  name: 't1',
+  tenant_id: GUID,
+  client_id: GUID,
+  client_secret: 's3cret-value',
+  ...extra,
+});
 
 test('defaults: no tenant, file sink, ecs output, durations in ms', () => {
   const cfg = parseConfig({});
@@ -20,30 +26,50 @@ test('defaults: no tenant, file sink, ecs output, durations in ms', () => {
 });
 
 test('a bad key is named in the error', () => {
-  assert.throws(() => parseConfig({ tenants: [tenant({ tenant_id: 'not-a-guid' })] }), (err: unknown) => {
-    assert.ok(err instanceof ConfigError);
-    assert.equal(err.path, 'tenants[0].tenant_id');
-    assert.match(err.message, /tenants\[0\]\.tenant_id: must be a GUID/);
-    return true;
-  });
+  assert.throws(
+    () => parseConfig({ tenants: [tenant({ tenant_id: 'not-a-guid' })] }),
+    (err: unknown) => {
+      assert.ok(err instanceof ConfigError);
+      assert.equal(err.path, 'tenants[0].tenant_id');
+      assert.match(err.message, /tenants\[0\]\.tenant_id: must be a GUID/);
+      return true;
+    },
+  );
   assert.throws(() => parseConfig({ collection: { window: 'soon' } }), /collection\.window: "soon" is not a duration/);
   assert.throws(() => parseConfig({ tenantz: [] }), /tenantz/);
 });
 
 test('exactly one credential per tenant', () => {
-  assert.throws(() => parseConfig({ tenants: [tenant({ client_secret: undefined })] }), /exactly one of client_secret or certificate/);
+  assert.throws(
+    () => parseConfig({ tenants: [tenant({ client_secret: undefined })] }),
+    /exactly one of client_secret or certificate/,
+  );
 });
 
 test('secrets from env and file: never printed', () => {
   const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
   writeFileSync(join(dir, 'secret.txt'), 'from-file\n');
-  const cfg = parseConfig({ tenants: [tenant({ client_secret: '${MY_SECRET}' }), tenant({ name: 't2', client_secret: `file:${join(dir, 'secret.txt')}` })] }, { MY_SECRET: 'from-env' });
+  const cfg = parseConfig(
+    {
+      tenants: [
+        tenant({ client_secret: '${MY_SECRET}' }),
+        tenant({ name: 't2', client_secret: `file:${join(dir, 'secret.txt')}` }),
+      ],
+    },
+    { MY_SECRET: 'from-env' },
+  );
   assert.equal(cfg.tenants[0]?.client_secret?.reveal(), 'from-env');
   assert.equal(cfg.tenants[1]?.client_secret?.reveal(), 'from-file');
   const printed = JSON.stringify(cfg) + inspect(cfg, { depth: 10 }) + String(cfg.tenants[0]?.client_secret);
   assert.ok(!printed.includes('from-env') && !printed.includes('from-file'));
-  assert.throws(() => parseConfig({ tenants: [tenant({ client_secret: '${UNSET_VAR_X}' })] }, {}), /tenants\[0\]\.client_secret: environment variable UNSET_VAR_X is not set/);
-  assert.throws(() => parseConfig({ tenants: [tenant({ client_secret: 'file:/nonexistent/x' })] }), /cannot read secret file \/nonexistent\/x \(ENOENT\)/);
+  assert.throws(
+    () => parseConfig({ tenants: [tenant({ client_secret: '${UNSET_VAR_X}' })] }, {}),
+    /tenants\[0\]\.client_secret: environment variable UNSET_VAR_X is not set/,
+  );
+  assert.throws(
+    () => parseConfig({ tenants: [tenant({ client_secret: 'file:/nonexistent/x' })] }),
+    /cannot read secret file \/nonexistent\/x \(ENOENT\)/,
+  );
 });
 
 test('duplicate tenant names are rejected', () => {
@@ -57,6 +83,9 @@ test('YAML file: syntax errors and missing files are clear', () => {
   assert.throws(() => loadConfig(bad), /is not valid YAML/);
   assert.throws(() => loadConfig(join(dir, 'missing.yaml')), /cannot read config file .*ENOENT/);
   const good = join(dir, 'good.yaml');
-  writeFileSync(good, `tenants:\n  - name: t1\n    tenant_id: ${GUID}\n    client_id: ${GUID}\n    client_secret: abc\n    cloud: gcc-high\n`);
+  writeFileSync(
+    good,
+    `tenants:\n  - name: t1\n    tenant_id: ${GUID}\n    client_id: ${GUID}\n    client_secret: abc\n    cloud: gcc-high\n`,
+  );
   assert.equal(loadConfig(good).tenants[0]?.cloud, 'gcc-high');
 });

@@ -16,6 +16,9 @@ test('the README has config examples', () => {
 for (const [index, block] of blocks.entries()) {
   test(`README yaml example ${index + 1} is a valid config`, () => {
     const raw = parseYaml(block.replace(/<rule id or title>/g, 'Sign-In With The Device Code Flow')) as Record<string, unknown>;
-    assert.doesNotThrow(() => parseConfig(raw, env), (err: unknown) => `${String(err)}\n---\n${block}`);
+    assert.doesNotThrow(
+      () => parseConfig(raw, env),
+      (err: unknown) => `${String(err)}\n---\n${block}`,
+    );
   });
 }

@@ -7,7 +7,10 @@ export type ConditionNode =
   | { op: 'ref'; name: string }
   | { op: 'of'; quantity: number | 'all'; pattern: string };
 
-type Token = { kind: 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'all' | 'of' | 'them' } | { kind: 'number'; value: number } | { kind: 'ident'; value: string };
+type Token =
+  | { kind: 'lparen' | 'rparen' | 'and' | 'or' | 'not' | 'all' | 'of' | 'them' }
+  | { kind: 'number'; value: number }
+  | { kind: 'ident'; value: string };
 
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
@@ -20,13 +23,18 @@ function tokenize(text: string): Token[] {
     const lower = word.toLowerCase();
     if (word === '(') tokens.push({ kind: 'lparen' });
     else if (word === ')') tokens.push({ kind: 'rparen' });
-    else if (lower === 'and' || lower === 'or' || lower === 'not' || lower === 'all' || lower === 'of' || lower === 'them') tokens.push({ kind: lower });
+    else if (lower === 'and' || lower === 'or' || lower === 'not' || lower === 'all' || lower === 'of' || lower === 'them')
+      tokens.push({ kind: lower });
     else if (/^\d+$/.test(word)) tokens.push({ kind: 'number', value: Number(word) });
-    else if (word === '|') throw new DetectionSyntaxError(`condition "${text}": aggregation expressions ("| count() ...") are obsolete; use a correlation rule`);
+    else if (word === '|')
+      throw new DetectionSyntaxError(
+        `condition "${text}": aggregation expressions ("| count() ...") are obsolete; use a correlation rule`,
+      );
     else if (/^[\w*.-]+$/.test(word)) tokens.push({ kind: 'ident', value: word });
     else throw new DetectionSyntaxError(`condition "${text}": unexpected "${word}"`);
   }
-  if (text.slice(consumed).trim() !== '') throw new DetectionSyntaxError(`condition "${text}": cannot parse "${text.slice(consumed).trim()}"`);
+  if (text.slice(consumed).trim() !== '')
+    throw new DetectionSyntaxError(`condition "${text}": cannot parse "${text.slice(consumed).trim()}"`);
   return tokens;
 }
 
@@ -74,7 +82,12 @@ export function parseCondition(text: string): ConditionNode {
       const quantity: number | 'all' = token.kind === 'number' ? token.value : 'all';
       if (tokens[pos++]?.kind !== 'of') fail(`expected "of" after "${quantity}"`);
       const target = tokens[pos++];
-      const pattern = target?.kind === 'them' ? '*' : target?.kind === 'ident' ? target.value : fail('expected an identifier pattern or "them" after "of"');
+      const pattern =
+        target?.kind === 'them'
+          ? '*'
+          : target?.kind === 'ident'
+            ? target.value
+            : fail('expected an identifier pattern or "them" after "of"');
       if (quantity === 0) fail('"0 of" is not allowed');
       return { op: 'of', quantity, pattern: pattern as string };
     }

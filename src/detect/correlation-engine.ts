@@ -149,7 +149,15 @@ export class CorrelationEngine {
       // Re-insert: Map order is least-recently-used first.
       this.groups.delete(key);
     } else {
-      group = { rule, tenantId: signal.tenantId, tenantName: signal.tenantName, groupBy, entries: [], maxTime: signal.time, lastEvent: signal.event };
+      group = {
+        rule,
+        tenantId: signal.tenantId,
+        tenantName: signal.tenantName,
+        groupBy,
+        entries: [],
+        maxTime: signal.time,
+        lastEvent: signal.event,
+      };
       while (this.groups.size >= this.limits.maxGroups) {
         const oldest = this.groups.keys().next().value as string;
         this.groups.delete(oldest);

@@ -26,8 +26,18 @@ detection:
   condition: sel
 `);
 
-function login(action: string, user: string, minute: number, extra: Record<string, unknown> = {}, tenantId = 't1'): DetectableEvent {
-  return makeEvent({ event: { action }, user: { name: user }, ...extra }, {}, { time: T0 + minute * MIN, tenantId, id: `${tenantId}:${action}-${user}-${minute}-${JSON.stringify(extra)}` });
+function login(
+  action: string,
+  user: string,
+  minute: number,
+  extra: Record<string, unknown> = {},
+  tenantId = 't1',
+): DetectableEvent {
+  return makeEvent(
+    { event: { action }, user: { name: user }, ...extra },
+    {},
+    { time: T0 + minute * MIN, tenantId, id: `${tenantId}:${action}-${user}-${minute}-${JSON.stringify(extra)}` },
+  );
 }
 
 function run(rules: LoadedRule[], events: DetectableEvent[], opts: { maxGroups?: number } = {}) {
@@ -51,7 +61,12 @@ correlation:
 
 describe('event_count', () => {
   it('fires once the count is reached within the timespan, per group, and base rules stay silent', () => {
-    const events = [login('UserLoginFailed', 'a', 0), login('UserLoginFailed', 'b', 1), login('UserLoginFailed', 'a', 2), login('UserLoginFailed', 'a', 5)];
+    const events = [
+      login('UserLoginFailed', 'a', 0),
+      login('UserLoginFailed', 'b', 1),
+      login('UserLoginFailed', 'a', 2),
+      login('UserLoginFailed', 'a', 5),
+    ];
     const { alerts } = run([failedLogin, bruteForce], events);
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.ruleId, 'brute');
@@ -73,18 +88,30 @@ describe('event_count', () => {
     assert.equal(a[0]!.id, b[0]!.id);
   });
   it('late events fill the window they belong to', () => {
-    const events = [login('UserLoginFailed', 'a', 0), login('UserLoginFailed', 'a', 30), login('UserLoginFailed', 'a', 3), login('UserLoginFailed', 'a', 6)];
+    const events = [
+      login('UserLoginFailed', 'a', 0),
+      login('UserLoginFailed', 'a', 30),
+      login('UserLoginFailed', 'a', 3),
+      login('UserLoginFailed', 'a', 6),
+    ];
     const { alerts } = run([failedLogin, bruteForce], events);
     assert.equal(alerts.length, 1);
     assert.equal(alerts[0]!.time, T0 + 6 * MIN);
   });
   it('keeps tenants apart', () => {
-    const events = [login('UserLoginFailed', 'a', 0, {}, 't1'), login('UserLoginFailed', 'a', 1, {}, 't2'), login('UserLoginFailed', 'a', 2, {}, 't1')];
+    const events = [
+      login('UserLoginFailed', 'a', 0, {}, 't1'),
+      login('UserLoginFailed', 'a', 1, {}, 't2'),
+      login('UserLoginFailed', 'a', 2, {}, 't1'),
+    ];
     assert.equal(run([failedLogin, bruteForce], events).alerts.length, 0);
   });
   it('replaying the same events gives the same alert ids', () => {
     const events = [0, 1, 2].map((m) => login('UserLoginFailed', 'a', m));
-    assert.deepEqual(run([failedLogin, bruteForce], events).alerts.map((a) => a.id), run([failedLogin, bruteForce], events).alerts.map((a) => a.id));
+    assert.deepEqual(
+      run([failedLogin, bruteForce], events).alerts.map((a) => a.id),
+      run([failedLogin, bruteForce], events).alerts.map((a) => a.id),
+    );
   });
   it('bounds state: beyond maxGroups the least recently used group is evicted', () => {
     const events = Array.from({ length: 50 }, (_, i) => login('UserLoginFailed', `user${i}`, 0));
@@ -121,7 +148,10 @@ correlation: {type: event_count, rules: [failed_login], group-by: [user.name], t
     detector.process(login('UserLoginFailed', 'b', 0));
     detector.process(login('UserLoginFailed', 'b', 1));
     const alerts = detector.flush(T0 + 30 * MIN);
-    assert.deepEqual(alerts.map((a) => a.groupBy), [{ 'user.name': 'b' }]);
+    assert.deepEqual(
+      alerts.map((a) => a.groupBy),
+      [{ 'user.name': 'b' }],
+    );
   });
 });
 
@@ -157,7 +187,12 @@ detection:
   sel: {event.action: FileDownloaded}
   condition: sel
 `);
-  const dl = (minute: number, bytes: number | string) => makeEvent({ event: { action: 'FileDownloaded' }, user: { name: 'a' }, file: { size: bytes } }, {}, { time: T0 + minute * MIN });
+  const dl = (minute: number, bytes: number | string) =>
+    makeEvent(
+      { event: { action: 'FileDownloaded' }, user: { name: 'a' }, file: { size: bytes } },
+      {},
+      { time: T0 + minute * MIN },
+    );
   it('value_sum fires when the total in a window reaches the bound', () => {
     const sum = ruleFromYaml(`
 title: Big transfer
@@ -165,7 +200,10 @@ id: sum
 correlation: {type: value_sum, rules: [dl], group-by: [user.name], timespan: 10m, condition: {gte: 1000, field: file.size}}
 `);
     assert.deepEqual(run([downloads, sum], [dl(0, 400), dl(20, 700)]).alerts, []);
-    assert.deepEqual(run([downloads, sum], [dl(0, 400), dl(5, '700')]).alerts.map((a) => a.ruleId), ['sum']);
+    assert.deepEqual(
+      run([downloads, sum], [dl(0, 400), dl(5, '700')]).alerts.map((a) => a.ruleId),
+      ['sum'],
+    );
   });
   it('value_avg is decided when the window closes', () => {
     const avg = ruleFromYaml(`
@@ -174,10 +212,16 @@ id: avg
 correlation: {type: value_avg, rules: [dl], group-by: [user.name], timespan: 10m, condition: {gt: 500, field: file.size}}
 `);
     const detector = createDetector({ rules: [downloads, avg] });
-    assert.deepEqual([dl(0, 900), dl(1, 900)].flatMap((e) => detector.process(e)), []);
-    assert.deepEqual(detector.flush(T0 + 30 * MIN).map((a) => a.ruleId), ['avg']);
+    assert.deepEqual(
+      [dl(0, 900), dl(1, 900)].flatMap((e) => detector.process(e)),
+      [],
+    );
+    assert.deepEqual(
+      detector.flush(T0 + 30 * MIN).map((a) => a.ruleId),
+      ['avg'],
+    );
     const low = createDetector({ rules: [downloads, avg] });
-    [dl(0, 900), dl(1, 10), dl(2, 10)].forEach((e) => low.process(e));
+    for (const e of [dl(0, 900), dl(1, 10), dl(2, 10)]) low.process(e);
     assert.deepEqual(low.flush(T0 + 30 * MIN), []);
   });
 });
@@ -196,19 +240,28 @@ correlation:
   it('chains a correlation into a temporal_ordered one; the inner correlation still alerts', () => {
     const events = [0, 1, 2].map((m) => login('UserLoginFailed', 'a', m)).concat(login('UserLoggedIn', 'a', 4));
     const { alerts } = run([failedLogin, success, bruteForce, followedBy], events);
-    assert.deepEqual(alerts.map((a) => a.ruleId), ['brute', 'brute-success']);
+    assert.deepEqual(
+      alerts.map((a) => a.ruleId),
+      ['brute', 'brute-success'],
+    );
     assert.equal(alerts[1]!.level, 'high');
     assert.equal(alerts[1]!.eventIds.length, 4);
   });
   it('temporal_ordered needs the order; temporal does not', () => {
     const events = [login('UserLoggedIn', 'a', 0)].concat([1, 2, 3].map((m) => login('UserLoginFailed', 'a', m)));
-    assert.deepEqual(run([failedLogin, success, bruteForce, followedBy], events).alerts.map((a) => a.ruleId), ['brute']);
+    assert.deepEqual(
+      run([failedLogin, success, bruteForce, followedBy], events).alerts.map((a) => a.ruleId),
+      ['brute'],
+    );
     const anyOrder = ruleFromYaml(`
 title: Both
 id: both
 correlation: {type: temporal, rules: [brute_force, ok_login], group-by: [user.name], timespan: 30m}
 `);
-    assert.deepEqual(run([failedLogin, success, bruteForce, anyOrder], events).alerts.map((a) => a.ruleId), ['brute', 'both']);
+    assert.deepEqual(
+      run([failedLogin, success, bruteForce, anyOrder], events).alerts.map((a) => a.ruleId),
+      ['brute', 'both'],
+    );
   });
   it('generate: true keeps the base rule alerts', () => {
     const generating = ruleFromYaml(`
@@ -217,7 +270,10 @@ id: brute
 correlation: {type: event_count, rules: [failed_login], group-by: [user.name], timespan: 10m, condition: {gte: 2}, generate: true}
 `);
     const events = [0, 1].map((m) => login('UserLoginFailed', 'a', m));
-    assert.deepEqual(run([failedLogin, generating], events).alerts.map((a) => a.ruleId), ['failed-login', 'failed-login', 'brute']);
+    assert.deepEqual(
+      run([failedLogin, generating], events).alerts.map((a) => a.ruleId),
+      ['failed-login', 'failed-login', 'brute'],
+    );
   });
   it('aliases unify differently named fields across rules', () => {
     const ip = ruleFromYaml(`
@@ -231,9 +287,15 @@ correlation:
   aliases:
     ip: {failed_login: source.ip, ok_login: client.ip}
 `);
-    const events = [login('UserLoginFailed', 'a', 0, { source: { ip: '1.1.1.1' } }), login('UserLoggedIn', 'b', 1, { client: { ip: '1.1.1.1' } })];
+    const events = [
+      login('UserLoginFailed', 'a', 0, { source: { ip: '1.1.1.1' } }),
+      login('UserLoggedIn', 'b', 1, { client: { ip: '1.1.1.1' } }),
+    ];
     const { alerts } = run([failedLogin, success, ip], events);
-    assert.deepEqual(alerts.map((a) => a.groupBy), [{ ip: '1.1.1.1' }]);
+    assert.deepEqual(
+      alerts.map((a) => a.groupBy),
+      [{ ip: '1.1.1.1' }],
+    );
   });
   it('reports a correlation that references an unknown rule', () => {
     const broken = ruleFromYaml(`
@@ -261,10 +323,18 @@ condition: {gte: 2}
 `);
     assert.equal(count.kind, 'correlation');
     if (count.kind !== 'correlation') return;
-    assert.deepEqual([count.type, count.rules, count.groupBy, count.valueField, count.timespanMs], ['value_count', ['failed_login'], ['source.ip'], 'user.name', 5 * MIN]);
+    assert.deepEqual(
+      [count.type, count.rules, count.groupBy, count.valueField, count.timespanMs],
+      ['value_count', ['failed_login'], ['source.ip'], 'user.name', 5 * MIN],
+    );
     const ip = { source: { ip: '192.0.2.9' } };
-    assert.equal(run([failedLogin, count], [login('UserLoginFailed', 'a', 0, ip), login('UserLoginFailed', 'b', 1, ip)]).alerts.length, 1);
-    const ordered = ruleFromYaml('title: o\naction: correlation\ntype: temporal\nordered: true\nrule: [failed_login, ok_login]\ntimespan: 5m\n');
+    assert.equal(
+      run([failedLogin, count], [login('UserLoginFailed', 'a', 0, ip), login('UserLoginFailed', 'b', 1, ip)]).alerts.length,
+      1,
+    );
+    const ordered = ruleFromYaml(
+      'title: o\naction: correlation\ntype: temporal\nordered: true\nrule: [failed_login, ok_login]\ntimespan: 5m\n',
+    );
     assert.equal(ordered.kind === 'correlation' && ordered.type, 'temporal_ordered');
   });
 });

@@ -3,7 +3,12 @@ import { describe, it } from 'node:test';
 import { detectionRule, makeEvent } from './test-support/events.ts';
 
 const inboxRule = makeEvent(
-  { event: { action: 'New-InboxRule', outcome: 'success' }, source: { ip: '10.1.2.3' }, user: { name: 'Alice@Contoso.com' }, tags: ['a', 'b'] },
+  {
+    event: { action: 'New-InboxRule', outcome: 'success' },
+    source: { ip: '10.1.2.3' },
+    user: { name: 'Alice@Contoso.com' },
+    tags: ['a', 'b'],
+  },
   {
     Operation: 'New-InboxRule',
     ClientIP: '10.1.2.3:5555',
@@ -78,7 +83,13 @@ describe('detection syntax', () => {
     assert.equal(matches('sel:\n  event.outcome|neq: success\ncondition: sel'), false);
   });
   it('base64, base64offset, wide and windash', () => {
-    const encoded = makeEvent({}, { Blob: Buffer.from('prefix Invoke-Mimikatz suffix').toString('base64'), Wide: Buffer.from('IEX', 'utf16le').toString('base64') });
+    const encoded = makeEvent(
+      {},
+      {
+        Blob: Buffer.from('prefix Invoke-Mimikatz suffix').toString('base64'),
+        Wide: Buffer.from('IEX', 'utf16le').toString('base64'),
+      },
+    );
     assert.equal(matches('sel:\n  Blob|base64offset|contains: Invoke-Mimikatz\ncondition: sel', encoded), true);
     assert.equal(matches('sel:\n  Wide|wide|base64: IEX\ncondition: sel', encoded), true);
     assert.equal(matches('sel:\n  Wide|base64: IEX\ncondition: sel', encoded), false);
@@ -99,7 +110,8 @@ describe('detection syntax', () => {
     assert.equal(matches("kw:\n  '|all':\n    - evil@gmail\n    - nothing\ncondition: kw"), false);
   });
   it('conditions: not, parentheses, x of, them, list of conditions', () => {
-    const base = 'sel_a:\n  Operation: New-InboxRule\nsel_b:\n  Operation: Set-Mailbox\n_hidden:\n  Operation: zzz\nfilter_x:\n  user.name: bob\n';
+    const base =
+      'sel_a:\n  Operation: New-InboxRule\nsel_b:\n  Operation: Set-Mailbox\n_hidden:\n  Operation: zzz\nfilter_x:\n  user.name: bob\n';
     assert.equal(matches(`${base}condition: 1 of sel_* and not 1 of filter_*`), true);
     assert.equal(matches(`${base}condition: all of sel_*`), false);
     assert.equal(matches(`${base}condition: not (sel_a or sel_b)`), false);

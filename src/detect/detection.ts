@@ -15,7 +15,8 @@ export function compileDetection(detection: unknown): EventPredicate {
   if (timeframe !== undefined) throw new DetectionSyntaxError('"timeframe" is obsolete; use a correlation rule with a timespan');
   if (condition === undefined) throw new DetectionSyntaxError('detection has no condition');
   const conditions = Array.isArray(condition) ? condition : [condition];
-  if (conditions.length === 0 || !conditions.every((c) => typeof c === 'string')) throw new DetectionSyntaxError('condition must be a string or a list of strings');
+  if (conditions.length === 0 || !conditions.every((c) => typeof c === 'string'))
+    throw new DetectionSyntaxError('condition must be a string or a list of strings');
 
   const identifiers = new Map<string, EventPredicate>();
   for (const [name, search] of Object.entries(searches)) identifiers.set(name, compileSearch(name, search));

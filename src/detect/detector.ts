@@ -94,7 +94,10 @@ export function createDetector(opts: DetectorOptions): Detector {
   const filtersByRule = new Map<string, FilterRule[]>();
   for (const filter of opts.filters ?? []) {
     const targets = filter.rules.filter((ref) => byKey.has(ref));
-    if (targets.length === 0) problems.push(new RuleError(filter.file, `filter "${filter.title}" names no loaded rule (${filter.rules.join(', ')})`, filter.id));
+    if (targets.length === 0)
+      problems.push(
+        new RuleError(filter.file, `filter "${filter.title}" names no loaded rule (${filter.rules.join(', ')})`, filter.id),
+      );
     for (const ref of targets) {
       const id = byKey.get(ref)!.id;
       filtersByRule.set(id, [...(filtersByRule.get(id) ?? []), filter]);
@@ -112,7 +115,12 @@ export function createDetector(opts: DetectorOptions): Detector {
     const filters = filtersByRule.get(rule.id);
     if (!filters) return false;
     return filters.some((f) => {
-      if (f.tenants.length > 0 && !f.tenants.includes(event.tenantId) && !(event.tenantName && f.tenants.includes(event.tenantName))) return false;
+      if (
+        f.tenants.length > 0 &&
+        !f.tenants.includes(event.tenantId) &&
+        !(event.tenantName && f.tenants.includes(event.tenantName))
+      )
+        return false;
       return f.match(event);
     });
   }
@@ -124,7 +132,10 @@ export function createDetector(opts: DetectorOptions): Detector {
       counters.ruleFailures++;
       if (!failingRules.has(rule.id)) {
         failingRules.add(rule.id);
-        logger.error({ ruleId: rule.id, file: rule.file, err: (err as Error).message }, 'detection rule failed on an event; the rule is skipped for such events');
+        logger.error(
+          { ruleId: rule.id, file: rule.file, err: (err as Error).message },
+          'detection rule failed on an event; the rule is skipped for such events',
+        );
       }
       return false;
     }
@@ -133,15 +144,17 @@ export function createDetector(opts: DetectorOptions): Detector {
   function emit(rule: LoadedRule, signal: Signal, out: Alert[], depth: number): void {
     matches[rule.id] = (matches[rule.id] ?? 0) + 1;
     if (!silenced.has(rule.id) || generated.has(rule.id)) {
-      out.push(buildAlert({
-        rule,
-        tenantId: signal.tenantId,
-        tenantName: signal.tenantName,
-        time: signal.time,
-        eventIds: signal.eventIds,
-        ...(rule.kind === 'correlation' && signal.groupBy ? { groupBy: signal.groupBy } : {}),
-        createdAt: now(),
-      }));
+      out.push(
+        buildAlert({
+          rule,
+          tenantId: signal.tenantId,
+          tenantName: signal.tenantName,
+          time: signal.time,
+          eventIds: signal.eventIds,
+          ...(rule.kind === 'correlation' && signal.groupBy ? { groupBy: signal.groupBy } : {}),
+          createdAt: now(),
+        }),
+      );
     }
     if (depth >= MAX_CHAIN_DEPTH) return;
     for (const correlation of consumers.get(rule.id) ?? []) {
@@ -192,7 +205,7 @@ export function createDetector(opts: DetectorOptions): Detector {
 function dependsOn(rule: CorrelationRule, target: string, byKey: Map<string, LoadedRule>, seen: Set<string>): boolean {
   for (const ref of rule.rules) {
     const child = byKey.get(ref);
-    if (!child || child.kind !== 'correlation') continue;
+    if (child?.kind !== 'correlation') continue;
     if (child.id === target) return true;
     if (seen.has(child.id)) continue;
     seen.add(child.id);

@@ -7,9 +7,37 @@ import { base64, base64Offsets, encode, windashVariants, type Encoding } from '.
 import { compileSigmaString, escapeSigma, type Placement, type StringTest } from './wildcard.ts';
 
 const KNOWN_MODIFIERS = new Set([
-  'contains', 'startswith', 'endswith', 'all', 'exists', 'cased', 'neq', 're', 'i', 'm', 's', 'windash',
-  'base64', 'base64offset', 'utf16le', 'utf16be', 'utf16', 'wide', 'lt', 'lte', 'gt', 'gte', 'cidr', 'fieldref',
-  'minute', 'hour', 'day', 'week', 'month', 'year', 'expand',
+  'contains',
+  'startswith',
+  'endswith',
+  'all',
+  'exists',
+  'cased',
+  'neq',
+  're',
+  'i',
+  'm',
+  's',
+  'windash',
+  'base64',
+  'base64offset',
+  'utf16le',
+  'utf16be',
+  'utf16',
+  'wide',
+  'lt',
+  'lte',
+  'gt',
+  'gte',
+  'cidr',
+  'fieldref',
+  'minute',
+  'hour',
+  'day',
+  'week',
+  'month',
+  'year',
+  'expand',
 ]);
 const COMPARISONS = ['lt', 'lte', 'gt', 'gte'] as const;
 type Comparison = (typeof COMPARISONS)[number];
@@ -39,7 +67,8 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
   if (all && values.length < 2) throw new DetectionSyntaxError(`"${key}": |all needs at least two values`);
 
   if (modifiers.includes('exists')) {
-    if (values.length !== 1 || typeof values[0] !== 'boolean') throw new DetectionSyntaxError(`"${key}": |exists takes true or false`);
+    if (values.length !== 1 || typeof values[0] !== 'boolean')
+      throw new DetectionSyntaxError(`"${key}": |exists takes true or false`);
     const wanted = values[0];
     return (event) => lookupField(event, field).some((v) => v !== null) === wanted;
   }
@@ -59,7 +88,8 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
 
 function compileValue(key: string, field: string, modifiers: string[], value: unknown): ValueTest[] {
   if (value === null) {
-    if (modifiers.length > 0 && !modifiers.every((m) => m === 'all')) throw new DetectionSyntaxError(`"${key}": null cannot take modifiers`);
+    if (modifiers.length > 0 && !modifiers.every((m) => m === 'all'))
+      throw new DetectionSyntaxError(`"${key}": null cannot take modifiers`);
     return [(found) => found.every((v) => v === null || v === undefined)];
   }
   if (typeof value === 'object') throw new DetectionSyntaxError(`"${key}": values must be strings, numbers, booleans or null`);
@@ -71,7 +101,8 @@ function compileValue(key: string, field: string, modifiers: string[], value: un
   if (comparison || timePart) return [compileNumeric(key, comparison, timePart, value)];
   if (modifiers.includes('cidr')) return [compileCidr(key, text)];
   if (modifiers.includes('re')) {
-    const flags = (modifiers.includes('i') ? 'i' : '') + (modifiers.includes('m') ? 'm' : '') + (modifiers.includes('s') ? 's' : '');
+    const flags =
+      (modifiers.includes('i') ? 'i' : '') + (modifiers.includes('m') ? 'm' : '') + (modifiers.includes('s') ? 's' : '');
     const test = compileRegex(text, flags);
     return [(found) => found.some((v) => isScalar(v) && test(String(v)))];
   }
@@ -106,27 +137,39 @@ function encodedPatterns(modifiers: string[], text: string, field: string): stri
       encoded = true;
     }
   }
-  if (encoding !== 'utf8' && !encoded) throw new DetectionSyntaxError(`"${field}": utf16/wide must be followed by base64 or base64offset`);
+  if (encoding !== 'utf8' && !encoded)
+    throw new DetectionSyntaxError(`"${field}": utf16/wide must be followed by base64 or base64offset`);
   return patterns;
 }
 
-function compileNumeric(key: string, comparison: Comparison | undefined, timePart: TimePart | undefined, value: unknown): ValueTest {
+function compileNumeric(
+  key: string,
+  comparison: Comparison | undefined,
+  timePart: TimePart | undefined,
+  value: unknown,
+): ValueTest {
   const target = Number(value);
   if (!Number.isFinite(target)) throw new DetectionSyntaxError(`"${key}": ${String(value)} is not a number`);
   const extract = timePart ? (v: unknown) => datePart(v, timePart) : toNumber;
   const compare = (n: number): boolean => {
     switch (comparison) {
-      case 'lt': return n < target;
-      case 'lte': return n <= target;
-      case 'gt': return n > target;
-      case 'gte': return n >= target;
-      case undefined: return n === target;
+      case 'lt':
+        return n < target;
+      case 'lte':
+        return n <= target;
+      case 'gt':
+        return n > target;
+      case 'gte':
+        return n >= target;
+      case undefined:
+        return n === target;
     }
   };
-  return (found) => found.some((v) => {
-    const n = extract(v);
-    return n !== undefined && compare(n);
-  });
+  return (found) =>
+    found.some((v) => {
+      const n = extract(v);
+      return n !== undefined && compare(n);
+    });
 }
 
 function toNumber(value: unknown): number | undefined {
@@ -143,11 +186,16 @@ function datePart(value: unknown, part: TimePart): number | undefined {
   const date = new Date(typeof value === 'string' && /^\d{4}-\d\d-\d\dT[\d:.]+$/.test(value) ? `${value}Z` : value);
   if (Number.isNaN(date.getTime())) return undefined;
   switch (part) {
-    case 'minute': return date.getUTCMinutes();
-    case 'hour': return date.getUTCHours();
-    case 'day': return date.getUTCDate();
-    case 'month': return date.getUTCMonth() + 1;
-    case 'year': return date.getUTCFullYear();
+    case 'minute':
+      return date.getUTCMinutes();
+    case 'hour':
+      return date.getUTCHours();
+    case 'day':
+      return date.getUTCDate();
+    case 'month':
+      return date.getUTCMonth() + 1;
+    case 'year':
+      return date.getUTCFullYear();
     case 'week': {
       // ISO 8601 week number.
       const d = new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()));
@@ -168,14 +216,15 @@ function compileCidr(key: string, text: string): ValueTest {
   const list = new BlockList();
   list.addSubnet(network, prefix, family === 4 ? 'ipv4' : 'ipv6');
   const type = family === 4 ? 'ipv4' : 'ipv6';
-  return (found) => found.some((v) => {
-    if (typeof v !== 'string') return false;
-    const ip = stripPort(v);
-    const f = isIP(ip);
-    if (f === 0) return false;
-    if (f === 4 && type === 'ipv6') return list.check(`::ffff:${ip}`, 'ipv6');
-    return list.check(ip, f === 4 ? 'ipv4' : 'ipv6');
-  });
+  return (found) =>
+    found.some((v) => {
+      if (typeof v !== 'string') return false;
+      const ip = stripPort(v);
+      const f = isIP(ip);
+      if (f === 0) return false;
+      if (f === 4 && type === 'ipv6') return list.check(`::ffff:${ip}`, 'ipv6');
+      return list.check(ip, f === 4 ? 'ipv4' : 'ipv6');
+    });
 }
 
 /** `1.2.3.4:5678` and `[2001:db8::1]:443` → the bare address (O365 ClientIP often carries a port). */

@@ -23,7 +23,9 @@ describe('detection config', () => {
     assert.ok(fired.includes('Sign-In With The Device Code Flow'));
 
     const id = 'af36fb32-6b8e-5b8e-9a2f-3bc8c2c1e6b5';
-    const ruleId = enabled.detector.process({ ...event, id: 't:again' }).find((a) => a.title === 'Sign-In With The Device Code Flow')!.ruleId;
+    const ruleId = enabled.detector
+      .process({ ...event, id: 't:again' })
+      .find((a) => a.title === 'Sign-In With The Device Code Flow')!.ruleId;
     const disabled = detectorFromConfig(detectionSchema.parse({ disabled_rules: [ruleId, id] }));
     assert.ok(!disabled.detector.process(event).some((a) => a.ruleId === ruleId));
     assert.match(disabled.errors.map((e) => e.message).join('\n'), new RegExp(`no loaded rule has id or name "${id}"`));

@@ -38,7 +38,10 @@ describe('loadRules', () => {
       'notes.txt': 'ignored',
     });
     const { rules, errors } = loadRules([dir, join(dir, 'missing.yml')]);
-    assert.deepEqual(rules.map((r) => r.id), ['11111111-1111-1111-1111-111111111111']);
+    assert.deepEqual(
+      rules.map((r) => r.id),
+      ['11111111-1111-1111-1111-111111111111'],
+    );
     const messages = errors.map((e) => e.message).sort();
     assert.equal(messages.length, 5);
     assert.ok(messages.some((m) => m.includes('bad-modifier.yaml') && m.includes('unknown modifier "nope"')));
@@ -83,7 +86,8 @@ correlation: {type: event_count, rules: [11111111-1111-1111-1111-111111111111], 
 
   it('rejects invalid correlations with a clear message', () => {
     const dir = folder({
-      'c.yml': 'title: x\nid: c1\ncorrelation: {type: value_percentile, rules: [a], timespan: 5m, condition: {gte: 1}}\n---\ntitle: y\nid: c2\ncorrelation: {type: event_count, rules: [a], timespan: 5 minutes, condition: {gte: 1}}\n---\ntitle: z\nid: c3\ncorrelation: {type: value_count, rules: [a], timespan: 5m, condition: {gte: 1}}\n',
+      'c.yml':
+        'title: x\nid: c1\ncorrelation: {type: value_percentile, rules: [a], timespan: 5m, condition: {gte: 1}}\n---\ntitle: y\nid: c2\ncorrelation: {type: event_count, rules: [a], timespan: 5 minutes, condition: {gte: 1}}\n---\ntitle: z\nid: c3\ncorrelation: {type: value_count, rules: [a], timespan: 5m, condition: {gte: 1}}\n',
     });
     const messages = loadRules([dir]).errors.map((e) => e.message);
     assert.match(messages[0]!, /c\.yml#1 \(rule c1\): correlation type "value_percentile" is not supported/);

@@ -38,7 +38,7 @@ export function loadRules(paths: string[], opts: LoadRulesOptions = {}): LoadedR
 }
 
 function ruleFiles(path: string, errors: RuleError[]): string[] {
-  let stat;
+  let stat: ReturnType<typeof statSync>;
   try {
     stat = statSync(path);
   } catch {

@@ -2,7 +2,15 @@ import { ALERT_LEVELS, type AlertLevel } from '../core/alert.ts';
 import { compileDetection } from './detection.ts';
 import { DetectionSyntaxError } from './errors.ts';
 import { indexKey } from './prefilter.ts';
-import { CORRELATION_TYPES, type CorrelationRule, type CorrelationType, type CountCondition, type DetectionRule, type FilterRule, type RuleMeta } from './types.ts';
+import {
+  CORRELATION_TYPES,
+  type CorrelationRule,
+  type CorrelationType,
+  type CountCondition,
+  type DetectionRule,
+  type FilterRule,
+  type RuleMeta,
+} from './types.ts';
 
 /** Log sources this engine evaluates (Microsoft 365 audit data); rules for other products are refused. */
 export const SUPPORTED_PRODUCTS = ['m365', 'office365', 'o365', 'azure'];
@@ -12,7 +20,8 @@ export type ParsedDocument = DetectionRule | CorrelationRule | FilterRule;
 /** Turns one YAML document into a rule, correlation or filter; throws DetectionSyntaxError naming the problem. */
 export function parseRuleDocument(doc: unknown, file: string): ParsedDocument {
   if (!isMap(doc)) throw new DetectionSyntaxError('a rule document must be a YAML map');
-  if (doc.action === 'global' || doc.action === 'repeat') throw new DetectionSyntaxError(`"action: ${String(doc.action)}" (Sigma v1 rule collections) is not supported`);
+  if (doc.action === 'global' || doc.action === 'repeat')
+    throw new DetectionSyntaxError(`"action: ${String(doc.action)}" (Sigma v1 rule collections) is not supported`);
   if (doc.action === 'correlation') return parseCorrelation(fromSekoiaDialect(doc), file);
   if (doc.correlation !== undefined) return parseCorrelation(doc, file);
   if (doc.filter !== undefined) return parseFilter(doc, file);
@@ -26,9 +35,11 @@ function parseMeta(doc: Record<string, unknown>, file: string): RuleMeta {
   const id = optionalString(doc, 'id');
   const name = optionalString(doc, 'name');
   const level = doc.level ?? 'medium';
-  if (!ALERT_LEVELS.includes(level as AlertLevel)) throw new DetectionSyntaxError(`"level: ${String(level)}" is not one of ${ALERT_LEVELS.join(', ')}`);
+  if (!ALERT_LEVELS.includes(level as AlertLevel))
+    throw new DetectionSyntaxError(`"level: ${String(level)}" is not one of ${ALERT_LEVELS.join(', ')}`);
   const tags = doc.tags ?? [];
-  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string')) throw new DetectionSyntaxError('"tags" must be a list of strings');
+  if (!Array.isArray(tags) || !tags.every((t) => typeof t === 'string'))
+    throw new DetectionSyntaxError('"tags" must be a list of strings');
   const meta: RuleMeta = { id: id ?? name ?? `title:${title}`, title, level: level as AlertLevel, tags, file };
   if (name) meta.name = name;
   const description = optionalString(doc, 'description');
@@ -46,7 +57,9 @@ function parseDetection(doc: Record<string, unknown>, file: string): DetectionRu
   if (!isMap(logsource)) throw new DetectionSyntaxError('"logsource" is missing');
   const product = optionalString(logsource, 'product');
   if (product && !SUPPORTED_PRODUCTS.includes(product.toLowerCase())) {
-    throw new DetectionSyntaxError(`logsource product "${product}" is not evaluated here (supported: ${SUPPORTED_PRODUCTS.join(', ')})`);
+    throw new DetectionSyntaxError(
+      `logsource product "${product}" is not evaluated here (supported: ${SUPPORTED_PRODUCTS.join(', ')})`,
+    );
   }
   const source: DetectionRule['logsource'] = {};
   if (product) source.product = product;
@@ -67,7 +80,8 @@ function parseFilter(doc: Record<string, unknown>, file: string): FilterRule {
   if (!isMap(filter)) throw new DetectionSyntaxError('"filter" must be a map with rules, selections and a condition');
   const { rules, ...detection } = filter;
   const tenants = doc.tenants ?? [];
-  if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === 'string')) throw new DetectionSyntaxError('"tenants" must be a list of tenant names or ids');
+  if (!Array.isArray(tenants) || !tenants.every((t) => typeof t === 'string'))
+    throw new DetectionSyntaxError('"tenants" must be a list of tenant names or ids');
   return {
     kind: 'filter',
     id: optionalString(doc, 'id') ?? optionalString(doc, 'name') ?? `title:${title}`,
@@ -85,7 +99,9 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
   if (!isMap(c)) throw new DetectionSyntaxError('"correlation" must be a map');
   const type = c.type;
   if (!CORRELATION_TYPES.includes(type as CorrelationType)) {
-    throw new DetectionSyntaxError(`correlation type "${String(type)}" is not supported (supported: ${CORRELATION_TYPES.join(', ')})`);
+    throw new DetectionSyntaxError(
+      `correlation type "${String(type)}" is not supported (supported: ${CORRELATION_TYPES.join(', ')})`,
+    );
   }
   const rules = stringList(c.rules, 'correlation.rules');
   const groupBy = c['group-by'] === undefined ? [] : stringList(c['group-by'], 'correlation.group-by');
@@ -93,7 +109,16 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
   const aliases = parseAliases(c.aliases);
   const generate = c.generate ?? false;
   if (typeof generate !== 'boolean') throw new DetectionSyntaxError('"correlation.generate" must be true or false');
-  const rule: CorrelationRule = { ...meta, kind: 'correlation', type: type as CorrelationType, rules, groupBy, timespanMs, aliases, generate };
+  const rule: CorrelationRule = {
+    ...meta,
+    kind: 'correlation',
+    type: type as CorrelationType,
+    rules,
+    groupBy,
+    timespanMs,
+    aliases,
+    generate,
+  };
   const needsField = type === 'value_count' || type === 'value_sum' || type === 'value_avg';
   if (c.condition === undefined) {
     if (type === 'event_count' || needsField) throw new DetectionSyntaxError(`"correlation.condition" is required for ${type}`);
@@ -107,7 +132,8 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
     }
   }
   if (needsField && !rule.valueField) throw new DetectionSyntaxError(`${String(type)} needs "correlation.condition.field"`);
-  if ((type === 'temporal' || type === 'temporal_ordered') && rules.length < 2) throw new DetectionSyntaxError(`${type} needs at least two rules`);
+  if ((type === 'temporal' || type === 'temporal_ordered') && rules.length < 2)
+    throw new DetectionSyntaxError(`${type} needs at least two rules`);
   return rule;
 }
 
@@ -116,14 +142,28 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
  * top-level `field`, and `ordered: true` for temporal) → the Sigma v2 `correlation:` block.
  */
 function fromSekoiaDialect(doc: Record<string, unknown>): Record<string, unknown> {
-  const { action: _action, type, rule, rules, 'group-by': groupBy, timespan, condition, field, ordered, aliases, generate, ...meta } = doc;
+  const {
+    action: _action,
+    type,
+    rule,
+    rules,
+    'group-by': groupBy,
+    timespan,
+    condition,
+    field,
+    ordered,
+    aliases,
+    generate,
+    ...meta
+  } = doc;
   const correlation: Record<string, unknown> = {
     type: type === 'temporal' && ordered === true ? 'temporal_ordered' : type,
     rules: rules ?? rule,
     timespan,
   };
   if (groupBy !== undefined) correlation['group-by'] = groupBy;
-  if (condition !== undefined || field !== undefined) correlation.condition = { ...(isMap(condition) ? condition : {}), ...(field !== undefined ? { field } : {}) };
+  if (condition !== undefined || field !== undefined)
+    correlation.condition = { ...(isMap(condition) ? condition : {}), ...(field !== undefined ? { field } : {}) };
   if (aliases !== undefined) correlation.aliases = aliases;
   if (generate !== undefined) correlation.generate = generate;
   return { ...meta, correlation };
@@ -133,11 +173,14 @@ function parseCountCondition(bounds: Record<string, unknown>): CountCondition {
   const allowed = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'] as const;
   const out: CountCondition = {};
   for (const [key, value] of Object.entries(bounds)) {
-    if (!allowed.includes(key as (typeof allowed)[number])) throw new DetectionSyntaxError(`"correlation.condition.${key}" is not one of ${allowed.join(', ')}`);
-    if (typeof value !== 'number' || !Number.isFinite(value)) throw new DetectionSyntaxError(`"correlation.condition.${key}" must be a number`);
+    if (!allowed.includes(key as (typeof allowed)[number]))
+      throw new DetectionSyntaxError(`"correlation.condition.${key}" is not one of ${allowed.join(', ')}`);
+    if (typeof value !== 'number' || !Number.isFinite(value))
+      throw new DetectionSyntaxError(`"correlation.condition.${key}" must be a number`);
     out[key as (typeof allowed)[number]] = value;
   }
-  if (Object.keys(out).length === 0) throw new DetectionSyntaxError('"correlation.condition" has no bound (gt, gte, lt, lte, eq, neq)');
+  if (Object.keys(out).length === 0)
+    throw new DetectionSyntaxError('"correlation.condition" has no bound (gt, gte, lt, lte, eq, neq)');
   return out;
 }
 

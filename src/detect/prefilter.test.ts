@@ -7,8 +7,14 @@ const key = (yaml: string) => indexKey(parse(yaml) as Record<string, unknown>);
 
 describe('rule prefilter', () => {
   it('indexes rules whose every match needs given event.action values', () => {
-    assert.deepEqual(key('sel: {event.action: [New-InboxRule, Set-InboxRule], x: 1}\ncondition: sel'), { field: 'event.action', values: ['new-inboxrule', 'set-inboxrule'] });
-    assert.deepEqual(key('a: {event.action: A}\nb: {event.action: B}\nf: {user.name: x}\ncondition: 1 of a* and not f or b'), { field: 'event.action', values: ['a', 'b'] });
+    assert.deepEqual(key('sel: {event.action: [New-InboxRule, Set-InboxRule], x: 1}\ncondition: sel'), {
+      field: 'event.action',
+      values: ['new-inboxrule', 'set-inboxrule'],
+    });
+    assert.deepEqual(key('a: {event.action: A}\nb: {event.action: B}\nf: {user.name: x}\ncondition: 1 of a* and not f or b'), {
+      field: 'event.action',
+      values: ['a', 'b'],
+    });
     assert.deepEqual(key('a: {event.action: A}\nb: {x: 1}\ncondition: all of them'), { field: 'event.action', values: ['a'] });
     assert.deepEqual(key('a: {Operation: TIMailData}\ncondition: a'), { field: 'Operation', values: ['timaildata'] });
   });

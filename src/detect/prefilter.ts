@@ -38,7 +38,9 @@ function nodeValues(node: ConditionNode, searches: Record<string, unknown>, fiel
       return undefined;
     case 'of': {
       const matcher = node.pattern === '*' ? (n: string) => !n.startsWith('_') : compileSigmaString(node.pattern, 'exact', true);
-      const selected = Object.keys(searches).filter(matcher).map((name) => searchValues(searches[name], field));
+      const selected = Object.keys(searches)
+        .filter(matcher)
+        .map((name) => searchValues(searches[name], field));
       if (node.quantity === 'all') return selected.find((s) => s !== undefined);
       return union(selected);
     }
@@ -46,7 +48,8 @@ function nodeValues(node: ConditionNode, searches: Record<string, unknown>, fiel
 }
 
 function searchValues(search: unknown, field: string): Set<string> | undefined {
-  if (Array.isArray(search)) return search.length > 0 && search.every(isMap) ? union(search.map((m) => mapValues(m, field))) : undefined;
+  if (Array.isArray(search))
+    return search.length > 0 && search.every(isMap) ? union(search.map((m) => mapValues(m, field))) : undefined;
   return isMap(search) ? mapValues(search, field) : undefined;
 }
 

@@ -32,7 +32,8 @@ export class RuleIndex {
     }
     positions.sort((a, b) => a - b);
     const out: DetectionRule[] = [];
-    for (let i = 0; i < positions.length; i++) if (i === 0 || positions[i] !== positions[i - 1]) out.push(this.rules[positions[i]!]!);
+    for (let i = 0; i < positions.length; i++)
+      if (i === 0 || positions[i] !== positions[i - 1]) out.push(this.rules[positions[i]!]!);
     return out;
   }
 }

@@ -86,8 +86,9 @@ export function backtrackingRisk(pattern: string): string | undefined {
       continue;
     }
     if (ch === '*' || ch === '+' || ch === '{' || ch === '?') {
-      const isQuantifier = ch !== '?' || !(pattern[i - 1] === '(' );
-      if (isQuantifier && ch !== '?' && lastGroupRisky) return 'nested quantifier (a repeated group that contains a quantifier or alternation)';
+      const isQuantifier = ch !== '?' || !(pattern[i - 1] === '(');
+      if (isQuantifier && ch !== '?' && lastGroupRisky)
+        return 'nested quantifier (a repeated group that contains a quantifier or alternation)';
       if (isQuantifier && stack.length > 0 && ch !== '?') stack[stack.length - 1]!.risky = true;
       if (ch === '{') i = Math.max(i, pattern.indexOf('}', i));
       lastGroupRisky = false;

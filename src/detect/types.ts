@@ -40,7 +40,14 @@ export interface DetectionRule extends RuleMeta {
   index?: { field: string; values: string[] };
 }
 
-export const CORRELATION_TYPES = ['event_count', 'value_count', 'value_sum', 'value_avg', 'temporal', 'temporal_ordered'] as const;
+export const CORRELATION_TYPES = [
+  'event_count',
+  'value_count',
+  'value_sum',
+  'value_avg',
+  'temporal',
+  'temporal_ordered',
+] as const;
 export type CorrelationType = (typeof CORRELATION_TYPES)[number];
 
 /** Bounds on a count; every set bound must hold. */

@@ -17,9 +17,16 @@ describe('emulated Activity API: auth, tenants and subscriptions', () => {
 
   before(async () => {
     em = await startEmulator({
-      seed: 2, now: clock.now,
+      seed: 2,
+      now: clock.now,
       tenants: [
-        { tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }, { clientId: NO_ROLE_APP, clientSecret: SECRET_A, roles: [] }] },
+        {
+          tenantId: TENANT_A,
+          apps: [
+            { clientId: APP_A, clientSecret: SECRET_A },
+            { clientId: NO_ROLE_APP, clientSecret: SECRET_A, roles: [] },
+          ],
+        },
         { tenantId: TENANT_B, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] },
         { tenantId: DISABLED_TENANT, auditDisabled: true, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] },
       ],
@@ -36,7 +43,10 @@ describe('emulated Activity API: auth, tenants and subscriptions', () => {
     const url = client.api(TENANT_A, 'subscriptions/list');
     assert.equal((await client.call('GET', url)).status, 401);
     assert.equal((await client.get(url, 'garbage')).status, 401);
-    const forged = signJwt({ tid: TENANT_A, aud: 'https://manage.office.com', roles: ['ActivityFeed.Read'], exp: Date.now() / 1000 + 600 }, (await createTestCertificateAsync()).privateKeyPem);
+    const forged = signJwt(
+      { tid: TENANT_A, aud: 'https://manage.office.com', roles: ['ActivityFeed.Read'], exp: Date.now() / 1000 + 600 },
+      (await createTestCertificateAsync()).privateKeyPem,
+    );
     assert.equal((await client.get(url, forged)).status, 401);
     clock.advance(3600_000);
     const expired = await client.get(url, token);
@@ -59,22 +69,30 @@ describe('emulated Activity API: auth, tenants and subscriptions', () => {
   });
 
   it('runs the subscription state machine: AF20022 → start → AF20024 → stop → AF20023 → start', async () => {
-    const start = client.api(TENANT_A, 'subscriptions/start?contentType=Audit.Exchange&PublisherIdentifier=' + TENANT_A);
+    const start = client.api(TENANT_A, `subscriptions/start?contentType=Audit.Exchange&PublisherIdentifier=${TENANT_A}`);
     const content = client.api(TENANT_A, 'subscriptions/content?contentType=Audit.Exchange');
     assert.equal(errorCode(await client.get(content, token)), 'AF20022');
-    assert.equal(errorCode(await client.post(client.api(TENANT_A, 'subscriptions/stop?contentType=Audit.Exchange'), token)), 'AF20022');
+    assert.equal(
+      errorCode(await client.post(client.api(TENANT_A, 'subscriptions/stop?contentType=Audit.Exchange'), token)),
+      'AF20022',
+    );
     assert.deepEqual((await client.get(client.api(TENANT_A, 'subscriptions/list'), token)).json, []);
 
     const started = await client.post(start, token);
     assert.equal(started.status, 200);
     assert.deepEqual(started.json, { contentType: 'Audit.Exchange', status: 'enabled', webhook: null });
     const again = await client.post(start, token);
-    assert.deepEqual([again.status, errorCode(again), errorMessage(again)], [400, 'AF20024', 'The subscription is already enabled. No property change.']);
+    assert.deepEqual(
+      [again.status, errorCode(again), errorMessage(again)],
+      [400, 'AF20024', 'The subscription is already enabled. No property change.'],
+    );
     assert.equal((await client.get(content, token)).status, 200);
 
     const stopped = await client.post(client.api(TENANT_A, 'subscriptions/stop?contentType=Audit.Exchange'), token);
     assert.deepEqual([stopped.status, stopped.text], [200, '']);
-    assert.deepEqual((await client.get(client.api(TENANT_A, 'subscriptions/list'), token)).json, [{ contentType: 'Audit.Exchange', status: 'disabled', webhook: null }]);
+    assert.deepEqual((await client.get(client.api(TENANT_A, 'subscriptions/list'), token)).json, [
+      { contentType: 'Audit.Exchange', status: 'disabled', webhook: null },
+    ]);
     const disabled = await client.get(content, token);
     assert.deepEqual([disabled.status, errorCode(disabled)], [400, 'AF20023']);
 
@@ -84,7 +102,10 @@ describe('emulated Activity API: auth, tenants and subscriptions', () => {
     const visibleIds = em.publish(TENANT_A, 'Audit.Exchange', [{ Id: 'produced-after-restart', RecordType: 1 }]);
     clock.advance(1000);
     const listed = (await client.get(content, token)).json as { contentId: string }[];
-    assert.deepEqual(listed.map((b) => b.contentId), visibleIds);
+    assert.deepEqual(
+      listed.map((b) => b.contentId),
+      visibleIds,
+    );
     assert.equal(hiddenIds.size, 1);
     assert.deepEqual([...em.publishedIds(TENANT_A)], ['produced-after-restart']);
   });
@@ -108,7 +129,10 @@ describe('emulated Activity API: auth, tenants and subscriptions', () => {
     const t = await client.token(DISABLED_TENANT);
     const res = await client.post(client.api(DISABLED_TENANT, 'subscriptions/start?contentType=Audit.Exchange'), t);
     assert.equal(res.status, 400);
-    assert.match(errorCode(res) ?? '', /^StartSubscription \[TenantId=5e4d3c2b-.*,ContentType=Audit\.Exchange,.*\] failed\. Exception$/);
+    assert.match(
+      errorCode(res) ?? '',
+      /^StartSubscription \[TenantId=5e4d3c2b-.*,ContentType=Audit\.Exchange,.*\] failed\. Exception$/,
+    );
     assert.match(errorMessage(res), /DataServiceException: Tenant 5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b does not exist/);
   });
 

@@ -34,7 +34,9 @@ export interface ActivityApiDeps {
   baseUrl: (foreign: boolean) => string;
 }
 
-type Operation = { kind: 'start' | 'stop' | 'list' | 'content' | 'notifications' | 'dlpTypes'; method: string } | { kind: 'blob'; method: string; contentId: string };
+type Operation =
+  | { kind: 'start' | 'stop' | 'list' | 'content' | 'notifications' | 'dlpTypes'; method: string }
+  | { kind: 'blob'; method: string; contentId: string };
 
 function route(httpMethod: string, rest: string): Operation | undefined {
   const lower = rest.toLowerCase();
@@ -42,7 +44,8 @@ function route(httpMethod: string, rest: string): Operation | undefined {
   if (httpMethod === 'POST' && lower === 'subscriptions/stop') return { kind: 'stop', method: 'StopSubscription' };
   if (httpMethod === 'GET' && lower === 'subscriptions/list') return { kind: 'list', method: 'ListSubscriptions' };
   if (httpMethod === 'GET' && lower === 'subscriptions/content') return { kind: 'content', method: 'ListContent' };
-  if (httpMethod === 'GET' && lower === 'subscriptions/notifications') return { kind: 'notifications', method: 'ListNotifications' };
+  if (httpMethod === 'GET' && lower === 'subscriptions/notifications')
+    return { kind: 'notifications', method: 'ListNotifications' };
   if (httpMethod === 'GET' && lower === 'resources/dlpsensitivetypes') return { kind: 'dlpTypes', method: 'GetResource' };
   if (httpMethod === 'GET' && lower.startsWith('audit/')) {
     return { kind: 'blob', method: 'GetBlob', contentId: safeDecode(rest.slice('audit/'.length)) };
@@ -69,7 +72,12 @@ async function readBody(req: IncomingMessage, limit = 64 * 1024): Promise<string
 }
 
 /** Handles one request under /api/v1.0/{tenant}/activity/feed/. */
-export async function handleActivityApi(req: IncomingMessage, res: ServerResponse, url: URL, deps: ActivityApiDeps): Promise<void> {
+export async function handleActivityApi(
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  deps: ActivityApiDeps,
+): Promise<void> {
   try {
     await dispatch(req, res, url, deps);
   } catch (err) {
@@ -118,18 +126,35 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
   if (fault) {
     stats.injected(fault.kind);
     if (fault.status === 500) throw apiErrors.internal();
-    throw new ApiError(fault.status, fault.status === 503 ? 'ServiceUnavailable' : 'RequestTimeout', fault.status === 503 ? 'The service is temporarily unavailable.' : 'The request timed out.');
+    throw new ApiError(
+      fault.status,
+      fault.status === 503 ? 'ServiceUnavailable' : 'RequestTimeout',
+      fault.status === 503 ? 'The service is temporarily unavailable.' : 'The request timed out.',
+    );
   }
 
   const contentTypeParam = query.get('contenttype');
   if (tenant.auditDisabled) {
-    throw apiErrors.auditDisabled(tenant.tenantId, op.method, contentTypeParam ?? '', String(validated.claims.appid ?? ''), publisherId ?? ZERO_GUID);
+    throw apiErrors.auditDisabled(
+      tenant.tenantId,
+      op.method,
+      contentTypeParam ?? '',
+      String(validated.claims.appid ?? ''),
+      publisherId ?? ZERO_GUID,
+    );
   }
   const content = deps.publisher.content(tenant.tenantId);
 
   switch (op.kind) {
     case 'start':
-      return startSubscription(req, res, content, requireContentType(contentTypeParam), String(validated.claims.appid ?? ''), deps);
+      return startSubscription(
+        req,
+        res,
+        content,
+        requireContentType(contentTypeParam),
+        String(validated.claims.appid ?? ''),
+        deps,
+      );
     case 'stop': {
       const ct = requireContentType(contentTypeParam);
       const sub = content.subscriptions.get(ct);
@@ -138,7 +163,16 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
       return sendEmpty(res, now());
     }
     case 'list':
-      return sendJson(res, 200, [...content.subscriptions.values()].map((s) => ({ contentType: s.contentType, status: s.status, webhook: webhookView(deps.webhooks.get(content.tenantId, s.contentType)) })), now());
+      return sendJson(
+        res,
+        200,
+        [...content.subscriptions.values()].map((s) => ({
+          contentType: s.contentType,
+          status: s.status,
+          webhook: webhookView(deps.webhooks.get(content.tenantId, s.contentType)),
+        })),
+        now(),
+      );
     case 'content':
       return listContent(res, content, requireContentType(contentTypeParam), query, deps);
     case 'notifications':
@@ -152,7 +186,9 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
 
 function requireContentType(value: string | undefined): ContentType {
   if (value === undefined) throw new ApiError(400, 'AF20001', 'Missing parameter: contentType.');
-  const match = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General', 'DLP.All'].find((ct) => ct.toLowerCase() === value.toLowerCase());
+  const match = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General', 'DLP.All'].find(
+    (ct) => ct.toLowerCase() === value.toLowerCase(),
+  );
   if (!match || !isContentType(match)) throw apiErrors.badContentType(value);
   return match;
 }
@@ -163,7 +199,14 @@ function requireEnabled(content: TenantContent, ct: ContentType): void {
   if (sub.status !== 'enabled') throw apiErrors.subscriptionDisabled();
 }
 
-async function startSubscription(req: IncomingMessage, res: ServerResponse, content: TenantContent, ct: ContentType, clientId: string, deps: ActivityApiDeps): Promise<void> {
+async function startSubscription(
+  req: IncomingMessage,
+  res: ServerResponse,
+  content: TenantContent,
+  ct: ContentType,
+  clientId: string,
+  deps: ActivityApiDeps,
+): Promise<void> {
   const requested = parseWebhookRequest((await readBody(req)).trim());
   const sub = content.subscriptions.get(ct);
   if (sub?.status === 'enabled' && !requested) throw apiErrors.alreadyEnabled();
@@ -172,34 +215,60 @@ async function startSubscription(req: IncomingMessage, res: ServerResponse, cont
     deps.webhooks.set(content.tenantId, ct, { ...requested, clientId });
   }
   content.subscriptions.set(ct, { contentType: ct, status: 'enabled' });
-  sendJson(res, 200, { contentType: ct, status: 'enabled', webhook: webhookView(deps.webhooks.get(content.tenantId, ct)) }, deps.now());
+  sendJson(
+    res,
+    200,
+    { contentType: ct, status: 'enabled', webhook: webhookView(deps.webhooks.get(content.tenantId, ct)) },
+    deps.now(),
+  );
 }
 
-function listNotifications(res: ServerResponse, content: TenantContent, ct: ContentType, query: Map<string, string>, deps: ActivityApiDeps): void {
+function listNotifications(
+  res: ServerResponse,
+  content: TenantContent,
+  ct: ContentType,
+  query: Map<string, string>,
+  deps: ActivityApiDeps,
+): void {
   requireEnabled(content, ct);
   const window = resolveContentWindow(query.get('starttime'), query.get('endtime'), deps.now(), deps.startGraceMs);
   if (window instanceof ApiError) throw window;
-  const sent = deps.webhooks.history(content.tenantId, ct).filter((n) => n.notificationSent >= window.start && n.notificationSent < window.end);
-  sendJson(res, 200, sent.map((n) => ({
-    contentUri: n.contentUri,
-    contentId: n.contentId,
-    contentType: n.contentType,
-    contentCreated: isoMillis(n.contentCreated),
-    contentExpiration: isoMillis(n.contentExpiration),
-    notificationSent: isoMillis(n.notificationSent),
-    notificationStatus: n.notificationStatus,
-  })), deps.now());
+  const sent = deps.webhooks
+    .history(content.tenantId, ct)
+    .filter((n) => n.notificationSent >= window.start && n.notificationSent < window.end);
+  sendJson(
+    res,
+    200,
+    sent.map((n) => ({
+      contentUri: n.contentUri,
+      contentId: n.contentId,
+      contentType: n.contentType,
+      contentCreated: isoMillis(n.contentCreated),
+      contentExpiration: isoMillis(n.contentExpiration),
+      notificationSent: isoMillis(n.notificationSent),
+      notificationStatus: n.notificationStatus,
+    })),
+    deps.now(),
+  );
 }
 
 function blobUri(deps: ActivityApiDeps, blob: StoredBlob): string {
   return `${deps.baseUrl(blob.foreignHost)}/api/v1.0/${blob.tenantId}/activity/feed/audit/${blob.contentId}`;
 }
 
-function listContent(res: ServerResponse, content: TenantContent, ct: ContentType, query: Map<string, string>, deps: ActivityApiDeps): void {
+function listContent(
+  res: ServerResponse,
+  content: TenantContent,
+  ct: ContentType,
+  query: Map<string, string>,
+  deps: ActivityApiDeps,
+): void {
   requireEnabled(content, ct);
   const window = resolveContentWindow(query.get('starttime'), query.get('endtime'), deps.now(), deps.startGraceMs);
   if (window instanceof ApiError) throw window;
-  const matching = content.blobs.filter((b) => b.listable && b.contentType === ct && b.contentCreated >= window.start && b.contentCreated < window.end);
+  const matching = content.blobs.filter(
+    (b) => b.listable && b.contentType === ct && b.contentCreated >= window.start && b.contentCreated < window.end,
+  );
   let offset = 0;
   const token = query.get('nextpage');
   if (token !== undefined) {
@@ -217,13 +286,19 @@ function listContent(res: ServerResponse, content: TenantContent, ct: ContentTyp
     next.searchParams.set('nextPage', encodeNextPage(window, offset + page.length));
     headers[deps.chaos.options.nextPageUrlSpelling ? 'NextPageUrl' : 'NextPageUri'] = next.toString();
   }
-  sendJson(res, 200, page.map((b) => ({
-    contentUri: blobUri(deps, b),
-    contentId: b.contentId,
-    contentType: b.contentType,
-    contentCreated: isoMillis(b.contentCreated),
-    contentExpiration: isoMillis(b.contentExpiration),
-  })), deps.now(), headers);
+  sendJson(
+    res,
+    200,
+    page.map((b) => ({
+      contentUri: blobUri(deps, b),
+      contentId: b.contentId,
+      contentType: b.contentType,
+      contentCreated: isoMillis(b.contentCreated),
+      contentExpiration: isoMillis(b.contentExpiration),
+    })),
+    deps.now(),
+    headers,
+  );
 }
 
 function sendDlpTypes(req: IncomingMessage, res: ServerResponse, now: number): void {
@@ -232,20 +307,32 @@ function sendDlpTypes(req: IncomingMessage, res: ServerResponse, now: number): v
     if (lang.includes(',')) throw apiErrors.badLanguage(true);
     if (!/^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/.test(lang.trim())) throw apiErrors.badLanguage(false);
   }
-  sendJson(res, 200, SENSITIVE_TYPES.map((t) => ({ id: t.id, name: t.name })), now);
+  sendJson(
+    res,
+    200,
+    SENSITIVE_TYPES.map((t) => ({ id: t.id, name: t.name })),
+    now,
+  );
 }
 
 async function sendBlob(res: ServerResponse, content: TenantContent, contentId: string, deps: ActivityApiDeps): Promise<void> {
   if (!isWellFormedContentId(contentId)) throw apiErrors.badContentId(contentId);
   const blob = content.blobById.get(contentId);
-  if (!blob || !blob.listable) throw apiErrors.contentNotFound(contentId);
+  if (!blob?.listable) throw apiErrors.contentNotFound(contentId);
   if (deps.now() >= blob.contentExpiration || blob.body.kind === 'evicted') throw apiErrors.contentExpired(contentId);
   const truncate = deps.chaos.roll('truncatedBlob');
   if (truncate) deps.stats.injected('truncated');
   if (blob.body.kind === 'huge') {
     res.writeHead(200, standardHeaders(deps.now()));
     const tenant = deps.registry.require(blob.tenantId);
-    await streamHugeBlob(res, blob.body, tenant.context, blob.contentType, blob.contentCreated, truncate ? Math.floor(blob.body.recordCount / 2) : undefined);
+    await streamHugeBlob(
+      res,
+      blob.body,
+      tenant.context,
+      blob.contentType,
+      blob.contentCreated,
+      truncate ? Math.floor(blob.body.recordCount / 2) : undefined,
+    );
     return;
   }
   const bytes = Buffer.from(blob.body.json, 'utf8');

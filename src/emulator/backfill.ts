@@ -10,9 +10,17 @@ const MAX_RECORDS_PER_TENANT = 100_000;
  * Publishes history at start: blobs every 5 minutes over the past `periodMs`, at `eventsPerMinute`
  * (capped at 100k records per tenant), with one demo scenario per hour when `scenarios` is on.
  */
-export function backfill(registry: TenantRegistry, publisher: BlobPublisher, rng: Rng, o: { periodMs: number; eventsPerMinute: number; recordsPerBlob: number; scenarios: boolean; now: number }): void {
+export function backfill(
+  registry: TenantRegistry,
+  publisher: BlobPublisher,
+  rng: Rng,
+  o: { periodMs: number; eventsPerMinute: number; recordsPerBlob: number; scenarios: boolean; now: number },
+): void {
   const steps = Math.max(1, Math.floor(o.periodMs / STEP_MS));
-  const perStep = Math.max(1, Math.min(Math.round((o.eventsPerMinute * STEP_MS) / 60_000), Math.floor(MAX_RECORDS_PER_TENANT / steps)));
+  const perStep = Math.max(
+    1,
+    Math.min(Math.round((o.eventsPerMinute * STEP_MS) / 60_000), Math.floor(MAX_RECORDS_PER_TENANT / steps)),
+  );
   for (const tenant of registry.all()) {
     for (let i = steps; i >= 1; i--) {
       const created = o.now - (i - 1) * STEP_MS - rng.int(1_000, 60_000);

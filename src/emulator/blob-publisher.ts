@@ -33,7 +33,7 @@ export class BlobPublisher {
   #sequence = 0;
 
   constructor(private readonly deps: PublisherDeps) {
-    deps.registry.all().forEach((t, i) => this.#contents.set(t.tenantId, new TenantContent(t.tenantId, i)));
+    for (const [i, t] of deps.registry.all().entries()) this.#contents.set(t.tenantId, new TenantContent(t.tenantId, i));
   }
 
   content(tenantId: string): TenantContent {
@@ -49,7 +49,8 @@ export class BlobPublisher {
     const size = Math.max(1, opts.recordsPerBlob ?? DEFAULT_RECORDS_PER_BLOB);
     const created = opts.contentCreated ?? this.deps.now();
     const ids: string[] = [];
-    for (let i = 0; i < records.length; i += size) ids.push(this.#storeBlob(content, contentType, records.slice(i, i + size), created));
+    for (let i = 0; i < records.length; i += size)
+      ids.push(this.#storeBlob(content, contentType, records.slice(i, i + size), created));
     return ids;
   }
 
@@ -57,7 +58,12 @@ export class BlobPublisher {
   generate(tenantId: string, count: number, opts: GenerateOptions = {}): void {
     const tenant = this.deps.registry.require(tenantId);
     const at = opts.contentCreated ?? this.deps.now();
-    this.publishMixed(tenant.tenantId, generateRecords(count, this.deps.rng, tenant.context, { contentTypes: opts.contentTypes, at, spreadMs: 30 * 60_000 }), opts.recordsPerBlob, at);
+    this.publishMixed(
+      tenant.tenantId,
+      generateRecords(count, this.deps.rng, tenant.context, { contentTypes: opts.contentTypes, at, spreadMs: 30 * 60_000 }),
+      opts.recordsPerBlob,
+      at,
+    );
   }
 
   /** Adds one demo scenario's records to the tenant (random scenario unless named). */
@@ -88,17 +94,31 @@ export class BlobPublisher {
   }
 
   /** One streamed blob of at least `minBytes`; only its record Ids are kept in memory. */
-  publishHugeBlob(tenantId: string, contentType: ContentType, minBytes: number, contentCreated: number = this.deps.now()): string {
+  publishHugeBlob(
+    tenantId: string,
+    contentType: ContentType,
+    minBytes: number,
+    contentCreated: number = this.deps.now(),
+  ): string {
     const content = this.content(tenantId);
     const tenant = this.deps.registry.require(tenantId);
     const seed = this.deps.rng.int(1, 0x7fffffff);
     const plan = planHugeBlob(seed, minBytes, tenant.context, contentType, contentCreated);
     const contentId = this.#nextContentId(content, contentType, contentCreated);
     const listable = content.acceptsContent(contentType);
-    content.add({
-      contentId, tenantId: content.tenantId, contentType, contentCreated, contentExpiration: contentCreated + this.deps.retentionMs,
-      body: { kind: 'huge', seed, recordCount: plan.recordCount }, foreignHost: false, listable,
-    }, plan.ids);
+    content.add(
+      {
+        contentId,
+        tenantId: content.tenantId,
+        contentType,
+        contentCreated,
+        contentExpiration: contentCreated + this.deps.retentionMs,
+        body: { kind: 'huge', seed, recordCount: plan.recordCount },
+        foreignHost: false,
+        listable,
+      },
+      plan.ids,
+    );
     if (listable) this.deps.onPublished?.(content.blobById.get(contentId)!);
     this.deps.stats.injected('huge');
     this.deps.stats.blobsPublished++;
@@ -145,10 +165,19 @@ export class BlobPublisher {
     if (foreignHost) stats.injected('foreignUri');
     const json = JSON.stringify(body);
     const blob: StoredBlob = {
-      contentId, tenantId: content.tenantId, contentType, contentCreated: created, contentExpiration: created + this.deps.retentionMs,
-      body: { kind: 'records', json }, foreignHost, listable,
+      contentId,
+      tenantId: content.tenantId,
+      contentType,
+      contentCreated: created,
+      contentExpiration: created + this.deps.retentionMs,
+      body: { kind: 'records', json },
+      foreignHost,
+      listable,
     };
-    content.add(blob, body.map((r) => String(r.Id)));
+    content.add(
+      blob,
+      body.map((r) => String(r.Id)),
+    );
     this.#keep(blob, json.length);
     if (listable) this.deps.onPublished?.(blob);
     // Only records whose blob can be listed are candidates for cross-blob duplicates (keeps ground truth exact).

@@ -25,7 +25,14 @@ function selfsignedOptions(withServerNames: boolean): Parameters<typeof generate
           { name: 'basicConstraints', cA: true },
           { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, keyCertSign: true },
           { name: 'extKeyUsage', serverAuth: true },
-          { name: 'subjectAltName', altNames: [{ type: 7, ip: '127.0.0.1' }, { type: 7, ip: '::1' }, { type: 2, value: 'localhost' }] },
+          {
+            name: 'subjectAltName',
+            altNames: [
+              { type: 7, ip: '127.0.0.1' },
+              { type: 7, ip: '::1' },
+              { type: 2, value: 'localhost' },
+            ],
+          },
         ]
       : [{ name: 'keyUsage', digitalSignature: true }],
   };

@@ -6,7 +6,11 @@ import { startEmulator } from './emulator.ts';
 import { APP_A, SECRET_A, TENANT_A, TestClient, errorCode, errorMessage } from './test-support.ts';
 import type { Emulator } from './types.ts';
 
-interface Listed { contentUri: string; contentId: string; contentCreated: string }
+interface Listed {
+  contentUri: string;
+  contentId: string;
+  contentCreated: string;
+}
 
 describe('emulator chaos switches', () => {
   let em: Emulator;
@@ -27,8 +31,10 @@ describe('emulator chaos switches', () => {
     await em.stop();
   });
 
-  const records = (prefix: string, n: number): AuditRecord[] => Array.from({ length: n }, (_, i) => ({ Id: `${prefix}-${i}`, RecordType: 1, Operation: 'Set-Mailbox' }));
-  const blob = async (contentId: string) => (await client.get(client.api(TENANT_A, `audit/${contentId}`), token)).json as AuditRecord[];
+  const records = (prefix: string, n: number): AuditRecord[] =>
+    Array.from({ length: n }, (_, i) => ({ Id: `${prefix}-${i}`, RecordType: 1, Operation: 'Set-Mailbox' }));
+  const blob = async (contentId: string) =>
+    (await client.get(client.api(TENANT_A, `audit/${contentId}`), token)).json as AuditRecord[];
   const list = async (ct: string) => {
     await new Promise((r) => setTimeout(r, 5));
     return (await client.get(client.api(TENANT_A, `subscriptions/content?contentType=${ct}`), token)).json as Listed[];
@@ -39,7 +45,10 @@ describe('emulator chaos switches', () => {
     const [id] = em.publish(TENANT_A, 'Audit.Exchange', records('dupw', 3));
     em.setChaos({ duplicateWithinBlob: 0 });
     const body = await blob(id ?? '');
-    assert.deepEqual(body.map((r) => r.Id), ['dupw-0', 'dupw-0', 'dupw-1', 'dupw-1', 'dupw-2', 'dupw-2']);
+    assert.deepEqual(
+      body.map((r) => r.Id),
+      ['dupw-0', 'dupw-0', 'dupw-1', 'dupw-1', 'dupw-2', 'dupw-2'],
+    );
     assert.deepEqual(body[0], body[1]);
     assert.equal(em.stats().injected.duplicateWithin, 3);
   });
@@ -85,11 +94,20 @@ describe('emulator chaos switches', () => {
     for (let i = 0; i < 12; i++) {
       const res = await client.get(client.api(TENANT_A, 'subscriptions/list'), token);
       statuses.add(res.status);
-      if (res.status === 500) assert.deepEqual([errorCode(res), errorMessage(res)], ['AF50000', 'An internal error occurred.  Retry the request.']);
+      if (res.status === 500)
+        assert.deepEqual([errorCode(res), errorMessage(res)], ['AF50000', 'An internal error occurred.  Retry the request.']);
     }
-    const tokenRes = await client.postForm(`/${TENANT_A}/oauth2/v2.0/token`, { grant_type: 'client_credentials', client_id: APP_A, client_secret: SECRET_A, scope: 'https://manage.office.com/.default' });
+    const tokenRes = await client.postForm(`/${TENANT_A}/oauth2/v2.0/token`, {
+      grant_type: 'client_credentials',
+      client_id: APP_A,
+      client_secret: SECRET_A,
+      scope: 'https://manage.office.com/.default',
+    });
     em.setChaos({ transientError: 0 });
-    assert.deepEqual([...statuses].filter((s) => ![500, 503, 408].includes(s)), []);
+    assert.deepEqual(
+      [...statuses].filter((s) => ![500, 503, 408].includes(s)),
+      [],
+    );
     assert.equal(statuses.size > 1, true, `several kinds of fault: ${[...statuses].join(',')}`);
     assert.equal([500, 503, 408].includes(tokenRes.status), true);
     const injected = em.stats().injected;
@@ -98,8 +116,11 @@ describe('emulator chaos switches', () => {
 
   it('throttle answers 403 AF429 naming the method and publisher, or 429 with Retry-After', async () => {
     em.setChaos({ throttle: 1, throttleStatus: 403 });
-    const r403 = await client.get(client.api(TENANT_A, 'subscriptions/list?PublisherIdentifier=' + TENANT_A), token);
-    assert.deepEqual([r403.status, errorCode(r403), errorMessage(r403)], [403, 'AF429', `Too many requests. Method=ListSubscriptions, PublisherId=${TENANT_A}`]);
+    const r403 = await client.get(client.api(TENANT_A, `subscriptions/list?PublisherIdentifier=${TENANT_A}`), token);
+    assert.deepEqual(
+      [r403.status, errorCode(r403), errorMessage(r403)],
+      [403, 'AF429', `Too many requests. Method=ListSubscriptions, PublisherId=${TENANT_A}`],
+    );
     em.setChaos({ throttleStatus: 429 });
     const r429 = await client.get(client.api(TENANT_A, 'subscriptions/content?contentType=Audit.General'), token);
     em.setChaos({ throttle: 0, throttleStatus: 403 });
@@ -109,7 +130,8 @@ describe('emulator chaos switches', () => {
 
   it('applies a per-PublisherIdentifier quota (calls without it share the all-zeros pool)', async () => {
     em.setChaos({ publisherQuotaPerMinute: 2 });
-    const call = (pub?: string) => client.get(client.api(TENANT_A, `subscriptions/list${pub ? `?PublisherIdentifier=${pub}` : ''}`), token);
+    const call = (pub?: string) =>
+      client.get(client.api(TENANT_A, `subscriptions/list${pub ? `?PublisherIdentifier=${pub}` : ''}`), token);
     const a = [await call('pub-a'), await call('pub-a'), await call('pub-a')].map((r) => r.status);
     const b = (await call('PUB-B')).status;
     const none = [await call(), await call(), await call()].map((r) => r.status);
@@ -133,7 +155,10 @@ describe('emulator chaos switches', () => {
     em.setChaos({ truncatedBlob: 1 });
     let failed = false;
     try {
-      const res = await request(client.api(TENANT_A, `audit/${id ?? ''}`), { dispatcher: client.dispatcher, headers: { authorization: `Bearer ${token}` } });
+      const res = await request(client.api(TENANT_A, `audit/${id ?? ''}`), {
+        dispatcher: client.dispatcher,
+        headers: { authorization: `Bearer ${token}` },
+      });
       JSON.parse(await res.body.text());
     } catch {
       failed = true;

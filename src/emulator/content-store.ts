@@ -58,7 +58,10 @@ export class TenantContent {
   readonly #recent = new Map<ContentType, AuditRecord[]>();
   readonly region: string;
 
-  constructor(readonly tenantId: string, regionIndex: number) {
+  constructor(
+    readonly tenantId: string,
+    regionIndex: number,
+  ) {
     this.region = REGIONS[regionIndex % REGIONS.length] ?? 'na0017';
   }
 

@@ -21,7 +21,8 @@ describe('content listing window', () => {
     assert.equal(parseApiTime('2026-03-10T11:30:15.619091+00:00'), Date.parse('2026-03-10T11:30:15.619Z'));
     assert.equal(parseApiTime('2026-03-10T13:30:15.5+02:00'), Date.parse('2026-03-10T11:30:15.500Z'));
     assert.equal(parseApiTime('2026-03-10T11:30:15.123Z'), Date.parse('2026-03-10T11:30:15.123Z'));
-    for (const bad of ['yesterday', '2026-13-45', '10/03/2026', '2026-03-10 11:30', '']) assert.equal(parseApiTime(bad), undefined, bad);
+    for (const bad of ['yesterday', '2026-13-45', '10/03/2026', '2026-03-10 11:30', ''])
+      assert.equal(parseApiTime(bad), undefined, bad);
   });
 
   it('accepts a valid window and defaults to the last 24 hours when both are omitted', () => {
@@ -37,7 +38,11 @@ describe('content listing window', () => {
     assert.equal(codeOf(resolveContentWindow(undefined, '2026-03-10T10:00:00', NOW, GRACE)), 'AF20055');
     const tooLong = resolveContentWindow('2026-03-09T10:00:00', '2026-03-10T10:00:01', NOW, GRACE);
     assert.equal(codeOf(tooLong), 'AF20055');
-    assert.equal(codeOf(resolveContentWindow('2026-03-09T10:00:00', '2026-03-10T10:00:00', NOW, GRACE)), 'ok', 'exactly 24 h is allowed');
+    assert.equal(
+      codeOf(resolveContentWindow('2026-03-09T10:00:00', '2026-03-10T10:00:00', NOW, GRACE)),
+      'ok',
+      'exactly 24 h is allowed',
+    );
     const reversed = resolveContentWindow('2026-03-10T11:00:00.5+00:00', '2026-03-10T10:00:00Z', NOW, GRACE) as ApiError;
     assert.equal(reversed.code, 'AF20055');
     assert.equal(reversed.status, 400);
@@ -50,7 +55,11 @@ describe('content listing window', () => {
     const iso = (ms: number) => new Date(ms).toISOString();
     assert.equal(codeOf(resolveContentWindow(iso(NOW - sevenDays - GRACE), iso(NOW - sevenDays), NOW, GRACE)), 'ok');
     assert.equal(codeOf(resolveContentWindow(iso(NOW - sevenDays - GRACE - 1000), iso(NOW - sevenDays), NOW, GRACE)), 'AF20055');
-    assert.equal(codeOf(resolveContentWindow(iso(NOW - sevenDays - 1000), iso(NOW - sevenDays + HOUR), NOW, 0)), 'AF20055', 'no grace');
+    assert.equal(
+      codeOf(resolveContentWindow(iso(NOW - sevenDays - 1000), iso(NOW - sevenDays + HOUR), NOW, 0)),
+      'AF20055',
+      'no grace',
+    );
     assert.equal(codeOf(resolveContentWindow(iso(NOW - HOUR), iso(NOW + 5 * HOUR), NOW, GRACE)), 'ok');
   });
 

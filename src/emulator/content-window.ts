@@ -16,9 +16,19 @@ export interface ContentWindow {
  * Validates startTime/endTime of /subscriptions/content: both or neither (neither = the last 24 h),
  * at most 24 h apart, start before end, start no earlier than now − 7 days − grace. End may be in the future.
  */
-export function resolveContentWindow(startRaw: string | undefined, endRaw: string | undefined, now: number, graceMs: number): ContentWindow | ApiError {
+export function resolveContentWindow(
+  startRaw: string | undefined,
+  endRaw: string | undefined,
+  now: number,
+  graceMs: number,
+): ContentWindow | ApiError {
   if (startRaw === undefined && endRaw === undefined) {
-    return { start: now - DAY_MS, end: now, startText: new Date(now - DAY_MS).toISOString(), endText: new Date(now).toISOString() };
+    return {
+      start: now - DAY_MS,
+      end: now,
+      startText: new Date(now - DAY_MS).toISOString(),
+      endText: new Date(now).toISOString(),
+    };
   }
   if (startRaw === undefined || endRaw === undefined) return apiErrors.badWindow(startRaw ?? '', endRaw ?? '');
   const start = parseApiTime(startRaw);

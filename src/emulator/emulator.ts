@@ -31,19 +31,36 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const logger = options.logger ?? silentLogger;
   const seed = options.seed ?? 1;
   const pageSize = options.pageSize ?? 200;
-  if (!Number.isInteger(pageSize) || pageSize < 1) throw new EmulatorSetupError(`pageSize must be a positive integer, got ${pageSize}`);
+  if (!Number.isInteger(pageSize) || pageSize < 1)
+    throw new EmulatorSetupError(`pageSize must be a positive integer, got ${pageSize}`);
   const registry = new TenantRegistry(options.tenants);
   const certificate = await createServerCertificate();
   const rng = new Rng(seed);
   const chaos = new Chaos(seed ^ 0x5eed5eed, options.chaos);
   const stats = new StatsCollector();
-  const webhooks = new WebhookNotifier({ ...(options.webhookCa ? { ca: options.webhookCa } : {}), ...options.webhookRetry, now, logger });
+  const webhooks = new WebhookNotifier({
+    ...(options.webhookCa ? { ca: options.webhookCa } : {}),
+    ...options.webhookRetry,
+    now,
+    logger,
+  });
   const publisher = new BlobPublisher({
-    registry, chaos, rng, stats, retentionMs: options.retentionMs ?? 7 * DAY_MS, maxStoredBytes: options.maxStoredBytes ?? 512 * 1024 * 1024, now,
-    onPublished: (blob) => webhooks.notify({
-      tenantId: blob.tenantId, contentType: blob.contentType, contentId: blob.contentId, contentCreated: blob.contentCreated, contentExpiration: blob.contentExpiration,
-      contentUri: `${apiDeps.baseUrl(blob.foreignHost)}/api/v1.0/${blob.tenantId}/activity/feed/audit/${blob.contentId}`,
-    }),
+    registry,
+    chaos,
+    rng,
+    stats,
+    retentionMs: options.retentionMs ?? 7 * DAY_MS,
+    maxStoredBytes: options.maxStoredBytes ?? 512 * 1024 * 1024,
+    now,
+    onPublished: (blob) =>
+      webhooks.notify({
+        tenantId: blob.tenantId,
+        contentType: blob.contentType,
+        contentId: blob.contentId,
+        contentCreated: blob.contentCreated,
+        contentExpiration: blob.contentExpiration,
+        contentUri: `${apiDeps.baseUrl(blob.foreignHost)}/api/v1.0/${blob.tenantId}/activity/feed/audit/${blob.contentId}`,
+      }),
   });
 
   let port = 0;
@@ -51,10 +68,27 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const x5t = createHash('sha1').update(new X509Certificate(certificate.certificatePem).raw).digest('base64url');
   const publicKey = createPublicKey(certificate.certificatePem);
   const tokens = new TokenService(registry, { privateKeyPem: certificate.privateKeyPem, publicKey, x5t }, baseUrl, now);
-  const loginDeps: LoginDeps = { registry, chaos, tokens, stats, rng: rng.fork(), now, baseUrl, signingKey: { publicKey, x5t, certificatePem: certificate.certificatePem } };
+  const loginDeps: LoginDeps = {
+    registry,
+    chaos,
+    tokens,
+    stats,
+    rng: rng.fork(),
+    now,
+    baseUrl,
+    signingKey: { publicKey, x5t, certificatePem: certificate.certificatePem },
+  };
   const apiDeps: ActivityApiDeps = {
-    registry, publisher, tokens, chaos, stats, quota: new PublisherQuota(), pageSize, webhooks,
-    startGraceMs: options.startGraceMs ?? 3_600_000, now,
+    registry,
+    publisher,
+    tokens,
+    chaos,
+    stats,
+    quota: new PublisherQuota(),
+    pageSize,
+    webhooks,
+    startGraceMs: options.startGraceMs ?? 3_600_000,
+    now,
     baseUrl: (foreign) => (foreign ? `https://localhost:${port}` : baseUrl()),
   };
 
@@ -89,13 +123,24 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
   const recordsPerBlob = options.live?.recordsPerBlob ?? DEFAULT_RECORDS_PER_BLOB;
   if (options.backfillMs && options.backfillMs > 0) {
     backfill(registry, publisher, rng, {
-      periodMs: options.backfillMs, eventsPerMinute: options.live?.eventsPerMinute ?? 60, recordsPerBlob,
-      scenarios: options.live?.scenarios ?? true, now: now(),
+      periodMs: options.backfillMs,
+      eventsPerMinute: options.live?.eventsPerMinute ?? 60,
+      recordsPerBlob,
+      scenarios: options.live?.scenarios ?? true,
+      now: now(),
     });
   }
-  const live = options.live && options.live.eventsPerMinute > 0
-    ? new LiveFeed(registry, publisher, rng.fork(), { eventsPerMinute: options.live.eventsPerMinute, recordsPerBlob, scenarios: options.live.scenarios ?? true }, now, (err) => logger.error({ err }, 'emulator live feed failed'))
-    : undefined;
+  const live =
+    options.live && options.live.eventsPerMinute > 0
+      ? new LiveFeed(
+          registry,
+          publisher,
+          rng.fork(),
+          { eventsPerMinute: options.live.eventsPerMinute, recordsPerBlob, scenarios: options.live.scenarios ?? true },
+          now,
+          (err) => logger.error({ err }, 'emulator live feed failed'),
+        )
+      : undefined;
   live?.start();
   logger.info({ url: baseUrl(), tenants: registry.all().length }, 'Management Activity API emulator listening');
 

@@ -14,7 +14,13 @@ export function standardHeaders(now: number): Record<string, string> {
   };
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown, now: number, extraHeaders: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  now: number,
+  extraHeaders: Record<string, string> = {},
+): void {
   const text = body === undefined ? '' : JSON.stringify(body);
   res.writeHead(status, { ...standardHeaders(now), ...extraHeaders, 'Content-Length': String(Buffer.byteLength(text)) });
   res.end(text);

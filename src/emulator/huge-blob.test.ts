@@ -30,13 +30,19 @@ describe('huge blob', () => {
     // Publishing keeps only the Ids (the ground truth); the body is generated while it is sent.
     const rssBefore = process.memoryUsage().rss;
     let peak = rssBefore;
-    const sampler = setInterval(() => { peak = Math.max(peak, process.memoryUsage().rss); }, 20);
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 20);
     try {
-      const listed = (await client.get(client.api(TENANT_A, 'subscriptions/content?contentType=Audit.SharePoint'), token)).json as { contentId: string }[];
+      const listed = (await client.get(client.api(TENANT_A, 'subscriptions/content?contentType=Audit.SharePoint'), token))
+        .json as { contentId: string }[];
       assert.equal(listed.length, 2, 'the huge blob and the regular one');
       const hugeId = listed[0]?.contentId ?? '';
 
-      const res = await request(client.api(TENANT_A, `audit/${hugeId}`), { dispatcher: client.dispatcher, headers: { authorization: `Bearer ${token}` } });
+      const res = await request(client.api(TENANT_A, `audit/${hugeId}`), {
+        dispatcher: client.dispatcher,
+        headers: { authorization: `Bearer ${token}` },
+      });
       assert.equal(res.statusCode, 200);
       let bytes = 0;
       let first = '';
@@ -63,6 +69,10 @@ describe('huge blob', () => {
     }
     const growth = peak - rssBefore;
     t.diagnostic(`RSS growth while streaming: ${Math.round(growth / 1048576)} MB`);
-    assert.equal(growth < HUGE_BYTES / 2, true, `RSS grew by ${Math.round(growth / 1048576)} MB while serving a ${HUGE_BYTES / 1048576} MB blob`);
+    assert.equal(
+      growth < HUGE_BYTES / 2,
+      true,
+      `RSS grew by ${Math.round(growth / 1048576)} MB while serving a ${HUGE_BYTES / 1048576} MB blob`,
+    );
   });
 });

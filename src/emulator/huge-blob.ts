@@ -23,20 +23,35 @@ export function hugeRecordId(seed: number, index: number): string {
  * The serialized templates of a huge blob, split around the Id value: record i is
  * `before + hugeRecordId(seed, i) + after` of template i % 64. Rebuilt from the seed when needed.
  */
-function templates(seed: number, tenant: TenantContext, contentType: ContentType, at: number): { before: string; after: string }[] {
+function templates(
+  seed: number,
+  tenant: TenantContext,
+  contentType: ContentType,
+  at: number,
+): { before: string; after: string }[] {
   const rng = new Rng(seed);
-  return generateRecords(TEMPLATE_COUNT, rng, tenant, { contentTypes: [contentType], at, spreadMs: 3_600_000 }).map(({ record }) => {
-    const json = JSON.stringify({ ...record, Id: ID_MARK });
-    const pos = json.indexOf(ID_MARK);
-    const before = json.slice(0, pos);
-    const after = json.slice(pos + ID_MARK.length);
-    return { before, after };
-  });
+  return generateRecords(TEMPLATE_COUNT, rng, tenant, { contentTypes: [contentType], at, spreadMs: 3_600_000 }).map(
+    ({ record }) => {
+      const json = JSON.stringify({ ...record, Id: ID_MARK });
+      const pos = json.indexOf(ID_MARK);
+      const before = json.slice(0, pos);
+      const after = json.slice(pos + ID_MARK.length);
+      return { before, after };
+    },
+  );
 }
 
 /** Plans a huge blob of at least `minBytes`; returns the record count and their Ids (the only thing kept). */
-export function planHugeBlob(seed: number, minBytes: number, tenant: TenantContext, contentType: ContentType, at: number): HugeBlobPlan & { ids: string[] } {
-  const sizes = templates(seed, tenant, contentType, at).map((p) => Buffer.byteLength(p.before) + Buffer.byteLength(p.after) + 36 + 1);
+export function planHugeBlob(
+  seed: number,
+  minBytes: number,
+  tenant: TenantContext,
+  contentType: ContentType,
+  at: number,
+): HugeBlobPlan & { ids: string[] } {
+  const sizes = templates(seed, tenant, contentType, at).map(
+    (p) => Buffer.byteLength(p.before) + Buffer.byteLength(p.after) + 36 + 1,
+  );
   if (sizes.length === 0) throw new RangeError(`no record template for ${contentType}`);
   const ids: string[] = [];
   let bytes = 2;
@@ -63,7 +78,14 @@ function waitForDrain(res: ServerResponse): Promise<void> {
  * Streams a huge blob's JSON array in ~64 KB chunks with backpressure. With `truncateAt` (a record
  * index) the socket is destroyed after that many records, like a connection cut mid-body.
  */
-export async function streamHugeBlob(res: ServerResponse, plan: HugeBlobPlan, tenant: TenantContext, contentType: ContentType, at: number, truncateAt?: number): Promise<void> {
+export async function streamHugeBlob(
+  res: ServerResponse,
+  plan: HugeBlobPlan,
+  tenant: TenantContext,
+  contentType: ContentType,
+  at: number,
+  truncateAt?: number,
+): Promise<void> {
   const parts = templates(plan.seed, tenant, contentType, at);
   let buffer = '[';
   for (let i = 0; i < plan.recordCount; i++) {

@@ -7,7 +7,24 @@ export { emulatorOptionsFromConfig } from './options-from-config.ts';
 export { EmulatorSetupError } from './tenant-registry.ts';
 export { Rng, hashSeed } from './rng.ts';
 export {
-  generateRecord, generateRecords, generateScenario, contentTypeOfKind, createTenantContext,
-  RECORD_KINDS, SCENARIOS, UnknownRecordKindError, type TenantContext, type ScenarioRecord,
+  generateRecord,
+  generateRecords,
+  generateScenario,
+  contentTypeOfKind,
+  createTenantContext,
+  RECORD_KINDS,
+  SCENARIOS,
+  UnknownRecordKindError,
+  type TenantContext,
+  type ScenarioRecord,
 } from './records/index.ts';
-export type { ChaosOptions, Emulator, EmulatorAppSpec, EmulatorOptions, EmulatorStats, EmulatorTenantSpec, GenerateOptions, PublishOptions } from './types.ts';
+export type {
+  ChaosOptions,
+  Emulator,
+  EmulatorAppSpec,
+  EmulatorOptions,
+  EmulatorStats,
+  EmulatorTenantSpec,
+  GenerateOptions,
+  PublishOptions,
+} from './types.ts';

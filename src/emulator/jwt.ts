@@ -1,6 +1,12 @@
 import { constants, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
 
-export type JwtHeader = Record<string, unknown> & { alg?: unknown; typ?: unknown; kid?: unknown; x5t?: unknown; 'x5t#S256'?: unknown };
+export type JwtHeader = Record<string, unknown> & {
+  alg?: unknown;
+  typ?: unknown;
+  kid?: unknown;
+  x5t?: unknown;
+  'x5t#S256'?: unknown;
+};
 export type JwtClaims = Record<string, unknown>;
 
 export interface DecodedJwt {
@@ -29,7 +35,12 @@ export function decodeJwt(token: string): DecodedJwt | undefined {
     const header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8')) as unknown;
     const claims = JSON.parse(Buffer.from(c, 'base64url').toString('utf8')) as unknown;
     if (typeof header !== 'object' || header === null || typeof claims !== 'object' || claims === null) return undefined;
-    return { header: header as JwtHeader, claims: claims as JwtClaims, signingInput: `${h}.${c}`, signature: Buffer.from(s, 'base64url') };
+    return {
+      header: header as JwtHeader,
+      claims: claims as JwtClaims,
+      signingInput: `${h}.${c}`,
+      signature: Buffer.from(s, 'base64url'),
+    };
   } catch {
     return undefined;
   }
@@ -42,7 +53,12 @@ export function verifyJwtSignature(jwt: DecodedJwt, key: KeyObject | string): bo
   try {
     if (jwt.header.alg === 'RS256') return verify('sha256', data, publicKey, jwt.signature);
     if (jwt.header.alg === 'PS256') {
-      return verify('sha256', data, { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST }, jwt.signature);
+      return verify(
+        'sha256',
+        data,
+        { key: publicKey, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: constants.RSA_PSS_SALTLEN_DIGEST },
+        jwt.signature,
+      );
     }
   } catch {
     return false;

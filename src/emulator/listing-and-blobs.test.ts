@@ -5,7 +5,13 @@ import { startEmulator } from './emulator.ts';
 import { APP_A, SECRET_A, TENANT_A, TENANT_B, TestClient, errorCode, testClock } from './test-support.ts';
 import type { Emulator } from './types.ts';
 
-interface Listed { contentUri: string; contentId: string; contentType: string; contentCreated: string; contentExpiration: string }
+interface Listed {
+  contentUri: string;
+  contentId: string;
+  contentType: string;
+  contentCreated: string;
+  contentExpiration: string;
+}
 
 const DAY = 86_400_000;
 
@@ -17,8 +23,14 @@ describe('emulated Activity API: content listing, paging and blobs', () => {
 
   before(async () => {
     em = await startEmulator({
-      seed: 3, now: clock.now, pageSize: 1, retentionMs: 2 * DAY,
-      tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }, { tenantId: TENANT_B, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }],
+      seed: 3,
+      now: clock.now,
+      pageSize: 1,
+      retentionMs: 2 * DAY,
+      tenants: [
+        { tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] },
+        { tenantId: TENANT_B, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] },
+      ],
     });
     client = new TestClient(em);
     token = await client.token();
@@ -49,7 +61,11 @@ describe('emulated Activity API: content listing, paging and blobs', () => {
 
   it('lists blobs by contentCreated in [start, end) with realistic fields, paging with NextPageUri', async () => {
     const t0 = clock.now();
-    const records: AuditRecord[] = Array.from({ length: 5 }, (_, i) => ({ Id: `rec-${i}`, RecordType: 6, Operation: 'FileAccessed' }));
+    const records: AuditRecord[] = Array.from({ length: 5 }, (_, i) => ({
+      Id: `rec-${i}`,
+      RecordType: 6,
+      Operation: 'FileAccessed',
+    }));
     const ids = em.publish(TENANT_A, 'Audit.SharePoint', records, { recordsPerBlob: 2 });
     assert.equal(ids.length, 3);
     em.publish(TENANT_A, 'Audit.SharePoint', [{ Id: 'at-end', RecordType: 6 }], { contentCreated: t0 + 3_600_000 });
@@ -57,8 +73,17 @@ describe('emulated Activity API: content listing, paging and blobs', () => {
 
     const start = new Date(t0 - 60_000).toISOString();
     const end = new Date(t0 + 3_600_000).toISOString();
-    const { items, pages, nextUris } = await listAll(client.api(TENANT_A, `subscriptions/content?contentType=Audit.SharePoint&startTime=${start}&endTime=${end}&PublisherIdentifier=${TENANT_A}`));
-    assert.deepEqual(items.map((i) => i.contentId), ids, 'the blob created exactly at endTime is excluded');
+    const { items, pages, nextUris } = await listAll(
+      client.api(
+        TENANT_A,
+        `subscriptions/content?contentType=Audit.SharePoint&startTime=${start}&endTime=${end}&PublisherIdentifier=${TENANT_A}`,
+      ),
+    );
+    assert.deepEqual(
+      items.map((i) => i.contentId),
+      ids,
+      'the blob created exactly at endTime is excluded',
+    );
     assert.equal(pages, 3);
     for (const uri of nextUris) {
       const u = new URL(uri);
@@ -94,7 +119,12 @@ describe('emulated Activity API: content listing, paging and blobs', () => {
     const bad = await client.get(`${base}&nextPage=2015101900R022885001761`, token);
     assert.deepEqual([bad.status, errorCode(bad)], [400, 'AF20031']);
     const tooOld = new Date(clock.now() - 8 * DAY).toISOString();
-    assert.equal(errorCode(await client.get(`${base}&startTime=${tooOld}&endTime=${new Date(clock.now() - 8 * DAY + 60_000).toISOString()}`, token)), 'AF20055');
+    assert.equal(
+      errorCode(
+        await client.get(`${base}&startTime=${tooOld}&endTime=${new Date(clock.now() - 8 * DAY + 60_000).toISOString()}`, token),
+      ),
+      'AF20055',
+    );
     assert.equal(errorCode(await client.get(`${base}&startTime=2026-06-01`, token)), 'AF20055');
     assert.equal(errorCode(await client.get(`${base}&startTime=soon&endTime=later`, token)), 'AF20002');
   });
@@ -113,14 +143,20 @@ describe('emulated Activity API: content listing, paging and blobs', () => {
   it('answers blob errors: AF20052 malformed id, AF20050 unknown or other tenant, AF20051 expired', async () => {
     const malformed = await client.get(client.api(TENANT_A, 'audit/not-a-content-id'), token);
     assert.deepEqual([malformed.status, errorCode(malformed)], [400, 'AF20052']);
-    const unknown = await client.get(client.api(TENANT_A, 'audit/20260601000000000000000$20260601000000000000000$audit_exchange$Audit_Exchange$na0017'), token);
+    const unknown = await client.get(
+      client.api(TENANT_A, 'audit/20260601000000000000000$20260601000000000000000$audit_exchange$Audit_Exchange$na0017'),
+      token,
+    );
     assert.deepEqual([unknown.status, errorCode(unknown)], [404, 'AF20050']);
     const [otherTenantBlob] = em.publish(TENANT_B, 'Audit.Exchange', [{ Id: 'b1' }]);
     assert.equal(errorCode(await client.get(client.api(TENANT_A, `audit/${otherTenantBlob ?? ''}`), token)), 'AF20050');
     const [old] = em.publish(TENANT_A, 'Audit.Exchange', [{ Id: 'old-1' }], { contentCreated: clock.now() - 3 * DAY });
     const expired = await client.get(client.api(TENANT_A, `audit/${old ?? ''}`), token);
     assert.deepEqual([expired.status, errorCode(expired)], [400, 'AF20051']);
-    const encoded = await client.get(client.api(TENANT_A, `audit/${encodeURIComponent(em.publish(TENANT_A, 'Audit.Exchange', [{ Id: 'enc' }])[0] ?? '')}`), token);
+    const encoded = await client.get(
+      client.api(TENANT_A, `audit/${encodeURIComponent(em.publish(TENANT_A, 'Audit.Exchange', [{ Id: 'enc' }])[0] ?? '')}`),
+      token,
+    );
     assert.equal(encoded.status, 200, 'a %24-encoded contentId is accepted');
   });
 
@@ -136,11 +172,16 @@ describe('emulated Activity API: content listing, paging and blobs', () => {
 
 describe('emulator memory bound', () => {
   it('evicts the oldest blob bodies beyond maxStoredBytes; they then answer AF20051', async () => {
-    const em = await startEmulator({ seed: 9, maxStoredBytes: 3000, tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }] });
+    const em = await startEmulator({
+      seed: 9,
+      maxStoredBytes: 3000,
+      tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }],
+    });
     const client = new TestClient(em);
     try {
       const token = await client.token();
-      const big = (p: string): AuditRecord[] => Array.from({ length: 10 }, (_, i) => ({ Id: `${p}-${i}`, Padding: 'x'.repeat(100) }));
+      const big = (p: string): AuditRecord[] =>
+        Array.from({ length: 10 }, (_, i) => ({ Id: `${p}-${i}`, Padding: 'x'.repeat(100) }));
       const [oldest] = em.publish(TENANT_A, 'Audit.Exchange', big('a'));
       em.publish(TENANT_A, 'Audit.Exchange', big('b'));
       const [newest] = em.publish(TENANT_A, 'Audit.Exchange', big('c'));

@@ -4,7 +4,10 @@ import { startEmulator } from './emulator.ts';
 import { APP_A, SECRET_A, TENANT_A, TENANT_B, TestClient } from './test-support.ts';
 import type { Emulator } from './types.ts';
 
-interface Listed { contentUri: string; contentCreated: string }
+interface Listed {
+  contentUri: string;
+  contentCreated: string;
+}
 const HOUR = 3_600_000;
 
 describe('emulator time model: backfill and live ticker', () => {
@@ -14,8 +17,13 @@ describe('emulator time model: backfill and live ticker', () => {
 
   before(async () => {
     em = await startEmulator({
-      seed: 6, backfillMs: 2 * HOUR, live: { eventsPerMinute: 60, recordsPerBlob: 1 },
-      tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }, { tenantId: TENANT_B, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }],
+      seed: 6,
+      backfillMs: 2 * HOUR,
+      live: { eventsPerMinute: 60, recordsPerBlob: 1 },
+      tenants: [
+        { tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] },
+        { tenantId: TENANT_B, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] },
+      ],
     });
     client = new TestClient(em);
   });
@@ -26,7 +34,10 @@ describe('emulator time model: backfill and live ticker', () => {
 
   async function listed(token: string, start: number, end: number): Promise<Listed[]> {
     const out: Listed[] = [];
-    let next: string | undefined = client.api(TENANT_A, `subscriptions/content?contentType=Audit.AzureActiveDirectory&startTime=${new Date(start).toISOString()}&endTime=${new Date(end).toISOString()}`);
+    let next: string | undefined = client.api(
+      TENANT_A,
+      `subscriptions/content?contentType=Audit.AzureActiveDirectory&startTime=${new Date(start).toISOString()}&endTime=${new Date(end).toISOString()}`,
+    );
     for (let page = 0; next && page < 100; page++) {
       const res = await client.get(next, token);
       out.push(...(res.json as Listed[]));

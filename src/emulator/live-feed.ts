@@ -58,7 +58,8 @@ export class LiveFeed {
       this.#carry.set(tenant.tenantId, carry - count);
       const pending = this.#pending.get(tenant.tenantId) ?? [];
       pending.push(...generateRecords(count, this.rng, tenant.context, { at, spreadMs: 60_000 }));
-      if (this.options.scenarios && this.rng.chance(SCENARIO_CHANCE)) pending.push(...this.publisher.scenario(tenant.tenantId, at));
+      if (this.options.scenarios && this.rng.chance(SCENARIO_CHANCE))
+        pending.push(...this.publisher.scenario(tenant.tenantId, at));
       this.#flush(tenant.tenantId, pending, at);
     }
   }

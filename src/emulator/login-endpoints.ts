@@ -25,7 +25,12 @@ const KEYS_PATH = /^\/([^/]+)\/discovery\/(v2\.0\/)?keys$/;
 
 /** True when the path belongs to the Entra ID (login) side of the emulator. */
 export function isLoginPath(pathname: string): boolean {
-  return TOKEN_PATH.test(pathname) || OPENID_PATH.test(pathname) || KEYS_PATH.test(pathname) || pathname === '/common/discovery/instance';
+  return (
+    TOKEN_PATH.test(pathname) ||
+    OPENID_PATH.test(pathname) ||
+    KEYS_PATH.test(pathname) ||
+    pathname === '/common/discovery/instance'
+  );
 }
 
 async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
@@ -102,17 +107,32 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, url
   if (url.pathname === '/common/discovery/instance' && req.method === 'GET') {
     deps.stats.request('discovery');
     const host = new URL(base).host;
-    return sendJson(res, 200, {
-      tenant_discovery_endpoint: `${base}/{tenantid}/v2.0/.well-known/openid-configuration`,
-      'api-version': '1.1',
-      metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
-    }, now);
+    return sendJson(
+      res,
+      200,
+      {
+        tenant_discovery_endpoint: `${base}/{tenantid}/v2.0/.well-known/openid-configuration`,
+        'api-version': '1.1',
+        metadata: [{ preferred_network: host, preferred_cache: host, aliases: [host] }],
+      },
+      now,
+    );
   }
   if (KEYS_PATH.test(url.pathname) && req.method === 'GET') {
     deps.stats.request('keys');
     const jwk = deps.signingKey.publicKey.export({ format: 'jwk' });
     const x5c = deps.signingKey.certificatePem.replace(/-----(BEGIN|END) CERTIFICATE-----|\s/g, '');
-    return sendJson(res, 200, { keys: [{ kty: 'RSA', use: 'sig', kid: deps.signingKey.x5t, x5t: deps.signingKey.x5t, n: jwk.n, e: jwk.e, x5c: [x5c] }] }, now);
+    return sendJson(
+      res,
+      200,
+      { keys: [{ kty: 'RSA', use: 'sig', kid: deps.signingKey.x5t, x5t: deps.signingKey.x5t, n: jwk.n, e: jwk.e, x5c: [x5c] }] },
+      now,
+    );
   }
-  sendJson(res, 405, { error: 'invalid_request', error_description: `Method ${req.method ?? ''} is not supported on ${url.pathname}.` }, now);
+  sendJson(
+    res,
+    405,
+    { error: 'invalid_request', error_description: `Method ${req.method ?? ''} is not supported on ${url.pathname}.` },
+    now,
+  );
 }

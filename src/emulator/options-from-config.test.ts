@@ -14,7 +14,13 @@ describe('emulator config', () => {
   });
 
   it('maps durations and chaos keys', () => {
-    const options = emulatorOptionsFromConfig(emulatorSchema.parse({ backfill: '2d', retention: '14d', chaos: { transient_error: 0.1, slow_response_delay: '3s', throttle_status: 429 } }));
+    const options = emulatorOptionsFromConfig(
+      emulatorSchema.parse({
+        backfill: '2d',
+        retention: '14d',
+        chaos: { transient_error: 0.1, slow_response_delay: '3s', throttle_status: 429 },
+      }),
+    );
     assert.equal(options.backfillMs, 2 * 86_400_000);
     assert.equal(options.retentionMs, 14 * 86_400_000);
     assert.equal(options.chaos?.transientError, 0.1);

@@ -17,7 +17,10 @@ export class Rng {
 
   /** Uniform float in [0, 1). */
   next(): number {
-    this.#a >>>= 0; this.#b >>>= 0; this.#c >>>= 0; this.#d >>>= 0;
+    this.#a >>>= 0;
+    this.#b >>>= 0;
+    this.#c >>>= 0;
+    this.#d >>>= 0;
     let t = (this.#a + this.#b) | 0;
     this.#a = this.#b ^ (this.#b >>> 9);
     this.#b = (this.#c + (this.#c << 3)) | 0;
@@ -55,7 +58,9 @@ export class Rng {
 
   /** Eight hex digits from one draw. */
   #word(): string {
-    return Math.floor(this.next() * 0x100000000).toString(16).padStart(8, '0');
+    return Math.floor(this.next() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
   }
 
   hex(length: number): string {

@@ -55,13 +55,17 @@ function registerCertificate(pem: string, where: string): RegisteredCertificate 
 }
 
 function registerApp(spec: EmulatorAppSpec, where: string): RegisteredApp {
-  if (!spec.clientSecret && !spec.certificatePem) throw new EmulatorSetupError(`${where} needs a clientSecret or a certificatePem`);
+  if (!spec.clientSecret && !spec.certificatePem)
+    throw new EmulatorSetupError(`${where} needs a clientSecret or a certificatePem`);
   return {
     clientId: spec.clientId.toLowerCase(),
     secret: spec.clientSecret,
     certificates: spec.certificatePem ? [registerCertificate(spec.certificatePem, where)] : [],
     roles: spec.roles ?? DEFAULT_ROLES,
-    servicePrincipalId: createHash('sha256').update(spec.clientId).digest('hex').replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
+    servicePrincipalId: createHash('sha256')
+      .update(spec.clientId)
+      .digest('hex')
+      .replace(/^(.{8})(.{4})(.{4})(.{4})(.{12}).*$/, '$1-$2-$3-$4-$5'),
   };
 }
 
@@ -78,7 +82,13 @@ export class TenantRegistry {
       if (this.#byId.has(tenantId)) throw new EmulatorSetupError(`${where}.tenantId ${tenantId} is listed twice`);
       const context = createTenantContext(tenantId, { domain: spec.domain?.toLowerCase(), name: spec.name });
       const apps = new Map(spec.apps.map((app, j) => [app.clientId.toLowerCase(), registerApp(app, `${where}.apps[${j}]`)]));
-      const tenant: RegisteredTenant = { tenantId, domain: context.domain, auditDisabled: spec.auditDisabled ?? false, apps, context };
+      const tenant: RegisteredTenant = {
+        tenantId,
+        domain: context.domain,
+        auditDisabled: spec.auditDisabled ?? false,
+        apps,
+        context,
+      };
       this.#byId.set(tenantId, tenant);
       this.#byDomain.set(context.domain, tenant);
     });

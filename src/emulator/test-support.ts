@@ -37,12 +37,22 @@ export class TestClient {
   }
 
   postForm(path: string, form: Record<string, string>): Promise<HttpResult> {
-    return this.call('POST', `${this.emulator.url}${path}`, { 'content-type': 'application/x-www-form-urlencoded' }, new URLSearchParams(form).toString());
+    return this.call(
+      'POST',
+      `${this.emulator.url}${path}`,
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      new URLSearchParams(form).toString(),
+    );
   }
 
   /** A v2 access token with the client secret. */
   async token(tenant = TENANT_A, clientId = APP_A, secret = SECRET_A): Promise<string> {
-    const res = await this.postForm(`/${tenant}/oauth2/v2.0/token`, { grant_type: 'client_credentials', client_id: clientId, client_secret: secret, scope: 'https://manage.office.com/.default' });
+    const res = await this.postForm(`/${tenant}/oauth2/v2.0/token`, {
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: secret,
+      scope: 'https://manage.office.com/.default',
+    });
     const token = (res.json as { access_token?: string } | undefined)?.access_token;
     if (res.status !== 200 || !token) throw new Error(`token request failed: ${res.status} ${res.text}`);
     return token;
@@ -57,7 +67,12 @@ export class TestClient {
   }
 
   post(url: string, token: string, body?: string): Promise<HttpResult> {
-    return this.call('POST', url, { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) }, body);
+    return this.call(
+      'POST',
+      url,
+      { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+      body,
+    );
   }
 
   async close(): Promise<void> {
@@ -77,5 +92,13 @@ export function errorMessage(res: HttpResult): string {
 /** Mutable clock for tests that move time. */
 export function testClock(start = Date.now()): { now: () => number; advance: (ms: number) => void; set: (ms: number) => void } {
   let t = start;
-  return { now: () => t, advance: (ms) => { t += ms; }, set: (ms) => { t = ms; } };
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+    set: (ms) => {
+      t = ms;
+    },
+  };
 }

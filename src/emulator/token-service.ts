@@ -72,12 +72,20 @@ export class TokenService {
       return {
         ok: true,
         body: {
-          token_type: 'Bearer', expires_in: String(TOKEN_LIFETIME_S), ext_expires_in: String(TOKEN_LIFETIME_S),
-          expires_on: String(nowS + TOKEN_LIFETIME_S), not_before: String(nowS - CLOCK_SKEW_S), resource: form.get('resource'), access_token: accessToken,
+          token_type: 'Bearer',
+          expires_in: String(TOKEN_LIFETIME_S),
+          ext_expires_in: String(TOKEN_LIFETIME_S),
+          expires_on: String(nowS + TOKEN_LIFETIME_S),
+          not_before: String(nowS - CLOCK_SKEW_S),
+          resource: form.get('resource'),
+          access_token: accessToken,
         },
       };
     }
-    return { ok: true, body: { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S, access_token: accessToken } };
+    return {
+      ok: true,
+      body: { token_type: 'Bearer', expires_in: TOKEN_LIFETIME_S, ext_expires_in: TOKEN_LIFETIME_S, access_token: accessToken },
+    };
   }
 
   #resource(version: 1 | 2, form: URLSearchParams, tenant: RegisteredTenant): string | AadstsError {
@@ -105,17 +113,28 @@ export class TokenService {
       return 'secret';
     }
     if (assertion === null) return aadsts.noCredential();
-    if (form.get('client_assertion_type') !== ASSERTION_TYPE) return aadsts.badAssertion(`client_assertion_type must be ${ASSERTION_TYPE}.`);
+    if (form.get('client_assertion_type') !== ASSERTION_TYPE)
+      return aadsts.badAssertion(`client_assertion_type must be ${ASSERTION_TYPE}.`);
     const jwt = decodeJwt(assertion);
     if (!jwt) return aadsts.badAssertion('The client assertion is not a well-formed JWT.');
     const x5t = jwt.header.x5t;
     const x5tS256 = jwt.header['x5t#S256'];
     const certificate = app.certificates.find((c) => c.x5t === x5t || c.x5tS256 === x5tS256);
-    if (!certificate) return aadsts.badAssertion(`The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(x5t ?? x5tS256 ?? '')}']`);
-    if (!verifyJwtSignature(jwt, certificate.publicKey)) return aadsts.badAssertion('The signature does not match the registered certificate.');
+    if (!certificate)
+      return aadsts.badAssertion(
+        `The certificate with identifier used to sign the client assertion is not registered on application. [Reason - The key was not found., Thumbprint of key used by client: '${String(x5t ?? x5tS256 ?? '')}']`,
+      );
+    if (!verifyJwtSignature(jwt, certificate.publicKey))
+      return aadsts.badAssertion('The signature does not match the registered certificate.');
     const { aud, iss, sub, nbf, exp } = jwt.claims;
-    if (aud !== endpointUrl) return aadsts.badAssertion(`The audience claim '${String(aud)}' must be the token endpoint '${endpointUrl}'.`);
-    if (typeof iss !== 'string' || typeof sub !== 'string' || iss.toLowerCase() !== app.clientId || sub.toLowerCase() !== app.clientId) {
+    if (aud !== endpointUrl)
+      return aadsts.badAssertion(`The audience claim '${String(aud)}' must be the token endpoint '${endpointUrl}'.`);
+    if (
+      typeof iss !== 'string' ||
+      typeof sub !== 'string' ||
+      iss.toLowerCase() !== app.clientId ||
+      sub.toLowerCase() !== app.clientId
+    ) {
       return aadsts.badAssertion('The iss and sub claims must both be the client_id.');
     }
     const nowS = this.now() / 1000;
@@ -125,36 +144,42 @@ export class TokenService {
   }
 
   #accessToken(tenant: RegisteredTenant, app: RegisteredApp, resource: string, appidacr: string, nowS: number): string {
-    return signJwt({
-      aud: resource,
-      iss: `https://sts.windows.net/${tenant.tenantId}/`,
-      iat: nowS - CLOCK_SKEW_S,
-      nbf: nowS - CLOCK_SKEW_S,
-      exp: nowS + TOKEN_LIFETIME_S,
-      aio: Buffer.from(`${app.clientId}:${nowS}`).toString('base64'),
-      appid: app.clientId,
-      appidacr,
-      idp: `https://sts.windows.net/${tenant.tenantId}/`,
-      oid: app.servicePrincipalId,
-      rh: '0.AAAA.',
-      roles: app.roles,
-      sub: app.servicePrincipalId,
-      tid: tenant.tenantId,
-      uti: Buffer.from(`${nowS}${Math.random()}`).toString('base64url').slice(0, 22),
-      ver: '1.0',
-    }, this.signer.privateKeyPem, { x5t: this.signer.x5t, kid: this.signer.x5t });
+    return signJwt(
+      {
+        aud: resource,
+        iss: `https://sts.windows.net/${tenant.tenantId}/`,
+        iat: nowS - CLOCK_SKEW_S,
+        nbf: nowS - CLOCK_SKEW_S,
+        exp: nowS + TOKEN_LIFETIME_S,
+        aio: Buffer.from(`${app.clientId}:${nowS}`).toString('base64'),
+        appid: app.clientId,
+        appidacr,
+        idp: `https://sts.windows.net/${tenant.tenantId}/`,
+        oid: app.servicePrincipalId,
+        rh: '0.AAAA.',
+        roles: app.roles,
+        sub: app.servicePrincipalId,
+        tid: tenant.tenantId,
+        uti: Buffer.from(`${nowS}${Math.random()}`).toString('base64url').slice(0, 22),
+        ver: '1.0',
+      },
+      this.signer.privateKeyPem,
+      { x5t: this.signer.x5t, kid: this.signer.x5t },
+    );
   }
 
   /** Validates a bearer token for the Activity API; returns its claims or why it was refused. */
   validate(token: string): { ok: true; claims: Record<string, unknown> } | { ok: false; reason: string } {
     const jwt = decodeJwt(token);
     if (!jwt) return { ok: false, reason: 'The access token is not a JWT.' };
-    if (jwt.header.alg !== 'RS256' || !verifyJwtSignature(jwt, this.signer.publicKey)) return { ok: false, reason: 'The access token signature is invalid.' };
+    if (jwt.header.alg !== 'RS256' || !verifyJwtSignature(jwt, this.signer.publicKey))
+      return { ok: false, reason: 'The access token signature is invalid.' };
     const nowS = this.now() / 1000;
     const { exp, nbf, aud } = jwt.claims;
     if (typeof exp !== 'number' || exp <= nowS) return { ok: false, reason: 'The access token has expired.' };
     if (typeof nbf === 'number' && nbf > nowS + CLOCK_SKEW_S) return { ok: false, reason: 'The access token is not yet valid.' };
-    if (typeof aud !== 'string' || !this.acceptedResources().includes(normalizeResource(aud))) return { ok: false, reason: `The access token audience '${String(aud)}' is not valid for this API.` };
+    if (typeof aud !== 'string' || !this.acceptedResources().includes(normalizeResource(aud)))
+      return { ok: false, reason: `The access token audience '${String(aud)}' is not valid for this API.` };
     return { ok: true, claims: jwt.claims };
   }
 }

@@ -12,10 +12,20 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
   return out;
 }
 
-async function send<T>(dispatcher: Dispatcher, method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeoutMs = 30_000): Promise<NetworkResponse<T>> {
+async function send<T>(
+  dispatcher: Dispatcher,
+  method: 'GET' | 'POST',
+  url: string,
+  options?: NetworkRequestOptions,
+  timeoutMs = 30_000,
+): Promise<NetworkResponse<T>> {
   const res = await request(url, {
-    method, dispatcher, headers: options?.headers, body: options?.body,
-    headersTimeout: timeoutMs, bodyTimeout: timeoutMs,
+    method,
+    dispatcher,
+    headers: options?.headers,
+    body: options?.body,
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
   });
   const text = await res.body.text();
   let body: unknown = {};
@@ -36,7 +46,8 @@ async function send<T>(dispatcher: Dispatcher, method: 'GET' | 'POST', url: stri
 export function createMsalNetworkClient(caPem: string): INetworkModule {
   const dispatcher = createTrustingDispatcher(caPem);
   return {
-    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) => send<T>(dispatcher, 'GET', url, options, timeout),
+    sendGetRequestAsync: <T>(url: string, options?: NetworkRequestOptions, timeout?: number) =>
+      send<T>(dispatcher, 'GET', url, options, timeout),
     sendPostRequestAsync: <T>(url: string, options?: NetworkRequestOptions) => send<T>(dispatcher, 'POST', url, options),
   };
 }

@@ -23,5 +23,8 @@ test('bad settings are named', () => {
   assert.equal(bad.success, false);
   const paths = bad.error?.issues.map((i) => i.path.join('.')) ?? [];
   assert.ok(paths.includes('geoip.cache_size') && paths.includes('geoip'), JSON.stringify(paths));
-  assert.throws(() => enricherFromConfig(enrichmentSchema.parse({ geoip: { database: '/nonexistent/x.mmdb' } })), GeoDatabaseError);
+  assert.throws(
+    () => enricherFromConfig(enrichmentSchema.parse({ geoip: { database: '/nonexistent/x.mmdb' } })),
+    GeoDatabaseError,
+  );
 });

@@ -34,7 +34,16 @@ test('IPv6 addresses are located too', () => {
 });
 
 test('private, loopback and documentation addresses are left alone', () => {
-  for (const ip of ['10.0.0.1', '192.168.0.10', '127.0.0.1', '192.0.2.1', '198.51.100.20', '203.0.113.5', '2001:db8::7', 'fe80::1']) {
+  for (const ip of [
+    '10.0.0.1',
+    '192.168.0.10',
+    '127.0.0.1',
+    '192.0.2.1',
+    '198.51.100.20',
+    '203.0.113.5',
+    '2001:db8::7',
+    'fe80::1',
+  ]) {
     const doc: Record<string, unknown> = { source: { ip } };
     enricher.enrich(doc);
     assert.deepEqual(doc, { source: { ip } }, ip);
@@ -61,7 +70,10 @@ test('the fields option limits which objects are enriched', () => {
   const only = createGeoEnricher({ fields: ['client'] });
   const doc: Record<string, unknown> = { source: { ip: '90.84.12.7' }, client: { ip: '90.84.12.7' } };
   only.enrich(doc);
-  assert.deepEqual(doc, { source: { ip: '90.84.12.7' }, client: { ip: '90.84.12.7', geo: { country_iso_code: 'FR', country_name: 'France' } } });
+  assert.deepEqual(doc, {
+    source: { ip: '90.84.12.7' },
+    client: { ip: '90.84.12.7', geo: { country_iso_code: 'FR', country_name: 'France' } },
+  });
 });
 
 test('lookups are cached up to the cache size, least recently used first out', () => {
@@ -87,8 +99,15 @@ test('enriched documents do not share geo objects through the cache', () => {
 
 test('garbage input never throws and changes nothing', () => {
   const inputs: unknown[] = [
-    {}, { source: null }, { source: 'x' }, { source: [] }, { source: { ip: 12 } }, { source: { ip: 'not an ip' } },
-    { source: { ip: '1.2.3.4:80' } }, { source: { ip: 'x'.repeat(10_000) } }, { source: { ip: ['8.8.8.8'] } },
+    {},
+    { source: null },
+    { source: 'x' },
+    { source: [] },
+    { source: { ip: 12 } },
+    { source: { ip: 'not an ip' } },
+    { source: { ip: '1.2.3.4:80' } },
+    { source: { ip: 'x'.repeat(10_000) } },
+    { source: { ip: ['8.8.8.8'] } },
     { source: { ip: '8.8.8.8', geo: 'odd' } },
   ];
   for (const input of inputs) {
@@ -105,7 +124,10 @@ test('an unreadable database is a GeoDatabaseError naming the file', () => {
   try {
     const bad = join(dir, 'bad.mmdb');
     writeFileSync(bad, 'not an mmdb file');
-    assert.throws(() => createGeoEnricher({ databasePath: bad }), (err: unknown) => err instanceof GeoDatabaseError && err.message.includes(bad));
+    assert.throws(
+      () => createGeoEnricher({ databasePath: bad }),
+      (err: unknown) => err instanceof GeoDatabaseError && err.message.includes(bad),
+    );
     assert.throws(() => createGeoEnricher({ databasePath: join(dir, 'missing.mmdb') }), GeoDatabaseError);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -78,5 +78,11 @@ export function createGeoEnricher(options: GeoEnricherOptions = {}): GeoEnricher
     }
   }
 
-  return { enrich, lookup, get cacheSize() { return cache.size; } };
+  return {
+    enrich,
+    lookup,
+    get cacheSize() {
+      return cache.size;
+    },
+  };
 }

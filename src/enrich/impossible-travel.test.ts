@@ -25,7 +25,10 @@ function signIn(id: number, user: string, clientIp: string, creationTime: string
     UserId: user,
     AzureActiveDirectoryEventType: 1,
     ExtendedProperties: [
-      { Name: 'UserAgent', Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0.0.0 Safari/537.36' },
+      {
+        Name: 'UserAgent',
+        Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/128.0.0.0 Safari/537.36',
+      },
       { Name: 'RequestType', Value: 'OAuth2:Authorize' },
       { Name: 'ResultStatusDetail', Value: 'Success' },
     ],
@@ -49,18 +52,30 @@ function detect(lines: string[], enrich: boolean): Alert[] {
     if (enrich) enricher.enrich(ecs);
     const time = timestampMillis(ecs['@timestamp']) ?? Date.parse(`${String(parsed.record.CreationTime)}Z`);
     last = Math.max(last, time);
-    alerts.push(...detector.process({ id: `tenant-1:${String(parsed.record.Id)}`, tenantId: 'tenant-1', tenantName: 'Contoso', time, ecs, raw: parsed.record }));
+    alerts.push(
+      ...detector.process({
+        id: `tenant-1:${String(parsed.record.Id)}`,
+        tenantId: 'tenant-1',
+        tenantName: 'Contoso',
+        time,
+        ecs,
+        raw: parsed.record,
+      }),
+    );
   }
   alerts.push(...detector.flush(last + 24 * 3_600_000));
   return alerts.filter((a) => a.title === RULE_TITLE);
 }
 
 test('sign-ins of one user from France then Russia within 30 minutes raise the two-countries alert', () => {
-  const alerts = detect([
-    signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
-    signIn(2, 'alice@contoso.example', '90.84.12.8', '2026-11-20T08:05:00'),
-    signIn(3, 'alice@contoso.example', '95.165.40.2:51234', '2026-11-20T08:20:00'),
-  ], true);
+  const alerts = detect(
+    [
+      signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
+      signIn(2, 'alice@contoso.example', '90.84.12.8', '2026-11-20T08:05:00'),
+      signIn(3, 'alice@contoso.example', '95.165.40.2:51234', '2026-11-20T08:20:00'),
+    ],
+    true,
+  );
   assert.equal(alerts.length, 1);
   assert.match(JSON.stringify(alerts[0]), /alice@contoso\.example/);
 });
@@ -71,20 +86,48 @@ test('no alert without enrichment, for one country, for two users, or when the s
     signIn(2, 'alice@contoso.example', '95.165.40.2', '2026-11-20T08:10:00'),
   ];
   assert.equal(detect(twoCountries, false).length, 0, 'without GeoIP the rule has no country to count');
-  assert.equal(detect([
-    signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
-    signIn(2, 'alice@contoso.example', '82.64.1.1', '2026-11-20T08:10:00'),
-  ], true).length, 0, 'two French addresses');
-  assert.equal(detect([
-    signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
-    signIn(2, 'bob@contoso.example', '95.165.40.2', '2026-11-20T08:10:00'),
-  ], true).length, 0, 'two users');
-  assert.equal(detect([
-    signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
-    signIn(2, 'alice@contoso.example', '95.165.40.2', '2026-11-20T11:00:00'),
-  ], true).length, 0, 'three hours apart');
-  assert.equal(detect([
-    signIn(1, 'alice@contoso.example', '10.0.0.4', '2026-11-20T08:00:00'),
-    signIn(2, 'alice@contoso.example', '192.168.1.9', '2026-11-20T08:10:00'),
-  ], true).length, 0, 'private addresses have no country');
+  assert.equal(
+    detect(
+      [
+        signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
+        signIn(2, 'alice@contoso.example', '82.64.1.1', '2026-11-20T08:10:00'),
+      ],
+      true,
+    ).length,
+    0,
+    'two French addresses',
+  );
+  assert.equal(
+    detect(
+      [
+        signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
+        signIn(2, 'bob@contoso.example', '95.165.40.2', '2026-11-20T08:10:00'),
+      ],
+      true,
+    ).length,
+    0,
+    'two users',
+  );
+  assert.equal(
+    detect(
+      [
+        signIn(1, 'alice@contoso.example', '90.84.12.7', '2026-11-20T08:00:00'),
+        signIn(2, 'alice@contoso.example', '95.165.40.2', '2026-11-20T11:00:00'),
+      ],
+      true,
+    ).length,
+    0,
+    'three hours apart',
+  );
+  assert.equal(
+    detect(
+      [
+        signIn(1, 'alice@contoso.example', '10.0.0.4', '2026-11-20T08:00:00'),
+        signIn(2, 'alice@contoso.example', '192.168.1.9', '2026-11-20T08:10:00'),
+      ],
+      true,
+    ).length,
+    0,
+    'private addresses have no country',
+  );
 });

@@ -1,11 +1,24 @@
 import { BlockList, isIP } from 'node:net';
 
 /** IPv4 ranges that never locate a real client: private, shared, loopback, link-local, documentation, multicast, reserved. */
-const NOT_PUBLIC_V4 = ([
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.0.2.0', 24], ['192.88.99.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3],
-] as const).map(([network, prefix]) => {
+const NOT_PUBLIC_V4 = (
+  [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.0.2.0', 24],
+    ['192.88.99.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['198.51.100.0', 24],
+    ['203.0.113.0', 24],
+    ['224.0.0.0', 3],
+  ] as const
+).map(([network, prefix]) => {
   const mask = (0xffffffff << (32 - prefix)) >>> 0;
   return { network: ipv4Number(network), mask };
 });
@@ -13,9 +26,19 @@ const NOT_PUBLIC_V4 = ([
 /** The same for IPv6 (net.BlockList: slower, but IPv6 ClientIPs are the minority). */
 const NOT_PUBLIC_V6 = new BlockList();
 for (const [network, prefix] of [
-  ['::', 127], ['64:ff9b:1::', 48], ['100::', 64], ['2001::', 23], ['2001:db8::', 32], ['2002::', 16], ['3fff::', 20],
-  ['fc00::', 7], ['fe80::', 10], ['fec0::', 10], ['ff00::', 8],
-] as const) NOT_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
+  ['::', 127],
+  ['64:ff9b:1::', 48],
+  ['100::', 64],
+  ['2001::', 23],
+  ['2001:db8::', 32],
+  ['2002::', 16],
+  ['3fff::', 20],
+  ['fc00::', 7],
+  ['fe80::', 10],
+  ['fec0::', 10],
+  ['ff00::', 8],
+] as const)
+  NOT_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
 
 /** A dotted-quad IPv4 address (already validated by net.isIP) as an unsigned 32-bit number. */
 function ipv4Number(ip: string): number {
@@ -26,7 +49,7 @@ function ipv4Number(ip: string): number {
 
 function isPublicV4(ip: string): boolean {
   const n = ipv4Number(ip);
-  for (const range of NOT_PUBLIC_V4) if (((n & range.mask) >>> 0) === range.network) return false;
+  for (const range of NOT_PUBLIC_V4) if ((n & range.mask) >>> 0 === range.network) return false;
   return true;
 }
 

@@ -9,7 +9,9 @@ const value = z.union([z.string(), z.number(), z.boolean()]);
 const matcher = z
   .object({ tenants: z.array(z.string().min(1)).min(1).optional() })
   .catchall(z.union([value, z.array(value).min(1)]))
-  .refine((m) => Object.keys(m).some((k) => k !== 'tenants'), { message: 'name at least one record field to match (e.g. Workload, Operation, RecordType)' });
+  .refine((m) => Object.keys(m).some((k) => k !== 'tenants'), {
+    message: 'name at least one record field to match (e.g. Workload, Operation, RecordType)',
+  });
 
 /** Which records go through the pipeline at all (before normalization, storage and sinks). */
 export const filtersSchema = z

@@ -24,7 +24,11 @@ test('exclude: fields AND, values OR, case-insensitive, wildcards, numbers, per 
   assert.equal(keep(rec({ Workload: 'Exchange' }), contoso), true);
   assert.equal(keep(rec({ Operation: 'FilePreviewed' }), contoso), false);
   assert.equal(keep(rec({ Operation: 'FilePreviewed' }), fabrikam), true, 'only for contoso');
-  assert.equal(keep(rec({ Operation: 'FileAccessed' }), { tenantId: 'contoso', tenantName: 'other' }), false, 'tenant id matches too');
+  assert.equal(
+    keep(rec({ Operation: 'FileAccessed' }), { tenantId: 'contoso', tenantName: 'other' }),
+    false,
+    'tenant id matches too',
+  );
   assert.equal(keep(rec({ RecordType: 15, UserId: 'svc-backup@contoso.com' }), fabrikam), false);
   assert.equal(keep(rec({ RecordType: '15', UserId: 'SVC-x@CONTOSO.com' }), fabrikam), false, 'numeric strings and case');
   assert.equal(keep(rec({ RecordType: 15, UserId: 'alice@contoso.com' }), fabrikam), true, 'every field must match');
@@ -33,7 +37,10 @@ test('exclude: fields AND, values OR, case-insensitive, wildcards, numbers, per 
 });
 
 test('include keeps only what matches; exclude still applies', () => {
-  const keep = filterOf({ include: [{ Workload: ['AzureActiveDirectory', 'Exchange'] }], exclude: [{ Operation: 'MailItemsAccessed' }] })!;
+  const keep = filterOf({
+    include: [{ Workload: ['AzureActiveDirectory', 'Exchange'] }],
+    exclude: [{ Operation: 'MailItemsAccessed' }],
+  })!;
   assert.equal(keep(rec({ Workload: 'Exchange', Operation: 'Send' }), contoso), true);
   assert.equal(keep(rec({ Workload: 'Exchange', Operation: 'MailItemsAccessed' }), contoso), false);
   assert.equal(keep(rec({ Workload: 'SharePoint' }), contoso), false);
@@ -41,5 +48,8 @@ test('include keeps only what matches; exclude still applies', () => {
 });
 
 test('a matcher with no field is a config error naming it', () => {
-  assert.throws(() => parseConfig({ filters: { exclude: [{ tenants: ['contoso'] }] } }), /filters\.exclude\[0\]: name at least one record field/);
+  assert.throws(
+    () => parseConfig({ filters: { exclude: [{ tenants: ['contoso'] }] } }),
+    /filters\.exclude\[0\]: name at least one record field/,
+  );
 });

@@ -16,7 +16,13 @@ function valueTest(expected: Scalar): ValueTest {
     const wanted = expected.toLowerCase();
     return (actual) => actual !== undefined && actual !== null && String(actual).toLowerCase() === wanted;
   }
-  const pattern = new RegExp(`^${expected.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`, 'is');
+  const pattern = new RegExp(
+    `^${expected
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('.*')}$`,
+    'is',
+  );
   return (actual) => actual !== undefined && actual !== null && pattern.test(String(actual));
 }
 
@@ -29,7 +35,8 @@ function compile(matcher: RecordMatcherConfig): (record: AuditRecord, tenant: Fi
       return (record: AuditRecord) => tests.some((t) => t(record[field]));
     });
   return (record, tenant) =>
-    (!tenants || tenants.has(tenant.tenantId.toLowerCase()) || tenants.has(tenant.tenantName.toLowerCase())) && fields.every((f) => f(record));
+    (!tenants || tenants.has(tenant.tenantId.toLowerCase()) || tenants.has(tenant.tenantName.toLowerCase())) &&
+    fields.every((f) => f(record));
 }
 
 /**

@@ -15,7 +15,10 @@ export async function* parseRecordArray(body: Readable, contentId: string): Asyn
   try {
     for await (const item of parser as AsyncIterable<{ key: number; value: unknown }>) {
       if (!isAuditRecord(item.value)) {
-        throw new ApiError(`blob ${contentId}: element ${index} is not a JSON object`, { kind: 'transient', afCode: 'INVALID_BLOB' });
+        throw new ApiError(`blob ${contentId}: element ${index} is not a JSON object`, {
+          kind: 'transient',
+          afCode: 'INVALID_BLOB',
+        });
       }
       index += 1;
       yield item.value;

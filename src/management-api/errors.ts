@@ -23,7 +23,9 @@ export class ApiError extends IntakeError {
   readonly afCode: string | undefined;
   readonly retryAfterMs: number | undefined;
   constructor(message: string, details: ApiErrorDetails) {
-    super(details.afCode ?? (details.status ? `HTTP_${details.status}` : `API_${details.kind.toUpperCase()}`), message, { cause: details.cause });
+    super(details.afCode ?? (details.status ? `HTTP_${details.status}` : `API_${details.kind.toUpperCase()}`), message, {
+      cause: details.cause,
+    });
     this.kind = details.kind;
     this.status = details.status;
     this.afCode = details.afCode;

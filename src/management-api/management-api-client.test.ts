@@ -15,7 +15,10 @@ const PUBLISHER = '99999999-2222-3333-4444-555555555555';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, url: URL) => void;
 
-async function withServer(handler: Handler, fn: (base: string, seen: { url: URL; auth: string | undefined; host: string }[]) => Promise<void>): Promise<void> {
+async function withServer(
+  handler: Handler,
+  fn: (base: string, seen: { url: URL; auth: string | undefined; host: string }[]) => Promise<void>,
+): Promise<void> {
   const seen: { url: URL; auth: string | undefined; host: string }[] = [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
@@ -78,11 +81,14 @@ test('clouds: hosts per cloud, overrides, scope from the API host', () => {
   assert.equal(endpointsFor({ cloud: 'dod' }).apiUrl, 'https://manage.protection.apps.mil');
   assert.equal(endpointsFor({ cloud: 'gcc' }).scope, 'https://manage-gcc.office.com/.default');
   assert.equal(endpointsFor({ cloud: 'commercial' }).loginUrl, 'https://login.microsoftonline.com');
-  assert.deepEqual(endpointsFor({ cloud: 'commercial', api_url: 'https://127.0.0.1:8443/', login_url: 'https://127.0.0.1:8443' }), {
-    loginUrl: 'https://127.0.0.1:8443',
-    apiUrl: 'https://127.0.0.1:8443',
-    scope: 'https://127.0.0.1:8443/.default',
-  });
+  assert.deepEqual(
+    endpointsFor({ cloud: 'commercial', api_url: 'https://127.0.0.1:8443/', login_url: 'https://127.0.0.1:8443' }),
+    {
+      loginUrl: 'https://127.0.0.1:8443',
+      apiUrl: 'https://127.0.0.1:8443',
+      scope: 'https://127.0.0.1:8443/.default',
+    },
+  );
 });
 
 test('error classification', () => {
@@ -102,7 +108,7 @@ test('listing follows NextPageUri/NextPageUrl (any case), with PublisherIdentifi
   await withServer(
     (_req, res, url) => {
       const page = Number(url.searchParams.get('nextPage') ?? '0');
-      const base = `http://127.0.0.1:${(res.socket?.localPort ?? 0)}`;
+      const base = `http://127.0.0.1:${res.socket?.localPort ?? 0}`;
       const next = `${base}${url.pathname}?contentType=Audit.Exchange&startTime=x&endTime=y&nextPage=${page + 1}`;
       const headers: Record<string, string> = page === 0 ? { NextPageUri: next } : page === 1 ? { nextpageurl: next } : {};
       json(res, 200, [blobEntry(base, `blob-${page}`)], headers);
@@ -130,7 +136,13 @@ test('a NextPageUri or contentUri on another host is refused before any token is
       const api = client(base);
       const pages = api.listContent('Audit.Exchange', 0, 1000);
       await pages.next();
-      await assert.rejects(pages.next(), (err: unknown) => err instanceof ApiError && err.afCode === 'HOST_NOT_ALLOWED' && /refusing to send the token to http:\/\/localhost:1/.test(err.message));
+      await assert.rejects(
+        pages.next(),
+        (err: unknown) =>
+          err instanceof ApiError &&
+          err.afCode === 'HOST_NOT_ALLOWED' &&
+          /refusing to send the token to http:\/\/localhost:1/.test(err.message),
+      );
       const blob = api.fetchBlob('https://evil.example/api/x', 'x');
       await assert.rejects(blob.next(), /refusing to send the token to https:\/\/evil\.example/);
       assert.equal(seen.length, 1);
@@ -152,7 +164,8 @@ test('throttling (403 AF429, 429 Retry-After) and transient errors are retried; 
     async (base, seen) => {
       const tokens = new CountingTokens();
       const records = [];
-      for await (const record of client(base, tokens, 5).fetchBlob(`${base}/api/v1.0/${TENANT}/activity/feed/audit/b1`, 'b1')) records.push(record.Id);
+      for await (const record of client(base, tokens, 5).fetchBlob(`${base}/api/v1.0/${TENANT}/activity/feed/audit/b1`, 'b1'))
+        records.push(record.Id);
       assert.deepEqual(records, ['a', 'b']);
       assert.equal(calls, 5);
       assert.deepEqual(tokens.calls, [false, false, false, false, true]);
@@ -183,14 +196,20 @@ test('AF20024 (already enabled) is a successful start; AF20022 is a subscription
     (_req, res) => {
       n += 1;
       if (n === 1) return json(res, 200, { contentType: 'Audit.Exchange', status: 'enabled', webhook: null });
-      if (n === 2) return json(res, 400, { error: { code: 'AF20024', message: 'The subscription is already enabled. No property change.' } });
+      if (n === 2)
+        return json(res, 400, {
+          error: { code: 'AF20024', message: 'The subscription is already enabled. No property change.' },
+        });
       return json(res, 400, { error: { code: 'AF20022', message: 'No subscription found for the specified content type' } });
     },
     async (base, seen) => {
       const api = client(base);
       assert.equal(await api.startSubscription('Audit.Exchange'), 'started');
       assert.equal(await api.startSubscription('Audit.Exchange'), 'already-enabled');
-      await assert.rejects(api.listContent('Audit.Exchange', 0, 1000).next(), (err: unknown) => err instanceof ApiError && err.kind === 'subscription');
+      await assert.rejects(
+        api.listContent('Audit.Exchange', 0, 1000).next(),
+        (err: unknown) => err instanceof ApiError && err.kind === 'subscription',
+      );
       assert.match(seen[0]?.url.pathname ?? '', new RegExp(`/api/v1.0/${TENANT}/activity/feed/subscriptions/start$`));
     },
   );

@@ -87,17 +87,27 @@ async function readErrorBody(body: OpenResponse['body']): Promise<{ code?: strin
 }
 
 function parseListing(value: unknown, contentType: string): ListedBlob[] {
-  if (!Array.isArray(value)) throw new ApiError(`listing of ${contentType} is not a JSON array`, { kind: 'transient', afCode: 'INVALID_LISTING' });
+  if (!Array.isArray(value))
+    throw new ApiError(`listing of ${contentType} is not a JSON array`, { kind: 'transient', afCode: 'INVALID_LISTING' });
   return value.map((item: unknown, i) => {
     const entry = (item ?? {}) as Record<string, unknown>;
     const { contentId, contentUri, contentCreated, contentExpiration } = entry;
     const created = typeof contentCreated === 'string' ? Date.parse(contentCreated) : NaN;
     const expiration = typeof contentExpiration === 'string' ? Date.parse(contentExpiration) : NaN;
-    if (typeof contentId !== 'string' || !contentId || typeof contentUri !== 'string' || Number.isNaN(created) || Number.isNaN(expiration)) {
-      throw new ApiError(`listing of ${contentType}: entry ${i} lacks a valid contentId/contentUri/contentCreated/contentExpiration`, {
-        kind: 'transient',
-        afCode: 'INVALID_LISTING',
-      });
+    if (
+      typeof contentId !== 'string' ||
+      !contentId ||
+      typeof contentUri !== 'string' ||
+      Number.isNaN(created) ||
+      Number.isNaN(expiration)
+    ) {
+      throw new ApiError(
+        `listing of ${contentType}: entry ${i} lacks a valid contentId/contentUri/contentCreated/contentExpiration`,
+        {
+          kind: 'transient',
+          afCode: 'INVALID_LISTING',
+        },
+      );
     }
     return { contentId, contentUri, contentCreated: created, expiration };
   });
@@ -131,7 +141,9 @@ export class ManagementApiClient {
    */
   async startSubscription(contentType: string, webhook?: SubscriptionWebhook): Promise<SubscriptionResult> {
     const url = `${this.#feedRoot}/subscriptions/start?contentType=${encodeURIComponent(contentType)}`;
-    const body = webhook ? JSON.stringify({ webhook: { address: webhook.address, authId: webhook.authId?.reveal() ?? '', expiration: '' } }) : '';
+    const body = webhook
+      ? JSON.stringify({ webhook: { address: webhook.address, authId: webhook.authId?.reveal() ?? '', expiration: '' } })
+      : '';
     try {
       const response = await this.#send('POST', url, 'subscribe', body);
       await response.body.dump();
@@ -151,11 +163,14 @@ export class ManagementApiClient {
     } catch (err) {
       throw new ApiError('subscription list is not valid JSON', { kind: 'transient', afCode: 'INVALID_LISTING', cause: err });
     }
-    if (!Array.isArray(body)) throw new ApiError('subscription list is not a JSON array', { kind: 'transient', afCode: 'INVALID_LISTING' });
+    if (!Array.isArray(body))
+      throw new ApiError('subscription list is not a JSON array', { kind: 'transient', afCode: 'INVALID_LISTING' });
     return body.flatMap((item: unknown) => {
       const entry = item as { contentType?: unknown; status?: unknown } | null;
       if (!entry || typeof entry.contentType !== 'string') return [];
-      return [{ contentType: entry.contentType, enabled: typeof entry.status !== 'string' || entry.status.toLowerCase() === 'enabled' }];
+      return [
+        { contentType: entry.contentType, enabled: typeof entry.status !== 'string' || entry.status.toLowerCase() === 'enabled' },
+      ];
     });
   }
 
@@ -166,7 +181,10 @@ export class ManagementApiClient {
     const visited = new Set<string>();
     while (url) {
       if (visited.has(url) || visited.size >= MAX_PAGES) {
-        throw new ApiError(`listing of ${contentType} loops or exceeds ${MAX_PAGES} pages (next page ${url})`, { kind: 'fatal', afCode: 'PAGING_LOOP' });
+        throw new ApiError(`listing of ${contentType} loops or exceeds ${MAX_PAGES} pages (next page ${url})`, {
+          kind: 'fatal',
+          afCode: 'PAGING_LOOP',
+        });
       }
       visited.add(url);
       const response = await this.#send('GET', url, 'list');
@@ -175,7 +193,11 @@ export class ManagementApiClient {
       try {
         page = await response.body.json();
       } catch (err) {
-        throw new ApiError(`listing of ${contentType} is not valid JSON`, { kind: 'transient', afCode: 'INVALID_LISTING', cause: err });
+        throw new ApiError(`listing of ${contentType} is not valid JSON`, {
+          kind: 'transient',
+          afCode: 'INVALID_LISTING',
+          cause: err,
+        });
       }
       yield parseListing(page, contentType);
       url = next?.trim() || undefined;
@@ -201,10 +223,13 @@ export class ManagementApiClient {
       throw new ApiError(`refusing ${operation} request: "${rawUrl}" is not a URL`, { kind: 'fatal', afCode: 'BAD_URL' });
     }
     if (url.origin !== this.#origin) {
-      throw new ApiError(`refusing to send the token to ${url.origin}: only ${this.#origin} is the API host of tenant ${this.#o.tenantName}`, {
-        kind: 'fatal',
-        afCode: 'HOST_NOT_ALLOWED',
-      });
+      throw new ApiError(
+        `refusing to send the token to ${url.origin}: only ${this.#origin} is the API host of tenant ${this.#o.tenantName}`,
+        {
+          kind: 'fatal',
+          afCode: 'HOST_NOT_ALLOWED',
+        },
+      );
     }
     this.#withPublisher(url);
     let refreshedToken = false;
@@ -216,7 +241,14 @@ export class ManagementApiClient {
           refreshedToken = true;
           continue;
         }
-        const apiError = err instanceof ApiError ? err : new ApiError(`${operation} request failed: ${(err as Error).message}`, { kind: 'transient', afCode: 'NETWORK', cause: err });
+        const apiError =
+          err instanceof ApiError
+            ? err
+            : new ApiError(`${operation} request failed: ${(err as Error).message}`, {
+                kind: 'transient',
+                afCode: 'NETWORK',
+                cause: err,
+              });
         if (!isRetryable(apiError.kind) || attempt >= this.#o.maxAttempts || this.#o.signal?.aborted) throw apiError;
         const delay = Math.max(apiError.retryAfterMs ?? 0, backoffDelay(attempt - 1, this.#o.retryBaseMs, this.#o.retryMaxMs));
         if (apiError.kind === 'throttled') this.#o.bucket.pauseUntil(Date.now() + delay);
@@ -227,32 +259,48 @@ export class ManagementApiClient {
     }
   }
 
-  async #attempt(method: 'GET' | 'POST', url: URL, operation: Operation, refreshToken: boolean, body: string): Promise<OpenResponse> {
+  async #attempt(
+    method: 'GET' | 'POST',
+    url: URL,
+    operation: Operation,
+    refreshToken: boolean,
+    body: string,
+  ): Promise<OpenResponse> {
     await this.#o.bucket.take(this.#o.signal);
     const token = await this.#o.tokens.getToken(refreshToken);
     const started = performance.now();
     const response = await request(url, {
       method,
       dispatcher: this.#o.dispatcher,
-      headers: { authorization: `Bearer ${token}`, accept: 'application/json', ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        accept: 'application/json',
+        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+      },
       ...(method === 'POST' ? { body } : {}),
       headersTimeout: this.#o.requestTimeoutMs,
       bodyTimeout: this.#o.requestTimeoutMs,
       ...(this.#o.signal ? { signal: this.#o.signal } : {}),
     });
-    apiRequestDuration.observe({ tenant: this.#o.tenantName, operation, status: String(response.statusCode) }, (performance.now() - started) / 1000);
+    apiRequestDuration.observe(
+      { tenant: this.#o.tenantName, operation, status: String(response.statusCode) },
+      (performance.now() - started) / 1000,
+    );
     this.#observeClock(header(response.headers, 'date'));
     if (response.statusCode < 400) return response;
     const { code, message } = await readErrorBody(response.body);
     const kind = classifyApiError(response.statusCode, code);
     if (kind === 'throttled') apiThrottles.inc({ tenant: this.#o.tenantName, operation });
     const retryAfterMs = parseRetryAfter(header(response.headers, 'retry-after'), Date.now());
-    throw new ApiError(`${operation} ${url.pathname.split('/').slice(-1)[0] ?? ''}: HTTP ${response.statusCode}${code ? ` ${code}` : ''}${message ? `: ${message.split(/\r?\n/)[0]}` : ''}`, {
-      kind,
-      status: response.statusCode,
-      ...(code ? { afCode: code } : {}),
-      ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    });
+    throw new ApiError(
+      `${operation} ${url.pathname.split('/').slice(-1)[0] ?? ''}: HTTP ${response.statusCode}${code ? ` ${code}` : ''}${message ? `: ${message.split(/\r?\n/)[0]}` : ''}`,
+      {
+        kind,
+        status: response.statusCode,
+        ...(code ? { afCode: code } : {}),
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      },
+    );
   }
 
   #observeClock(date: string | undefined): void {

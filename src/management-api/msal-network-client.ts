@@ -16,7 +16,12 @@ export class MsalNetworkClient implements INetworkModule {
     return this.#send<T>('POST', url, options);
   }
 
-  async #send<T>(method: 'GET' | 'POST', url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+  async #send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options?: NetworkRequestOptions,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
     const response = await request(url, {
       method,
       dispatcher: this.dispatcher,
@@ -34,7 +39,10 @@ export class MsalNetworkClient implements INetworkModule {
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      body = { error: 'invalid_response', error_description: `token endpoint answered HTTP ${response.statusCode} with a non-JSON body` };
+      body = {
+        error: 'invalid_response',
+        error_description: `token endpoint answered HTTP ${response.statusCode} with a non-JSON body`,
+      };
     }
     return { headers, body: body as T, status: response.statusCode };
   }

@@ -28,12 +28,20 @@ function readCa(tenant: TenantConfig, index: number): string | undefined {
   try {
     return readFileSync(tenant.ca_file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`tenants[${index}].ca_file`, `cannot read ${tenant.ca_file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      `tenants[${index}].ca_file`,
+      `cannot read ${tenant.ca_file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
 /** Builds a tenant's API client: endpoints of its cloud, HTTP agent (CA, timeouts), MSAL tokens, token bucket. */
-export function createTenantClient(tenant: TenantConfig, index: number, collection: CollectionConfig, deps: TenantClientDeps): TenantClient {
+export function createTenantClient(
+  tenant: TenantConfig,
+  index: number,
+  collection: CollectionConfig,
+  deps: TenantClientDeps,
+): TenantClient {
   const endpoints = endpointsFor(tenant);
   const cas = [readCa(tenant, index), deps.ca].filter((ca): ca is string => Boolean(ca));
   const dispatcher = new Agent({

@@ -12,7 +12,10 @@ export class TokenBucket {
   #updatedAt: number;
   #pausedUntil = 0;
 
-  constructor(perMinute: number, private readonly now: () => number = Date.now) {
+  constructor(
+    perMinute: number,
+    private readonly now: () => number = Date.now,
+  ) {
     this.#capacity = perMinute;
     this.#refillPerMs = perMinute / 60_000;
     this.#tokens = perMinute;

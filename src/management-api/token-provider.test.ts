@@ -15,12 +15,24 @@ test('MSAL tokens from the emulator: secret and certificate (x5t#S256), cached, 
   const [registered, unregistered] = await Promise.all([createTestCertificateAsync(), createTestCertificateAsync('other')]);
   const emulator = await startEmulator({
     seed: 2,
-    tenants: [{ tenantId: TENANT, name: 'contoso', apps: [{ clientId: SECRET_APP, clientSecret: 'right-secret' }, { clientId: CERT_APP, certificatePem: registered.certificatePem }] }],
+    tenants: [
+      {
+        tenantId: TENANT,
+        name: 'contoso',
+        apps: [
+          { clientId: SECRET_APP, clientSecret: 'right-secret' },
+          { clientId: CERT_APP, certificatePem: registered.certificatePem },
+        ],
+      },
+    ],
   });
   const dispatcher = new Agent({ connect: { ca: emulator.caPem } });
   const endpoints = endpointsFor({ cloud: 'commercial', login_url: emulator.url, api_url: emulator.url });
-  const provider = (credentials: { client_id: string; client_secret?: Secret; certificate?: { certificate: string; private_key: Secret } }) =>
-    new MsalTokenProvider({ name: 'contoso', tenant_id: TENANT, ...credentials }, endpoints, dispatcher, 10_000);
+  const provider = (credentials: {
+    client_id: string;
+    client_secret?: Secret;
+    certificate?: { certificate: string; private_key: Secret };
+  }) => new MsalTokenProvider({ name: 'contoso', tenant_id: TENANT, ...credentials }, endpoints, dispatcher, 10_000);
   try {
     const bySecret = provider({ client_id: SECRET_APP, client_secret: new Secret('right-secret') });
     const [a, b] = await Promise.all([bySecret.getToken(), bySecret.getToken()]);
@@ -32,23 +44,41 @@ test('MSAL tokens from the emulator: secret and certificate (x5t#S256), cached, 
     const claims = JSON.parse(Buffer.from(a.split('.')[1] ?? '', 'base64url').toString()) as { aud: string; tid: string };
     assert.equal(claims.tid, TENANT);
 
-    const byCert = provider({ client_id: CERT_APP, certificate: { certificate: registered.certificatePem, private_key: new Secret(registered.privateKeyPem) } });
+    const byCert = provider({
+      client_id: CERT_APP,
+      certificate: { certificate: registered.certificatePem, private_key: new Secret(registered.privateKeyPem) },
+    });
     assert.ok((await byCert.getToken()).length > 20);
 
-    const wrongCert = provider({ client_id: CERT_APP, certificate: { certificate: unregistered.certificatePem, private_key: new Secret(unregistered.privateKeyPem) } });
-    await assert.rejects(wrongCert.getToken(), (err: unknown) => err instanceof ApiError && err.kind === 'auth' && /AADSTS700027/.test(err.message));
+    const wrongCert = provider({
+      client_id: CERT_APP,
+      certificate: { certificate: unregistered.certificatePem, private_key: new Secret(unregistered.privateKeyPem) },
+    });
+    await assert.rejects(
+      wrongCert.getToken(),
+      (err: unknown) => err instanceof ApiError && err.kind === 'auth' && /AADSTS700027/.test(err.message),
+    );
 
     const wrongSecret = provider({ client_id: SECRET_APP, client_secret: new Secret('bad-secret-xyz') });
     await assert.rejects(wrongSecret.getToken(), (err: unknown) => {
       assert.ok(err instanceof ApiError);
       assert.equal(err.kind, 'auth');
-      assert.equal(err.message, "cannot get a token for tenant contoso: invalid_client: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e0f'.");
+      assert.equal(
+        err.message,
+        "cannot get a token for tenant contoso: invalid_client: AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e0f'.",
+      );
       assert.ok(!JSON.stringify(err).includes('bad-secret-xyz'));
       return true;
     });
 
-    const brokenCert = provider({ client_id: CERT_APP, certificate: { certificate: '/nonexistent/cert.pem', private_key: new Secret('nope') } });
-    await assert.rejects(brokenCert.getToken(), /credentials of tenant contoso cannot be used: certificate.certificate: cannot read certificate file \/nonexistent\/cert.pem \(ENOENT\)/);
+    const brokenCert = provider({
+      client_id: CERT_APP,
+      certificate: { certificate: '/nonexistent/cert.pem', private_key: new Secret('nope') },
+    });
+    await assert.rejects(
+      brokenCert.getToken(),
+      /credentials of tenant contoso cannot be used: certificate.certificate: cannot read certificate file \/nonexistent\/cert.pem \(ENOENT\)/,
+    );
 
     const unreachable = new MsalTokenProvider(
       { name: 'contoso', tenant_id: TENANT, client_id: SECRET_APP, client_secret: new Secret('x') },

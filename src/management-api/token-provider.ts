@@ -16,7 +16,15 @@ export interface TokenProvider {
 type TenantCredentials = Pick<TenantConfig, 'name' | 'tenant_id' | 'client_id' | 'client_secret' | 'certificate'>;
 
 /** OAuth errors that no retry will fix: wrong secret, unknown app or tenant, missing consent. */
-const CREDENTIAL_ERRORS = new Set(['invalid_client', 'unauthorized_client', 'invalid_tenant', 'invalid_request', 'invalid_scope', 'invalid_resource', 'invalid_grant']);
+const CREDENTIAL_ERRORS = new Set([
+  'invalid_client',
+  'unauthorized_client',
+  'invalid_tenant',
+  'invalid_request',
+  'invalid_scope',
+  'invalid_resource',
+  'invalid_grant',
+]);
 
 /** The certificate setting holds PEM text, or a path (optionally `file:`-prefixed) to a PEM file. */
 function readCertificatePem(value: string): string {
@@ -25,11 +33,16 @@ function readCertificatePem(value: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (err) {
-    throw new ConfigError('certificate.certificate', `cannot read certificate file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      'certificate.certificate',
+      `cannot read certificate file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
 }
 
-function certificateCredential(certificate: NonNullable<TenantCredentials['certificate']>): NonNullable<NonNullable<Configuration['auth']['clientCertificate']>> {
+function certificateCredential(
+  certificate: NonNullable<TenantCredentials['certificate']>,
+): NonNullable<NonNullable<Configuration['auth']['clientCertificate']>> {
   let cert: X509Certificate;
   let key: string;
   try {
@@ -44,7 +57,10 @@ function certificateCredential(certificate: NonNullable<TenantCredentials['certi
 }
 
 /** Metadata MSAL would otherwise discover over the network, derived from the login URL (works for private endpoints too). */
-function authorityMetadata(loginUrl: string, tenantId: string): Pick<Configuration['auth'], 'authorityMetadata' | 'cloudDiscoveryMetadata' | 'knownAuthorities'> {
+function authorityMetadata(
+  loginUrl: string,
+  tenantId: string,
+): Pick<Configuration['auth'], 'authorityMetadata' | 'cloudDiscoveryMetadata' | 'knownAuthorities'> {
   const base = `${loginUrl}/${tenantId}`;
   const host = new URL(loginUrl).host;
   return {
@@ -95,7 +111,11 @@ export class MsalTokenProvider implements TokenProvider {
         system: { networkClient: new MsalNetworkClient(dispatcher, timeoutMs), disableInternalRetries: true },
       });
     } catch (err) {
-      this.#setupError = new ApiError(`credentials of tenant ${tenant.name} cannot be used: ${(err as Error).message}`, { kind: 'auth', afCode: 'BAD_CREDENTIAL_CONFIG', cause: err });
+      this.#setupError = new ApiError(`credentials of tenant ${tenant.name} cannot be used: ${(err as Error).message}`, {
+        kind: 'auth',
+        afCode: 'BAD_CREDENTIAL_CONFIG',
+        cause: err,
+      });
     }
   }
 
@@ -112,7 +132,8 @@ export class MsalTokenProvider implements TokenProvider {
     if (!this.#app) throw this.#setupError;
     try {
       const result = await this.#app.acquireTokenByClientCredential({ scopes: [this.#scope], skipCache: refresh });
-      if (!result?.accessToken) throw new ApiError(`token request for tenant ${this.#tenantName} returned no access token`, { kind: 'auth' });
+      if (!result?.accessToken)
+        throw new ApiError(`token request for tenant ${this.#tenantName} returned no access token`, { kind: 'auth' });
       return result.accessToken;
     } catch (err) {
       if (err instanceof ApiError) throw err;
@@ -125,7 +146,10 @@ export class MsalTokenProvider implements TokenProvider {
           }),
         );
       }
-      throw new ApiError(`cannot get a token for tenant ${this.#tenantName}: ${(err as Error).message}`, { kind: 'transient', cause: err });
+      throw new ApiError(`cannot get a token for tenant ${this.#tenantName}: ${(err as Error).message}`, {
+        kind: 'transient',
+        cause: err,
+      });
     }
   }
 }

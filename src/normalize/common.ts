@@ -5,7 +5,19 @@ import { put } from './document.ts';
 import { normalizeTimestamp } from './timestamp.ts';
 import { asArray, asBoolean, asNumber, asObject, asString, setOwn, tryParseJson } from './values.ts';
 
-const USER_TYPES = ['Regular', 'Reserved', 'Admin', 'DcAdmin', 'System', 'Application', 'ServicePrincipal', 'CustomPolicy', 'SystemPolicy', 'PartnerTechnician', 'Guest'];
+const USER_TYPES = [
+  'Regular',
+  'Reserved',
+  'Admin',
+  'DcAdmin',
+  'System',
+  'Application',
+  'ServicePrincipal',
+  'CustomPolicy',
+  'SystemPolicy',
+  'PartnerTechnician',
+  'Guest',
+];
 const SCOPES = ['Online', 'Onprem'];
 const GUEST_PREFIX = 'urn:spo:guest#';
 /** RecordTypes whose UserId/UserKey name a system account rather than the acting user (SCC alerts). */
@@ -56,12 +68,12 @@ export function mapCommon(record: AuditRecord, doc: EcsDocument): void {
 
 function mapActor(record: AuditRecord, doc: EcsDocument): void {
   let userId = asString(record.UserId);
-  if (userId !== undefined && userId.startsWith(GUEST_PREFIX)) {
+  if (userId?.startsWith(GUEST_PREFIX)) {
     userId = userId.slice(GUEST_PREFIX.length);
     put(doc, 'office365.user_type.is_external', true);
   }
   put(doc, 'user.name', userId);
-  if (userId !== undefined && userId.includes('@')) put(doc, 'user.email', userId);
+  if (userId?.includes('@')) put(doc, 'user.email', userId);
   put(doc, 'user.id', asString(record.UserKey));
 }
 

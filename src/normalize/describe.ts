@@ -33,16 +33,37 @@ function quoted(value: string | undefined): string {
 
 /** "FileDownloaded" → "downloaded"; the SharePoint/OneDrive file verbs analysts read most. */
 const FILE_VERBS: Readonly<Record<string, string>> = {
-  FileAccessed: 'accessed', FileAccessedExtended: 'accessed', FileDownloaded: 'downloaded', FileUploaded: 'uploaded',
-  FileModified: 'modified', FileModifiedExtended: 'modified', FileDeleted: 'deleted', FileRecycled: 'deleted',
-  FileDeletedFirstStageRecycleBin: 'deleted', FileDeletedSecondStageRecycleBin: 'permanently deleted', FileRestored: 'restored',
-  FileRenamed: 'renamed', FileMoved: 'moved', FileCopied: 'copied', FilePreviewed: 'previewed', FileCheckedOut: 'checked out',
-  FileCheckedIn: 'checked in', FileSyncDownloadedFull: 'synced down', FileSyncUploadedFull: 'synced up',
+  FileAccessed: 'accessed',
+  FileAccessedExtended: 'accessed',
+  FileDownloaded: 'downloaded',
+  FileUploaded: 'uploaded',
+  FileModified: 'modified',
+  FileModifiedExtended: 'modified',
+  FileDeleted: 'deleted',
+  FileRecycled: 'deleted',
+  FileDeletedFirstStageRecycleBin: 'deleted',
+  FileDeletedSecondStageRecycleBin: 'permanently deleted',
+  FileRestored: 'restored',
+  FileRenamed: 'renamed',
+  FileMoved: 'moved',
+  FileCopied: 'copied',
+  FilePreviewed: 'previewed',
+  FileCheckedOut: 'checked out',
+  FileCheckedIn: 'checked in',
+  FileSyncDownloadedFull: 'synced down',
+  FileSyncUploadedFull: 'synced up',
 };
 
 const MAILBOX_VERBS: Readonly<Record<string, string>> = {
-  SoftDelete: 'soft-deleted', HardDelete: 'hard-deleted', MoveToDeletedItems: 'moved to Deleted Items', Move: 'moved',
-  Copy: 'copied', Create: 'created', Update: 'updated', Send: 'sent', SendAs: 'sent as another user',
+  SoftDelete: 'soft-deleted',
+  HardDelete: 'hard-deleted',
+  MoveToDeletedItems: 'moved to Deleted Items',
+  Move: 'moved',
+  Copy: 'copied',
+  Create: 'created',
+  Update: 'updated',
+  Send: 'sent',
+  SendAs: 'sent as another user',
   SendOnBehalf: 'sent on behalf of another user',
 };
 
@@ -87,7 +108,8 @@ const describeExchangeAdmin: Describer = (r, ecs, who) => {
 
 const describeMailbox: Describer = (r, ecs, who) => {
   const op = asString(r.Operation) ?? '';
-  if (op === 'MailboxLogin') return `${who} signed in to mailbox ${asString(r.MailboxOwnerUPN) ?? ''}${from(ecs)}`.replace('  ', ' ');
+  if (op === 'MailboxLogin')
+    return `${who} signed in to mailbox ${asString(r.MailboxOwnerUPN) ?? ''}${from(ecs)}`.replace('  ', ' ');
   if (op === 'MailItemsAccessed') {
     const folders = list(ecs, 'office365.folders.paths');
     const count = typeof r.OperationCount === 'number' ? `${r.OperationCount} ` : '';
@@ -113,7 +135,10 @@ const describeFile: Describer = (r, ecs, who) => {
   const file = text(ecs, 'file.name') ?? text(ecs, 'url.full') ?? 'a file';
   const where = text(ecs, 'url.full');
   if (op === 'FileMalwareDetected') {
-    return `Malware ${text(ecs, 'office365.virus_info') ?? ''} detected in file ${file}${where ? ` (${where})` : ''}`.replace('  ', ' ');
+    return `Malware ${text(ecs, 'office365.virus_info') ?? ''} detected in file ${file}${where ? ` (${where})` : ''}`.replace(
+      '  ',
+      ' ',
+    );
   }
   const verb = ownValue(FILE_VERBS, op);
   if (verb !== undefined) return `${who} ${verb} file ${file}${where && where !== file ? ` (${where})` : ''}${from(ecs)}`;
@@ -123,12 +148,25 @@ const describeFile: Describer = (r, ecs, who) => {
   return `${who} performed ${op} on ${file}${target ? ` for ${target}` : ''}${from(ecs)}`;
 };
 
-const SHARING_OPERATIONS = new Set(['SharingInvitationCreated', 'AddedToSecureLink', 'SharingSet', 'AddedToGroup', 'CompanyLinkCreated', 'SecureLinkCreated']);
+const SHARING_OPERATIONS = new Set([
+  'SharingInvitationCreated',
+  'AddedToSecureLink',
+  'SharingSet',
+  'AddedToGroup',
+  'CompanyLinkCreated',
+  'SecureLinkCreated',
+]);
 
 const describeTeams: Describer = (r, ecs, who) => {
   const team = text(ecs, 'office365.teams.team.name') ?? text(ecs, 'office365.teams.channel.name');
   const members = get(ecs, 'office365.teams.team.members');
-  const memberNames = Array.isArray(members) ? members.map((m) => asString(asObject(m)?.id)).filter(Boolean).slice(0, 3).join(', ') : '';
+  const memberNames = Array.isArray(members)
+    ? members
+        .map((m) => asString(asObject(m)?.id))
+        .filter(Boolean)
+        .slice(0, 3)
+        .join(', ')
+    : '';
   const op = asString(r.Operation);
   if (op === 'MemberAdded' && memberNames && team) return `${who} added ${memberNames} to team ${team}${from(ecs)}`;
   if (op === 'MemberRemoved' && memberNames && team) return `${who} removed ${memberNames} from team ${team}${from(ecs)}`;
@@ -137,17 +175,21 @@ const describeTeams: Describer = (r, ecs, who) => {
   return `${who} performed ${text(ecs, 'action.name') ?? 'an action'} in Teams${team ? ` (${team})` : ''}${memberNames ? ` with ${memberNames}` : ''}${from(ecs)}`;
 };
 
-const describeMail: Describer = (r, ecs) => {
+const describeMail: Describer = (_r, ecs) => {
   const sender = list(ecs, 'email.from.address', 1) ?? 'an unknown sender';
   const to = list(ecs, 'email.to.address') ?? 'unknown recipients';
   const verdict = text(ecs, 'office365.defender.email.verdict.reason');
   const action = text(ecs, 'office365.defender.email.delivery.action');
-  return `Email ${quoted(text(ecs, 'email.subject'))} from ${sender} to ${to}${verdict ? `: ${verdict}` : ''}${action ? `, ${action}` : ''}`.replace('Email  ', 'Email ');
+  return `Email ${quoted(text(ecs, 'email.subject'))} from ${sender} to ${to}${verdict ? `: ${verdict}` : ''}${action ? `, ${action}` : ''}`.replace(
+    'Email  ',
+    'Email ',
+  );
 };
 
-const describeUrlClick: Describer = (r, ecs, who) => `${who} clicked ${text(ecs, 'url.original') ?? 'a URL'} protected by Safe Links${from(ecs)}`;
+const describeUrlClick: Describer = (_r, ecs, who) =>
+  `${who} clicked ${text(ecs, 'url.original') ?? 'a URL'} protected by Safe Links${from(ecs)}`;
 
-const describeAtpFile: Describer = (r, ecs) => {
+const describeAtpFile: Describer = (_r, ecs) => {
   const family = text(ecs, 'office365.defender.malware_family');
   return `Malware${family ? ` ${family}` : ''} detected in file ${text(ecs, 'file.name') ?? '(unknown)'}${text(ecs, 'url.original') ? ` (${text(ecs, 'url.original')})` : ''}`;
 };
@@ -160,28 +202,42 @@ const describeSccAlert: Describer = (r, ecs) => {
   return `${prefix}: ${name}${severity ? ` (${severity})` : ''}${about ? ` about ${about}` : ''}${asString(r.Operation) ? ` [${asString(r.Operation)}]` : ''}`;
 };
 
-const describeMcasAlert: Describer = (r, ecs, who) => {
+const describeMcasAlert: Describer = (_r, ecs, who) => {
   const severity = text(ecs, 'office365.alert.severity');
   return `Defender for Cloud Apps alert: ${text(ecs, 'office365.alert.display_name') ?? 'alert'}${severity ? ` (${severity})` : ''} for ${who}`;
 };
 
-const describeAir: Describer = (r, ecs) => {
+const describeAir: Describer = (_r, ecs) => {
   const name = text(ecs, 'office365.investigation.name') ?? text(ecs, 'office365.investigation.id') ?? 'investigation';
   const status = text(ecs, 'office365.investigation.status');
   return `Automated investigation ${quoted(name)}${status ? `: ${status}` : ''}`;
 };
 
-const describeDlp: Describer = (r, ecs, who) => {
+const describeDlp: Describer = (_r, ecs, who) => {
   const rule = text(ecs, 'rule.name') ?? 'a DLP rule';
   const subject = text(ecs, 'file.name') ?? text(ecs, 'email.subject');
   return `DLP rule ${quoted(rule)} matched${subject ? ` ${subject}` : ''} for ${who}${text(ecs, 'office365.dlp.severity') ? ` (${text(ecs, 'office365.dlp.severity')})` : ''}`;
 };
 
 const DESCRIBERS: ReadonlyMap<number, Describer> = new Map<number, Describer>([
-  [1, describeExchangeAdmin], [2, describeMailbox], [3, describeMailbox], [50, describeMailbox],
-  [6, describeFile], [14, describeFile], [8, describeDirectory], [15, describeLogon],
-  [11, describeDlp], [13, describeDlp], [63, describeDlp], [25, describeTeams], [28, describeMail],
-  [41, describeUrlClick], [47, describeAtpFile], [40, describeSccAlert], [98, describeMcasAlert], [64, describeAir],
+  [1, describeExchangeAdmin],
+  [2, describeMailbox],
+  [3, describeMailbox],
+  [50, describeMailbox],
+  [6, describeFile],
+  [14, describeFile],
+  [8, describeDirectory],
+  [15, describeLogon],
+  [11, describeDlp],
+  [13, describeDlp],
+  [63, describeDlp],
+  [25, describeTeams],
+  [28, describeMail],
+  [41, describeUrlClick],
+  [47, describeAtpFile],
+  [40, describeSccAlert],
+  [98, describeMcasAlert],
+  [64, describeAir],
 ]);
 
 function generic(ecs: EcsDocument, who: string): string {

@@ -28,11 +28,17 @@ export const FIXTURE_DEVIATIONS: readonly FixtureDeviation[] = [
   {
     fixture: 'microsoft_defender_threatintelligence_mail.json',
     path: 'office365.defender.email.attachments',
-    value: [{ name: 'malicious.pdf.exe', malware_family: 'Trojan_Gen_FileWithSpoofedExtension_A', verdict: { code: '1', name: 'bad' } }],
+    value: [
+      { name: 'malicious.pdf.exe', malware_family: 'Trojan_Gen_FileWithSpoofedExtension_A', verdict: { code: '1', name: 'bad' } },
+    ],
   },
   // 3. More well-known client applications are named than in the reference's table.
   { fixture: 'ad.json', path: 'office365.context.client.name', value: 'Microsoft Teams Web Client' },
   { fixture: 'user_logged_in.json', path: 'office365.context.client.name', value: 'Office365 Shell WCSS-Client' },
   // 4. MCAS alerts link to the alert in the portal.
-  { fixture: 'mcas_alert.json', path: 'event.url', value: 'https://example.portal.cloudappsecurity.com/#/alerts/111111111111111111111111' },
+  {
+    fixture: 'mcas_alert.json',
+    path: 'event.url',
+    value: 'https://example.portal.cloudappsecurity.com/#/alerts/111111111111111111111111',
+  },
 ];

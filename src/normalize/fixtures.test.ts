@@ -28,7 +28,8 @@ function comparable(doc: Record<string, unknown>): unknown {
 
 function getPath(doc: Record<string, unknown>, path: string): unknown {
   let node: unknown = doc;
-  for (const key of path.split('.')) node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
+  for (const key of path.split('.'))
+    node = typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined;
   return node;
 }
 
@@ -44,7 +45,9 @@ function setPath(doc: Record<string, unknown>, path: string, value: unknown): vo
 if (!existsSync(FIXTURES)) {
   throw new Error(`fixture folder ${FIXTURES.pathname} is missing: shared/ must sit beside the repository`);
 }
-const files = readdirSync(FIXTURES).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(FIXTURES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 
 test('every deviation names an existing fixture', () => {
   for (const d of FIXTURE_DEVIATIONS) assert.ok(files.includes(d.fixture), `deviation for unknown fixture ${d.fixture}`);
@@ -53,7 +56,8 @@ test('every deviation names an existing fixture', () => {
 test('every patched fixture is listed in the README deviation table', () => {
   const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
   const table = readme.slice(readme.indexOf('## Normalization (ECS)'), readme.indexOf('## Detection'));
-  for (const d of FIXTURE_DEVIATIONS) assert.ok(table.includes(d.fixture.replace(/\.json$/, '')), `README does not list the deviation on ${d.fixture}`);
+  for (const d of FIXTURE_DEVIATIONS)
+    assert.ok(table.includes(d.fixture.replace(/\.json$/, '')), `README does not list the deviation on ${d.fixture}`);
 });
 
 test('the fixture folder is not empty', () => {
@@ -67,7 +71,11 @@ for (const file of files) {
     assert.ok(parsed.ok, `input rejected: ${parsed.ok ? '' : parsed.reason}`);
     const expected = structuredClone(fixture.expected);
     for (const d of FIXTURE_DEVIATIONS.filter((x) => x.fixture === file)) {
-      assert.notDeepEqual(getPath(expected, d.path), d.value, `stale deviation ${d.path}: the reference already gives this value`);
+      assert.notDeepEqual(
+        getPath(expected, d.path),
+        d.value,
+        `stale deviation ${d.path}: the reference already gives this value`,
+      );
       setPath(expected, d.path, d.value);
     }
     const before = structuredClone(parsed.record);

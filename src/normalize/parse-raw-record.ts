@@ -34,7 +34,8 @@ export function parseRawRecord(input: unknown): ParseRawRecordResult {
   }
   if (!isAuditRecord(value)) return { ok: false, reason: `not an object (got ${kindOf(value)})` };
   const creationTime = value.CreationTime;
-  if (creationTime === undefined || creationTime === null || creationTime === '') return { ok: false, reason: 'missing CreationTime' };
+  if (creationTime === undefined || creationTime === null || creationTime === '')
+    return { ok: false, reason: 'missing CreationTime' };
   if (normalizeTimestamp(creationTime) === undefined) {
     return { ok: false, reason: `bad CreationTime ${shown(creationTime)}: expected yyyy-MM-ddTHH:mm:ss (UTC)` };
   }

@@ -11,14 +11,26 @@ export function normalizeTimestamp(value: unknown): string | undefined {
   if (isPlainUtcSeconds(value)) return value.length === 19 ? `${value}Z` : value;
   const m = DATE_TIME.exec(value);
   if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s, fraction, zone] = m as unknown as [string, string, string, string, string, string, string, string?, string?];
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60) return undefined;
+  const [, y, mo, d, h, mi, s, fraction, zone] = m as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string?,
+    string?,
+  ];
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60)
+    return undefined;
   const millis = fraction !== undefined ? fraction.slice(0, 3).padEnd(3, '0') : '000';
   if (zone !== undefined && zone.toUpperCase() !== 'Z') {
     const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
     const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
-    const t = Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(millis)) - offsetMinutes * 60_000;
+    const t =
+      Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(millis)) - offsetMinutes * 60_000;
     const iso = new Date(t).toISOString();
     return millis === '000' ? `${iso.slice(0, 19)}Z` : iso;
   }
@@ -39,7 +51,14 @@ function twoDigits(text: string, i: number): number {
 function isPlainUtcSeconds(value: string): boolean {
   const n = value.length;
   if (n !== 19 && !(n === 20 && value.charCodeAt(19) === 90)) return false;
-  if (value.charCodeAt(4) !== 45 || value.charCodeAt(7) !== 45 || value.charCodeAt(10) !== 84 || value.charCodeAt(13) !== 58 || value.charCodeAt(16) !== 58) return false;
+  if (
+    value.charCodeAt(4) !== 45 ||
+    value.charCodeAt(7) !== 45 ||
+    value.charCodeAt(10) !== 84 ||
+    value.charCodeAt(13) !== 58 ||
+    value.charCodeAt(16) !== 58
+  )
+    return false;
   if (twoDigits(value, 0) < 0 || twoDigits(value, 2) < 0) return false;
   const mo = twoDigits(value, 5);
   const d = twoDigits(value, 8);

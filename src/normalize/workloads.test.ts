@@ -37,8 +37,13 @@ test('Entra ID STS logon failure (15)', () => {
       ApplicationId: '1fec8e78-bce4-4aaf-ab1b-5451cc387264',
       ErrorNumber: '50126',
       LogonError: 'InvalidUserNameOrPassword',
-      ExtendedProperties: [{ Name: 'UserAgent', Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0' }],
-      DeviceProperties: [{ Name: 'OS', Value: 'Windows 10' }, { Name: 'IsCompliant', Value: 'False' }],
+      ExtendedProperties: [
+        { Name: 'UserAgent', Value: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:120.0) Gecko/20100101 Firefox/120.0' },
+      ],
+      DeviceProperties: [
+        { Name: 'OS', Value: 'Windows 10' },
+        { Name: 'IsCompliant', Value: 'False' },
+      ],
     }),
     {
       'event.category': ['authentication'],
@@ -66,7 +71,10 @@ test('Entra ID directory change (8): role assignment', () => {
       ClientIP: '',
       ObjectId: 'victim@contoso.com',
       ModifiedProperties: [{ Name: 'Role.DisplayName', NewValue: 'Global Administrator', OldValue: '' }],
-      Target: [{ ID: 'User_1', Type: 2 }, { ID: 'victim@contoso.com', Type: 5 }],
+      Target: [
+        { ID: 'User_1', Type: 2 },
+        { ID: 'victim@contoso.com', Type: 5 },
+      ],
       InterSystemsId: 'corr-1',
     }),
     {
@@ -87,7 +95,10 @@ test('Exchange admin cmdlet with Parameters (1)', () => {
       ResultStatus: 'False',
       ClientIP: '[2001:DB8::7]:443',
       ObjectId: 'bob',
-      Parameters: [{ Name: 'Identity', Value: 'bob' }, { Name: 'ForwardingSmtpAddress', Value: 'smtp:x@evil.example' }],
+      Parameters: [
+        { Name: 'Identity', Value: 'bob' },
+        { Name: 'ForwardingSmtpAddress', Value: 'smtp:x@evil.example' },
+      ],
       ClientAppId: '',
       AppId: 'fb78d390-0c51-40cd-8e17-fdbfab77341b',
     }),
@@ -111,14 +122,23 @@ test('Exchange mailbox item (2) and MailItemsAccessed (50)', () => {
       MailboxOwnerUPN: 'alice@contoso.com',
       Item: { Subject: 'Invoice', InternetMessageId: '<abc@contoso.com>' },
     }),
-    { 'event.category': ['email', 'file'], 'event.type': ['info'], 'user.id': 'S-1-5-21-1', 'email.subject': 'Invoice', 'email.message_id': 'abc@contoso.com' },
+    {
+      'event.category': ['email', 'file'],
+      'event.type': ['info'],
+      'user.id': 'S-1-5-21-1',
+      'email.subject': 'Invoice',
+      'email.message_id': 'abc@contoso.com',
+    },
   );
   expectFields(
     base(50, 'Exchange', 'MailItemsAccessed', {
       ResultStatus: 'Succeeded',
       ClientIPAddress: '198.51.100.9',
       LogonUserSid: 'S-1-5-21-2',
-      OperationProperties: [{ Name: 'MailAccessType', Value: 'Sync' }, { Name: 'IsThrottled', Value: 'False' }],
+      OperationProperties: [
+        { Name: 'MailAccessType', Value: 'Sync' },
+        { Name: 'IsThrottled', Value: 'False' },
+      ],
       Folders: [{ Path: '\\Inbox', FolderItems: [] }, { Path: '\\Sent Items' }],
       OperationCount: 40,
     }),
@@ -142,7 +162,8 @@ test('SharePoint/OneDrive file operation (6) and sharing (14)', () => {
       SourceRelativeUrl: 'Documents',
       SiteUrl: 'https://contoso-my.sharepoint.com/personal/alice/',
       FileSizeBytes: '2048',
-      UserAgent: 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
+      UserAgent:
+        'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15',
     }),
     {
       'event.category': ['file'],
@@ -163,7 +184,11 @@ test('SharePoint/OneDrive file operation (6) and sharing (14)', () => {
       TargetUserOrGroupName: 'eve@partner.example',
       SourceFileName: 'salaries.xlsx',
     }),
-    { 'user.target.name': 'eve@partner.example', 'url.full': 'https://contoso.sharepoint.com/sites/HR/Shared Documents/salaries.xlsx', 'file.name': 'salaries.xlsx' },
+    {
+      'user.target.name': 'eve@partner.example',
+      'url.full': 'https://contoso.sharepoint.com/sites/HR/Shared Documents/salaries.xlsx',
+      'file.name': 'salaries.xlsx',
+    },
   );
 });
 
@@ -185,12 +210,22 @@ test('Teams (25): members with roles', () => {
 });
 
 test('Power BI (20), Yammer (22), Forms (66)', () => {
-  expectFields(base(20, 'PowerBI', 'ExportReport', { ClientIP: '192.0.2.9', UserAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36' }), {
-    'user_agent.name': 'Chrome',
-    'event.action': 'ExportReport',
-    'service.name': 'PowerBI',
+  expectFields(
+    base(20, 'PowerBI', 'ExportReport', {
+      ClientIP: '192.0.2.9',
+      UserAgent:
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36',
+    }),
+    {
+      'user_agent.name': 'Chrome',
+      'event.action': 'ExportReport',
+      'service.name': 'PowerBI',
+    },
+  );
+  expectFields(base(22, 'Yammer', 'FileDownloaded', { FileName: 'notes.txt' }), {
+    'event.category': ['file'],
+    'file.name': 'notes.txt',
   });
-  expectFields(base(22, 'Yammer', 'FileDownloaded', { FileName: 'notes.txt' }), { 'event.category': ['file'], 'file.name': 'notes.txt' });
   expectFields(base(66, 'MicrosoftForms', 'CreateForm', { FormName: 'Survey', SourceApp: 'ms-formweb' }), {
     'office365.form_name': 'Survey',
     'office365.source.application': 'ms-formweb',
@@ -206,7 +241,15 @@ test('DLP rule match (11)', () => {
         {
           PolicyId: 'p1',
           PolicyName: 'PCI',
-          Rules: [{ RuleId: 'r1', RuleName: 'Credit cards', Severity: 'High', Actions: ['NotifyUser'], ConditionsMatched: { SensitiveInformation: [{ SensitiveInformationTypeName: 'Credit Card Number', Count: 3 }] } }],
+          Rules: [
+            {
+              RuleId: 'r1',
+              RuleName: 'Credit cards',
+              Severity: 'High',
+              Actions: ['NotifyUser'],
+              ConditionsMatched: { SensitiveInformation: [{ SensitiveInformationTypeName: 'Credit Card Number', Count: 3 }] },
+            },
+          ],
         },
       ],
     }),
@@ -271,17 +314,34 @@ test('Defender for Office 365: TIMailData (28), URL click (41), AtpDetection (47
       'office365.defender.email.verdict.reason': 'Phish',
     },
   );
-  expectFields(base(41, 'ThreatIntelligence', 'TIUrlClickData', { Url: 'https://bad.evil.example/login?x=1', UserIp: '198.51.100.20', URLClickAction: 2 }), {
-    'url.domain': 'bad.evil.example',
-    'url.registered_domain': 'evil.example',
-    'url.query': 'x=1',
-    'source.ip': '198.51.100.20',
-  });
-  expectFields(base(47, 'ThreatIntelligence', 'AtpDetection', { FileData: { FileName: 'x.exe', SHA256: 'ab'.repeat(32), FilePath: 'https://contoso.sharepoint.com/x.exe', MalwareFamily: 'Trojan' } }), {
-    'file.name': 'x.exe',
-    'related.hash': ['ab'.repeat(32)],
-    'office365.defender.malware_family': 'Trojan',
-  });
+  expectFields(
+    base(41, 'ThreatIntelligence', 'TIUrlClickData', {
+      Url: 'https://bad.evil.example/login?x=1',
+      UserIp: '198.51.100.20',
+      URLClickAction: 2,
+    }),
+    {
+      'url.domain': 'bad.evil.example',
+      'url.registered_domain': 'evil.example',
+      'url.query': 'x=1',
+      'source.ip': '198.51.100.20',
+    },
+  );
+  expectFields(
+    base(47, 'ThreatIntelligence', 'AtpDetection', {
+      FileData: {
+        FileName: 'x.exe',
+        SHA256: 'ab'.repeat(32),
+        FilePath: 'https://contoso.sharepoint.com/x.exe',
+        MalwareFamily: 'Trojan',
+      },
+    }),
+    {
+      'file.name': 'x.exe',
+      'related.hash': ['ab'.repeat(32)],
+      'office365.defender.malware_family': 'Trojan',
+    },
+  );
 });
 
 test('AIR investigation (64) and MCAS alert (98)', () => {
@@ -292,7 +352,19 @@ test('AIR investigation (64) and MCAS alert (98)', () => {
       Status: 'Remediated',
       StartTimeUtc: '2025-03-04T09:00:00',
       Data: JSON.stringify({ IsIncident: true, Severity: 'High', AlertDisplayName: 'Phish zapped' }),
-      Actions: [JSON.stringify({ Entities: [{ Type: 'mailMessage', NetworkMessageId: 'n1', Sender: 's@evil.example', Recipient: 'alice@contoso.com', Urls: ['https://evil.example/a'] }] })],
+      Actions: [
+        JSON.stringify({
+          Entities: [
+            {
+              Type: 'mailMessage',
+              NetworkMessageId: 'n1',
+              Sender: 's@evil.example',
+              Recipient: 'alice@contoso.com',
+              Urls: ['https://evil.example/a'],
+            },
+          ],
+        }),
+      ],
     }),
     {
       'event.kind': 'alert',
@@ -304,11 +376,18 @@ test('AIR investigation (64) and MCAS alert (98)', () => {
       'office365.investigation.emails': [{ message_ids: ['n1'] }],
     },
   );
-  expectFields(base(98, 'MCAS', 'MCAS_ALERT_ANUBIS_DETECTION_VELOCITY', { AlertDisplayName: 'Impossible travel activity', AlertSeverity: 'Medium', ClientIPs: ['1.2.3.4'] }), {
-    'event.kind': 'alert',
-    'office365.alert.display_name': 'Impossible travel activity',
-    'office365.alert.client_ips': ['1.2.3.4'],
-  });
+  expectFields(
+    base(98, 'MCAS', 'MCAS_ALERT_ANUBIS_DETECTION_VELOCITY', {
+      AlertDisplayName: 'Impossible travel activity',
+      AlertSeverity: 'Medium',
+      ClientIPs: ['1.2.3.4'],
+    }),
+    {
+      'event.kind': 'alert',
+      'office365.alert.display_name': 'Impossible travel activity',
+      'office365.alert.client_ips': ['1.2.3.4'],
+    },
+  );
 });
 
 test('an unknown RecordType keeps the common fields and the raw record', () => {
@@ -327,11 +406,51 @@ test('an unknown RecordType keeps the common fields and the raw record', () => {
 });
 
 test('normalize never throws, whatever the field types', () => {
-  const junk: unknown[] = [null, 42, -1, 'text', 'constructor', '__proto__', true, [], {}, [null], [{ Name: 1 }], [{ Name: '__proto__', Value: '{}' }], { a: { b: [] } }, '<null>', '{"x":'];
+  const junk: unknown[] = [
+    null,
+    42,
+    -1,
+    'text',
+    'constructor',
+    '__proto__',
+    true,
+    [],
+    {},
+    [null],
+    [{ Name: 1 }],
+    [{ Name: '__proto__', Value: '{}' }],
+    { a: { b: [] } },
+    '<null>',
+    '{"x":',
+  ];
   const fields = [
-    'RecordType', 'ClientIP', 'ClientIPAddress', 'UserId', 'UserKey', 'Operation', 'ResultStatus', 'UserType', 'ExtendedProperties',
-    'DeviceProperties', 'ModifiedProperties', 'Parameters', 'OperationProperties', 'Folders', 'AffectedItems', 'Item', 'Data', 'Actions',
-    'AppAccessContext', 'Target', 'Members', 'AttachmentData', 'FileData', 'PolicyDetails', 'UserAgent', 'ObjectId', 'Recipients',
+    'RecordType',
+    'ClientIP',
+    'ClientIPAddress',
+    'UserId',
+    'UserKey',
+    'Operation',
+    'ResultStatus',
+    'UserType',
+    'ExtendedProperties',
+    'DeviceProperties',
+    'ModifiedProperties',
+    'Parameters',
+    'OperationProperties',
+    'Folders',
+    'AffectedItems',
+    'Item',
+    'Data',
+    'Actions',
+    'AppAccessContext',
+    'Target',
+    'Members',
+    'AttachmentData',
+    'FileData',
+    'PolicyDetails',
+    'UserAgent',
+    'ObjectId',
+    'Recipients',
   ];
   const types = [1, 2, 3, 4, 6, 8, 11, 13, 14, 15, 20, 22, 25, 28, 36, 40, 41, 43, 47, 50, 63, 64, 66, 98, 999];
   for (const recordType of types) {

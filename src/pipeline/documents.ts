@@ -52,7 +52,12 @@ export function deadLetterDocument(dead: DeadLetter, at: number): OutputEvent {
     document: {
       '@timestamp': new Date(at).toISOString(),
       error: { message: reason },
-      labels: { tenant: source.tenantName, content_type: source.contentType, content_id: source.contentId, source: source.source },
+      labels: {
+        tenant: source.tenantName,
+        content_type: source.contentType,
+        content_id: source.contentId,
+        source: source.source,
+      },
       raw: source.record,
     },
   };

@@ -14,27 +14,59 @@ class MemorySink implements Sink {
   opened: string | undefined = 'never';
   failNext = false;
   constructor(readonly name: string) {}
-  async open(position?: string) { this.opened = position; }
+  async open(position?: string) {
+    this.opened = position;
+  }
   async write(events: readonly OutputEvent[]) {
-    if (this.failNext) { this.failNext = false; throw new Error('down'); }
+    if (this.failNext) {
+      this.failNext = false;
+      throw new Error('down');
+    }
     this.written.push(...events);
   }
-  position() { return String(this.written.length); }
+  position() {
+    return String(this.written.length);
+  }
   async close() {}
 }
 
 const routed = (sink: Sink, ...kinds: OutputKind[]): Sink => new KindFilterSink(sink, kinds);
-const source = (record: Record<string, unknown>): SourceRecord => ({ tenantId: 'tid', tenantName: 'contoso', source: 'management-api', contentType: 'Audit.Exchange', contentId: 'c1', record });
-const logon = (id: string) => source({ Id: id, CreationTime: '2024-05-01T10:00:00', RecordType: 15, Operation: 'UserLoginFailed', Workload: 'AzureActiveDirectory', UserId: 'eve@contoso.com', ClientIP: '203.0.113.9', ResultStatus: 'Success', OrganizationId: 'tid' });
+const source = (record: Record<string, unknown>): SourceRecord => ({
+  tenantId: 'tid',
+  tenantName: 'contoso',
+  source: 'management-api',
+  contentType: 'Audit.Exchange',
+  contentId: 'c1',
+  record,
+});
+const logon = (id: string) =>
+  source({
+    Id: id,
+    CreationTime: '2024-05-01T10:00:00',
+    RecordType: 15,
+    Operation: 'UserLoginFailed',
+    Workload: 'AzureActiveDirectory',
+    UserId: 'eve@contoso.com',
+    ClientIP: '203.0.113.9',
+    ResultStatus: 'Success',
+    OrganizationId: 'tid',
+  });
 
 test('valid records become ECS events on every event sink; malformed ones go to the dead-letter sink only', async () => {
   const events = new MemorySink('file');
   const dead = new MemorySink('dead-letter');
-  const pipeline = new Pipeline({ sinks: [routed(events, 'event', 'alert'), routed(dead, 'dead-letter')], format: 'ecs', logger: silentLogger });
+  const pipeline = new Pipeline({
+    sinks: [routed(events, 'event', 'alert'), routed(dead, 'dead-letter')],
+    format: 'ecs',
+    logger: silentLogger,
+  });
   assert.deepEqual(await pipeline.open({ file: '7' }), { file: '0', 'dead-letter': '0' }, 'positions right after open');
   assert.equal(events.opened, '7');
   const positions = await pipeline.exclusive((deliver) => deliver([logon('a'), source({ Id: 'b' }), logon('c')]));
-  assert.deepEqual(events.written.map((e) => e.id), ['tid:a', 'tid:c']);
+  assert.deepEqual(
+    events.written.map((e) => e.id),
+    ['tid:a', 'tid:c'],
+  );
   const first = events.written[0]!.document as Record<string, any>;
   assert.equal(first['@timestamp'], '2024-05-01T10:00:00Z');
   assert.equal(first.source.ip, '203.0.113.9');
@@ -63,9 +95,15 @@ test('a failing sink rejects the delivery so the caller commits nothing', async 
   const down = new MemorySink('down');
   down.failNext = true;
   const pipeline = new Pipeline({ sinks: [routed(ok, 'event'), routed(down, 'event')], format: 'ecs', logger: silentLogger });
-  await assert.rejects(pipeline.exclusive((d) => d([logon('a')])), /down/);
+  await assert.rejects(
+    pipeline.exclusive((d) => d([logon('a')])),
+    /down/,
+  );
   await pipeline.exclusive((d) => d([logon('a')]));
-  assert.deepEqual(down.written.map((e) => e.id), ['tid:a']);
+  assert.deepEqual(
+    down.written.map((e) => e.id),
+    ['tid:a'],
+  );
 });
 
 test('detector alerts reach the store and alert sinks; a detector crash does not lose the event', async () => {
@@ -77,15 +115,34 @@ test('detector alerts reach the store and alert sinks; a detector crash does not
     process(e: { id: string; tenantId: string; time: number }): Alert[] {
       calls++;
       if (calls === 2) throw new Error('bug');
-      return [{ id: `al-${e.id}`, ruleId: 'r1', title: 'Brute force', level: 'high', tags: [], attack: [], tenantId: e.tenantId, time: e.time, createdAt: 0, eventIds: [e.id] }];
+      return [
+        {
+          id: `al-${e.id}`,
+          ruleId: 'r1',
+          title: 'Brute force',
+          level: 'high',
+          tags: [],
+          attack: [],
+          tenantId: e.tenantId,
+          time: e.time,
+          createdAt: 0,
+          eventIds: [e.id],
+        },
+      ];
     },
   };
   const pipeline = new Pipeline({
-    sinks: [routed(sink, 'event', 'alert')], format: 'ecs', logger: silentLogger, detector,
+    sinks: [routed(sink, 'event', 'alert')],
+    format: 'ecs',
+    logger: silentLogger,
+    detector,
     store: { insertEvents: (e) => stored.events.push(...e), insertAlerts: (a) => stored.alerts.push(...a) },
   });
   await pipeline.exclusive((d) => d([logon('a'), logon('b')]));
-  assert.deepEqual(sink.written.map((o) => `${o.kind}:${o.id}`), ['event:tid:a', 'event:tid:b', 'alert:al-tid:a']);
+  assert.deepEqual(
+    sink.written.map((o) => `${o.kind}:${o.id}`),
+    ['event:tid:a', 'event:tid:b', 'alert:al-tid:a'],
+  );
   assert.equal(stored.events.length, 2);
   assert.equal(stored.alerts[0]?.tenantName, 'contoso');
   assert.equal((sink.written[2]!.document as any).rule.name, 'Brute force');
@@ -95,8 +152,15 @@ test('exclusive() runs one delivery at a time', async () => {
   const pipeline = new Pipeline({ sinks: [], format: 'ecs', logger: silentLogger });
   const order: string[] = [];
   await Promise.all([
-    pipeline.exclusive(async () => { order.push('a1'); await new Promise((r) => setTimeout(r, 20)); order.push('a2'); }),
-    pipeline.exclusive(async () => { order.push('b1'); order.push('b2'); }),
+    pipeline.exclusive(async () => {
+      order.push('a1');
+      await new Promise((r) => setTimeout(r, 20));
+      order.push('a2');
+    }),
+    pipeline.exclusive(async () => {
+      order.push('b1');
+      order.push('b2');
+    }),
   ]);
   assert.deepEqual(order, ['a1', 'a2', 'b1', 'b2']);
 });
@@ -104,24 +168,58 @@ test('exclusive() runs one delivery at a time', async () => {
 test('alerts from closed correlation windows are stored at once and reach the sinks with the next batch', async () => {
   const sink = new MemorySink('s');
   const stored: Alert[] = [];
-  const closing: Alert = { id: 'corr-1', ruleId: 'spray', title: 'Password spray', level: 'high', tags: [], attack: [], tenantId: 'tid', time: 1, createdAt: 2, eventIds: ['tid:a'] };
+  const closing: Alert = {
+    id: 'corr-1',
+    ruleId: 'spray',
+    title: 'Password spray',
+    level: 'high',
+    tags: [],
+    attack: [],
+    tenantId: 'tid',
+    time: 1,
+    createdAt: 2,
+    eventIds: ['tid:a'],
+  };
   let flushes = 0;
   const detector = { process: () => [], flush: (now: number) => (flushes++ === 0 && now === 1000 ? [closing] : []) };
-  const pipeline = new Pipeline({ sinks: [routed(sink, 'event', 'alert')], format: 'ecs', logger: silentLogger, detector, store: { insertEvents: () => {}, insertAlerts: (a) => stored.push(...a) } });
+  const pipeline = new Pipeline({
+    sinks: [routed(sink, 'event', 'alert')],
+    format: 'ecs',
+    logger: silentLogger,
+    detector,
+    store: { insertEvents: () => {}, insertAlerts: (a) => stored.push(...a) },
+  });
   assert.equal(await pipeline.flushDetections(1000), 1);
-  assert.deepEqual(stored.map((a) => a.id), ['corr-1']);
+  assert.deepEqual(
+    stored.map((a) => a.id),
+    ['corr-1'],
+  );
   assert.equal(sink.written.length, 0);
   await pipeline.exclusive((d) => d([logon('a')]));
-  assert.deepEqual(sink.written.map((o) => `${o.kind}:${o.id}`), ['event:tid:a', 'alert:corr-1']);
+  assert.deepEqual(
+    sink.written.map((o) => `${o.kind}:${o.id}`),
+    ['event:tid:a', 'alert:corr-1'],
+  );
   await pipeline.exclusive((d) => d([logon('b')]));
-  assert.deepEqual(sink.written.map((o) => o.id), ['tid:a', 'corr-1', 'tid:b']);
+  assert.deepEqual(
+    sink.written.map((o) => o.id),
+    ['tid:a', 'corr-1', 'tid:b'],
+  );
 });
 
 test('enrichment runs after normalization and before detection', async () => {
   const sink = new MemorySink('s');
   const seen: unknown[] = [];
-  const detector = { flush: () => [], process: (e: { ecs: Record<string, any> }) => { seen.push(e.ecs.source?.geo?.country_iso_code); return []; } };
-  const enrich = (ecs: Record<string, any>) => { ecs.source = { ...ecs.source, geo: { country_iso_code: 'FR' } }; };
+  const detector = {
+    flush: () => [],
+    process: (e: { ecs: Record<string, any> }) => {
+      seen.push(e.ecs.source?.geo?.country_iso_code);
+      return [];
+    },
+  };
+  const enrich = (ecs: Record<string, any>) => {
+    ecs.source = { ...ecs.source, geo: { country_iso_code: 'FR' } };
+  };
   await new Pipeline({ sinks: [sink], format: 'ecs', logger: silentLogger, detector, enrich }).exclusive((d) => d([logon('a')]));
   assert.deepEqual(seen, ['FR']);
   assert.equal((sink.written[0]!.document as any).source.geo.country_iso_code, 'FR');
@@ -140,7 +238,10 @@ test('a failed delivery or checkpoint rolls local outputs back, so the retry wri
   await pipeline.open({});
   await pipeline.exclusive((d) => d([logon('a')]));
   flaky.failNext = true;
-  await assert.rejects(pipeline.exclusive((d) => d([logon('b')])), /down/);
+  await assert.rejects(
+    pipeline.exclusive((d) => d([logon('b')])),
+    /down/,
+  );
   await assert.rejects(
     pipeline.exclusive(async (d) => {
       await d([logon('b')]);
@@ -150,27 +251,53 @@ test('a failed delivery or checkpoint rolls local outputs back, so the retry wri
   );
   await pipeline.exclusive((d) => d([logon('b')]));
   await pipeline.close();
-  const ids = readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).Id);
+  const ids = readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).Id);
   assert.deepEqual(ids, ['a', 'b']);
 });
 
 test('if uncommitted output cannot be rolled back, the pipeline stops and reports it', async () => {
   const sink = new MemorySink('stuck');
-  sink.open = async () => { if (sink.written.length > 0) throw new Error('disk gone'); };
+  sink.open = async () => {
+    if (sink.written.length > 0) throw new Error('disk gone');
+  };
   const fatal: Error[] = [];
   const pipeline = new Pipeline({ sinks: [sink], format: 'raw', logger: silentLogger, onFatal: (e) => fatal.push(e) });
-  await assert.rejects(pipeline.exclusive(async (d) => { await d([logon('a')]); throw new Error('commit failed'); }), /commit failed/);
+  await assert.rejects(
+    pipeline.exclusive(async (d) => {
+      await d([logon('a')]);
+      throw new Error('commit failed');
+    }),
+    /commit failed/,
+  );
   assert.equal(fatal.length, 1);
   assert.match(fatal[0]!.message, /sink stuck: cannot roll back uncommitted output \(disk gone\)/);
-  await assert.rejects(pipeline.exclusive((d) => d([logon('b')])), /restart to recover/);
+  await assert.rejects(
+    pipeline.exclusive((d) => d([logon('b')])),
+    /restart to recover/,
+  );
 });
 
 test('filtered records are dropped before normalization, storage and sinks', async () => {
   const sink = new MemorySink('s');
   const stored: ProcessedEvent[] = [];
   const keep = (record: Record<string, unknown>) => record.Id !== 'noise';
-  const pipeline = new Pipeline({ sinks: [sink], format: 'raw', logger: silentLogger, keep, store: { insertEvents: (e) => stored.push(...e), insertAlerts: () => {} } });
+  const pipeline = new Pipeline({
+    sinks: [sink],
+    format: 'raw',
+    logger: silentLogger,
+    keep,
+    store: { insertEvents: (e) => stored.push(...e), insertAlerts: () => {} },
+  });
   await pipeline.exclusive((d) => d([logon('a'), logon('noise'), logon('b')]));
-  assert.deepEqual(sink.written.map((o) => o.id), ['tid:a', 'tid:b']);
-  assert.deepEqual(stored.map((e) => e.id), ['tid:a', 'tid:b']);
+  assert.deepEqual(
+    sink.written.map((o) => o.id),
+    ['tid:a', 'tid:b'],
+  );
+  assert.deepEqual(
+    stored.map((e) => e.id),
+    ['tid:a', 'tid:b'],
+  );
 });

@@ -103,7 +103,11 @@ export class Pipeline implements Delivery {
         await sink.open(position);
         this.#options.logger.warn({ sink: sink.name, position }, 'rolled back output that was not committed');
       } catch (err) {
-        this.#broken = new SinkError(sink.name, `cannot roll back uncommitted output (${(err as Error).message}); restart to recover from the last checkpoint`, { cause: err });
+        this.#broken = new SinkError(
+          sink.name,
+          `cannot roll back uncommitted output (${(err as Error).message}); restart to recover from the last checkpoint`,
+          { cause: err },
+        );
         this.#options.logger.fatal({ err: this.#broken }, 'pipeline stopped');
         this.#options.onFatal?.(this.#broken);
         return;
@@ -148,7 +152,10 @@ export class Pipeline implements Delivery {
       const processed = processRecord(record, enrich);
       if (!processed.ok) {
         pipelineMetrics.deadLetters.inc({ tenant: record.tenantName });
-        logger.warn({ tenant: record.tenantName, contentId: record.contentId, reason: processed.deadLetter.reason }, 'record sent to dead-letter output');
+        logger.warn(
+          { tenant: record.tenantName, contentId: record.contentId, reason: processed.deadLetter.reason },
+          'record sent to dead-letter output',
+        );
         outputs.push(deadLetterDocument(processed.deadLetter, at));
         continue;
       }
@@ -169,7 +176,16 @@ export class Pipeline implements Delivery {
 
   #detect(detector: EventDetector, event: ProcessedEvent): Alert[] {
     try {
-      return detector.process({ id: event.id, tenantId: event.tenantId, tenantName: event.tenantName, time: event.time, ecs: event.ecs, raw: event.raw }).map((a) => ({ ...a, tenantName: a.tenantName ?? event.tenantName }));
+      return detector
+        .process({
+          id: event.id,
+          tenantId: event.tenantId,
+          tenantName: event.tenantName,
+          time: event.time,
+          ecs: event.ecs,
+          raw: event.raw,
+        })
+        .map((a) => ({ ...a, tenantName: a.tenantName ?? event.tenantName }));
     } catch (err) {
       this.#options.logger.error({ err, event: event.id }, 'detection failed for an event; the event is still delivered');
       return [];

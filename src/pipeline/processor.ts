@@ -48,7 +48,14 @@ export function processRecord(source: SourceRecord, enrich?: Enrich): Processed 
 
 /** What the pipeline needs from the detector (src/detect). */
 export interface EventDetector {
-  process(event: { id: string; tenantId: string; tenantName: string; time: number; ecs: Record<string, unknown>; raw: Record<string, unknown> }): Alert[];
+  process(event: {
+    id: string;
+    tenantId: string;
+    tenantName: string;
+    time: number;
+    ecs: Record<string, unknown>;
+    raw: Record<string, unknown>;
+  }): Alert[];
   /** Closes correlation windows that ended before `now`. */
   flush(now: number): Alert[];
 }

@@ -9,7 +9,10 @@ const MiB = 1024 * 1024;
  * Which kinds of OutputEvent a sink receives. Default: events and alerts (records the pipeline could not
  * process go to `<data_dir>/dead-letter/pipeline.ndjson`; add `dead-letter` to send them here too).
  */
-const kinds = z.array(z.enum(['event', 'alert', 'dead-letter'])).min(1).default(['event', 'alert']);
+const kinds = z
+  .array(z.enum(['event', 'alert', 'dead-letter']))
+  .min(1)
+  .default(['event', 'alert']);
 
 /**
  * What sits between the pipeline and the destination.
@@ -21,11 +24,19 @@ const kinds = z.array(z.enum(['event', 'alert', 'dead-letter'])).min(1).default(
 const buffer = z
   .object({
     type: z.enum(['memory', 'disk']),
-    max_bytes: z.number().int().positive().default(1024 * MiB),
+    max_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(1024 * MiB),
     /** Spool folder; default `<data_dir>/spool/<sink name>`. */
     path: z.string().min(1).optional(),
     /** Size of one spool segment file. */
-    segment_bytes: z.number().int().positive().default(16 * MiB),
+    segment_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(16 * MiB),
   })
   .strict();
 
@@ -50,7 +61,11 @@ const tls = z
   .optional();
 
 const common = {
-  name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only').optional(),
+  name: z
+    .string()
+    .min(1)
+    .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only')
+    .optional(),
   kinds,
 };
 
@@ -97,7 +112,12 @@ const sekoiaSink = z
     /** Overrides the region's base URL (`/batch` is appended). */
     intake_url: z.url().optional(),
     gzip: z.boolean().default(true),
-    max_batch_bytes: z.number().int().positive().max(10 * MiB).default(9 * MiB),
+    max_batch_bytes: z
+      .number()
+      .int()
+      .positive()
+      .max(10 * MiB)
+      .default(9 * MiB),
     max_batch_events: z.number().int().positive().default(10_000),
     /** Events larger than this (JSON bytes) are refused by the intake: they go to the dead-letter file instead. */
     max_event_bytes: z.number().int().positive().default(250_000),
@@ -114,7 +134,11 @@ const httpSink = z
     gzip: z.boolean().default(false),
     /** Extra headers; values are secrets (API keys) and never logged. */
     headers: z.record(z.string().min(1), secret).default({}),
-    max_batch_bytes: z.number().int().positive().default(5 * MiB),
+    max_batch_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * MiB),
     max_batch_events: z.number().int().positive().default(5_000),
   })
   .strict();
@@ -134,11 +158,18 @@ const elasticsearchSink = z
     password: secret.optional(),
     api_key: secret.optional(),
     gzip: z.boolean().default(false),
-    max_batch_bytes: z.number().int().positive().default(5 * MiB),
+    max_batch_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * MiB),
     max_batch_events: z.number().int().positive().default(2_000),
   })
   .strict()
-  .refine((c) => (c.username === undefined) === (c.password === undefined), { message: 'set both username and password', path: ['password'] })
+  .refine((c) => (c.username === undefined) === (c.password === undefined), {
+    message: 'set both username and password',
+    path: ['password'],
+  })
   .refine((c) => !(c.api_key && c.username), { message: 'set either api_key or username/password, not both', path: ['api_key'] });
 
 const splunkHecSink = z
@@ -159,14 +190,40 @@ const splunkHecSink = z
     ack_timeout: duration.prefault('60s'),
     ack_poll_interval: duration.prefault('1s'),
     gzip: z.boolean().default(false),
-    max_batch_bytes: z.number().int().positive().default(5 * MiB),
+    max_batch_bytes: z
+      .number()
+      .int()
+      .positive()
+      .default(5 * MiB),
     max_batch_events: z.number().int().positive().default(5_000),
   })
   .strict();
 
 export const SYSLOG_FACILITIES = [
-  'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp',
-  'ntp', 'security', 'console', 'solaris-cron', 'local0', 'local1', 'local2', 'local3', 'local4', 'local5', 'local6', 'local7',
+  'kern',
+  'user',
+  'mail',
+  'daemon',
+  'auth',
+  'syslog',
+  'lpr',
+  'news',
+  'uucp',
+  'cron',
+  'authpriv',
+  'ftp',
+  'ntp',
+  'security',
+  'console',
+  'solaris-cron',
+  'local0',
+  'local1',
+  'local2',
+  'local3',
+  'local4',
+  'local5',
+  'local6',
+  'local7',
 ] as const;
 
 const syslogSink = z

@@ -49,7 +49,9 @@ export class DeadLetterFile {
     this.#handle ??= mkdir(dirname(this.path), { recursive: true }).then(() => open(this.path, 'a'));
     const handle = await this.#handle;
     const at = new Date().toISOString();
-    const text = entries.map((e) => JSON.stringify({ at, sink: this.#sink, reason: e.reason, detail: e.detail, event: e.event, raw: e.raw })).join('\n') + '\n';
+    const text = `${entries
+      .map((e) => JSON.stringify({ at, sink: this.#sink, reason: e.reason, detail: e.detail, event: e.event, raw: e.raw }))
+      .join('\n')}\n`;
     await handle.write(text);
     await handle.datasync();
     const byReason = new Map<DeadLetterReason, DeadLetterEntry[]>();
@@ -58,7 +60,15 @@ export class DeadLetterFile {
       sinkEventsDeadLettered.inc({ sink: this.#sink, reason }, list.length);
       const ids = list.slice(0, LOGGED_IDS).map((e) => e.event?.id ?? '(undecodable)');
       this.#logger.warn(
-        { sink: this.#sink, reason, count: list.length, ids, idsOmitted: Math.max(0, list.length - LOGGED_IDS), detail: list[0]?.detail, deadLetterFile: this.path },
+        {
+          sink: this.#sink,
+          reason,
+          count: list.length,
+          ids,
+          idsOmitted: Math.max(0, list.length - LOGGED_IDS),
+          detail: list[0]?.detail,
+          deadLetterFile: this.path,
+        },
         `${list.length} event(s) refused by the destination (${reason}) written to the dead-letter file`,
       );
     }

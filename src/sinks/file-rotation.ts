@@ -18,8 +18,8 @@ export class RotationNames {
     this.#dir = dirname(path);
     this.#ext = extname(path);
     this.#stem = basename(path, this.#ext);
-    const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    this.#pattern = new RegExp(`^${escape(this.#stem)}-(\\d{6,})${escape(this.#ext)}$`);
+    const quote = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    this.#pattern = new RegExp(`^${quote(this.#stem)}-(\\d{6,})${quote(this.#ext)}$`);
   }
 
   rotated(generation: number): string {
@@ -29,10 +29,12 @@ export class RotationNames {
   /** Generations of the rotated files on disk, ascending. */
   async rotatedGenerations(): Promise<number[]> {
     const files = await readdir(this.#dir).catch(() => [] as string[]);
-    return files.flatMap((f) => {
-      const m = this.#pattern.exec(f);
-      return m ? [Number(m[1])] : [];
-    }).sort((a, b) => a - b);
+    return files
+      .flatMap((f) => {
+        const m = this.#pattern.exec(f);
+        return m ? [Number(m[1])] : [];
+      })
+      .sort((a, b) => a - b);
   }
 }
 

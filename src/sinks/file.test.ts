@@ -8,7 +8,11 @@ import { silentLogger } from '../observability/logger.ts';
 import type { OutputEvent } from '../core/output-event.ts';
 
 const ev = (n: number): OutputEvent => ({ id: `t:${n}`, kind: 'event', tenantId: 't', time: n, document: { n } });
-const lines = (path: string) => readFileSync(path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l).n);
+const lines = (path: string) =>
+  readFileSync(path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l).n);
 
 test('file sink appends NDJSON and reports its committed size as position', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'fs-')), 'out', 'events.ndjson');
@@ -55,7 +59,13 @@ test('size rotation: the active file is renamed with its generation before the w
 test('time rotation uses the clock', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'fs-'));
   let now = 1_000_000;
-  const sink = new FileSink({ name: 'file', path: join(dir, 'out.ndjson'), logger: silentLogger, rotation: { intervalMs: 3_600_000 }, now: () => now });
+  const sink = new FileSink({
+    name: 'file',
+    path: join(dir, 'out.ndjson'),
+    logger: silentLogger,
+    rotation: { intervalMs: 3_600_000 },
+    now: () => now,
+  });
   await sink.open();
   await sink.write([ev(1)]);
   now += 1_000;

@@ -60,14 +60,25 @@ export class FileSink implements Sink {
     await mkdir(dirname(this.#path), { recursive: true });
     this.#generation = ((await this.#names.rotatedGenerations()).at(-1) ?? 0) + 1;
     const committed = committedPosition === undefined ? undefined : parseFilePosition(committedPosition);
-    if (committedPosition !== undefined && !committed) throw new SinkError(this.name, `invalid file position "${committedPosition}"`);
-    if (committed?.generation !== undefined && committed.generation < this.#generation) await this.#restoreGeneration(committed.generation);
-    const size = await stat(this.#path).then((s) => s.size, () => 0);
+    if (committedPosition !== undefined && !committed)
+      throw new SinkError(this.name, `invalid file position "${committedPosition}"`);
+    if (committed?.generation !== undefined && committed.generation < this.#generation)
+      await this.#restoreGeneration(committed.generation);
+    const size = await stat(this.#path).then(
+      (s) => s.size,
+      () => 0,
+    );
     if (committed !== undefined && committed.size < size) {
-      this.#logger.info({ sink: this.name, path: this.#path, from: size, to: committed.size }, 'discarding output written after the last checkpoint');
+      this.#logger.info(
+        { sink: this.name, path: this.#path, from: size, to: committed.size },
+        'discarding output written after the last checkpoint',
+      );
       await truncate(this.#path, committed.size);
     } else if (committed !== undefined && committed.size > size) {
-      this.#logger.warn({ sink: this.name, path: this.#path, size, committed: committed.size }, 'output file is shorter than its checkpoint (rotated or edited by hand?); appending');
+      this.#logger.warn(
+        { sink: this.name, path: this.#path, size, committed: committed.size },
+        'output file is shorter than its checkpoint (rotated or edited by hand?); appending',
+      );
     }
     this.#handle = await open(this.#path, 'a');
     const info = await this.#handle.stat();
@@ -78,13 +89,23 @@ export class FileSink implements Sink {
   /** The committed position is in generation `generation`, rotated since: everything after it was never committed. */
   async #restoreGeneration(generation: number): Promise<void> {
     const source = this.#names.rotated(generation);
-    const exists = await stat(source).then(() => true, () => false);
+    const exists = await stat(source).then(
+      () => true,
+      () => false,
+    );
     if (!exists) {
-      this.#logger.warn({ sink: this.name, generation, path: source }, 'checkpointed output file is gone (deleted by retention?); appending to the current file');
+      this.#logger.warn(
+        { sink: this.name, generation, path: source },
+        'checkpointed output file is gone (deleted by retention?); appending to the current file',
+      );
       return;
     }
-    this.#logger.info({ sink: this.name, generation, current: this.#generation }, 'undoing rotations made after the last checkpoint');
-    for (const later of await this.#names.rotatedGenerations()) if (later > generation) await rm(this.#names.rotated(later), { force: true });
+    this.#logger.info(
+      { sink: this.name, generation, current: this.#generation },
+      'undoing rotations made after the last checkpoint',
+    );
+    for (const later of await this.#names.rotatedGenerations())
+      if (later > generation) await rm(this.#names.rotated(later), { force: true });
     await rm(this.#path, { force: true });
     await rename(source, this.#path);
     this.#generation = generation;
@@ -95,7 +116,7 @@ export class FileSink implements Sink {
     if (events.length === 0) return;
     if (this.#shouldRotate()) await this.#rotate();
     const handle = this.#handle;
-    const payload = Buffer.from(events.map((e) => JSON.stringify(e.document)).join('\n') + '\n', 'utf8');
+    const payload = Buffer.from(`${events.map((e) => JSON.stringify(e.document)).join('\n')}\n`, 'utf8');
     try {
       await handle.write(payload);
       await handle.datasync();
@@ -108,7 +129,10 @@ export class FileSink implements Sink {
   #shouldRotate(): boolean {
     if (this.#size === 0) return false;
     const { maxBytes, intervalMs } = this.#rotation;
-    return (maxBytes !== undefined && this.#size >= maxBytes) || (intervalMs !== undefined && this.#now() - this.#createdAt >= intervalMs);
+    return (
+      (maxBytes !== undefined && this.#size >= maxBytes) ||
+      (intervalMs !== undefined && this.#now() - this.#createdAt >= intervalMs)
+    );
   }
 
   async #rotate(): Promise<void> {

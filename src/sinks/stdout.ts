@@ -16,7 +16,7 @@ export class StdoutSink implements Sink {
 
   write(events: readonly OutputEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    const text = events.map((e) => JSON.stringify(e.document)).join('\n') + '\n';
+    const text = `${events.map((e) => JSON.stringify(e.document)).join('\n')}\n`;
     return new Promise((resolve, reject) => this.#out.write(text, (err) => (err ? reject(err) : resolve())));
   }
 

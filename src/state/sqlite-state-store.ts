@@ -9,7 +9,6 @@ import { streamHealthOf, toQueuedBlob, WAITING_BLOBS_SQL, type BlobCountRow, typ
 import type {
   BatchCommit,
   BlobFailure,
-  BlobState,
   ListedBlob,
   PruneResult,
   QueuedBlob,
@@ -103,7 +102,15 @@ export class SqliteStateStore implements StateStore {
     const added: ListedBlob[] = [];
     this.#db.transaction(() => {
       for (const blob of blobs) {
-        const result = insert.run(key.tenantId, key.contentType, blob.contentId, blob.contentUri, blob.contentCreated, blob.expiration, now);
+        const result = insert.run(
+          key.tenantId,
+          key.contentType,
+          blob.contentId,
+          blob.contentUri,
+          blob.contentCreated,
+          blob.expiration,
+          now,
+        );
         if (result.changes > 0) added.push(blob);
         else refreshUri.run(blob.contentUri, now, key.tenantId, key.contentType, blob.contentId, blob.contentUri);
       }
@@ -128,7 +135,9 @@ export class SqliteStateStore implements StateStore {
            state = CASE WHEN ? THEN 'quarantined' ELSE state END
          WHERE tenant_id = ? AND content_type = ? AND content_id = ? AND state IN ('pending', 'quarantined') RETURNING *`,
       )
-      .get(failure.nextAttemptAt, failure.error, failure.quarantine ? 1 : 0, key.tenantId, key.contentType, contentId) as BlobRow | undefined;
+      .get(failure.nextAttemptAt, failure.error, failure.quarantine ? 1 : 0, key.tenantId, key.contentType, contentId) as
+      | BlobRow
+      | undefined;
     return row && toQueuedBlob(row);
   }
 
@@ -170,8 +179,12 @@ export class SqliteStateStore implements StateStore {
 
   async commitBatch(commit: BatchCommit): Promise<void> {
     const { key } = commit;
-    const insertSeen = this.#db.prepare('INSERT INTO seen_events (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at');
-    const savePosition = this.#db.prepare('INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position');
+    const insertSeen = this.#db.prepare(
+      'INSERT INTO seen_events (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at',
+    );
+    const savePosition = this.#db.prepare(
+      'INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position',
+    );
     this.#db.transaction(() => {
       const changed = this.#db
         .prepare(
@@ -179,7 +192,8 @@ export class SqliteStateStore implements StateStore {
            WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
         )
         .run(commit.delivered, commit.done ? 1 : 0, commit.done ? 1 : 0, key.tenantId, key.contentType, commit.contentId).changes;
-      if (changed === 0) throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
+      if (changed === 0)
+        throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
       for (const id of commit.eventIds) insertSeen.run(id, commit.seenUntil);
       for (const [sink, position] of Object.entries(commit.positions)) savePosition.run(sink, position);
       this.#ensureStream(key);

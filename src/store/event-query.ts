@@ -73,7 +73,8 @@ function checkTime(field: string, value: number): number {
 
 export function pageSize(limit: number | undefined): number {
   if (limit === undefined) return 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new StoreQueryError('limit', 'must be an integer between 1 and 500');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500)
+    throw new StoreQueryError('limit', 'must be an integer between 1 and 500');
   return limit;
 }
 

@@ -42,7 +42,11 @@ test('inserts are idempotent on id and every field is searchable', () => {
   assert.equal(store.searchEvents({ outcome: 'failure' }).total, 20);
   assert.equal(store.searchEvents({ contentType: 'Audit.Exchange' }).total, 40);
   assert.equal(store.searchEvents({ from: NEWEST - 9 * 60_000, to: NEWEST + 1 }).total, 10);
-  assert.equal(store.searchEvents({ action: 'UserLoginFailed', tenant: 'contoso' }).total, 0, 'failed logins are all fabrikam (odd index)');
+  assert.equal(
+    store.searchEvents({ action: 'UserLoginFailed', tenant: 'contoso' }).total,
+    0,
+    'failed logins are all fabrikam (odd index)',
+  );
   store.close();
 });
 
@@ -58,8 +62,15 @@ test('full-text search: words, emails, IPs, prefixes, exclusions, phrases', () =
   assert.ok(ip.total > 0 && ip.events.every((e) => e.sourceIp === '203.0.113.7'));
   const noMallory = store.searchEvents({ text: 'contoso.com -mallory', limit: 500 });
   assert.ok(noMallory.total > 0 && noMallory.events.every((e) => e.user !== 'mallory@contoso.com'));
-  assert.equal(store.searchEvents({ text: '( " * -' }).total, 60, 'operators and punctuation alone are ignored, not a syntax error');
-  assert.throws(() => store.searchEvents({ text: '-mallory' }), (err) => err instanceof StoreQueryError && err.field === 'q');
+  assert.equal(
+    store.searchEvents({ text: '( " * -' }).total,
+    60,
+    'operators and punctuation alone are ignored, not a syntax error',
+  );
+  assert.throws(
+    () => store.searchEvents({ text: '-mallory' }),
+    (err) => err instanceof StoreQueryError && err.field === 'q',
+  );
   store.close();
 });
 
@@ -108,17 +119,37 @@ test('alerts: idempotent, filtered by level and tenant, linked to their events',
   const high = sampleAlert(contoso.slice(0, 3));
   const low = sampleAlert([contoso[5]!], { id: 'low-1', level: 'low', title: 'Mailbox accessed by a service account' });
   const fab = events.filter((e) => e.tenantName === 'fabrikam');
-  const critical = sampleAlert([fab[0]!, fab[1]!], { id: 'crit-1', level: 'critical', title: 'Global admin role granted', eventIds: [fab[0]!.id, fab[1]!.id, 'gone:1'] });
+  const critical = sampleAlert([fab[0]!, fab[1]!], {
+    id: 'crit-1',
+    level: 'critical',
+    title: 'Global admin role granted',
+    eventIds: [fab[0]!.id, fab[1]!.id, 'gone:1'],
+  });
   assert.equal(store.insertAlerts([high, low, critical]), 3);
   assert.equal(store.insertAlerts([high]), 0);
 
-  assert.deepEqual(store.listAlerts({}).alerts.map((a) => a.id), [high.id, critical.id, low.id].sort((a, b) => {
-    const t = (id: string) => [high, low, critical].find((x) => x.id === id)!.time;
-    return t(b) - t(a);
-  }));
-  assert.deepEqual(store.listAlerts({ minLevel: 'high' }).alerts.map((a) => a.id).sort(), [critical.id, high.id].sort());
-  assert.deepEqual(store.listAlerts({ tenant: 'fabrikam' }).alerts.map((a) => a.id), ['crit-1']);
-  assert.deepEqual(store.listAlerts({ text: 'global ADMIN' }).alerts.map((a) => a.id), ['crit-1']);
+  assert.deepEqual(
+    store.listAlerts({}).alerts.map((a) => a.id),
+    [high.id, critical.id, low.id].sort((a, b) => {
+      const t = (id: string) => [high, low, critical].find((x) => x.id === id)!.time;
+      return t(b) - t(a);
+    }),
+  );
+  assert.deepEqual(
+    store
+      .listAlerts({ minLevel: 'high' })
+      .alerts.map((a) => a.id)
+      .sort(),
+    [critical.id, high.id].sort(),
+  );
+  assert.deepEqual(
+    store.listAlerts({ tenant: 'fabrikam' }).alerts.map((a) => a.id),
+    ['crit-1'],
+  );
+  assert.deepEqual(
+    store.listAlerts({ text: 'global ADMIN' }).alerts.map((a) => a.id),
+    ['crit-1'],
+  );
   assert.deepEqual(store.listAlerts({ text: '100%' }).alerts, []);
 
   const page1 = store.listAlerts({ limit: 2 });
@@ -133,10 +164,22 @@ test('alerts: idempotent, filtered by level and tenant, linked to their events',
   assert.deepEqual(detail.events.map((e) => e.id).sort(), [fab[0]!.id, fab[1]!.id].sort());
   assert.deepEqual(detail.missingEventIds, ['gone:1']);
   assert.ok(detail.events.every((e) => e.alerted));
-  assert.deepEqual(store.searchEvents({ alertId: 'crit-1' }).events.map((e) => e.id).sort(), [fab[0]!.id, fab[1]!.id].sort());
+  assert.deepEqual(
+    store
+      .searchEvents({ alertId: 'crit-1' })
+      .events.map((e) => e.id)
+      .sort(),
+    [fab[0]!.id, fab[1]!.id].sort(),
+  );
   assert.equal(store.searchEvents({ alerted: true }).total, 6);
   const listed = store.searchEvents({ limit: 500 }).events;
-  assert.deepEqual(listed.filter((e) => e.alerted).map((e) => e.id).sort(), [...high.eventIds, ...low.eventIds, fab[0]!.id, fab[1]!.id].sort());
+  assert.deepEqual(
+    listed
+      .filter((e) => e.alerted)
+      .map((e) => e.id)
+      .sort(),
+    [...high.eventIds, ...low.eventIds, fab[0]!.id, fab[1]!.id].sort(),
+  );
   assert.equal(store.getAlert('nope'), undefined);
   assert.throws(() => store.listAlerts({ minLevel: 'severe' as never }), /level: must be one of informational/);
   store.close();
@@ -147,10 +190,19 @@ test('histogram buckets count events and failures', () => {
   store.insertEvents(sampleEvents(120));
   const hour = 3_600_000;
   const buckets = store.histogram({}, hour);
-  assert.equal(buckets.reduce((n, b) => n + b.count, 0), 120);
-  assert.equal(buckets.reduce((n, b) => n + b.failures, 0), 20);
+  assert.equal(
+    buckets.reduce((n, b) => n + b.count, 0),
+    120,
+  );
+  assert.equal(
+    buckets.reduce((n, b) => n + b.failures, 0),
+    20,
+  );
   assert.ok(buckets.every((b) => b.start % hour === 0));
-  assert.equal(store.histogram({ workload: 'Exchange' }, hour).reduce((n, b) => n + b.count, 0), 40);
+  assert.equal(
+    store.histogram({ workload: 'Exchange' }, hour).reduce((n, b) => n + b.count, 0),
+    40,
+  );
   assert.throws(() => store.histogram({}, 10), /bucket: must be/);
   assert.deepEqual(store.timeBounds({ workload: 'SharePoint' }), { oldest: NEWEST - 117 * 60_000, newest: NEWEST - 3 * 60_000 });
   assert.equal(store.timeBounds({ user: 'nobody' }), undefined);
@@ -198,7 +250,10 @@ test('retention deletes by age and by count, keeping full-text in sync', () => {
   assert.equal(store.countEvents(), 60);
   assert.equal(store.searchEvents({ text: 'contoso.com', limit: 500 }).total, 60, 'deleted events are gone from full-text too');
   assert.ok(store.searchEvents({ text: 'contoso.com', limit: 500 }).events.every((e) => e.time > NEWEST - 3_600_000));
-  assert.deepEqual(store.listAlerts({}).alerts.map((a) => a.id), ['new']);
+  assert.deepEqual(
+    store.listAlerts({}).alerts.map((a) => a.id),
+    ['new'],
+  );
   store.close();
 
   const capped = tempStore({ max_events: 1000 }).store;
@@ -233,7 +288,10 @@ test('the store survives a reopen', () => {
   again.close();
   const notADir = join(path, '..', 'events.db-wal-not-a-dir');
   writeFileSync(notADir, '');
-  assert.throws(() => openEventStore(storeSchema.parse({ path: join(notADir, 'events.db') })), /cannot open event store .*not-a-dir\/events\.db: E/);
+  assert.throws(
+    () => openEventStore(storeSchema.parse({ path: join(notADir, 'events.db') })),
+    /cannot open event store .*not-a-dir\/events\.db: E/,
+  );
 });
 
 test('retention can be scheduled and stopped', async () => {

@@ -12,7 +12,16 @@ import { indexedFields } from './indexed-fields.ts';
 import { applyRetention } from './retention.ts';
 import { migrate } from './schema.ts';
 import type {
-  AlertPage, AlertWithEvents, EventPage, EventSummary, FacetField, FacetValue, HistogramBucket, RetentionResult, StoredEvent, StreamStats,
+  AlertPage,
+  AlertWithEvents,
+  EventPage,
+  EventSummary,
+  FacetField,
+  FacetValue,
+  HistogramBucket,
+  RetentionResult,
+  StoredEvent,
+  StreamStats,
 } from './types.ts';
 
 export interface EventStore {
@@ -51,7 +60,12 @@ const SUMMARY_COLUMNS = `e.seq, e.id, e.tenant_id AS tenantId, e.tenant_name AS 
 type SummaryRow = Omit<EventSummary, 'alerted'> & { seq: number; alerted: number };
 
 const FACET_COLUMNS: Record<FacetField, string> = {
-  user: 'e.user', sourceIp: 'e.source_ip', action: 'e.action', workload: 'e.workload', outcome: 'e.outcome', tenant: 'e.tenant_name',
+  user: 'e.user',
+  sourceIp: 'e.source_ip',
+  action: 'e.action',
+  workload: 'e.workload',
+  outcome: 'e.outcome',
+  tenant: 'e.tenant_name',
 };
 
 function summary(row: SummaryRow): EventSummary {
@@ -93,13 +107,15 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
     (id, tenant_id, tenant_name, content_type, time, ingested_at, user, source_ip, action, workload, outcome, description, ecs, raw)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
-  const upsertTotals = db.prepare(`INSERT INTO stream_totals (tenant_id, content_type, tenant_name, events_total, newest_event_at, last_insert_at)
+  const upsertTotals =
+    db.prepare(`INSERT INTO stream_totals (tenant_id, content_type, tenant_name, events_total, newest_event_at, last_insert_at)
     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, content_type) DO UPDATE SET tenant_name = excluded.tenant_name,
     events_total = events_total + excluded.events_total, newest_event_at = max(newest_event_at, excluded.newest_event_at),
     last_insert_at = excluded.last_insert_at`);
   const upsertMinute = db.prepare(`INSERT INTO stream_minutes (tenant_id, content_type, minute, events) VALUES (?, ?, ?, ?)
     ON CONFLICT (tenant_id, content_type, minute) DO UPDATE SET events = events + excluded.events`);
-  const insertAlert = db.prepare(`INSERT OR IGNORE INTO alerts (id, rule_id, title, level, level_rank, tenant_id, tenant_name, time, created_at, json)
+  const insertAlert =
+    db.prepare(`INSERT OR IGNORE INTO alerts (id, rule_id, title, level, level_rank, tenant_id, tenant_name, time, created_at, json)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertLink = db.prepare('INSERT OR IGNORE INTO alert_events (alert_id, event_id) VALUES (?, ?)');
   const selectEvent = db.prepare('SELECT * FROM events WHERE id = ?');
@@ -116,20 +132,40 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
     FROM stream_totals t ORDER BY t.tenant_name, t.content_type`);
 
   const insertBatch = db.transaction((events: readonly ProcessedEvent[], now: number): number => {
-    const streams = new Map<string, { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }>();
+    const streams = new Map<
+      string,
+      { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }
+    >();
     let inserted = 0;
     for (const event of events) {
       const fields = indexedFields(event);
       const result = insertEvent.run(
-        event.id, event.tenantId, event.tenantName, event.contentType, event.time, now,
-        fields.user, fields.sourceIp, fields.action, fields.workload, fields.outcome, event.description,
-        JSON.stringify(event.ecs), JSON.stringify(event.raw),
+        event.id,
+        event.tenantId,
+        event.tenantName,
+        event.contentType,
+        event.time,
+        now,
+        fields.user,
+        fields.sourceIp,
+        fields.action,
+        fields.workload,
+        fields.outcome,
+        event.description,
+        JSON.stringify(event.ecs),
+        JSON.stringify(event.raw),
       );
       if (result.changes === 0) continue;
       inserted++;
       insertFts.run(result.lastInsertRowid, fullTextOf(event.description, event.raw));
       const key = `${event.tenantId}\u0000${event.contentType}`;
-      const stream = streams.get(key) ?? { tenantId: event.tenantId, tenantName: event.tenantName, contentType: event.contentType, count: 0, newest: 0 };
+      const stream = streams.get(key) ?? {
+        tenantId: event.tenantId,
+        tenantName: event.tenantName,
+        contentType: event.contentType,
+        count: 0,
+        newest: 0,
+      };
       stream.count++;
       stream.newest = Math.max(stream.newest, event.time);
       streams.set(key, stream);
@@ -146,8 +182,16 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
     let inserted = 0;
     for (const alert of alerts) {
       const result = insertAlert.run(
-        alert.id, alert.ruleId, alert.title, alert.level, levelRank(alert.level), alert.tenantId, alert.tenantName ?? null,
-        alert.time, alert.createdAt, JSON.stringify(alert),
+        alert.id,
+        alert.ruleId,
+        alert.title,
+        alert.level,
+        levelRank(alert.level),
+        alert.tenantId,
+        alert.tenantName ?? null,
+        alert.time,
+        alert.createdAt,
+        JSON.stringify(alert),
       );
       if (result.changes === 0) continue;
       inserted++;
@@ -169,117 +213,139 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
   }
 
   return {
-    insertEvents: (events, now = Date.now()) => (events.length === 0 ? 0 : wrap('storing events', () => insertBatch(events, now))),
+    insertEvents: (events, now = Date.now()) =>
+      events.length === 0 ? 0 : wrap('storing events', () => insertBatch(events, now)),
 
     insertAlerts: (alerts) => (alerts.length === 0 ? 0 : wrap('storing alerts', () => insertAlertBatch(alerts))),
 
-    searchEvents: (query) => wrap('searching events', () => {
-      const limit = pageSize(query.limit);
-      const where = whereOf(query);
-      const params = [...where.params];
-      let sql = where.sql;
-      if (query.cursor) {
-        const cursor = decodeCursor(query.cursor);
-        sql += ' AND (e.time < ? OR (e.time = ? AND e.seq < ?))';
-        params.push(cursor.time, cursor.time, cursor.seq);
-      }
-      const rows = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time DESC, e.seq DESC LIMIT ?`)
-        .all(...params, limit + 1) as SummaryRow[];
-      const total = (db.prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events e WHERE ${where.sql} LIMIT ?)`)
-        .get(...where.params, TOTAL_CAP + 1) as { n: number }).n;
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        events: page.map(summary),
-        ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
-        total: Math.min(total, TOTAL_CAP),
-        totalCapped: total > TOTAL_CAP,
-      };
-    }),
+    searchEvents: (query) =>
+      wrap('searching events', () => {
+        const limit = pageSize(query.limit);
+        const where = whereOf(query);
+        const params = [...where.params];
+        let sql = where.sql;
+        if (query.cursor) {
+          const cursor = decodeCursor(query.cursor);
+          sql += ' AND (e.time < ? OR (e.time = ? AND e.seq < ?))';
+          params.push(cursor.time, cursor.time, cursor.seq);
+        }
+        const rows = db
+          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time DESC, e.seq DESC LIMIT ?`)
+          .all(...params, limit + 1) as SummaryRow[];
+        const total = (
+          db
+            .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events e WHERE ${where.sql} LIMIT ?)`)
+            .get(...where.params, TOTAL_CAP + 1) as { n: number }
+        ).n;
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          events: page.map(summary),
+          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
+          total: Math.min(total, TOTAL_CAP),
+          totalCapped: total > TOTAL_CAP,
+        };
+      }),
 
-    getEvent: (id) => wrap('reading an event', () => {
-      const row = selectEvent.get(id) as Record<string, unknown> | undefined;
-      if (!row) return undefined;
-      return {
-        id: row.id as string,
-        tenantId: row.tenant_id as string,
-        tenantName: row.tenant_name as string,
-        contentType: row.content_type as string,
-        time: row.time as number,
-        ingestedAt: row.ingested_at as number,
-        description: row.description as string,
-        user: row.user as string | null,
-        sourceIp: row.source_ip as string | null,
-        action: row.action as string | null,
-        workload: row.workload as string | null,
-        outcome: row.outcome as string | null,
-        ecs: parseJson(row.ecs as string, 'ECS document'),
-        raw: parseJson(row.raw as string, 'raw record'),
-        alertIds: (selectAlertIdsOfEvent.all(id) as { id: string }[]).map((r) => r.id),
-      };
-    }),
+    getEvent: (id) =>
+      wrap('reading an event', () => {
+        const row = selectEvent.get(id) as Record<string, unknown> | undefined;
+        if (!row) return undefined;
+        return {
+          id: row.id as string,
+          tenantId: row.tenant_id as string,
+          tenantName: row.tenant_name as string,
+          contentType: row.content_type as string,
+          time: row.time as number,
+          ingestedAt: row.ingested_at as number,
+          description: row.description as string,
+          user: row.user as string | null,
+          sourceIp: row.source_ip as string | null,
+          action: row.action as string | null,
+          workload: row.workload as string | null,
+          outcome: row.outcome as string | null,
+          ecs: parseJson(row.ecs as string, 'ECS document'),
+          raw: parseJson(row.raw as string, 'raw record'),
+          alertIds: (selectAlertIdsOfEvent.all(id) as { id: string }[]).map((r) => r.id),
+        };
+      }),
 
-    listAlerts: (query) => wrap('listing alerts', () => {
-      const limit = pageSize(query.limit);
-      const where = alertWhereOf(query);
-      const params = [...where.params];
-      let sql = where.sql;
-      if (query.cursor) {
-        const cursor = decodeCursor(query.cursor);
-        sql += ' AND (a.time < ? OR (a.time = ? AND a.rowid < ?))';
-        params.push(cursor.time, cursor.time, cursor.seq);
-      }
-      const rows = db.prepare(`SELECT a.rowid AS seq, a.time, a.json FROM alerts a WHERE ${sql} ORDER BY a.time DESC, a.rowid DESC LIMIT ?`)
-        .all(...params, limit + 1) as { seq: number; time: number; json: string }[];
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        alerts: page.map((r) => parseJson<Alert>(r.json, 'alert')),
-        ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
-      };
-    }),
+    listAlerts: (query) =>
+      wrap('listing alerts', () => {
+        const limit = pageSize(query.limit);
+        const where = alertWhereOf(query);
+        const params = [...where.params];
+        let sql = where.sql;
+        if (query.cursor) {
+          const cursor = decodeCursor(query.cursor);
+          sql += ' AND (a.time < ? OR (a.time = ? AND a.rowid < ?))';
+          params.push(cursor.time, cursor.time, cursor.seq);
+        }
+        const rows = db
+          .prepare(`SELECT a.rowid AS seq, a.time, a.json FROM alerts a WHERE ${sql} ORDER BY a.time DESC, a.rowid DESC LIMIT ?`)
+          .all(...params, limit + 1) as { seq: number; time: number; json: string }[];
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          alerts: page.map((r) => parseJson<Alert>(r.json, 'alert')),
+          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
+        };
+      }),
 
-    getAlert: (id) => wrap('reading an alert', () => {
-      const row = selectAlert.get(id) as { json: string } | undefined;
-      if (!row) return undefined;
-      const alert = parseJson<Alert>(row.json, 'alert');
-      const events = (selectLinkedEvents.all(id) as SummaryRow[]).map(summary);
-      const found = new Set(events.map((e) => e.id));
-      return { alert, events, missingEventIds: alert.eventIds.filter((e) => !found.has(e)) };
-    }),
+    getAlert: (id) =>
+      wrap('reading an alert', () => {
+        const row = selectAlert.get(id) as { json: string } | undefined;
+        if (!row) return undefined;
+        const alert = parseJson<Alert>(row.json, 'alert');
+        const events = (selectLinkedEvents.all(id) as SummaryRow[]).map(summary);
+        const found = new Set(events.map((e) => e.id));
+        return { alert, events, missingEventIds: alert.eventIds.filter((e) => !found.has(e)) };
+      }),
 
-    histogram: (filter, bucketMs) => wrap('building the histogram', () => {
-      if (!Number.isInteger(bucketMs) || bucketMs < 1000) throw new StoreQueryError('bucket', 'must be a whole number of milliseconds ≥ 1000');
-      const where = whereOf(filter);
-      return db.prepare(`SELECT CAST(e.time / ? AS INTEGER) * ? AS start, count(*) AS count, sum(e.outcome = 'failure') AS failures
-        FROM events e WHERE ${where.sql} GROUP BY 1 ORDER BY 1`).all(bucketMs, bucketMs, ...where.params) as HistogramBucket[];
-    }),
+    histogram: (filter, bucketMs) =>
+      wrap('building the histogram', () => {
+        if (!Number.isInteger(bucketMs) || bucketMs < 1000)
+          throw new StoreQueryError('bucket', 'must be a whole number of milliseconds ≥ 1000');
+        const where = whereOf(filter);
+        return db
+          .prepare(`SELECT CAST(e.time / ? AS INTEGER) * ? AS start, count(*) AS count, sum(e.outcome = 'failure') AS failures
+        FROM events e WHERE ${where.sql} GROUP BY 1 ORDER BY 1`)
+          .all(bucketMs, bucketMs, ...where.params) as HistogramBucket[];
+      }),
 
-    timeBounds: (filter) => wrap('reading time bounds', () => {
-      const where = whereOf(filter);
-      const row = db.prepare(`SELECT min(e.time) AS oldest, max(e.time) AS newest FROM events e WHERE ${where.sql}`)
-        .get(...where.params) as { oldest: number | null; newest: number | null };
-      return row.oldest === null || row.newest === null ? undefined : { oldest: row.oldest, newest: row.newest };
-    }),
+    timeBounds: (filter) =>
+      wrap('reading time bounds', () => {
+        const where = whereOf(filter);
+        const row = db
+          .prepare(`SELECT min(e.time) AS oldest, max(e.time) AS newest FROM events e WHERE ${where.sql}`)
+          .get(...where.params) as { oldest: number | null; newest: number | null };
+        return row.oldest === null || row.newest === null ? undefined : { oldest: row.oldest, newest: row.newest };
+      }),
 
-    topValues: (filter, field, limit = 5, sample = 10_000) => wrap('counting values', () => {
-      const column = FACET_COLUMNS[field];
-      const where = whereOf(filter);
-      return db.prepare(`SELECT v AS value, count(*) AS count FROM
+    topValues: (filter, field, limit = 5, sample = 10_000) =>
+      wrap('counting values', () => {
+        const column = FACET_COLUMNS[field];
+        const where = whereOf(filter);
+        return db
+          .prepare(`SELECT v AS value, count(*) AS count FROM
         (SELECT ${column} AS v FROM events e WHERE ${where.sql} ORDER BY e.time DESC LIMIT ?)
-        WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ?`).all(...where.params, sample, limit) as FacetValue[];
-    }),
+        WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ?`)
+          .all(...where.params, sample, limit) as FacetValue[];
+      }),
 
-    eventsPerMinute: (tenantId, contentType, now = Date.now()) => wrap('reading rates', () => {
-      const since = Math.floor(now / 60_000) - RATE_MINUTES;
-      return (selectMinutes.get(tenantId, contentType, since) as { n: number }).n / RATE_MINUTES;
-    }),
+    eventsPerMinute: (tenantId, contentType, now = Date.now()) =>
+      wrap('reading rates', () => {
+        const since = Math.floor(now / 60_000) - RATE_MINUTES;
+        return (selectMinutes.get(tenantId, contentType, since) as { n: number }).n / RATE_MINUTES;
+      }),
 
-    streamStats: (now = Date.now()) => wrap('reading stream counters', () => {
-      const since = Math.floor(now / 60_000) - RATE_MINUTES;
-      return (selectStreams.all(since) as (Omit<StreamStats, 'eventsPerMinute'> & { recent: number })[])
-        .map(({ recent, ...rest }) => ({ ...rest, eventsPerMinute: recent / RATE_MINUTES }));
-    }),
+    streamStats: (now = Date.now()) =>
+      wrap('reading stream counters', () => {
+        const since = Math.floor(now / 60_000) - RATE_MINUTES;
+        return (selectStreams.all(since) as (Omit<StreamStats, 'eventsPerMinute'> & { recent: number })[]).map(
+          ({ recent, ...rest }) => ({ ...rest, eventsPerMinute: recent / RATE_MINUTES }),
+        );
+      }),
 
     countEvents: () => (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n,
 

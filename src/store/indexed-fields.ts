@@ -50,7 +50,9 @@ export function indexedFields(event: ProcessedEvent): IndexedFields {
   const { ecs, raw } = event;
   return {
     user: firstString(readPath(ecs, 'user.email'), readPath(ecs, 'user.name'), readPath(ecs, 'user.id'), raw.UserId, raw.UserKey),
-    sourceIp: cleanIp(firstString(readPath(ecs, 'source.ip'), readPath(ecs, 'client.ip'), raw.ClientIP, raw.ActorIpAddress, raw.ClientIPAddress)),
+    sourceIp: cleanIp(
+      firstString(readPath(ecs, 'source.ip'), readPath(ecs, 'client.ip'), raw.ClientIP, raw.ActorIpAddress, raw.ClientIPAddress),
+    ),
     action: firstString(readPath(ecs, 'event.action'), raw.Operation),
     workload: firstString(readPath(ecs, 'service.name'), raw.Workload),
     outcome: firstString(readPath(ecs, 'event.outcome')) ?? outcomeOfStatus(raw.ResultStatus),

@@ -26,7 +26,9 @@ export function resolveAuthToken(configured: Secret | undefined, dataDir: string
     existing = readFileSync(file, 'utf8').trim();
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      throw new WebServerError(`cannot read the web token file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+      throw new WebServerError(`cannot read the web token file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+        cause: err,
+      });
     }
   }
   if (existing) return { token: new Secret(existing), generated: false, file };
@@ -35,7 +37,9 @@ export function resolveAuthToken(configured: Secret | undefined, dataDir: string
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(file, `${token}\n`, { mode: 0o600 });
   } catch (err) {
-    throw new WebServerError(`cannot write the web token file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    throw new WebServerError(`cannot write the web token file ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: err,
+    });
   }
   return { token: new Secret(token), generated: true, file };
 }

@@ -12,7 +12,10 @@ export function pathOf(url: string): string {
 
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, token: Secret): void {
   reply.setCookie(SESSION_COOKIE, sessionValue(token), {
-    httpOnly: true, sameSite: 'strict', path: '/', secure: request.protocol === 'https',
+    httpOnly: true,
+    sameSite: 'strict',
+    path: '/',
+    secure: request.protocol === 'https',
   });
 }
 
@@ -37,7 +40,10 @@ export function requireAuth(app: FastifyInstance, token: Secret, throttle: Login
     const queryToken = new URL(request.url, 'http://local').searchParams.get('token') ?? undefined;
     const offered = bearer ?? queryToken;
     if (offered !== undefined && throttle.blocked(request.ip, now())) {
-      return reply.code(429).type('application/json').send({ error: { code: 'TOO_MANY_ATTEMPTS', message: 'too many failed sign-ins, retry in a minute' } });
+      return reply
+        .code(429)
+        .type('application/json')
+        .send({ error: { code: 'TOO_MANY_ATTEMPTS', message: 'too many failed sign-ins, retry in a minute' } });
     }
     if (bearer !== undefined) {
       if (tokenMatches(token, bearer)) return;
@@ -52,9 +58,15 @@ export function requireAuth(app: FastifyInstance, token: Secret, throttle: Login
     }
 
     if (path.startsWith('/api/')) {
-      return reply.code(401).header('WWW-Authenticate', 'Bearer').type('application/json')
+      return reply
+        .code(401)
+        .header('WWW-Authenticate', 'Bearer')
+        .type('application/json')
         .send({ error: { code: 'UNAUTHORIZED', message: 'send Authorization: Bearer <token> (web.auth_token)' } });
     }
-    return reply.redirect(`/login?next=${encodeURIComponent(withoutToken(request.url))}${offered !== undefined ? '&failed=1' : ''}`, 303);
+    return reply.redirect(
+      `/login?next=${encodeURIComponent(withoutToken(request.url))}${offered !== undefined ? '&failed=1' : ''}`,
+      303,
+    );
   });
 }

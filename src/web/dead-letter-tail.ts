@@ -17,7 +17,7 @@ const HEAD = /^\{"at":("[^"]*"),"sink":"(?:[^"\\]|\\.)*","reason":("(?:[^"\\]|\\
  * file does not exist, is empty, or its last line starts more than 1 MiB before the end.
  */
 export async function lastDeadLetter(path: string): Promise<LastDeadLetter | undefined> {
-  let handle;
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
     handle = await open(path, 'r');
   } catch (err) {

@@ -42,7 +42,12 @@ async function sinkPart(sinks: SinkHealthSource | undefined): Promise<Pick<Healt
   }
 }
 
-export async function buildHealthView(source: HealthSource, store: EventStore, now: number, sinks?: SinkHealthSource): Promise<HealthView> {
+export async function buildHealthView(
+  source: HealthSource,
+  store: EventStore,
+  now: number,
+  sinks?: SinkHealthSource,
+): Promise<HealthView> {
   let streams: StreamHealth[] = [];
   let sourceError: string | undefined;
   try {
@@ -76,9 +81,17 @@ export async function buildHealthView(source: HealthSource, store: EventStore, n
   });
   for (const s of stats.values()) {
     rows.push({
-      tenantId: s.tenantId, tenantName: s.tenantName, contentType: s.contentType, status: 'unknown',
-      lagMs: Math.max(0, now - s.newestEventAt), eventsPerMinute: s.eventsPerMinute, eventsTotal: s.eventsTotal, storedEvents: s.eventsTotal,
-      pendingBlobs: 0, quarantinedBlobs: 0, expiredBlobs: 0,
+      tenantId: s.tenantId,
+      tenantName: s.tenantName,
+      contentType: s.contentType,
+      status: 'unknown',
+      lagMs: Math.max(0, now - s.newestEventAt),
+      eventsPerMinute: s.eventsPerMinute,
+      eventsTotal: s.eventsTotal,
+      storedEvents: s.eventsTotal,
+      pendingBlobs: 0,
+      quarantinedBlobs: 0,
+      expiredBlobs: 0,
     });
   }
   rows.sort((a, b) => a.tenantName.localeCompare(b.tenantName) || a.contentType.localeCompare(b.contentType));
@@ -91,7 +104,12 @@ export async function buildHealthView(source: HealthSource, store: EventStore, n
  * restarting the process (what an orchestrator does on 503) does not fix a wrong intake key or a down
  * SIEM, and the disk spool already keeps every event until the output is back.
  */
-export function healthSummary(view: HealthView): { ok: boolean; status: 'ok' | 'degraded' | 'error'; counts: Record<string, number>; sinkCounts: Record<string, number> } {
+export function healthSummary(view: HealthView): {
+  ok: boolean;
+  status: 'ok' | 'degraded' | 'error';
+  counts: Record<string, number>;
+  sinkCounts: Record<string, number>;
+} {
   const counts: Record<string, number> = {};
   for (const row of view.rows) counts[row.status] = (counts[row.status] ?? 0) + 1;
   const sinkCounts: Record<string, number> = {};
@@ -99,6 +117,9 @@ export function healthSummary(view: HealthView): { ok: boolean; status: 'ok' | '
   const enabled = view.rows.filter((r) => r.status !== 'disabled' && r.status !== 'unknown');
   const allFailing = enabled.length > 0 && enabled.every((r) => r.status === 'error');
   const ok = !view.sourceError && !allFailing;
-  const degraded = Boolean(view.sinkError) || (view.sinks ?? []).some((s) => s.status !== 'ok') || enabled.some((r) => r.status === 'error' || r.status === 'degraded');
+  const degraded =
+    Boolean(view.sinkError) ||
+    (view.sinks ?? []).some((s) => s.status !== 'ok') ||
+    enabled.some((r) => r.status === 'error' || r.status === 'degraded');
   return { ok, status: !ok ? 'error' : degraded ? 'degraded' : 'ok', counts, sinkCounts };
 }

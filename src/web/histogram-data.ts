@@ -10,7 +10,18 @@ export interface Histogram {
   buckets: HistogramBucket[];
 }
 
-const STEPS = [60_000, 5 * 60_000, 15 * 60_000, 30 * 60_000, 3_600_000, 3 * 3_600_000, 6 * 3_600_000, 12 * 3_600_000, 86_400_000, 7 * 86_400_000];
+const STEPS = [
+  60_000,
+  5 * 60_000,
+  15 * 60_000,
+  30 * 60_000,
+  3_600_000,
+  3 * 3_600_000,
+  6 * 3_600_000,
+  12 * 3_600_000,
+  86_400_000,
+  7 * 86_400_000,
+];
 const MAX_BUCKETS = 72;
 
 /** The smallest bucket size that keeps the span within MAX_BUCKETS bars. */

@@ -54,7 +54,9 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
 
   app.get<{ Params: { id: string } }>('/events/:id', async (request, reply) => {
     const event = store.getEvent(request.params.id);
-    return event ? sendHtml(reply, eventPage(event)) : sendHtml(reply, notFoundPage(`No event with id ${request.params.id} (it may have expired).`), 404);
+    return event
+      ? sendHtml(reply, eventPage(event))
+      : sendHtml(reply, notFoundPage(`No event with id ${request.params.id} (it may have expired).`), 404);
   });
 
   app.get('/alerts', async (request, reply) => {
@@ -70,14 +72,22 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
 
   app.get<{ Params: { id: string } }>('/alerts/:id', async (request, reply) => {
     const alert = store.getAlert(request.params.id);
-    return alert ? sendHtml(reply, alertPage(alert)) : sendHtml(reply, notFoundPage(`No alert with id ${request.params.id} (it may have expired).`), 404);
+    return alert
+      ? sendHtml(reply, alertPage(alert))
+      : sendHtml(reply, notFoundPage(`No alert with id ${request.params.id} (it may have expired).`), 404);
   });
 
-  app.get('/health', async (_request, reply) => sendHtml(reply, healthPage(await buildHealthView(health, store, now(), sinks), now())));
+  app.get('/health', async (_request, reply) =>
+    sendHtml(reply, healthPage(await buildHealthView(health, store, now(), sinks), now())),
+  );
 
   app.get('/login', async (request, reply) => {
     const params = cleanParams(request.query);
-    return sendHtml(reply, loginPage(safeNext(params.next), params.failed ? 'That token is not valid.' : undefined), params.failed ? 401 : 200);
+    return sendHtml(
+      reply,
+      loginPage(safeNext(params.next), params.failed ? 'That token is not valid.' : undefined),
+      params.failed ? 401 : 200,
+    );
   });
 
   app.post('/login', async (request, reply) => {

@@ -29,7 +29,8 @@ export function parseTime(field: string, value: string): number {
   if (/^\d{10,}$/.test(value)) return Number(value);
   const withZone = /[zZ]|[+-]\d\d:?\d\d$/.test(value) ? value : `${value}Z`;
   const time = Date.parse(withZone);
-  if (!Number.isFinite(time)) throw new WebQueryError(field, `"${value}" is not a time (use ISO 8601 such as 2026-11-24T10:00:00Z, or epoch milliseconds)`);
+  if (!Number.isFinite(time))
+    throw new WebQueryError(field, `"${value}" is not a time (use ISO 8601 such as 2026-11-24T10:00:00Z, or epoch milliseconds)`);
   return time;
 }
 

@@ -9,6 +9,7 @@ export function sendHtml(reply: FastifyReply, page: SafeHtml, status = 200): Fas
 
 /** A bad parameter (answered 400, message shown), or undefined for anything else. */
 export function queryErrorOf(err: unknown): { field: string; message: string; code: string } | undefined {
-  if (err instanceof WebQueryError || err instanceof StoreQueryError) return { field: err.field, message: err.message, code: err.code };
+  if (err instanceof WebQueryError || err instanceof StoreQueryError)
+    return { field: err.field, message: err.message, code: err.code };
   return undefined;
 }

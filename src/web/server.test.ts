@@ -44,7 +44,7 @@ test('the API requires the bearer token', async () => {
   assert.equal(anonymous.headers.get('www-authenticate'), 'Bearer');
   assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, 'UNAUTHORIZED');
   assert.equal((await get('/api/events', { authorization: 'Bearer nope' })).status, 401);
-  assert.equal((await get('/api/events?token=' + ctx.server.token, {})).status, 401, 'the query token is for browsers only');
+  assert.equal((await get(`/api/events?token=${ctx.server.token}`, {})).status, 401, 'the query token is for browsers only');
   assert.equal((await get('/api/events')).status, 200);
 });
 
@@ -66,9 +66,13 @@ test('browser sign-in: redirect to login, ?token= once, login form, safe redirec
   assert.equal(wrongQuery.status, 303);
   assert.match(wrongQuery.headers.get('location') ?? '', /^\/login\?next=%2Fevents&failed=1$/);
 
-  const post = (body: string) => fetch(new URL('/login', ctx.url), {
-    method: 'POST', body, redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  });
+  const post = (body: string) =>
+    fetch(new URL('/login', ctx.url), {
+      method: 'POST',
+      body,
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
   const good = await post(`token=${encodeURIComponent(ctx.server.token)}&next=${encodeURIComponent('/health')}`);
   assert.equal(good.status, 303);
   assert.equal(good.headers.get('location'), '/health');
@@ -98,7 +102,12 @@ test('failed sign-ins are throttled', async () => {
 });
 
 test('security headers on pages, API and public endpoints', async () => {
-  for (const [path, headers] of [['/events', auth], ['/api/alerts', auth], ['/healthz', {}], ['/login', {}]] as const) {
+  for (const [path, headers] of [
+    ['/events', auth],
+    ['/api/alerts', auth],
+    ['/healthz', {}],
+    ['/login', {}],
+  ] as const) {
     const res = await get(path, headers);
     const csp = res.headers.get('content-security-policy') ?? '';
     assert.match(csp, /default-src 'none'/, path);
@@ -138,14 +147,23 @@ test('events API: search, filters, paging, detail, histogram, top values', async
 
   const histogram = await json<{ bucketMs: number; buckets: { count: number }[] }>('/api/histogram?workload=Exchange');
   assert.equal(histogram.bucketMs, 5 * 60_000);
-  assert.equal(histogram.buckets.reduce((n, b) => n + b.count, 0), 100);
+  assert.equal(
+    histogram.buckets.reduce((n, b) => n + b.count, 0),
+    100,
+  );
   const top = await json<{ values: { value: string; count: number }[] }>('/api/top?field=tenant');
-  assert.deepEqual(top.values, [{ value: 'contoso', count: 150 }, { value: 'fabrikam', count: 150 }]);
+  assert.deepEqual(top.values, [
+    { value: 'contoso', count: 150 },
+    { value: 'fabrikam', count: 150 },
+  ]);
 });
 
 test('export: CSV (formula-safe) and NDJSON of the matching events', async () => {
   const [evil] = sampleEvents(1, NOW - 500);
-  ctx.store.insertEvents([{ ...evil!, ...ISOLATED, id: 'hostile:csv-injection', description: '=HYPERLINK("http://evil.example","click"), "quoted"' }], NOW);
+  ctx.store.insertEvents(
+    [{ ...evil!, ...ISOLATED, id: 'hostile:csv-injection', description: '=HYPERLINK("http://evil.example","click"), "quoted"' }],
+    NOW,
+  );
   const csv = await get('/api/events/export?format=csv&workload=SharePoint&tenant=fabrikam');
   assert.equal(csv.status, 200);
   assert.match(csv.headers.get('content-disposition') ?? '', /attachment; filename="o365-events-.*\.csv"/);
@@ -158,9 +176,14 @@ test('export: CSV (formula-safe) and NDJSON of the matching events', async () =>
 
   const ndjson = await get('/api/events/export?format=ndjson&action=New-InboxRule');
   assert.equal(ndjson.headers.get('content-type'), 'application/x-ndjson');
-  const docs = (await ndjson.text()).trim().split('\n').map((l) => JSON.parse(l) as StoredEvent);
+  const docs = (await ndjson.text())
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as StoredEvent);
   assert.equal(docs.length, 50);
-  assert.ok(docs.every((d) => d.raw.Operation === 'New-InboxRule' && (d.ecs.event as { action: string }).action === 'New-InboxRule'));
+  assert.ok(
+    docs.every((d) => d.raw.Operation === 'New-InboxRule' && (d.ecs.event as { action: string }).action === 'New-InboxRule'),
+  );
   assert.equal((await get('/api/events/export?format=xlsx')).status, 400);
 });
 
@@ -191,7 +214,10 @@ test('alerts API: list, filter, detail with linked events', async () => {
   const all = await json<{ alerts: { id: string; level: string }[] }>('/api/alerts');
   assert.equal(all.alerts.length, 3);
   const critical = await json<{ alerts: { id: string }[] }>('/api/alerts?level=critical');
-  assert.deepEqual(critical.alerts.map((a) => a.id), ['alert-admin-role']);
+  assert.deepEqual(
+    critical.alerts.map((a) => a.id),
+    ['alert-admin-role'],
+  );
   const brute = await json<AlertWithEvents>('/api/alerts/alert-bruteforce');
   assert.equal(brute.events.length, 6);
   assert.ok(brute.events.every((e) => e.action === 'UserLoginFailed'));
@@ -203,13 +229,26 @@ test('alerts API: list, filter, detail with linked events', async () => {
 });
 
 test('health: merged view, /healthz status codes, /metrics', async () => {
-  const view = await json<{ rows: { tenantName: string; contentType: string; status: string; eventsPerMinute: number; storedEvents: number; lagMs?: number }[] }>('/api/health');
+  const view = await json<{
+    rows: {
+      tenantName: string;
+      contentType: string;
+      status: string;
+      eventsPerMinute: number;
+      storedEvents: number;
+      lagMs?: number;
+    }[];
+  }>('/api/health');
   const aad = view.rows.find((r) => r.tenantName === 'contoso' && r.contentType === 'Audit.AzureActiveDirectory');
   assert.equal(aad?.status, 'ok');
   assert.equal(aad?.storedEvents, 100);
   assert.equal(aad?.eventsPerMinute, 20, '100 events stored a minute ago, over 5 minutes');
   assert.equal(aad?.lagMs, 20 * 60_000);
-  assert.equal(view.rows.find((r) => r.contentType === 'Audit.SharePoint')?.status, 'unknown', 'streams only the store knows are listed too');
+  assert.equal(
+    view.rows.find((r) => r.contentType === 'Audit.SharePoint')?.status,
+    'unknown',
+    'streams only the store knows are listed too',
+  );
 
   const healthz = await get('/healthz', {});
   assert.equal(healthz.status, 200);
@@ -219,7 +258,14 @@ test('health: merged view, /healthz status codes, /metrics', async () => {
 
   const failing: StreamHealth[] = sampleHealth().map((h) => ({ ...h, status: 'error' }));
   const down = await startTestServer({ events: 12, health: { streamHealth: async () => failing } });
-  const broken = await startTestServer({ events: 12, health: { streamHealth: async () => { throw new Error('state store locked'); } } });
+  const broken = await startTestServer({
+    events: 12,
+    health: {
+      streamHealth: async () => {
+        throw new Error('state store locked');
+      },
+    },
+  });
   try {
     assert.equal((await fetch(new URL('/healthz', down.url))).status, 503);
     const res = await fetch(new URL('/healthz', broken.url));
@@ -260,7 +306,17 @@ test('everything rendered is escaped', async () => {
 });
 
 test('the token is never rendered', async () => {
-  for (const path of ['/events', '/alerts', '/health', '/login', '/api/events', '/api/health', '/healthz', '/metrics', '/static/app.js']) {
+  for (const path of [
+    '/events',
+    '/alerts',
+    '/health',
+    '/login',
+    '/api/events',
+    '/api/health',
+    '/healthz',
+    '/metrics',
+    '/static/app.js',
+  ]) {
     const body = await (await get(path)).text();
     assert.ok(!body.includes(ctx.server.token), `${path} does not contain the token`);
   }
@@ -268,7 +324,13 @@ test('the token is never rendered', async () => {
 
 test('a generated token is persisted (0600) and reused; a configured one wins', async () => {
   const store = ctx.store;
-  const deps = { store, health: { streamHealth: async () => [] }, logger: silentLogger, metricsRegistry: new Registry(), dataDir: join(ctx.dataDir, 'fresh') };
+  const deps = {
+    store,
+    health: { streamHealth: async () => [] },
+    logger: silentLogger,
+    metricsRegistry: new Registry(),
+    dataDir: join(ctx.dataDir, 'fresh'),
+  };
   const first = createWebServer({ config: webSchema.parse({ port: 0 }), ...deps });
   assert.equal(first.tokenGenerated, true);
   assert.ok(first.token.length >= 32);
@@ -285,7 +347,10 @@ test('a generated token is persisted (0600) and reused; a configured one wins', 
   const url = await configured.listen();
   try {
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/$/);
-    assert.equal((await fetch(new URL('/api/alerts', url), { headers: { authorization: 'Bearer configured-token-123' } })).status, 200);
+    assert.equal(
+      (await fetch(new URL('/api/alerts', url), { headers: { authorization: 'Bearer configured-token-123' } })).status,
+      200,
+    );
   } finally {
     await configured.close();
   }

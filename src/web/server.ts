@@ -79,11 +79,23 @@ export function createWebServer(options: WebServerOptions): WebServer {
         status: summary.status,
         ...(view.sourceError ? { error: view.sourceError } : {}),
         streams: summary.counts,
-        details: view.rows.map((r) => ({ tenant: r.tenantName, contentType: r.contentType, status: r.status, ...(r.lastError ? { error: r.lastError.code } : {}) })),
-        ...(view.sinks ? {
-          sinks: summary.sinkCounts,
-          outputs: view.sinks.map((s) => ({ name: s.name, status: s.status, ...(s.reason ? { reason: s.reason } : {}), ...(s.backlogBytes !== undefined ? { backlogBytes: s.backlogBytes } : {}) })),
-        } : {}),
+        details: view.rows.map((r) => ({
+          tenant: r.tenantName,
+          contentType: r.contentType,
+          status: r.status,
+          ...(r.lastError ? { error: r.lastError.code } : {}),
+        })),
+        ...(view.sinks
+          ? {
+              sinks: summary.sinkCounts,
+              outputs: view.sinks.map((s) => ({
+                name: s.name,
+                status: s.status,
+                ...(s.reason ? { reason: s.reason } : {}),
+                ...(s.backlogBytes !== undefined ? { backlogBytes: s.backlogBytes } : {}),
+              })),
+            }
+          : {}),
         ...(view.sinkError ? { sinkError: view.sinkError } : {}),
       });
     });
@@ -93,7 +105,8 @@ export function createWebServer(options: WebServerOptions): WebServer {
   });
 
   app.setNotFoundHandler(async (request, reply) => {
-    if (pathOf(request.url).startsWith('/api/')) return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such API route' } });
+    if (pathOf(request.url).startsWith('/api/'))
+      return reply.code(404).send({ error: { code: 'NOT_FOUND', message: 'no such API route' } });
     return sendHtml(reply, notFoundPage('This page does not exist.'), 404);
   });
 
@@ -123,7 +136,10 @@ export function createWebServer(options: WebServerOptions): WebServer {
       const url = urlOf(address, Boolean(tls));
       logger.info({ url }, 'web UI listening');
       if (!tls && !isLoopback(config.host)) {
-        logger.warn({ host: config.host }, 'the web UI is reachable from the network over plain HTTP: set web.tls or put it behind a TLS reverse proxy');
+        logger.warn(
+          { host: config.host },
+          'the web UI is reachable from the network over plain HTTP: set web.tls or put it behind a TLS reverse proxy',
+        );
       }
       return url;
     },

@@ -17,13 +17,24 @@ let sinks: Sink[];
 let ctx: TestServer;
 let sent = 0;
 
-const accept = (body: string): Reply => ({ status: 200, body: { event_ids: (JSON.parse(body) as { jsons: string[] }).jsons.map((_, i) => `id-${i}`) } });
+const accept = (body: string): Reply => ({
+  status: 200,
+  body: { event_ids: (JSON.parse(body) as { jsons: string[] }).jsons.map((_, i) => `id-${i}`) },
+});
 
 before(async () => {
   const url = await intake.start();
   const dataDir = tempDir('web-sinks');
   const configs = [
-    sinkSchema.parse({ type: 'sekoia', name: 'soc-intake', intake_key: KEY, intake_url: url, gzip: false, retry: FAST_RETRY, buffer: { type: 'disk', max_bytes: 10_000_000 } }),
+    sinkSchema.parse({
+      type: 'sekoia',
+      name: 'soc-intake',
+      intake_key: KEY,
+      intake_url: url,
+      gzip: false,
+      retry: FAST_RETRY,
+      buffer: { type: 'disk', max_bytes: 10_000_000 },
+    }),
     sinkSchema.parse({ type: 'file', name: 'archive', path: `${dataDir}/archive.ndjson` }),
   ];
   sinks = createSinks(configs, { dataDir, logger: silentLogger });
@@ -62,13 +73,19 @@ async function waitFor(check: (s: SinkHealth) => boolean, what: string): Promise
   assert.fail(`${what}: last seen ${JSON.stringify(last)}`);
 }
 
-async function healthz(): Promise<{ status: number; body: { ok: boolean; status: string; sinks: Record<string, number>; outputs: Array<{ name: string; status: string }> } }> {
+async function healthz(): Promise<{
+  status: number;
+  body: { ok: boolean; status: string; sinks: Record<string, number>; outputs: Array<{ name: string; status: string }> };
+}> {
   const res = await fetch(new URL('/healthz', ctx.url));
   return { status: res.status, body: (await res.json()) as never };
 }
 
 test('a destination answering 503 is an output in error with its message; it recovers to ok', async () => {
-  intake.handler = () => ({ status: 503, body: '<script>alert(1)</script> upstream down, retry via https://ops:S3cretPw@intake.example/ Bearer abcdefghijklmnop' });
+  intake.handler = () => ({
+    status: 503,
+    body: '<script>alert(1)</script> upstream down, retry via https://ops:S3cretPw@intake.example/ Bearer abcdefghijklmnop',
+  });
   await write(5);
   const failing = await waitFor((s) => s.status === 'error', 'error while the intake answers 503');
   assert.equal(failing.type, 'sekoia');
@@ -86,7 +103,9 @@ test('a destination answering 503 is an output in error with its message; it rec
   assert.equal(degraded.body.outputs.find((o) => o.name === 'soc-intake')?.status, 'error');
   assert.equal(degraded.body.outputs.find((o) => o.name === 'archive')?.status, 'ok');
 
-  const page = await (await fetch(new URL('/health', ctx.url), { headers: { authorization: `Bearer ${ctx.server.token}` } })).text();
+  const page = await (
+    await fetch(new URL('/health', ctx.url), { headers: { authorization: `Bearer ${ctx.server.token}` } })
+  ).text();
   assert.match(page, /<h2>Outputs<\/h2>/);
   assert.match(page, /HTTP 503: &lt;script&gt;alert\(1\)&lt;\/script&gt; upstream down/, 'the error text is escaped');
   assert.ok(!page.includes('<script>alert(1)'), 'no markup from the destination reaches the page');
@@ -106,12 +125,18 @@ test('a wrong intake key (401) is an output in error: every event refused, with 
   const refused = await waitFor((s) => s.status === 'error', 'error while the intake answers 401');
   assert.equal(refused.reason, 'the destination refuses every event');
   assert.equal(refused.deadLettered, 3);
-  assert.match(refused.lastError?.message ?? '', /^refused \(rejected\): HTTP 401: \{"message":"Invalid intake key"\} \(is the intake key right, and for region FRA1\?\)$/);
+  assert.match(
+    refused.lastError?.message ?? '',
+    /^refused \(rejected\): HTTP 401: \{"message":"Invalid intake key"\} \(is the intake key right, and for region FRA1\?\)$/,
+  );
   assert.ok(!JSON.stringify(refused).includes(KEY));
 
   intake.handler = (req) => accept(req.body);
   await write(4);
-  const ok = await waitFor((s) => s.status === 'ok' && s.deliveredEvents === 9 && s.backlogBytes === 0, 'ok once events are delivered again');
+  const ok = await waitFor(
+    (s) => s.status === 'ok' && s.deliveredEvents === 9 && s.backlogBytes === 0,
+    'ok once events are delivered again',
+  );
   assert.equal(ok.deadLettered, 3);
 });
 

@@ -112,17 +112,25 @@ export class SinkHealthTracker implements SinkHealthSource {
       countsBySink(this.#options.registry, 'o365_intake_sink_events_delivered_total'),
       countsBySink(this.#options.registry, 'o365_intake_sink_events_dead_lettered_total'),
     ]);
-    return new Map(this.#sinks.map((s) => [s.name, { delivered: delivered.get(s.name) ?? 0, deadLettered: deadLettered.get(s.name) ?? 0 }]));
+    return new Map(
+      this.#sinks.map((s) => [s.name, { delivered: delivered.get(s.name) ?? 0, deadLettered: deadLettered.get(s.name) ?? 0 }]),
+    );
   }
 
   async sinkHealth(): Promise<SinkHealth[]> {
     const [baseline, counts] = await Promise.all([this.#baseline, this.#counts()]);
     const now = this.#now();
-    return Promise.all(this.#sinks.map(async (sink) => {
-      const base = baseline.get(sink.name) ?? { delivered: 0, deadLettered: 0 };
-      const seen = counts.get(sink.name) ?? base;
-      return this.#health(sink, { delivered: seen.delivered - base.delivered, deadLettered: seen.deadLettered - base.deadLettered }, now);
-    }));
+    return Promise.all(
+      this.#sinks.map(async (sink) => {
+        const base = baseline.get(sink.name) ?? { delivered: 0, deadLettered: 0 };
+        const seen = counts.get(sink.name) ?? base;
+        return this.#health(
+          sink,
+          { delivered: seen.delivered - base.delivered, deadLettered: seen.deadLettered - base.deadLettered },
+          now,
+        );
+      }),
+    );
   }
 
   async #health(sink: Sink, counts: Counts, now: number): Promise<SinkHealth> {
@@ -130,7 +138,9 @@ export class SinkHealthTracker implements SinkHealthSource {
     const spool = spoolStats(sink);
     const memory = this.#remember(sink.name, counts, spool?.lastDeliveryAt ?? now);
     const deadLetter = await this.#lastDeadLetter(sink.name, counts.deadLettered);
-    const refusal = deadLetter ? { message: `refused (${deadLetter.reason}): ${deadLetter.detail}`, at: deadLetter.at } : undefined;
+    const refusal = deadLetter
+      ? { message: `refused (${deadLetter.reason}): ${deadLetter.detail}`, at: deadLetter.at }
+      : undefined;
     const failing = spool?.lastError && spool.lastError.at > (spool.lastDeliveryAt ?? 0) ? spool.lastError : undefined;
     const lastError = newest(spool?.lastError, refusal);
     const capacity = spool && config && 'buffer' in config && config.buffer.type === 'disk' ? config.buffer.max_bytes : undefined;

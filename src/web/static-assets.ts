@@ -10,6 +10,8 @@ const ASSETS: Record<string, string> = {
 export function registerStaticAssets(app: FastifyInstance): void {
   for (const [name, type] of Object.entries(ASSETS)) {
     const body = readFileSync(new URL(`./public/${name}`, import.meta.url));
-    app.get(`/static/${name}`, async (_request, reply) => reply.type(type).header('Cache-Control', 'public, max-age=300').send(body));
+    app.get(`/static/${name}`, async (_request, reply) =>
+      reply.type(type).header('Cache-Control', 'public, max-age=300').send(body),
+    );
   }
 }

@@ -14,11 +14,15 @@ export function tlsOptionsOf(config: WebConfig): TlsOptions | undefined {
   try {
     cert = readFileSync(config.tls.cert, 'utf8');
   } catch (err) {
-    throw new WebServerError(`web.tls.cert: cannot read ${config.tls.cert} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+    throw new WebServerError(`web.tls.cert: cannot read ${config.tls.cert} (${(err as NodeJS.ErrnoException).code ?? 'error'})`, {
+      cause: err,
+    });
   }
-  if (!cert.includes('-----BEGIN CERTIFICATE-----')) throw new WebServerError(`web.tls.cert: ${config.tls.cert} is not a PEM certificate`);
+  if (!cert.includes('-----BEGIN CERTIFICATE-----'))
+    throw new WebServerError(`web.tls.cert: ${config.tls.cert} is not a PEM certificate`);
   const key = config.tls.key.reveal();
-  if (!/-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(key)) throw new WebServerError('web.tls.key: is not a PEM private key');
+  if (!/-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(key))
+    throw new WebServerError('web.tls.key: is not a PEM private key');
   return { cert, key };
 }
 

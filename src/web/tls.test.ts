@@ -18,8 +18,19 @@ test('HTTPS with a configured certificate: HSTS and Secure session cookie', asyn
   writeFileSync(join(dir, 'cert.pem'), pems.cert);
   writeFileSync(join(dir, 'key.pem'), pems.private);
   const store = openEventStore(storeSchema.parse({ path: join(dir, 'events.db') }));
-  const config = webSchema.parse({ port: 0, auth_token: 'tls-test-token', tls: { cert: join(dir, 'cert.pem'), key: `file:${join(dir, 'key.pem')}` } });
-  const server = createWebServer({ config, store, health: { streamHealth: async () => [] }, logger: silentLogger, metricsRegistry: new Registry(), dataDir: dir });
+  const config = webSchema.parse({
+    port: 0,
+    auth_token: 'tls-test-token',
+    tls: { cert: join(dir, 'cert.pem'), key: `file:${join(dir, 'key.pem')}` },
+  });
+  const server = createWebServer({
+    config,
+    store,
+    health: { streamHealth: async () => [] },
+    logger: silentLogger,
+    metricsRegistry: new Registry(),
+    dataDir: dir,
+  });
   const url = await server.listen();
   const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
   try {
@@ -39,10 +50,22 @@ test('bad TLS files are named in the error', () => {
   const dir = mkdtempSync(join(tmpdir(), 'web-tls-'));
   writeFileSync(join(dir, 'not-a-cert.pem'), 'hello');
   const store = openEventStore(storeSchema.parse({ path: join(dir, 'events.db') }));
-  const deps = { store, health: { streamHealth: async () => [] }, logger: silentLogger, metricsRegistry: new Registry(), dataDir: dir };
+  const deps = {
+    store,
+    health: { streamHealth: async () => [] },
+    logger: silentLogger,
+    metricsRegistry: new Registry(),
+    dataDir: dir,
+  };
   try {
-    assert.throws(() => createWebServer({ config: webSchema.parse({ tls: { cert: join(dir, 'missing.pem'), key: 'x' } }), ...deps }), /web\.tls\.cert: cannot read .*missing\.pem \(ENOENT\)/);
-    assert.throws(() => createWebServer({ config: webSchema.parse({ tls: { cert: join(dir, 'not-a-cert.pem'), key: 'x' } }), ...deps }), /web\.tls\.cert: .* is not a PEM certificate/);
+    assert.throws(
+      () => createWebServer({ config: webSchema.parse({ tls: { cert: join(dir, 'missing.pem'), key: 'x' } }), ...deps }),
+      /web\.tls\.cert: cannot read .*missing\.pem \(ENOENT\)/,
+    );
+    assert.throws(
+      () => createWebServer({ config: webSchema.parse({ tls: { cert: join(dir, 'not-a-cert.pem'), key: 'x' } }), ...deps }),
+      /web\.tls\.cert: .* is not a PEM certificate/,
+    );
   } finally {
     store.close();
   }

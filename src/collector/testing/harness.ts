@@ -12,8 +12,18 @@ import { createCollector, type Collector, type TenantCycle } from '../collector.
 import { SinkDelivery } from './sink-delivery.ts';
 
 export const TENANTS = [
-  { name: 'contoso', tenantId: '6f2f1a3c-1b2d-4c8e-9a7b-0c1d2e3f4a5b', clientId: '3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e0f', secret: 'contoso-secret~1' },
-  { name: 'fabrikam', tenantId: '0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d', clientId: '4d6e8f0a-2b3c-4d5e-9f6a-7b8c9d0e1f2a', secret: 'fabrikam-secret~2' },
+  {
+    name: 'contoso',
+    tenantId: '6f2f1a3c-1b2d-4c8e-9a7b-0c1d2e3f4a5b',
+    clientId: '3c5d7e9f-1a2b-4c3d-8e4f-5a6b7c8d9e0f',
+    secret: 'contoso-secret~1',
+  },
+  {
+    name: 'fabrikam',
+    tenantId: '0a9b8c7d-6e5f-4a3b-8c2d-1e0f9a8b7c6d',
+    clientId: '4d6e8f0a-2b3c-4d5e-9f6a-7b8c9d0e1f2a',
+    secret: 'fabrikam-secret~2',
+  },
 ] as const;
 
 export function emulatorTenants(): EmulatorTenantSpec[] {
@@ -39,7 +49,11 @@ export const FAST_COLLECTION = {
 };
 
 /** Raw tenant config entries pointing at the emulator. */
-export function tenantEntries(emulator: Emulator, caFile: string, overrides: Partial<Record<string, unknown>>[] = []): Record<string, unknown>[] {
+export function tenantEntries(
+  emulator: Emulator,
+  caFile: string,
+  overrides: Partial<Record<string, unknown>>[] = [],
+): Record<string, unknown>[] {
   return TENANTS.map((t, i) => ({
     name: t.name,
     tenant_id: t.tenantId,
@@ -67,7 +81,11 @@ export interface InProcessRun {
   close(): Promise<void>;
 }
 
-export async function inProcess(dir: string, raw: { tenants: unknown[]; collection?: Record<string, unknown> }, logger: Logger = silentLogger): Promise<InProcessRun> {
+export async function inProcess(
+  dir: string,
+  raw: { tenants: unknown[]; collection?: Record<string, unknown> },
+  logger: Logger = silentLogger,
+): Promise<InProcessRun> {
   const config = parseConfig({ tenants: raw.tenants, collection: { ...FAST_COLLECTION, ...raw.collection } });
   const state = new SqliteStateStore(join(dir, 'state.db'));
   const output = join(dir, 'out.ndjson');
@@ -75,7 +93,11 @@ export async function inProcess(dir: string, raw: { tenants: unknown[]; collecti
   await state.recordBaselinePositions(await delivery.open(await state.sinkPositions()));
   const collector = createCollector({ config, stateStore: state, delivery, logger });
   return {
-    config, state, delivery, collector, output,
+    config,
+    state,
+    delivery,
+    collector,
+    output,
     async close() {
       await collector.stop();
       await delivery.close();
@@ -91,7 +113,8 @@ export async function runUntilIdle(run: InProcessRun, maxCycles = 60): Promise<T
     const results = await run.collector.runOnce();
     cycles.push(results);
     const waiting = (await run.state.streamHealth()).reduce((n, h) => n + h.pendingBlobs + h.quarantinedBlobs, 0);
-    if (waiting === 0 && results.every((r) => !r.error && r.blobsListed === 0 && r.blobsFetched === 0 && r.blobsFailed === 0)) return cycles;
+    if (waiting === 0 && results.every((r) => !r.error && r.blobsListed === 0 && r.blobsFetched === 0 && r.blobsFailed === 0))
+      return cycles;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`collector still busy after ${maxCycles} cycles: ${JSON.stringify(cycles.at(-1))}`);

@@ -26,7 +26,8 @@ export function exactlyOnceProblems(counts: Map<string, number>, expected: Itera
   for (const id of wanted) if (!counts.has(id)) missing += 1;
   if (missing > 0) problems.push(`${missing} of ${wanted.size} events missing`);
   const duplicated = [...counts].filter(([, n]) => n > 1);
-  if (duplicated.length > 0) problems.push(`${duplicated.length} events written more than once (e.g. ${duplicated[0]?.[0]} ×${duplicated[0]?.[1]})`);
+  if (duplicated.length > 0)
+    problems.push(`${duplicated.length} events written more than once (e.g. ${duplicated[0]?.[0]} ×${duplicated[0]?.[1]})`);
   const unexpected = [...counts.keys()].filter((id) => !wanted.has(id));
   if (unexpected.length > 0) problems.push(`${unexpected.length} unexpected events (e.g. ${unexpected[0]})`);
   return problems;

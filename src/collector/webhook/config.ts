@@ -13,7 +13,12 @@ export const webhookReceiverSchema = z
     tls_cert_file: z.string().min(1),
     tls_key_file: z.string().min(1),
     /** Largest notification body accepted. */
-    max_body_bytes: z.number().int().min(1024).max(16 * 1024 * 1024).default(1024 * 1024),
+    max_body_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(16 * 1024 * 1024)
+      .default(1024 * 1024),
   })
   .strict();
 

@@ -17,7 +17,8 @@ export interface NotifiedStream {
 
 const field = (entry: Record<string, unknown>, name: string, index: number): string => {
   const value = entry[name];
-  if (typeof value !== 'string' || value === '') throw new WebhookNotificationError(`entry ${index}: ${name} is missing or not a string`);
+  if (typeof value !== 'string' || value === '')
+    throw new WebhookNotificationError(`entry ${index}: ${name} is missing or not a string`);
   return value;
 };
 
@@ -41,9 +42,13 @@ export function parseNotification(body: unknown, tenant: TenantConfig): Notified
     if (typeof item !== 'object' || item === null) throw new WebhookNotificationError(`entry ${i} is not an object`);
     const entry = item as Record<string, unknown>;
     const tenantId = field(entry, 'tenantId', i);
-    if (tenantId.toLowerCase() !== tenant.tenant_id.toLowerCase()) throw new WebhookNotificationError(`entry ${i}: tenantId ${tenantId} is not tenant ${tenant.name}`);
+    if (tenantId.toLowerCase() !== tenant.tenant_id.toLowerCase())
+      throw new WebhookNotificationError(`entry ${i}: tenantId ${tenantId} is not tenant ${tenant.name}`);
     const contentType = tenant.content_types.find((ct) => ct.toLowerCase() === field(entry, 'contentType', i).toLowerCase());
-    if (!contentType) throw new WebhookNotificationError(`entry ${i}: content type ${String(entry.contentType)} is not collected for tenant ${tenant.name}`);
+    if (!contentType)
+      throw new WebhookNotificationError(
+        `entry ${i}: content type ${String(entry.contentType)} is not collected for tenant ${tenant.name}`,
+      );
     const contentUri = field(entry, 'contentUri', i);
     let uri: URL;
     try {
@@ -51,11 +56,19 @@ export function parseNotification(body: unknown, tenant: TenantConfig): Notified
     } catch {
       throw new WebhookNotificationError(`entry ${i}: contentUri is not a URL`);
     }
-    if (uri.origin !== apiOrigin) throw new WebhookNotificationError(`entry ${i}: contentUri host ${uri.origin} is not the API host ${apiOrigin} of tenant ${tenant.name}`);
+    if (uri.origin !== apiOrigin)
+      throw new WebhookNotificationError(
+        `entry ${i}: contentUri host ${uri.origin} is not the API host ${apiOrigin} of tenant ${tenant.name}`,
+      );
     if (!uri.pathname.toLowerCase().replace('/api/v1/', '/api/v1.0/').startsWith(feedPrefix)) {
       throw new WebhookNotificationError(`entry ${i}: contentUri is not a blob of tenant ${tenant.name}'s feed`);
     }
-    const blob: ListedBlob = { contentId: field(entry, 'contentId', i), contentUri, contentCreated: time(entry, 'contentCreated', i), expiration: time(entry, 'contentExpiration', i) };
+    const blob: ListedBlob = {
+      contentId: field(entry, 'contentId', i),
+      contentUri,
+      contentCreated: time(entry, 'contentCreated', i),
+      expiration: time(entry, 'contentExpiration', i),
+    };
     const stream = streams.get(contentType) ?? { contentType, blobs: [] };
     stream.blobs.push(blob);
     streams.set(contentType, stream);

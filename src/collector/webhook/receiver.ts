@@ -40,7 +40,10 @@ function readTls(config: WebhookReceiverConfig): { cert: string; key: string } {
     try {
       return readFileSync(config[key], 'utf8');
     } catch (err) {
-      throw new ConfigError(`webhook_receiver.${key}`, `cannot read ${config[key]} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw new ConfigError(
+        `webhook_receiver.${key}`,
+        `cannot read ${config[key]} (${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      );
     }
   };
   return { cert: read('tls_cert_file'), key: read('tls_key_file') };
@@ -71,7 +74,8 @@ function tenantsByPath(tenants: readonly TenantConfig[]): Map<string, TenantConf
     if (!tenant.webhook || !tenant.enabled) continue;
     const path = new URL(tenant.webhook.address).pathname.replace(/\/+$/, '') || '/';
     const other = byPath.get(path);
-    if (other) throw new ConfigError(`tenants.${tenant.name}.webhook.address`, `path ${path} is already used by tenant ${other.name}`);
+    if (other)
+      throw new ConfigError(`tenants.${tenant.name}.webhook.address`, `path ${path} is already used by tenant ${other.name}`);
     byPath.set(path, tenant);
   }
   return byPath;
@@ -96,7 +100,10 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     }
     routed.set(req, tenant.name);
     if (!authorized(tenant.webhook?.auth_id, req.headers['webhook-authid'])) {
-      log.warn({ tenant: tenant.name, remote: req.socket.remoteAddress }, 'webhook request refused: wrong or missing Webhook-AuthID');
+      log.warn(
+        { tenant: tenant.name, remote: req.socket.remoteAddress },
+        'webhook request refused: wrong or missing Webhook-AuthID',
+      );
       m.requests.inc({ tenant: tenant.name, outcome: 'refused_auth' });
       res.writeHead(401).end();
       return;
@@ -118,12 +125,17 @@ export async function startWebhookReceiver(options: WebhookReceiverOptions): Pro
     const streams = parseNotification(body, tenant);
     let added = 0;
     for (const stream of streams) {
-      const fresh = (await state.enqueueBlobs({ tenantId: tenant.tenant_id, contentType: stream.contentType }, stream.blobs, Date.now())).length;
+      const fresh = (
+        await state.enqueueBlobs({ tenantId: tenant.tenant_id, contentType: stream.contentType }, stream.blobs, Date.now())
+      ).length;
       m.blobsNotified.inc({ tenant: tenant.name, content_type: stream.contentType }, fresh);
       added += fresh;
     }
     m.requests.inc({ tenant: tenant.name, outcome: 'accepted' });
-    log.debug({ tenant: tenant.name, notified: streams.reduce((n, s) => n + s.blobs.length, 0), added }, 'webhook notification enqueued');
+    log.debug(
+      { tenant: tenant.name, notified: streams.reduce((n, s) => n + s.blobs.length, 0), added },
+      'webhook notification enqueued',
+    );
     res.writeHead(200).end();
     if (added > 0) options.wake(tenant.tenant_id);
   };

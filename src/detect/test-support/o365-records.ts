@@ -7,7 +7,13 @@ import type { AuditRecord } from '../../core/audit-record.ts';
 const START = Date.UTC(2026, 10, 20, 8, 0, 0);
 let seq = 0;
 
-function common(recordType: number, workload: string, operation: string, minute: number, extra: Record<string, unknown>): AuditRecord {
+function common(
+  recordType: number,
+  workload: string,
+  operation: string,
+  minute: number,
+  extra: Record<string, unknown>,
+): AuditRecord {
   seq++;
   return {
     CreationTime: new Date(START + minute * 60_000).toISOString().slice(0, 19),
@@ -27,7 +33,11 @@ function common(recordType: number, workload: string, operation: string, minute:
 const nv = (params: Record<string, string>) => Object.entries(params).map(([Name, Value]) => ({ Name, Value }));
 
 /** Exchange admin cmdlet (RecordType 1, ExchangeAdmin). */
-export function exchangeCmdlet(operation: string, params: Record<string, string>, extra: Record<string, unknown> = {}): AuditRecord {
+export function exchangeCmdlet(
+  operation: string,
+  params: Record<string, string>,
+  extra: Record<string, unknown> = {},
+): AuditRecord {
   return common(1, 'Exchange', operation, 0, {
     ResultStatus: 'True',
     UserType: 2,
@@ -58,14 +68,24 @@ export function complianceCmdlet(operation: string, parameters: string): AuditRe
 }
 
 /** Entra ID directory audit (RecordType 8). */
-export function directoryAudit(operation: string, modified: { Name: string; NewValue: string; OldValue: string }[] = [], extra: Record<string, unknown> = {}): AuditRecord {
+export function directoryAudit(
+  operation: string,
+  modified: { Name: string; NewValue: string; OldValue: string }[] = [],
+  extra: Record<string, unknown> = {},
+): AuditRecord {
   return common(8, 'AzureActiveDirectory', operation, 0, {
     ResultStatus: 'Success',
     ObjectId: 'bob@contoso.com',
     AzureActiveDirectoryEventType: 1,
-    ExtendedProperties: [{ Name: 'additionalDetails', Value: '{}' }, { Name: 'extendedAuditEventCategory', Value: 'Role' }],
+    ExtendedProperties: [
+      { Name: 'additionalDetails', Value: '{}' },
+      { Name: 'extendedAuditEventCategory', Value: 'Role' },
+    ],
     ModifiedProperties: modified,
-    Actor: [{ ID: 'alice@contoso.com', Type: 5 }, { ID: '100320029D963D0D', Type: 3 }],
+    Actor: [
+      { ID: 'alice@contoso.com', Type: 5 },
+      { ID: '100320029D963D0D', Type: 3 },
+    ],
     ActorContextId: '2f1d9c3e-8b4a-4d2e-9f1a-6c5b4a3d2e1f',
     InterSystemsId: '3da056e9-e6dc-4157-b991-8304c3b95eb7',
     IntraSystemId: 'e7bf6e46-a61f-417a-a11d-282756b8262f',
@@ -101,12 +121,20 @@ export function signIn(operation: 'UserLoggedIn' | 'UserLoginFailed', o: SignInO
     AzureActiveDirectoryEventType: 1,
     ExtendedProperties: [
       { Name: 'ResultStatusDetail', Value: failed ? 'Success' : 'Redirect' },
-      { Name: 'UserAgent', Value: o.userAgent ?? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36' },
+      {
+        Name: 'UserAgent',
+        Value:
+          o.userAgent ??
+          'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
+      },
       { Name: 'UserAuthenticationMethod', Value: '1' },
       { Name: 'RequestType', Value: o.requestType ?? 'OAuth2:Authorize' },
     ],
     ModifiedProperties: [],
-    Actor: [{ ID: '3d0e7ff9-261e-440f-a2f8-9e1ec4072f3e', Type: 0 }, { ID: user, Type: 5 }],
+    Actor: [
+      { ID: '3d0e7ff9-261e-440f-a2f8-9e1ec4072f3e', Type: 0 },
+      { ID: user, Type: 5 },
+    ],
     ActorContextId: '2f1d9c3e-8b4a-4d2e-9f1a-6c5b4a3d2e1f',
     ActorIpAddress: o.ip ?? '198.51.100.7',
     InterSystemsId: '794c9504-66fe-441c-831a-5fc2badfcdc8',
@@ -115,7 +143,10 @@ export function signIn(operation: 'UserLoggedIn' | 'UserLoginFailed', o: SignInO
     Target: [{ ID: o.objectId ?? '00000003-0000-0ff1-ce00-000000000000', Type: 0 }],
     TargetContextId: '2f1d9c3e-8b4a-4d2e-9f1a-6c5b4a3d2e1f',
     ApplicationId: o.applicationId ?? '89bee1f7-5e6e-4d8a-9f3d-ecd601259da7',
-    DeviceProperties: [{ Name: 'OS', Value: 'Windows 10' }, { Name: 'BrowserType', Value: 'Chrome' }],
+    DeviceProperties: [
+      { Name: 'OS', Value: 'Windows 10' },
+      { Name: 'BrowserType', Value: 'Chrome' },
+    ],
     ...(failed ? { ErrorNumber: '50126', LogonError: o.logonError ?? 'InvalidUserNameOrPassword' } : {}),
   });
 }
@@ -131,7 +162,10 @@ export interface FileOptions {
 /** SharePoint / OneDrive file operation (RecordType 6). */
 export function fileOperation(operation: string, o: FileOptions = {}): AuditRecord {
   const file = o.file ?? 'Q3-forecast.xlsx';
-  const site = o.workload === 'OneDrive' ? 'https://contoso-my.sharepoint.com/personal/alice_contoso_com' : 'https://contoso.sharepoint.com/sites/finance';
+  const site =
+    o.workload === 'OneDrive'
+      ? 'https://contoso-my.sharepoint.com/personal/alice_contoso_com'
+      : 'https://contoso.sharepoint.com/sites/finance';
   return common(6, o.workload ?? 'SharePoint', operation, o.minute ?? 0, {
     UserId: o.user ?? 'alice@contoso.com',
     ClientIP: '198.51.100.7',
@@ -142,7 +176,9 @@ export function fileOperation(operation: string, o: FileOptions = {}): AuditReco
     ListId: 'ca07dda5-0cdc-4399-94a6-303a7aa8ac00',
     ListItemUniqueId: 'ab5a159c-c8fd-409c-a48f-524c29df0341',
     Site: '1a53ae0f-8405-42ec-8c43-724101fd34a2',
-    UserAgent: o.userAgent ?? 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0',
+    UserAgent:
+      o.userAgent ??
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36 Edg/130.0.0.0',
     WebId: 'ba71b4fe-22e8-41cf-9eaf-48b1787bad16',
     SourceFileExtension: file.split('.').pop(),
     SiteUrl: `${site}/`,
@@ -208,7 +244,14 @@ export function cloudAppsAlert(displayName: string): AuditRecord {
 /** Defender for Office 365 mail verdict (RecordType 28, TIMailData). */
 export function threatMail(deliveryAction: string): AuditRecord {
   return common(28, 'ThreatIntelligence', 'TIMailData', 0, {
-    AttachmentData: [{ FileName: 'invoice.html', FileType: 'html', FileVerdict: 1, SHA256: 'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f' }],
+    AttachmentData: [
+      {
+        FileName: 'invoice.html',
+        FileType: 'html',
+        FileVerdict: 1,
+        SHA256: 'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f',
+      },
+    ],
     DeliveryAction: deliveryAction,
     Directionality: 'Inbound',
     InternetMessageId: '<PH0PR12MB1234@evil.example>',

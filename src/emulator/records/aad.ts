@@ -1,7 +1,15 @@
 import type { AuditRecord } from '../../core/audit-record.ts';
 import { deviceFromUserAgent, quirkyClientIp, USER_AGENTS } from './network.ts';
 import type { SyntheticUser } from './tenant-context.ts';
-import { adminUser, baseRecord, nameValue, pickOtherUser, pickUser, type RecordContext, type RecordTemplate } from './template.ts';
+import {
+  adminUser,
+  baseRecord,
+  nameValue,
+  pickOtherUser,
+  pickUser,
+  type RecordContext,
+  type RecordTemplate,
+} from './template.ts';
 
 /** Well-known first-party application ids seen in sign-in records. */
 const APPS = [
@@ -137,12 +145,21 @@ export function directoryChange(ctx: RecordContext, o: DirectoryChangeOptions): 
 
 export const ROLES = [
   { name: 'Global Administrator', templateId: '62e90394-69f5-4237-9190-012177145e10', wellKnown: 'TenantAdmins' },
-  { name: 'Exchange Administrator', templateId: '29232cdf-9323-42fd-ade2-1d097af3e4de', wellKnown: 'ExchangeServiceAdministrator' },
+  {
+    name: 'Exchange Administrator',
+    templateId: '29232cdf-9323-42fd-ade2-1d097af3e4de',
+    wellKnown: 'ExchangeServiceAdministrator',
+  },
   { name: 'Helpdesk Administrator', templateId: '729827e3-9c14-49f7-bb1b-9608f156bbb8', wellKnown: 'HelpdeskAdmins' },
   { name: 'Security Reader', templateId: '5d6b6bb7-de71-4623-b4af-96380a352509', wellKnown: 'SecurityReader' },
 ] as const;
 
-export function addMemberToRole(ctx: RecordContext, actor: SyntheticUser, target: SyntheticUser, role: (typeof ROLES)[number]): AuditRecord {
+export function addMemberToRole(
+  ctx: RecordContext,
+  actor: SyntheticUser,
+  target: SyntheticUser,
+  role: (typeof ROLES)[number],
+): AuditRecord {
   return directoryChange(ctx, {
     operation: 'Add member to role.',
     actor,
@@ -156,7 +173,12 @@ export function addMemberToRole(ctx: RecordContext, actor: SyntheticUser, target
   });
 }
 
-export function consentToApplication(ctx: RecordContext, actor: SyntheticUser, appName: string, permissions: string): AuditRecord {
+export function consentToApplication(
+  ctx: RecordContext,
+  actor: SyntheticUser,
+  appName: string,
+  permissions: string,
+): AuditRecord {
   return directoryChange(ctx, {
     operation: 'Consent to application.',
     actor,
@@ -166,7 +188,11 @@ export function consentToApplication(ctx: RecordContext, actor: SyntheticUser, a
       { Name: 'ConsentContext.IsAdminConsent', NewValue: 'False', OldValue: '' },
       { Name: 'ConsentContext.IsAppOnly', NewValue: 'False', OldValue: '' },
       { Name: 'ConsentContext.OnBehalfOfAll', NewValue: 'False', OldValue: '' },
-      { Name: 'ConsentAction.Permissions', NewValue: `[] => [[Id: ${ctx.rng.hex(43)}, ClientId: ${ctx.rng.guid()}, PrincipalId: ${actor.objectId}, ResourceId: ${ctx.rng.guid()}, ConsentType: Principal, Scope: ${permissions}, CreatedDateTime: , LastModifiedDateTime ]]; `, OldValue: '' },
+      {
+        Name: 'ConsentAction.Permissions',
+        NewValue: `[] => [[Id: ${ctx.rng.hex(43)}, ClientId: ${ctx.rng.guid()}, PrincipalId: ${actor.objectId}, ResourceId: ${ctx.rng.guid()}, ConsentType: Principal, Scope: ${permissions}, CreatedDateTime: , LastModifiedDateTime ]]; `,
+        OldValue: '',
+      },
       { Name: 'TargetId.ServicePrincipalNames', NewValue: ctx.rng.guid(), OldValue: '' },
     ],
   });
@@ -178,20 +204,34 @@ function homeIp(ctx: RecordContext, user: SyntheticUser): string {
 
 export const AAD_TEMPLATES: RecordTemplate[] = [
   {
-    kind: 'aad.login.success', contentType: 'Audit.AzureActiveDirectory', weight: 30,
-    build: (ctx) => { const user = pickUser(ctx); return stsLogon(ctx, { user, ip: homeIp(ctx, user) }); },
+    kind: 'aad.login.success',
+    contentType: 'Audit.AzureActiveDirectory',
+    weight: 30,
+    build: (ctx) => {
+      const user = pickUser(ctx);
+      return stsLogon(ctx, { user, ip: homeIp(ctx, user) });
+    },
   },
   {
-    kind: 'aad.login.failure', contentType: 'Audit.AzureActiveDirectory', weight: 6,
-    build: (ctx) => { const user = pickUser(ctx); return stsLogon(ctx, { user, ip: homeIp(ctx, user), failure: ctx.rng.pick(LOGON_ERRORS) }); },
+    kind: 'aad.login.failure',
+    contentType: 'Audit.AzureActiveDirectory',
+    weight: 6,
+    build: (ctx) => {
+      const user = pickUser(ctx);
+      return stsLogon(ctx, { user, ip: homeIp(ctx, user), failure: ctx.rng.pick(LOGON_ERRORS) });
+    },
   },
   {
-    kind: 'aad.user.update', contentType: 'Audit.AzureActiveDirectory', weight: 3,
+    kind: 'aad.user.update',
+    contentType: 'Audit.AzureActiveDirectory',
+    weight: 3,
     build: (ctx) => {
       const actor = adminUser(ctx);
       const target = pickOtherUser(ctx, actor);
       return directoryChange(ctx, {
-        operation: 'Update user.', actor, target: target.upn,
+        operation: 'Update user.',
+        actor,
+        target: target.upn,
         modified: [
           { Name: 'Department', NewValue: `["${ctx.rng.pick(['Finance', 'Sales', 'IT', 'HR'])}"]`, OldValue: '[]' },
           { Name: 'Included Updated Properties', NewValue: 'Department', OldValue: '' },
@@ -200,12 +240,16 @@ export const AAD_TEMPLATES: RecordTemplate[] = [
     },
   },
   {
-    kind: 'aad.user.add', contentType: 'Audit.AzureActiveDirectory', weight: 1,
+    kind: 'aad.user.add',
+    contentType: 'Audit.AzureActiveDirectory',
+    weight: 1,
     build: (ctx) => {
       const actor = adminUser(ctx);
       const upn = `new.hire${ctx.rng.int(100, 999)}@${ctx.tenant.domain}`;
       return directoryChange(ctx, {
-        operation: 'Add user.', actor, target: upn,
+        operation: 'Add user.',
+        actor,
+        target: upn,
         modified: [
           { Name: 'AccountEnabled', NewValue: '[true]', OldValue: '[]' },
           { Name: 'UserPrincipalName', NewValue: `["${upn}"]`, OldValue: '[]' },
@@ -215,25 +259,44 @@ export const AAD_TEMPLATES: RecordTemplate[] = [
     },
   },
   {
-    kind: 'aad.role.add-member', contentType: 'Audit.AzureActiveDirectory', weight: 0.03,
+    kind: 'aad.role.add-member',
+    contentType: 'Audit.AzureActiveDirectory',
+    weight: 0.03,
     build: (ctx) => {
       const actor = adminUser(ctx);
       return addMemberToRole(ctx, actor, pickOtherUser(ctx, actor), ctx.rng.pick(ROLES.slice(1)));
     },
   },
   {
-    kind: 'aad.app.consent', contentType: 'Audit.AzureActiveDirectory', weight: 0.03,
-    build: (ctx) => consentToApplication(ctx, pickUser(ctx), ctx.rng.pick(['Adobe Acrobat', 'Zoom', 'Miro']), 'openid profile User.Read offline_access'),
+    kind: 'aad.app.consent',
+    contentType: 'Audit.AzureActiveDirectory',
+    weight: 0.03,
+    build: (ctx) =>
+      consentToApplication(
+        ctx,
+        pickUser(ctx),
+        ctx.rng.pick(['Adobe Acrobat', 'Zoom', 'Miro']),
+        'openid profile User.Read offline_access',
+      ),
   },
   {
-    kind: 'aad.sp.add-credentials', contentType: 'Audit.AzureActiveDirectory', weight: 0.03,
-    build: (ctx) => directoryChange(ctx, {
-      operation: 'Add service principal credentials.', actor: adminUser(ctx), target: ctx.rng.pick(['Backup Connector', 'HR Sync', 'Intake App']),
-      category: 'ApplicationManagement',
-      modified: [
-        { Name: 'KeyDescription', NewValue: `[\"[KeyIdentifier=${ctx.rng.guid()},KeyType=Password,KeyUsage=Verify,DisplayName=]\"]`, OldValue: '[]' },
-        { Name: 'Included Updated Properties', NewValue: 'KeyDescription', OldValue: '' },
-      ],
-    }),
+    kind: 'aad.sp.add-credentials',
+    contentType: 'Audit.AzureActiveDirectory',
+    weight: 0.03,
+    build: (ctx) =>
+      directoryChange(ctx, {
+        operation: 'Add service principal credentials.',
+        actor: adminUser(ctx),
+        target: ctx.rng.pick(['Backup Connector', 'HR Sync', 'Intake App']),
+        category: 'ApplicationManagement',
+        modified: [
+          {
+            Name: 'KeyDescription',
+            NewValue: `["[KeyIdentifier=${ctx.rng.guid()},KeyType=Password,KeyUsage=Verify,DisplayName=]"]`,
+            OldValue: '[]',
+          },
+          { Name: 'Included Updated Properties', NewValue: 'KeyDescription', OldValue: '' },
+        ],
+      }),
   },
 ];

@@ -15,7 +15,13 @@ export { createTenantContext, type TenantContext, type SyntheticUser } from './t
 export { SCENARIOS, type Scenario, type ScenarioRecord } from './scenarios.ts';
 export { SENSITIVE_TYPES } from './dlp.ts';
 
-export const RECORD_TEMPLATES: readonly RecordTemplate[] = [...AAD_TEMPLATES, ...EXCHANGE_TEMPLATES, ...SHAREPOINT_TEMPLATES, ...GENERAL_TEMPLATES, ...DLP_TEMPLATES];
+export const RECORD_TEMPLATES: readonly RecordTemplate[] = [
+  ...AAD_TEMPLATES,
+  ...EXCHANGE_TEMPLATES,
+  ...SHAREPOINT_TEMPLATES,
+  ...GENERAL_TEMPLATES,
+  ...DLP_TEMPLATES,
+];
 
 const BY_KIND = new Map(RECORD_TEMPLATES.map((t) => [t.kind, t]));
 
@@ -52,8 +58,15 @@ export interface GenerateRecordsOptions {
 }
 
 /** `count` records drawn from the weighted mix, each with the content type it belongs to. */
-export function generateRecords(count: number, rng: Rng, tenant: TenantContext, options: GenerateRecordsOptions = {}): ScenarioRecord[] {
-  const templates = options.contentTypes ? RECORD_TEMPLATES.filter((t) => options.contentTypes?.includes(t.contentType)) : RECORD_TEMPLATES;
+export function generateRecords(
+  count: number,
+  rng: Rng,
+  tenant: TenantContext,
+  options: GenerateRecordsOptions = {},
+): ScenarioRecord[] {
+  const templates = options.contentTypes
+    ? RECORD_TEMPLATES.filter((t) => options.contentTypes?.includes(t.contentType))
+    : RECORD_TEMPLATES;
   if (templates.length === 0) return [];
   const weights = templates.map((t) => t.weight);
   const at = options.at ?? Date.now();
@@ -61,7 +74,10 @@ export function generateRecords(count: number, rng: Rng, tenant: TenantContext, 
   const out: ScenarioRecord[] = [];
   for (let i = 0; i < count; i++) {
     const template = rng.weighted(templates, weights);
-    out.push({ contentType: template.contentType, record: template.build({ rng, tenant, at: at - Math.floor(rng.next() * spread) }) });
+    out.push({
+      contentType: template.contentType,
+      record: template.build({ rng, tenant, at: at - Math.floor(rng.next() * spread) }),
+    });
   }
   return out;
 }

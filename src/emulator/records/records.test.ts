@@ -2,7 +2,16 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { AuditRecord } from '../../core/audit-record.ts';
 import { Rng } from '../rng.ts';
-import { contentTypeOfKind, createTenantContext, generateRecord, generateRecords, generateScenario, RECORD_KINDS, SCENARIOS, UnknownRecordKindError } from './index.ts';
+import {
+  contentTypeOfKind,
+  createTenantContext,
+  generateRecord,
+  generateRecords,
+  generateScenario,
+  RECORD_KINDS,
+  SCENARIOS,
+  UnknownRecordKindError,
+} from './index.ts';
 
 const TENANT = createTenantContext('6f2f1a3c-1b2d-4c8e-9a7b-0c1d2e3f4a5b', { name: 'contoso' });
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -33,7 +42,11 @@ describe('record generator', () => {
         assert.equal(typeof r.Operation, 'string', kind);
         assert.equal(typeof r.Workload, 'string', kind);
         assert.equal(typeof r.UserType, 'number', kind);
-        assert.equal(RECORD_TYPES_BY_CONTENT_TYPE[contentTypeOfKind(kind)]?.includes(Number(r.RecordType)), true, `${kind} → RecordType ${String(r.RecordType)}`);
+        assert.equal(
+          RECORD_TYPES_BY_CONTENT_TYPE[contentTypeOfKind(kind)]?.includes(Number(r.RecordType)),
+          true,
+          `${kind} → RecordType ${String(r.RecordType)}`,
+        );
         assert.doesNotThrow(() => JSON.parse(JSON.stringify(r)));
       }
     }
@@ -52,11 +65,20 @@ describe('record generator', () => {
     const items = generateRecords(4000, new Rng(7), TENANT, { at: AT });
     const records = items.map((i) => i.record);
     const recordTypes = new Set(records.map((r) => r.RecordType));
-    for (const rt of [1, 2, 3, 6, 8, 11, 13, 14, 15, 20, 22, 25, 28, 40, 41, 47, 50, 64, 66, 98]) assert.equal(recordTypes.has(rt), true, `RecordType ${rt} present`);
+    for (const rt of [1, 2, 3, 6, 8, 11, 13, 14, 15, 20, 22, 25, 28, 40, 41, 47, 50, 64, 66, 98])
+      assert.equal(recordTypes.has(rt), true, `RecordType ${rt} present`);
     assert.equal(new Set(items.map((i) => i.contentType)).size, 5);
     const ips = records.map((r) => r.ClientIP).filter((ip): ip is string => typeof ip === 'string');
-    assert.equal(ips.some((ip) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)), true, 'IPv4 with port');
-    assert.equal(ips.some((ip) => /^\[[0-9a-f:]+\]:\d+$/.test(ip)), true, 'bracketed IPv6 with port');
+    assert.equal(
+      ips.some((ip) => /^\d+\.\d+\.\d+\.\d+:\d+$/.test(ip)),
+      true,
+      'IPv4 with port',
+    );
+    assert.equal(
+      ips.some((ip) => /^\[[0-9a-f:]+\]:\d+$/.test(ip)),
+      true,
+      'bracketed IPv6 with port',
+    );
     const failed = records.filter((r) => r.Operation === 'UserLoginFailed');
     assert.equal(failed.length > 0, true);
     for (const r of failed) {
@@ -64,11 +86,17 @@ describe('record generator', () => {
       assert.match(String(r.ErrorNumber), /^\d+$/, 'ErrorNumber is a string of digits');
       assert.equal(typeof r.LogonError, 'string');
       const ext = r.ExtendedProperties as { Name: string; Value: string }[];
-      assert.equal(ext.some((p) => p.Name === 'UserAgent'), true);
+      assert.equal(
+        ext.some((p) => p.Name === 'UserAgent'),
+        true,
+      );
       assert.equal(Array.isArray(r.DeviceProperties), true);
     }
     const cmdlets = records.filter((r) => r.RecordType === 1);
-    assert.equal(cmdlets.every((r) => ['True', 'False'].includes(String(r.ResultStatus)) && Array.isArray(r.Parameters)), true);
+    assert.equal(
+      cmdlets.every((r) => ['True', 'False'].includes(String(r.ResultStatus)) && Array.isArray(r.Parameters)),
+      true,
+    );
   });
 
   it('has demo scenarios that look like attacks', () => {
@@ -78,7 +106,10 @@ describe('record generator', () => {
     assert.equal(failures.length, TENANT.users.length);
     assert.equal(new Set(failures.map((r) => r.UserId)).size, TENANT.users.length, 'one attempt per user');
     assert.equal(new Set(spray.map((r) => r.ClientIP)).size, 1, 'all from one IP');
-    assert.equal(failures.every((r) => r.ErrorNumber === '50126'), true);
+    assert.equal(
+      failures.every((r) => r.ErrorNumber === '50126'),
+      true,
+    );
     assert.equal(spray.at(-1)?.Operation, 'UserLoggedIn', 'ends with a success');
 
     const rule = generateScenario(rng, TENANT, AT, 'inbox-rule-forwarding')[0]?.record as AuditRecord;
@@ -87,7 +118,12 @@ describe('record generator', () => {
 
     const role = generateScenario(rng, TENANT, AT, 'global-admin-granted')[0]?.record as AuditRecord;
     assert.equal(role.Operation, 'Add member to role.');
-    assert.equal((role.ModifiedProperties as { Name: string; NewValue: string }[]).some((p) => p.Name === 'Role.DisplayName' && p.NewValue === 'Global Administrator'), true);
+    assert.equal(
+      (role.ModifiedProperties as { Name: string; NewValue: string }[]).some(
+        (p) => p.Name === 'Role.DisplayName' && p.NewValue === 'Global Administrator',
+      ),
+      true,
+    );
 
     const audit = generateScenario(rng, TENANT, AT, 'audit-disabled')[0]?.record as AuditRecord;
     assert.equal(params(audit).UnifiedAuditLogIngestionEnabled, 'False');
@@ -96,6 +132,7 @@ describe('record generator', () => {
     assert.equal(downloads.length >= 50 && downloads.every((r) => r.Operation === 'FileDownloaded'), true);
     assert.equal(new Set(downloads.map((r) => r.UserId)).size, 1);
 
-    for (const scenario of SCENARIOS) assert.equal(generateScenario(rng, TENANT, AT, scenario.name).length > 0, true, scenario.name);
+    for (const scenario of SCENARIOS)
+      assert.equal(generateScenario(rng, TENANT, AT, scenario.name).length > 0, true, scenario.name);
   });
 });

@@ -33,9 +33,27 @@ export const SCENARIOS: Scenario[] = [
       const ip = ipFromCountry(ctx.rng, ctx.rng.pick(UNUSUAL_COUNTRIES));
       const ua = ctx.rng.pick(SUSPICIOUS_USER_AGENTS);
       const out: ScenarioRecord[] = ctx.tenant.users.map((user, i) =>
-        aad(stsLogon(at(ctx, i * 2000), { user, ip, userAgent: ua, failure: { number: '50126', error: 'InvalidUserNameOrPassword' }, requestType: 'OAuth2:Token' })));
+        aad(
+          stsLogon(at(ctx, i * 2000), {
+            user,
+            ip,
+            userAgent: ua,
+            failure: { number: '50126', error: 'InvalidUserNameOrPassword' },
+            requestType: 'OAuth2:Token',
+          }),
+        ),
+      );
       const victim = pickUser(ctx);
-      out.push(aad(stsLogon(at(ctx, ctx.tenant.users.length * 2000 + 5000), { user: victim, ip, userAgent: ua, requestType: 'OAuth2:Token' })));
+      out.push(
+        aad(
+          stsLogon(at(ctx, ctx.tenant.users.length * 2000 + 5000), {
+            user: victim,
+            ip,
+            userAgent: ua,
+            requestType: 'OAuth2:Token',
+          }),
+        ),
+      );
       return out;
     },
   },
@@ -44,7 +62,9 @@ export const SCENARIOS: Scenario[] = [
     build: (ctx) => {
       const user = pickUser(ctx);
       const ip = ipFromCountry(ctx.rng, ctx.rng.pick(UNUSUAL_COUNTRIES));
-      const out = Array.from({ length: 15 }, (_, i) => aad(stsLogon(at(ctx, i * 1500), { user, ip, failure: { number: '50126', error: 'InvalidUserNameOrPassword' } })));
+      const out = Array.from({ length: 15 }, (_, i) =>
+        aad(stsLogon(at(ctx, i * 1500), { user, ip, failure: { number: '50126', error: 'InvalidUserNameOrPassword' } })),
+      );
       out.push(aad(stsLogon(at(ctx, 30_000), { user, ip })));
       return out;
     },
@@ -53,7 +73,16 @@ export const SCENARIOS: Scenario[] = [
     name: 'inbox-rule-forwarding',
     build: (ctx) => {
       const user = pickUser(ctx);
-      return [exo(newInboxRule(ctx, user, `${ctx.rng.pick(['archive', 'backup', 'x'])}${ctx.rng.int(1, 99)}@${ctx.rng.pick(['protonmail.com', 'gmail.com', 'evil.example'])}`, ctx.rng.pick(['.', '..', 'RSS Sync', 'Forward'])))];
+      return [
+        exo(
+          newInboxRule(
+            ctx,
+            user,
+            `${ctx.rng.pick(['archive', 'backup', 'x'])}${ctx.rng.int(1, 99)}@${ctx.rng.pick(['protonmail.com', 'gmail.com', 'evil.example'])}`,
+            ctx.rng.pick(['.', '..', 'RSS Sync', 'Forward']),
+          ),
+        ),
+      ];
     },
   },
   {
@@ -66,14 +95,33 @@ export const SCENARIOS: Scenario[] = [
   },
   {
     name: 'illicit-consent',
-    build: (ctx) => [aad(consentToApplication(ctx, pickUser(ctx), ctx.rng.pick(['Mail Backup Pro', 'PDF Viewer Online', 'eDiscovery Helper']), 'Mail.Read Mail.Send Files.ReadWrite.All offline_access'))],
+    build: (ctx) => [
+      aad(
+        consentToApplication(
+          ctx,
+          pickUser(ctx),
+          ctx.rng.pick(['Mail Backup Pro', 'PDF Viewer Online', 'eDiscovery Helper']),
+          'Mail.Read Mail.Send Files.ReadWrite.All offline_access',
+        ),
+      ),
+    ],
   },
   {
     name: 'mass-download',
     build: (ctx) => {
       const user = pickUser(ctx);
       const ip = ipFromCountry(ctx.rng, user.country);
-      return Array.from({ length: 60 }, (_, i) => spo(fileOperation(at(ctx, i * 700), 'FileDownloaded', user, randomFile(ctx, user, `document_${i}.${ctx.rng.pick(['docx', 'xlsx', 'pdf'])}`), ip)));
+      return Array.from({ length: 60 }, (_, i) =>
+        spo(
+          fileOperation(
+            at(ctx, i * 700),
+            'FileDownloaded',
+            user,
+            randomFile(ctx, user, `document_${i}.${ctx.rng.pick(['docx', 'xlsx', 'pdf'])}`),
+            ip,
+          ),
+        ),
+      );
     },
   },
   {
@@ -81,14 +129,31 @@ export const SCENARIOS: Scenario[] = [
     build: (ctx) => {
       const user = pickUser(ctx);
       const ip = ipFromCountry(ctx.rng, user.country);
-      return Array.from({ length: 60 }, (_, i) => spo(fileOperation(at(ctx, i * 500), 'FileDeleted', user, randomFile(ctx, user, `file_${i}.${ctx.rng.pick(['docx', 'xlsx', 'pptx'])}`), ip)));
+      return Array.from({ length: 60 }, (_, i) =>
+        spo(
+          fileOperation(
+            at(ctx, i * 500),
+            'FileDeleted',
+            user,
+            randomFile(ctx, user, `file_${i}.${ctx.rng.pick(['docx', 'xlsx', 'pptx'])}`),
+            ip,
+          ),
+        ),
+      );
     },
   },
   {
     name: 'audit-disabled',
     build: (ctx) => {
       const admin = adminUser(ctx);
-      return [exo(exchangeCmdlet(ctx, admin, 'Set-AdminAuditLogConfig', 'Admin Audit Log Settings', { Identity: 'Admin Audit Log Settings', UnifiedAuditLogIngestionEnabled: 'False' }))];
+      return [
+        exo(
+          exchangeCmdlet(ctx, admin, 'Set-AdminAuditLogConfig', 'Admin Audit Log Settings', {
+            Identity: 'Admin Audit Log Settings',
+            UnifiedAuditLogIngestionEnabled: 'False',
+          }),
+        ),
+      ];
     },
   },
   {
@@ -99,7 +164,12 @@ export const SCENARIOS: Scenario[] = [
       return [
         exo(exchangeCmdlet(ctx, admin, 'Remove-AntiPhishPolicy', name, { Identity: name, Confirm: 'False' })),
         exo(exchangeCmdlet(at(ctx, 4000), admin, 'Disable-AntiPhishRule', name, { Identity: name })),
-        exo(exchangeCmdlet(at(ctx, 8000), admin, 'Set-MalwareFilterPolicy', 'Default', { Identity: 'Default', EnableFileFilter: 'False' })),
+        exo(
+          exchangeCmdlet(at(ctx, 8000), admin, 'Set-MalwareFilterPolicy', 'Default', {
+            Identity: 'Default',
+            EnableFileFilter: 'False',
+          }),
+        ),
       ];
     },
   },
@@ -108,7 +178,17 @@ export const SCENARIOS: Scenario[] = [
     build: (ctx) => {
       const user = pickUser(ctx);
       const ip = ipFromCountry(ctx.rng, ctx.rng.pick(UNUSUAL_COUNTRIES));
-      return [aad(stsLogon(ctx, { user, ip, requestType: 'Cmsi:Cmsi', authenticationMethod: '1', applicationId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c' }))];
+      return [
+        aad(
+          stsLogon(ctx, {
+            user,
+            ip,
+            requestType: 'Cmsi:Cmsi',
+            authenticationMethod: '1',
+            applicationId: 'd3590ed6-52b3-4102-aeff-aad2292ab01c',
+          }),
+        ),
+      ];
     },
   },
   {
@@ -122,7 +202,15 @@ export const SCENARIOS: Scenario[] = [
     name: 'mailbox-forwarding',
     build: (ctx) => {
       const user = pickUser(ctx);
-      return [exo(exchangeCmdlet(ctx, adminUser(ctx), 'Set-Mailbox', mailboxPath(ctx, user), { Identity: user.upn, ForwardingSmtpAddress: `smtp:${user.upn.split('@')[0]}@protonmail.com`, DeliverToMailboxAndForward: 'True' }))];
+      return [
+        exo(
+          exchangeCmdlet(ctx, adminUser(ctx), 'Set-Mailbox', mailboxPath(ctx, user), {
+            Identity: user.upn,
+            ForwardingSmtpAddress: `smtp:${user.upn.split('@')[0]}@protonmail.com`,
+            DeliverToMailboxAndForward: 'True',
+          }),
+        ),
+      ];
     },
   },
 ];

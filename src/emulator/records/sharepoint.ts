@@ -4,7 +4,16 @@ import type { SyntheticUser } from './tenant-context.ts';
 import { baseRecord, pickOtherUser, pickUser, type RecordContext, type RecordTemplate } from './template.ts';
 
 const SITES = ['Finance', 'HR', 'Sales', 'Engineering', 'Legal'] as const;
-const FILES = ['Salary.xlsx', 'Budget 2026.xlsx', 'Roadmap.pptx', 'Contract.docx', 'Customers.csv', 'Board minutes.pdf', 'notes.txt', 'design.vsdx'] as const;
+const FILES = [
+  'Salary.xlsx',
+  'Budget 2026.xlsx',
+  'Roadmap.pptx',
+  'Contract.docx',
+  'Customers.csv',
+  'Board minutes.pdf',
+  'notes.txt',
+  'design.vsdx',
+] as const;
 
 export type FileOperation = 'FileAccessed' | 'FileDownloaded' | 'FileUploaded' | 'FileDeleted' | 'FileModified' | 'FilePreviewed';
 
@@ -19,15 +28,35 @@ export function randomFile(ctx: RecordContext, owner: SyntheticUser, fileName?: 
   const name = fileName ?? ctx.rng.pick(FILES);
   if (ctx.rng.chance(0.3)) {
     const personal = owner.upn.replace(/[@.]/g, '_');
-    return { siteUrl: `https://${ctx.tenant.shortName}-my.sharepoint.com/personal/${personal}/`, relativeUrl: 'Documents', fileName: name, workload: 'OneDrive' };
+    return {
+      siteUrl: `https://${ctx.tenant.shortName}-my.sharepoint.com/personal/${personal}/`,
+      relativeUrl: 'Documents',
+      fileName: name,
+      workload: 'OneDrive',
+    };
   }
-  return { siteUrl: `https://${ctx.tenant.shortName}.sharepoint.com/sites/${ctx.rng.pick(SITES)}/`, relativeUrl: 'Shared Documents', fileName: name, workload: 'SharePoint' };
+  return {
+    siteUrl: `https://${ctx.tenant.shortName}.sharepoint.com/sites/${ctx.rng.pick(SITES)}/`,
+    relativeUrl: 'Shared Documents',
+    fileName: name,
+    workload: 'SharePoint',
+  };
 }
 
-function spBase(ctx: RecordContext, recordType: number, operation: string, user: SyntheticUser, file: FileLocation, ip?: string): AuditRecord {
+function spBase(
+  ctx: RecordContext,
+  recordType: number,
+  operation: string,
+  user: SyntheticUser,
+  file: FileLocation,
+  ip?: string,
+): AuditRecord {
   const record = baseRecord(ctx, {
-    RecordType: recordType, Operation: operation, Workload: file.workload,
-    UserKey: `i:0h.f|membership|${user.puid.toLowerCase()}@live.com`, UserId: user.upn,
+    RecordType: recordType,
+    Operation: operation,
+    Workload: file.workload,
+    UserKey: `i:0h.f|membership|${user.puid.toLowerCase()}@live.com`,
+    UserId: user.upn,
     ClientIP: ip ?? quirkyClientIp(ctx.rng, user.country),
     ObjectId: `${file.siteUrl}${file.relativeUrl}/${file.fileName}`,
   });
@@ -44,9 +73,15 @@ function spBase(ctx: RecordContext, recordType: number, operation: string, user:
 }
 
 /** A SharePointFileOperation (6) record on SharePoint or OneDrive. */
-export function fileOperation(ctx: RecordContext, operation: FileOperation, user: SyntheticUser, file: FileLocation, ip?: string): AuditRecord {
+export function fileOperation(
+  ctx: RecordContext,
+  operation: FileOperation,
+  user: SyntheticUser,
+  file: FileLocation,
+  ip?: string,
+): AuditRecord {
   const record = spBase(ctx, 6, operation, user, file, ip);
-  const ext = file.fileName.includes('.') ? file.fileName.split('.').pop() ?? '' : '';
+  const ext = file.fileName.includes('.') ? (file.fileName.split('.').pop() ?? '') : '';
   return Object.assign(record, {
     SourceFileExtension: ext,
     SiteUrl: file.siteUrl,
@@ -60,25 +95,43 @@ function sharing(ctx: RecordContext, operation: string, user: SyntheticUser): Au
   const file = randomFile(ctx, user);
   const record = spBase(ctx, 14, operation, user, file);
   const guest = ctx.rng.chance(0.4);
-  const target = guest ? `partner${ctx.rng.int(1, 50)}@${ctx.rng.pick(['gmail.com', 'supplier.example', 'outlook.com'])}` : pickOtherUser(ctx, user).upn;
+  const target = guest
+    ? `partner${ctx.rng.int(1, 50)}@${ctx.rng.pick(['gmail.com', 'supplier.example', 'outlook.com'])}`
+    : pickOtherUser(ctx, user).upn;
   return Object.assign(record, {
     SiteUrl: file.siteUrl,
     SourceFileExtension: file.fileName.split('.').pop() ?? '',
     SourceFileName: file.fileName,
     SourceRelativeUrl: file.relativeUrl,
-    ...(operation === 'AnonymousLinkCreated' ? {} : { TargetUserOrGroupName: target, TargetUserOrGroupType: guest ? 'Guest' : 'Member' }),
-    EventData: operation === 'SharingSet' ? '<PermissionsGranted>Contribute</PermissionsGranted>' : '<Type>View</Type><MembersCanShare>Enabled</MembersCanShare>',
+    ...(operation === 'AnonymousLinkCreated'
+      ? {}
+      : { TargetUserOrGroupName: target, TargetUserOrGroupType: guest ? 'Guest' : 'Member' }),
+    EventData:
+      operation === 'SharingSet'
+        ? '<PermissionsGranted>Contribute</PermissionsGranted>'
+        : '<Type>View</Type><MembersCanShare>Enabled</MembersCanShare>',
     UniqueSharingId: ctx.rng.guid(),
   });
 }
 
 export const SHAREPOINT_TEMPLATES: RecordTemplate[] = [
-  ...(['FileAccessed', 'FileDownloaded', 'FileUploaded', 'FileModified', 'FileDeleted', 'FilePreviewed'] as const).map((op, i): RecordTemplate => ({
-    kind: `sharepoint.file.${op.slice(4).toLowerCase()}`, contentType: 'Audit.SharePoint', weight: [25, 8, 6, 8, 3, 5][i] ?? 1,
-    build: (ctx) => { const user = pickUser(ctx); return fileOperation(ctx, op, user, randomFile(ctx, user)); },
-  })),
-  ...(['SharingSet', 'AnonymousLinkCreated', 'AddedToSecureLink'] as const).map((op): RecordTemplate => ({
-    kind: `sharepoint.sharing.${op.toLowerCase()}`, contentType: 'Audit.SharePoint', weight: op === 'AnonymousLinkCreated' ? 0.1 : 2,
-    build: (ctx) => sharing(ctx, op, pickUser(ctx)),
-  })),
+  ...(['FileAccessed', 'FileDownloaded', 'FileUploaded', 'FileModified', 'FileDeleted', 'FilePreviewed'] as const).map(
+    (op, i): RecordTemplate => ({
+      kind: `sharepoint.file.${op.slice(4).toLowerCase()}`,
+      contentType: 'Audit.SharePoint',
+      weight: [25, 8, 6, 8, 3, 5][i] ?? 1,
+      build: (ctx) => {
+        const user = pickUser(ctx);
+        return fileOperation(ctx, op, user, randomFile(ctx, user));
+      },
+    }),
+  ),
+  ...(['SharingSet', 'AnonymousLinkCreated', 'AddedToSecureLink'] as const).map(
+    (op): RecordTemplate => ({
+      kind: `sharepoint.sharing.${op.toLowerCase()}`,
+      contentType: 'Audit.SharePoint',
+      weight: op === 'AnonymousLinkCreated' ? 0.1 : 2,
+      build: (ctx) => sharing(ctx, op, pickUser(ctx)),
+    }),
+  ),
 ];

@@ -24,8 +24,42 @@ export interface TenantContext {
   users: SyntheticUser[];
 }
 
-const FIRST = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj', 'olivia', 'peggy', 'rupert', 'sybil', 'trent', 'victor', 'walter', 'yasmin'];
-const LAST = ['martin', 'dubois', 'smith', 'garcia', 'muller', 'rossi', 'kowalski', 'tanaka', 'silva', 'nguyen', 'jensen', 'moreau'];
+const FIRST = [
+  'alice',
+  'bob',
+  'carol',
+  'dave',
+  'erin',
+  'frank',
+  'grace',
+  'heidi',
+  'ivan',
+  'judy',
+  'mallory',
+  'niaj',
+  'olivia',
+  'peggy',
+  'rupert',
+  'sybil',
+  'trent',
+  'victor',
+  'walter',
+  'yasmin',
+];
+const LAST = [
+  'martin',
+  'dubois',
+  'smith',
+  'garcia',
+  'muller',
+  'rossi',
+  'kowalski',
+  'tanaka',
+  'silva',
+  'nguyen',
+  'jensen',
+  'moreau',
+];
 const HOME_COUNTRIES = ['FR', 'FR', 'FR', 'US', 'DE', 'GB'];
 
 function capitalize(word: string): string {
@@ -33,9 +67,13 @@ function capitalize(word: string): string {
 }
 
 /** Builds a deterministic tenant profile (domain, users) from the tenant id. */
-export function createTenantContext(tenantId: string, options: { domain?: string; name?: string; userCount?: number } = {}): TenantContext {
+export function createTenantContext(
+  tenantId: string,
+  options: { domain?: string; name?: string; userCount?: number } = {},
+): TenantContext {
   const rng = new Rng(hashSeed(tenantId));
-  const shortName = (options.name ?? `tenant${tenantId.replace(/-/g, '').slice(0, 6)}`).toLowerCase().replace(/[^a-z0-9]/g, '') || 'tenant';
+  const shortName =
+    (options.name ?? `tenant${tenantId.replace(/-/g, '').slice(0, 6)}`).toLowerCase().replace(/[^a-z0-9]/g, '') || 'tenant';
   const domain = options.domain ?? `${shortName}.onmicrosoft.com`;
   const count = options.userCount ?? 24;
   const users: SyntheticUser[] = [];

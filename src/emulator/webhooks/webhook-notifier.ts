@@ -79,7 +79,12 @@ export class WebhookNotifier {
     }
     if (url.protocol !== 'https:') throw validationFailed(address, 'The address must begin with HTTPS.');
     const code = crypto.randomUUID();
-    const status = await this.#post(url, authId, { 'webhook-validationcode': code }, JSON.stringify({ validationCode: code })).catch((err: unknown) => {
+    const status = await this.#post(
+      url,
+      authId,
+      { 'webhook-validationcode': code },
+      JSON.stringify({ validationCode: code }),
+    ).catch((err: unknown) => {
       throw validationFailed(address, `The endpoint could not be reached (${(err as Error).message}).`);
     });
     if (status !== 200) throw validationFailed(address, `The endpoint did not return HTTP 200 (got ${status}).`);
@@ -94,7 +99,8 @@ export class WebhookNotifier {
   /** The webhook of a subscription, with `expired` applied. */
   get(tenantId: string, contentType: ContentType): Webhook | undefined {
     const webhook = this.#webhooks.get(keyOf(tenantId, contentType));
-    if (webhook?.status === 'enabled' && webhook.expiration !== undefined && this.#o.now() >= webhook.expiration) webhook.status = 'expired';
+    if (webhook?.status === 'enabled' && webhook.expiration !== undefined && this.#o.now() >= webhook.expiration)
+      webhook.status = 'expired';
     return webhook;
   }
 
@@ -118,21 +124,30 @@ export class WebhookNotifier {
   }
 
   async #deliver(webhook: Webhook, blob: NotifiedBlob): Promise<void> {
-    const body = JSON.stringify([{
-      tenantId: blob.tenantId,
-      clientId: webhook.clientId,
-      contentType: blob.contentType,
-      contentId: blob.contentId,
-      contentUri: blob.contentUri,
-      contentCreated: isoMillis(blob.contentCreated),
-      contentExpiration: isoMillis(blob.contentExpiration),
-    }]);
+    const body = JSON.stringify([
+      {
+        tenantId: blob.tenantId,
+        clientId: webhook.clientId,
+        contentType: blob.contentType,
+        contentId: blob.contentId,
+        contentUri: blob.contentUri,
+        contentCreated: isoMillis(blob.contentCreated),
+        contentExpiration: isoMillis(blob.contentExpiration),
+      },
+    ]);
     for (let attempt = 0; attempt < this.#o.maxAttempts; attempt += 1) {
       if (attempt > 0) {
         const delay = this.#o.retryBaseMs * 2 ** (attempt - 1);
         const slept = await new Promise<boolean>((resolve) => {
           const timer = setTimeout(() => resolve(true), delay);
-          this.#abort.signal.addEventListener('abort', () => { clearTimeout(timer); resolve(false); }, { once: true });
+          this.#abort.signal.addEventListener(
+            'abort',
+            () => {
+              clearTimeout(timer);
+              resolve(false);
+            },
+            { once: true },
+          );
         });
         if (!slept) return;
       }
@@ -146,7 +161,10 @@ export class WebhookNotifier {
     }
     if (this.#abort.signal.aborted) return;
     webhook.status = 'disabled';
-    this.#o.logger.warn({ address: webhook.address, tenantId: blob.tenantId, contentType: blob.contentType }, 'webhook disabled after repeated notification failures');
+    this.#o.logger.warn(
+      { address: webhook.address, tenantId: blob.tenantId, contentType: blob.contentType },
+      'webhook disabled after repeated notification failures',
+    );
   }
 
   #record(blob: NotifiedBlob, ok: boolean): void {

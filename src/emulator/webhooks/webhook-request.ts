@@ -33,5 +33,9 @@ export function parseWebhookRequest(text: string): WebhookRequest | undefined {
   } else if (expiration !== undefined && expiration !== null && expiration !== '') {
     throw invalid('webhook.expiration must be a date string.');
   }
-  return { address, authId: typeof authId === 'string' ? authId : '', ...(expiresAt !== undefined ? { expiration: expiresAt } : {}) };
+  return {
+    address,
+    authId: typeof authId === 'string' ? authId : '',
+    ...(expiresAt !== undefined ? { expiration: expiresAt } : {}),
+  };
 }

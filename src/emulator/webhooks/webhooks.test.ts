@@ -7,10 +7,16 @@ import { startEmulator } from '../emulator.ts';
 import { APP_A, SECRET_A, TENANT_A, TestClient, errorCode, errorMessage } from '../test-support.ts';
 import type { Emulator } from '../types.ts';
 
-interface Received { headers: Record<string, string | string[] | undefined>; body: unknown }
+interface Received {
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+}
 
 /** A loopback HTTPS webhook endpoint answering `status()` and recording every request. */
-async function startReceiver(cert: { certificatePem: string; privateKeyPem: string }, status: () => number): Promise<{ url: string; received: Received[]; server: Server }> {
+async function startReceiver(
+  cert: { certificatePem: string; privateKeyPem: string },
+  status: () => number,
+): Promise<{ url: string; received: Received[]; server: Server }> {
   const received: Received[] = [];
   const server = createServer({ cert: cert.certificatePem, key: cert.privateKeyPem }, (req, res) => {
     const chunks: Buffer[] = [];
@@ -39,7 +45,12 @@ describe('emulated Activity API: webhooks', () => {
   before(async () => {
     const cert = await createServerCertificate();
     receiver = await startReceiver(cert, () => answer);
-    em = await startEmulator({ seed: 3, webhookCa: cert.certificatePem, webhookRetry: { maxAttempts: 3, retryBaseMs: 20 }, tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }] });
+    em = await startEmulator({
+      seed: 3,
+      webhookCa: cert.certificatePem,
+      webhookRetry: { maxAttempts: 3, retryBaseMs: 20 },
+      tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }],
+    });
     client = new TestClient(em);
     token = await client.token();
   });
@@ -50,7 +61,8 @@ describe('emulated Activity API: webhooks', () => {
     await new Promise<void>((resolve) => receiver.server.close(() => resolve()));
   });
 
-  const start = (ct: string, webhook: unknown) => client.post(client.api(TENANT_A, `subscriptions/start?contentType=${ct}`), token, JSON.stringify({ webhook }));
+  const start = (ct: string, webhook: unknown) =>
+    client.post(client.api(TENANT_A, `subscriptions/start?contentType=${ct}`), token, JSON.stringify({ webhook }));
 
   it('refuses http:// addresses and endpoints that do not answer 200 with AF20021, and creates no subscription', async () => {
     const plain = await start('Audit.General', { address: 'http://127.0.0.1:1/hook' });
@@ -76,29 +88,64 @@ describe('emulated Activity API: webhooks', () => {
     assert.equal(typeof code, 'string');
     assert.deepEqual(validation.body, { validationCode: code });
     assert.equal(validation.headers['webhook-authid'], 'hook-auth');
-    assert.deepEqual((await client.get(client.api(TENANT_A, 'subscriptions/list'), token)).json, [{ contentType: 'Audit.Exchange', status: 'enabled', webhook: view }]);
+    assert.deepEqual((await client.get(client.api(TENANT_A, 'subscriptions/list'), token)).json, [
+      { contentType: 'Audit.Exchange', status: 'enabled', webhook: view },
+    ]);
   });
 
   it('pushes one notification per published blob and records it in /subscriptions/notifications', async () => {
     receiver.received.length = 0;
-    const [contentId] = em.publish(TENANT_A, 'Audit.Exchange', [{ Id: 'n-1', RecordType: 2, CreationTime: '2026-01-01T00:00:00', Operation: 'Send', OrganizationId: TENANT_A, UserId: 'a@b.c', Workload: 'Exchange' }]);
+    const [contentId] = em.publish(TENANT_A, 'Audit.Exchange', [
+      {
+        Id: 'n-1',
+        RecordType: 2,
+        CreationTime: '2026-01-01T00:00:00',
+        Operation: 'Send',
+        OrganizationId: TENANT_A,
+        UserId: 'a@b.c',
+        Workload: 'Exchange',
+      },
+    ]);
     await waitFor(() => receiver.received.length === 1, 'the notification');
     const body = receiver.received[0]?.body as Record<string, string>[];
     assert.equal(body.length, 1);
-    assert.deepEqual({ ...body[0], contentCreated: undefined, contentExpiration: undefined }, {
-      tenantId: TENANT_A, clientId: APP_A, contentType: 'Audit.Exchange', contentId,
-      contentUri: `${em.url}/api/v1.0/${TENANT_A}/activity/feed/audit/${contentId}`, contentCreated: undefined, contentExpiration: undefined,
-    });
+    assert.deepEqual(
+      { ...body[0], contentCreated: undefined, contentExpiration: undefined },
+      {
+        tenantId: TENANT_A,
+        clientId: APP_A,
+        contentType: 'Audit.Exchange',
+        contentId,
+        contentUri: `${em.url}/api/v1.0/${TENANT_A}/activity/feed/audit/${contentId}`,
+        contentCreated: undefined,
+        contentExpiration: undefined,
+      },
+    );
     assert.equal(receiver.received[0]?.headers['webhook-authid'], 'hook-auth');
     const history = await client.get(client.api(TENANT_A, 'subscriptions/notifications?contentType=Audit.Exchange'), token);
-    assert.deepEqual((history.json as Record<string, string>[]).map((n) => [n.contentId, n.notificationStatus]), [[contentId, 'Succeeded']]);
+    assert.deepEqual(
+      (history.json as Record<string, string>[]).map((n) => [n.contentId, n.notificationStatus]),
+      [[contentId, 'Succeeded']],
+    );
   });
 
   it('retries a failing endpoint with backoff, then disables the webhook', async () => {
     receiver.received.length = 0;
     answer = 500;
-    em.publish(TENANT_A, 'Audit.Exchange', [{ Id: 'n-2', RecordType: 2, CreationTime: '2026-01-01T00:00:00', Operation: 'Send', OrganizationId: TENANT_A, UserId: 'a@b.c', Workload: 'Exchange' }]);
-    const listed = async () => ((await client.get(client.api(TENANT_A, 'subscriptions/list'), token)).json as { webhook: { status: string } }[])[0]?.webhook.status;
+    em.publish(TENANT_A, 'Audit.Exchange', [
+      {
+        Id: 'n-2',
+        RecordType: 2,
+        CreationTime: '2026-01-01T00:00:00',
+        Operation: 'Send',
+        OrganizationId: TENANT_A,
+        UserId: 'a@b.c',
+        Workload: 'Exchange',
+      },
+    ]);
+    const listed = async () =>
+      ((await client.get(client.api(TENANT_A, 'subscriptions/list'), token)).json as { webhook: { status: string } }[])[0]
+        ?.webhook.status;
     let status: string | undefined;
     for (let i = 0; i < 200 && status !== 'disabled'; i += 1) {
       await new Promise((r) => setTimeout(r, 25));
@@ -108,8 +155,21 @@ describe('emulated Activity API: webhooks', () => {
     assert.equal(status, 'disabled');
     assert.equal(receiver.received.length, 3);
     const history = await client.get(client.api(TENANT_A, 'subscriptions/notifications?contentType=Audit.Exchange'), token);
-    assert.deepEqual((history.json as Record<string, string>[]).map((n) => n.notificationStatus), ['Succeeded', 'Failed', 'Failed', 'Failed']);
-    em.publish(TENANT_A, 'Audit.Exchange', [{ Id: 'n-3', RecordType: 2, CreationTime: '2026-01-01T00:00:00', Operation: 'Send', OrganizationId: TENANT_A, UserId: 'a@b.c', Workload: 'Exchange' }]);
+    assert.deepEqual(
+      (history.json as Record<string, string>[]).map((n) => n.notificationStatus),
+      ['Succeeded', 'Failed', 'Failed', 'Failed'],
+    );
+    em.publish(TENANT_A, 'Audit.Exchange', [
+      {
+        Id: 'n-3',
+        RecordType: 2,
+        CreationTime: '2026-01-01T00:00:00',
+        Operation: 'Send',
+        OrganizationId: TENANT_A,
+        UserId: 'a@b.c',
+        Workload: 'Exchange',
+      },
+    ]);
     await new Promise((r) => setTimeout(r, 100));
     assert.equal(receiver.received.length, 3, 'a disabled webhook gets no notification');
     const reenabled = await start('Audit.Exchange', { address: `${receiver.url}/hook`, authId: 'hook-auth' });
@@ -117,7 +177,10 @@ describe('emulated Activity API: webhooks', () => {
   });
 
   it('marks a webhook past its expiration as expired and stops notifying', async () => {
-    const started = await start('Audit.SharePoint', { address: `${receiver.url}/hook`, expiration: new Date(Date.now() - 1000).toISOString() });
+    const started = await start('Audit.SharePoint', {
+      address: `${receiver.url}/hook`,
+      expiration: new Date(Date.now() - 1000).toISOString(),
+    });
     assert.equal(started.status, 200);
     assert.equal((started.json as { webhook: { status: string } }).webhook.status, 'expired');
   });

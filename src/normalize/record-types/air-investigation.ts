@@ -37,7 +37,11 @@ function addMailMessage(facts: EmailFacts, e: Record<string, unknown>): void {
   addEmail(
     facts,
     compactObject({
-      delivery: compactObject({ action: e.DeliveryAction, location: e.DeliveryLocation, original_location: e.OriginalDeliveryLocation }),
+      delivery: compactObject({
+        action: e.DeliveryAction,
+        location: e.DeliveryLocation,
+        original_location: e.OriginalDeliveryLocation,
+      }),
       direction: e.AntispamDirection,
       language: e.Language,
       message_ids: strings([e.NetworkMessageId]),
@@ -97,8 +101,18 @@ export function mapAirInvestigation(record: AuditRecord, doc: EcsDocument): void
   put(doc, 'event.end', normalizeTimestamp(record.EndTimeUtc));
 
   const facts: EmailFacts = {
-    emails: [], emailKeys: new Set(), urls: [], senderIps: [], senderDomains: [], subjects: [], threats: [],
-    deliveryActions: [], from: [], to: [], attachments: [], attachmentKeys: new Set(),
+    emails: [],
+    emailKeys: new Set(),
+    urls: [],
+    senderIps: [],
+    senderDomains: [],
+    subjects: [],
+    threats: [],
+    deliveryActions: [],
+    from: [],
+    to: [],
+    attachments: [],
+    attachmentKeys: new Set(),
   };
   for (const action of asArray(record.Actions)) {
     const a = asObject(action) ?? asObject(tryParseJson(action));

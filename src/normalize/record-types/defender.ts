@@ -6,7 +6,13 @@ import { normalizeTimestamp } from '../timestamp.ts';
 import { actionName } from '../common.ts';
 import { asArray, asObject, asString, ownValue, stripAngleBrackets } from '../values.ts';
 
-const FILE_VERDICTS: Readonly<Record<string, string>> = { '0': 'good', '1': 'bad', '-1': 'error', '-2': 'timeout', '-3': 'pending' };
+const FILE_VERDICTS: Readonly<Record<string, string>> = {
+  '0': 'good',
+  '1': 'bad',
+  '-1': 'error',
+  '-2': 'timeout',
+  '-3': 'pending',
+};
 
 function oneAddress(value: unknown): string[] | undefined {
   const s = asString(value);
@@ -36,7 +42,11 @@ export function mapThreatIntelligenceMail(record: AuditRecord, doc: EcsDocument)
   put(doc, 'email.message_id', stripAngleBrackets(record.InternetMessageId));
   put(doc, 'email.reply_to.address', oneAddress(record.P1Sender));
   put(doc, 'email.from.address', oneAddress(record.P2Sender));
-  put(doc, 'email.to.address', asArray(record.Recipients).filter((r) => typeof r === 'string'));
+  put(
+    doc,
+    'email.to.address',
+    asArray(record.Recipients).filter((r) => typeof r === 'string'),
+  );
   put(doc, 'office365.defender.detection.technology', record.ThreatsAndDetectionTech);
   put(doc, 'office365.defender.additional_actions', record.AdditionalActionsAndResults);
   put(doc, 'office365.defender.auth_details', record.AuthDetails);

@@ -26,7 +26,11 @@ function mapPolicyDetails(record: AuditRecord, doc: EcsDocument): void {
       ruleId ??= asString(rule.RuleId);
       for (const action of asArray(rule.Actions)) pushUnique(actions, asString(action));
       const s = asString(rule.Severity);
-      if (s !== undefined && (severity === undefined || (ownValue(SEVERITY_RANK, s) ?? 0) > (ownValue(SEVERITY_RANK, severity) ?? 0))) severity = s;
+      if (
+        s !== undefined &&
+        (severity === undefined || (ownValue(SEVERITY_RANK, s) ?? 0) > (ownValue(SEVERITY_RANK, severity) ?? 0))
+      )
+        severity = s;
       for (const info of asArray(asObject(rule.ConditionsMatched)?.SensitiveInformation)) {
         const i = asObject(info);
         pushUnique(sensitiveTypes, asString(i?.SensitiveInformationTypeName) ?? asString(i?.SensitiveType));
@@ -64,8 +68,16 @@ export function mapDlp(record: AuditRecord, doc: EcsDocument): void {
   if (exchange !== undefined) {
     put(doc, 'event.category', ['email']);
     put(doc, 'email.from.address', asString(exchange.From) ? [asString(exchange.From)] : undefined);
-    put(doc, 'email.to.address', asArray(exchange.To).filter((a) => typeof a === 'string'));
-    put(doc, 'email.cc.address', asArray(exchange.CC).filter((a) => typeof a === 'string'));
+    put(
+      doc,
+      'email.to.address',
+      asArray(exchange.To).filter((a) => typeof a === 'string'),
+    );
+    put(
+      doc,
+      'email.cc.address',
+      asArray(exchange.CC).filter((a) => typeof a === 'string'),
+    );
     put(doc, 'email.subject', asString(exchange.Subject));
     put(doc, 'email.message_id', stripAngleBrackets(exchange.MessageID));
     put(doc, 'email.origination_timestamp', normalizeTimestamp(exchange.Sent));

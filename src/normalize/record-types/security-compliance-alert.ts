@@ -47,7 +47,16 @@ export function mapSecurityComplianceAlert(record: AuditRecord, doc: EcsDocument
   put(doc, 'office365.alert.entity_type', asString(data.etype));
   put(doc, 'email.message_id', stripAngleBrackets(data.imsgid));
   const cc = asString(data.cc);
-  put(doc, 'email.cc.address', cc ? cc.split(',').map((a) => a.trim()).filter((a) => a !== '') : undefined);
+  put(
+    doc,
+    'email.cc.address',
+    cc
+      ? cc
+          .split(',')
+          .map((a) => a.trim())
+          .filter((a) => a !== '')
+      : undefined,
+  );
   put(doc, 'email.subject', asString(data.von) || asString(data.ms));
   put(doc, 'email.from.address', list(asString(data.mfrm) || asString(data.tsd)));
   put(doc, 'email.to.address', list(asString(data.to) || asString(data.trc)));

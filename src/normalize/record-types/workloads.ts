@@ -18,7 +18,11 @@ export function mapYammer(record: AuditRecord, doc: EcsDocument): void {
 export function mapMipLabel(record: AuditRecord, doc: EcsDocument): void {
   put(doc, 'email.sender.address', asString(record.Sender));
   put(doc, 'email.subject', asString(record.ItemName));
-  put(doc, 'email.to.address', asArray(record.Receivers).filter((r) => typeof r === 'string'));
+  put(
+    doc,
+    'email.to.address',
+    asArray(record.Receivers).filter((r) => typeof r === 'string'),
+  );
   put(doc, 'office365.mip.label_name', asString(record.LabelName));
 }
 

@@ -3,7 +3,11 @@
  * within `maxBytes` and holds at most `maxItems`. An item alone over the limit still gets its own chunk
  * (callers filter oversized items first).
  */
-export function chunkBySize<T>(items: readonly T[], sizeOf: (item: T) => number, limits: { maxBytes: number; maxItems: number; overhead?: number; separator?: number }): T[][] {
+export function chunkBySize<T>(
+  items: readonly T[],
+  sizeOf: (item: T) => number,
+  limits: { maxBytes: number; maxItems: number; overhead?: number; separator?: number },
+): T[][] {
   const overhead = limits.overhead ?? 0;
   const separator = limits.separator ?? 0;
   const chunks: T[][] = [];

@@ -39,12 +39,18 @@ export interface ChunkDeliveryOptions {
  * dead-lettered. After `maxAttempts` retryable failures of one chunk it throws SinkUnavailableError
  * carrying that chunk and every later one, so a caller that retries does not resend delivered events.
  */
-export async function deliverChunks(chunks: readonly OutputEvent[][], send: (chunk: OutputEvent[]) => Promise<ChunkOutcome>, options: ChunkDeliveryOptions): Promise<void> {
+export async function deliverChunks(
+  chunks: readonly OutputEvent[][],
+  send: (chunk: OutputEvent[]) => Promise<ChunkOutcome>,
+  options: ChunkDeliveryOptions,
+): Promise<void> {
   const queue = [...chunks];
   while (queue.length > 0) {
     let chunk = queue.shift() as OutputEvent[];
     for (let attempt = 0; ; ) {
-      const outcome = await send(chunk).catch((err: unknown): ChunkOutcome => ({ type: 'retry', detail: (err as Error).message }));
+      const outcome = await send(chunk).catch(
+        (err: unknown): ChunkOutcome => ({ type: 'retry', detail: (err as Error).message }),
+      );
       if (outcome.type === 'ok') {
         sinkEventsDelivered.inc({ sink: options.sink }, chunk.length);
         break;
@@ -74,7 +80,11 @@ export async function deliverChunks(chunks: readonly OutputEvent[][], send: (chu
       attempt += 1;
       if (attempt >= options.maxAttempts || options.signal.aborted) {
         const remaining = [chunk, ...queue].flat();
-        throw new SinkUnavailableError(options.sink, `${outcome.detail} (after ${attempt} attempt(s); ${remaining.length} event(s) not delivered)`, remaining);
+        throw new SinkUnavailableError(
+          options.sink,
+          `${outcome.detail} (after ${attempt} attempt(s); ${remaining.length} event(s) not delivered)`,
+          remaining,
+        );
       }
       sinkRetries.inc({ sink: options.sink });
       const delay = backoffDelay(attempt - 1, options.initialBackoffMs, options.maxBackoffMs, retryAfterMs);
@@ -85,6 +95,16 @@ export async function deliverChunks(chunks: readonly OutputEvent[][], send: (chu
 }
 
 /** Delivery options from a sink's `retry` config. */
-export function retryOptions(sink: string, retry: { max_attempts: number; initial_backoff: number; max_backoff: number }, rest: { signal: AbortSignal; logger: Logger; deadLetter: DeadLetterFile }): ChunkDeliveryOptions {
-  return { sink, maxAttempts: retry.max_attempts, initialBackoffMs: retry.initial_backoff, maxBackoffMs: retry.max_backoff, ...rest };
+export function retryOptions(
+  sink: string,
+  retry: { max_attempts: number; initial_backoff: number; max_backoff: number },
+  rest: { signal: AbortSignal; logger: Logger; deadLetter: DeadLetterFile },
+): ChunkDeliveryOptions {
+  return {
+    sink,
+    maxAttempts: retry.max_attempts,
+    initialBackoffMs: retry.initial_backoff,
+    maxBackoffMs: retry.max_backoff,
+    ...rest,
+  };
 }

@@ -26,7 +26,8 @@ export function bulkOutcome(text: string, chunk: readonly OutputEvent[], opType:
   }
   if (parsed.errors === false) return { type: 'ok' };
   const items = parsed.items ?? [];
-  if (items.length !== chunk.length) return { type: 'retry', detail: `_bulk returned ${items.length} item results for ${chunk.length} documents` };
+  if (items.length !== chunk.length)
+    return { type: 'retry', detail: `_bulk returned ${items.length} item results for ${chunk.length} documents` };
   const retry: OutputEvent[] = [];
   const rejected: RejectedEvent[] = [];
   items.forEach((item, i) => {

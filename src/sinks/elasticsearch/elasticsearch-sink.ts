@@ -52,7 +52,11 @@ export class ElasticsearchSink implements Sink {
     await deliverChunks(
       chunks,
       (chunk) => this.#send(chunk, chunk.map((e) => lines.get(e) as string).join('')),
-      retryOptions(this.name, this.#config.retry, { signal: this.#closing.signal, logger: this.#logger, deadLetter: this.#deadLetter }),
+      retryOptions(this.name, this.#config.retry, {
+        signal: this.#closing.signal,
+        logger: this.#logger,
+        deadLetter: this.#deadLetter,
+      }),
     );
   }
 
@@ -70,7 +74,9 @@ export class ElasticsearchSink implements Sink {
   #authorization(): Record<string, string> {
     if (this.#config.api_key) return { authorization: `ApiKey ${this.#config.api_key.reveal()}` };
     if (this.#config.username && this.#config.password) {
-      return { authorization: `Basic ${Buffer.from(`${this.#config.username}:${this.#config.password.reveal()}`).toString('base64')}` };
+      return {
+        authorization: `Basic ${Buffer.from(`${this.#config.username}:${this.#config.password.reveal()}`).toString('base64')}`,
+      };
     }
     return {};
   }

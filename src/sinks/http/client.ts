@@ -38,7 +38,12 @@ export class HttpClient {
     });
   }
 
-  async send(url: string, body: string | Buffer, headers: Record<string, string>, method: 'POST' | 'PUT' = 'POST'): Promise<HttpResponse> {
+  async send(
+    url: string,
+    body: string | Buffer,
+    headers: Record<string, string>,
+    method: 'POST' | 'PUT' = 'POST',
+  ): Promise<HttpResponse> {
     const raw = typeof body === 'string' ? Buffer.from(body, 'utf8') : body;
     const payload = this.#options.gzip ? gzipSync(raw) : raw;
     const res = await request(url, {

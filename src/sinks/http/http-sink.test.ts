@@ -9,9 +9,22 @@ async function setup(extra: Record<string, unknown>) {
   const server = new RecordingServer();
   const url = await server.start();
   const deadLetter = testDeadLetter(tempDir('http'));
-  const sink = new HttpSink({ name: 'http', config: sinkConfig({ type: 'http', url: `${url}/hook`, retry: FAST_RETRY, ...extra }), logger: silentLogger, deadLetter });
+  const sink = new HttpSink({
+    name: 'http',
+    config: sinkConfig({ type: 'http', url: `${url}/hook`, retry: FAST_RETRY, ...extra }),
+    logger: silentLogger,
+    deadLetter,
+  });
   await sink.open();
-  return { server, sink, deadLetter, close: async () => { await sink.close(); await server.stop(); } };
+  return {
+    server,
+    sink,
+    deadLetter,
+    close: async () => {
+      await sink.close();
+      await server.stop();
+    },
+  };
 }
 
 test('NDJSON body with custom headers', async (t) => {
@@ -30,11 +43,14 @@ test('gzipped JSON array, chunked by event count, retried on 500', async (t) => 
   t.after(close);
   server.handler = (_req, i) => (i === 1 ? { status: 500 } : { status: 204 });
   await sink.write(testEvents(1, 3));
-  assert.deepEqual(server.requests.map((r) => [r.method, r.headers['content-encoding'], r.body]), [
-    ['PUT', 'gzip', '[{"Id":"1","Operation":"UserLoggedIn"},{"Id":"2","Operation":"UserLoggedIn"}]'],
-    ['PUT', 'gzip', '[{"Id":"3","Operation":"UserLoggedIn"}]'],
-    ['PUT', 'gzip', '[{"Id":"3","Operation":"UserLoggedIn"}]'],
-  ]);
+  assert.deepEqual(
+    server.requests.map((r) => [r.method, r.headers['content-encoding'], r.body]),
+    [
+      ['PUT', 'gzip', '[{"Id":"1","Operation":"UserLoggedIn"},{"Id":"2","Operation":"UserLoggedIn"}]'],
+      ['PUT', 'gzip', '[{"Id":"3","Operation":"UserLoggedIn"}]'],
+      ['PUT', 'gzip', '[{"Id":"3","Operation":"UserLoggedIn"}]'],
+    ],
+  );
 });
 
 test('a 400 dead-letters the chunk instead of retrying forever', async (t) => {
@@ -43,8 +59,11 @@ test('a 400 dead-letters the chunk instead of retrying forever', async (t) => {
   server.handler = () => ({ status: 400, body: { error: 'bad schema' } });
   await sink.write(testEvents(1, 2));
   assert.equal(server.requests.length, 1);
-  assert.deepEqual(readDeadLetters(deadLetter).map((d) => [d.reason, d.event?.id, d.detail]), [
-    ['rejected', 't:1', 'HTTP 400: {"error":"bad schema"}'],
-    ['rejected', 't:2', 'HTTP 400: {"error":"bad schema"}'],
-  ]);
+  assert.deepEqual(
+    readDeadLetters(deadLetter).map((d) => [d.reason, d.event?.id, d.detail]),
+    [
+      ['rejected', 't:1', 'HTTP 400: {"error":"bad schema"}'],
+      ['rejected', 't:2', 'HTTP 400: {"error":"bad schema"}'],
+    ],
+  );
 });

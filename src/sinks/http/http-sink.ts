@@ -56,7 +56,11 @@ export class HttpSink implements Sink {
         const body = this.#config.format === 'ndjson' ? `${lines.join('\n')}\n` : `[${lines.join(',')}]`;
         return outcomeOfStatus(await this.#client.send(this.#config.url, body, headers, this.#config.method));
       },
-      retryOptions(this.name, this.#config.retry, { signal: this.#closing.signal, logger: this.#logger, deadLetter: this.#deadLetter }),
+      retryOptions(this.name, this.#config.retry, {
+        signal: this.#closing.signal,
+        logger: this.#logger,
+        deadLetter: this.#deadLetter,
+      }),
     );
   }
 

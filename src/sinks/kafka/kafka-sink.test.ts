@@ -8,11 +8,20 @@ import { KafkaSink } from './kafka-sink.ts';
 
 const skip = existsSync(KCAT) ? false : `kcat not installed (${KCAT}); apt-get install kcat`;
 
-test('round trip through the librdkafka mock cluster: key = event id, headers, every event exactly once', { skip, timeout: 60_000 }, async (t) => {
+test('round trip through the librdkafka mock cluster: key = event id, headers, every event exactly once', {
+  skip,
+  timeout: 60_000,
+}, async (t) => {
   const cluster = new KcatMockCluster('o365');
   t.after(() => cluster.stop());
   await cluster.start();
-  const config = sinkConfig({ type: 'kafka', brokers: [cluster.bootstrap], topic: 'o365', retry: { ...FAST_RETRY, max_attempts: 10, max_backoff: 500 }, max_batch_events: 7 });
+  const config = sinkConfig({
+    type: 'kafka',
+    brokers: [cluster.bootstrap],
+    topic: 'o365',
+    retry: { ...FAST_RETRY, max_attempts: 10, max_backoff: 500 },
+    max_batch_events: 7,
+  });
   const sink = new KafkaSink({ name: 'kafka', config, logger: silentLogger, deadLetter: testDeadLetter(tempDir('kafka')) });
   t.after(() => sink.close());
   await sink.open();

@@ -44,7 +44,13 @@ export class KafkaSink implements Sink {
     const kafka = new Kafka({
       clientId: c.client_id,
       brokers: c.brokers,
-      ssl: c.ssl || c.tls ? { ...(c.tls?.ca_file ? { ca: [readFileSync(c.tls.ca_file, 'utf8')] } : {}), rejectUnauthorized: !c.tls?.insecure_skip_verify } : false,
+      ssl:
+        c.ssl || c.tls
+          ? {
+              ...(c.tls?.ca_file ? { ca: [readFileSync(c.tls.ca_file, 'utf8')] } : {}),
+              rejectUnauthorized: !c.tls?.insecure_skip_verify,
+            }
+          : false,
       ...(c.sasl ? { sasl: saslOf(c.sasl) } : {}),
       connectionTimeout: c.timeout,
       requestTimeout: c.timeout,
@@ -59,8 +65,17 @@ export class KafkaSink implements Sink {
 
   async write(events: readonly OutputEvent[]): Promise<void> {
     const chunks: OutputEvent[][] = [];
-    for (let i = 0; i < events.length; i += this.#config.max_batch_events) chunks.push(events.slice(i, i + this.#config.max_batch_events));
-    await deliverChunks(chunks, (chunk) => this.#send(chunk), retryOptions(this.name, this.#config.retry, { signal: this.#closing.signal, logger: this.#logger, deadLetter: this.#deadLetter }));
+    for (let i = 0; i < events.length; i += this.#config.max_batch_events)
+      chunks.push(events.slice(i, i + this.#config.max_batch_events));
+    await deliverChunks(
+      chunks,
+      (chunk) => this.#send(chunk),
+      retryOptions(this.name, this.#config.retry, {
+        signal: this.#closing.signal,
+        logger: this.#logger,
+        deadLetter: this.#deadLetter,
+      }),
+    );
   }
 
   async #send(chunk: OutputEvent[]): Promise<ChunkOutcome> {

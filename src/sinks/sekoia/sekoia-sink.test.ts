@@ -3,7 +3,15 @@ import assert from 'node:assert/strict';
 import { silentLogger } from '../../observability/logger.ts';
 import { SinkUnavailableError } from '../errors.ts';
 import { RecordingServer } from '../test-support/recording-server.ts';
-import { FAST_RETRY, readDeadLetters, sinkConfig, tempDir, testDeadLetter, testEvent, testEvents } from '../test-support/events.ts';
+import {
+  FAST_RETRY,
+  readDeadLetters,
+  sinkConfig,
+  tempDir,
+  testDeadLetter,
+  testEvent,
+  testEvents,
+} from '../test-support/events.ts';
 import { SekoiaSink, sekoiaBatchUrl } from './sekoia-sink.ts';
 
 const KEY = 'Xk9pQw2rTz7yUv3sNm5bLc8dFg4hJa6e';
@@ -16,10 +24,19 @@ async function setup(extra: Record<string, unknown> = {}) {
   const config = sinkConfig({ type: 'sekoia', intake_key: KEY, intake_url: url, gzip: false, retry: FAST_RETRY, ...extra });
   const sink = new SekoiaSink({ name: 'sekoia', config, logger: silentLogger, deadLetter });
   await sink.open();
-  return { server, sink, deadLetter, close: async () => { await sink.close(); await server.stop(); } };
+  return {
+    server,
+    sink,
+    deadLetter,
+    close: async () => {
+      await sink.close();
+      await server.stop();
+    },
+  };
 }
 
-const idsOf = (body: string): string[] => (JSON.parse(body) as { jsons: string[] }).jsons.map((j) => (JSON.parse(j) as { Id: string }).Id);
+const idsOf = (body: string): string[] =>
+  (JSON.parse(body) as { jsons: string[] }).jsons.map((j) => (JSON.parse(j) as { Id: string }).Id);
 const accept = (body: string) => ({ status: 200, body: { received: true, event_ids: idsOf(body).map((id) => `uuid-${id}`) } });
 
 test('region table and intake_url override', () => {
@@ -59,7 +76,10 @@ test('chunks stay within 9 MiB including the envelope, gzip on the wire, every e
     assert.ok(Buffer.byteLength(req.body) <= 9 * 1024 * 1024, `chunk of ${Buffer.byteLength(req.body)} bytes`);
     assert.ok(req.wireBytes < Buffer.byteLength(req.body));
   }
-  assert.deepEqual(server.requests.flatMap((r) => idsOf(r.body)), events.map((e) => e.document.Id));
+  assert.deepEqual(
+    server.requests.flatMap((r) => idsOf(r.body)),
+    events.map((e) => e.document.Id),
+  );
 });
 
 test('events over 250 kB are dead-lettered with their id, the rest delivered', async (t) => {
@@ -67,16 +87,29 @@ test('events over 250 kB are dead-lettered with their id, the rest delivered', a
   t.after(close);
   server.handler = (req) => accept(req.body);
   await sink.write([testEvent(1), testEvent(2, 260_000), testEvent(3)]);
-  assert.deepEqual(server.requests.flatMap((r) => idsOf(r.body)), ['1', '3']);
+  assert.deepEqual(
+    server.requests.flatMap((r) => idsOf(r.body)),
+    ['1', '3'],
+  );
   const dead = readDeadLetters(deadLetter);
-  assert.deepEqual(dead.map((d) => [d.reason, d.event?.id]), [['too_large', 't:2']]);
+  assert.deepEqual(
+    dead.map((d) => [d.reason, d.event?.id]),
+    [['too_large', 't:2']],
+  );
   assert.match(dead[0]?.detail ?? '', /250000/);
 });
 
 test('retries 5xx, 429 and dropped connections, then delivers once', async (t) => {
   const { server, sink, close } = await setup();
   t.after(close);
-  server.handler = (req, i) => (i === 0 ? { status: 503 } : i === 1 ? { status: 429, headers: { 'retry-after': '0' } } : i === 2 ? 'destroy' : accept(req.body));
+  server.handler = (req, i) =>
+    i === 0
+      ? { status: 503 }
+      : i === 1
+        ? { status: 429, headers: { 'retry-after': '0' } }
+        : i === 2
+          ? 'destroy'
+          : accept(req.body);
   await sink.write(testEvents(1, 3));
   assert.equal(server.requests.length, 4);
   assert.deepEqual(idsOf(server.requests[3]?.body ?? ''), ['1', '2', '3']);
@@ -98,7 +131,10 @@ test('a 4xx is fatal for the batch: dead-lettered with a clear reason, key redac
   await sink.write(testEvents(1, 2));
   assert.equal(server.requests.length, 1);
   const dead = readDeadLetters(deadLetter);
-  assert.deepEqual(dead.map((d) => d.event?.id), ['t:1', 't:2']);
+  assert.deepEqual(
+    dead.map((d) => d.event?.id),
+    ['t:1', 't:2'],
+  );
   assert.match(dead[0]?.detail ?? '', /HTTP 401.*intake key/);
   assert.ok(!(dead[0]?.detail ?? '').includes(KEY));
 });
@@ -107,9 +143,15 @@ test('after the last retry, the error carries exactly the undelivered events', a
   const { server, sink, close } = await setup({ max_batch_events: 2 });
   t.after(close);
   server.handler = (req, i) => (i === 0 ? accept(req.body) : { status: 502 });
-  const err = await sink.write(testEvents(1, 5)).then(() => undefined, (e: unknown) => e);
+  const err = await sink.write(testEvents(1, 5)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   assert.ok(err instanceof SinkUnavailableError);
-  assert.deepEqual(err.remaining.map((e) => e.id), ['t:3', 't:4', 't:5']);
+  assert.deepEqual(
+    err.remaining.map((e) => e.id),
+    ['t:3', 't:4', 't:5'],
+  );
   assert.equal(server.requests.length, 1 + FAST_RETRY.max_attempts);
 });
 
@@ -124,8 +166,16 @@ test('the intake key never reaches a log line, even at debug level with retries 
   const dir = tempDir('sekoia');
   const logger = createLogger('debug', out);
   const deadLetter = new (await import('../dead-letter.ts')).DeadLetterFile(`${dir}/dl.ndjson`, 'sekoia', logger);
-  const sink = new SekoiaSink({ name: 'sekoia', config: sinkConfig({ type: 'sekoia', intake_key: KEY, intake_url: url, gzip: false, retry: FAST_RETRY }), logger, deadLetter });
-  t.after(async () => { await sink.close(); await server.stop(); });
+  const sink = new SekoiaSink({
+    name: 'sekoia',
+    config: sinkConfig({ type: 'sekoia', intake_key: KEY, intake_url: url, gzip: false, retry: FAST_RETRY }),
+    logger,
+    deadLetter,
+  });
+  t.after(async () => {
+    await sink.close();
+    await server.stop();
+  });
   server.handler = (_req, i) => (i < 2 ? { status: 503, body: `busy ${KEY}` } : { status: 403, body: `forbidden for ${KEY}` });
   await sink.write(testEvents(1, 2));
   await deadLetter.close();
@@ -138,7 +188,10 @@ test('a response confirming fewer events than sent is counted (the batch is not 
   const { metricsRegistry } = await import('../../observability/metrics.ts');
   const { server, sink, close } = await setup();
   t.after(close);
-  const unconfirmed = async () => (await metricsRegistry.getSingleMetric('o365_intake_sink_unconfirmed_events_total')?.get())?.values.find((v) => v.labels.sink === 'sekoia')?.value ?? 0;
+  const unconfirmed = async () =>
+    (await metricsRegistry.getSingleMetric('o365_intake_sink_unconfirmed_events_total')?.get())?.values.find(
+      (v) => v.labels.sink === 'sekoia',
+    )?.value ?? 0;
   const before = await unconfirmed();
   server.handler = () => ({ status: 200, body: { event_ids: ['only-one'] } });
   await sink.write(testEvents(1, 3));

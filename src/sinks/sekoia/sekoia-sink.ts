@@ -60,11 +60,13 @@ export class SekoiaSink implements Sink {
       else encoded.set(event, JSON.stringify(json));
     }
     if (oversized.length > 0) {
-      await this.#deadLetter.write(oversized.map(({ event, bytes }) => ({
-        event,
-        reason: 'too_large',
-        detail: `${bytes} bytes; the Sekoia intake refuses events over ${this.#config.max_event_bytes} bytes`,
-      })));
+      await this.#deadLetter.write(
+        oversized.map(({ event, bytes }) => ({
+          event,
+          reason: 'too_large',
+          detail: `${bytes} bytes; the Sekoia intake refuses events over ${this.#config.max_event_bytes} bytes`,
+        })),
+      );
     }
     const chunks = chunkBySize([...encoded.keys()], (e) => Buffer.byteLength(encoded.get(e) as string, 'utf8'), {
       maxBytes: this.#config.max_batch_bytes,
@@ -74,8 +76,16 @@ export class SekoiaSink implements Sink {
     });
     await deliverChunks(
       chunks,
-      (chunk) => this.#send(chunk.map((e) => encoded.get(e) as string), chunk.length),
-      retryOptions(this.name, this.#config.retry, { signal: this.#closing.signal, logger: this.#logger, deadLetter: this.#deadLetter }),
+      (chunk) =>
+        this.#send(
+          chunk.map((e) => encoded.get(e) as string),
+          chunk.length,
+        ),
+      retryOptions(this.name, this.#config.retry, {
+        signal: this.#closing.signal,
+        logger: this.#logger,
+        deadLetter: this.#deadLetter,
+      }),
     );
   }
 
@@ -102,11 +112,18 @@ export class SekoiaSink implements Sink {
     } catch {
       ids = undefined;
     }
-    if (!Array.isArray(ids) || ids.length < sent) sinkUnconfirmedEvents.inc({ sink: this.name }, Array.isArray(ids) ? sent - ids.length : sent);
+    if (!Array.isArray(ids) || ids.length < sent)
+      sinkUnconfirmedEvents.inc({ sink: this.name }, Array.isArray(ids) ? sent - ids.length : sent);
     if (!Array.isArray(ids)) {
-      this.#logger.warn({ sink: this.name, status: res.status, sent }, 'intake response has no event_ids list; cannot confirm the batch');
+      this.#logger.warn(
+        { sink: this.name, status: res.status, sent },
+        'intake response has no event_ids list; cannot confirm the batch',
+      );
     } else if (ids.length !== sent) {
-      this.#logger.warn({ sink: this.name, sent, accepted: ids.length }, 'intake accepted fewer events than sent (per-event rejection)');
+      this.#logger.warn(
+        { sink: this.name, sent, accepted: ids.length },
+        'intake accepted fewer events than sent (per-event rejection)',
+      );
     }
   }
 

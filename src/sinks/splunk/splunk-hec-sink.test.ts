@@ -11,15 +11,28 @@ const CHANNEL = '0c7a6a1e-7d4f-4b57-9a53-2f0e1e3d4c5b';
 async function setup(extra: Record<string, unknown> = {}) {
   const server = new RecordingServer();
   const url = await server.start();
-  const sink = new SplunkHecSink({ name: 'hec', config: sinkConfig({ type: 'splunk_hec', url, token: 'hec-token', retry: FAST_RETRY, ...extra }), logger: silentLogger, deadLetter: testDeadLetter(tempDir('hec')) });
+  const sink = new SplunkHecSink({
+    name: 'hec',
+    config: sinkConfig({ type: 'splunk_hec', url, token: 'hec-token', retry: FAST_RETRY, ...extra }),
+    logger: silentLogger,
+    deadLetter: testDeadLetter(tempDir('hec')),
+  });
   await sink.open();
-  return { server, sink, close: async () => { await sink.close(); await server.stop(); } };
+  return {
+    server,
+    sink,
+    close: async () => {
+      await sink.close();
+      await server.stop();
+    },
+  };
 }
 
 test('exact HEC body: time in seconds, default sourcetype, Splunk token; 503 retried', async (t) => {
   const { server, sink, close } = await setup({ index: 'o365' });
   t.after(close);
-  server.handler = (_r, i) => (i === 0 ? { status: 503, body: { text: 'Server is busy', code: 9 } } : { status: 200, body: { text: 'Success', code: 0 } });
+  server.handler = (_r, i) =>
+    i === 0 ? { status: 503, body: { text: 'Server is busy', code: 9 } } : { status: 200, body: { text: 'Success', code: 0 } };
   await sink.write([testEvent(1), testEvent(2)]);
   assert.equal(server.requests.length, 2);
   const req = server.requests[1];
@@ -43,19 +56,35 @@ test('indexer acknowledgement: the write resolves only once the ackId is reporte
   };
   await sink.write([testEvent(1)]);
   assert.equal(polls, 3);
-  assert.deepEqual(server.requests.map((r) => [r.url, r.headers['x-splunk-request-channel']]), [
-    ['/services/collector/event', CHANNEL],
-    [`/services/collector/ack?channel=${CHANNEL}`, CHANNEL],
-    [`/services/collector/ack?channel=${CHANNEL}`, CHANNEL],
-    [`/services/collector/ack?channel=${CHANNEL}`, CHANNEL],
-  ]);
+  assert.deepEqual(
+    server.requests.map((r) => [r.url, r.headers['x-splunk-request-channel']]),
+    [
+      ['/services/collector/event', CHANNEL],
+      [`/services/collector/ack?channel=${CHANNEL}`, CHANNEL],
+      [`/services/collector/ack?channel=${CHANNEL}`, CHANNEL],
+      [`/services/collector/ack?channel=${CHANNEL}`, CHANNEL],
+    ],
+  );
   assert.equal(server.requests[1]?.body, '{"acks":[42]}');
 });
 
 test('indexer acknowledgement that never comes: the batch is sent again, then the write fails with the undelivered events', async (t) => {
-  const { server, sink, close } = await setup({ indexer_ack: true, channel: CHANNEL, ack_poll_interval: 5, ack_timeout: 30, retry: { ...FAST_RETRY, max_attempts: 2 } });
+  const { server, sink, close } = await setup({
+    indexer_ack: true,
+    channel: CHANNEL,
+    ack_poll_interval: 5,
+    ack_timeout: 30,
+    retry: { ...FAST_RETRY, max_attempts: 2 },
+  });
   t.after(close);
-  server.handler = (req) => (req.url.startsWith('/services/collector/ack') ? { status: 200, body: { acks: { '7': false } } } : { status: 200, body: { text: 'Success', code: 0, ackId: 7 } });
-  await assert.rejects(sink.write([testEvent(1)]), (err: unknown) => err instanceof SinkUnavailableError && /ackId 7 not indexed/.test(err.message) && err.remaining.length === 1);
+  server.handler = (req) =>
+    req.url.startsWith('/services/collector/ack')
+      ? { status: 200, body: { acks: { '7': false } } }
+      : { status: 200, body: { text: 'Success', code: 0, ackId: 7 } };
+  await assert.rejects(
+    sink.write([testEvent(1)]),
+    (err: unknown) =>
+      err instanceof SinkUnavailableError && /ackId 7 not indexed/.test(err.message) && err.remaining.length === 1,
+  );
   assert.equal(server.requests.filter((r) => r.url === '/services/collector/event').length, 2);
 });

@@ -54,7 +54,11 @@ export class SplunkHecSink implements Sink {
     await deliverChunks(
       chunks,
       (chunk) => this.#send(chunk.map((e) => json.get(e) as string).join('\n')),
-      retryOptions(this.name, this.#config.retry, { signal: this.#closing.signal, logger: this.#logger, deadLetter: this.#deadLetter }),
+      retryOptions(this.name, this.#config.retry, {
+        signal: this.#closing.signal,
+        logger: this.#logger,
+        deadLetter: this.#deadLetter,
+      }),
     );
   }
 
@@ -84,7 +88,12 @@ export class SplunkHecSink implements Sink {
     const outcome = outcomeOfStatus(res);
     if (outcome.type !== 'ok' || !this.#config.indexer_ack) return outcome;
     const ackId = (JSON.parse(res.text) as { ackId?: unknown }).ackId;
-    if (typeof ackId !== 'number') return { type: 'reject', reason: 'rejected', detail: `indexer_ack is on but HEC returned no ackId (is acknowledgement enabled on the token?): ${excerpt(res.text)}` };
+    if (typeof ackId !== 'number')
+      return {
+        type: 'reject',
+        reason: 'rejected',
+        detail: `indexer_ack is on but HEC returned no ackId (is acknowledgement enabled on the token?): ${excerpt(res.text)}`,
+      };
     return this.#waitForAck(ackId);
   }
 
@@ -92,7 +101,11 @@ export class SplunkHecSink implements Sink {
   async #waitForAck(ackId: number): Promise<ChunkOutcome> {
     const deadline = Date.now() + this.#config.ack_timeout;
     while (Date.now() < deadline && !this.#closing.signal.aborted) {
-      const res = await this.#client.send(`${this.#base}/services/collector/ack?channel=${this.#channel}`, JSON.stringify({ acks: [ackId] }), this.#headers());
+      const res = await this.#client.send(
+        `${this.#base}/services/collector/ack?channel=${this.#channel}`,
+        JSON.stringify({ acks: [ackId] }),
+        this.#headers(),
+      );
       if (res.status !== 200) return outcomeOfStatus(res);
       const acks = (JSON.parse(res.text) as { acks?: Record<string, boolean> }).acks ?? {};
       if (acks[String(ackId)] === true) return { type: 'ok' };

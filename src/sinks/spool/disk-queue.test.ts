@@ -39,7 +39,10 @@ test('the cursor and the data survive a reopen; a torn tail frame is discarded',
   await q.ack(next);
   const end = q.end;
   await q.close();
-  const last = readdirSync(dir).filter((f) => f.endsWith('.seg')).sort().at(-1) as string;
+  const last = readdirSync(dir)
+    .filter((f) => f.endsWith('.seg'))
+    .sort()
+    .at(-1) as string;
   appendFileSync(join(dir, last), Buffer.from([0, 0, 1, 0, 65, 66])); // header says 256 bytes, 2 written: crash mid-append
   const again = await openQueue(dir);
   assert.equal(again.end, end);
@@ -70,7 +73,10 @@ test('a spool folder held by another live process is refused; a stale lock is ta
   const { SpoolInUseError } = await import('../errors.ts');
   const dir = tempDir('dq');
   writeFileSync(join(dir, 'lock'), String(process.ppid));
-  await assert.rejects(openQueue(dir), (err: unknown) => err instanceof SpoolInUseError && err.message.includes(String(process.ppid)));
+  await assert.rejects(
+    openQueue(dir),
+    (err: unknown) => err instanceof SpoolInUseError && err.message.includes(String(process.ppid)),
+  );
   const gone = spawnSync('true').pid;
   writeFileSync(join(dir, 'lock'), String(gone));
   const q = await openQueue(dir);

@@ -65,16 +65,24 @@ export class DiskQueue {
   async open(): Promise<void> {
     await mkdir(this.#dir, { recursive: true });
     await this.#lock();
-    this.#segments = (await readdir(this.#dir)).flatMap((f) => {
-      const m = SEGMENT.exec(f);
-      return m ? [Number(m[1])] : [];
-    }).sort((a, b) => a - b);
+    this.#segments = (await readdir(this.#dir))
+      .flatMap((f) => {
+        const m = SEGMENT.exec(f);
+        return m ? [Number(m[1])] : [];
+      })
+      .sort((a, b) => a - b);
     const last = this.#segments.at(-1);
     this.#end = last === undefined ? 0 : last + (await this.#validLength(last));
-    const cursor = await readFile(join(this.#dir, CURSOR_FILE), 'utf8').then((t) => (t.trim() ? Number(t.trim()) : undefined), () => undefined);
+    const cursor = await readFile(join(this.#dir, CURSOR_FILE), 'utf8').then(
+      (t) => (t.trim() ? Number(t.trim()) : undefined),
+      () => undefined,
+    );
     this.#head = cursor !== undefined && Number.isSafeInteger(cursor) ? cursor : (this.#segments[0] ?? 0);
     if (this.#head > this.#end) {
-      this.#logger.warn({ dir: this.#dir, cursor: this.#head, end: this.#end }, 'spool cursor is past its data; starting from the end');
+      this.#logger.warn(
+        { dir: this.#dir, cursor: this.#head, end: this.#end },
+        'spool cursor is past its data; starting from the end',
+      );
       this.#head = this.#end;
     }
     if (this.#segments[0] !== undefined && this.#head < this.#segments[0]) this.#head = this.#segments[0];
@@ -135,7 +143,10 @@ export class DiskQueue {
   async truncateTo(position: number): Promise<number> {
     await this.#closeWriter();
     if (position > this.#end) {
-      this.#logger.error({ dir: this.#dir, position, end: this.#end }, 'spool is shorter than its committed position (files deleted?): acknowledged events are missing; continuing after the committed position');
+      this.#logger.error(
+        { dir: this.#dir, position, end: this.#end },
+        'spool is shorter than its committed position (files deleted?): acknowledged events are missing; continuing after the committed position',
+      );
       await (await open(join(this.#dir, segmentName(position)), 'a')).close();
       this.#segments.push(position);
       this.#end = position;

@@ -29,13 +29,29 @@ class Intake {
   }
 }
 
-const ids = (req: RecordedRequest): string[] => (JSON.parse(req.body) as { jsons: string[] }).jsons.map((j) => (JSON.parse(j) as { Id: string }).Id);
+const ids = (req: RecordedRequest): string[] =>
+  (JSON.parse(req.body) as { jsons: string[] }).jsons.map((j) => (JSON.parse(j) as { Id: string }).Id);
 
 function spooled(intake: Intake, dir: string, maxBytes = 64 * 1024 * 1024): SpooledSink {
   const deadLetter = testDeadLetter(dir);
-  const config = sinkConfig({ type: 'sekoia', intake_key: 'k', intake_url: intake.url, gzip: false, retry: { ...FAST_RETRY, max_attempts: 2 } });
+  const config = sinkConfig({
+    type: 'sekoia',
+    intake_key: 'k',
+    intake_url: intake.url,
+    gzip: false,
+    retry: { ...FAST_RETRY, max_attempts: 2 },
+  });
   const inner = new SekoiaSink({ name: 'sekoia', config, logger: silentLogger, deadLetter });
-  return new SpooledSink(inner, { dir: join(dir, 'spool'), maxBytes, segmentBytes: 4096, initialBackoffMs: 5, maxBackoffMs: 20, logger: silentLogger, deadLetter, closeGraceMs: 200 });
+  return new SpooledSink(inner, {
+    dir: join(dir, 'spool'),
+    maxBytes,
+    segmentBytes: 4096,
+    initialBackoffMs: 5,
+    maxBackoffMs: 20,
+    logger: silentLogger,
+    deadLetter,
+    closeGraceMs: 200,
+  });
 }
 
 const range = (from: number, to: number): string[] => Array.from({ length: to - from + 1 }, (_, i) => String(from + i));
@@ -84,7 +100,9 @@ test('the spool survives a restart and is drained afterwards', { timeout: 30_000
   assert.deepEqual(intake.accepted(), range(1, 65));
 });
 
-test('open(position) discards batches spooled after the committed position (exactly-once on restart)', { timeout: 30_000 }, async (t) => {
+test('open(position) discards batches spooled after the committed position (exactly-once on restart)', {
+  timeout: 30_000,
+}, async (t) => {
   const intake = new Intake();
   await intake.start();
   t.after(() => intake.server.stop());
@@ -126,11 +144,19 @@ test('a full spool makes write wait (backpressure) instead of dropping', { timeo
   assert.deepEqual(intake.accepted(), range(1, 60));
 });
 
-test('close does not wait for a hanging destination; the batch stays spooled for the next start', { timeout: 30_000 }, async (t) => {
+test('close does not wait for a hanging destination; the batch stays spooled for the next start', {
+  timeout: 30_000,
+}, async (t) => {
   const { createServer } = await import('node:http');
   const hanging = createServer(() => undefined); // accepts, never answers
   await new Promise<void>((resolve) => hanging.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { hanging.closeAllConnections(); hanging.close(() => resolve()); }));
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        hanging.closeAllConnections();
+        hanging.close(() => resolve());
+      }),
+  );
   const intake = new Intake();
   await intake.start();
   t.after(() => intake.server.stop());

@@ -64,12 +64,18 @@ export class SpooledSink implements Sink {
     await this.#queue.open();
     if (committedPosition !== undefined) {
       const position = Number(committedPosition);
-      if (!Number.isSafeInteger(position) || position < 0) throw new SinkError(this.name, `invalid spool position "${committedPosition}"`);
+      if (!Number.isSafeInteger(position) || position < 0)
+        throw new SinkError(this.name, `invalid spool position "${committedPosition}"`);
       const redelivered = await this.#queue.truncateTo(position);
-      if (redelivered > 0) this.#logger.warn({ sink: this.name, bytes: redelivered }, 'events delivered after the last checkpoint will be delivered again');
+      if (redelivered > 0)
+        this.#logger.warn(
+          { sink: this.name, bytes: redelivered },
+          'events delivered after the last checkpoint will be delivered again',
+        );
     }
     this.#updatePending();
-    if (this.#queue.pendingBytes > 0) this.#logger.info({ sink: this.name, pendingBytes: this.#queue.pendingBytes }, 'replaying spooled events');
+    if (this.#queue.pendingBytes > 0)
+      this.#logger.info({ sink: this.name, pendingBytes: this.#queue.pendingBytes }, 'replaying spooled events');
     await this.#inner.open();
     this.#closing = new AbortController();
     this.#closing.signal.addEventListener('abort', () => this.#wakeDrainer?.(), { once: true });
@@ -95,7 +101,10 @@ export class SpooledSink implements Sink {
     while (this.#queue.pendingBytes > 0 && this.#queue.pendingBytes + bytes > this.#options.maxBytes) {
       if (this.#closing.signal.aborted) throw new SinkError(this.name, 'closed while waiting for spool space');
       if (!warned) {
-        this.#logger.warn({ sink: this.name, pendingBytes: this.#queue.pendingBytes, maxBytes: this.#options.maxBytes }, 'spool full: waiting for the destination (backpressure)');
+        this.#logger.warn(
+          { sink: this.name, pendingBytes: this.#queue.pendingBytes, maxBytes: this.#options.maxBytes },
+          'spool full: waiting for the destination (backpressure)',
+        );
         warned = true;
       }
       await new Promise<void>((resolve) => this.#spaceWaiters.push(resolve));
@@ -157,14 +166,24 @@ export class SpooledSink implements Sink {
       if (signal.aborted) return false;
       try {
         await this.#inner.write(pending);
-        if (attempt > 0) this.#logger.info({ sink: this.name, attempts: attempt + 1 }, 'destination is back: delivered spooled events');
+        if (attempt > 0)
+          this.#logger.info({ sink: this.name, attempts: attempt + 1 }, 'destination is back: delivered spooled events');
         return true;
       } catch (err) {
         if (err instanceof SinkUnavailableError) pending = err.remaining;
         const message = (err as Error).message;
         this.#stats.lastError = { message, at: Date.now() };
         const delay = backoffDelay(attempt, this.#options.initialBackoffMs, this.#options.maxBackoffMs);
-        this.#logger.warn({ sink: this.name, attempt: attempt + 1, retryInMs: Math.round(delay), pendingBytes: this.#queue.pendingBytes, err: message }, 'delivery failed; events stay spooled');
+        this.#logger.warn(
+          {
+            sink: this.name,
+            attempt: attempt + 1,
+            retryInMs: Math.round(delay),
+            pendingBytes: this.#queue.pendingBytes,
+            err: message,
+          },
+          'delivery failed; events stay spooled',
+        );
         await sleep(delay, signal);
       }
     }
@@ -178,7 +197,9 @@ export class SpooledSink implements Sink {
       try {
         events.push(...(JSON.parse(frame.toString('utf8')) as OutputEvent[]));
       } catch (err) {
-        await this.#options.deadLetter.write([{ reason: 'spool_corrupt', detail: (err as Error).message, raw: frame.toString('base64') }]);
+        await this.#options.deadLetter.write([
+          { reason: 'spool_corrupt', detail: (err as Error).message, raw: frame.toString('base64') },
+        ]);
       }
     }
     return events;

@@ -7,7 +7,15 @@ import { createServerCertificate } from '../../emulator/certificates.ts';
 import { createServer, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../observability/logger.ts';
-import { FAST_RETRY, readDeadLetters, sinkConfig, tempDir, testDeadLetter, testEvent, testEvents } from '../test-support/events.ts';
+import {
+  FAST_RETRY,
+  readDeadLetters,
+  sinkConfig,
+  tempDir,
+  testDeadLetter,
+  testEvent,
+  testEvents,
+} from '../test-support/events.ts';
 import { Rsyslog, RSYSLOGD } from '../test-support/rsyslog.ts';
 import { formatRfc5424, frame } from './rfc5424.ts';
 import { SyslogSink } from './syslog-sink.ts';
@@ -29,7 +37,15 @@ for (const protocol of ['tcp', 'udp'] as const) {
     t.after(() => rsyslog.stop());
     await rsyslog.start();
     const deadLetter = testDeadLetter(dir);
-    const config = sinkConfig({ type: 'syslog', host: '127.0.0.1', port: protocol === 'tcp' ? rsyslog.tcpPort : rsyslog.udpPort, protocol, hostname: 'collector1', retry: FAST_RETRY, max_udp_bytes: 2048 });
+    const config = sinkConfig({
+      type: 'syslog',
+      host: '127.0.0.1',
+      port: protocol === 'tcp' ? rsyslog.tcpPort : rsyslog.udpPort,
+      protocol,
+      hostname: 'collector1',
+      retry: FAST_RETRY,
+      max_udp_bytes: 2048,
+    });
     const sink = new SyslogSink({ name: 'syslog', config, logger: silentLogger, deadLetter });
     await sink.open();
     const events = [...testEvents(1, 3), testEvent(4, 3000), testEvent(5)];
@@ -37,10 +53,23 @@ for (const protocol of ['tcp', 'udp'] as const) {
     await sink.close();
     const expected = events.filter((e) => protocol === 'tcp' || e.id !== 't:4');
     const lines = await rsyslog.lines(expected.length);
-    assert.deepEqual(lines.map((l) => l.split('|')), expected.map((e) => [
-      '134', new Date(e.time).toISOString(), 'collector1', 'o365-intake', String(process.pid), 'event', '-', JSON.stringify(e.document),
-    ]));
-    assert.deepEqual(readDeadLetters(deadLetter).map((d) => [d.reason, d.event?.id]), protocol === 'udp' ? [['too_large', 't:4']] : []);
+    assert.deepEqual(
+      lines.map((l) => l.split('|')),
+      expected.map((e) => [
+        '134',
+        new Date(e.time).toISOString(),
+        'collector1',
+        'o365-intake',
+        String(process.pid),
+        'event',
+        '-',
+        JSON.stringify(e.document),
+      ]),
+    );
+    assert.deepEqual(
+      readDeadLetters(deadLetter).map((d) => [d.reason, d.event?.id]),
+      protocol === 'udp' ? [['too_large', 't:4']] : [],
+    );
   });
 }
 
@@ -54,8 +83,21 @@ test('TCP: reconnects and retries when the server drops the connection', { timeo
     socket.on('data', (d) => received.push(d.toString()));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => new Promise<void>((resolve) => { for (const s of sockets) s.destroy(); server.close(() => resolve()); }));
-  const config = sinkConfig({ type: 'syslog', host: '127.0.0.1', port: (server.address() as AddressInfo).port, protocol: 'tcp', hostname: 'h', retry: FAST_RETRY });
+  t.after(
+    () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  );
+  const config = sinkConfig({
+    type: 'syslog',
+    host: '127.0.0.1',
+    port: (server.address() as AddressInfo).port,
+    protocol: 'tcp',
+    hostname: 'h',
+    retry: FAST_RETRY,
+  });
   const sink = new SyslogSink({ name: 'syslog', config, logger: silentLogger, deadLetter: testDeadLetter(tempDir('sl')) });
   await sink.open();
   for (let i = 0; i < 50 && accepted === 0; i++) await sink.write([testEvent(1)]).catch(() => undefined);
@@ -82,11 +124,21 @@ test('TLS: verifies the server against ca_file and sends octet-counted RFC 5424'
   const dir = tempDir('sl-tls');
   writeFileSync(join(dir, 'ca.pem'), cert.certificatePem);
   const chunks: Buffer[] = [];
-  const server = createTlsServer({ cert: cert.certificatePem, key: cert.privateKeyPem }, (socket) => socket.on('data', (d: Buffer) => chunks.push(d)));
+  const server = createTlsServer({ cert: cert.certificatePem, key: cert.privateKeyPem }, (socket) =>
+    socket.on('data', (d: Buffer) => chunks.push(d)),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => new Promise<void>((resolve) => server.close(() => resolve())));
   const port = (server.address() as AddressInfo).port;
-  const config = sinkConfig({ type: 'syslog', host: '127.0.0.1', port, protocol: 'tls', hostname: 'h', tls: { ca_file: join(dir, 'ca.pem') }, retry: FAST_RETRY });
+  const config = sinkConfig({
+    type: 'syslog',
+    host: '127.0.0.1',
+    port,
+    protocol: 'tls',
+    hostname: 'h',
+    tls: { ca_file: join(dir, 'ca.pem') },
+    retry: FAST_RETRY,
+  });
   const sink = new SyslogSink({ name: 'syslog', config, logger: silentLogger, deadLetter: testDeadLetter(dir) });
   await sink.open();
   await sink.write([testEvent(1), { ...testEvent(2), document: { text: 'héllo' } }]);
@@ -97,7 +149,12 @@ test('TLS: verifies the server against ca_file and sends octet-counted RFC 5424'
     `<134>1 2026-11-24T12:00:02.000Z h o365-intake ${process.pid} event - {"text":"héllo"}`,
   ]);
 
-  const untrusted = new SyslogSink({ name: 'syslog', config: sinkConfig({ type: 'syslog', host: '127.0.0.1', port, protocol: 'tls', retry: { ...FAST_RETRY, max_attempts: 1 } }), logger: silentLogger, deadLetter: testDeadLetter(dir) });
+  const untrusted = new SyslogSink({
+    name: 'syslog',
+    config: sinkConfig({ type: 'syslog', host: '127.0.0.1', port, protocol: 'tls', retry: { ...FAST_RETRY, max_attempts: 1 } }),
+    logger: silentLogger,
+    deadLetter: testDeadLetter(dir),
+  });
   await assert.rejects(untrusted.write([testEvent(3)]), /self-signed|certificate/);
   await untrusted.close();
 });

@@ -38,9 +38,10 @@ export class SyslogSink implements Sink {
     this.#deadLetter = options.deadLetter;
     const c = options.config;
     const port = c.port ?? (c.protocol === 'tls' ? 6514 : 514);
-    this.#transport = c.protocol === 'udp'
-      ? new UdpTransport(c.host, port)
-      : new StreamTransport({ host: c.host, port, tls: c.protocol === 'tls', tlsConfig: c.tls, timeoutMs: c.timeout });
+    this.#transport =
+      c.protocol === 'udp'
+        ? new UdpTransport(c.host, port)
+        : new StreamTransport({ host: c.host, port, tls: c.protocol === 'tls', tlsConfig: c.tls, timeoutMs: c.timeout });
   }
 
   async open(): Promise<void> {}
@@ -57,9 +58,18 @@ export class SyslogSink implements Sink {
       else payloads.set(event, payload);
     }
     if (oversized.length > 0) {
-      await this.#deadLetter.write(oversized.map((event) => ({ event, reason: 'too_large', detail: `syslog message over max_udp_bytes (${c.max_udp_bytes}); use protocol tcp or tls for large events` })));
+      await this.#deadLetter.write(
+        oversized.map((event) => ({
+          event,
+          reason: 'too_large',
+          detail: `syslog message over max_udp_bytes (${c.max_udp_bytes}); use protocol tcp or tls for large events`,
+        })),
+      );
     }
-    const chunks = chunkBySize([...payloads.keys()], (e) => (payloads.get(e) as Buffer).length, { maxBytes: STREAM_CHUNK_BYTES, maxItems: 10_000 });
+    const chunks = chunkBySize([...payloads.keys()], (e) => (payloads.get(e) as Buffer).length, {
+      maxBytes: STREAM_CHUNK_BYTES,
+      maxItems: 10_000,
+    });
     await deliverChunks(
       chunks,
       async (chunk) => {

@@ -1,6 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { readFileSync } from 'node:fs';
-import { isIPv6, Socket, connect as tcpConnect } from 'node:net';
+import { isIPv6, type Socket, connect as tcpConnect } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import type { TlsConfig } from '../config.ts';
 
@@ -25,7 +25,9 @@ export class UdpTransport implements SyslogTransport {
 
   async send(payloads: readonly Buffer[]): Promise<void> {
     for (const payload of payloads) {
-      await new Promise<void>((resolve, reject) => this.#socket.send(payload, this.#port, this.#host, (err) => (err ? reject(err) : resolve())));
+      await new Promise<void>((resolve, reject) =>
+        this.#socket.send(payload, this.#port, this.#host, (err) => (err ? reject(err) : resolve())),
+      );
     }
   }
 

@@ -8,7 +8,13 @@ import { DeadLetterFile } from '../dead-letter.ts';
 
 /** Test helper: event number `n` of tenant `t`, with an optional padding to reach a size. */
 export function testEvent(n: number, pad = 0, kind: OutputEvent['kind'] = 'event'): OutputEvent {
-  return { id: `t:${n}`, kind, tenantId: 't', time: Date.UTC(2026, 10, 24, 12, 0, 0) + n * 1000, document: { Id: String(n), Operation: 'UserLoggedIn', ...(pad ? { pad: 'x'.repeat(pad) } : {}) } };
+  return {
+    id: `t:${n}`,
+    kind,
+    tenantId: 't',
+    time: Date.UTC(2026, 10, 24, 12, 0, 0) + n * 1000,
+    document: { Id: String(n), Operation: 'UserLoggedIn', ...(pad ? { pad: 'x'.repeat(pad) } : {}) },
+  };
 }
 
 export function testEvents(from: number, count: number, pad = 0): OutputEvent[] {
@@ -20,7 +26,9 @@ export function tempDir(prefix: string): string {
 }
 
 /** Parses a sink config of one type through the real schema (so defaults apply as in production). */
-export function sinkConfig<T extends SinkConfig['type']>(raw: { type: T } & Record<string, unknown>): Extract<SinkConfig, { type: T }> {
+export function sinkConfig<T extends SinkConfig['type']>(
+  raw: { type: T } & Record<string, unknown>,
+): Extract<SinkConfig, { type: T }> {
   return sinkSchema.parse(raw) as Extract<SinkConfig, { type: T }>;
 }
 
@@ -30,7 +38,10 @@ export function testDeadLetter(dir: string, sink = 'test'): DeadLetterFile {
 
 export function readDeadLetters(file: DeadLetterFile): Array<{ reason: string; detail: string; event?: OutputEvent }> {
   if (!existsSync(file.path)) return [];
-  return readFileSync(file.path, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return readFileSync(file.path, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 }
 
 /** Fast retries for tests. */

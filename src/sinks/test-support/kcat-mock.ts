@@ -26,7 +26,26 @@ export class KcatMockCluster {
   }
 
   async start(): Promise<void> {
-    const child = spawn(KCAT, ['-b', 'localhost:1', '-X', 'test.mock.num.brokers=1', '-d', 'mock', '-C', '-t', this.#topic, '-o', 'beginning', '-u', '-f', '%p\t%k\t%h\t%s\n'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      KCAT,
+      [
+        '-b',
+        'localhost:1',
+        '-X',
+        'test.mock.num.brokers=1',
+        '-d',
+        'mock',
+        '-C',
+        '-t',
+        this.#topic,
+        '-o',
+        'beginning',
+        '-u',
+        '-f',
+        '%p\t%k\t%h\t%s\n',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     this.#child = child;
     let stderr = '';
     child.stdout?.on('data', (d: Buffer) => (this.#stdout += d.toString()));
@@ -42,10 +61,13 @@ export class KcatMockCluster {
   async consumed(count: number): Promise<ConsumedMessage[]> {
     let messages: ConsumedMessage[] = [];
     for (let i = 0; i < 200; i++) {
-      messages = this.#stdout.split('\n').filter(Boolean).map((line) => {
-        const [partition, key, headers, value] = line.split('\t');
-        return { partition: Number(partition), key: key ?? '', headers: headers ?? '', value: value ?? '' };
-      });
+      messages = this.#stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [partition, key, headers, value] = line.split('\t');
+          return { partition: Number(partition), key: key ?? '', headers: headers ?? '', value: value ?? '' };
+        });
       if (messages.length >= count) break;
       await delay(50);
     }

@@ -39,7 +39,13 @@ export class RecordingServer {
     req.on('end', () => {
       const wire = Buffer.concat(parts);
       const body = req.headers['content-encoding'] === 'gzip' ? gunzipSync(wire).toString('utf8') : wire.toString('utf8');
-      const recorded: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, wireBytes: wire.length };
+      const recorded: RecordedRequest = {
+        method: req.method ?? '',
+        url: req.url ?? '',
+        headers: req.headers,
+        body,
+        wireBytes: wire.length,
+      };
       const reply = this.handler(recorded, this.requests.length);
       this.requests.push(recorded);
       if (reply === 'destroy') {

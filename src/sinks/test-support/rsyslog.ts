@@ -23,15 +23,18 @@ export class Rsyslog {
 
   async start(): Promise<void> {
     const d = this.#dir;
-    writeFileSync(join(d, 'rsyslog.conf'), [
-      `global(workDirectory="${d}" maxMessageSize="256k")`,
-      'module(load="imtcp")',
-      'module(load="imudp")',
-      `input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="${d}/tcp.port")`,
-      'input(type="imudp" address="127.0.0.1" port="0")',
-      'template(name="fields" type="string" string="%pri%|%timereported:::date-rfc3339%|%hostname%|%app-name%|%procid%|%msgid%|%structured-data%|%msg%\\n")',
-      `action(type="omfile" file="${d}/out.log" template="fields")`,
-    ].join('\n'));
+    writeFileSync(
+      join(d, 'rsyslog.conf'),
+      [
+        `global(workDirectory="${d}" maxMessageSize="256k")`,
+        'module(load="imtcp")',
+        'module(load="imudp")',
+        `input(type="imtcp" address="127.0.0.1" port="0" listenPortFileName="${d}/tcp.port")`,
+        'input(type="imudp" address="127.0.0.1" port="0")',
+        'template(name="fields" type="string" string="%pri%|%timereported:::date-rfc3339%|%hostname%|%app-name%|%procid%|%msgid%|%structured-data%|%msg%\\n")',
+        `action(type="omfile" file="${d}/out.log" template="fields")`,
+      ].join('\n'),
+    );
     this.#child = spawn(RSYSLOGD, ['-n', '-f', join(d, 'rsyslog.conf'), '-i', join(d, 'rsyslogd.pid')], { stdio: 'ignore' });
     for (let i = 0; i < 100 && (!this.tcpPort || !this.udpPort); i++) {
       await delay(50);
@@ -45,14 +48,16 @@ export class Rsyslog {
   #udpPort(): number {
     const pid = this.#child?.pid;
     if (!pid) return 0;
-    const inodes = new Set(readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
-      try {
-        const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
-        return m ? [m[1]] : [];
-      } catch {
-        return [];
-      }
-    }));
+    const inodes = new Set(
+      readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+        try {
+          const m = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`));
+          return m ? [m[1]] : [];
+        } catch {
+          return [];
+        }
+      }),
+    );
     for (const line of readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
       const cols = line.trim().split(/\s+/);
       if (cols[9] && inodes.has(cols[9])) return parseInt(cols[1]?.split(':')[1] ?? '0', 16);

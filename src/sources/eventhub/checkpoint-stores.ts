@@ -24,8 +24,11 @@ export interface CheckpointStores {
  * and with `type: postgres` in PostgreSQL tables, created if missing.
  */
 export async function openCheckpointStores(config: EventHubCheckpointConfig, dataDir: string): Promise<CheckpointStores> {
-  const ledger = new SqliteCheckpointStore(config.type === 'sqlite' && config.path ? config.path : join(dataDir, DEFAULT_CHECKPOINT_FILE));
-  if (config.type === 'sqlite') return { checkpoints: ledger, ledger, checkpointsInLedger: true, close: async () => ledger.close() };
+  const ledger = new SqliteCheckpointStore(
+    config.type === 'sqlite' && config.path ? config.path : join(dataDir, DEFAULT_CHECKPOINT_FILE),
+  );
+  if (config.type === 'sqlite')
+    return { checkpoints: ledger, ledger, checkpointsInLedger: true, close: async () => ledger.close() };
   if (config.type === 'postgres') {
     try {
       const checkpoints = await PostgresCheckpointStore.open(config.url.reveal());
@@ -44,9 +47,16 @@ export async function openCheckpointStores(config: EventHubCheckpointConfig, dat
     }
   }
   try {
-    const container = BlobServiceClient.fromConnectionString(config.connection_string.reveal()).getContainerClient(config.container);
+    const container = BlobServiceClient.fromConnectionString(config.connection_string.reveal()).getContainerClient(
+      config.container,
+    );
     await container.createIfNotExists();
-    return { checkpoints: new BlobCheckpointStore(container), ledger, checkpointsInLedger: false, close: async () => ledger.close() };
+    return {
+      checkpoints: new BlobCheckpointStore(container),
+      ledger,
+      checkpointsInLedger: false,
+      close: async () => ledger.close(),
+    };
   } catch (err) {
     ledger.close();
     const message = (err as Error).message.split(config.connection_string.reveal()).join('[redacted]');

@@ -18,7 +18,10 @@ const blobCheckpoints = z
     connection_string: secret,
     container: z
       .string()
-      .regex(/^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/, 'must be a valid Azure container name (3-63 lowercase letters, digits, -)'),
+      .regex(
+        /^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$/,
+        'must be a valid Azure container name (3-63 lowercase letters, digits, -)',
+      ),
   })
   .strict();
 
@@ -35,7 +38,10 @@ export type EventHubCheckpointConfig = z.infer<typeof eventHubCheckpointSchema>;
 
 export const eventHubSchema = z
   .object({
-    name: z.string().min(1).regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
+    name: z
+      .string()
+      .min(1)
+      .regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . - only'),
     connection_string: secret,
     /** Needed when the connection string has no EntityPath. */
     event_hub_name: z.string().min(1).optional(),

@@ -15,7 +15,12 @@ import { azuriteAvailable, startAzurite, type Azurite } from './testing/azurite.
 import { startFakeEventHub, type FakeEventHub } from './testing/fake-event-hub.ts';
 import { RecordingDelivery } from './testing/recording-delivery.ts';
 import { PostgresCheckpointStore } from './postgres-checkpoint-store.ts';
-import { findPostgresBin, POSTGRES_SKIP_REASON, startPostgres, type TestPostgres } from '../../state/postgres/testing/postgres-server.ts';
+import {
+  findPostgresBin,
+  POSTGRES_SKIP_REASON,
+  startPostgres,
+  type TestPostgres,
+} from '../../state/postgres/testing/postgres-server.ts';
 
 const TENANT = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 const signIn = (id: string) => ({
@@ -26,7 +31,12 @@ const signIn = (id: string) => ({
   resultType: '0',
   properties: { id, userPrincipalName: `${id}@contoso.com` },
 });
-const defender = (device: string) => ({ time: '2026-11-24T10:00:00Z', tenantId: TENANT, category: 'AdvancedHunting-DeviceInfo', properties: { DeviceId: device } });
+const defender = (device: string) => ({
+  time: '2026-11-24T10:00:00Z',
+  tenantId: TENANT,
+  category: 'AdvancedHunting-DeviceInfo',
+  properties: { DeviceId: device },
+});
 
 async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -56,7 +66,10 @@ function ids(delivery: RecordingDelivery): string[] {
 function sqliteCheckpoints(dataDir: string): Record<string, number> {
   const db = new Database(join(dataDir, 'eventhub-checkpoints.db'), { readonly: true });
   try {
-    const rows = db.prepare('SELECT partition_id, sequence_number FROM eh_checkpoints').all() as { partition_id: string; sequence_number: number }[];
+    const rows = db.prepare('SELECT partition_id, sequence_number FROM eh_checkpoints').all() as {
+      partition_id: string;
+      sequence_number: number;
+    }[];
     return Object.fromEntries(rows.map((r) => [r.partition_id, r.sequence_number]));
   } finally {
     db.close();
@@ -123,7 +136,13 @@ describe('Event Hub source against a fake hub', () => {
     const dir = mkdtempSync(join(tmpdir(), 'eh-ack-'));
     const hub2 = await startFakeEventHub({ hubName: 'hub2', partitions: 1 });
     const delivery = new RecordingDelivery();
-    const source = new EventHubSource({ config: sourceConfig(hub2), delivery, dataDir: dir, maxDeliveryAttempts: 1, retryDelayMs: 10 });
+    const source = new EventHubSource({
+      config: sourceConfig(hub2),
+      delivery,
+      dataDir: dir,
+      maxDeliveryAttempts: 1,
+      retryDelayMs: 10,
+    });
     try {
       delivery.hold();
       hub2.publish('0', { records: [signIn('a1')] });
@@ -152,7 +171,9 @@ describe('Event Hub source against a fake hub', () => {
   });
 });
 
-describe('Event Hub source with Azure Blob checkpoints (Azurite)', { skip: azuriteAvailable() ? false : 'azurite is not installed (npm install azurite@3.35)' }, () => {
+describe('Event Hub source with Azure Blob checkpoints (Azurite)', {
+  skip: azuriteAvailable() ? false : 'azurite is not installed (npm install azurite@3.35)',
+}, () => {
   let azurite: Azurite;
   let hub: FakeEventHub;
   let dataDir: string;
@@ -168,7 +189,10 @@ describe('Event Hub source with Azure Blob checkpoints (Azurite)', { skip: azuri
   });
 
   test('restart resumes from the blob checkpoint; a lost checkpoint write causes no duplicate', async () => {
-    const config = sourceConfig(hub, { tenant: 'contoso', checkpoint_store: { type: 'blob', connection_string: azurite.connectionString, container: 'eh-checkpoints' } });
+    const config = sourceConfig(hub, {
+      tenant: 'contoso',
+      checkpoint_store: { type: 'blob', connection_string: azurite.connectionString, container: 'eh-checkpoints' },
+    });
     const container = BlobServiceClient.fromConnectionString(azurite.connectionString).getContainerClient('eh-checkpoints');
     const blobStore = new BlobCheckpointStore(container);
     const checkpoints = async () => {
@@ -186,7 +210,14 @@ describe('Event Hub source with Azure Blob checkpoints (Azurite)', { skip: azuri
     assert.equal(delivery.delivered[0]?.tenantId, 'contoso');
 
     // Simulate a crash after the sinks acknowledged but before the blob checkpoint was written.
-    await blobStore.updateCheckpoint({ fullyQualifiedNamespace: '127.0.0.1', eventHubName: 'xdr', consumerGroup: 'o365-intake', partitionId: '0', sequenceNumber: 0, offset: '0' });
+    await blobStore.updateCheckpoint({
+      fullyQualifiedNamespace: '127.0.0.1',
+      eventHubName: 'xdr',
+      consumerGroup: 'o365-intake',
+      partitionId: '0',
+      sequenceNumber: 0,
+      offset: '0',
+    });
     hub.publish('0', { records: [defender('m3')] });
     const second = new EventHubSource({ config, delivery, dataDir });
     await second.start();
@@ -223,7 +254,11 @@ describe('Event Hub source with PostgreSQL checkpoints', { skip: findPostgresBin
       const claim = { fullyQualifiedNamespace: 'ns', eventHubName: 'h', consumerGroup: 'cg', partitionId: '0', ownerId: 'a' };
       const [mine] = await store.claimOwnership([claim]);
       assert.ok(mine?.etag);
-      assert.deepEqual(await store.claimOwnership([{ ...claim, ownerId: 'b' }]), [], 'already owned: a claim without the etag fails');
+      assert.deepEqual(
+        await store.claimOwnership([{ ...claim, ownerId: 'b' }]),
+        [],
+        'already owned: a claim without the etag fails',
+      );
       assert.deepEqual(await store.claimOwnership([{ ...claim, ownerId: 'b', etag: 'stale' }]), []);
       assert.equal((await store.claimOwnership([{ ...claim, ownerId: 'b', etag: mine.etag }]))[0]?.ownerId, 'b');
 
@@ -243,7 +278,11 @@ describe('Event Hub source with PostgreSQL checkpoints', { skip: findPostgresBin
       await waitFor('the new record', () => delivery.delivered.length >= 4);
       await sleep(300);
       await second.stop();
-      assert.deepEqual(ids(delivery).sort(), [`${TENANT}:SignInLogs/p1`, `${TENANT}:SignInLogs/p2`, `${TENANT}:SignInLogs/p4`, `${TENANT}:pghub/1/0/0`], 'each record once');
+      assert.deepEqual(
+        ids(delivery).sort(),
+        [`${TENANT}:SignInLogs/p1`, `${TENANT}:SignInLogs/p2`, `${TENANT}:SignInLogs/p4`, `${TENANT}:pghub/1/0/0`],
+        'each record once',
+      );
       const checkpoints = await store.listCheckpoints('127.0.0.1', 'pghub', 'o365-intake');
       assert.deepEqual(Object.fromEntries(checkpoints.map((c) => [c.partitionId, c.sequenceNumber])), { '0': 1, '1': 0 });
     } finally {

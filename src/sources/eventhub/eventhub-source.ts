@@ -90,8 +90,19 @@ export class EventHubSource implements HealthSource {
         },
       };
       this.#client = config.event_hub_name
-        ? new EventHubConsumerClient(config.consumer_group, config.connection_string.reveal(), config.event_hub_name, this.#stores.checkpoints, clientOptions)
-        : new EventHubConsumerClient(config.consumer_group, config.connection_string.reveal(), this.#stores.checkpoints, clientOptions);
+        ? new EventHubConsumerClient(
+            config.consumer_group,
+            config.connection_string.reveal(),
+            config.event_hub_name,
+            this.#stores.checkpoints,
+            clientOptions,
+          )
+        : new EventHubConsumerClient(
+            config.consumer_group,
+            config.connection_string.reveal(),
+            this.#stores.checkpoints,
+            clientOptions,
+          );
     } catch (err) {
       await this.#stores.close();
       this.#stores = undefined;
@@ -109,7 +120,10 @@ export class EventHubSource implements HealthSource {
         skipParsingBodyAsJson: true,
       },
     );
-    this.#logger.info({ consumerGroup: config.consumer_group, checkpointStore: config.checkpoint_store.type }, 'event hub consumer started');
+    this.#logger.info(
+      { consumerGroup: config.consumer_group, checkpointStore: config.checkpoint_store.type },
+      'event hub consumer started',
+    );
   }
 
   /** Stops receiving (ownership is released for other collectors) and closes the stores. */
@@ -161,7 +175,10 @@ export class EventHubSource implements HealthSource {
     this.#health.lastSuccessAt = now;
     this.#health.eventsTotal += delivered;
     this.#health.newestContentAt = last.enqueuedTimeUtc.getTime();
-    eventHubLag.set({ hub: this.#config.name, partition: context.partitionId }, Math.max(0, (now - last.enqueuedTimeUtc.getTime()) / 1000));
+    eventHubLag.set(
+      { hub: this.#config.name, partition: context.partitionId },
+      Math.max(0, (now - last.enqueuedTimeUtc.getTime()) / 1000),
+    );
   }
 
   #toSourceRecords(events: readonly ReceivedEventData[], context: PartitionContext): SourceRecord[] {
@@ -182,8 +199,13 @@ export class EventHubSource implements HealthSource {
         const record = toAuditRecord(item, position, index);
         const meta = record[METADATA_KEY] as EventHubMetadata;
         eventHubRecords.inc({ hub: config.name, kind: meta.kind });
-        if (meta.error) this.#logger.warn({ partition: context.partitionId, sequenceNumber: event.sequenceNumber, code: meta.error.code }, meta.error.message);
-        const recordTenant = typeof record.OrganizationId === 'string' && record.OrganizationId ? record.OrganizationId : undefined;
+        if (meta.error)
+          this.#logger.warn(
+            { partition: context.partitionId, sequenceNumber: event.sequenceNumber, code: meta.error.code },
+            meta.error.message,
+          );
+        const recordTenant =
+          typeof record.OrganizationId === 'string' && record.OrganizationId ? record.OrganizationId : undefined;
         records.push({
           tenantId: config.tenant ?? recordTenant ?? config.name,
           tenantName: config.tenant ?? config.name,
@@ -252,7 +274,8 @@ export class EventHubSource implements HealthSource {
 
   #recordError(err: unknown, partitionId: string): void {
     const message = this.#scrub(err instanceof Error ? err.message : String(err));
-    const code = err instanceof EventHubError ? err.code : ((err as { code?: unknown })?.code as string | undefined) ?? 'EVENTHUB_ERROR';
+    const code =
+      err instanceof EventHubError ? err.code : (((err as { code?: unknown })?.code as string | undefined) ?? 'EVENTHUB_ERROR');
     this.#health.status = 'degraded';
     this.#health.lastError = { code: String(code), message: `partition ${partitionId}: ${message}`, at: Date.now() };
     this.#logger.warn({ partition: partitionId, code }, message);

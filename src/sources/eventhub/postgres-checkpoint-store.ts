@@ -55,7 +55,9 @@ export class PostgresCheckpointStore implements CheckpointStore {
     pool.on('error', () => undefined); // idle-client errors surface on the next query
     const client = await pool.connect().catch(async (err: unknown) => {
       await pool.end().catch(() => undefined);
-      throw new CheckpointStoreError(`cannot connect to the PostgreSQL checkpoint store: ${(err as Error).message}`, { cause: err });
+      throw new CheckpointStoreError(`cannot connect to the PostgreSQL checkpoint store: ${(err as Error).message}`, {
+        cause: err,
+      });
     });
     try {
       await client.query('BEGIN');
@@ -125,7 +127,14 @@ export class PostgresCheckpointStore implements CheckpointStore {
        VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (namespace, event_hub, consumer_group, partition_id)
        DO UPDATE SET sequence_number = excluded.sequence_number, "offset" = excluded."offset"`,
-      [checkpoint.fullyQualifiedNamespace, checkpoint.eventHubName, checkpoint.consumerGroup, checkpoint.partitionId, checkpoint.sequenceNumber, String(checkpoint.offset)],
+      [
+        checkpoint.fullyQualifiedNamespace,
+        checkpoint.eventHubName,
+        checkpoint.consumerGroup,
+        checkpoint.partitionId,
+        checkpoint.sequenceNumber,
+        String(checkpoint.offset),
+      ],
     );
   }
 

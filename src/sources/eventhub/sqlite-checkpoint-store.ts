@@ -157,7 +157,14 @@ export class SqliteCheckpointStore implements CheckpointStore, EventHubLedger {
          VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT DO UPDATE SET sequence_number = excluded.sequence_number, offset = excluded.offset`,
       )
-      .run(checkpoint.fullyQualifiedNamespace, checkpoint.eventHubName, checkpoint.consumerGroup, checkpoint.partitionId, checkpoint.sequenceNumber, String(checkpoint.offset));
+      .run(
+        checkpoint.fullyQualifiedNamespace,
+        checkpoint.eventHubName,
+        checkpoint.consumerGroup,
+        checkpoint.partitionId,
+        checkpoint.sequenceNumber,
+        String(checkpoint.offset),
+      );
   }
 
   async filterSeen(eventIds: readonly string[]): Promise<Set<string>> {

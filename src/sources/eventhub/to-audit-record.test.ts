@@ -20,7 +20,11 @@ const signIn = {
   tenantId: TENANT,
   resultType: '50126',
   callerIpAddress: '203.0.113.7',
-  properties: { id: 'f1e2d3c4-0000-1111-2222-333344445555', userPrincipalName: 'alice@contoso.com', status: { errorCode: 50126 } },
+  properties: {
+    id: 'f1e2d3c4-0000-1111-2222-333344445555',
+    userPrincipalName: 'alice@contoso.com',
+    status: { errorCode: 50126 },
+  },
 };
 
 test('categories route Entra ID sign-ins, audits, other Entra logs, Defender and other Azure Monitor logs', () => {
@@ -31,7 +35,10 @@ test('categories route Entra ID sign-ins, audits, other Entra logs, Defender and
   assert.equal(classify({ category: 'SomethingNew', resourceId: `/tenants/${TENANT}/providers/Microsoft.aadiam` }).kind, 'entra');
   assert.equal(classify({ category: 'AdvancedHunting-DeviceProcessEvents' }).kind, 'defender');
   assert.equal(classify({ category: 'StorageRead' }).kind, 'azure-monitor');
-  assert.equal(classify({ Id: 'x', Operation: 'FileAccessed', CreationTime: '2026-01-01T00:00:00', RecordType: 6 }).kind, 'audit-record');
+  assert.equal(
+    classify({ Id: 'x', Operation: 'FileAccessed', CreationTime: '2026-01-01T00:00:00', RecordType: 6 }).kind,
+    'audit-record',
+  );
   assert.equal(classify({ hello: 'world' }).kind, 'other');
 });
 
@@ -55,7 +62,12 @@ test('an Entra sign-in keeps every original key and gains Id, CreationTime, Orga
 });
 
 test('records without an id of their own get the stable hub/partition/sequence/index id', () => {
-  const defender = { time: '2026-01-02T03:00:00Z', tenantId: TENANT, category: 'AdvancedHunting-DeviceInfo', properties: { DeviceId: 'd1' } };
+  const defender = {
+    time: '2026-01-02T03:00:00Z',
+    tenantId: TENANT,
+    category: 'AdvancedHunting-DeviceInfo',
+    properties: { DeviceId: 'd1' },
+  };
   const first = toAuditRecord({ ok: true, record: defender, sanitized: false }, position, 0);
   const again = toAuditRecord({ ok: true, record: { ...defender }, sanitized: false }, position, 0);
   const next = toAuditRecord({ ok: true, record: defender, sanitized: false }, position, 1);
@@ -66,7 +78,13 @@ test('records without an id of their own get the stable hub/partition/sequence/i
 });
 
 test('an O365 record forwarded through a hub keeps its own Id and fields', () => {
-  const o365 = { Id: 'abc', Operation: 'FileAccessed', CreationTime: '2026-01-01T00:00:00', RecordType: 6, OrganizationId: TENANT };
+  const o365 = {
+    Id: 'abc',
+    Operation: 'FileAccessed',
+    CreationTime: '2026-01-01T00:00:00',
+    RecordType: 6,
+    OrganizationId: TENANT,
+  };
   const record = toAuditRecord({ ok: true, record: o365, sanitized: true }, position, 0);
   assert.equal(record.Id, 'abc');
   assert.equal(record.CreationTime, '2026-01-01T00:00:00');
@@ -75,7 +93,11 @@ test('an O365 record forwarded through a hub keeps its own Id and fields', () =>
 });
 
 test('an invalid payload becomes a flagged raw record timed at its enqueued time', () => {
-  const record = toAuditRecord({ ok: false, raw: 'garbage', code: 'EVENTHUB_INVALID_JSON', message: 'not valid JSON: x' }, position, 0);
+  const record = toAuditRecord(
+    { ok: false, raw: 'garbage', code: 'EVENTHUB_INVALID_JSON', message: 'not valid JSON: x' },
+    position,
+    0,
+  );
   assert.equal(record.Id, 'insights-logs/3/42/0');
   assert.equal(record.RawMessage, 'garbage');
   assert.equal(record.CreationTime, '2026-01-02T03:04:05.000Z');

@@ -11,7 +11,15 @@ import type { UnwrapItem } from './unwrap.ts';
  * - `audit-record`: already a Management Activity API record (forwarded by some other tool);
  * - `other`: a JSON object of unknown shape; `invalid`: not JSON / not an object (see `error`).
  */
-export type EventHubRecordKind = 'entra-signin' | 'entra-audit' | 'entra' | 'defender' | 'azure-monitor' | 'audit-record' | 'other' | 'invalid';
+export type EventHubRecordKind =
+  | 'entra-signin'
+  | 'entra-audit'
+  | 'entra'
+  | 'defender'
+  | 'azure-monitor'
+  | 'audit-record'
+  | 'other'
+  | 'invalid';
 
 /** Where a record sits on the hub. */
 export interface HubPosition {
@@ -92,7 +100,8 @@ function ownId(record: Record<string, unknown>, kind: EventHubRecordKind, catego
   const id = text(record.Id);
   if (id || (kind !== 'entra-signin' && kind !== 'entra-audit' && kind !== 'entra')) return id;
   const properties = record.properties;
-  const entraId = typeof properties === 'object' && properties !== null ? text((properties as Record<string, unknown>).id) : undefined;
+  const entraId =
+    typeof properties === 'object' && properties !== null ? text((properties as Record<string, unknown>).id) : undefined;
   return entraId ? `${category}/${entraId}` : undefined;
 }
 

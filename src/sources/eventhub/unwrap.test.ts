@@ -5,9 +5,19 @@ import { unwrapBody, type UnwrapItem } from './unwrap.ts';
 const records = (items: UnwrapItem[]) => items.map((item) => (item.ok ? item.record : { invalid: item.code }));
 
 test('{"records": [...]} gives one item per record', () => {
-  const body = Buffer.from(JSON.stringify({ records: [{ category: 'SignInLogs', a: 1 }, { category: 'AuditLogs', a: 2 }] }));
+  const body = Buffer.from(
+    JSON.stringify({
+      records: [
+        { category: 'SignInLogs', a: 1 },
+        { category: 'AuditLogs', a: 2 },
+      ],
+    }),
+  );
   const { items, heartbeats } = unwrapBody(body);
-  assert.deepEqual(records(items), [{ category: 'SignInLogs', a: 1 }, { category: 'AuditLogs', a: 2 }]);
+  assert.deepEqual(records(items), [
+    { category: 'SignInLogs', a: 1 },
+    { category: 'AuditLogs', a: 2 },
+  ]);
   assert.equal(heartbeats, 0);
 });
 
@@ -49,5 +59,8 @@ test('non-object records and empty bodies are kept as invalid items', () => {
     ['EVENTHUB_NOT_AN_OBJECT:42', 'EVENTHUB_NOT_AN_OBJECT:text', 'EVENTHUB_NOT_AN_OBJECT:null', 'ok'],
   );
   assert.equal(unwrapBody(Buffer.alloc(0)).items[0]?.ok, false);
-  assert.deepEqual(unwrapBody(undefined).items.map((i) => !i.ok && i.code), ['EVENTHUB_EMPTY_BODY']);
+  assert.deepEqual(
+    unwrapBody(undefined).items.map((i) => !i.ok && i.code),
+    ['EVENTHUB_EMPTY_BODY'],
+  );
 });

@@ -39,8 +39,13 @@ function collect(value: unknown, sanitized: boolean, out: UnwrapResult): void {
 
 function collectOne(value: unknown, sanitized: boolean, out: UnwrapResult): void {
   if (!isObject(value)) {
-    const raw = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
-    out.items.push({ ok: false, raw, code: 'EVENTHUB_NOT_AN_OBJECT', message: `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}` });
+    const raw = typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
+    out.items.push({
+      ok: false,
+      raw,
+      code: 'EVENTHUB_NOT_AN_OBJECT',
+      message: `expected a JSON object, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`,
+    });
     return;
   }
   if (isHeartbeat(value)) {
@@ -77,14 +82,20 @@ function unwrapText(text: string, out: UnwrapResult): void {
     return;
   }
   const parsed = tryParse(text);
-  if (parsed.ok) return collect(parsed.value, false, out);
+  if (parsed.ok) {
+    collect(parsed.value, false, out);
+    return;
+  }
   const lines = tryNdjson(text);
   if (lines) {
     for (const value of lines) collect(value, false, out);
     return;
   }
   const repaired = tryParse(text.replace(/[\r\n]+/g, ''));
-  if (repaired.ok) return collect(repaired.value, true, out);
+  if (repaired.ok) {
+    collect(repaired.value, true, out);
+    return;
+  }
   out.items.push({ ok: false, raw: text, code: 'EVENTHUB_INVALID_JSON', message: `not valid JSON: ${parsed.message}` });
 }
 

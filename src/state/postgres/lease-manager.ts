@@ -148,7 +148,13 @@ export class LeaseManager {
        FROM unnest($3::text[], $4::text[], $5::bigint[]) AS h(tenant_id, content_type, version)
        WHERE s.tenant_id = h.tenant_id AND s.content_type = h.content_type AND s.lease_version = h.version AND s.lease_owner = $1
        RETURNING s.tenant_id, s.content_type, s.tenant_name, s.lease_version`,
-      [this.workerId, ttlSeconds, held.map((l) => l.key.tenantId), held.map((l) => l.key.contentType), held.map((l) => l.version)],
+      [
+        this.workerId,
+        ttlSeconds,
+        held.map((l) => l.key.tenantId),
+        held.map((l) => l.key.contentType),
+        held.map((l) => l.version),
+      ],
     );
     const renewed = new Set(rows.map((row) => keyOf({ tenantId: row.tenant_id, contentType: row.content_type })));
     const lost = held.filter((lease) => !renewed.has(keyOf(lease.key)));

@@ -65,7 +65,10 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     await store.registerStream(ex, 'contoso-renamed');
     await assert.rejects(store.setListedThrough(ex, 5), LeaseLostError, 'writes need the lease');
     const { acquired } = await store.leases.tick();
-    assert.deepEqual(acquired.map((l) => [l.key, l.tenantName, l.version]), [[ex, 'contoso-renamed', 1]]);
+    assert.deepEqual(
+      acquired.map((l) => [l.key, l.tenantName, l.version]),
+      [[ex, 'contoso-renamed', 1]],
+    );
 
     assert.deepEqual(await store.getStream(ex), { subscriptionEnabled: false });
     await store.setSubscription(ex, false, 111);
@@ -78,14 +81,24 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     assert.deepEqual(added.map((b) => b.contentId).sort(), ['b1', 'b2', 'old']);
     const b3 = blob('b3', 3000);
     assert.deepEqual(await store.enqueueBlobs(ex, [blob('b1', 1000), b3], now), [b3]);
-    assert.deepEqual((await store.dueBlobs(ex, now, 10)).map((b) => b.contentId), ['old', 'b1', 'b2', 'b3']);
+    assert.deepEqual(
+      (await store.dueBlobs(ex, now, 10)).map((b) => b.contentId),
+      ['old', 'b1', 'b2', 'b3'],
+    );
 
     const failed = await store.recordBlobFailure(ex, 'b2', { error: 'HTTP 500', nextAttemptAt: now + 60_000, quarantine: true });
     assert.equal(failed?.state, 'quarantined');
     assert.equal(failed?.attempts, 1);
-    assert.deepEqual((await store.dueBlobs(ex, now + 120_000, 10)).map((b) => b.contentId), ['old', 'b1', 'b3', 'b2'], 'quarantined last');
+    assert.deepEqual(
+      (await store.dueBlobs(ex, now + 120_000, 10)).map((b) => b.contentId),
+      ['old', 'b1', 'b3', 'b2'],
+      'quarantined last',
+    );
 
-    assert.deepEqual((await store.overdueBlobs(now)).map((b) => b.contentId), ['old']);
+    assert.deepEqual(
+      (await store.overdueBlobs(now)).map((b) => b.contentId),
+      ['old'],
+    );
     await store.markBlobExpired(ex, 'old', 'expired');
     await store.markBlobExpired(ex, 'old', 'expired');
 
@@ -123,11 +136,21 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     const { excess } = await a.leases.tick();
     assert.equal(excess, 2, 'B joined: A holds 2 more than its share');
     const giveBack = a.leases.pickExcess(excess);
-    assert.deepEqual(giveBack.map((l) => l.key.tenantId), [T2, T2], 'A gives back a whole tenant');
+    assert.deepEqual(
+      giveBack.map((l) => l.key.tenantId),
+      [T2, T2],
+      'A gives back a whole tenant',
+    );
     assert.deepEqual(a.leases.pickExcess(1), [], 'never half a tenant');
     await a.leases.release(giveBack);
-    assert.deepEqual((await b.leases.tick()).acquired.map((l) => l.key.tenantId), [T2, T2]);
-    assert.deepEqual(a.leases.held().map((l) => l.key.tenantId), [T1, T1]);
+    assert.deepEqual(
+      (await b.leases.tick()).acquired.map((l) => l.key.tenantId),
+      [T2, T2],
+    );
+    assert.deepEqual(
+      a.leases.held().map((l) => l.key.tenantId),
+      [T1, T1],
+    );
 
     await a.close();
     opened.splice(opened.indexOf(a), 1);
@@ -146,7 +169,11 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
 
     await sleep(1300); // the stalled worker misses its renewals; its lease expires
     const { acquired } = await other.leases.tick();
-    assert.deepEqual(acquired.map((l) => l.version), [2], 'the other worker takes over with a new fencing token');
+    assert.deepEqual(
+      acquired.map((l) => l.version),
+      [2],
+      'the other worker takes over with a new fencing token',
+    );
 
     await assert.rejects(stalled.commitBatch(commit(ex, 'b1')), (err: unknown) => {
       assert.ok(err instanceof LeaseLostError);
@@ -156,7 +183,7 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     });
     await assert.rejects(stalled.setListedThrough(ex, 99), LeaseLostError);
     await stalled.recordPoll(ex, 12345, { code: 'LEASE_LOST', message: 'stale' });
-    assert.equal((await other.streamHealth())[0]?.lastPollAt, undefined, 'a stale worker\'s health write is ignored');
+    assert.equal((await other.streamHealth())[0]?.lastPollAt, undefined, "a stale worker's health write is ignored");
     assert.equal((await other.filterSeen([`${T1}:e1-b1`])).size, 0, 'the rejected commit left no seen id');
     assert.equal((await other.dueBlobs(ex, Date.now(), 10))[0]?.delivered, 0, 'nor any progress');
     assert.equal((await other.getStream(ex)).listedThrough, undefined);
@@ -180,11 +207,18 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     try {
       await locker.query('BEGIN');
       await locker.query('SELECT 1 FROM o365_streams WHERE tenant_id = $1 FOR UPDATE', [T1]);
-      assert.deepEqual((await store.leases.tick()).acquired.map((l) => l.key.tenantId), [T2], 'a locked stream is skipped');
+      assert.deepEqual(
+        (await store.leases.tick()).acquired.map((l) => l.key.tenantId),
+        [T2],
+        'a locked stream is skipped',
+      );
       // Both store connections now wait on the row lock, as collector transactions can under load.
       const stuck = [store.registerStream(blocked, 'contoso'), store.registerStream(blocked, 'contoso')];
       await sleep(200);
-      const outcome = await Promise.race([store.leases.tick().then((c) => c.held.map((l) => l.key.tenantId)), sleep(15_000).then(() => 'starved')]);
+      const outcome = await Promise.race([
+        store.leases.tick().then((c) => c.held.map((l) => l.key.tenantId)),
+        sleep(15_000).then(() => 'starved'),
+      ]);
       assert.deepEqual(outcome, [T2], 'the lease was renewed while the store connections were busy');
       await locker.query('COMMIT');
       await Promise.all(stuck);
@@ -218,7 +252,10 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     await first.leases.tick();
     await sleep(1000);
     await second.leases.tick();
-    assert.deepEqual((await first.leases.tick()).lost.map((l) => l.key.contentType), ['DLP.All']);
+    assert.deepEqual(
+      (await first.leases.tick()).lost.map((l) => l.key.contentType),
+      ['DLP.All'],
+    );
 
     assert.equal(redactUrl('postgres://svc:hunter2@db:5432/x'), 'postgres://svc:[redacted]@db:5432/x');
     await assert.rejects(PostgresStateStore.open('postgres://svc:hunter2@127.0.0.1:1/x'), (err: Error) => {

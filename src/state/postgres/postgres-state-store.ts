@@ -7,7 +7,6 @@ import { StateStoreError } from '../sqlite-state-store.ts';
 import type {
   BatchCommit,
   BlobFailure,
-  BlobState,
   ListedBlob,
   PruneResult,
   QueuedBlob,
@@ -38,7 +37,9 @@ const LEASE_POOL_SIZE = 2;
 const INT8_OID = 20;
 const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+    oid === INT8_OID
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
 };
 
 /** Hides the password of a postgres:// URL for error messages. */
@@ -68,7 +69,12 @@ export class PostgresStateStore implements StateStore {
 
   /** Connects, creates the tables if needed, and returns the store. Nothing is leased until `leases.tick()`. */
   static async open(url: string, options: PostgresStateStoreOptions = {}): Promise<PostgresStateStore> {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 4, types: pgTypes, connectionTimeoutMillis: 10_000 });
+    const pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 4,
+      types: pgTypes,
+      connectionTimeoutMillis: 10_000,
+    });
     pool.on('error', () => undefined); // idle-client errors surface on the next query
     try {
       await migrate(pool);
@@ -79,9 +85,18 @@ export class PostgresStateStore implements StateStore {
     const nodeId = options.nodeId ?? hostname();
     // A heartbeat stuck behind busy collector connections could let the lease expire under load (and another
     // worker take over a stream this one is still delivering): leases get a pool of their own.
-    const leasePool = new pg.Pool({ connectionString: url, max: LEASE_POOL_SIZE, types: pgTypes, connectionTimeoutMillis: 10_000 });
+    const leasePool = new pg.Pool({
+      connectionString: url,
+      max: LEASE_POOL_SIZE,
+      types: pgTypes,
+      connectionTimeoutMillis: 10_000,
+    });
     leasePool.on('error', () => undefined);
-    const leases = new LeaseManager(leasePool, { workerId: options.workerId ?? `${nodeId}:${process.pid}:${randomUUID().slice(0, 8)}`, nodeId, ttlMs: options.leaseTtlMs ?? 30_000 });
+    const leases = new LeaseManager(leasePool, {
+      workerId: options.workerId ?? `${nodeId}:${process.pid}:${randomUUID().slice(0, 8)}`,
+      nodeId,
+      ttlMs: options.leaseTtlMs ?? 30_000,
+    });
     return new PostgresStateStore(pool, leasePool, leases, nodeId);
   }
 
@@ -126,7 +141,10 @@ export class PostgresStateStore implements StateStore {
   }
 
   async getStream(key: StreamKey): Promise<StreamState> {
-    const { rows } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType]);
+    const { rows } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams WHERE tenant_id = $1 AND content_type = $2', [
+      key.tenantId,
+      key.contentType,
+    ]);
     const row = rows[0];
     if (!row) return { subscriptionEnabled: false };
     return {
@@ -138,7 +156,11 @@ export class PostgresStateStore implements StateStore {
 
   async setListedThrough(key: StreamKey, listedThrough: number): Promise<void> {
     await this.#fenced(key, (c) =>
-      c.query('UPDATE o365_streams SET listed_through = $3 WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType, listedThrough]),
+      c.query('UPDATE o365_streams SET listed_through = $3 WHERE tenant_id = $1 AND content_type = $2', [
+        key.tenantId,
+        key.contentType,
+        listedThrough,
+      ]),
     );
   }
 
@@ -160,7 +182,15 @@ export class PostgresStateStore implements StateStore {
          SELECT $1, $2, b.content_id, b.content_uri, b.content_created, b.expiration, $7
          FROM unnest($3::text[], $4::text[], $5::bigint[], $6::bigint[]) AS b(content_id, content_uri, content_created, expiration)
          ON CONFLICT DO NOTHING RETURNING content_id`,
-        [key.tenantId, key.contentType, blobs.map((b) => b.contentId), blobs.map((b) => b.contentUri), blobs.map((b) => b.contentCreated), blobs.map((b) => b.expiration), now],
+        [
+          key.tenantId,
+          key.contentType,
+          blobs.map((b) => b.contentId),
+          blobs.map((b) => b.contentUri),
+          blobs.map((b) => b.contentCreated),
+          blobs.map((b) => b.expiration),
+          now,
+        ],
       );
       const added = new Set(rows.map((r) => r.content_id));
       const known = blobs.filter((b) => !added.has(b.contentId));
@@ -207,7 +237,10 @@ export class PostgresStateStore implements StateStore {
         [key.tenantId, key.contentType, contentId, reason],
       );
       if ((rowCount ?? 0) > 0) {
-        await c.query('UPDATE o365_streams SET expired_total = expired_total + 1 WHERE tenant_id = $1 AND content_type = $2', [key.tenantId, key.contentType]);
+        await c.query('UPDATE o365_streams SET expired_total = expired_total + 1 WHERE tenant_id = $1 AND content_type = $2', [
+          key.tenantId,
+          key.contentType,
+        ]);
       }
     });
   }
@@ -227,7 +260,9 @@ export class PostgresStateStore implements StateStore {
 
   async filterSeen(eventIds: readonly string[]): Promise<Set<string>> {
     if (eventIds.length === 0) return new Set();
-    const { rows } = await this.#pool.query<{ id: string }>('SELECT id FROM o365_seen_events WHERE id = ANY($1::text[])', [eventIds]);
+    const { rows } = await this.#pool.query<{ id: string }>('SELECT id FROM o365_seen_events WHERE id = ANY($1::text[])', [
+      eventIds,
+    ]);
     return new Set(rows.map((r) => r.id));
   }
 
@@ -240,7 +275,8 @@ export class PostgresStateStore implements StateStore {
          WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3`,
         [key.tenantId, key.contentType, commit.contentId, commit.delivered, commit.done],
       );
-      if (rowCount === 0) throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
+      if (rowCount === 0)
+        throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
       if (commit.eventIds.length > 0) {
         await c.query(
           `INSERT INTO o365_seen_events (id, expires_at) SELECT unnest($1::text[]), $2
@@ -280,7 +316,10 @@ export class PostgresStateStore implements StateStore {
 
   /** Sink positions of this node. */
   async sinkPositions(): Promise<SinkPositions> {
-    const { rows } = await this.#pool.query<{ sink: string; position: string }>('SELECT sink, position FROM o365_sink_positions WHERE node_id = $1', [this.#nodeId]);
+    const { rows } = await this.#pool.query<{ sink: string; position: string }>(
+      'SELECT sink, position FROM o365_sink_positions WHERE node_id = $1',
+      [this.#nodeId],
+    );
     return Object.fromEntries(rows.map((row) => [row.sink, row.position]));
   }
 

@@ -59,7 +59,12 @@ describe('ScaleOutWorker node ids', { skip: findPostgresBin() ? false : POSTGRES
 
   test('a process restarted after a crash waits for its dead predecessor to go stale, then starts', async () => {
     const url = await freshDatabase();
-    const crashed = await PostgresStateStore.open(url, { workerId: 'before-crash', nodeId: 'machine-1', leaseTtlMs: 900, poolSize: 1 });
+    const crashed = await PostgresStateStore.open(url, {
+      workerId: 'before-crash',
+      nodeId: 'machine-1',
+      leaseTtlMs: 900,
+      poolSize: 1,
+    });
     opened.push(crashed);
     await crashed.leases.join(); // announced, then never heard of again
     const restarted = await worker(url, 'after-crash', 'machine-1');

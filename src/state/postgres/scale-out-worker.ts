@@ -67,7 +67,8 @@ export class ScaleOutWorker {
    */
   async start(): Promise<void> {
     for (const tenant of this.#tenants.values()) {
-      for (const contentType of tenant.content_types) await this.#o.store.registerStream({ tenantId: tenant.tenant_id, contentType }, tenant.name);
+      for (const contentType of tenant.content_types)
+        await this.#o.store.registerStream({ tenantId: tenant.tenant_id, contentType }, tenant.name);
     }
     await this.#o.store.leases.join();
     await this.#ensureOwnNodeId();
@@ -111,8 +112,10 @@ export class ScaleOutWorker {
   async #heartbeat(): Promise<void> {
     const leases = this.#o.store.leases;
     const changes = await leases.tick();
-    if (changes.lost.length > 0) this.#o.logger.warn({ streams: changes.lost.map((l) => l.key) }, 'leases lost to another worker');
-    if (changes.acquired.length > 0) this.#o.logger.info({ acquired: changes.acquired.length, held: changes.held.length }, 'leases acquired');
+    if (changes.lost.length > 0)
+      this.#o.logger.warn({ streams: changes.lost.map((l) => l.key) }, 'leases lost to another worker');
+    if (changes.acquired.length > 0)
+      this.#o.logger.info({ acquired: changes.acquired.length, held: changes.held.length }, 'leases acquired');
     if (this.#givingBack.length === 0 && changes.excess > 0) {
       const giveBack = leases.pickExcess(changes.excess);
       this.#givingBack = giveBack;
@@ -132,7 +135,9 @@ export class ScaleOutWorker {
   }
 
   #enqueue(change: () => Promise<void>): void {
-    this.#changes = this.#changes.then(change).catch((err: unknown) => this.#o.logger.error({ err }, 'collector start/stop failed'));
+    this.#changes = this.#changes
+      .then(change)
+      .catch((err: unknown) => this.#o.logger.error({ err }, 'collector start/stop failed'));
   }
 
   /** Makes the running collectors match the leases held now, minus those being given back. */
@@ -149,7 +154,10 @@ export class ScaleOutWorker {
       if (!tenant || this.#running.has(tenantId)) continue;
       const contentTypes = typesOf(held, tenantId);
       const leased = new Set(contentTypes.split(','));
-      const restricted: TenantConfig = { ...tenant, content_types: tenant.content_types.filter((ct: ContentType) => leased.has(ct)) };
+      const restricted: TenantConfig = {
+        ...tenant,
+        content_types: tenant.content_types.filter((ct: ContentType) => leased.has(ct)),
+      };
       const collector = createCollector({
         config: { tenants: [restricted], collection: this.#o.config.collection },
         stateStore: this.#o.store,

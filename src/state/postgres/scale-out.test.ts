@@ -19,15 +19,23 @@ const CONTENT_TYPES: ContentType[] = ['Audit.Exchange'];
 const STREAMS = TENANTS * CONTENT_TYPES.length;
 const guid = (prefix: string, i: number): string => `${prefix}${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`;
 
-async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs: number, explain?: () => Promise<string>): Promise<void> {
+async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  explain?: () => Promise<string>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${explain ? `: ${await explain()}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${explain ? `: ${await explain()}` : ''}`);
     await sleep(1000);
   }
 }
 
-describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', { skip: findPostgresBin() ? false : POSTGRES_SKIP_REASON }, () => {
+describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
+  skip: findPostgresBin() ? false : POSTGRES_SKIP_REASON,
+}, () => {
   let server: TestPostgres;
   let emulator: Emulator;
   let dir: string;
@@ -64,13 +72,21 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
     content_types: CONTENT_TYPES,
   }));
   const publish = (count: number, ageMs: number): void => {
-    for (const t of tenants) emulator.generate(t.tenant_id, count, { contentTypes: CONTENT_TYPES, contentCreated: Date.now() - ageMs, recordsPerBlob: 10 });
+    for (const t of tenants)
+      emulator.generate(t.tenant_id, count, {
+        contentTypes: CONTENT_TYPES,
+        contentCreated: Date.now() - ageMs,
+        recordsPerBlob: 10,
+      });
   };
-  const expected = (): string[] => tenants.flatMap((t) => [...emulator.publishedIds(t.tenant_id)].map((id) => `${t.tenant_id}:${id}`));
+  const expected = (): string[] =>
+    tenants.flatMap((t) => [...emulator.publishedIds(t.tenant_id)].map((id) => `${t.tenant_id}:${id}`));
   const outputOf = (workerId: string): string => join(dir, `${workerId}.ndjson`);
   /** What the workers wrote and committed: each file up to its node's committed position (a dead worker's tail is not delivered). */
   const committedOutputs = async (): Promise<Map<string, number>> => {
-    const { rows } = await db.query<{ node_id: string; position: string }>(`SELECT node_id, position FROM o365_sink_positions WHERE sink = 'file'`);
+    const { rows } = await db.query<{ node_id: string; position: string }>(
+      `SELECT node_id, position FROM o365_sink_positions WHERE sink = 'file'`,
+    );
     const positions = new Map(rows.map((r) => [r.node_id, Number(r.position)]));
     const counts = new Map<string, number>();
     for (const id of ['w1', 'w2', 'w3']) readOutputIds(outputOf(id), counts, positions.get(`node-${id}`) ?? 0);
@@ -137,7 +153,9 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
       `SELECT tenant_id, content_id, state, delivered, attempts, last_error FROM o365_blobs WHERE tenant_id = ANY($1::text[]) ORDER BY tenant_id, content_created`,
       [tenantIds],
     );
-    const { rows: pending } = await db.query(`SELECT state, count(*)::int AS n, max(last_error) AS error FROM o365_blobs WHERE state <> 'done' GROUP BY 1`);
+    const { rows: pending } = await db.query(
+      `SELECT state, count(*)::int AS n, max(last_error) AS error FROM o365_blobs WHERE state <> 'done' GROUP BY 1`,
+    );
     return [
       `${missing.length} of ${all.length} missing in ${byTenant.size} tenants; ${repeated.length} repeated (${repeated.slice(0, 5).join(', ')})`,
       ...tenantIds.map((t) => `  ${t}: missing ${byTenant.get(t)!.join(', ')}`),
@@ -157,30 +175,56 @@ describe('scale-out on PostgreSQL: 3 workers, 50 tenants, one killed mid-run', {
     const started = await Promise.all(['w1', 'w2', 'w3'].map((id) => spawnWorker(dir, job(id), 150_000)));
     for (const w of started) workers.set(w.job.workerId, w);
 
-    await waitFor('the streams to be shared by the 3 workers', async () => {
-      const o = await owners();
-      return o.size === 3 && [...o.values()].reduce((a, b) => a + b, 0) === STREAMS;
-    }, 120_000, async () => JSON.stringify([...(await owners())]));
-    await waitFor('w2 to commit some events', async () => {
-      const { rows } = await db.query<{ n: number }>(`SELECT coalesce(sum(events_total), 0)::int AS n FROM o365_streams WHERE lease_owner = 'w2'`);
-      return (rows[0]?.n ?? 0) > 0;
-    }, 120_000);
+    await waitFor(
+      'the streams to be shared by the 3 workers',
+      async () => {
+        const o = await owners();
+        return o.size === 3 && [...o.values()].reduce((a, b) => a + b, 0) === STREAMS;
+      },
+      120_000,
+      async () => JSON.stringify([...(await owners())]),
+    );
+    await waitFor(
+      'w2 to commit some events',
+      async () => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT coalesce(sum(events_total), 0)::int AS n FROM o365_streams WHERE lease_owner = 'w2'`,
+        );
+        return (rows[0]?.n ?? 0) > 0;
+      },
+      120_000,
+    );
 
     await workers.get('w2')!.kill(); // like a machine dying: no clean release, leases must expire
     workers.delete('w2');
     publish(6, 5 * 60_000); // more events for every tenant, including those w2 was collecting
 
-    await waitFor('w1 and w3 to take over every stream', async () => {
-      const o = await owners();
-      return !o.has('w2') && (o.get('w1') ?? 0) + (o.get('w3') ?? 0) === STREAMS;
-    }, 90_000, async () => JSON.stringify([...(await owners())]));
-    await waitFor('every event committed by w1, w3 or w2 before it died', () => settled(committedOutputs), 240_000, async () => diagnose(await committedOutputs()));
+    await waitFor(
+      'w1 and w3 to take over every stream',
+      async () => {
+        const o = await owners();
+        return !o.has('w2') && (o.get('w1') ?? 0) + (o.get('w3') ?? 0) === STREAMS;
+      },
+      90_000,
+      async () => JSON.stringify([...(await owners())]),
+    );
+    await waitFor(
+      'every event committed by w1, w3 or w2 before it died',
+      () => settled(committedOutputs),
+      240_000,
+      async () => diagnose(await committedOutputs()),
+    );
 
     // The machine comes back: its file sink discards what it wrote after its last committed batch.
     const restarted = await spawnWorker(dir, job('w2'), 150_000);
     workers.set('w2', restarted);
     await waitFor('the restarted worker to get its share again', async () => ((await owners()).get('w2') ?? 0) > 0, 90_000);
-    await waitFor('every event in the outputs after the restart', () => settled(allOutputs), 120_000, () => diagnose(allOutputs()));
+    await waitFor(
+      'every event in the outputs after the restart',
+      () => settled(allOutputs),
+      120_000,
+      () => diagnose(allOutputs()),
+    );
 
     for (const [id, w] of workers) assert.equal(await w.stop(), 0, `${id} stops cleanly`);
     workers.clear();

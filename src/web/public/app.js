@@ -38,7 +38,9 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
     } catch {
       button.textContent = 'Copy failed';
     }
-    setTimeout(() => { button.textContent = 'Copy'; }, 1500);
+    setTimeout(() => {
+      button.textContent = 'Copy';
+    }, 1500);
   });
 }
 

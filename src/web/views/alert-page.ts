@@ -7,7 +7,10 @@ import { layout } from './layout.ts';
 
 export function alertPage({ alert, events, missingEventIds }: AlertWithEvents): SafeHtml {
   const groupBy = Object.entries(alert.groupBy ?? {});
-  return layout(alert.title, 'alerts', html`
+  return layout(
+    alert.title,
+    'alerts',
+    html`
 <p class="crumbs"><a href="/alerts">Alerts</a> / <span class="mono">${alert.id}</span></p>
 <h1 class="alert-title sev-${alert.level}">${levelBadge(alert.level)} ${alert.title}</h1>
 ${alert.description ? html`<p class="lead">${alert.description}</p>` : ''}
@@ -23,5 +26,6 @@ ${alert.description ? html`<p class="lead">${alert.description}</p>` : ''}
 </dl>
 <h2>Matched events (${events.length}) <a class="button" href="/events?alert=${encodeURIComponent(alert.id)}&amp;range=all">Open in search</a></h2>
 ${eventsTable(events, {})}
-${missingEventIds.length > 0 ? html`<p class="muted">Not in the store (expired by retention or not yet stored): <span class="mono">${missingEventIds.join(', ')}</span></p>` : ''}`);
+${missingEventIds.length > 0 ? html`<p class="muted">Not in the store (expired by retention or not yet stored): <span class="mono">${missingEventIds.join(', ')}</span></p>` : ''}`,
+  );
 }

@@ -13,7 +13,9 @@ export interface AlertsPageModel {
 }
 
 function options(current: string | undefined, list: readonly (readonly [string, string])[]): SafeHtml[] {
-  return list.map(([value, text]) => html`<option value="${value}"${value === (current ?? '') ? html` selected` : ''}>${text}</option>`);
+  return list.map(
+    ([value, text]) => html`<option value="${value}"${value === (current ?? '') ? html` selected` : ''}>${text}</option>`,
+  );
 }
 
 function alertRow(a: Alert, params: Params): SafeHtml {
@@ -32,7 +34,10 @@ export function alertsPage(model: AlertsPageModel): SafeHtml {
   const { params, page } = model;
   const levels = [['', 'Any level'] as const, ...ALERT_LEVELS.map((l) => [l, `≥ ${l}`] as const)];
   const ranges = [[ALL_TIME, 'All time'] as const, ...RANGES.map((r) => [r, `Last ${r}`] as const)];
-  return layout('Alerts', 'alerts', html`
+  return layout(
+    'Alerts',
+    'alerts',
+    html`
 <form class="search" method="get" action="/alerts" role="search">
   <div class="row main-row">
     <input class="q" name="q" type="search" value="${params.q ?? ''}" placeholder="Words in the alert title" autocomplete="off" aria-label="Search alert titles">
@@ -44,11 +49,16 @@ export function alertsPage(model: AlertsPageModel): SafeHtml {
   </div>
 </form>
 ${errorBanner(model.error)}
-${page && page.alerts.length > 0 ? html`<table class="grid alerts">
+${
+  page && page.alerts.length > 0
+    ? html`<table class="grid alerts">
 <thead><tr><th>Time (UTC)</th><th>Level</th><th>Title</th><th>Tenant</th><th>ATT&amp;CK</th><th class="num">Events</th></tr></thead>
-<tbody>${page.alerts.map((a) => alertRow(a, params))}</tbody></table>` : html`<p class="empty">No alerts match.</p>`}
+<tbody>${page.alerts.map((a) => alertRow(a, params))}</tbody></table>`
+    : html`<p class="empty">No alerts match.</p>`
+}
 <div class="pager">
   ${params.cursor ? html`<a class="button" href="${linkTo('/alerts', params, { cursor: undefined })}">⇤ Newest</a>` : ''}
   ${page?.nextCursor ? html`<a class="button" rel="next" href="${linkTo('/alerts', params, { cursor: page.nextCursor })}">Older →</a>` : ''}
-</div>`);
+</div>`,
+  );
 }

@@ -12,7 +12,10 @@ function pivot(name: string, value: string | null): SafeHtml {
 }
 
 export function eventPage(event: StoredEvent): SafeHtml {
-  return layout(event.description, 'events', html`
+  return layout(
+    event.description,
+    'events',
+    html`
 <p class="crumbs"><a href="/events">Events</a> / <span class="mono">${event.id}</span></p>
 <h1>${event.description}</h1>
 <dl class="facts">
@@ -30,5 +33,6 @@ ${event.alertIds.length > 0 ? html`<section class="linked-alerts"><h2>Alerts cit
 <div class="side-by-side">
   <section><h2>ECS <button type="button" class="copy" data-copy="ecs-json">Copy</button></h2><pre class="json" id="ecs-json">${jsonView(event.ecs)}</pre></section>
   <section><h2>Raw record <button type="button" class="copy" data-copy="raw-json">Copy</button></h2><pre class="json" id="raw-json">${jsonView(event.raw)}</pre></section>
-</div>`);
+</div>`,
+  );
 }

@@ -28,7 +28,8 @@ function select(params: Params, name: string, label: string, options: readonly (
 
 function searchForm(params: Params, tenants: readonly string[]): SafeHtml {
   const ranges: (readonly [string, string])[] = [[ALL_TIME, 'All time'], ...RANGES.map((r) => [r, `Last ${r}`] as const)];
-  if (params.range && params.range !== ALL_TIME && !RANGES.includes(params.range as (typeof RANGES)[number])) ranges.push([params.range, `Last ${params.range}`]);
+  if (params.range && params.range !== ALL_TIME && !RANGES.includes(params.range as (typeof RANGES)[number]))
+    ranges.push([params.range, `Last ${params.range}`]);
   return html`<form class="search" method="get" action="/events" role="search">
   <div class="row main-row">
     <input class="q" name="q" type="search" value="${params.q ?? ''}" placeholder='Search all fields — words, "phrases", prefix*, -exclude   (press / to focus)' autocomplete="off" spellcheck="false" aria-label="Full-text search">
@@ -46,7 +47,12 @@ function searchForm(params: Params, tenants: readonly string[]): SafeHtml {
     ${input(params, 'ip', 'Source IP', 'e.g. 203.0.113.7', 'mono')}
     ${input(params, 'action', 'Operation', 'e.g. UserLoggedIn')}
     ${input(params, 'workload', 'Workload', 'e.g. Exchange')}
-    ${select(params, 'outcome', 'Outcome', [['', 'Any'], ['success', 'success'], ['failure', 'failure'], ['unknown', 'unknown']])}
+    ${select(params, 'outcome', 'Outcome', [
+      ['', 'Any'],
+      ['success', 'success'],
+      ['failure', 'failure'],
+      ['unknown', 'unknown'],
+    ])}
     ${input(params, 'from', 'From (UTC)', 'ISO 8601')}
     ${input(params, 'to', 'To (UTC)', 'ISO 8601')}
   </div>
@@ -83,10 +89,12 @@ export function eventsTable(events: readonly EventSummary[], params: Params): Sa
 function facetsPanel(model: EventsPageModel): SafeHtml {
   const groups = model.facets.filter((f) => f.values.length > 0);
   if (groups.length === 0) return html``;
-  return html`<aside class="facets" aria-label="Top values">${groups.map((f) => html`<section>
+  return html`<aside class="facets" aria-label="Top values">${groups.map(
+    (f) => html`<section>
   <h3>${f.label}</h3>
   <ul>${f.values.map((v) => html`<li><a href="${linkTo('/events', model.params, { [f.param]: v.value, cursor: undefined })}" class="${f.param === 'ip' || f.param === 'user' ? 'mono' : ''}">${v.value}</a><span class="count">${formatCount(v.count)}</span></li>`)}</ul>
-</section>`)}</aside>`;
+</section>`,
+  )}</aside>`;
 }
 
 function pager(model: EventsPageModel): SafeHtml {
@@ -95,20 +103,28 @@ function pager(model: EventsPageModel): SafeHtml {
   const total = `${formatCount(page.total)}${page.totalCapped ? '+' : ''}`;
   return html`<div class="pager">
   <span>${formatCount(page.events.length)} shown of ${total} matching</span>
-  ${page.total > 0 ? html`<a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'csv' })}">Export CSV</a>
-  <a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'ndjson' })}">Export NDJSON</a>` : ''}
+  ${
+    page.total > 0
+      ? html`<a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'csv' })}">Export CSV</a>
+  <a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'ndjson' })}">Export NDJSON</a>`
+      : ''
+  }
   ${model.params.cursor ? html`<a class="button" href="${linkTo('/events', model.params, { cursor: undefined })}">⇤ Newest</a>` : ''}
   ${page.nextCursor ? html`<a class="button" rel="next" href="${linkTo('/events', model.params, { cursor: page.nextCursor })}">Older →</a>` : ''}
 </div>`;
 }
 
 export function eventsPage(model: EventsPageModel): SafeHtml {
-  return layout('Events', 'events', html`
+  return layout(
+    'Events',
+    'events',
+    html`
 ${searchForm(model.params, model.tenants)}
 ${errorBanner(model.error)}
 ${histogramSvg(model.histogram, model.params)}
 <div class="with-facets">
   ${facetsPanel(model)}
   <section class="results">${model.page ? eventsTable(model.page.events, model.params) : ''}${pager(model)}</section>
-</div>`);
+</div>`,
+  );
 }

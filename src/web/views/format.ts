@@ -3,7 +3,10 @@ import { html, type SafeHtml } from '../html.ts';
 /** `2026-11-24 12:00:05Z` */
 export function formatTime(ms: number | undefined): string {
   if (ms === undefined || !Number.isFinite(ms)) return '—';
-  return new Date(ms).toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms)
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** A <time> element: UTC text, machine-readable attribute (the page script adds local time as a tooltip). */

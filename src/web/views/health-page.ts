@@ -32,13 +32,25 @@ function healthRow(row: HealthRow, now: number): SafeHtml {
 }
 
 export function healthPage(view: HealthView, now: number): SafeHtml {
-  return layout('Health', 'health', html`
+  return layout(
+    'Health',
+    'health',
+    html`
 <h1>Collection health</h1>
 ${errorBanner(view.sourceError)}
-${view.rows.length === 0 ? html`<p class="empty">No stream yet: configure a tenant, or wait for the first poll.</p>` : html`<table class="grid health">
+${
+  view.rows.length === 0
+    ? html`<p class="empty">No stream yet: configure a tenant, or wait for the first poll.</p>`
+    : html`<table class="grid health">
 <thead><tr><th>Status</th><th>Tenant</th><th>Content type</th><th>Last poll</th><th>Last success</th><th title="Age of the newest content fetched">Lag</th><th class="num">Events/min</th><th class="num">Collected</th><th class="num">Stored</th><th class="num">Pending blobs</th><th class="num">Quarantined</th><th class="num">Expired</th><th>Last error</th></tr></thead>
-<tbody>${view.rows.map((r) => healthRow(r, now))}</tbody></table>`}
-${view.sinks ? html`<h2>Outputs</h2>
+<tbody>${view.rows.map((r) => healthRow(r, now))}</tbody></table>`
+}
+${
+  view.sinks
+    ? html`<h2>Outputs</h2>
 ${errorBanner(view.sinkError)}
-${outputsTable(view.sinks, now)}` : ''}`);
+${outputsTable(view.sinks, now)}`
+    : ''
+}`,
+  );
 }

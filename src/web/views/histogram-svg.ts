@@ -21,7 +21,10 @@ export function histogramSvg(histogram: Histogram | undefined, params: Params): 
     const h = b.count === 0 ? 0 : Math.max(2, (b.count / max) * HEIGHT);
     const fh = b.failures === 0 ? 0 : Math.max(1, (b.failures / max) * HEIGHT);
     const x = (i * slot).toFixed(1);
-    const href = linkTo('/events', rest, { from: new Date(b.start).toISOString(), to: new Date(b.start + bucketMs).toISOString() });
+    const href = linkTo('/events', rest, {
+      from: new Date(b.start).toISOString(),
+      to: new Date(b.start + bucketMs).toISOString(),
+    });
     const title = `${formatTime(b.start)} · ${formatCount(b.count)} events${b.failures ? `, ${b.failures} failed` : ''}`;
     return html`<a href="${href}"><rect class="hit" x="${x}" y="0" width="${slot.toFixed(1)}" height="${HEIGHT}"></rect><rect class="bar" x="${x}" y="${(HEIGHT - h).toFixed(1)}" width="${bar.toFixed(1)}" height="${h.toFixed(1)}"></rect><rect class="bar-fail" x="${x}" y="${(HEIGHT - fh).toFixed(1)}" width="${bar.toFixed(1)}" height="${fh.toFixed(1)}"></rect><title>${title}</title></a>`;
   });

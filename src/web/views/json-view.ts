@@ -10,7 +10,8 @@ export function jsonView(value: unknown): SafeHtml {
   for (const match of text.matchAll(TOKEN)) {
     out += escapeHtml(text.slice(last, match.index));
     const [whole, str, colon, literal, num] = match;
-    if (str !== undefined) out += `<span class="${colon ? 'j-key' : 'j-str'}">${escapeHtml(str)}</span>${colon ? escapeHtml(colon) : ''}`;
+    if (str !== undefined)
+      out += `<span class="${colon ? 'j-key' : 'j-str'}">${escapeHtml(str)}</span>${colon ? escapeHtml(colon) : ''}`;
     else if (literal !== undefined) out += `<span class="j-lit">${literal}</span>`;
     else if (num !== undefined) out += `<span class="j-num">${escapeHtml(num)}</span>`;
     last = match.index + whole.length;

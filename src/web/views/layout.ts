@@ -9,7 +9,10 @@ const NAV: { section: Section; href: string; label: string }[] = [
 ];
 
 export function layout(title: string, section: Section, body: SafeHtml): SafeHtml {
-  const nav = section === 'login' ? '' : html`
+  const nav =
+    section === 'login'
+      ? ''
+      : html`
     <nav>${NAV.map((n) => html`<a href="${n.href}"${n.section === section ? html` class="active" aria-current="page"` : ''}>${n.label}</a>`)}</nav>
     <form method="post" action="/logout" class="logout"><button type="submit" class="link">Sign out</button></form>`;
   return html`<!doctype html>
@@ -34,5 +37,9 @@ export function errorBanner(message: string | undefined): SafeHtml {
 }
 
 export function notFoundPage(what: string): SafeHtml {
-  return layout('Not found', 'events', html`<h1>Not found</h1><p class="muted">${what}</p><p><a href="/events">Back to events</a></p>`);
+  return layout(
+    'Not found',
+    'events',
+    html`<h1>Not found</h1><p class="muted">${what}</p><p><a href="/events">Back to events</a></p>`,
+  );
 }

@@ -2,7 +2,10 @@ import { html, type SafeHtml } from '../html.ts';
 import { errorBanner, layout } from './layout.ts';
 
 export function loginPage(next: string, error?: string): SafeHtml {
-  return layout('Sign in', 'login', html`
+  return layout(
+    'Sign in',
+    'login',
+    html`
 <form class="login" method="post" action="/login">
   <h1>Sign in</h1>
   <p class="muted">Enter the access token: <code>web.auth_token</code> in the config, or the one printed at first start (kept in <code>data/web-token</code>).</p>
@@ -10,5 +13,6 @@ export function loginPage(next: string, error?: string): SafeHtml {
   <input type="hidden" name="next" value="${next}">
   <label><span>Token</span><input type="password" name="token" autocomplete="current-password" required autofocus></label>
   <button type="submit" class="primary">Sign in</button>
-</form>`);
+</form>`,
+  );
 }

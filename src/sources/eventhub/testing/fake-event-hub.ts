@@ -60,7 +60,8 @@ function startIndex(events: readonly StoredEvent[], filter: string | undefined):
   const [, field, op, raw = ''] = match;
   if (field === 'x-opt-offset' && raw === '@latest') return events.length;
   const bound = Number(raw);
-  const key = (e: StoredEvent): number => (field === 'x-opt-offset' ? e.offset : field === 'x-opt-sequence-number' ? e.sequenceNumber : e.enqueuedAt);
+  const key = (e: StoredEvent): number =>
+    field === 'x-opt-offset' ? e.offset : field === 'x-opt-sequence-number' ? e.sequenceNumber : e.enqueuedAt;
   const found = events.findIndex((e) => (op === '>=' ? key(e) >= bound : key(e) > bound));
   return found === -1 ? events.length : found;
 }
@@ -112,7 +113,10 @@ export async function startFakeEventHub(options: FakeEventHubOptions = {}): Prom
     const props = (request.application_properties ?? {}) as Record<string, unknown>;
     if (props.operation !== 'READ' || props.name !== hubName) return { status: 404, body: null };
     if (props.type === 'com.microsoft:eventhub') {
-      return { status: 200, body: { name: hubName, created_at: createdAt, partition_ids: partitionIds, type: 'com.microsoft:eventhub' } };
+      return {
+        status: 200,
+        body: { name: hubName, created_at: createdAt, partition_ids: partitionIds, type: 'com.microsoft:eventhub' },
+      };
     }
     const events = store.get(String(props.partition));
     if (props.type !== 'com.microsoft:partition' || !events) return { status: 404, body: null };
@@ -193,7 +197,8 @@ export async function startFakeEventHub(options: FakeEventHubOptions = {}): Prom
     },
     deliveredCount: (partitionId) => delivered.get(partitionId) ?? 0,
     dropConnections() {
-      for (const connection of connections) connection.close({ condition: 'amqp:connection:forced', description: 'dropped by test' });
+      for (const connection of connections)
+        connection.close({ condition: 'amqp:connection:forced', description: 'dropped by test' });
       connections.clear();
       links.clear();
     },

@@ -23,7 +23,8 @@ export function findPostgresBin(): string | undefined {
   return versions[0] ? join(root, versions[0], 'bin') : undefined;
 }
 
-export const POSTGRES_SKIP_REASON = 'PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin (apt-get install postgresql)';
+export const POSTGRES_SKIP_REASON =
+  'PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin (apt-get install postgresql)';
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -63,15 +64,25 @@ export async function startPostgres(): Promise<TestPostgres> {
     try {
       run(
         asPostgres(join(bin, 'pg_ctl'), [
-          '-D', data, '-l', join(dir, 'server.log'), '-w', '-t', '30',
-          '-o', `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+          '-D',
+          data,
+          '-l',
+          join(dir, 'server.log'),
+          '-w',
+          '-t',
+          '30',
+          '-o',
+          `-p ${port} -h 127.0.0.1 -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
           'start',
         ]),
       );
       return {
         url: `postgres://postgres@127.0.0.1:${port}/postgres`,
         async stop() {
-          const [command, ...args] = asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']) as [string, ...string[]];
+          const [command, ...args] = asPostgres(join(bin, 'pg_ctl'), ['-D', data, '-m', 'immediate', '-w', 'stop']) as [
+            string,
+            ...string[],
+          ];
           spawnSync(command, args, { timeout: 30_000 });
           rmSync(dir, { recursive: true, force: true });
         },

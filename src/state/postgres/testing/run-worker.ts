@@ -28,7 +28,14 @@ const config = parseConfig({ tenants: job.tenants, collection: job.collection ??
 const store = await PostgresStateStore.open(job.url, { workerId: job.workerId, nodeId: job.nodeId, leaseTtlMs: job.leaseTtlMs });
 const delivery = new SinkDelivery([new FileSink({ name: 'file', path: job.output, logger: silentLogger })]);
 await store.recordBaselinePositions(await delivery.open(await store.sinkPositions()));
-const worker = new ScaleOutWorker({ config, store, delivery, logger: silentLogger, heartbeatMs: job.heartbeatMs, ...(job.ca ? { ca: job.ca } : {}) });
+const worker = new ScaleOutWorker({
+  config,
+  store,
+  delivery,
+  logger: silentLogger,
+  heartbeatMs: job.heartbeatMs,
+  ...(job.ca ? { ca: job.ca } : {}),
+});
 await worker.start();
 process.stdout.write('ready\n');
 

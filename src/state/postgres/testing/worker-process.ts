@@ -15,7 +15,9 @@ export interface WorkerProcess {
 }
 
 function exited(child: ChildProcess): Promise<number | null> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve(child.exitCode) : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve(child.exitCode)
+    : new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 }
 
 export async function spawnWorker(dir: string, job: WorkerJob, timeoutMs = 60_000): Promise<WorkerProcess> {
@@ -24,7 +26,10 @@ export async function spawnWorker(dir: string, job: WorkerJob, timeoutMs = 60_00
   const child = spawn(process.execPath, ['--import', 'tsx', RUN_WORKER, jobPath], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker ${job.workerId} not ready within ${timeoutMs} ms: ${output}`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`worker ${job.workerId} not ready within ${timeoutMs} ms: ${output}`)),
+      timeoutMs,
+    );
     child.stdout!.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('ready')) {
