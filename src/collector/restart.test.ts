@@ -63,9 +63,10 @@ test(`restart: the collector is SIGKILLed ${KILLS} times at random points; the o
   try {
     let kills = 0;
     let finished = false;
-    for (let round = 0; round < KILLS + 20 && (kills < KILLS || !finished); round += 1) {
-      // New events keep arriving between restarts, so kills land in listing, fetching and delivering.
-      if (round < KILLS) {
+    for (let round = 0; round < KILLS * 3 + 20 && (kills < KILLS || !finished); round += 1) {
+      // New events keep arriving until every kill happened, so kills land in listing, fetching and delivering
+      // (a run that finishes before its kill time is not a kill, and would otherwise find nothing left to do).
+      if (kills < KILLS) {
         for (const t of TENANTS) emulator.generate(t.tenantId, 40, { contentTypes: ALL_CONTENT_TYPES, recordsPerBlob: 9 });
       }
       if (kills >= KILLS) await new Promise((resolve) => setTimeout(resolve, 1100));
