@@ -35,6 +35,6 @@ if (files.length === 0) {
 const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   cwd: root,
   stdio: 'inherit',
-  env: { ...process.env, NODE_ENV: 'test' },
+  env: { ...process.env, NODE_ENV: 'test', O365_INTAKE_FROM_SOURCE: '1' },
 });
 process.exit(res.status ?? 1);

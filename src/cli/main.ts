@@ -1,16 +1,20 @@
 import { Command } from 'commander';
 import { IntakeError } from '../core/errors.ts';
+import { VERSION } from '../core/version.ts';
+import { withDefaultCommand } from './default-command.ts';
 
 // Commands are imported when run, so `normalize` does not load the whole pipeline.
 const program = new Command()
   .name('o365-intake')
   .description('Collect Microsoft 365 audit logs, normalize them to ECS, detect threats and forward them')
-  .option('-c, --config <file>', 'YAML config file (default: none — runs against the built-in emulator)');
+  .version(VERSION, '-V, --version', 'print the version and exit')
+  .option('-c, --config <file>', 'YAML config file (default: none — runs against the built-in emulator)')
+  .showSuggestionAfterError();
 
 const configPath = () => program.opts<{ config?: string }>().config;
 
 program
-  .command('run', { isDefault: true })
+  .command('run')
   .description('run the pipeline (with no tenant configured: against the built-in emulator)')
   .action(async () => (await import('./run.ts')).runCommand(configPath()));
 
@@ -40,7 +44,7 @@ program
   });
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(withDefaultCommand(process.argv, 'run'));
 } catch (err) {
   if (err instanceof IntakeError) {
     process.stderr.write(`o365-intake: ${err.message}\n`);

@@ -1,0 +1,51 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+const npm = (args: string[], cwd: string) =>
+  execFileSync('npm', [...args, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, encoding: 'utf8', timeout: 600_000 });
+
+test('npm pack gives a package that installs in an empty folder and runs from dist/ without tsx', { timeout: 900_000 }, () => {
+  const work = mkdtempSync(join(tmpdir(), 'o365-pack-'));
+  npm(['pack', '--pack-destination', work], root);
+  const tarball = readdirSync(work).find((f) => f.endsWith('.tgz'));
+  assert.ok(tarball, 'npm pack wrote a tarball');
+  const listing = execFileSync('tar', ['-tzf', join(work, tarball)], { encoding: 'utf8' }).split('\n');
+  assert.ok(listing.includes('package/dist/cli/main.js'), 'the compiled CLI is packed');
+  assert.ok(listing.includes('package/dist/detect/rules/LICENSE.Detection.Rules.md'), 'runtime assets are packed');
+  assert.ok(!listing.some((f) => f.startsWith('package/src/') || f.endsWith('.test.js')), 'no sources or tests packed');
+
+  const app = join(work, 'app');
+  execFileSync('mkdir', ['-p', app]);
+  writeFileSync(join(app, 'package.json'), '{"name":"pack-check","version":"1.0.0","private":true}');
+  npm(['install', join(work, tarball)], app);
+  const env = { ...process.env, O365_INTAKE_FROM_SOURCE: '' };
+  const run = (args: string[], input?: string) =>
+    spawnSync('npx', ['--no-install', 'o365-intake', ...args], { cwd: app, env, input, encoding: 'utf8', timeout: 120_000 });
+
+  const v = run(['--version']);
+  assert.equal(v.status, 0, v.stderr);
+  assert.equal(v.stdout.trim(), version);
+  assert.ok(!readdirSync(join(app, 'node_modules')).includes('tsx'), 'tsx is not a runtime dependency');
+
+  const record = {
+    Id: 'p1',
+    CreationTime: '2024-05-01T10:00:00',
+    RecordType: 15,
+    Operation: 'UserLoggedIn',
+    Workload: 'AzureActiveDirectory',
+    UserId: 'eve@contoso.com',
+  };
+  const n = run(['normalize'], JSON.stringify(record));
+  assert.equal(n.status, 0, n.stderr);
+  assert.equal(JSON.parse(n.stdout.trim()).user.name, 'eve@contoso.com');
+
+  const bad = run(['nomralize']);
+  assert.notEqual(bad.status, 0);
+  assert.match(bad.stderr, /unknown command 'nomralize'[\s\S]*Did you mean normalize\?/);
+});
