@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { configFromEnvironment } from './from-env.ts';
 import { interpolateEnv } from './interpolate.ts';
+import { applySharedApp } from './shared-app.ts';
 import { configSchema, type Config } from './schema.ts';
 
 /** `tenants[0].client_id` from a zod issue path. */
@@ -19,7 +21,7 @@ function describeIssues(error: z.ZodError): string {
 
 /** Validates an already-parsed config object. Throws ConfigError naming every bad key. */
 export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
-  const expanded = interpolateEnv(raw ?? {}, env);
+  const expanded = applySharedApp(interpolateEnv(raw ?? {}, env));
   const result = configSchema.safeParse(expanded);
   if (!result.success) {
     const first = result.error.issues[0];
@@ -28,9 +30,12 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   return result.data;
 }
 
-/** Reads and validates a YAML config file; with no path, the defaults (no tenant: emulator mode). */
+/**
+ * Reads and validates a YAML config file. With no path: the configuration given by the environment
+ * (`O365_TENANT_ID`…, see from-env.ts), else the defaults (no tenant: emulator mode).
+ */
 export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
-  if (!path) return parseConfig({}, env);
+  if (!path) return parseConfig(configFromEnvironment(env) ?? {}, env);
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
