@@ -29,6 +29,8 @@ export interface RunningPipeline {
   webUrl?: string;
   /** The web page's access token, only when it was generated (a configured token is never handed out). */
   generatedWebToken?: string;
+  /** Where a generated token is kept (printed on later starts too, never the token itself). */
+  webTokenFile?: string;
   stop(): Promise<void>;
 }
 
@@ -166,6 +168,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   return {
     webUrl,
     generatedWebToken: web?.tokenGenerated ? web.token : undefined,
+    webTokenFile: web?.tokenFile,
     async stop() {
       stopRetention?.();
       clearInterval(correlationClock);

@@ -1,5 +1,5 @@
 /** Options of the root command that take a value (their value is not a command name). */
-const ROOT_OPTIONS_WITH_VALUE = new Set(['-c', '--config']);
+const ROOT_OPTIONS_WITH_VALUE = new Set(['-c', '--config', '--log-format']);
 
 /**
  * `o365-intake` and `o365-intake -c file` mean `o365-intake run …`; anything else is left for commander, so an unknown

@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { LOG_FORMATS, type LogFormat } from '../observability/logger.ts';
 import { IntakeError } from '../core/errors.ts';
 import { VERSION } from '../core/version.ts';
 import { withDefaultCommand } from './default-command.ts';
@@ -9,14 +10,18 @@ const program = new Command()
   .description('Collect Microsoft 365 audit logs, normalize them to ECS, detect threats and forward them')
   .version(VERSION, '-V, --version', 'print the version and exit')
   .option('-c, --config <file>', 'YAML config file (default: none — runs against the built-in emulator)')
+  .addOption(
+    new Option('--log-format <format>', 'log lines: pretty on a terminal, JSON otherwise').choices(LOG_FORMATS).default('auto'),
+  )
   .showSuggestionAfterError();
 
 const configPath = () => program.opts<{ config?: string }>().config;
+const logFormat = () => program.opts<{ logFormat: LogFormat }>().logFormat;
 
 program
   .command('run')
   .description('run the pipeline (with no tenant configured: against the built-in emulator)')
-  .action(async () => (await import('./run.ts')).runCommand(configPath()));
+  .action(async () => (await import('./run.ts')).runCommand({ configPath: configPath(), logFormat: logFormat() }));
 
 program
   .command('emulator')

@@ -1,19 +1,38 @@
-import { loadConfig } from '../config/load.ts';
-import { createLogger } from '../observability/logger.ts';
 import { runPipeline } from '../app/run.ts';
+import { lockDataDir } from '../app/data-dir-lock.ts';
+import { startProgressReporter } from '../app/progress-reporter.ts';
+import { loadConfig } from '../config/load.ts';
+import { createLogger, resolveLogFormat, type LogFormat } from '../observability/logger.ts';
+import { StatusLine } from '../observability/status-line.ts';
+
+export interface RunOptions {
+  configPath: string | undefined;
+  logFormat: LogFormat;
+}
 
 /** `o365-intake run`: the pipeline until SIGINT/SIGTERM. */
-export async function runCommand(configPath: string | undefined): Promise<void> {
+export async function runCommand({ configPath, logFormat }: RunOptions): Promise<void> {
   const config = loadConfig(configPath);
-  const logger = createLogger(process.env.LOG_LEVEL ?? config.log_level);
+  // Every file and folder this process creates (store, state, spools, outputs, token) is private to its user.
+  process.umask(0o077);
+  const tty = process.stderr.isTTY === true;
+  const format = resolveLogFormat(logFormat, tty);
+  const statusLine = format === 'pretty' && tty ? new StatusLine(process.stderr) : undefined;
+  const logger = createLogger(process.env.LOG_LEVEL ?? config.log_level, statusLine?.logStream, format);
+  const unlock = await lockDataDir(config.data_dir, (err) => {
+    logger.fatal({ err: err.message }, 'lost the lock on the data folder; stopping');
+    process.exit(70);
+  });
   const running = await runPipeline(config, logger);
+  const progress = startProgressReporter({ logger, statusLine });
   if (running.webUrl) {
     const base = running.webUrl.replace(/\/$/, '');
     const token = running.generatedWebToken;
+    const where = running.webTokenFile ? `the access token kept in ${running.webTokenFile}` : 'the web.auth_token of your config';
     process.stderr.write(
       token
-        ? `\n  o365-intake is running. Open ${base}/?token=${token}\n  (access token: ${token}, kept in ${config.data_dir}/web-token)\n\n`
-        : `\n  o365-intake is running. Open ${base}/ and sign in with the web.auth_token of your config.\n\n`,
+        ? `\n  o365-intake is running. Open ${base}/?token=${token}\n  (access token: ${token}, kept in ${running.webTokenFile})\n\n`
+        : `\n  o365-intake is running. Open ${base}/ and sign in with ${where}.\n\n`,
     );
   }
   let stopping = false;
@@ -21,13 +40,17 @@ export async function runCommand(configPath: string | undefined): Promise<void> 
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    running.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        logger.error({ err }, 'error while stopping');
-        process.exit(1);
-      },
-    );
+    running
+      .stop()
+      .then(() => progress.stop())
+      .then(unlock)
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          logger.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -1,4 +1,5 @@
 import { pino, type Logger } from 'pino';
+import pinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -34,11 +35,33 @@ const REDACT_PATHS = [
   '*.connection_string',
 ];
 
-export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: NodeJS.WritableStream): Logger {
-  return pino(
-    { level, base: { app: 'o365-intake' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
-    destination ?? pino.destination(2),
-  );
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** `auto`: human-readable lines when stderr is a terminal, JSON (one object a line) otherwise. */
+export function resolveLogFormat(format: LogFormat, isTTY: boolean): 'json' | 'pretty' {
+  return format === 'auto' ? (isTTY ? 'pretty' : 'json') : format;
+}
+
+export function createLogger(
+  level: string = process.env.LOG_LEVEL ?? 'info',
+  destination?: NodeJS.WritableStream,
+  format: 'json' | 'pretty' = 'json',
+): Logger {
+  const options = { level, base: { app: 'o365-intake' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
+  if (format === 'pretty') {
+    const colorize = destination === undefined && process.stderr.isTTY === true;
+    const stream = pinoPretty({
+      destination: destination ?? 2,
+      colorize,
+      sync: true,
+      translateTime: 'SYS:HH:MM:ss',
+      ignore: 'pid,hostname,app',
+      singleLine: true,
+    });
+    return pino(options, stream);
+  }
+  return pino(options, destination ?? pino.destination(2));
 }
 
 /** A logger that discards everything, for tests and library use. */
