@@ -89,3 +89,20 @@ test('YAML file: syntax errors and missing files are clear', () => {
   );
   assert.equal(loadConfig(good).tenants[0]?.cloud, 'gcc-high');
 });
+
+test('an unknown key is named with the closest known key at that place', () => {
+  assert.throws(
+    () => parseConfig({ collection: { pol_interval: '1m' } }),
+    (err: unknown) =>
+      err instanceof ConfigError && err.message === 'collection.pol_interval: unknown key (did you mean "poll_interval"?)',
+  );
+  assert.throws(
+    () => parseConfig({ sinks: [{ type: 'sekoia', intake_key: 'k', regoin: 'FRA1' }] }),
+    (err: unknown) =>
+      err instanceof ConfigError && /sinks\[0\]\.regoin: unknown key \(did you mean "region"\?\)/.test(err.message),
+  );
+  assert.throws(
+    () => parseConfig({ zzzzzz: 1 }),
+    (err: unknown) => err instanceof ConfigError && err.message === 'zzzzzz: unknown key',
+  );
+});

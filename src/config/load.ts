@@ -4,6 +4,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { configFromEnvironment } from './from-env.ts';
 import { interpolateEnv } from './interpolate.ts';
+import { didYouMean, knownKeysAt } from './key-suggestions.ts';
 import { applySharedApp } from './shared-app.ts';
 import { configSchema, type Config } from './schema.ts';
 
@@ -15,8 +16,15 @@ function formatPath(path: readonly PropertyKey[]): string {
   );
 }
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues.map((issue) => `${formatPath(issue.path) || '(root)'}: ${issue.message}`).join('; ');
+function describeIssue(issue: z.core.$ZodIssue, doc: unknown): string {
+  const where = formatPath(issue.path) || '(root)';
+  if (issue.code !== 'unrecognized_keys') return `${where}: ${issue.message}`;
+  const known = knownKeysAt(configSchema, doc, issue.path);
+  return issue.keys.map((key) => `${formatPath([...issue.path, key])}: unknown key${didYouMean(key, known)}`).join('; ');
+}
+
+function describeIssues(error: z.ZodError, doc: unknown): string {
+  return error.issues.map((issue) => describeIssue(issue, doc)).join('; ');
 }
 
 /** Validates an already-parsed config object. Throws ConfigError naming every bad key. */
@@ -25,7 +33,8 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env):
   const result = configSchema.safeParse(expanded);
   if (!result.success) {
     const first = result.error.issues[0];
-    throw new ConfigError(first ? formatPath(first.path) : '', describeIssues(result.error).replace(/^[^:]*: /, ''));
+    const firstPath = first?.code === 'unrecognized_keys' ? [...first.path, first.keys[0] ?? ''] : (first?.path ?? []);
+    throw new ConfigError(formatPath(firstPath), describeIssues(result.error, expanded).replace(/^[^:]*: /, ''));
   }
   return result.data;
 }
