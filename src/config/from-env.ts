@@ -3,7 +3,7 @@
  * `O365_TENANT_ID`, `O365_CLIENT_ID`, `O365_CLIENT_SECRET` (or `O365_CLIENT_SECRET_FILE`) and, to forward to Sekoia.io,
  * `SEKOIA_INTAKE_KEY` (with `SEKOIA_REGION` or `SEKOIA_INTAKE_URL`). `O365_TENANT_ID` may list several tenants,
  * comma-separated, that share one multi-tenant app registration. Optional: `O365_TENANT_NAME` (one tenant),
- * `O365_CLOUD`, `O365_DATA_DIR`, `O365_WEB_HOST`, `O365_WEB_PORT`.
+ * `O365_CLOUD`, and `O365_DATA_DIR`, `O365_WEB_HOST`, `O365_WEB_PORT` (these three apply in emulator mode too).
  *
  * The result is a raw config document; secrets stay `${VAR}` references that the loader expands, so their values
  * never sit in a plain object.
@@ -13,7 +13,13 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): Record<string, un
     .split(',')
     .map((id) => id.trim())
     .filter(Boolean);
-  if (tenantIds.length === 0) return undefined;
+  const dataDir = env.O365_DATA_DIR ?? './data';
+  const web: Record<string, unknown> = {};
+  if (env.O365_WEB_HOST) web.host = env.O365_WEB_HOST;
+  if (env.O365_WEB_PORT) web.port = Number(env.O365_WEB_PORT);
+  const placement: Record<string, unknown> = { data_dir: dataDir, ...(Object.keys(web).length > 0 ? { web } : {}) };
+  // No tenant: the emulator mode, still placed where the environment says (e.g. /data in the container).
+  if (tenantIds.length === 0) return env.O365_DATA_DIR || Object.keys(web).length > 0 ? placement : undefined;
   const single = tenantIds.length === 1;
   const app: Record<string, unknown> = {
     client_id: '${O365_CLIENT_ID}',
@@ -24,12 +30,10 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): Record<string, un
     tenant_id,
     ...(env.O365_CLOUD ? { cloud: env.O365_CLOUD } : {}),
   }));
-  const dataDir = env.O365_DATA_DIR ?? './data';
-  const config: Record<string, unknown> = {
+  return {
+    ...placement,
     app,
     tenants,
-    data_dir: dataDir,
-    state: `${dataDir}/state.db`,
     sinks: [
       env.SEKOIA_INTAKE_KEY
         ? {
@@ -41,9 +45,4 @@ export function configFromEnvironment(env: NodeJS.ProcessEnv): Record<string, un
         : { type: 'file', path: `${dataDir}/events.ndjson` },
     ],
   };
-  const web: Record<string, unknown> = {};
-  if (env.O365_WEB_HOST) web.host = env.O365_WEB_HOST;
-  if (env.O365_WEB_PORT) web.port = Number(env.O365_WEB_PORT);
-  if (Object.keys(web).length > 0) config.web = web;
-  return config;
 }

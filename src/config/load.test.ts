@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -105,4 +105,40 @@ test('an unknown key is named with the closest known key at that place', () => {
     () => parseConfig({ zzzzzz: 1 }),
     (err: unknown) => err instanceof ConfigError && err.message === 'zzzzzz: unknown key',
   );
+});
+
+test('relative paths are read against the config file folder; one data_dir moves every file the process writes', () => {
+  const root = mkdtempSync(join(tmpdir(), 'o365-paths-'));
+  const folder = join(root, 'etc');
+  mkdirSync(folder);
+  writeFileSync(join(folder, 'secret.txt'), 's3cret\n');
+  const file = join(folder, 'config.yaml');
+  writeFileSync(
+    file,
+    [
+      'data_dir: ../var',
+      'tenants:',
+      '  - { name: a, tenant_id: 00000000-0000-0000-0000-00000000000a, client_id: 11111111-1111-1111-1111-111111111111,',
+      '      client_secret: file:secret.txt, ca_file: ca.pem }',
+      'sinks:',
+      '  - { type: file, path: out/events.ndjson }',
+      '  - { type: http, url: "https://h.example/x", buffer: { type: disk, path: spool-http } }',
+    ].join('\n'),
+  );
+  const config = loadConfig(file, {});
+  const varDir = join(root, 'var');
+  assert.equal(config.data_dir, varDir);
+  assert.equal(config.state, join(varDir, 'state.db'));
+  assert.equal(config.store.path, join(varDir, 'events.db'));
+  assert.equal(config.tenants[0]?.client_secret?.reveal(), 's3cret');
+  assert.equal(config.tenants[0]?.ca_file, join(folder, 'ca.pem'));
+  assert.equal(config.sinks[0]?.type === 'file' && config.sinks[0].path, join(folder, 'out/events.ndjson'));
+  const http = config.sinks[1];
+  assert.equal(http?.type === 'http' && http.buffer.type === 'disk' && http.buffer.path, join(folder, 'spool-http'));
+
+  const defaults = loadConfig(undefined, { O365_DATA_DIR: join(root, 'elsewhere'), O365_TENANT_ID: '' });
+  assert.equal(defaults.state, join(root, 'elsewhere', 'state.db'));
+  const inD = parseConfig({ data_dir: join(root, 'd') }).sinks[0];
+  assert.equal(inD?.type === 'file' ? inD.path : undefined, join(root, 'd', 'events.ndjson'));
+  assert.equal(parseConfig({ state: 'postgres://u@db/x' }).state, 'postgres://u@db/x', 'a URL is not a path');
 });

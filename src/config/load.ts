@@ -1,10 +1,12 @@
 import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
 import { configFromEnvironment } from './from-env.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { didYouMean, knownKeysAt } from './key-suggestions.ts';
+import { resolveConfigPaths } from './resolve-paths.ts';
 import { applySharedApp } from './shared-app.ts';
 import { configSchema, type Config } from './schema.ts';
 
@@ -27,9 +29,12 @@ function describeIssues(error: z.ZodError, doc: unknown): string {
   return error.issues.map((issue) => describeIssue(issue, doc)).join('; ');
 }
 
-/** Validates an already-parsed config object. Throws ConfigError naming every bad key. */
-export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env): Config {
-  const expanded = applySharedApp(interpolateEnv(raw ?? {}, env));
+/**
+ * Validates an already-parsed config object. Throws ConfigError naming every bad key. Relative paths are read against
+ * `baseDir` (the config file's folder), default file locations derived from `data_dir`.
+ */
+export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, baseDir = process.cwd()): Config {
+  const expanded = resolveConfigPaths(applySharedApp(interpolateEnv(raw ?? {}, env)), baseDir);
   const result = configSchema.safeParse(expanded);
   if (!result.success) {
     const first = result.error.issues[0];
@@ -58,5 +63,5 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
     if (err instanceof YAMLParseError) throw new ConfigError('', `${path} is not valid YAML: ${err.message}`);
     throw err;
   }
-  return parseConfig(raw, env);
+  return parseConfig(raw, env, dirname(resolve(path)));
 }
