@@ -1,0 +1,237 @@
+// Raw collection, the product as users run it: `o365-intake run` (compiled, its own process) collects one tenant's
+// backlog of 4 content types (30,000 records, then 3,000 live) from the emulator (another process) into an NDJSON file,
+// with `format: raw` and no store, detection, GeoIP or web page. Measured from outside: time to the first event, backlog
+// events/s, CPU seconds and peak RSS (from /proc), then idle cost once there is nothing left to collect.
+// Floor, same run: a plain loopback client that downloads and JSON.parses the same blobs (bench/support/plain-client.ts).
+// Usage: node --import tsx bench/collect.bench.ts [backlog] [runs]
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import type { ContentType } from '../src/core/content-types.ts';
+import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
+import { processStats } from './support/process-stats.ts';
+
+const BACKLOG = Number(process.argv[2] ?? 30_000);
+const RUNS = Number(process.argv[3] ?? 3);
+const LIVE = Math.round(BACKLOG / 10);
+const IDLE_SECONDS = 30;
+const TIMEOUT_MS = 300_000;
+const CONTENT_TYPES: ContentType[] = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'];
+const root = new URL('..', import.meta.url).pathname;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Counts the lines of a growing file, reading only what was appended since the last call. */
+class LineCounter {
+  #offset = 0;
+  lines = 0;
+  readonly #buf = Buffer.alloc(1 << 20);
+  constructor(readonly path: string) {}
+  update(): number {
+    if (!existsSync(this.path)) return 0;
+    const size = statSync(this.path).size;
+    const fd = openSync(this.path, 'r');
+    try {
+      while (this.#offset < size) {
+        const n = readSync(fd, this.#buf, 0, Math.min(this.#buf.length, size - this.#offset), this.#offset);
+        if (n <= 0) break;
+        for (let i = 0; i < n; i++) if (this.#buf[i] === 10) this.lines++;
+        this.#offset += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.lines;
+  }
+}
+
+interface ProductRun {
+  firstEventSeconds: number;
+  backlogEventsPerSecond: number;
+  cpuSeconds: number;
+  cpuMicrosPerRecord: number;
+  peakRssBytes: number;
+  idleCpuPerSecond: number;
+  idleRssBytes: number;
+  total: number;
+}
+
+async function runProduct(run: number): Promise<ProductRun> {
+  const emulator = await startEmulatorProcess({
+    tenants: 1,
+    contentTypes: CONTENT_TYPES,
+    backlog: BACKLOG,
+    live: LIVE,
+    seed: 14 + run,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'collect-bench-'));
+  const t = benchTenant(0);
+  writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
+  const output = join(dir, 'events.ndjson');
+  writeFileSync(
+    join(dir, 'config.yaml'),
+    stringify({
+      tenants: [
+        {
+          name: t.name,
+          tenant_id: t.tenantId,
+          client_id: t.clientId,
+          client_secret: t.secret,
+          login_url: emulator.url,
+          api_url: emulator.url,
+          ca_file: 'ca.pem',
+          content_types: CONTENT_TYPES,
+        },
+      ],
+      data_dir: 'data',
+      collection: { poll_interval: '10s', backfill: '1h', settle_window: '1h', listing_delay: '0s' },
+      output: { format: 'raw' },
+      store: { enabled: false },
+      detection: { enabled: false },
+      enrichment: { geoip: { enabled: false } },
+      web: { enabled: false },
+      sinks: [{ type: 'file', path: output }],
+    }),
+  );
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
+    {
+      cwd: dir,
+      env: { ...process.env, O365_INTAKE_FROM_SOURCE: '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const counter = new LineCounter(output);
+  let first = 0;
+  let backlogDone = 0;
+  try {
+    while (performance.now() - started < TIMEOUT_MS) {
+      if (child.exitCode !== null) throw new Error(`o365-intake exited with ${child.exitCode}: ${stderr}`);
+      const n = counter.update();
+      if (n > 0 && !first) first = performance.now();
+      if (n >= BACKLOG && !backlogDone) backlogDone = performance.now();
+      if (backlogDone && n >= (await Promise.race([emulator.liveDone, sleep(0).then(() => Number.POSITIVE_INFINITY)]))) break;
+      await sleep(50);
+    }
+    const total = counter.update();
+    const expected = await emulator.liveDone;
+    if (total !== expected) throw new Error(`run ${run}: ${total} lines written, ${expected} records published`);
+    const busy = processStats(child.pid ?? 0);
+    await sleep(3000); // let the last poll settle before measuring idle
+    const idleStart = processStats(child.pid ?? 0);
+    await sleep(IDLE_SECONDS * 1000);
+    const idleEnd = processStats(child.pid ?? 0);
+    return {
+      firstEventSeconds: (first - started) / 1000,
+      backlogEventsPerSecond: BACKLOG / ((backlogDone - started) / 1000),
+      cpuSeconds: busy.cpuSeconds,
+      cpuMicrosPerRecord: (busy.cpuSeconds * 1e6) / total,
+      peakRssBytes: busy.peakRssBytes,
+      idleCpuPerSecond: (idleEnd.cpuSeconds - idleStart.cpuSeconds) / IDLE_SECONDS,
+      idleRssBytes: idleEnd.rssBytes,
+      total,
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    await emulator.stop();
+  }
+}
+
+interface FloorRun {
+  eventsPerSecond: number;
+  cpuSeconds: number;
+  peakRssBytes: number;
+}
+
+async function runFloor(run: number): Promise<FloorRun> {
+  const emulator = await startEmulatorProcess({ tenants: 1, contentTypes: CONTENT_TYPES, backlog: BACKLOG, seed: 14 + run });
+  try {
+    const t = benchTenant(0);
+    const job = {
+      url: emulator.url,
+      caPem: emulator.caPem,
+      tenantId: t.tenantId,
+      clientId: t.clientId,
+      secret: t.secret,
+      contentTypes: CONTENT_TYPES,
+      expected: emulator.expected,
+    };
+    const res = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(root, 'bench/support/plain-client.ts'), JSON.stringify(job)],
+      { encoding: 'utf8' },
+    );
+    if (res.status !== 0) throw new Error(`plain client failed: ${res.stderr}`);
+    const out = JSON.parse(res.stdout.trim().split('\n').at(-1) ?? '{}') as {
+      records: number;
+      seconds: number;
+      cpuSeconds: number;
+      peakRssBytes: number;
+    };
+    if (out.records !== emulator.expected) throw new Error(`plain client read ${out.records} of ${emulator.expected} records`);
+    return { eventsPerSecond: out.records / out.seconds, cpuSeconds: out.cpuSeconds, peakRssBytes: out.peakRssBytes };
+  } finally {
+    await emulator.stop();
+  }
+}
+
+const spread = (values: number[], digits = 0) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const median = sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const fmt = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return `${fmt(median)} (${fmt(sorted[0] ?? 0)}–${fmt(sorted.at(-1) ?? 0)})`;
+};
+const mb = (b: number) => b / 1024 / 1024;
+
+spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
+const product: ProductRun[] = [];
+const floor: FloorRun[] = [];
+for (let run = 0; run < RUNS; run++) {
+  floor.push(await runFloor(run));
+  product.push(await runProduct(run));
+}
+const ratio = product.map((p, i) => p.backlogEventsPerSecond / (floor[i]?.eventsPerSecond ?? 1));
+console.log(
+  `One tenant, ${BACKLOG.toLocaleString('en-US')}-record backlog over 4 content types + ${LIVE.toLocaleString('en-US')} live; ` +
+    `emulator in its own process; median of ${RUNS} runs (min–max).\n`,
+);
+console.log('| | plain client (floor) | o365-intake `run`, raw | Sekoia connector (issue #15, reference) |');
+console.log('|---|---:|---:|---:|');
+console.log(
+  `| backlog events/s | ${spread(floor.map((f) => f.eventsPerSecond))} | ${spread(product.map((p) => p.backlogEventsPerSecond))} | 3,234 |`,
+);
+console.log(`| ratio to the floor | 1 | ${spread(ratio, 2)} | |`);
+console.log(
+  `| CPU seconds | ${spread(
+    floor.map((f) => f.cpuSeconds),
+    1,
+  )} | ${spread(
+    product.map((p) => p.cpuSeconds),
+    1,
+  )} | 3.3 |`,
+);
+console.log(
+  `| µs CPU per record | ${spread(floor.map((f) => (f.cpuSeconds * 1e6) / BACKLOG))} | ${spread(product.map((p) => p.cpuMicrosPerRecord))} | ~1,000 |`,
+);
+console.log(
+  `| peak RSS (MB) | ${spread(floor.map((f) => mb(f.peakRssBytes)))} | ${spread(product.map((p) => mb(p.peakRssBytes)))} | 98 |`,
+);
+console.log(
+  `| first event after start (s) | | ${spread(
+    product.map((p) => p.firstEventSeconds),
+    1,
+  )} | 5.0 |`,
+);
+console.log(
+  `| idle CPU-s per second | | ${spread(
+    product.map((p) => p.idleCpuPerSecond),
+    3,
+  )} | 0.017 |`,
+);
+console.log(`| idle RSS (MB) | | ${spread(product.map((p) => mb(p.idleRssBytes)))} | 41 |`);

@@ -1,0 +1,96 @@
+// The emulator in a process of its own, so what a benchmark measures of the collector is the collector alone.
+// Usage (spawned by startEmulatorProcess): node --import tsx bench/support/emulator-process.ts '<json options>'
+// Prints one JSON line {url, caPem, expected} once the backlog is published, then publishes `live` records spread over
+// `liveSeconds`, and prints {"live":"done", expected} when it has. Stops on SIGTERM.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import type { ContentType } from '../../src/core/content-types.ts';
+import { startEmulator } from '../../src/emulator/index.ts';
+
+export interface EmulatorProcessOptions {
+  tenants: number;
+  contentTypes: ContentType[];
+  backlog: number;
+  live?: number;
+  liveSeconds?: number;
+  recordsPerBlob?: number;
+  seed?: number;
+}
+
+export const benchGuid = (kind: string, i: number): string => `${kind}${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`;
+export const benchTenant = (i: number) => ({
+  name: `t${i}`,
+  tenantId: benchGuid('eeee', i),
+  clientId: benchGuid('ffff', i),
+  secret: `secret-${i}`,
+});
+
+export interface EmulatorProcess {
+  url: string;
+  caPem: string;
+  pid: number;
+  /** Total records published so far (backlog, then backlog + live once `liveDone` resolved). */
+  expected: number;
+  liveDone: Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, JSON.stringify(options)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout });
+  let resolveLive: (n: number) => void = () => undefined;
+  const liveDone = new Promise<number>((r) => (resolveLive = r));
+  const first = await new Promise<{ url: string; caPem: string; expected: number }>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`emulator process exited with ${code}`)));
+    lines.on('line', (line) => {
+      const msg = JSON.parse(line) as { url?: string; caPem?: string; expected: number; live?: string };
+      if (msg.live) resolveLive(msg.expected);
+      else resolve(msg as { url: string; caPem: string; expected: number });
+    });
+  });
+  return {
+    ...first,
+    pid: child.pid ?? 0,
+    liveDone,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+    },
+  };
+}
+
+async function main(options: EmulatorProcessOptions): Promise<void> {
+  const tenants = Array.from({ length: options.tenants }, (_, i) => benchTenant(i));
+  const emulator = await startEmulator({
+    seed: options.seed ?? 42,
+    tenants: tenants.map((t) => ({
+      tenantId: t.tenantId,
+      name: t.name,
+      apps: [{ clientId: t.clientId, clientSecret: t.secret }],
+    })),
+  });
+  const recordsPerBlob = options.recordsPerBlob ?? 200;
+  const contentCreated = Date.now() - 10 * 60_000;
+  const count = () => tenants.reduce((n, t) => n + emulator.publishedIds(t.tenantId).size, 0);
+  for (const t of tenants) {
+    if (options.backlog > 0)
+      emulator.generate(t.tenantId, options.backlog, { contentTypes: options.contentTypes, recordsPerBlob, contentCreated });
+  }
+  process.stdout.write(`${JSON.stringify({ url: emulator.url, caPem: emulator.caPem, expected: count() })}\n`);
+  const live = options.live ?? 0;
+  const steps = Math.max(1, options.liveSeconds ?? 10);
+  for (let s = 0; s < steps && live > 0; s++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    const n = Math.floor(live / steps) + (s === steps - 1 ? live % steps : 0);
+    for (const t of tenants)
+      emulator.generate(t.tenantId, n, { contentTypes: options.contentTypes, recordsPerBlob: Math.min(recordsPerBlob, 50) });
+  }
+  process.stdout.write(`${JSON.stringify({ live: 'done', expected: count() })}\n`);
+  process.once('SIGTERM', () => void emulator.stop().then(() => process.exit(0)));
+}
+
+if (process.argv[1] === new URL(import.meta.url).pathname) {
+  await main(JSON.parse(process.argv[2] ?? '{}') as EmulatorProcessOptions);
+}
