@@ -95,9 +95,11 @@ async function runProduct(run: number): Promise<ProductRun> {
     }),
   );
   const started = performance.now();
+  // BENCH_CPU_PROF=<folder> writes a CPU profile of the collector process there (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
   const child = spawn(
     process.execPath,
-    [join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
+    [...profile, join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
     {
       cwd: dir,
       env: { ...process.env, O365_INTAKE_FROM_SOURCE: '' },
