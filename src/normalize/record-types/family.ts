@@ -209,8 +209,6 @@ const VERBS: ReadonlyArray<readonly [string, readonly string[]]> = [
       'viewed',
       'read',
       'get',
-      'list',
-      'access',
       'accessed',
       'download',
       'downloaded',
@@ -223,7 +221,7 @@ const VERBS: ReadonlyArray<readonly [string, readonly string[]]> = [
       'preview',
       'previewed',
       'run',
-      'launched',
+      'launch',
       'query',
     ],
   ],
@@ -255,15 +253,10 @@ export function eventTypeOf(operation: unknown, category: string | undefined): s
 
 /** Appends values to related.user / related.hosts / related.ip (the engine adds source.ip and user.name later). */
 export function addRelated(doc: EcsDocument, key: 'user' | 'hosts' | 'ip', values: readonly unknown[]): void {
-  let list = get(doc, `related.${key}`) as string[] | undefined;
-  for (const value of values) {
-    if (typeof value !== 'string' || value === '') continue;
-    if (list === undefined) {
-      list = [];
-      put(doc, `related.${key}`, list);
-    }
-    if (!list.includes(value)) list.push(value);
-  }
+  const existing = get(doc, `related.${key}`);
+  const list: string[] = Array.isArray(existing) ? existing : [];
+  for (const value of values) if (typeof value === 'string' && value !== '' && !list.includes(value)) list.push(value);
+  if (list !== existing) put(doc, `related.${key}`, list);
 }
 
 /** ModifiedProperties [{Name, OldValue, NewValue}] → [{name, old_value, new_value}] without the empty parts. */

@@ -6,11 +6,15 @@ import { mapDlp } from './dlp.ts';
 import { addRelated, family, type RecordTypeFamily, textList } from './family.ts';
 import { CHANGE_FIELDS } from './security-operations.ts';
 
-/** A path or URL → file.path / url.original and file.name (the last segment). */
+/**
+ * A URL → url.original, a path ("C:\\share\\a.docx", "/x/y.pdf") → file.path, and file.name from the last segment
+ * when it has an extension. Other object ids (a label GUID, a Teams thread id) are left in office365.audit.object_id.
+ */
 function mapItemLocation(location: string | undefined, doc: EcsDocument): void {
   if (location === undefined || location === '') return;
   if (/^https?:\/\//i.test(location)) put(doc, 'url.original', location);
-  else put(doc, 'file.path', location);
+  else if (/[\\/]/.test(location)) put(doc, 'file.path', location);
+  else return;
   if (get(doc, 'file.name') !== undefined) return;
   const clean = location.replace(/[?#].*$/, '');
   const name = clean.slice(Math.max(clean.lastIndexOf('\\'), clean.lastIndexOf('/')) + 1);
@@ -29,6 +33,7 @@ function mapLabelTarget(record: AuditRecord, doc: EcsDocument): void {
     put(doc, 'email.subject', asString(record.ItemName));
     return;
   }
+  put(doc, 'file.name', get(doc, 'file.name') ?? asString(record.ItemName));
   mapItemLocation(asString(record.ObjectId), doc);
   const operation = asString(record.Operation) ?? '';
   // Applying, changing or removing a label changes the file; opening a labelled file reads it.
@@ -106,7 +111,6 @@ export const SENSITIVITY_LABELS: RecordTypeFamily = family(
       DataState: 'office365.label.data_state:text',
       SiteUrl: 'office365.audit.site:text',
       SourceFileName: 'file.name:text',
-      ItemName: '?file.name:text',
     },
     extra: mapLabelTarget,
   },
