@@ -8,17 +8,15 @@ export const CATALOG_END = '<!-- record-types:end -->';
 export function renderRecordTypeCatalog(): string {
   const lines = [
     `${RECORD_TYPE_MAPPINGS.length} RecordTypes have a dedicated mapping; every other RecordType gets the common fields and keeps`,
-    'the raw record in `message`.',
+    'the raw record in `message`. By family (RecordType and its `AuditLogRecordType` member name):',
     '',
-    '| Family | RecordTypes |',
-    '| --- | --- |',
   ];
   for (const family of RECORD_TYPE_FAMILIES) {
     const types = Object.keys(family.recordTypes)
       .map(Number)
       .sort((a, b) => a - b)
       .map((n) => `${n} ${family.recordTypes[n]}`);
-    lines.push(`| ${family.title} | ${types.join(', ')} |`);
+    lines.push(`- ${family.title}: ${types.join(', ')}`);
   }
   return lines.join('\n');
 }
