@@ -95,8 +95,7 @@ export const PROJECT: RecordTypeFamily = family(
     },
     extra: (record, doc) => {
       // Legacy Project records carry the verb in Action (Create, Delete, Read…) rather than in Operation.
-      if (get(doc, 'event.type') === undefined || (get(doc, 'event.type') as string[])[0] === 'info')
-        put(doc, 'event.type', eventTypeOf(record.Action, 'file'));
+      if ((get(doc, 'event.type') as string[])[0] === 'info') put(doc, 'event.type', eventTypeOf(record.Action, 'file'));
     },
   },
 );
