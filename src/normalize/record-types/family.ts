@@ -2,9 +2,20 @@ import type { AuditRecord } from '../../core/audit-record.ts';
 import type { EcsDocument } from '../../core/processed-event.ts';
 import { parseClientIp } from '../client-ip.ts';
 import { get, put } from '../document.ts';
+import { LruCache } from '../lru-cache.ts';
 import type { RecordMapper } from '../record-mapper.ts';
 import { normalizeTimestamp } from '../timestamp.ts';
-import { asArray, asBoolean, asNumber, asObject, asString, setOwn, stripAngleBrackets, tryParseJson } from '../values.ts';
+import {
+  asArray,
+  asBoolean,
+  asNumber,
+  asObject,
+  asString,
+  ownValue,
+  setOwn,
+  stripAngleBrackets,
+  tryParseJson,
+} from '../values.ts';
 
 /**
  * Shared machinery of the data-driven record-type families: a family names the RecordTypes it covers, the ECS
@@ -227,6 +238,11 @@ const VERBS: ReadonlyArray<readonly [string, readonly string[]]> = [
   ],
 ];
 
+/** Operations are short names; longer text is not worth splitting into words (and stays `info`). */
+const MAX_OPERATION_LENGTH = 200;
+/** Operations are few per tenant: "category\0operation" → event.type. */
+const typeCache = new LruCache<string, string>(4096);
+
 /** Lower-cased words of an operation: "New-ComplianceSearch" → new, compliancesearch; "FileUploaded" → file, uploaded. */
 function words(operation: string): string[] {
   return operation
@@ -241,14 +257,22 @@ function words(operation: string): string[] {
  * → access), restricted to the types ECS allows for the category; `info` when no verb is recognised.
  */
 export function eventTypeOf(operation: unknown, category: string | undefined): string[] {
-  const allowed = category !== undefined ? ALLOWED_TYPES[category] : undefined;
-  if (typeof operation === 'string' && allowed !== undefined) {
+  const allowed = category !== undefined ? ownValue(ALLOWED_TYPES, category) : undefined;
+  if (typeof operation !== 'string' || allowed === undefined || operation.length > MAX_OPERATION_LENGTH) return ['info'];
+  const key = `${category}\u0000${operation}`;
+  let type = typeCache.get(key);
+  if (type === undefined) {
+    type = 'info';
     const opWords = words(operation);
-    for (const [type, verbs] of VERBS) {
-      if (allowed.includes(type) && opWords.some((w) => verbs.includes(w))) return [type];
+    for (const [candidate, verbs] of VERBS) {
+      if (allowed.includes(candidate) && opWords.some((w) => verbs.includes(w))) {
+        type = candidate;
+        break;
+      }
     }
+    typeCache.set(key, type);
   }
-  return ['info'];
+  return [type];
 }
 
 /** Appends values to related.user / related.hosts / related.ip (the engine adds source.ip and user.name later). */
