@@ -33,14 +33,14 @@ function mapCopilotEventData(record: AuditRecord, doc: EcsDocument): void {
 
   const flags: Flags = {};
   const contexts: Record<string, unknown>[] = [];
-  let url: string | undefined;
+  let contextUrl: string | undefined;
   for (const item of asArray(data.Contexts)) {
     const c = asObject(item);
     const context = compactObject({ id: c?.Id, type: c?.Type });
     if (context === undefined) continue;
     contexts.push(context);
     const id = asString(c?.Id);
-    if (url === undefined && isUrl(id)) url = id;
+    if (contextUrl === undefined && isUrl(id)) contextUrl = id;
   }
   put(doc, 'office365.copilot.contexts', contexts);
 
@@ -61,6 +61,7 @@ function mapCopilotEventData(record: AuditRecord, doc: EcsDocument): void {
   const resources: Record<string, unknown>[] = [];
   const labels: string[] = [];
   const names: string[] = [];
+  let resourceUrl: string | undefined;
   for (const item of asArray(data.AccessedResources)) {
     const r = asObject(item);
     if (r === undefined) continue;
@@ -69,7 +70,7 @@ function mapCopilotEventData(record: AuditRecord, doc: EcsDocument): void {
     pushUnique(labels, label);
     pushUnique(names, asString(r.Name));
     const siteUrl = asString(r.SiteUrl);
-    if (url === undefined && isUrl(siteUrl)) url = siteUrl;
+    if (resourceUrl === undefined && isUrl(siteUrl)) resourceUrl = siteUrl;
     const resource = compactObject({
       id: r.Id,
       name: r.Name,
@@ -84,8 +85,10 @@ function mapCopilotEventData(record: AuditRecord, doc: EcsDocument): void {
   }
   put(doc, 'office365.copilot.accessed_resources', resources);
   put(doc, 'office365.copilot.sensitivity_label_ids', labels);
-  put(doc, 'file.name', names.length === 1 ? names[0] : undefined);
-  put(doc, 'url.original', url);
+  // file.* and url.* name one object: the resource Copilot read when there is exactly one, else the document it ran in.
+  const single = resources.length === 1;
+  put(doc, 'file.name', single ? names[0] : undefined);
+  put(doc, 'url.original', single ? (resourceUrl ?? contextUrl) : (contextUrl ?? resourceUrl));
 
   const models: string[] = [];
   const providers: string[] = [];
