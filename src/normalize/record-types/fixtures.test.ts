@@ -6,8 +6,12 @@ import { canonicalize } from '../canonical-json.ts';
 import { normalize } from '../normalize.ts';
 import { RECORD_TYPE_MAPPINGS } from './registry.ts';
 
-/** One realistic record per mapped RecordType, with the document it must give: <RecordType>-<enum name>.json. */
+/**
+ * One realistic record per mapped RecordType, with the document it must give: <RecordType>-<enum name>.json, plus
+ * variants of the same RecordType (another workload, another kind of operation): <RecordType>-<enum name>--<variant>.json.
+ */
 const FIXTURES = new URL('../../../test/fixtures/record-types/', import.meta.url);
+const FIXTURE_NAME = /^(\d+)-([A-Za-z0-9]+)(?:--[a-z0-9-]+)?\.json$/;
 
 interface Fixture {
   input: AuditRecord;
@@ -16,13 +20,17 @@ interface Fixture {
 
 const files = readdirSync(FIXTURES)
   .filter((f) => f.endsWith('.json'))
-  .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10));
+  .sort((a, b) => Number.parseInt(a, 10) - Number.parseInt(b, 10) || a.localeCompare(b));
 
-test('every RecordType with a dedicated mapping has a fixture named after it', () => {
+test('every RecordType with a dedicated mapping has a fixture, and every fixture names a mapped RecordType', () => {
   const names = new Set(files);
   const missing = RECORD_TYPE_MAPPINGS.filter((m) => !names.has(`${m.recordType}-${m.name}.json`)).map((m) => m.recordType);
   assert.deepEqual(missing, []);
-  assert.equal(files.length, RECORD_TYPE_MAPPINGS.length, 'a fixture for a RecordType that is not mapped');
+  const mapped = new Set(RECORD_TYPE_MAPPINGS.map((m) => `${m.recordType}-${m.name}`));
+  for (const file of files) {
+    const m = FIXTURE_NAME.exec(file);
+    assert.ok(m !== null && mapped.has(`${m[1]}-${m[2]}`), `${file} does not name a mapped RecordType`);
+  }
 });
 
 for (const file of files) {
