@@ -37,24 +37,13 @@ export interface RecordTypeFamily {
  * strings → list), `json` (a JSON-encoded string or an object → object), `message_id` (without <>), `changes`
  * (ModifiedProperties → [{name, old_value, new_value}]), `pairs` ([{Name, Value}] → {Name: Value}), `raw` (as is).
  */
-export type Conversion =
-  | 'text'
-  | 'number'
-  | 'boolean'
-  | 'date'
-  | 'ip'
-  | 'texts'
-  | 'json'
-  | 'message_id'
-  | 'changes'
-  | 'pairs'
-  | 'raw';
+type Conversion = 'text' | 'number' | 'boolean' | 'date' | 'ip' | 'texts' | 'json' | 'message_id' | 'changes' | 'pairs' | 'raw';
 
 /**
  * "document.path" (conversion `raw`) or "document.path:conversion"; a leading "?" writes only when the document
  * has no value there yet ("?source.ip:ip": the sender address when ClientIP gave none).
  */
-export type FieldTarget = string;
+type FieldTarget = string;
 
 export interface FamilySpec {
   /** event.category of every record of the family. */
@@ -123,7 +112,7 @@ export function textList(value: unknown): string[] {
   return out;
 }
 
-export function convert(value: unknown, conversion: Conversion): unknown {
+function convert(value: unknown, conversion: Conversion): unknown {
   switch (conversion) {
     case 'text':
       return asString(value);

@@ -220,7 +220,7 @@ export const ATTACK_SIMULATION_ADMIN: RecordTypeFamily = family(
   { category: ['configuration'], fields: CAMPAIGN_FIELDS, extra: mapAttackSimEvents },
 );
 
-/** Alert `Data` (JSON text) kept as an object; MITRE techniques → threat.*. */
+/** Alert `Data` (JSON text) kept as an object; MITRE techniques → threat.*; the device and the user it is about → related.*. */
 function mapAlertExtras(record: AuditRecord, doc: EcsDocument): void {
   const techniques = textList(record.MitreTechniques ?? record.Techniques);
   if (techniques.length > 0) {
@@ -230,6 +230,7 @@ function mapAlertExtras(record: AuditRecord, doc: EcsDocument): void {
   const data = asObject(record.Data) ?? asObject(tryParseJson(record.Data));
   put(doc, 'office365.alert.data', data);
   addRelated(doc, 'hosts', [get(doc, 'host.name')]);
+  addRelated(doc, 'user', [get(doc, 'user.target.name')]);
 }
 
 export const DEFENDER_ALERTS: RecordTypeFamily = family(
@@ -279,6 +280,8 @@ export const DEFENDER_ALERTS: RecordTypeFamily = family(
       MD5: 'file.hash.md5:text',
       StartTimeUtc: 'event.start:date',
       EndTimeUtc: 'event.end:date',
+      AccountName: 'user.target.name:text',
+      UserPrincipalName: '?user.target.name:text',
     },
     extra: (record, doc) => {
       put(doc, 'rule.name', get(doc, 'rule.name') ?? get(doc, 'office365.alert.display_name'));
