@@ -2,7 +2,8 @@ import type { AuditRecord } from '../../core/audit-record.ts';
 import type { EcsDocument } from '../../core/processed-event.ts';
 import { compactObject, get, put } from '../document.ts';
 import { asArray, asNumber, asObject, asString } from '../values.ts';
-import { addRelated, family, type RecordTypeFamily, textList } from './family.ts';
+import { addRelated, eventTypeOf, family, modifiedProperties, type RecordTypeFamily, textList } from './family.ts';
+import { mapSharePoint } from './sharepoint.ts';
 import { CHANGE_FIELDS } from './security-operations.ts';
 
 const LOGON_TYPES = ['Owner', 'Admin', 'Delegated', 'Transport', 'SystemService', 'BestAccess', 'DelegatedAdmin'];
@@ -251,3 +252,20 @@ export const SHAREPOINT_LISTS_AND_SITES: RecordTypeFamily = family(
     },
   },
 );
+
+/**
+ * SharePoint (4) site operations: the reference mapping (file access), except for site and tenant administration —
+ * sharing policies, site admins, settings — which are configuration changes with what changed.
+ */
+export function mapSharePointSite(record: AuditRecord, doc: EcsDocument): void {
+  mapSharePoint(record, doc);
+  const changes = modifiedProperties(record.ModifiedProperties);
+  put(doc, 'office365.modified_properties', changes);
+  put(doc, 'office365.audit.event_data', asString(record.EventData));
+  const operation = asString(record.Operation) ?? '';
+  if (changes.length > 0 || /polic|setting|admin|configur/i.test(operation)) {
+    put(doc, 'event.category', ['configuration']);
+    const type = eventTypeOf(operation, 'configuration');
+    put(doc, 'event.type', type[0] === 'info' && changes.length > 0 ? ['change'] : type);
+  }
+}

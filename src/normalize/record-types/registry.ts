@@ -12,6 +12,7 @@ import {
   COMMUNICATION_COMPLIANCE,
   ENCRYPTED_MESSAGE_PORTAL,
   EXCHANGE_MAILBOX_ACTIVITY,
+  mapSharePointSite,
   OWA_AUTH,
   SHAREPOINT_LISTS_AND_SITES,
   TEAMS_ADMINISTRATION,
@@ -44,7 +45,7 @@ import {
   RISK_DETECTIONS,
   SECURITY_ADMINISTRATION,
 } from './security-operations.ts';
-import { mapSharePoint, mapSharePointFile, mapSharePointList } from './sharepoint.ts';
+import { mapSharePointFile, mapSharePointList } from './sharepoint.ts';
 import { mapTeams } from './teams.ts';
 import { mapForms, mapMipLabel } from './workloads.ts';
 
@@ -70,7 +71,7 @@ export const RECORD_TYPE_FAMILIES: readonly RecordTypeFamily[] = [
   OWA_AUTH,
   ENCRYPTED_MESSAGE_PORTAL,
   COMMUNICATION_COMPLIANCE,
-  single('SharePoint site operations', { 4: 'SharePoint' }, mapSharePoint),
+  single('SharePoint site operations and site / sharing-policy administration', { 4: 'SharePoint' }, mapSharePointSite),
   single(
     'SharePoint and OneDrive files and sharing',
     { 6: 'SharePointFileOperation', 7: 'OneDrive', 14: 'SharePointSharingOperation' },
