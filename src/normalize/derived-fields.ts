@@ -40,11 +40,23 @@ function deriveClientName(doc: EcsDocument): void {
   put(doc, 'office365.context.client.name', WELL_KNOWN_CLIENT_APPS.get(id.toLowerCase()));
 }
 
+/** Values a record-type mapper already put in related.<key> (target users, hosts, other IPs), after the engine's own. */
+function mergeRelated(related: Record<string, string[]>, mapped: Record<string, unknown> | undefined): void {
+  if (mapped === undefined) return;
+  for (const key of Object.keys(mapped)) {
+    const values = mapped[key];
+    if (!Array.isArray(values)) continue;
+    const list = (related[key] ??= []);
+    for (const v of values) if (typeof v === 'string' && !list.includes(v)) list.push(v);
+  }
+}
+
 /** Engine-level fields of the reference: event.outcome, source.address, related.ip/user/hash. */
 function deriveEngineFields(doc: EcsDocument): void {
   const action = objectAt(doc, 'action');
   if (action !== undefined && typeof action.outcome === 'string') put(doc, 'event.outcome', action.outcome);
 
+  const mapped = objectAt(doc, 'related');
   const related: Record<string, string[]> = {};
   const source = objectAt(doc, 'source');
   if (source !== undefined && typeof source.ip === 'string') {
@@ -59,7 +71,9 @@ function deriveEngineFields(doc: EcsDocument): void {
     for (const value of Object.values(hash)) if (typeof value === 'string' && !hashes.includes(value)) hashes.push(value);
     if (hashes.length > 0) related.hash = hashes.sort();
   }
-  if (related.ip !== undefined || related.user !== undefined || related.hash !== undefined) doc.related = related;
+  mergeRelated(related, mapped);
+  if (Object.keys(related).length > 0) doc.related = related;
+  else if (mapped !== undefined) delete doc.related;
 }
 
 /** Fields computed from other fields once the record-type mapper is done. */

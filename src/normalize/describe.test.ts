@@ -145,7 +145,7 @@ test('alerts and investigations', () => {
   );
 });
 
-test('unknown RecordType uses the generic sentence; descriptions are one bounded line', () => {
+test('Copilot interactions name the app, what Copilot read and any jailbreak / injection flag', () => {
   assert.equal(
     line({
       RecordType: 261,
@@ -153,8 +153,63 @@ test('unknown RecordType uses the generic sentence; descriptions are one bounded
       Operation: 'CopilotInteraction',
       UserId: 'bob@contoso.com',
       ClientIP: '192.0.2.1',
+      CopilotEventData: {
+        AppHost: 'Word',
+        Messages: [{ Id: '1', isPrompt: true, JailbreakDetected: true }],
+        AccessedResources: [{ Name: 'Salaries.xlsx', XPIADetected: false }],
+      },
     }),
-    'bob@contoso.com performed CopilotInteraction on Copilot from 192.0.2.1',
+    'bob@contoso.com used Copilot in Word, reading Salaries.xlsx from 192.0.2.1 (jailbreak attempt detected)',
+  );
+  assert.equal(
+    line({
+      RecordType: 284,
+      Workload: 'Copilot',
+      Operation: 'AIAppInteraction',
+      UserId: 'eve',
+      AppIdentity: 'ChatGPT Enterprise',
+    }),
+    'eve used ChatGPT Enterprise',
+  );
+});
+
+test('Defender alerts name the device; risk detections the risk and the address', () => {
+  assert.equal(
+    line({
+      RecordType: 78,
+      Workload: 'WindowsDefenderATP',
+      Operation: 'AlertTriggered',
+      UserId: 'WindowsDefenderATP',
+      Title: 'Credential dumping',
+      Severity: 'High',
+      DeviceName: 'wks-1',
+    }),
+    'Alert: Credential dumping (High) on wks-1',
+  );
+  assert.equal(
+    line({
+      RecordType: 294,
+      Workload: 'AzureActiveDirectory',
+      Operation: 'UserRiskDetected',
+      UserId: 'bob@contoso.com',
+      IpAddress: '185.220.101.4',
+      RiskEventType: 'anonymizedIPAddress',
+      RiskLevel: 'high',
+    }),
+    'Risk detection anonymizedIPAddress (high) for bob@contoso.com from 185.220.101.4',
+  );
+});
+
+test('unknown RecordType uses the generic sentence; descriptions are one bounded line', () => {
+  assert.equal(
+    line({
+      RecordType: 279,
+      Workload: 'Mesh',
+      Operation: 'WorldCreated',
+      UserId: 'bob@contoso.com',
+      ClientIP: '192.0.2.1',
+    }),
+    'bob@contoso.com performed WorldCreated on Mesh from 192.0.2.1',
   );
   const long = line({
     RecordType: 1,

@@ -219,7 +219,43 @@ const describeDlp: Describer = (_r, ecs, who) => {
   return `DLP rule ${quoted(rule)} matched${subject ? ` ${subject}` : ''} for ${who}${text(ecs, 'office365.dlp.severity') ? ` (${text(ecs, 'office365.dlp.severity')})` : ''}`;
 };
 
+const describeAiInteraction: Describer = (_r, ecs, who) => {
+  const app = text(ecs, 'office365.copilot.app_identity') ?? `Copilot in ${text(ecs, 'office365.copilot.app_host') ?? 'an app'}`;
+  const resources = get(ecs, 'office365.copilot.accessed_resources');
+  const names = Array.isArray(resources)
+    ? resources.map((x) => asString(asObject(x)?.name)).filter((n): n is string => n !== undefined)
+    : [];
+  const read =
+    names.length > 0 ? `, reading ${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}` : '';
+  const flags = [
+    get(ecs, 'office365.copilot.jailbreak_detected') === true ? 'jailbreak attempt detected' : undefined,
+    get(ecs, 'office365.copilot.xpia_detected') === true ? 'prompt injection detected in a resource' : undefined,
+  ].filter(Boolean);
+  return `${who} used ${app}${read}${from(ecs)}${flags.length > 0 ? ` (${flags.join('; ')})` : ''}`;
+};
+
+const describeDefenderAlert: Describer = (_r, ecs, who) => {
+  const severity = text(ecs, 'office365.alert.severity');
+  const on = text(ecs, 'host.name') ?? who;
+  return `Alert: ${text(ecs, 'office365.alert.display_name') ?? 'alert'}${severity ? ` (${severity})` : ''} on ${on}`;
+};
+
+const describeRiskDetection: Describer = (_r, ecs, who) => {
+  const level = text(ecs, 'office365.risk.level');
+  return `Risk detection ${text(ecs, 'rule.name') ?? ''}${level ? ` (${level})` : ''} for ${who}${from(ecs)}`;
+};
+
 const DESCRIBERS: ReadonlyMap<number, Describer> = new Map<number, Describer>([
+  [261, describeAiInteraction],
+  [284, describeAiInteraction],
+  [328, describeAiInteraction],
+  [334, describeAiInteraction],
+  [61, describeDefenderAlert],
+  [78, describeDefenderAlert],
+  [90, describeDefenderAlert],
+  [113, describeDefenderAlert],
+  [307, describeDefenderAlert],
+  [294, describeRiskDetection],
   [1, describeExchangeAdmin],
   [2, describeMailbox],
   [3, describeMailbox],

@@ -391,16 +391,16 @@ test('AIR investigation (64) and MCAS alert (98)', () => {
 });
 
 test('an unknown RecordType keeps the common fields and the raw record', () => {
-  const record = base(261, 'Copilot', 'CopilotInteraction', { ClientIP: '192.0.2.77', CopilotEventData: { AppHost: 'Teams' } });
+  const record = base(279, 'Mesh', 'WorldCreated', { ClientIP: '192.0.2.77', WorldName: 'Town hall' });
   const doc = expectFields(record, {
     '@timestamp': '2025-03-04T10:11:12Z',
-    'event.code': '261',
-    'event.action': 'CopilotInteraction',
+    'event.code': '279',
+    'event.action': 'WorldCreated',
     'event.outcome': 'success',
     'user.name': 'alice@contoso.com',
     'source.ip': '192.0.2.77',
     'organization.id': TENANT,
-    'office365.record_type': 261,
+    'office365.record_type': 279,
   });
   assert.deepEqual(JSON.parse(doc.message as string), record);
 });

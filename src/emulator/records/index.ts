@@ -3,6 +3,7 @@ import type { ContentType } from '../../core/content-types.ts';
 import { IntakeError } from '../../core/errors.ts';
 import type { Rng } from '../rng.ts';
 import { AAD_TEMPLATES } from './aad.ts';
+import { AI_SECURITY_TEMPLATES } from './ai-security.ts';
 import { DLP_TEMPLATES } from './dlp.ts';
 import { EXCHANGE_TEMPLATES } from './exchange.ts';
 import { GENERAL_TEMPLATES } from './general.ts';
@@ -21,6 +22,7 @@ export const RECORD_TEMPLATES: readonly RecordTemplate[] = [
   ...SHAREPOINT_TEMPLATES,
   ...GENERAL_TEMPLATES,
   ...DLP_TEMPLATES,
+  ...AI_SECURITY_TEMPLATES,
 ];
 
 const BY_KIND = new Map(RECORD_TEMPLATES.map((t) => [t.kind, t]));

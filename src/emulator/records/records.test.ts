@@ -21,7 +21,7 @@ const RECORD_TYPES_BY_CONTENT_TYPE: Record<string, number[]> = {
   'Audit.AzureActiveDirectory': [8, 15],
   'Audit.Exchange': [1, 2, 3, 50],
   'Audit.SharePoint': [6, 14],
-  'Audit.General': [20, 22, 25, 28, 40, 41, 47, 64, 66, 98],
+  'Audit.General': [20, 22, 25, 28, 40, 41, 47, 64, 66, 78, 98, 261, 284, 294],
   'DLP.All': [11, 13],
 };
 

@@ -3,17 +3,6 @@ import type { EcsDocument } from '../../core/processed-event.ts';
 import { put } from '../document.ts';
 import { asArray, asString } from '../values.ts';
 
-/** PowerBIAudit (20): report views, exports, shares. */
-export function mapPowerBi(record: AuditRecord, doc: EcsDocument): void {
-  put(doc, 'user_agent.original', asString(record.UserAgent));
-}
-
-/** Yammer / Viva Engage (22): file and message activity. */
-export function mapYammer(record: AuditRecord, doc: EcsDocument): void {
-  put(doc, 'event.category', ['file']);
-  put(doc, 'file.name', asString(record.FileName));
-}
-
 /** MipLabel (43): sensitivity labels applied to email messages. */
 export function mapMipLabel(record: AuditRecord, doc: EcsDocument): void {
   put(doc, 'email.sender.address', asString(record.Sender));
