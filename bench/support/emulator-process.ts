@@ -1,11 +1,13 @@
 // The emulator in a process of its own, so what a benchmark measures of the collector is the collector alone.
 // Usage (spawned by startEmulatorProcess): node --import tsx bench/support/emulator-process.ts '<json options>'
 // Prints one JSON line {url, caPem, expected} once the backlog is published, then publishes `live` records spread over
-// `liveSeconds`, and prints {"live":"done", expected} when it has. Stops on SIGTERM.
+// `liveSeconds`, and prints {"live":"done", expected} when it has. A line "stats" on stdin prints {"stats": …}
+// (requests served by kind). Stops on SIGTERM.
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ContentType } from '../../src/core/content-types.ts';
 import { startEmulator } from '../../src/emulator/index.ts';
+import type { EmulatorStats } from '../../src/emulator/types.ts';
 
 export interface EmulatorProcessOptions {
   tenants: number;
@@ -32,21 +34,24 @@ export interface EmulatorProcess {
   /** Total records published so far (backlog, then backlog + live once `liveDone` resolved). */
   expected: number;
   liveDone: Promise<number>;
+  stats(): Promise<EmulatorStats>;
   stop(): Promise<void>;
 }
 
 export async function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', new URL(import.meta.url).pathname, JSON.stringify(options)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout });
+  const statsWaiters: ((s: EmulatorStats) => void)[] = [];
   let resolveLive: (n: number) => void = () => undefined;
   const liveDone = new Promise<number>((r) => (resolveLive = r));
   const first = await new Promise<{ url: string; caPem: string; expected: number }>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`emulator process exited with ${code}`)));
     lines.on('line', (line) => {
-      const msg = JSON.parse(line) as { url?: string; caPem?: string; expected: number; live?: string };
-      if (msg.live) resolveLive(msg.expected);
+      const msg = JSON.parse(line) as { url?: string; caPem?: string; expected: number; live?: string; stats?: EmulatorStats };
+      if (msg.stats) statsWaiters.shift()?.(msg.stats);
+      else if (msg.live) resolveLive(msg.expected);
       else resolve(msg as { url: string; caPem: string; expected: number });
     });
   });
@@ -54,6 +59,11 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions): Pro
     ...first,
     pid: child.pid ?? 0,
     liveDone,
+    stats: () =>
+      new Promise<EmulatorStats>((resolve) => {
+        statsWaiters.push(resolve);
+        child.stdin.write('stats\n');
+      }),
     stop: async () => {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -79,6 +89,9 @@ async function main(options: EmulatorProcessOptions): Promise<void> {
       emulator.generate(t.tenantId, options.backlog, { contentTypes: options.contentTypes, recordsPerBlob, contentCreated });
   }
   process.stdout.write(`${JSON.stringify({ url: emulator.url, caPem: emulator.caPem, expected: count() })}\n`);
+  createInterface({ input: process.stdin }).on('line', (line) => {
+    if (line.trim() === 'stats') process.stdout.write(`${JSON.stringify({ stats: emulator.stats(), expected: count() })}\n`);
+  });
   const live = options.live ?? 0;
   const steps = Math.max(1, options.liveSeconds ?? 10);
   for (let s = 0; s < steps && live > 0; s++) {
