@@ -747,8 +747,10 @@ describe('bundled rule set', () => {
   for (const [title, { tp, tn }] of Object.entries(SINGLE)) {
     it(`single-event rule: ${title}`, () => {
       const rule = ruleNamed(title);
-      each(tp).forEach((record, i) => assert.ok(alertedRuleIds([record]).includes(rule.id), `true positive #${i} did not alert`));
-      each(tn).forEach((record, i) => assert.ok(!alertedRuleIds([record]).includes(rule.id), `true negative #${i} alerted`));
+      for (const [i, record] of each(tp).entries())
+        assert.ok(alertedRuleIds([record]).includes(rule.id), `true positive #${i} did not alert`);
+      for (const [i, record] of each(tn).entries())
+        assert.ok(!alertedRuleIds([record]).includes(rule.id), `true negative #${i} alerted`);
     });
   }
 
