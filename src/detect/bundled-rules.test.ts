@@ -486,6 +486,20 @@ const SINGLE: Record<string, Case> = {
       signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, objectId: TYCOON.officeHome, userAgent: 'nodejs-app/2.0' }),
     ],
   },
+  'Activity From A Tor Exit Node': {
+    tp: [
+      signIn('UserLoggedIn', { ip: '185.220.101.34' }),
+      signIn('UserLoggedIn', { ip: '2a0b:f4c2::18' }),
+      exchangeCmdlet('New-InboxRule', { Name: 'x', DeleteMessage: 'True' }, { ClientIP: '[2A0B:F4C2:0001::140]:50123' }),
+      { ...fileOperation('FileDownloaded'), ClientIP: '109.70.100.4' },
+    ],
+    tn: [
+      signIn('UserLoggedIn', { ip: '185.220.101.192' }),
+      signIn('UserLoggedIn', { ip: '85.220.101.34' }),
+      signIn('UserLoggedIn', { ip: '185.220.101.340' }),
+      signIn('UserLoginFailed', { ip: '185.220.101.34' }),
+    ],
+  },
   'Email With A Suspicious Attachment Type Received': {
     tp: [
       threatMail('Delivered', ['invoice.pdf', 'Invoice_2026.PDF.EXE']),
@@ -579,6 +593,8 @@ const ALERTS_WHATEVER_THE_RESULT = new Set([
   'Defender For Office 365 Low Severity Investigation Remediated Automatically',
   'Defender For Office 365 Low Severity Investigation Waiting For Approval',
   'Email With A Suspicious Attachment Type Received',
+  // Whoever runs a command from a Tor exit is signed in, whether the command then fails or not.
+  'Activity From A Tor Exit Node',
 ]);
 
 /** Every `|re` value of the rule files under `dir`, with its file. */
