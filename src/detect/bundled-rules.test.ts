@@ -788,6 +788,20 @@ describe('bundled rule set', () => {
     assert.deepEqual(risky, []);
   });
 
+  it('the Sekoia.io coverage table in README.md names 48 rules and only files that exist', () => {
+    const readme = readFileSync(join(bundledRulesDir(), '..', 'README.md'), 'utf8');
+    const rows = readme.split('\n').filter((line) => /^\| \d+ \|/.test(line));
+    assert.equal(rows.length, 48);
+    const files = new Set(readdirSync(bundledRulesDir(), { recursive: true }).map((f) => String(f).split('/').pop()));
+    const named = rows.flatMap((row) => [...row.matchAll(/`([\w.-]+\.yml)`/g)].map((m) => m[1]!));
+    assert.deepEqual(
+      named.filter((f) => !files.has(f)),
+      [],
+    );
+    const covered = rows.filter((row) => !row.includes('**Not covered**')).length;
+    assert.ok(readme.includes(`**${covered} covered**`), `${covered} rows covered`);
+  });
+
   for (const [title, { tp, tn }] of Object.entries(BASES)) {
     it(`correlation building block: ${title}`, () => {
       const rule = ruleNamed(title);
