@@ -1,16 +1,24 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parseAllDocuments } from 'yaml';
 import type { AuditRecord } from '../core/audit-record.ts';
 import { normalize } from '../normalize/index.ts';
 import { createDetector } from './detector.ts';
 import { bundledRulesDir, loadRules } from './load-rules.ts';
+import { backtrackingRisk } from './safe-regex.ts';
 import {
+  airInvestigation,
+  atpDetection,
   cloudAppsAlert,
   complianceAlert,
   complianceCmdlet,
+  consentToApp,
   directoryAudit,
   exchangeCmdlet,
   fileOperation,
+  outlookInboxRule,
   sharePointEvent,
   signIn,
   threatMail,
@@ -39,9 +47,22 @@ function alertedRuleIds(records: AuditRecord[], geos: (string | undefined)[] = [
   return records.flatMap((r, i) => detector.process(toEvent(r, 'contoso', geos[i]))).map((a) => a.ruleId);
 }
 
-type Case = { tp: AuditRecord; tn: AuditRecord };
+/** One record or several: every true positive must alert, no true negative may. */
+type Records = AuditRecord | AuditRecord[];
+type Case = { tp: Records; tn: Records };
+const each = (r: Records): AuditRecord[] => (Array.isArray(r) ? r : [r]);
 const inbox = (params: Record<string, string>) =>
   exchangeCmdlet('New-InboxRule', { Name: 'Rule 1', StopProcessingRules: 'True', ...params });
+/** The same operation, refused or failed (ResultStatus as each workload writes it). */
+const failed = (r: AuditRecord): AuditRecord => ({
+  ...r,
+  Id: `${String(r.Id)}-failed`,
+  ResultStatus: r.Workload === 'AzureActiveDirectory' ? 'Failure' : r.RecordType === 2 ? 'Failed' : 'False',
+});
+const forward = (recipients: string[]) => [{ ActionType: 'Forward', Recipients: recipients, ForwardFlags: 'None' }];
+const TYCOON = { broker: '29d9ed98-a469-4536-ade2-f981bc1d605e', officeHome: '4765445b-32c6-49b0-83e6-1d93765276ca' };
+const USERNAMEMIXED = 'WindowsAuthenticationController:usernamemixed';
+const MAC_FIREFOX = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:109.0) Gecko/20100101 Firefox/115.0';
 
 /** One true positive and one true negative per single-event rule, by title. */
 const SINGLE: Record<string, Case> = {
@@ -144,20 +165,64 @@ const SINGLE: Record<string, Case> = {
   },
   // o365-intake rules
   'Inbox Rule Forwards Or Redirects Email': {
-    tp: inbox({ RedirectTo: 'partner@fabrikam.com' }),
-    tn: inbox({ MoveToFolder: 'Newsletters', From: 'news@fabrikam.com' }),
+    tp: [
+      inbox({ RedirectTo: 'partner@fabrikam.com' }),
+      // Outlook desktop: the forward action is in OperationProperties.RuleActions (shape of a real record).
+      outlookInboxRule(forward(['john.doe@fabrikam.fr', 'asmithee@fabrikam.fr']), '{(Exists(ItemClass))}'),
+      outlookInboxRule([{ ActionType: 'redirect', Recipients: ['drop@fabrikam.net'] }]),
+    ],
+    tn: [
+      inbox({ MoveToFolder: 'Newsletters', From: 'news@fabrikam.com' }),
+      outlookInboxRule([{ ActionType: 'DeferAction', LengthOfDeferData: '1453' }]),
+      failed(inbox({ ForwardTo: 'partner@fabrikam.com' })),
+      failed(outlookInboxRule(forward(['john.doe@fabrikam.fr']))),
+    ],
   },
-  'Email Forwarding To A Consumer Or Privacy Mailbox': {
-    tp: exchangeCmdlet('Set-Mailbox', {
-      Identity: 'alice',
-      ForwardingSmtpAddress: 'smtp:alice.backup@protonmail.com',
-      DeliverToMailboxAndForward: 'True',
-    }),
-    tn: exchangeCmdlet('Set-Mailbox', {
-      Identity: 'alice',
-      ForwardingSmtpAddress: 'smtp:alice@fabrikam.com',
-      DeliverToMailboxAndForward: 'True',
-    }),
+  'Email Forwarding To A Consumer Mailbox': {
+    tp: [
+      exchangeCmdlet('Set-Mailbox', {
+        Identity: 'alice',
+        ForwardingSmtpAddress: 'smtp:alice.backup@Hotmail.FR',
+        DeliverToMailboxAndForward: 'True',
+      }),
+      inbox({ ForwardTo: '"Bob" [SMTP:bob@outlook.de]' }),
+      inbox({ RedirectTo: 'colleague@contoso.com;drop@mail.com' }),
+      exchangeCmdlet('New-TransportRule', { Name: 'Copy', BlindCopyTo: 'x@yahoo.co.uk' }),
+      outlookInboxRule(forward(['me@GMAIL.com'])),
+    ],
+    tn: [
+      exchangeCmdlet('Set-Mailbox', { Identity: 'alice', ForwardingSmtpAddress: 'smtp:alice@mail.comptabilite-durand.fr' }),
+      inbox({ ForwardTo: 'bob@gmail.company.fr' }),
+      inbox({ ForwardTo: 'ops@hotmail-support.fr' }),
+      inbox({ ForwardTo: 'ops@mail.com.fabrikam.fr' }),
+      outlookInboxRule(forward(['user@email.fr', 'user.name@mail.fr'])),
+      failed(exchangeCmdlet('Set-Mailbox', { Identity: 'alice', ForwardingSmtpAddress: 'smtp:alice.backup@gmail.com' })),
+    ],
+  },
+  'Email Forwarding To A Privacy Or Disposable Mailbox': {
+    tp: [
+      exchangeCmdlet('Set-Mailbox', { Identity: 'alice', ForwardingSmtpAddress: 'smtp:alice.backup@protonmail.com' }),
+      inbox({ ForwardAsAttachmentTo: 'x@tuta.io' }),
+      outlookInboxRule([{ ActionType: 'Redirect', Recipients: ['drop@Proton.Me'] }]),
+    ],
+    tn: [
+      inbox({ ForwardTo: 'x@protonmail-consulting.com' }),
+      inbox({ ForwardTo: 'x@proton.media.fr' }),
+      failed(inbox({ ForwardTo: 'x@tuta.io' })),
+    ],
+  },
+  'Email Forwarding To An Address With A Rarely Used Top-Level Domain': {
+    tp: [
+      inbox({ ForwardTo: 'billing@invoices-portal.top' }),
+      exchangeCmdlet('Set-Mailbox', { Identity: 'alice', ForwardingSmtpAddress: 'SMTP:drop@mx.cfd' }),
+      outlookInboxRule(forward(['x@mail.XYZ'])),
+    ],
+    tn: [
+      inbox({ ForwardTo: 'x@shop.top-consulting.com' }),
+      inbox({ ForwardTo: 'x@example.topaz.de' }),
+      inbox({ ForwardTo: 'x@fabrikam.com' }),
+      failed(inbox({ ForwardTo: 'billing@invoices-portal.top' })),
+    ],
   },
   'Mailbox Forwarding Set With Set-Mailbox': {
     tp: exchangeCmdlet('Set-Mailbox', { Identity: 'alice', ForwardingSmtpAddress: 'smtp:drop@fabrikam.net' }),
@@ -189,16 +254,26 @@ const SINGLE: Record<string, Case> = {
   },
   'User Added To An Entra ID Administrator Role': {
     tp: directoryAudit('Add member to role.', [{ Name: 'Role.DisplayName', NewValue: 'Exchange Administrator', OldValue: '' }]),
-    tn: directoryAudit('Remove member from role.', [
-      { Name: 'Role.DisplayName', NewValue: '', OldValue: 'Exchange Administrator' },
-    ]),
+    tn: [
+      directoryAudit('Remove member from role.', [
+        { Name: 'Role.DisplayName', NewValue: '', OldValue: 'Exchange Administrator' },
+      ]),
+      directoryAudit('Add member to role.', [{ Name: 'Role.DisplayName', NewValue: 'Exchange Administrator', OldValue: '' }], {
+        ResultStatus: 'Failure',
+      }),
+    ],
   },
   'Global Administrator Role Assigned': {
     tp: directoryAudit('Add member to role.', [
       { Name: 'Role.ObjectID', NewValue: '62d603c4-9712-4ea9-83c6-1e253fad40a4', OldValue: '' },
       { Name: 'Role.DisplayName', NewValue: 'Global Administrator', OldValue: '' },
     ]),
-    tn: directoryAudit('Add member to role.', [{ Name: 'Role.DisplayName', NewValue: 'Helpdesk Administrator', OldValue: '' }]),
+    tn: [
+      directoryAudit('Add member to role.', [{ Name: 'Role.DisplayName', NewValue: 'Helpdesk Administrator', OldValue: '' }]),
+      directoryAudit('Add member to role.', [{ Name: 'Role.DisplayName', NewValue: 'Global Administrator', OldValue: '' }], {
+        ResultStatus: 'Failure',
+      }),
+    ],
   },
   'Consent Granted To An OAuth Application': {
     tp: directoryAudit('Consent to application.', [{ Name: 'ConsentContext.IsAdminConsent', NewValue: 'False', OldValue: '' }], {
@@ -296,8 +371,146 @@ const SINGLE: Record<string, Case> = {
     tn: directoryAudit('Update application.', [{ Name: 'DisplayName', NewValue: 'Payroll', OldValue: 'Payroll app' }]),
   },
   'Inbox Rule Hides Security Or Payment Related Email': {
-    tp: inbox({ SubjectOrBodyContainsWords: 'phishing;hacked;wire transfer', DeleteMessage: 'True' }),
-    tn: inbox({ SubjectOrBodyContainsWords: 'newsletter', MoveToFolder: 'Newsletters' }),
+    tp: [
+      inbox({ SubjectOrBodyContainsWords: 'phishing;hacked;wire transfer', DeleteMessage: 'True' }),
+      inbox({ SubjectContainsWords: 'Facture', MoveToFolder: 'alice:\\Flux RSS' }),
+      inbox({ SubjectOrBodyContainsWords: 'Überweisung', MoveToFolder: 'Gelöschte Elemente' }),
+      inbox({ BodyContainsWords: 'pago', MoveToFolder: 'Correo no deseado' }),
+      inbox({ SubjectOrBodyContainsWords: 'bonifico', MoveToFolder: 'Posta eliminata' }),
+      inbox({ SubjectContainsWords: 'Sécurité', MoveToFolder: 'Historique des conversations' }),
+      inbox({ SubjectOrBodyContainsWords: 'INVOICE', MarkAsRead: 'true' }),
+      inbox({ SubjectOrBodyContainsWords: 'payment', MoveToFolder: 'rss feeds' }),
+      // Outlook desktop (UpdateInboxRules): condition text and actions from OperationProperties.
+      outlookInboxRule(
+        [{ ActionType: 'MoveToFolder', Folder: 'RSS Feeds' }],
+        '{(SubString IgnoreCase(SubjectProperty)=payment)}',
+      ),
+      outlookInboxRule([{ ActionType: 'Delete' }], '{(SubString IgnoreCase(SubjectProperty)=Phishing alert)}'),
+      outlookInboxRule(
+        [{ ActionType: 'MoveToFolder', FolderName: '\\Éléments supprimés' }],
+        '{(SubString(BodyProperty)=virement)}',
+      ),
+    ],
+    tn: [
+      inbox({ SubjectOrBodyContainsWords: 'WIRED magazine', DeleteMessage: 'True' }),
+      inbox({ SubjectOrBodyContainsWords: 'Passwordless rollout', DeleteMessage: 'True' }),
+      inbox({ SubjectOrBodyContainsWords: 'newsletter', MoveToFolder: 'Newsletters' }),
+      inbox({ SubjectOrBodyContainsWords: 'invoice', MoveToFolder: 'Invoices 2026' }),
+      inbox({ SubjectOrBodyContainsWords: 'invoice', MoveToFolder: 'Archive-Projects' }),
+      failed(inbox({ SubjectOrBodyContainsWords: 'phishing', DeleteMessage: 'True' })),
+      outlookInboxRule([{ ActionType: 'MoveToFolder', Folder: 'Projects' }], '{(SubString IgnoreCase(SubjectProperty)=payment)}'),
+      outlookInboxRule([{ ActionType: 'Delete' }], '{(SubString IgnoreCase(SubjectProperty)=WIRED)}'),
+    ],
+  },
+  'Defender For Office 365 Threat Detection (AtpDetection)': {
+    tp: atpDetection(),
+    tn: [fileOperation('FileUploaded', { file: 'invoice.docm' }), threatMail('Delivered')],
+  },
+  'Microsoft 365 Defender Or Compliance Medium Severity Alert': {
+    tp: [complianceAlert('Suspicious email sending patterns detected', 'Medium'), cloudAppsAlert('Quarantine File')],
+    tn: [
+      complianceAlert('Suspicious email sending patterns detected', 'Low'),
+      complianceAlert('Malware campaign detected', 'High'),
+    ],
+  },
+  'Defender For Cloud Apps Suspicious Inbox Manipulation Rule Alert': {
+    tp: [cloudAppsAlert('Suspicious inbox manipulation rule'), complianceAlert('Suspicious inbox manipulation rule')],
+    tn: cloudAppsAlert('Suspicious inbox forwarding'),
+  },
+  'Defender For Cloud Apps Multiple Failed Login Attempts Alert': {
+    tp: cloudAppsAlert('Multiple failed login attempts'),
+    tn: cloudAppsAlert('Multiple delete VM activities'),
+  },
+  'Defender For Office 365 Automated Investigation Of A High Severity Alert': {
+    tp: [airInvestigation('High', 'Running'), airInvestigation('high', 'Pending Action')],
+    tn: [airInvestigation('High', 'No threats found'), airInvestigation('Medium', 'Running')],
+  },
+  'Defender For Office 365 Automated Investigation Of A Medium Severity Alert': {
+    tp: airInvestigation('Medium', 'Threats Found'),
+    tn: [airInvestigation('Medium', 'No threats found'), airInvestigation('Low', 'Threats Found')],
+  },
+  'Defender For Office 365 Low Severity Investigation Remediated Automatically': {
+    tp: [airInvestigation('Low', 'Remediated'), airInvestigation('Informational', 'Remediated')],
+    tn: [airInvestigation('Low', 'Pending Action'), airInvestigation('High', 'Remediated')],
+  },
+  'Defender For Office 365 Low Severity Investigation Waiting For Approval': {
+    tp: airInvestigation('Informational', 'Pending Action'),
+    tn: [airInvestigation('Low', 'Remediated'), airInvestigation('Medium', 'Pending Action')],
+  },
+  'Consent Granted To An Application Abused In Email Compromises': {
+    tp: [consentToApp('eM Client', 'EWS.AccessAsUser.All offline_access'), consentToApp('perfectdata software', 'Mail.Read')],
+    tn: [consentToApp('eM Client Companion', 'Mail.Read'), consentToApp('eM Client', 'Mail.Read', { ResultStatus: 'Failure' })],
+  },
+  'Consent Grants Mailbox, Files Or Directory Write Access To An Application': {
+    tp: [
+      consentToApp('Mail Backup Pro', 'Mail.ReadWrite offline_access'),
+      consentToApp('Doc Sync', 'User.Read files.readwrite.all'),
+      consentToApp('Exchange Tool', 'full_access_as_app'),
+    ],
+    tn: [
+      consentToApp('Calendar Helper', 'User.Read openid profile offline_access Mail.ReadBasic Calendars.Read'),
+      consentToApp('Mail Backup Pro', 'Mail.ReadWrite', { ResultStatus: 'Failure' }),
+    ],
+  },
+  'Sign-In Without A User Agent': {
+    tp: [signIn('UserLoggedIn', { userAgent: null }), signIn('UserLoginFailed', { userAgent: '' })],
+    tn: [signIn('UserLoggedIn', { userAgent: 'BAV2ROPC' }), signIn('UserLoginFailed')],
+  },
+  'Password Accepted Through The Seamless SSO usernamemixed Endpoint': {
+    tp: [
+      signIn('UserLoggedIn', { requestType: USERNAMEMIXED }),
+      signIn('UserLoginFailed', {
+        requestType: USERNAMEMIXED,
+        errorNumber: '50074',
+        logonError: 'UserStrongAuthClientAuthNRequired',
+      }),
+    ],
+    tn: [signIn('UserLoginFailed', { requestType: USERNAMEMIXED }), signIn('UserLoggedIn', { requestType: 'Login:login' })],
+  },
+  'Sign-In Matching The Tycoon 2FA Phishing Kit': {
+    tp: [
+      signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, objectId: TYCOON.officeHome, userAgent: 'node' }),
+      signIn('UserLoginFailed', {
+        applicationId: TYCOON.broker,
+        objectId: '00000002-0000-0ff1-ce00-000000000000',
+        userAgent: 'axios/1.7.7',
+      }),
+    ],
+    tn: [
+      signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, objectId: TYCOON.officeHome }),
+      signIn('UserLoggedIn', {
+        applicationId: TYCOON.broker,
+        objectId: '00000003-0000-0ff1-ce00-000000000000',
+        userAgent: 'axios/1.7.7',
+      }),
+      signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, objectId: TYCOON.officeHome, userAgent: 'nodejs-app/2.0' }),
+    ],
+  },
+  'Activity From A Tor Exit Node': {
+    tp: [
+      signIn('UserLoggedIn', { ip: '185.220.101.34' }),
+      signIn('UserLoggedIn', { ip: '2a0b:f4c2::18' }),
+      exchangeCmdlet('New-InboxRule', { Name: 'x', DeleteMessage: 'True' }, { ClientIP: '[2A0B:F4C2:0001::140]:50123' }),
+      { ...fileOperation('FileDownloaded'), ClientIP: '109.70.100.4' },
+    ],
+    tn: [
+      signIn('UserLoggedIn', { ip: '185.220.101.192' }),
+      signIn('UserLoggedIn', { ip: '85.220.101.34' }),
+      signIn('UserLoggedIn', { ip: '185.220.101.340' }),
+      signIn('UserLoginFailed', { ip: '185.220.101.34' }),
+    ],
+  },
+  'Email With A Suspicious Attachment Type Received': {
+    tp: [
+      threatMail('Delivered', ['invoice.pdf', 'Invoice_2026.PDF.EXE']),
+      threatMail('DeliveredAsSpam', ['scan.iso']),
+      threatMail('Delivered', ['meeting notes.one']),
+    ],
+    tn: [
+      threatMail('Blocked', ['payload.exe']),
+      threatMail('Delivered', ['invoice.exe.pdf', 'setup.exe.txt']),
+      threatMail('Delivered', ['report.docx']),
+    ],
   },
   'Microsoft 365 Defender Or Compliance High Severity Alert': {
     tp: complianceAlert('A potentially malicious URL click was detected', 'High'),
@@ -332,11 +545,78 @@ const BASES: Record<string, Case> = {
     tp: fileOperation('FileSyncDownloadedFull'),
     tn: fileOperation('FileUploaded'),
   },
+  'Sign-In Attempt (correlation base)': {
+    tp: [signIn('UserLoginFailed'), signIn('UserLoggedIn')],
+    tn: directoryAudit('Update user.', [{ Name: 'AccountEnabled', NewValue: 'true', OldValue: 'false' }]),
+  },
   'File Deleted In SharePoint Or OneDrive (correlation base)': {
     tp: fileOperation('FileRecycled'),
     tn: fileOperation('FileRestored'),
   },
 };
+
+/**
+ * Single-event rules whose records have no meaningful failure: sign-in records (a failed sign-in is its own event),
+ * alerts and verdicts raised by Microsoft, file activity without a ResultStatus.
+ */
+const ALERTS_WHATEVER_THE_RESULT = new Set([
+  'Azure Login Bypassing Conditional Access Policies',
+  'Suspicious Email Delivered In Microsoft 365',
+  'Activity Performed by Terminated User',
+  'Activity from Anonymous IP Addresses',
+  'Activity from Infrequent Country',
+  'Activity from Suspicious IP Addresses',
+  'Data Exfiltration to Unsanctioned Apps',
+  'Microsoft 365 - Impossible Travel Activity',
+  'Logon from a Risky IP Address',
+  'Microsoft 365 - Potential Ransomware Activity',
+  'PST Export Alert Using eDiscovery Alert',
+  'Suspicious Inbox Forwarding',
+  'Suspicious OAuth App File Download Activities',
+  'Microsoft 365 - Unusual Volume of File Deletion',
+  'Microsoft 365 - User Restricted from Sending Email',
+  'Sign-In With The Device Code Flow',
+  'Sign-In With Legacy Authentication (ROPC)',
+  'Sign-In From An Offensive Tool Or Scripted Client',
+  'Sign-In Without A User Agent',
+  'Password Accepted Through The Seamless SSO usernamemixed Endpoint',
+  'Sign-In Matching The Tycoon 2FA Phishing Kit',
+  'Malware Detected In A SharePoint Or OneDrive File',
+  'SharePoint Or OneDrive File Access With PowerShell',
+  'Microsoft 365 Defender Or Compliance High Severity Alert',
+  'Microsoft 365 Defender Or Compliance Medium Severity Alert',
+  'Defender For Office 365 Threat Detection (AtpDetection)',
+  'Defender For Cloud Apps Suspicious Inbox Manipulation Rule Alert',
+  'Defender For Cloud Apps Multiple Failed Login Attempts Alert',
+  'Defender For Office 365 Automated Investigation Of A High Severity Alert',
+  'Defender For Office 365 Automated Investigation Of A Medium Severity Alert',
+  'Defender For Office 365 Low Severity Investigation Remediated Automatically',
+  'Defender For Office 365 Low Severity Investigation Waiting For Approval',
+  'Email With A Suspicious Attachment Type Received',
+  // Whoever runs a command from a Tor exit is signed in, whether the command then fails or not.
+  'Activity From A Tor Exit Node',
+]);
+
+/** Every `|re` value of the rule files under `dir`, with its file. */
+function regexValues(dir: string): { file: string; pattern: string }[] {
+  const out: { file: string; pattern: string }[] = [];
+  const visit = (node: unknown, file: string): void => {
+    if (Array.isArray(node)) for (const item of node) visit(item, file);
+    else if (typeof node === 'object' && node !== null) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key.split('|').includes('re'))
+          for (const v of Array.isArray(value) ? value : [value]) out.push({ file, pattern: String(v) });
+        else visit(value, file);
+      }
+    }
+  };
+  for (const entry of readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile() || !/\.ya?ml$/.test(entry.name)) continue;
+    const file = join(entry.parentPath, entry.name);
+    for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) visit((doc as { toJS(): unknown }).toJS(), file);
+  }
+  return out;
+}
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 /** Order in which records are fed: reversed blocks simulate late, out-of-order delivery. */
@@ -406,6 +686,49 @@ const CORRELATIONS: Record<string, CorrelationCase> = {
       records: range(40).map((i) => fileOperation('FileDownloaded', { file: `contract-${i % 10}.pdf`, minute: i % 5 })),
     }),
   },
+  'User Agent Changes Within One Sign-In Flow (Sneaky 2FA Device Shift)': {
+    tp: () => ({
+      records: [
+        signIn('UserLoginFailed', { minute: 0, correlationId: 'flow-1', logonError: 'UserStrongAuthClientAuthNRequired' }),
+        signIn('UserLoggedIn', { minute: 1, correlationId: 'flow-1', userAgent: MAC_FIREFOX }),
+      ],
+    }),
+    tn: () => ({
+      records: [
+        // A PC then a Mac, each with its own sign-in flow; and one flow with a single browser.
+        signIn('UserLoggedIn', { minute: 0, correlationId: 'flow-1' }),
+        signIn('UserLoggedIn', { minute: 1, correlationId: 'flow-2', userAgent: MAC_FIREFOX }),
+        signIn('UserLoggedIn', { minute: 2, correlationId: 'flow-2', userAgent: MAC_FIREFOX }),
+      ],
+    }),
+  },
+  'Successful Sign-Ins From Two IP Addresses Within 3 Minutes': {
+    tp: () => ({
+      records: [signIn('UserLoggedIn', { minute: 2, ip: '203.0.113.50' }), signIn('UserLoggedIn', { minute: 0 })],
+    }),
+    tn: () => ({
+      records: [
+        signIn('UserLoggedIn', { minute: 0 }),
+        signIn('UserLoginFailed', { minute: 1, ip: '203.0.113.50' }),
+        signIn('UserLoggedIn', { minute: 5, ip: '203.0.113.50' }),
+      ],
+    }),
+  },
+  'One Sign-In Session Used From Two IP Addresses': {
+    tp: () => ({
+      records: [
+        signIn('UserLoggedIn', { minute: 0, sessionId: 'session-1' }),
+        signIn('UserLoggedIn', { minute: 8, sessionId: 'session-1', ip: '203.0.113.50' }),
+      ],
+    }),
+    tn: () => ({
+      records: [
+        signIn('UserLoggedIn', { minute: 0, sessionId: 'session-1' }),
+        signIn('UserLoggedIn', { minute: 4, sessionId: 'session-2', ip: '203.0.113.50' }),
+        signIn('UserLoggedIn', { minute: 6, sessionId: 'session-1' }),
+      ],
+    }),
+  },
   'Mass File Deletion By A Single User': {
     tp: () => ({
       records: shuffle(range(50).map((i) => fileOperation('FileRecycled', { file: `doc-${i}.docx`, minute: i % 4 }))),
@@ -440,19 +763,55 @@ describe('bundled rule set', () => {
   for (const [title, { tp, tn }] of Object.entries(SINGLE)) {
     it(`single-event rule: ${title}`, () => {
       const rule = ruleNamed(title);
-      assert.ok(alertedRuleIds([tp]).includes(rule.id), 'true positive did not alert');
-      assert.ok(!alertedRuleIds([tn]).includes(rule.id), 'true negative alerted');
+      for (const [i, record] of each(tp).entries())
+        assert.ok(alertedRuleIds([record]).includes(rule.id), `true positive #${i} did not alert`);
+      for (const [i, record] of each(tn).entries())
+        assert.ok(!alertedRuleIds([record]).includes(rule.id), `true negative #${i} alerted`);
     });
   }
+
+  it('no rule about a change fires when the operation failed', () => {
+    const stillAlerting = Object.entries(SINGLE)
+      .filter(([title]) => !ALERTS_WHATEVER_THE_RESULT.has(title))
+      .flatMap(([title, { tp }]) =>
+        each(tp)
+          .filter((record) => alertedRuleIds([failed(record)]).includes(ruleNamed(title).id))
+          .map((record) => `${title}: ${String(record.Operation)}`),
+      );
+    assert.deepEqual(stillAlerting, []);
+  });
+
+  it('every regular expression loads without RE2 too (no nested quantifier, look-around or back-reference)', () => {
+    const risky = regexValues(bundledRulesDir())
+      .map(({ file, pattern }) => ({ file, pattern, risk: backtrackingRisk(pattern) }))
+      .filter((r) => r.risk !== undefined);
+    assert.deepEqual(risky, []);
+  });
+
+  it('the Sekoia.io coverage table in README.md names 48 rules and only files that exist', () => {
+    const readme = readFileSync(join(bundledRulesDir(), '..', 'README.md'), 'utf8');
+    const rows = readme.split('\n').filter((line) => /^\| \d+ \|/.test(line));
+    assert.equal(rows.length, 48);
+    const files = new Set(readdirSync(bundledRulesDir(), { recursive: true }).map((f) => String(f).split('/').pop()));
+    const named = rows.flatMap((row) => [...row.matchAll(/`([\w.-]+\.yml)`/g)].map((m) => m[1]!));
+    assert.deepEqual(
+      named.filter((f) => !files.has(f)),
+      [],
+    );
+    const covered = rows.filter((row) => !row.includes('**Not covered**')).length;
+    assert.ok(readme.includes(`**${covered} covered**`), `${covered} rows covered`);
+  });
 
   for (const [title, { tp, tn }] of Object.entries(BASES)) {
     it(`correlation building block: ${title}`, () => {
       const rule = ruleNamed(title);
       assert.equal(rule.kind, 'detection');
       if (rule.kind !== 'detection') return;
-      assert.equal(rule.match(toEvent(tp)), true, 'true positive did not match');
-      assert.equal(rule.match(toEvent(tn)), false, 'true negative matched');
-      assert.ok(!alertedRuleIds([tp]).includes(rule.id), 'a building block alerted on its own');
+      for (const record of each(tp)) {
+        assert.equal(rule.match(toEvent(record)), true, 'true positive did not match');
+        assert.ok(!alertedRuleIds([record]).includes(rule.id), 'a building block alerted on its own');
+      }
+      for (const record of each(tn)) assert.equal(rule.match(toEvent(record)), false, 'true negative matched');
     });
   }
 

@@ -100,12 +100,19 @@ export interface SignInOptions {
   user?: string;
   ip?: string;
   minute?: number;
-  userAgent?: string;
+  /** null: no UserAgent element at all. */
+  userAgent?: string | null;
   requestType?: string;
   logonError?: string;
   applicationId?: string;
   objectId?: string;
   resultStatus?: string;
+  /** Entra error code of a failed sign-in (ErrorNumber), 50126 by default. */
+  errorNumber?: string;
+  /** Entra session id (DeviceProperties SessionId). */
+  sessionId?: string;
+  /** Entra correlation id of the sign-in flow (InterSystemsId). */
+  correlationId?: string;
 }
 
 /** Entra ID sign-in (RecordType 15): UserLoggedIn or UserLoginFailed. */
@@ -121,12 +128,16 @@ export function signIn(operation: 'UserLoggedIn' | 'UserLoginFailed', o: SignInO
     AzureActiveDirectoryEventType: 1,
     ExtendedProperties: [
       { Name: 'ResultStatusDetail', Value: failed ? 'Success' : 'Redirect' },
-      {
-        Name: 'UserAgent',
-        Value:
-          o.userAgent ??
-          'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
-      },
+      ...(o.userAgent === null
+        ? []
+        : [
+            {
+              Name: 'UserAgent',
+              Value:
+                o.userAgent ??
+                'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0.0.0 Safari/537.36',
+            },
+          ]),
       { Name: 'UserAuthenticationMethod', Value: '1' },
       { Name: 'RequestType', Value: o.requestType ?? 'OAuth2:Authorize' },
     ],
@@ -137,7 +148,7 @@ export function signIn(operation: 'UserLoggedIn' | 'UserLoginFailed', o: SignInO
     ],
     ActorContextId: '2f1d9c3e-8b4a-4d2e-9f1a-6c5b4a3d2e1f',
     ActorIpAddress: o.ip ?? '198.51.100.7',
-    InterSystemsId: '794c9504-66fe-441c-831a-5fc2badfcdc8',
+    InterSystemsId: o.correlationId ?? '794c9504-66fe-441c-831a-5fc2badfcdc8',
     IntraSystemId: '99f54f6a-ddfe-4916-b89b-edd9fcac4500',
     SupportTicketId: '',
     Target: [{ ID: o.objectId ?? '00000003-0000-0ff1-ce00-000000000000', Type: 0 }],
@@ -146,8 +157,9 @@ export function signIn(operation: 'UserLoggedIn' | 'UserLoginFailed', o: SignInO
     DeviceProperties: [
       { Name: 'OS', Value: 'Windows 10' },
       { Name: 'BrowserType', Value: 'Chrome' },
+      ...(o.sessionId ? [{ Name: 'SessionId', Value: o.sessionId }] : []),
     ],
-    ...(failed ? { ErrorNumber: '50126', LogonError: o.logonError ?? 'InvalidUserNameOrPassword' } : {}),
+    ...(failed ? { ErrorNumber: o.errorNumber ?? '50126', LogonError: o.logonError ?? 'InvalidUserNameOrPassword' } : {}),
   });
 }
 
@@ -242,16 +254,14 @@ export function cloudAppsAlert(displayName: string): AuditRecord {
 }
 
 /** Defender for Office 365 mail verdict (RecordType 28, TIMailData). */
-export function threatMail(deliveryAction: string): AuditRecord {
+export function threatMail(deliveryAction: string, attachments: string[] = ['invoice.html']): AuditRecord {
   return common(28, 'ThreatIntelligence', 'TIMailData', 0, {
-    AttachmentData: [
-      {
-        FileName: 'invoice.html',
-        FileType: 'html',
-        FileVerdict: 1,
-        SHA256: 'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f',
-      },
-    ],
+    AttachmentData: attachments.map((FileName) => ({
+      FileName,
+      FileType: FileName.split('.').pop(),
+      FileVerdict: 1,
+      SHA256: 'f0e1d2c3b4a5968778695a4b3c2d1e0ff0e1d2c3b4a5968778695a4b3c2d1e0f',
+    })),
     DeliveryAction: deliveryAction,
     Directionality: 'Inbound',
     InternetMessageId: '<PH0PR12MB1234@evil.example>',
@@ -265,4 +275,114 @@ export function threatMail(deliveryAction: string): AuditRecord {
     Verdict: 'Phish',
     ObjectId: '',
   });
+}
+
+/** Outlook desktop inbox rule change (RecordType 2, UpdateInboxRules): the rule is in OperationProperties. */
+export function outlookInboxRule(
+  ruleActions: unknown[],
+  ruleCondition = '{(Exists(ItemClass))}',
+  extra: Record<string, unknown> = {},
+): AuditRecord {
+  return common(2, 'Exchange', 'UpdateInboxRules', 0, {
+    ResultStatus: 'Succeeded',
+    ClientIP: '203.0.113.10',
+    ClientIPAddress: '203.0.113.10',
+    ClientInfoString: 'Client=MSExchangeRPC',
+    ClientProcessName: 'OUTLOOK.EXE',
+    ClientVersion: '16.0.17328.20550',
+    ExternalAccess: false,
+    LogonType: 0,
+    MailboxGuid: '5b1c4f7e-0d2a-4e8b-9c3f-1a2b3c4d5e6f',
+    MailboxOwnerUPN: 'alice@contoso.com',
+    OperationProperties: [
+      { Name: 'RuleOperation', Value: 'AddMailboxRule' },
+      { Name: 'RuleId', Value: '4561233110666051585' },
+      { Name: 'RuleState', Value: 'Enabled' },
+      { Name: 'RuleCondition', Value: ruleCondition },
+      { Name: 'RuleName', Value: 'Rule 1' },
+      { Name: 'RuleProvider', Value: 'RuleOrganizer' },
+      { Name: 'RuleActions', Value: JSON.stringify(ruleActions) },
+    ],
+    OrganizationName: 'contoso.onmicrosoft.com',
+    SessionId: '984c0958-0631-4b90-b116-15094fc36847',
+    Item: { Id: 'RgAAAAD', ParentFolder: { Id: 'LgAAAAA', Name: 'Inbox', Path: '\\Inbox' } },
+    ...extra,
+  });
+}
+
+/** Defender for Office 365 automated investigation status change (RecordType 64, AirInvestigationData). */
+export function airInvestigation(severity: string, status: string): AuditRecord {
+  return common(64, 'AirInvestigation', 'AirInvestigationData', 0, {
+    UserKey: 'AirInvestigation',
+    UserType: 4,
+    UserId: 'AirInvestigation',
+    ObjectId: '60eaf0aa-edc3-4f8d-8275-bc82d9500e59',
+    DeepLinkUrl: 'https://security.microsoft.com/mtp-investigation/urn:ZappedUrlInvestigation:a10a976d',
+    InvestigationId: 'urn:ZappedUrlInvestigation:a10a976d-6e3e-4d10-be50-4907183b6f86',
+    InvestigationName: 'Mail with malicious urls is zapped - urn:ZappedUrlInvestigation:a10a976d',
+    InvestigationType: 'ZappedUrlInvestigation',
+    StartTimeUtc: '2026-11-20T07:50:00',
+    LastUpdateTimeUtc: '2026-11-20T08:00:00',
+    Status: status,
+    Data: JSON.stringify({
+      Version: '3.0',
+      VendorName: 'Microsoft',
+      ProviderName: 'OATP',
+      AlertType: '8e6bfd9d-1c1b-4b4d-9b1e-1c6b0f7a2c3d',
+      Status: 'InProgress',
+      Severity: severity,
+      IsIncident: false,
+      Category: 'ThreatManagement',
+    }),
+    Actions: [],
+  });
+}
+
+/** Defender for Office 365 malicious file detection (RecordType 47, AtpDetection). */
+export function atpDetection(operation = 'AtpDetection'): AuditRecord {
+  return common(47, 'ThreatIntelligence', operation, 0, {
+    UserKey: 'ThreatIntel',
+    UserType: 4,
+    UserId: 'ThreatIntel',
+    DetectionDate: '2026-11-20T07:59:00',
+    DetectionMethod: 'AntiMalware',
+    EventDeepLink: 'https://security.microsoft.com/',
+    FileData: {
+      DocumentId: '03254108-f682-417d-f3e6-08da605bf091',
+      FileName: 'invoice.docm',
+      FilePath: 'https://contoso.sharepoint.com/sites/finance/Shared Documents/invoice.docm',
+      FileSize: '48213',
+      FileVerdict: 1,
+      MalwareFamily: 'TrojanDownloader:O97M/Donoff',
+      SHA256: '01ba4719c80b6fe911b091a7c05124b64eeece964e09c058ef8f9805daca546b',
+    },
+    LastModifiedBy: 'alice@contoso.com',
+    SourceWorkload: 1,
+  });
+}
+
+/** Entra ID consent to an application (RecordType 8, "Consent to application."), as the audit log shapes it. */
+export function consentToApp(appName: string, scopes: string, extra: Record<string, unknown> = {}): AuditRecord {
+  return directoryAudit(
+    'Consent to application.',
+    [
+      { Name: 'ConsentContext.IsAdminConsent', NewValue: 'False', OldValue: '' },
+      { Name: 'ConsentContext.OnBehalfOfAll', NewValue: 'False', OldValue: '' },
+      {
+        Name: 'ConsentAction.Permissions',
+        NewValue: `[] => [[Id: Wm1aX2, ClientId: 0f5b8c2e-1d3a-4b6c-9e8f-7a6b5c4d3e2f, PrincipalId: 8a7b6c5d, ResourceId: 1c2d3e4f, ConsentType: Principal, Scope: ${scopes}, CreatedDateTime: , LastModifiedDateTime ]]; `,
+        OldValue: '',
+      },
+    ],
+    {
+      ObjectId: '0f5b8c2e-1d3a-4b6c-9e8f-7a6b5c4d3e2f',
+      Target: [
+        { ID: 'ServicePrincipal_0f5b8c2e-1d3a-4b6c-9e8f-7a6b5c4d3e2f', Type: 2 },
+        { ID: '0f5b8c2e-1d3a-4b6c-9e8f-7a6b5c4d3e2f', Type: 2 },
+        { ID: 'ServicePrincipal', Type: 2 },
+        { ID: appName, Type: 1 },
+      ],
+      ...extra,
+    },
+  );
 }
