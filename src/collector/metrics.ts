@@ -12,6 +12,10 @@ export const collectorMetrics = {
   blobsExpired: counter('blobs_expired_total', 'Blobs lost: expired or gone before they could be fetched'),
   blobsQuarantined: counter('blobs_quarantined_total', 'Blobs quarantined after too many failed attempts'),
   eventsDelivered: counter('events_delivered_total', 'Events delivered to the pipeline'),
+  elementsInvalid: counter(
+    'blob_elements_invalid_total',
+    'Blob array elements that are not records (string, null…), handed to the pipeline for its dead-letter output',
+  ),
   dedupHits: counter('dedup_hits_total', 'Events dropped because their Id was already delivered'),
   subscriptionsStarted: counter('subscriptions_started_total', 'Subscription start calls that succeeded (AF20024 included)'),
   queueDepth: new Gauge({

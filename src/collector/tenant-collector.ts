@@ -1,4 +1,4 @@
-import type { AuditRecord } from '../core/audit-record.ts';
+import type { BlobElement } from '../management-api/blob-records.ts';
 import type { ContentType } from '../core/content-types.ts';
 import type { Delivery } from '../core/delivery.ts';
 import { backoffDelay } from '../management-api/backoff.ts';
@@ -228,30 +228,43 @@ export class TenantCollector {
       await this.#expire(key, blob, `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`);
       return;
     }
-    const commit = async (records: AuditRecord[], deliveredThrough: number, done: boolean): Promise<void> => {
+    const commit = async (elements: BlobElement[], deliveredThrough: number, done: boolean): Promise<void> => {
       const outcome = await deliverBatch(
         state,
         delivery,
-        { key, tenantName: this.#o.tenant.name, blob, records, deliveredThrough, done },
+        { key, tenantName: this.#o.tenant.name, blob, elements, deliveredThrough, done },
         Date.now() + collection.dedup_ttl,
       );
       result.eventsDelivered += outcome.delivered;
       m.eventsDelivered.inc(this.#labels(key), outcome.delivered);
       m.dedupHits.inc(this.#labels(key), outcome.duplicates);
     };
+    let invalid = 0;
+    let firstInvalid: string | undefined;
     try {
       let index = 0;
-      let batch: AuditRecord[] = [];
-      for await (const record of api.fetchBlob(blob.contentUri, blob.contentId)) {
+      let batch: BlobElement[] = [];
+      for await (const element of api.fetchBlob(blob.contentUri, blob.contentId)) {
         index += 1;
         if (index <= blob.delivered) continue;
-        batch.push(record);
+        if ('invalid' in element) {
+          invalid += 1;
+          firstInvalid ??= element.reason;
+        }
+        batch.push(element);
         if (batch.length >= collection.batch_size) {
           await commit(batch, index, false);
           batch = [];
         }
       }
       await commit(batch, Math.max(index, blob.delivered), true);
+      if (invalid > 0) {
+        m.elementsInvalid.inc(this.#labels(key), invalid);
+        this.#log.warn(
+          { contentType: key.contentType, contentId: blob.contentId, invalid, reason: firstInvalid },
+          "blob elements that are not records sent to the dead-letter output; the blob's records were delivered",
+        );
+      }
       result.blobsFetched += 1;
       m.blobsFetched.inc(this.#labels(key));
       m.contentLag.set(this.#labels(key), Math.max(0, (Date.now() - blob.contentCreated) / 1000));
