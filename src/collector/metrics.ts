@@ -17,7 +17,18 @@ export const collectorMetrics = {
     'Blob array elements that are not records (string, null…), handed to the pipeline for its dead-letter output',
   ),
   dedupHits: counter('dedup_hits_total', 'Events dropped because their Id was already delivered'),
+  windowFailures: counter('listing_window_failures_total', 'Listing windows that failed (retried; newer windows go on)'),
+  windowsAbandoned: counter(
+    'listing_windows_abandoned_total',
+    'Listing windows that failed until they left the 7 days the API keeps (their blobs may be lost)',
+  ),
   subscriptionsStarted: counter('subscriptions_started_total', 'Subscription start calls that succeeded (AF20024 included)'),
+  windowsFailing: new Gauge({
+    name: 'o365_intake_listing_windows_failing',
+    help: 'Listing windows that failed and wait for a retry',
+    labelNames,
+    registers: [metricsRegistry],
+  }),
   queueDepth: new Gauge({
     name: 'o365_intake_queue_depth',
     help: 'Blobs listed but not yet fetched',
