@@ -5,6 +5,9 @@ const labelNames = ['tenant', 'content_type'] as const;
 const counter = (name: string, help: string) =>
   new Counter({ name: `o365_intake_${name}`, help, labelNames, registers: [metricsRegistry] });
 
+const gauge = (name: string, help: string) =>
+  new Gauge({ name: `o365_intake_${name}`, help, labelNames, registers: [metricsRegistry] });
+
 export const collectorMetrics = {
   blobsListed: counter('blobs_listed_total', 'New blobs found by listing (each contentId counted once)'),
   blobsFetched: counter('blobs_fetched_total', 'Blobs downloaded and delivered completely'),
@@ -29,6 +32,16 @@ export const collectorMetrics = {
     labelNames,
     registers: [metricsRegistry],
   }),
+  reconcileMissing: gauge(
+    'reconcile_missing_blobs',
+    'Last reconciliation sweep: blobs the API lists that normal listing never queued (queued by the sweep)',
+  ),
+  reconcileUndelivered: gauge(
+    'reconcile_undelivered_blobs',
+    'Last reconciliation sweep: blobs listed but not delivered (quarantined, expired, or pending past the grace)',
+  ),
+  reconcileUnlistedWindows: gauge('reconcile_unlisted_windows', 'Last reconciliation sweep: listing windows not listed'),
+  reconcileLastRun: gauge('reconcile_last_run_timestamp_seconds', 'When the last reconciliation sweep of the stream ended'),
   queueDepth: new Gauge({
     name: 'o365_intake_queue_depth',
     help: 'Blobs listed but not yet fetched',
