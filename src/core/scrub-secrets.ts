@@ -4,6 +4,8 @@ const MIN_REGISTERED_LENGTH = 6;
 
 /** Every configured secret (each Secret registers itself), in the forms an echo can take: raw, JSON-escaped, URL-encoded. */
 const registered = new Set<string>();
+/** Their first characters: a line is matched against the (large) pattern only when one of these occurs in it. */
+const prefixes = new Set<string>();
 let registeredPattern: RegExp | undefined;
 
 const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -23,8 +25,16 @@ export function registerSecret(value: string): void {
   for (const variant of variantsOf(value)) {
     if (registered.has(variant)) continue;
     registered.add(variant);
+    prefixes.add(variant.slice(0, MIN_REGISTERED_LENGTH));
     registeredPattern = undefined;
   }
+}
+
+function mayHoldRegistered(text: string): boolean {
+  for (let i = 0; i + MIN_REGISTERED_LENGTH <= text.length; i += 1) {
+    if (prefixes.has(text.slice(i, i + MIN_REGISTERED_LENGTH))) return true;
+  }
+  return false;
 }
 
 function patternOf(values: Iterable<string>): RegExp | undefined {
@@ -51,8 +61,10 @@ const CREDENTIAL_PATTERNS: readonly [RegExp, string][] = [
  */
 export function scrubSecrets(text: string, extra: readonly string[] = []): string {
   let out = text;
-  registeredPattern ??= patternOf(registered);
-  if (registeredPattern) out = out.replace(registeredPattern, REDACTED);
+  if (prefixes.size > 0 && mayHoldRegistered(out)) {
+    registeredPattern ??= patternOf(registered);
+    if (registeredPattern) out = out.replace(registeredPattern, REDACTED);
+  }
   if (extra.length > 0) {
     const pattern = patternOf(extra.flatMap(variantsOf));
     if (pattern) out = out.replace(pattern, REDACTED);
