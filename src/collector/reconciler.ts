@@ -21,8 +21,8 @@ export interface ReconcilerOptions {
 }
 
 /**
- * The reconciliation sweep of one tenant: re-lists the whole 7 days the API keeps, per content type, in 24-hour
- * windows (a handful of requests per stream, through the tenant's token bucket), and compares with the ledger.
+ * The reconciliation sweep of one tenant: re-lists the whole 7 days the API keeps (never before the stream's first
+ * listed window, so a short `backfill` is respected), per content type, in 24-hour windows (a handful of requests per stream, through the tenant's token bucket), and compares with the ledger.
  * Blobs the API lists that the ledger never saw are queued (normal listing missed them); blobs the ledger has
  * but did not deliver, and windows that could not be listed, are reported. Reports go to the state store
  * (health page, /api/health), to metrics and to the log.
@@ -41,13 +41,14 @@ export class Reconciler {
     const reports: ReconciliationReport[] = [];
     for (const key of keys) {
       if (this.#o.signal.aborted) break;
-      if (!(await this.#o.state.getStream(key)).subscriptionEnabled) continue;
-      reports.push(await this.#sweepStream(key));
+      const stream = await this.#o.state.getStream(key);
+      if (!stream.subscriptionEnabled || stream.listedFrom === undefined) continue;
+      reports.push(await this.#sweepStream(key, stream.listedFrom));
     }
     return reports;
   }
 
-  async #sweepStream(key: StreamKey): Promise<ReconciliationReport> {
+  async #sweepStream(key: StreamKey, listedFrom: number): Promise<ReconciliationReport> {
     const { api, state, collection } = this.#o;
     const at = Date.now();
     const report: ReconciliationReport = { at, listed: 0, missing: 0, undelivered: 0, unlistedWindows: 0, examples: [] };
@@ -61,7 +62,9 @@ export class Reconciler {
       settleWindow: 0,
       backfill: MAX_LOOKBACK,
       listingDelay: collection.listing_delay,
-    });
+    })
+      .filter((w) => w.end > listedFrom)
+      .map((w) => ({ start: Math.max(w.start, listedFrom), end: w.end }));
     for (const window of windows) {
       if (this.#o.signal.aborted) return report;
       try {

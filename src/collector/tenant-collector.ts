@@ -161,6 +161,8 @@ export class TenantCollector {
       backfill: collection.backfill,
       listingDelay: collection.listing_delay,
     });
+    const first = planned[0];
+    if (stream.listedFrom === undefined && first) await state.setListedFrom(key, first.start);
     const failed = await state.failedWindows(key);
     const retries = await this.#retriesDue(key, failed, planned[0]?.start ?? now, now);
     let listed = 0;

@@ -55,6 +55,13 @@ CREATE TABLE IF NOT EXISTS failed_windows (
   PRIMARY KEY (tenant_id, content_type, window_start)
 ) WITHOUT ROWID;
 
+CREATE TABLE IF NOT EXISTS stream_origins (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  listed_from INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS reconciliations (
   tenant_id TEXT NOT NULL,
   content_type TEXT NOT NULL,

@@ -80,8 +80,13 @@ export class SqliteStateStore implements StateStore {
     const row = this.#db
       .prepare('SELECT * FROM streams WHERE tenant_id = ? AND content_type = ?')
       .get(key.tenantId, key.contentType) as StreamRow | undefined;
-    if (!row) return { subscriptionEnabled: false };
+    const origin = this.#db
+      .prepare('SELECT listed_from FROM stream_origins WHERE tenant_id = ? AND content_type = ?')
+      .get(key.tenantId, key.contentType) as { listed_from: number } | undefined;
+    const listedFrom = origin ? { listedFrom: origin.listed_from } : {};
+    if (!row) return { subscriptionEnabled: false, ...listedFrom };
     return {
+      ...listedFrom,
       subscriptionEnabled: Number(row.subscription_enabled) === 1,
       ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
       ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
@@ -93,6 +98,12 @@ export class SqliteStateStore implements StateStore {
     this.#db
       .prepare('UPDATE streams SET listed_through = ? WHERE tenant_id = ? AND content_type = ?')
       .run(listedThrough, key.tenantId, key.contentType);
+  }
+
+  async setListedFrom(key: StreamKey, listedFrom: number): Promise<void> {
+    this.#db
+      .prepare('INSERT OR IGNORE INTO stream_origins (tenant_id, content_type, listed_from) VALUES (?, ?, ?)')
+      .run(key.tenantId, key.contentType, listedFrom);
   }
 
   async setSubscription(key: StreamKey, enabled: boolean, lastStartAttemptAt?: number): Promise<void> {

@@ -32,6 +32,8 @@ export interface StreamState {
   listedThrough?: number;
   subscriptionEnabled: boolean;
   lastStartAttemptAt?: number;
+  /** Start of the first window ever listed (the backfill horizon): the reconciliation sweep looks no further back. */
+  listedFrom?: number;
 }
 
 /** A delivered batch, committed atomically with the sink positions and the seen event ids. */
@@ -96,6 +98,8 @@ export interface StateStore extends HealthSource {
   registerStream(key: StreamKey, tenantName: string): Promise<void>;
   getStream(key: StreamKey): Promise<StreamState>;
   setListedThrough(key: StreamKey, listedThrough: number): Promise<void>;
+  /** Records where listing of the stream began, once (later calls keep the first value). */
+  setListedFrom(key: StreamKey, listedFrom: number): Promise<void>;
   setSubscription(key: StreamKey, enabled: boolean, lastStartAttemptAt?: number): Promise<void>;
   /** Adds blobs not yet in the ledger to the queue; returns those that were new. */
   enqueueBlobs(key: StreamKey, blobs: readonly ListedBlob[], now: number): Promise<ListedBlob[]>;

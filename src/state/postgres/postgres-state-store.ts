@@ -157,13 +157,15 @@ export class PostgresStateStore implements StateStore {
   }
 
   async getStream(key: StreamKey): Promise<StreamState> {
-    const { rows } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams WHERE tenant_id = $1 AND content_type = $2', [
-      key.tenantId,
-      key.contentType,
-    ]);
+    const { rows } = await this.#pool.query<StreamRow & { listed_from: number | null }>(
+      `SELECT s.*, o.listed_from FROM o365_streams s LEFT JOIN o365_stream_origins o USING (tenant_id, content_type)
+       WHERE s.tenant_id = $1 AND s.content_type = $2`,
+      [key.tenantId, key.contentType],
+    );
     const row = rows[0];
     if (!row) return { subscriptionEnabled: false };
     return {
+      ...(row.listed_from === null ? {} : { listedFrom: row.listed_from }),
       subscriptionEnabled: row.subscription_enabled === true,
       ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
       ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
@@ -177,6 +179,15 @@ export class PostgresStateStore implements StateStore {
         key.contentType,
         listedThrough,
       ]),
+    );
+  }
+
+  async setListedFrom(key: StreamKey, listedFrom: number): Promise<void> {
+    await this.#fenced(key, (c) =>
+      c.query(
+        'INSERT INTO o365_stream_origins (tenant_id, content_type, listed_from) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [key.tenantId, key.contentType, listedFrom],
+      ),
     );
   }
 

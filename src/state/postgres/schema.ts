@@ -57,6 +57,12 @@ CREATE TABLE IF NOT EXISTS o365_failed_windows (
   first_failed_at BIGINT NOT NULL,
   PRIMARY KEY (tenant_id, content_type, window_start)
 );
+CREATE TABLE IF NOT EXISTS o365_stream_origins (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  listed_from BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+);
 CREATE TABLE IF NOT EXISTS o365_reconciliations (
   tenant_id TEXT NOT NULL,
   content_type TEXT NOT NULL,

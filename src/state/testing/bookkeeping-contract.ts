@@ -2,11 +2,15 @@ import assert from 'node:assert/strict';
 import type { StateStore, StreamKey } from '../state-store.ts';
 
 /**
- * The same checks for every StateStore: failed listing windows, ledger lookups, reconciliation reports, and
+ * The same checks for every StateStore: listing origin, failed listing windows, ledger lookups, reconciliation reports, and
  * secrets scrubbed from stored error text. `key` must be registered (and leased, for PostgreSQL) by the caller.
  */
 export async function checkCollectionBookkeeping(store: StateStore, key: StreamKey, secret: string): Promise<void> {
   const now = Date.now();
+  assert.equal((await store.getStream(key)).listedFrom, undefined);
+  await store.setListedFrom(key, 500);
+  await store.setListedFrom(key, 900);
+  assert.equal((await store.getStream(key)).listedFrom, 500, 'the first origin is kept');
   await store.recordWindowFailure(
     key,
     { start: 1000, end: 2000 },
