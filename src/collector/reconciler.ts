@@ -45,6 +45,19 @@ export class Reconciler {
       if (!stream.subscriptionEnabled || stream.listedFrom === undefined) continue;
       reports.push(await this.#sweepStream(key, stream.listedFrom));
     }
+    const total = (field: 'listed' | 'missing' | 'undelivered' | 'unlistedWindows') => reports.reduce((n, r) => n + r[field], 0);
+    if (reports.length > 0) {
+      this.#log.info(
+        {
+          streams: reports.length,
+          listed: total('listed'),
+          missing: total('missing'),
+          undelivered: total('undelivered'),
+          unlistedWindows: total('unlistedWindows'),
+        },
+        'reconciliation sweep done',
+      );
+    }
     return reports;
   }
 
@@ -131,7 +144,7 @@ export class Reconciler {
       unlistedWindows: report.unlistedWindows,
       ...(clean ? {} : { examples: report.examples }),
     };
-    if (clean) this.#log.info(fields, 'reconciliation: every blob of the last 7 days was delivered');
+    if (clean) this.#log.debug(fields, 'reconciliation: every blob listed was delivered');
     else this.#log.warn(fields, 'reconciliation found blobs or windows not delivered');
   }
 }
