@@ -219,3 +219,26 @@ test("string and null elements of a blob go to the dead-letter output with their
     await emulator.stop();
   }
 });
+
+test('a window still failing when it leaves the 7 days is forgotten loudly (EVENTS MAY BE LOST), not retried forever', async () => {
+  const { emulator, run, log, health } = await setup(15, {}, 50, 'Audit.Exchange');
+  const key = { tenantId: tenant.tenantId, contentType: 'Audit.Exchange' };
+  try {
+    await run.collector.runOnce();
+    const now = Date.now();
+    const gone = { start: now - 8 * 24 * 60 * MIN, end: now - 8 * 24 * 60 * MIN + 60 * MIN };
+    await run.state.recordWindowFailure(key, gone, { error: 'AF20031: bad page', nextAttemptAt: 0, at: now });
+    assert.equal((await health())?.failedWindows?.count, 1);
+    await run.collector.runOnce();
+    assert.deepEqual(await run.state.failedWindows(key), []);
+    const lost = log.lines.filter(
+      (l) => l.msg === 'EVENTS MAY BE LOST: listing window failed until it left the 7 days the API keeps',
+    );
+    assert.equal(lost.length, 1);
+    assert.equal(lost[0]?.err, 'AF20031: bad page');
+    assert.equal((await health())?.status, 'ok');
+  } finally {
+    await run.close();
+    await emulator.stop();
+  }
+});
