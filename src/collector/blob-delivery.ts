@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../core/audit-record.ts';
+import type { BlobElement } from '../management-api/blob-records.ts';
 import type { Delivery } from '../core/delivery.ts';
 import { eventIdOf, type SourceRecord } from '../core/source-record.ts';
 import type { QueuedBlob, StateStore, StreamKey } from '../state/state-store.ts';
@@ -7,7 +8,11 @@ export interface BlobBatch {
   key: StreamKey;
   tenantName: string;
   blob: QueuedBlob;
-  records: readonly AuditRecord[];
+  /**
+   * The blob's elements in order: records, and elements that are no record (string, null…), which are handed to the
+   * pipeline as they are: it validates every record and sends these to the dead-letter output with the reason.
+   */
+  elements: readonly BlobElement[];
   /** Records of the blob delivered once this batch commits. */
   deliveredThrough: number;
   done: boolean;
@@ -31,12 +36,13 @@ export async function deliverBatch(
 ): Promise<BatchOutcome> {
   const { key, blob } = batch;
   return delivery.exclusive(async (deliver) => {
-    const ids = batch.records.map((record) => eventIdOf(key.tenantId, record));
+    const records = batch.elements.map((e) => ('record' in e ? e.record : (e.invalid as AuditRecord)));
+    const ids = batch.elements.map((e) => ('record' in e ? eventIdOf(key.tenantId, e.record) : undefined));
     const seen = await state.filterSeen(ids.filter((id): id is string => id !== undefined));
     const inBatch = new Set<string>();
     const fresh: SourceRecord[] = [];
     const freshIds: string[] = [];
-    batch.records.forEach((record, i) => {
+    records.forEach((record, i) => {
       const id = ids[i];
       if (id !== undefined) {
         if (seen.has(id) || inBatch.has(id)) return;
@@ -64,6 +70,6 @@ export async function deliverBatch(
       positions,
       contentCreated: blob.contentCreated,
     });
-    return { delivered: fresh.length, duplicates: batch.records.length - fresh.length };
+    return { delivered: fresh.length, duplicates: records.length - fresh.length };
   });
 }

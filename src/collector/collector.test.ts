@@ -117,6 +117,9 @@ test('every chaos switch on: still exactly once; only blobs whose contentUri is 
       foreignContentUri: 0.05,
       hugeBlobBytes: 1_000_000,
       nextPageUrlSpelling: true,
+      blobRedirect: 0.1,
+      blobRedirectTarget: 'api-host',
+      listingWithoutExpiration: 0.2,
     },
   });
   const dir = tempDir();
@@ -128,7 +131,17 @@ test('every chaos switch on: still exactly once; only blobs whose contentUri is 
     await settle();
     await runUntilIdleOrQuarantined(run);
     const stats = emulator.stats();
-    for (const kind of ['throttled', 'truncated', 'late', 'duplicateWithin', 'duplicateAcross', 'huge', 'foreignUri']) {
+    for (const kind of [
+      'throttled',
+      'truncated',
+      'late',
+      'duplicateWithin',
+      'duplicateAcross',
+      'huge',
+      'foreignUri',
+      'redirectApiHost',
+      'listingWithoutExpiration',
+    ]) {
       assert.ok((stats.injected[kind] ?? 0) > 0, `chaos ${kind} was exercised: ${JSON.stringify(stats.injected)}`);
     }
     // The held-back blobs: all quarantined for their host, and what they hold is exactly what is missing.

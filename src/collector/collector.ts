@@ -1,6 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '../core/delivery.ts';
+import type { ReconciliationReport } from '../core/health.ts';
 import { ApiError } from '../management-api/errors.ts';
 import { createTenantClient, type TenantClient } from '../management-api/tenant-client.ts';
 import type { TokenProvider } from '../management-api/token-provider.ts';
@@ -8,6 +9,7 @@ import type { Logger } from '../observability/logger.ts';
 import type { StateStore } from '../state/state-store.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
+import { Reconciler } from './reconciler.ts';
 import { TenantCollector, type CycleResult } from './tenant-collector.ts';
 import { WakeSignal } from './webhook/wake-signal.ts';
 
@@ -27,11 +29,19 @@ export interface TenantCycle extends CycleResult {
   error?: { code: string; message: string };
 }
 
+export interface TenantReconciliation {
+  tenant: string;
+  reports: ReconciliationReport[];
+  error?: { code: string; message: string };
+}
+
 export interface Collector {
   /** Declares every stream, then polls every tenant in its own loop until stop(). Resolves once started. */
   start(): Promise<void>;
   /** One cycle for every tenant (expire overdue blobs, list, fetch); tenants fail independently. */
   runOnce(): Promise<TenantCycle[]>;
+  /** One reconciliation sweep of every tenant (what the background sweep does every `reconcile_interval`). */
+  reconcile(): Promise<TenantReconciliation[]>;
   /** Fetches a tenant's queued blobs now instead of at its next poll (webhook notifications); false for an unknown tenant. */
   wake(tenantId: string): boolean;
   /** Aborts in-flight requests, waits for the loops, releases HTTP agents. The state store is the caller's to close. */
@@ -42,6 +52,7 @@ interface TenantRunner {
   tenant: TenantConfig;
   client: TenantClient;
   collector: TenantCollector;
+  reconciler: Reconciler;
   wake: WakeSignal;
   lastAuthMessage?: string;
 }
@@ -72,7 +83,15 @@ export function createCollector(options: CollectorOptions): Collector {
         logger,
         signal: abort.signal,
       });
-      return { tenant, client, collector, wake: new WakeSignal() };
+      const reconciler = new Reconciler({
+        tenantName: tenant.name,
+        collection: config.collection,
+        api: client.api,
+        state,
+        logger,
+        signal: abort.signal,
+      });
+      return { tenant, client, collector, reconciler, wake: new WakeSignal() };
     });
 
   async function housekeeping(): Promise<void> {
@@ -150,6 +169,30 @@ export function createCollector(options: CollectorOptions): Collector {
     }
   }
 
+  async function reconcile(runner: TenantRunner): Promise<TenantReconciliation> {
+    try {
+      return { tenant: runner.tenant.name, reports: await runner.reconciler.sweep(runner.collector.keys) };
+    } catch (err) {
+      const error =
+        err instanceof ApiError ? { code: err.code, message: err.message } : { code: 'ERROR', message: (err as Error).message };
+      if (!abort.signal.aborted) logger.warn({ tenant: runner.tenant.name, err: error }, 'reconciliation sweep failed');
+      return { tenant: runner.tenant.name, reports: [], error };
+    }
+  }
+
+  /** Sweeps the tenants one after the other, in the background of collection, every reconcile_interval. */
+  async function reconcileLoop(): Promise<void> {
+    const interval = config.collection.reconcile_interval;
+    if (interval === 0) return;
+    while (!abort.signal.aborted) {
+      await sleep(interval, undefined, { signal: abort.signal }).catch(() => undefined);
+      for (const runner of runners) {
+        if (abort.signal.aborted) return;
+        await reconcile(runner);
+      }
+    }
+  }
+
   async function registerStreams(): Promise<void> {
     for (const runner of runners) {
       for (const key of runner.collector.keys) await state.registerStream(key, runner.tenant.name);
@@ -159,12 +202,18 @@ export function createCollector(options: CollectorOptions): Collector {
   return {
     async start() {
       await registerStreams();
-      loops.push(housekeepingLoop(), ...runners.map(loop));
+      loops.push(housekeepingLoop(), reconcileLoop(), ...runners.map(loop));
     },
     async runOnce() {
       await registerStreams();
       await housekeeping();
       return Promise.all(runners.map(cycle));
+    },
+    async reconcile() {
+      await registerStreams();
+      const results: TenantReconciliation[] = [];
+      for (const runner of runners) results.push(await reconcile(runner));
+      return results;
     },
     wake(tenantId) {
       const runner = runners.find((r) => r.tenant.tenant_id.toLowerCase() === tenantId.toLowerCase());

@@ -94,6 +94,12 @@ export const collectionSchema = z
     quarantine_retry_delay: duration.prefault('30m'),
     /** Wait before trying a tenant again after its credentials were rejected. */
     auth_retry_delay: duration.prefault('5m'),
+    /** How often the reconciliation sweep re-lists the 7 days per stream and reports what was not delivered; 0 = off. */
+    reconcile_interval: duration
+      .prefault('1h')
+      .refine((ms) => ms === 0 || (ms >= 60_000 && ms <= 7 * 86_400_000), 'must be 0 (off) or between 1m and 7d'),
+    /** A pending blob younger than this (contentCreated) is still on its way: the sweep does not report it. */
+    reconcile_grace: duration.prefault('1h'),
   })
   .strict()
   .prefault({});

@@ -1,3 +1,4 @@
+import { scrubSecrets } from '../core/scrub-secrets.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { ApiError } from '../management-api/errors.ts';
 import { endpointsFor } from '../management-api/clouds.ts';
@@ -23,7 +24,9 @@ const SKEW_TOLERANCE = 5 * 60_000;
 /** Listing pages read per content type: enough to tell "content is flowing" without paging through a day. */
 const MAX_PAGES = 3;
 
-const messageOf = (err: unknown): string => (err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message);
+/** Remote error text, scrubbed of secrets and tokens (the report is printed to a terminal or pasted into a ticket). */
+const messageOf = (err: unknown): string =>
+  scrubSecrets(err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message);
 
 async function countRecentBlobs(api: ManagementApiClient, contentType: string, now: number): Promise<string> {
   let blobs = 0;

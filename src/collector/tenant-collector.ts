@@ -1,15 +1,15 @@
-import type { AuditRecord } from '../core/audit-record.ts';
+import type { BlobElement } from '../management-api/blob-records.ts';
 import type { ContentType } from '../core/content-types.ts';
 import type { Delivery } from '../core/delivery.ts';
 import { backoffDelay } from '../management-api/backoff.ts';
 import { ApiError } from '../management-api/errors.ts';
 import type { ManagementApiClient, SubscriptionWebhook } from '../management-api/management-api-client.ts';
 import type { Logger } from '../observability/logger.ts';
-import type { QueuedBlob, StateStore, StreamKey } from '../state/state-store.ts';
+import type { FailedWindow, QueuedBlob, StateStore, StreamKey } from '../state/state-store.ts';
 import { deliverBatch } from './blob-delivery.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
-import { planWindows } from './window-planner.ts';
+import { MAX_LOOKBACK, planWindows, type ListingWindow } from './window-planner.ts';
 
 export interface TenantCollectorOptions {
   tenant: TenantConfig;
@@ -32,6 +32,16 @@ const errorSummary = (err: unknown): { code: string; message: string } =>
   err instanceof ApiError
     ? { code: err.code, message: err.message }
     : { code: 'ERROR', message: err instanceof Error ? err.message : String(err) };
+
+/** True when the windows, together, cover [span.start, span.end). */
+function covers(windows: readonly ListingWindow[], span: ListingWindow): boolean {
+  let reached = span.start;
+  for (const w of [...windows].sort((a, b) => a.start - b.start)) {
+    if (w.start > reached) break;
+    reached = Math.max(reached, w.end);
+  }
+  return reached >= span.end;
+}
 
 /** One tenant's streams (one per content type): subscription, listing into the durable queue, fair blob fetching. */
 export class TenantCollector {
@@ -133,53 +143,149 @@ export class TenantCollector {
     }
   }
 
+  /**
+   * Lists the stream's windows, each on its own: a window that fails (bad NextPageUri, invalid listing, errors
+   * after retries) is recorded and retried with backoff while the newer windows go on being listed. Failures that
+   * concern the whole stream or tenant (subscription, clock skew, credentials) stop this poll of the stream.
+   */
   async #listStream(key: StreamKey): Promise<number> {
     await this.#ensureSubscription(key);
     const { collection, api, state } = this.#o;
     const stream = await state.getStream(key);
-    const windows = planWindows({
-      now: Date.now() + api.clockSkewMs,
+    const now = Date.now() + api.clockSkewMs;
+    const planned = planWindows({
+      now,
       listedThrough: stream.listedThrough,
       window: collection.window,
       settleWindow: collection.settle_window,
       backfill: collection.backfill,
       listingDelay: collection.listing_delay,
     });
+    const first = planned[0];
+    if (stream.listedFrom === undefined && first) await state.setListedFrom(key, first.start);
+    const failed = await state.failedWindows(key);
+    const retries = await this.#retriesDue(key, failed, planned[0]?.start ?? now, now);
     let listed = 0;
     let listedThrough = stream.listedThrough ?? 0;
-    try {
-      for (const window of windows) {
+    const succeeded: ListingWindow[] = [];
+    for (const { window, recorded } of [...retries, ...planned.map((window) => ({ window, recorded: undefined }))]) {
+      const previous = recorded ?? failed.find((f) => f.start === window.start);
+      try {
         for await (const page of api.listContent(key.contentType, window.start, window.end)) {
           const added = await state.enqueueBlobs(key, page, Date.now());
           listed += added.length;
           m.blobsListed.inc(this.#labels(key), added.length);
         }
-        if (window.end > listedThrough) {
-          listedThrough = window.end;
-          await state.setListedThrough(key, listedThrough);
+        succeeded.push(window);
+        if (previous) {
+          await state.clearWindowFailures(key, previous.start, Math.max(previous.end, window.end));
+          this.#log.info(
+            { contentType: key.contentType, window: this.#windowText(window), attempts: previous.attempts },
+            'listing window listed after failing',
+          );
         }
+      } catch (err) {
+        if (!this.#windowOnly(err)) {
+          await this.#onStreamListingError(key, err);
+          throw err;
+        }
+        await this.#recordWindowFailure(key, window, previous, err);
       }
-      if (!stream.subscriptionEnabled && windows.length > 0) await state.setSubscription(key, true);
-    } catch (err) {
-      if (err instanceof ApiError && err.kind === 'subscription') {
-        // AF20022 (no subscription at all) proves the last start attempt did not take effect (e.g. the process died
-        // before sending it): start at once. AF20023 (disabled) keeps the cooldown Microsoft asks for between starts.
-        await state.setSubscription(key, false, err.code === 'AF20022' ? 0 : undefined);
-        this.#log.warn(
-          { contentType: key.contentType, code: err.code },
-          err.code === 'AF20022'
-            ? 'no subscription found; starting it'
-            : 'subscription disabled; it will be started again after the cooldown',
-        );
-      } else if (err instanceof ApiError && err.kind === 'window') {
-        this.#log.warn(
-          { contentType: key.contentType, code: err.code, clockSkewMs: api.clockSkewMs },
-          'window rejected; re-planning next poll',
-        );
+      if (window.end > listedThrough) {
+        listedThrough = window.end;
+        await state.setListedThrough(key, listedThrough);
       }
-      throw err;
     }
+    // A failure recorded on other window boundaries (the window size changed) is cleared once its span listed.
+    for (const f of failed) {
+      if (f.start >= (planned[0]?.start ?? now) && covers(succeeded, f)) await state.clearWindowFailures(key, f.start, f.end);
+    }
+    if (!stream.subscriptionEnabled && planned.length > 0) await state.setSubscription(key, true);
+    m.windowsFailing.set(this.#labels(key), (await state.failedWindows(key)).length);
     return listed;
+  }
+
+  /** True when the error concerns this window only (the next windows may well list). */
+  #windowOnly(err: unknown): boolean {
+    if (this.#o.signal.aborted) return false;
+    return !(err instanceof ApiError && (err.kind === 'auth' || err.kind === 'subscription' || err.kind === 'window'));
+  }
+
+  #windowText(window: { start: number; end: number }): string {
+    return `${new Date(window.start).toISOString()}/${new Date(window.end).toISOString()}`;
+  }
+
+  /**
+   * Failed windows older than this poll's planned windows whose retry is due, clamped to what the API still lists.
+   * One that has left the 7 days entirely can never be listed: forgotten, loudly (its blobs may be lost).
+   */
+  async #retriesDue(
+    key: StreamKey,
+    failed: readonly FailedWindow[],
+    plannedStart: number,
+    now: number,
+  ): Promise<{ window: ListingWindow; recorded: FailedWindow }[]> {
+    const earliest = now - MAX_LOOKBACK;
+    const due: { window: ListingWindow; recorded: FailedWindow }[] = [];
+    for (const f of failed) {
+      if (f.start >= plannedStart) continue;
+      if (f.end <= earliest) {
+        await this.#o.state.clearWindowFailures(key, f.start, f.end);
+        m.windowsAbandoned.inc(this.#labels(key));
+        this.#log.error(
+          { contentType: key.contentType, window: this.#windowText(f), attempts: f.attempts, err: f.error },
+          'EVENTS MAY BE LOST: listing window failed until it left the 7 days the API keeps',
+        );
+        continue;
+      }
+      const window = { start: Math.max(f.start, Math.ceil(earliest / 1000) * 1000), end: Math.min(f.end, plannedStart) };
+      if (f.nextAttemptAt <= Date.now() && window.start < window.end) due.push({ window, recorded: f });
+    }
+    return due;
+  }
+
+  async #recordWindowFailure(
+    key: StreamKey,
+    window: ListingWindow,
+    previous: FailedWindow | undefined,
+    err: unknown,
+  ): Promise<void> {
+    const { collection } = this.#o;
+    const attempts = (previous?.attempts ?? 0) + 1;
+    const delay = backoffDelay(attempts - 1, collection.retry_base_delay, collection.retry_max_delay);
+    const { code, message } = errorSummary(err);
+    const at = Date.now();
+    const bounds = previous ? { start: previous.start, end: Math.max(previous.end, window.end) } : window;
+    await this.#o.state.recordWindowFailure(key, bounds, {
+      error: `${code}: ${message}`,
+      nextAttemptAt: at + delay,
+      at,
+    });
+    m.windowFailures.inc(this.#labels(key));
+    this.#log.warn(
+      { contentType: key.contentType, window: this.#windowText(window), attempts, retryInMs: delay, code, err: message },
+      'listing window failed; newer windows go on, this one is retried',
+    );
+  }
+
+  async #onStreamListingError(key: StreamKey, err: unknown): Promise<void> {
+    const { api, state } = this.#o;
+    if (err instanceof ApiError && err.kind === 'subscription') {
+      // AF20022 (no subscription at all) proves the last start attempt did not take effect (e.g. the process died
+      // before sending it): start at once. AF20023 (disabled) keeps the cooldown Microsoft asks for between starts.
+      await state.setSubscription(key, false, err.code === 'AF20022' ? 0 : undefined);
+      this.#log.warn(
+        { contentType: key.contentType, code: err.code },
+        err.code === 'AF20022'
+          ? 'no subscription found; starting it'
+          : 'subscription disabled; it will be started again after the cooldown',
+      );
+    } else if (err instanceof ApiError && err.kind === 'window') {
+      this.#log.warn(
+        { contentType: key.contentType, code: err.code, clockSkewMs: api.clockSkewMs },
+        'window rejected; re-planning next poll',
+      );
+    }
   }
 
   /** Fetches due blobs with bounded concurrency, round-robin across content types; each blob is tried once per cycle. */
@@ -228,30 +334,43 @@ export class TenantCollector {
       await this.#expire(key, blob, `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`);
       return;
     }
-    const commit = async (records: AuditRecord[], deliveredThrough: number, done: boolean): Promise<void> => {
+    const commit = async (elements: BlobElement[], deliveredThrough: number, done: boolean): Promise<void> => {
       const outcome = await deliverBatch(
         state,
         delivery,
-        { key, tenantName: this.#o.tenant.name, blob, records, deliveredThrough, done },
+        { key, tenantName: this.#o.tenant.name, blob, elements, deliveredThrough, done },
         Date.now() + collection.dedup_ttl,
       );
       result.eventsDelivered += outcome.delivered;
       m.eventsDelivered.inc(this.#labels(key), outcome.delivered);
       m.dedupHits.inc(this.#labels(key), outcome.duplicates);
     };
+    let invalid = 0;
+    let firstInvalid: string | undefined;
     try {
       let index = 0;
-      let batch: AuditRecord[] = [];
-      for await (const record of api.fetchBlob(blob.contentUri, blob.contentId)) {
+      let batch: BlobElement[] = [];
+      for await (const element of api.fetchBlob(blob.contentUri, blob.contentId)) {
         index += 1;
         if (index <= blob.delivered) continue;
-        batch.push(record);
+        if ('invalid' in element) {
+          invalid += 1;
+          firstInvalid ??= element.reason;
+        }
+        batch.push(element);
         if (batch.length >= collection.batch_size) {
           await commit(batch, index, false);
           batch = [];
         }
       }
       await commit(batch, Math.max(index, blob.delivered), true);
+      if (invalid > 0) {
+        m.elementsInvalid.inc(this.#labels(key), invalid);
+        this.#log.warn(
+          { contentType: key.contentType, contentId: blob.contentId, invalid, reason: firstInvalid },
+          "blob elements that are not records sent to the dead-letter output; the blob's records were delivered",
+        );
+      }
       result.blobsFetched += 1;
       m.blobsFetched.inc(this.#labels(key));
       m.contentLag.set(this.#labels(key), Math.max(0, (Date.now() - blob.contentCreated) / 1000));

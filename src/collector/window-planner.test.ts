@@ -29,13 +29,25 @@ test('later polls re-list the settle window even when the cursor is recent', () 
   const windows = planWindows({ ...base, listedThrough: now - 60_000 });
   assertValid(windows);
   assert.ok(windows[0]!.start <= now - D, 'goes back one settle window');
-  assert.equal(windows.length, 24);
+  assert.equal(windows.length, 25, '24 hours, on whole hours, plus the current partial hour');
 });
 
 test('a cursor older than 7 days is clamped; 24h windows are allowed, never more', () => {
   const windows = planWindows({ ...base, listedThrough: now - 30 * D, window: 48 * H });
   assertValid(windows);
-  assert.equal(windows.length, 7);
+  assert.ok(windows.every((w) => w.end - w.start <= D));
+  assert.equal(windows.length, 8, 'the oldest partial day, 6 whole days, today so far');
+});
+
+test('windows lie on a fixed grid: a window keeps its start from one poll to the next', () => {
+  const first = planWindows({ ...base, listedThrough: now - 60_000 });
+  const later = planWindows({ ...base, now: now + 17 * 60_000, listedThrough: now - 60_000 });
+  assertValid(first);
+  assert.ok(first.every((w) => w.start % H === 0));
+  const laterStarts = new Set(later.map((w) => w.start));
+  assert.ok(first.slice(1).every((w) => laterStarts.has(w.start)));
+  const grown = later.find((w) => w.start === first.at(-1)?.start);
+  assert.ok(grown && grown.end > (first.at(-1)?.end ?? 0), 'the partial hour of the first poll is complete later, same start');
 });
 
 test('a short backfill with no settle window lists only recent time', () => {

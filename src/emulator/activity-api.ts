@@ -91,6 +91,8 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
   const match = API_PATH.exec(url.pathname);
   const op = match ? route(req.method ?? 'GET', match[2] ?? '') : undefined;
   stats.request(op?.kind ?? 'notFound');
+  // Requests reaching the emulator under its foreign name (`localhost`): a client followed a URL to another host.
+  if ((req.headers.host ?? '').toLowerCase().startsWith('localhost')) stats.request('foreignHost');
   if (!match || !op) throw apiErrors.notFound();
   const query = queryOf(url);
   const publisherId = query.get('publisheridentifier');
@@ -130,6 +132,14 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
       fault.status,
       fault.status === 503 ? 'ServiceUnavailable' : 'RequestTimeout',
       fault.status === 503 ? 'The service is temporarily unavailable.' : 'The request timed out.',
+    );
+  }
+  if (chaos.roll('apiErrorEcho')) {
+    stats.injected('echo');
+    throw new ApiError(
+      400,
+      'RequestRejected',
+      `Request rejected by the gateway. Headers: Authorization: ${auth}; Query: ${url.search}`,
     );
   }
 
@@ -180,7 +190,7 @@ async function dispatch(req: IncomingMessage, res: ServerResponse, url: URL, dep
     case 'dlpTypes':
       return sendDlpTypes(req, res, now());
     case 'blob':
-      return sendBlob(res, content, op.contentId, deps);
+      return sendBlob(res, content, op.contentId, query, deps);
   }
 }
 
@@ -278,24 +288,38 @@ function listContent(
   }
   const page = matching.slice(offset, offset + deps.pageSize);
   const headers: Record<string, string> = {};
+  const { chaos, stats } = deps;
   if (offset + page.length < matching.length) {
     const next = new URL(`${deps.baseUrl(false)}/api/v1.0/${content.tenantId}/activity/feed/subscriptions/content`);
     next.searchParams.set('contentType', ct);
     next.searchParams.set('startTime', window.startText);
     next.searchParams.set('endTime', window.endText);
-    next.searchParams.set('nextPage', encodeNextPage(window, offset + page.length));
-    headers[deps.chaos.options.nextPageUrlSpelling ? 'NextPageUrl' : 'NextPageUri'] = next.toString();
+    const corrupt = chaos.options.badNextPageBefore > 0 && window.start < chaos.options.badNextPageBefore;
+    if (corrupt) stats.injected('badNextPage');
+    next.searchParams.set('nextPage', corrupt ? 'corrupt!page' : encodeNextPage(window, offset + page.length));
+    headers[chaos.options.nextPageUrlSpelling ? 'NextPageUrl' : 'NextPageUri'] = next.toString();
   }
   sendJson(
     res,
     200,
-    page.map((b) => ({
-      contentUri: blobUri(deps, b),
-      contentId: b.contentId,
-      contentType: b.contentType,
-      contentCreated: isoMillis(b.contentCreated),
-      contentExpiration: isoMillis(b.contentExpiration),
-    })),
+    page.map((b) => {
+      const entry: Record<string, string> = {
+        contentUri: blobUri(deps, b),
+        contentId: b.contentId,
+        contentType: b.contentType,
+        contentCreated: isoMillis(b.contentCreated),
+        contentExpiration: isoMillis(b.contentExpiration),
+      };
+      if (chaos.roll('listingWithoutExpiration')) {
+        stats.injected('listingWithoutExpiration');
+        delete entry.contentExpiration;
+      }
+      if (chaos.roll('listingWithoutContentUri')) {
+        stats.injected('listingWithoutContentUri');
+        delete entry.contentUri;
+      }
+      return entry;
+    }),
     deps.now(),
     headers,
   );
@@ -315,11 +339,27 @@ function sendDlpTypes(req: IncomingMessage, res: ServerResponse, now: number): v
   );
 }
 
-async function sendBlob(res: ServerResponse, content: TenantContent, contentId: string, deps: ActivityApiDeps): Promise<void> {
+/** `302 Found` to the same blob on the API host or on the foreign host; the redirected request is served. */
+function redirectBlob(res: ServerResponse, blob: StoredBlob, deps: ActivityApiDeps): void {
+  const foreign = deps.chaos.options.blobRedirectTarget === 'foreign-host';
+  deps.stats.injected(foreign ? 'redirectForeign' : 'redirectApiHost');
+  const location = `${deps.baseUrl(foreign)}/api/v1.0/${blob.tenantId}/activity/feed/audit/${blob.contentId}?redirected=1`;
+  res.writeHead(302, { ...standardHeaders(deps.now()), Location: location, 'Content-Length': '0' });
+  res.end();
+}
+
+async function sendBlob(
+  res: ServerResponse,
+  content: TenantContent,
+  contentId: string,
+  query: Map<string, string>,
+  deps: ActivityApiDeps,
+): Promise<void> {
   if (!isWellFormedContentId(contentId)) throw apiErrors.badContentId(contentId);
   const blob = content.blobById.get(contentId);
   if (!blob?.listable) throw apiErrors.contentNotFound(contentId);
   if (deps.now() >= blob.contentExpiration || blob.body.kind === 'evicted') throw apiErrors.contentExpired(contentId);
+  if (!query.has('redirected') && deps.chaos.roll('blobRedirect')) return redirectBlob(res, blob, deps);
   const truncate = deps.chaos.roll('truncatedBlob');
   if (truncate) deps.stats.injected('truncated');
   if (blob.body.kind === 'huge') {

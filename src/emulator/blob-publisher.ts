@@ -159,11 +159,18 @@ export class BlobPublisher {
       body.splice(chaos.rng('duplicateAcrossPos').int(0, body.length), 0, earlier);
       stats.injected('duplicateAcross');
     }
+    // A non-record element (string or null) among the records: stored, so every download of the blob carries it.
+    const elements: unknown[] = [...body];
+    if (chaos.roll('nonObjectElement')) {
+      const junk = chaos.rng('nonObjectKind').pick(['not a record', null] as const);
+      elements.splice(chaos.rng('nonObjectPos').int(0, elements.length), 0, junk);
+      stats.injected('nonObjectElement');
+    }
     const listable = content.acceptsContent(contentType);
     const contentId = this.#nextContentId(content, contentType, created);
     const foreignHost = chaos.roll('foreignContentUri');
     if (foreignHost) stats.injected('foreignUri');
-    const json = JSON.stringify(body);
+    const json = JSON.stringify(elements);
     const blob: StoredBlob = {
       contentId,
       tenantId: content.tenantId,

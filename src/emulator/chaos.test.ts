@@ -168,4 +168,85 @@ describe('emulator chaos switches', () => {
     assert.equal(em.stats().injected.truncated, 1);
     assert.equal((await blob(id ?? '')).length, 50, 'the same blob is whole again without chaos');
   });
+  it('blobRedirect answers 302 to the blob on the API host or on the foreign host; the redirected request is served', async () => {
+    const [id] = em.publish(TENANT_A, 'Audit.Exchange', records('redir', 2));
+    em.setChaos({ blobRedirect: 1, blobRedirectTarget: 'foreign-host' });
+    const away = await client.get(client.api(TENANT_A, `audit/${id ?? ''}`), token);
+    em.setChaos({ blobRedirectTarget: 'api-host' });
+    const home = await client.get(client.api(TENANT_A, `audit/${id ?? ''}`), token);
+    assert.equal(away.status, 302);
+    assert.match(away.headers.location ?? '', /^https:\/\/localhost:\d+\/api\/v1\.0\/.*\?redirected=1$/);
+    assert.equal(home.status, 302);
+    assert.ok((home.headers.location ?? '').startsWith(`${em.url}/api/v1.0/`));
+    const served = await client.get(home.headers.location ?? '', token);
+    em.setChaos({ blobRedirect: 0 });
+    assert.deepEqual(
+      (served.json as AuditRecord[]).map((r) => r.Id),
+      ['redir-0', 'redir-1'],
+    );
+    assert.equal(em.stats().injected.redirectForeign, 1);
+    assert.equal(em.stats().injected.redirectApiHost, 1);
+  });
+
+  it('nonObjectElement stores a string or null element in the blob, every download has it', async () => {
+    em.setChaos({ nonObjectElement: 1 });
+    const [id] = em.publish(TENANT_A, 'Audit.Exchange', records('junk', 3));
+    em.setChaos({ nonObjectElement: 0 });
+    const body = (await blob(id ?? '')) as unknown[];
+    assert.equal(body.length, 4);
+    assert.equal(body.filter((e) => e === null || e === 'not a record').length, 1);
+    assert.deepEqual(await blob(id ?? ''), body);
+    assert.ok(!em.publishedIds(TENANT_A).has('null'), 'the ground truth holds records only');
+  });
+
+  it('listing entries can lack contentExpiration or contentUri; badNextPageBefore breaks the NextPageUri of old windows', async () => {
+    em.publish(TENANT_A, 'Audit.General', records('fields', 2));
+    em.setChaos({ listingWithoutExpiration: 1, listingWithoutContentUri: 1 });
+    const entries = (await list('Audit.General')) as unknown as Record<string, unknown>[];
+    em.setChaos({ listingWithoutExpiration: 0, listingWithoutContentUri: 0 });
+    assert.ok(entries.length > 0);
+    assert.ok(entries.every((e) => !('contentExpiration' in e) && !('contentUri' in e) && typeof e.contentId === 'string'));
+
+    const small = await startEmulator({
+      seed: 5,
+      pageSize: 1,
+      tenants: [{ tenantId: TENANT_A, apps: [{ clientId: APP_A, clientSecret: SECRET_A }] }],
+    });
+    const other = new TestClient(small);
+    try {
+      const t = await other.token();
+      await other.post(other.api(TENANT_A, 'subscriptions/start?contentType=Audit.General'), t);
+      small.publish(TENANT_A, 'Audit.General', records('p1', 1));
+      small.publish(TENANT_A, 'Audit.General', records('p2', 1));
+      small.setChaos({ badNextPageBefore: Date.now() + 3_600_000 });
+      await new Promise((r) => setTimeout(r, 5));
+      const first = await other.get(other.api(TENANT_A, 'subscriptions/content?contentType=Audit.General'), t);
+      const next = await other.get(first.headers.nextpageuri ?? '', t);
+      assert.equal(next.status, 400);
+      assert.equal(errorCode(next), 'AF20031');
+    } finally {
+      await other.close();
+      await small.stop();
+    }
+  });
+
+  it('echoCredentials and apiErrorEcho put the client secret and the bearer token in error bodies', async () => {
+    em.setChaos({ echoCredentials: true });
+    const bad = await client.postForm(`/${TENANT_A}/oauth2/v2.0/token`, {
+      grant_type: 'client_credentials',
+      client_id: APP_A,
+      client_secret: 'echoed-wrong-secret',
+      scope: 'https://manage.office.com/.default',
+    });
+    em.setChaos({ echoCredentials: false, apiErrorEcho: 1 });
+    const echoed = await client.get(client.api(TENANT_A, 'subscriptions/list'), token);
+    em.setChaos({ apiErrorEcho: 0 });
+    assert.equal(bad.status, 401);
+    assert.match(
+      String((bad.json as { error_description?: string }).error_description),
+      /AADSTS7000215: .*client_secret=echoed-wrong-secret/,
+    );
+    assert.equal(echoed.status, 400);
+    assert.ok(errorMessage(echoed).includes(`Authorization: Bearer ${token}`));
+  });
 });

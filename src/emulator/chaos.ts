@@ -16,6 +16,14 @@ export const DEFAULT_CHAOS: ChaosOptions = {
   foreignContentUri: 0,
   hugeBlobBytes: 0,
   nextPageUrlSpelling: false,
+  blobRedirect: 0,
+  blobRedirectTarget: 'foreign-host',
+  badNextPageBefore: 0,
+  listingWithoutExpiration: 0,
+  listingWithoutContentUri: 0,
+  nonObjectElement: 0,
+  echoCredentials: false,
+  apiErrorEcho: 0,
 };
 
 export type TransientFault = { status: 500 | 503 | 408; kind: 'transient500' | 'transient503' | 'transient408' };

@@ -22,6 +22,15 @@ export const emulatorChaosSchema = z
     /** Publish one streamed blob of at least this many bytes at start (0 = none). */
     huge_blob_bytes: z.number().int().min(0).default(0),
     next_page_url_spelling: z.boolean().default(false),
+    blob_redirect: probability.default(0),
+    blob_redirect_target: z.enum(['api-host', 'foreign-host']).default('foreign-host'),
+    /** Listings of windows starting more than this long before the emulator started get an invalid NextPageUri (0 = off). */
+    bad_next_page_older_than: duration.default(0),
+    listing_without_expiration: probability.default(0),
+    listing_without_content_uri: probability.default(0),
+    non_object_element: probability.default(0),
+    echo_credentials: z.boolean().default(false),
+    api_error_echo: probability.default(0),
   })
   .strict()
   .prefault({});

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { KeyObject } from 'node:crypto';
-import { aadsts } from './aadsts-error.ts';
+import { AadstsError, aadsts } from './aadsts-error.ts';
 import type { Chaos } from './chaos.ts';
 import type { StatsCollector } from './emulator-stats.ts';
 import { safeDecode, sendJson } from './http-response.ts';
@@ -73,6 +73,15 @@ function openIdConfiguration(base: string, tenantSegment: string, tenantId: stri
   };
 }
 
+/** The same error, its description echoing the credential that was sent (a badly behaved identity proxy). */
+function echoingCredentials(error: AadstsError, form: URLSearchParams): AadstsError {
+  const sent = ['client_secret', 'client_assertion']
+    .filter((name) => form.has(name))
+    .map((name) => `${name}=${form.get(name) ?? ''}`)
+    .join('&');
+  return new AadstsError(error.status, error.error, error.code, `${error.description} Request body: ${sent}`);
+}
+
 /** Token endpoints (v1/v2), OpenID metadata, instance discovery and signing keys. */
 export async function handleLogin(req: IncomingMessage, res: ServerResponse, url: URL, deps: LoginDeps): Promise<void> {
   const now = deps.now();
@@ -89,7 +98,10 @@ export async function handleLogin(req: IncomingMessage, res: ServerResponse, url
     deps.stats.request('token');
     const form = await readForm(req);
     const result = deps.tokens.issue(safeDecode(token[1] ?? ''), token[2] ? 2 : 1, form, `${base}${url.pathname}`);
-    if (!result.ok) return sendJson(res, result.error.status, result.error.body(deps.rng, now), now);
+    if (!result.ok) {
+      const error = deps.chaos.options.echoCredentials ? echoingCredentials(result.error, form) : result.error;
+      return sendJson(res, error.status, error.body(deps.rng, now), now);
+    }
     deps.stats.tokensIssued++;
     return sendJson(res, 200, result.body, now);
   }

@@ -19,6 +19,14 @@ export function emulatorOptionsFromConfig(config: EmulatorConfig): Omit<Emulator
     foreignContentUri: c.foreign_content_uri,
     hugeBlobBytes: c.huge_blob_bytes,
     nextPageUrlSpelling: c.next_page_url_spelling,
+    blobRedirect: c.blob_redirect,
+    blobRedirectTarget: c.blob_redirect_target,
+    badNextPageBefore: c.bad_next_page_older_than > 0 ? Date.now() - c.bad_next_page_older_than : 0,
+    listingWithoutExpiration: c.listing_without_expiration,
+    listingWithoutContentUri: c.listing_without_content_uri,
+    nonObjectElement: c.non_object_element,
+    echoCredentials: c.echo_credentials,
+    apiErrorEcho: c.api_error_echo,
   };
   return {
     port: config.port,

@@ -50,6 +50,22 @@ export interface ChaosOptions {
   hugeBlobBytes: number;
   /** Emit the `NextPageUrl` header spelling instead of `NextPageUri`. */
   nextPageUrlSpelling: boolean;
+  /** Probability that a blob download answers `302 Found` instead of the body (a CDN or front door redirecting). */
+  blobRedirect: number;
+  /** Where that redirect points: the same blob on the API host (then served), or on a foreign host (`localhost`). */
+  blobRedirectTarget: 'api-host' | 'foreign-host';
+  /** Listings of windows starting before this time (epoch ms; 0 = off) get a NextPageUri with an invalid nextPage (AF20031). */
+  badNextPageBefore: number;
+  /** Probability that a listing entry lacks `contentExpiration` (an optional field). */
+  listingWithoutExpiration: number;
+  /** Probability that a listing entry lacks `contentUri` (a required field). */
+  listingWithoutContentUri: number;
+  /** Probability that a published blob carries a string or a null element among its records (stored: every download has it). */
+  nonObjectElement: number;
+  /** The token endpoint echoes the submitted client_secret / client_assertion in its error description. */
+  echoCredentials: boolean;
+  /** Probability that an API request fails with 400 whose message echoes the request's Authorization header. */
+  apiErrorEcho: number;
 }
 
 export interface EmulatorOptions {

@@ -164,8 +164,8 @@ test('throttling (403 AF429, 429 Retry-After) and transient errors are retried; 
     async (base, seen) => {
       const tokens = new CountingTokens();
       const records = [];
-      for await (const record of client(base, tokens, 5).fetchBlob(`${base}/api/v1.0/${TENANT}/activity/feed/audit/b1`, 'b1'))
-        records.push(record.Id);
+      for await (const element of client(base, tokens, 5).fetchBlob(`${base}/api/v1.0/${TENANT}/activity/feed/audit/b1`, 'b1'))
+        if ('record' in element) records.push(element.record.Id);
       assert.deepEqual(records, ['a', 'b']);
       assert.equal(calls, 5);
       assert.deepEqual(tokens.calls, [false, false, false, false, true]);
@@ -215,7 +215,7 @@ test('AF20024 (already enabled) is a successful start; AF20022 is a subscription
   );
 });
 
-test('a truncated blob or a body that is not an array of objects is an error, never a partial success', async () => {
+test('a truncated blob or a body that is not an array is an error, never a partial success', async () => {
   await withServer(
     (req, res, url) => {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -223,12 +223,11 @@ test('a truncated blob or a body that is not an array of objects is an error, ne
         res.write('[{"Id":"1"},{"Id":"2"},{"Id":');
         setTimeout(() => req.socket.destroy(), 20);
       } else if (url.pathname.endsWith('/object')) res.end('{"Id":"1"}');
-      else if (url.pathname.endsWith('/scalar')) res.end('[{"Id":"1"}, 42]');
       else res.end('[{"Id":"1"},{"Id":"2"}');
     },
     async (base) => {
       const api = client(base);
-      for (const name of ['cut', 'object', 'scalar', 'unterminated']) {
+      for (const name of ['cut', 'object', 'unterminated']) {
         const got: unknown[] = [];
         await assert.rejects(
           (async () => {
@@ -250,6 +249,96 @@ test('clock skew is measured from the Date header', async () => {
       const api = client(base);
       for await (const page of api.listContent('Audit.Exchange', 0, 1000)) assert.deepEqual(page, []);
       assert.ok(Math.abs(api.clockSkewMs - 3_600_000) < 10_000, String(api.clockSkewMs));
+    },
+  );
+});
+
+test('elements of a blob that are not objects come with their reason; the records around them are kept', async () => {
+  await withServer(
+    (_req, res) => json(res, 200, [{ Id: '1' }, 'text', null, 42, [1], { Id: '2' }]),
+    async (base) => {
+      const got: string[] = [];
+      for await (const element of client(base).fetchBlob(`${base}/feed/audit/b`, 'b'))
+        got.push('record' in element ? `record ${element.record.Id}` : element.reason);
+      assert.deepEqual(got, [
+        'record 1',
+        'blob b: element 1 is not a JSON object (got string)',
+        'blob b: element 2 is not a JSON object (got null)',
+        'blob b: element 3 is not a JSON object (got number)',
+        'blob b: element 4 is not a JSON object (got array)',
+        'record 2',
+      ]);
+    },
+  );
+});
+
+test('a redirect is followed only to the API host (with the token); elsewhere it is an error, never an empty success', async () => {
+  await withServer(
+    (_req, res, url) => {
+      if (url.pathname.endsWith('/same')) {
+        res.writeHead(302, { location: '/feed/audit/served?sig=abc' });
+        return res.end();
+      }
+      if (url.pathname.endsWith('/away')) {
+        res.writeHead(307, { location: 'https://cdn.example/blob?sig=secret-sas' });
+        return res.end();
+      }
+      if (url.pathname.endsWith('/nolocation')) {
+        res.writeHead(301);
+        return res.end();
+      }
+      return json(res, 200, [{ Id: 'x' }]);
+    },
+    async (base, seen) => {
+      const api = client(base);
+      const got: unknown[] = [];
+      for await (const element of api.fetchBlob(`${base}/feed/audit/same`, 'same')) got.push(element);
+      assert.deepEqual(got, [{ record: { Id: 'x' } }]);
+      assert.equal(seen[1]?.url.pathname, '/feed/audit/served');
+      assert.equal(seen[1]?.url.searchParams.get('PublisherIdentifier'), PUBLISHER);
+      assert.match(seen[1]?.auth ?? '', /^Bearer token-/);
+      await assert.rejects(api.fetchBlob(`${base}/feed/audit/away`, 'away').next(), (err: unknown) => {
+        assert.ok(err instanceof ApiError);
+        assert.equal(err.afCode, 'REDIRECT_NOT_ALLOWED');
+        assert.equal(err.kind, 'fatal');
+        assert.match(err.message, /redirected \(HTTP 307\) to https:\/\/cdn\.example\/blob, not the API host/);
+        assert.ok(!err.message.includes('secret-sas'), 'the query of the Location is not repeated');
+        return true;
+      });
+      await assert.rejects(
+        api.fetchBlob(`${base}/feed/audit/nolocation`, 'n').next(),
+        (err: unknown) => err instanceof ApiError && err.afCode === 'BAD_REDIRECT',
+      );
+      assert.equal(seen.length, 4, 'nothing was sent to the foreign host');
+    },
+  );
+});
+
+test('listing entries: optional fields missing are assumed, an entry without contentId/contentUri is skipped alone', async () => {
+  const created = '2026-11-30T10:00:00.000Z';
+  await withServer(
+    (_req, res) =>
+      json(res, 200, [
+        { contentUri: `https://x/a`, contentId: 'a', contentCreated: created },
+        { contentId: 'b', contentCreated: created, contentExpiration: created },
+        { contentUri: 'https://x/c', contentCreated: created },
+        null,
+        { contentUri: 'https://x/d', contentId: 'd' },
+      ]),
+    async (base) => {
+      const pages = [];
+      for await (const page of client(base).listContent('Audit.Exchange', 5_000, 10_000)) pages.push(page);
+      assert.deepEqual(pages, [
+        [
+          {
+            contentId: 'a',
+            contentUri: 'https://x/a',
+            contentCreated: Date.parse(created),
+            expiration: Date.parse(created) + 7 * 86_400_000,
+          },
+          { contentId: 'd', contentUri: 'https://x/d', contentCreated: 5_000, expiration: 5_000 + 7 * 86_400_000 },
+        ],
+      ]);
     },
   );
 });

@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request, type Dispatcher } from 'undici';
-import type { AuditRecord } from '../core/audit-record.ts';
 import type { Secret } from '../core/secret.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ListedBlob } from '../state/state-store.ts';
 import { backoffDelay, parseRetryAfter } from './backoff.ts';
-import { parseRecordArray } from './blob-records.ts';
+import { parseBlobElements, type BlobElement } from './blob-records.ts';
 import { ApiError, classifyApiError, isRetryable } from './errors.ts';
-import { apiRequestDuration, apiRetries, apiThrottles } from './metrics.ts';
+import { parseListing } from './listing-entries.ts';
+import { apiRedirects, apiRequestDuration, apiRetries, apiThrottles, listingEntriesSkipped } from './metrics.ts';
 import type { TokenBucket } from './token-bucket.ts';
 import type { TokenProvider } from './token-provider.ts';
 
@@ -56,6 +56,8 @@ interface OpenResponse {
 const MAX_ERROR_BODY = 64 * 1024;
 /** A listing never follows more pages than this (a loop in NextPageUri is an error, not a hang). */
 const MAX_PAGES = 10_000;
+/** Redirects followed for one request (each to the API host only). */
+const MAX_REDIRECTS = 5;
 /** Skew below this is the Date header's own resolution plus network time: ignored. */
 const SKEW_TOLERANCE_MS = 5_000;
 
@@ -84,33 +86,6 @@ async function readErrorBody(body: OpenResponse['body']): Promise<{ code?: strin
   } catch {
     return text ? { message: text.slice(0, 300) } : {};
   }
-}
-
-function parseListing(value: unknown, contentType: string): ListedBlob[] {
-  if (!Array.isArray(value))
-    throw new ApiError(`listing of ${contentType} is not a JSON array`, { kind: 'transient', afCode: 'INVALID_LISTING' });
-  return value.map((item: unknown, i) => {
-    const entry = (item ?? {}) as Record<string, unknown>;
-    const { contentId, contentUri, contentCreated, contentExpiration } = entry;
-    const created = typeof contentCreated === 'string' ? Date.parse(contentCreated) : NaN;
-    const expiration = typeof contentExpiration === 'string' ? Date.parse(contentExpiration) : NaN;
-    if (
-      typeof contentId !== 'string' ||
-      !contentId ||
-      typeof contentUri !== 'string' ||
-      Number.isNaN(created) ||
-      Number.isNaN(expiration)
-    ) {
-      throw new ApiError(
-        `listing of ${contentType}: entry ${i} lacks a valid contentId/contentUri/contentCreated/contentExpiration`,
-        {
-          kind: 'transient',
-          afCode: 'INVALID_LISTING',
-        },
-      );
-    }
-    return { contentId, contentUri, contentCreated: created, expiration };
-  });
 }
 
 /**
@@ -176,6 +151,7 @@ export class ManagementApiClient {
 
   /** Lists the blobs created in [start, end) (≤ 24 h), one array per page, following NextPageUri/NextPageUrl. */
   async *listContent(contentType: string, start: number, end: number): AsyncGenerator<ListedBlob[]> {
+    const labels = { tenant: this.#o.tenantName, content_type: contentType };
     let url: string | undefined =
       `${this.#feedRoot}/subscriptions/content?contentType=${encodeURIComponent(contentType)}&startTime=${formatApiTime(start)}&endTime=${formatApiTime(end)}`;
     const visited = new Set<string>();
@@ -199,15 +175,23 @@ export class ManagementApiClient {
           cause: err,
         });
       }
-      yield parseListing(page, contentType);
+      const { blobs, skipped } = parseListing(page, contentType, start);
+      for (const entry of skipped) {
+        listingEntriesSkipped.inc(labels);
+        this.#o.logger.warn(
+          { contentType, entry: entry.index, contentId: entry.contentId, reason: entry.reason },
+          'listing entry skipped: it cannot be fetched',
+        );
+      }
+      yield blobs;
       url = next?.trim() || undefined;
     }
   }
 
-  /** The records of one blob, streamed. */
-  async *fetchBlob(contentUri: string, contentId: string): AsyncGenerator<AuditRecord> {
+  /** The elements of one blob, streamed: records, and anything else the array holds (with the reason it is no record). */
+  async *fetchBlob(contentUri: string, contentId: string): AsyncGenerator<BlobElement> {
     const response = await this.#send('GET', contentUri, 'blob');
-    yield* parseRecordArray(response.body, contentId);
+    yield* parseBlobElements(response.body, contentId);
   }
 
   #withPublisher(url: URL): void {
@@ -215,7 +199,8 @@ export class ManagementApiClient {
     if (!has) url.searchParams.set('PublisherIdentifier', this.#o.publisherId);
   }
 
-  async #send(method: 'GET' | 'POST', rawUrl: string, operation: Operation, body = ''): Promise<OpenResponse> {
+  /** The URL, if the token may be sent there (the API host only). */
+  #allowedUrl(rawUrl: string, operation: Operation): URL {
     let url: URL;
     try {
       url = new URL(rawUrl);
@@ -232,6 +217,54 @@ export class ManagementApiClient {
       );
     }
     this.#withPublisher(url);
+    return url;
+  }
+
+  /**
+   * Sends the request, following 3xx redirects to the API host only (with the token); any other redirect, or one
+   * without a usable Location, is an error (kind `fatal`): a redirect is never taken for an (empty) success.
+   */
+  async #send(method: 'GET' | 'POST', rawUrl: string, operation: Operation, body = ''): Promise<OpenResponse> {
+    let url = this.#allowedUrl(rawUrl, operation);
+    for (let redirects = 0; ; redirects += 1) {
+      const response = await this.#sendOnce(method, url, operation, body);
+      if (response.statusCode < 300 || response.statusCode >= 400) return response;
+      await response.body.dump();
+      const location = header(response.headers, 'location');
+      const status = response.statusCode;
+      let target: URL | undefined;
+      try {
+        target = location ? new URL(location, url) : undefined;
+      } catch {
+        target = undefined;
+      }
+      const shown = target ? `${target.origin}${target.pathname}` : `"${location ?? ''}"`;
+      apiRedirects.inc({ tenant: this.#o.tenantName, operation, followed: String(target?.origin === this.#origin) });
+      if (!target) {
+        throw new ApiError(`${operation} answered HTTP ${status} without a usable Location (${shown})`, {
+          kind: 'fatal',
+          status,
+          afCode: 'BAD_REDIRECT',
+        });
+      }
+      if (target.origin !== this.#origin) {
+        throw new ApiError(
+          `${operation} redirected (HTTP ${status}) to ${shown}, not the API host ${this.#origin}: not followed (the token goes to the API host only)`,
+          { kind: 'fatal', status, afCode: 'REDIRECT_NOT_ALLOWED' },
+        );
+      }
+      if (redirects >= MAX_REDIRECTS) {
+        throw new ApiError(`${operation} redirected more than ${MAX_REDIRECTS} times (last to ${shown})`, {
+          kind: 'fatal',
+          status,
+          afCode: 'TOO_MANY_REDIRECTS',
+        });
+      }
+      url = this.#allowedUrl(target.toString(), operation);
+    }
+  }
+
+  async #sendOnce(method: 'GET' | 'POST', url: URL, operation: Operation, body: string): Promise<OpenResponse> {
     let refreshedToken = false;
     for (let attempt = 1; ; attempt += 1) {
       try {

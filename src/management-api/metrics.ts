@@ -22,3 +22,17 @@ export const apiThrottles = new Counter({
   labelNames: ['tenant', 'operation'] as const,
   registers: [metricsRegistry],
 });
+
+export const apiRedirects = new Counter({
+  name: 'o365_intake_api_redirects_total',
+  help: 'Management Activity API answers with a 3xx redirect; followed="false" when it pointed away from the API host',
+  labelNames: ['tenant', 'operation', 'followed'] as const,
+  registers: [metricsRegistry],
+});
+
+export const listingEntriesSkipped = new Counter({
+  name: 'o365_intake_listing_entries_skipped_total',
+  help: 'Listing entries without a contentId or contentUri (they cannot be fetched), skipped with a logged reason',
+  labelNames: ['tenant', 'content_type'] as const,
+  registers: [metricsRegistry],
+});

@@ -1,5 +1,6 @@
-import { pino, type Logger } from 'pino';
+import { pino, type DestinationStream, type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
+import { scrubSecrets } from '../core/scrub-secrets.ts';
 
 export type { Logger };
 
@@ -43,6 +44,14 @@ export function resolveLogFormat(format: LogFormat, isTTY: boolean): 'json' | 'p
   return format === 'auto' ? (isTTY ? 'pretty' : 'json') : format;
 }
 
+/**
+ * Every line passes through the shared scrubber before it is written (or pretty-printed): a secret or token echoed
+ * by a remote server inside an error message (which no redact path can know about) never reaches the log.
+ */
+function scrubbing(destination: NodeJS.WritableStream | DestinationStream): DestinationStream {
+  return { write: (line: string) => destination.write(scrubSecrets(line)) };
+}
+
 export function createLogger(
   level: string = process.env.LOG_LEVEL ?? 'info',
   destination?: NodeJS.WritableStream,
@@ -59,9 +68,9 @@ export function createLogger(
       ignore: 'pid,hostname,app',
       singleLine: true,
     });
-    return pino(options, stream);
+    return pino(options, scrubbing(stream));
   }
-  return pino(options, destination ?? pino.destination(2));
+  return pino(options, scrubbing(destination ?? pino.destination(2)));
 }
 
 /** A logger that discards everything, for tests and library use. */

@@ -43,6 +43,37 @@ CREATE TABLE IF NOT EXISTS seen_events (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS seen_events_expiry ON seen_events (expires_at);
 
+CREATE TABLE IF NOT EXISTS failed_windows (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  window_start INTEGER NOT NULL,
+  window_end INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 1,
+  next_attempt_at INTEGER NOT NULL,
+  last_error TEXT NOT NULL,
+  first_failed_at INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, content_type, window_start)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS stream_origins (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  listed_from INTEGER NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+) WITHOUT ROWID;
+
+CREATE TABLE IF NOT EXISTS reconciliations (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  at INTEGER NOT NULL,
+  listed INTEGER NOT NULL,
+  missing INTEGER NOT NULL,
+  undelivered INTEGER NOT NULL,
+  unlisted_windows INTEGER NOT NULL,
+  examples TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+) WITHOUT ROWID;
+
 CREATE TABLE IF NOT EXISTS sink_positions (
   sink TEXT PRIMARY KEY,
   position TEXT NOT NULL

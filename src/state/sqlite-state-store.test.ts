@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStateStore } from './sqlite-state-store.ts';
 import { openStateStore } from './open-state-store.ts';
+import { Secret } from '../core/secret.ts';
+import { checkCollectionBookkeeping } from './testing/bookkeeping-contract.ts';
 
 const key = { tenantId: 'tid-1', contentType: 'Audit.Exchange' };
 const blob = (id: string, created: number, expiration = created + 7 * 86_400_000) => ({
@@ -234,5 +236,13 @@ test('baseline sink positions are recorded once and never override a committed p
   });
   await store.recordBaselinePositions({ file: '99', other: '99' });
   assert.deepEqual(await store.sinkPositions(), { file: '25', other: '10' });
+  await store.close();
+});
+
+test('failed windows, ledger lookups, reconciliation reports; stored error text is scrubbed of secrets', async () => {
+  const store = new SqliteStateStore(':memory:');
+  new Secret('state-secret-value');
+  await store.registerStream(key, 'contoso');
+  await checkCollectionBookkeeping(store, key, 'state-secret-value');
   await store.close();
 });

@@ -3,18 +3,34 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { SinkPositions } from '../core/delivery.ts';
 import { IntakeError } from '../core/errors.ts';
-import type { StreamHealth } from '../core/health.ts';
+import type { ReconciliationReport, StreamHealth } from '../core/health.ts';
+import { scrubSecrets } from '../core/scrub-secrets.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.ts';
-import { streamHealthOf, toQueuedBlob, WAITING_BLOBS_SQL, type BlobCountRow, type BlobRow, type StreamRow } from './rows.ts';
+import {
+  FAILED_WINDOW_COUNTS_SQL,
+  streamHealthOf,
+  toFailedWindow,
+  toQueuedBlob,
+  WAITING_BLOBS_SQL,
+  type BlobCountRow,
+  type BlobRow,
+  type FailedWindowCountRow,
+  type FailedWindowRow,
+  type ReconciliationRow,
+  type StreamRow,
+} from './rows.ts';
 import type {
   BatchCommit,
   BlobFailure,
+  FailedWindow,
+  LedgerEntry,
   ListedBlob,
   PruneResult,
   QueuedBlob,
   StateStore,
   StreamKey,
   StreamState,
+  WindowFailure,
 } from './state-store.ts';
 
 export class StateStoreError extends IntakeError {
@@ -64,8 +80,13 @@ export class SqliteStateStore implements StateStore {
     const row = this.#db
       .prepare('SELECT * FROM streams WHERE tenant_id = ? AND content_type = ?')
       .get(key.tenantId, key.contentType) as StreamRow | undefined;
-    if (!row) return { subscriptionEnabled: false };
+    const origin = this.#db
+      .prepare('SELECT listed_from FROM stream_origins WHERE tenant_id = ? AND content_type = ?')
+      .get(key.tenantId, key.contentType) as { listed_from: number } | undefined;
+    const listedFrom = origin ? { listedFrom: origin.listed_from } : {};
+    if (!row) return { subscriptionEnabled: false, ...listedFrom };
     return {
+      ...listedFrom,
       subscriptionEnabled: Number(row.subscription_enabled) === 1,
       ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
       ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
@@ -77,6 +98,12 @@ export class SqliteStateStore implements StateStore {
     this.#db
       .prepare('UPDATE streams SET listed_through = ? WHERE tenant_id = ? AND content_type = ?')
       .run(listedThrough, key.tenantId, key.contentType);
+  }
+
+  async setListedFrom(key: StreamKey, listedFrom: number): Promise<void> {
+    this.#db
+      .prepare('INSERT OR IGNORE INTO stream_origins (tenant_id, content_type, listed_from) VALUES (?, ?, ?)')
+      .run(key.tenantId, key.contentType, listedFrom);
   }
 
   async setSubscription(key: StreamKey, enabled: boolean, lastStartAttemptAt?: number): Promise<void> {
@@ -135,9 +162,14 @@ export class SqliteStateStore implements StateStore {
            state = CASE WHEN ? THEN 'quarantined' ELSE state END
          WHERE tenant_id = ? AND content_type = ? AND content_id = ? AND state IN ('pending', 'quarantined') RETURNING *`,
       )
-      .get(failure.nextAttemptAt, failure.error, failure.quarantine ? 1 : 0, key.tenantId, key.contentType, contentId) as
-      | BlobRow
-      | undefined;
+      .get(
+        failure.nextAttemptAt,
+        scrubSecrets(failure.error),
+        failure.quarantine ? 1 : 0,
+        key.tenantId,
+        key.contentType,
+        contentId,
+      ) as BlobRow | undefined;
     return row && toQueuedBlob(row);
   }
 
@@ -148,7 +180,7 @@ export class SqliteStateStore implements StateStore {
           `UPDATE blobs SET state = 'expired', last_error = ?
            WHERE tenant_id = ? AND content_type = ? AND content_id = ? AND state IN ('pending', 'quarantined')`,
         )
-        .run(reason, key.tenantId, key.contentType, contentId).changes;
+        .run(scrubSecrets(reason), key.tenantId, key.contentType, contentId).changes;
       if (changed > 0) {
         this.#ensureStream(key);
         this.#db
@@ -230,12 +262,85 @@ export class SqliteStateStore implements StateStore {
           `UPDATE streams SET last_poll_at = ?, last_error_code = ?, last_error_message = ?, last_error_at = ?
            WHERE tenant_id = ? AND content_type = ?`,
         )
-        .run(at, error.code, error.message, at, key.tenantId, key.contentType);
+        .run(at, error.code, scrubSecrets(error.message), at, key.tenantId, key.contentType);
     } else {
       this.#db
         .prepare('UPDATE streams SET last_poll_at = ?, last_success_at = ? WHERE tenant_id = ? AND content_type = ?')
         .run(at, at, key.tenantId, key.contentType);
     }
+  }
+
+  async recordWindowFailure(key: StreamKey, window: { start: number; end: number }, failure: WindowFailure): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO failed_windows (tenant_id, content_type, window_start, window_end, next_attempt_at, last_error, first_failed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, content_type, window_start) DO UPDATE SET attempts = attempts + 1,
+           window_end = excluded.window_end, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error`,
+      )
+      .run(
+        key.tenantId,
+        key.contentType,
+        window.start,
+        window.end,
+        failure.nextAttemptAt,
+        scrubSecrets(failure.error),
+        failure.at,
+      );
+  }
+
+  async clearWindowFailures(key: StreamKey, start: number, end: number): Promise<void> {
+    this.#db
+      .prepare('DELETE FROM failed_windows WHERE tenant_id = ? AND content_type = ? AND window_start >= ? AND window_end <= ?')
+      .run(key.tenantId, key.contentType, start, end);
+  }
+
+  async failedWindows(key: StreamKey): Promise<FailedWindow[]> {
+    const rows = this.#db
+      .prepare('SELECT * FROM failed_windows WHERE tenant_id = ? AND content_type = ? ORDER BY window_start')
+      .all(key.tenantId, key.contentType) as FailedWindowRow[];
+    return rows.map(toFailedWindow);
+  }
+
+  async ledgerEntries(key: StreamKey, contentIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    const entries = new Map<string, LedgerEntry>();
+    for (let i = 0; i < contentIds.length; i += LOOKUP_CHUNK) {
+      const chunk = contentIds.slice(i, i + LOOKUP_CHUNK);
+      const rows = this.#db
+        .prepare(
+          `SELECT * FROM blobs WHERE tenant_id = ? AND content_type = ? AND content_id IN (${chunk.map(() => '?').join(',')})`,
+        )
+        .all(key.tenantId, key.contentType, ...chunk) as BlobRow[];
+      for (const row of rows) {
+        entries.set(row.content_id, {
+          state: row.state,
+          contentCreated: row.content_created,
+          ...(row.last_error === null ? {} : { lastError: row.last_error }),
+        });
+      }
+    }
+    return entries;
+  }
+
+  async recordReconciliation(key: StreamKey, report: ReconciliationReport): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO reconciliations (tenant_id, content_type, at, listed, missing, undelivered, unlisted_windows, examples)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (tenant_id, content_type) DO UPDATE SET at = excluded.at, listed = excluded.listed,
+           missing = excluded.missing, undelivered = excluded.undelivered, unlisted_windows = excluded.unlisted_windows,
+           examples = excluded.examples`,
+      )
+      .run(
+        key.tenantId,
+        key.contentType,
+        report.at,
+        report.listed,
+        report.missing,
+        report.undelivered,
+        report.unlistedWindows,
+        scrubSecrets(JSON.stringify(report.examples)),
+      );
   }
 
   async prune(now: number): Promise<PruneResult> {
@@ -248,7 +353,9 @@ export class SqliteStateStore implements StateStore {
   async streamHealth(): Promise<StreamHealth[]> {
     const streams = this.#db.prepare('SELECT * FROM streams ORDER BY tenant_name, content_type').all() as StreamRow[];
     const counts = this.#db.prepare(WAITING_BLOBS_SQL('blobs')).all() as BlobCountRow[];
-    return streamHealthOf(streams, counts);
+    const windows = this.#db.prepare(FAILED_WINDOW_COUNTS_SQL('failed_windows')).all() as FailedWindowCountRow[];
+    const reconciliations = this.#db.prepare('SELECT * FROM reconciliations').all() as ReconciliationRow[];
+    return streamHealthOf(streams, counts, windows, reconciliations);
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import type { SinkPositions } from '../core/delivery.ts';
-import type { HealthSource } from '../core/health.ts';
+import type { HealthSource, ReconciliationReport } from '../core/health.ts';
 
 /** One collection stream: a tenant × content type. */
 export interface StreamKey {
@@ -32,6 +32,8 @@ export interface StreamState {
   listedThrough?: number;
   subscriptionEnabled: boolean;
   lastStartAttemptAt?: number;
+  /** Start of the first window ever listed (the backfill horizon): the reconciliation sweep looks no further back. */
+  listedFrom?: number;
 }
 
 /** A delivered batch, committed atomically with the sink positions and the seen event ids. */
@@ -58,6 +60,30 @@ export interface BlobFailure {
   quarantine: boolean;
 }
 
+/** A listing window [start, end) that failed; retried with backoff while newer windows go on being listed. */
+export interface FailedWindow {
+  start: number;
+  end: number;
+  attempts: number;
+  nextAttemptAt: number;
+  /** The last error (scrubbed of secrets). */
+  error: string;
+  firstFailedAt: number;
+}
+
+export interface WindowFailure {
+  error: string;
+  nextAttemptAt: number;
+  at: number;
+}
+
+/** What the ledger knows of a blob (reconciliation). */
+export interface LedgerEntry {
+  state: BlobState;
+  contentCreated: number;
+  lastError?: string;
+}
+
 export interface PruneResult {
   blobs: number;
   events: number;
@@ -72,6 +98,8 @@ export interface StateStore extends HealthSource {
   registerStream(key: StreamKey, tenantName: string): Promise<void>;
   getStream(key: StreamKey): Promise<StreamState>;
   setListedThrough(key: StreamKey, listedThrough: number): Promise<void>;
+  /** Records where listing of the stream began, once (later calls keep the first value). */
+  setListedFrom(key: StreamKey, listedFrom: number): Promise<void>;
   setSubscription(key: StreamKey, enabled: boolean, lastStartAttemptAt?: number): Promise<void>;
   /** Adds blobs not yet in the ledger to the queue; returns those that were new. */
   enqueueBlobs(key: StreamKey, blobs: readonly ListedBlob[], now: number): Promise<ListedBlob[]>;
@@ -93,6 +121,16 @@ export interface StateStore extends HealthSource {
    */
   recordBaselinePositions(positions: SinkPositions): Promise<void>;
   recordPoll(key: StreamKey, at: number, error?: { code: string; message: string }): Promise<void>;
+  /** Records (or updates: attempts + 1) a failed listing window of the stream. */
+  recordWindowFailure(key: StreamKey, window: { start: number; end: number }, failure: WindowFailure): Promise<void>;
+  /** Forgets the failed windows lying inside [start, end) (listed since, or past retention). */
+  clearWindowFailures(key: StreamKey, start: number, end: number): Promise<void>;
+  /** The stream's failed windows, oldest first. */
+  failedWindows(key: StreamKey): Promise<FailedWindow[]>;
+  /** The ledger entries of these content ids (absent: never listed). */
+  ledgerEntries(key: StreamKey, contentIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
+  /** Keeps the last reconciliation sweep's report of the stream (shown by streamHealth). */
+  recordReconciliation(key: StreamKey, report: ReconciliationReport): Promise<void>;
   /** Drops ledger rows and seen ids past their expiration. */
   prune(now: number): Promise<PruneResult>;
   close(): Promise<void>;

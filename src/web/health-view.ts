@@ -1,4 +1,5 @@
 import type { HealthSource, StreamHealth, StreamStatus } from '../core/health.ts';
+import { scrubSecrets } from '../core/scrub-secrets.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { SinkHealth, SinkHealthSource } from './sink-health.ts';
 
@@ -21,6 +22,23 @@ export interface HealthRow {
   quarantinedBlobs: number;
   expiredBlobs: number;
   lastError?: StreamHealth['lastError'];
+  quarantineReason?: string;
+  failedWindows?: StreamHealth['failedWindows'];
+  reconciliation?: StreamHealth['reconciliation'];
+}
+
+/** Remote error text is scrubbed once more on its way out (the health API and page never show a secret or token). */
+function scrubbedDetails(
+  h: StreamHealth,
+): Pick<HealthRow, 'lastError' | 'quarantineReason' | 'failedWindows' | 'reconciliation'> {
+  return {
+    ...(h.lastError ? { lastError: { ...h.lastError, message: scrubSecrets(h.lastError.message) } } : {}),
+    ...(h.quarantineReason ? { quarantineReason: scrubSecrets(h.quarantineReason) } : {}),
+    ...(h.failedWindows ? { failedWindows: { ...h.failedWindows, error: scrubSecrets(h.failedWindows.error) } } : {}),
+    ...(h.reconciliation
+      ? { reconciliation: { ...h.reconciliation, examples: h.reconciliation.examples.map((e) => scrubSecrets(e)) } }
+      : {}),
+  };
 }
 
 export interface HealthView {
@@ -38,7 +56,7 @@ async function sinkPart(sinks: SinkHealthSource | undefined): Promise<Pick<Healt
   try {
     return { sinks: await sinks.sinkHealth() };
   } catch (err) {
-    return { sinks: [], sinkError: `output health is unavailable: ${(err as Error).message}` };
+    return { sinks: [], sinkError: scrubSecrets(`output health is unavailable: ${(err as Error).message}`) };
   }
 }
 
@@ -53,7 +71,7 @@ export async function buildHealthView(
   try {
     streams = await source.streamHealth();
   } catch (err) {
-    sourceError = `collector health is unavailable: ${(err as Error).message}`;
+    sourceError = scrubSecrets(`collector health is unavailable: ${(err as Error).message}`);
   }
   const stats = new Map(store.streamStats(now).map((s) => [`${s.tenantId}\u0000${s.contentType}`, s]));
   const rows: HealthRow[] = streams.map((h) => {
@@ -76,7 +94,7 @@ export async function buildHealthView(
       pendingBlobs: h.pendingBlobs,
       quarantinedBlobs: h.quarantinedBlobs,
       expiredBlobs: h.expiredBlobs,
-      ...(h.lastError ? { lastError: h.lastError } : {}),
+      ...scrubbedDetails(h),
     };
   });
   for (const s of stats.values()) {

@@ -6,7 +6,8 @@ import { deadLetterPath, sinkName } from '../sinks/index.ts';
 import { KindFilterSink } from '../sinks/kind-filter.ts';
 import { spoolStats } from '../sinks/sink-stats.ts';
 import { lastDeadLetter, type LastDeadLetter } from './dead-letter-tail.ts';
-import { scrubSecrets, secretsIn } from './scrub-secrets.ts';
+import { scrubSecrets } from '../core/scrub-secrets.ts';
+import { secretsIn } from '../core/secret.ts';
 
 export type SinkStatus = 'ok' | 'degraded' | 'error';
 

@@ -82,3 +82,10 @@ test('refuses other tenants, other hosts, other feeds, unconfigured content type
   refused([entry(), entry({ contentCreated: 'yesterday' })], /entry 1: contentCreated is not a date/);
   refused([entry({ contentId: 5 })], /entry 0: contentId is missing/);
 });
+
+test('an entry without contentExpiration is accepted, its expiry assumed at contentCreated + 7 days', () => {
+  assert.ok(tenant);
+  const [stream] = parseNotification([entry({ contentExpiration: undefined })], tenant);
+  assert.equal(stream?.blobs[0]?.expiration, Date.parse('2026-01-01T00:05:00.000Z') + 7 * 86_400_000);
+  refused([entry({ contentExpiration: 'soon' })], /contentExpiration is not a date/);
+});

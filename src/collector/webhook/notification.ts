@@ -2,6 +2,7 @@ import { IntakeError } from '../../core/errors.ts';
 import type { ListedBlob } from '../../state/state-store.ts';
 import type { TenantConfig } from '../config.ts';
 import { endpointsFor } from '../../management-api/clouds.ts';
+import { ASSUMED_RETENTION_MS } from '../../management-api/listing-entries.ts';
 
 /** A notification body the receiver refuses (nothing of it is enqueued, nothing is fetched). */
 export class WebhookNotificationError extends IntakeError {
@@ -63,11 +64,16 @@ export function parseNotification(body: unknown, tenant: TenantConfig): Notified
     if (!uri.pathname.toLowerCase().replace('/api/v1/', '/api/v1.0/').startsWith(feedPrefix)) {
       throw new WebhookNotificationError(`entry ${i}: contentUri is not a blob of tenant ${tenant.name}'s feed`);
     }
+    const contentCreated = time(entry, 'contentCreated', i);
     const blob: ListedBlob = {
       contentId: field(entry, 'contentId', i),
       contentUri,
-      contentCreated: time(entry, 'contentCreated', i),
-      expiration: time(entry, 'contentExpiration', i),
+      contentCreated,
+      // Optional, as in listings: Microsoft keeps content 7 days.
+      expiration:
+        entry.contentExpiration === undefined || entry.contentExpiration === null
+          ? contentCreated + ASSUMED_RETENTION_MS
+          : time(entry, 'contentExpiration', i),
     };
     const stream = streams.get(contentType) ?? { contentType, blobs: [] };
     stream.blobs.push(blob);

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
 import type { BatchCommit, StreamKey } from '../state-store.ts';
+import { Secret } from '../../core/secret.ts';
+import { checkCollectionBookkeeping } from '../testing/bookkeeping-contract.ts';
 import { LeaseLostError } from './errors.ts';
 import { PostgresStateStore, redactUrl } from './postgres-state-store.ts';
 import { findPostgresBin, POSTGRES_SKIP_REASON, startPostgres, type TestPostgres } from './testing/postgres-server.ts';
@@ -123,6 +125,15 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
 
     const pruned = await store.prune(Date.now() + 2 * 86_400_000);
     assert.deepEqual(pruned, { blobs: 2, events: 2 });
+  });
+
+  test('failed windows, ledger lookups, reconciliation reports; stored error text is scrubbed of secrets', async () => {
+    const store = await open(await freshDatabase(), 'wb');
+    const ex = key(T1, 'Audit.Exchange');
+    await store.registerStream(ex, 'contoso');
+    await store.leases.tick();
+    new Secret('pg-state-secret');
+    await checkCollectionBookkeeping(store, ex, 'pg-state-secret');
   });
 
   test('workers share the streams fairly; a clean close hands them over at once', async () => {

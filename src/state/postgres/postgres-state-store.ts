@@ -2,22 +2,38 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
 import type { SinkPositions } from '../../core/delivery.ts';
-import type { StreamHealth } from '../../core/health.ts';
+import type { ReconciliationReport, StreamHealth } from '../../core/health.ts';
+import { scrubSecrets } from '../../core/scrub-secrets.ts';
 import { StateStoreError } from '../sqlite-state-store.ts';
 import type {
   BatchCommit,
   BlobFailure,
+  FailedWindow,
+  LedgerEntry,
   ListedBlob,
   PruneResult,
   QueuedBlob,
   StateStore,
   StreamKey,
   StreamState,
+  WindowFailure,
 } from '../state-store.ts';
 import { LeaseLostError } from './errors.ts';
 import { LeaseManager } from './lease-manager.ts';
 import { migrate } from './schema.ts';
-import { streamHealthOf, toQueuedBlob, WAITING_BLOBS_SQL, type BlobCountRow, type BlobRow, type StreamRow } from '../rows.ts';
+import {
+  FAILED_WINDOW_COUNTS_SQL,
+  streamHealthOf,
+  toFailedWindow,
+  toQueuedBlob,
+  WAITING_BLOBS_SQL,
+  type BlobCountRow,
+  type BlobRow,
+  type FailedWindowCountRow,
+  type FailedWindowRow,
+  type ReconciliationRow,
+  type StreamRow,
+} from '../rows.ts';
 
 export interface PostgresStateStoreOptions {
   /** Unique per process; a random id by default. */
@@ -141,13 +157,15 @@ export class PostgresStateStore implements StateStore {
   }
 
   async getStream(key: StreamKey): Promise<StreamState> {
-    const { rows } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams WHERE tenant_id = $1 AND content_type = $2', [
-      key.tenantId,
-      key.contentType,
-    ]);
+    const { rows } = await this.#pool.query<StreamRow & { listed_from: number | null }>(
+      `SELECT s.*, o.listed_from FROM o365_streams s LEFT JOIN o365_stream_origins o USING (tenant_id, content_type)
+       WHERE s.tenant_id = $1 AND s.content_type = $2`,
+      [key.tenantId, key.contentType],
+    );
     const row = rows[0];
     if (!row) return { subscriptionEnabled: false };
     return {
+      ...(row.listed_from === null ? {} : { listedFrom: row.listed_from }),
       subscriptionEnabled: row.subscription_enabled === true,
       ...(row.listed_through === null ? {} : { listedThrough: row.listed_through }),
       ...(row.last_start_attempt_at === null ? {} : { lastStartAttemptAt: row.last_start_attempt_at }),
@@ -161,6 +179,15 @@ export class PostgresStateStore implements StateStore {
         key.contentType,
         listedThrough,
       ]),
+    );
+  }
+
+  async setListedFrom(key: StreamKey, listedFrom: number): Promise<void> {
+    await this.#fenced(key, (c) =>
+      c.query(
+        'INSERT INTO o365_stream_origins (tenant_id, content_type, listed_from) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+        [key.tenantId, key.contentType, listedFrom],
+      ),
     );
   }
 
@@ -223,7 +250,7 @@ export class PostgresStateStore implements StateStore {
         `UPDATE o365_blobs SET attempts = attempts + 1, next_attempt_at = $4, last_error = $5,
            state = CASE WHEN $6 THEN 'quarantined' ELSE state END
          WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3 AND state IN ('pending', 'quarantined') RETURNING *`,
-        [key.tenantId, key.contentType, contentId, failure.nextAttemptAt, failure.error, failure.quarantine],
+        [key.tenantId, key.contentType, contentId, failure.nextAttemptAt, scrubSecrets(failure.error), failure.quarantine],
       );
       return rows[0] && toQueuedBlob(rows[0]);
     });
@@ -234,7 +261,7 @@ export class PostgresStateStore implements StateStore {
       const { rowCount } = await c.query(
         `UPDATE o365_blobs SET state = 'expired', last_error = $4
          WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3 AND state IN ('pending', 'quarantined')`,
-        [key.tenantId, key.contentType, contentId, reason],
+        [key.tenantId, key.contentType, contentId, scrubSecrets(reason)],
       );
       if ((rowCount ?? 0) > 0) {
         await c.query('UPDATE o365_streams SET expired_total = expired_total + 1 WHERE tenant_id = $1 AND content_type = $2', [
@@ -334,7 +361,7 @@ export class PostgresStateStore implements StateStore {
       await this.#pool.query(
         `UPDATE o365_streams SET last_poll_at = $3, last_error_code = $4, last_error_message = $5, last_error_at = $3
          WHERE tenant_id = $1 AND content_type = $2 AND lease_owner = $6 AND lease_version = $7`,
-        [key.tenantId, key.contentType, at, error.code, error.message, this.leases.workerId, version],
+        [key.tenantId, key.contentType, at, error.code, scrubSecrets(error.message), this.leases.workerId, version],
       );
     } else {
       await this.#pool.query(
@@ -343,6 +370,72 @@ export class PostgresStateStore implements StateStore {
         [key.tenantId, key.contentType, at, this.leases.workerId, version],
       );
     }
+  }
+
+  async recordWindowFailure(key: StreamKey, window: { start: number; end: number }, failure: WindowFailure): Promise<void> {
+    await this.#fenced(key, (c) =>
+      c.query(
+        `INSERT INTO o365_failed_windows (tenant_id, content_type, window_start, window_end, next_attempt_at, last_error, first_failed_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)
+         ON CONFLICT (tenant_id, content_type, window_start) DO UPDATE SET attempts = o365_failed_windows.attempts + 1,
+           window_end = excluded.window_end, next_attempt_at = excluded.next_attempt_at, last_error = excluded.last_error`,
+        [key.tenantId, key.contentType, window.start, window.end, failure.nextAttemptAt, scrubSecrets(failure.error), failure.at],
+      ),
+    );
+  }
+
+  async clearWindowFailures(key: StreamKey, start: number, end: number): Promise<void> {
+    await this.#fenced(key, (c) =>
+      c.query(
+        'DELETE FROM o365_failed_windows WHERE tenant_id = $1 AND content_type = $2 AND window_start >= $3 AND window_end <= $4',
+        [key.tenantId, key.contentType, start, end],
+      ),
+    );
+  }
+
+  async failedWindows(key: StreamKey): Promise<FailedWindow[]> {
+    const { rows } = await this.#pool.query<FailedWindowRow>(
+      'SELECT * FROM o365_failed_windows WHERE tenant_id = $1 AND content_type = $2 ORDER BY window_start',
+      [key.tenantId, key.contentType],
+    );
+    return rows.map(toFailedWindow);
+  }
+
+  async ledgerEntries(key: StreamKey, contentIds: readonly string[]): Promise<Map<string, LedgerEntry>> {
+    const entries = new Map<string, LedgerEntry>();
+    if (contentIds.length === 0) return entries;
+    const { rows } = await this.#pool.query<BlobRow>(
+      'SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND content_id = ANY($3::text[])',
+      [key.tenantId, key.contentType, [...contentIds]],
+    );
+    for (const row of rows) {
+      entries.set(row.content_id, {
+        state: row.state,
+        contentCreated: row.content_created,
+        ...(row.last_error === null ? {} : { lastError: row.last_error }),
+      });
+    }
+    return entries;
+  }
+
+  async recordReconciliation(key: StreamKey, report: ReconciliationReport): Promise<void> {
+    await this.#pool.query(
+      `INSERT INTO o365_reconciliations (tenant_id, content_type, at, listed, missing, undelivered, unlisted_windows, examples)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (tenant_id, content_type) DO UPDATE SET at = excluded.at, listed = excluded.listed,
+         missing = excluded.missing, undelivered = excluded.undelivered, unlisted_windows = excluded.unlisted_windows,
+         examples = excluded.examples`,
+      [
+        key.tenantId,
+        key.contentType,
+        report.at,
+        report.listed,
+        report.missing,
+        report.undelivered,
+        report.unlistedWindows,
+        scrubSecrets(JSON.stringify(report.examples)),
+      ],
+    );
   }
 
   async prune(now: number): Promise<PruneResult> {
@@ -357,7 +450,9 @@ export class PostgresStateStore implements StateStore {
   async streamHealth(): Promise<StreamHealth[]> {
     const { rows: streams } = await this.#pool.query<StreamRow>('SELECT * FROM o365_streams ORDER BY tenant_name, content_type');
     const { rows: counts } = await this.#pool.query<BlobCountRow>(WAITING_BLOBS_SQL('o365_blobs'));
-    return streamHealthOf(streams, counts);
+    const { rows: windows } = await this.#pool.query<FailedWindowCountRow>(FAILED_WINDOW_COUNTS_SQL('o365_failed_windows'));
+    const { rows: reconciliations } = await this.#pool.query<ReconciliationRow>('SELECT * FROM o365_reconciliations');
+    return streamHealthOf(streams, counts, windows, reconciliations);
   }
 
   /** Releases this worker's leases (so other workers take over at once) and closes the pools. */

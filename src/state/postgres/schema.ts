@@ -46,6 +46,34 @@ CREATE INDEX IF NOT EXISTS o365_blobs_due ON o365_blobs (tenant_id, content_type
 CREATE INDEX IF NOT EXISTS o365_blobs_expiration ON o365_blobs (expiration);
 CREATE TABLE IF NOT EXISTS o365_seen_events (id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
 CREATE INDEX IF NOT EXISTS o365_seen_events_expiry ON o365_seen_events (expires_at);
+CREATE TABLE IF NOT EXISTS o365_failed_windows (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  window_start BIGINT NOT NULL,
+  window_end BIGINT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 1,
+  next_attempt_at BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  first_failed_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, content_type, window_start)
+);
+CREATE TABLE IF NOT EXISTS o365_stream_origins (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  listed_from BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+);
+CREATE TABLE IF NOT EXISTS o365_reconciliations (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  at BIGINT NOT NULL,
+  listed INTEGER NOT NULL,
+  missing INTEGER NOT NULL,
+  undelivered INTEGER NOT NULL,
+  unlisted_windows INTEGER NOT NULL,
+  examples TEXT NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+);
 CREATE TABLE IF NOT EXISTS o365_sink_positions (
   node_id TEXT NOT NULL,
   sink TEXT NOT NULL,

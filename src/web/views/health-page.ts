@@ -1,6 +1,7 @@
 import { html, type SafeHtml } from '../html.ts';
 import type { HealthRow, HealthView } from '../health-view.ts';
 import { statusBadge } from './badges.ts';
+import { collectionNotes } from './collection-notes.ts';
 import { formatAgo, formatCount, formatRate, formatSpan } from './format.ts';
 import { errorBanner, layout } from './layout.ts';
 import { outputsTable } from './outputs-table.ts';
@@ -27,7 +28,7 @@ function healthRow(row: HealthRow, now: number): SafeHtml {
   <td class="num">${formatCount(row.pendingBlobs)}</td>
   <td class="num ${row.quarantinedBlobs > 0 ? 'bad' : ''}">${formatCount(row.quarantinedBlobs)}</td>
   <td class="num ${row.expiredBlobs > 0 ? 'warn' : ''}">${formatCount(row.expiredBlobs)}</td>
-  <td class="error-cell">${err ? html`<span class="mono code">${err.code}</span> ${err.message} <span class="muted">(${formatAgo(err.at, now)})</span>` : html`<span class="muted">—</span>`}</td>
+  <td class="error-cell">${err ? html`<span class="mono code">${err.code}</span> ${err.message} <span class="muted">(${formatAgo(err.at, now)})</span>` : html`<span class="muted">—</span>`}${collectionNotes(row, now)}</td>
 </tr>`;
 }
 
