@@ -43,7 +43,7 @@ export async function runCommand({ configPath, logFormat }: RunOptions): Promise
     running
       .stop()
       .then(() => progress.stop())
-      .then(unlock)
+      .then(() => unlock())
       .then(
         () => process.exit(0),
         (err: unknown) => {
