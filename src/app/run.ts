@@ -149,7 +149,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const stopRetention = store
     ? scheduleRetention(store, config.store.retention_interval, logger.child({ component: 'store' }))
     : undefined;
-  const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(Date.now()), 60_000).unref() : undefined;
+  const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(), 60_000).unref() : undefined;
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   let webUrl: string | undefined;
   if (config.web.enabled && store) {
