@@ -80,6 +80,7 @@ export class CorrelationEngine {
   readonly #groups: TrackedMap<Group>;
   readonly #clocks: TrackedMap<TenantClock>;
   readonly #counters = { evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, missingFieldSkips: 0 };
+  #moved = false;
 
   constructor(rules: CorrelationRule[], limits: CorrelationLimits) {
     this.#rules = new Map(rules.map((r) => [r.id, r]));
@@ -106,6 +107,8 @@ export class CorrelationEngine {
     const clock = this.#clocks.peek(key);
     if (!clock) this.#clocks.set(key, { tenantId, newest: time });
     else if (time > clock.newest) this.#clocks.edit(key)!.newest = time;
+    else return this.watermark(tenantId);
+    this.#moved = true;
     return this.watermark(tenantId);
   }
 
@@ -155,8 +158,14 @@ export class CorrelationEngine {
     return firings;
   }
 
+  /** True when a tenant's watermark moved since the last sweep. */
+  watermarkMoved(): boolean {
+    return this.#moved;
+  }
+
   /** Decides the windows every tenant's watermark has passed and drops the groups it has left behind. */
   sweep(): CorrelationFiring[] {
+    this.#moved = false;
     const firings: CorrelationFiring[] = [];
     for (const [key, peeked] of this.#groups.entries()) {
       const rule = this.#rules.get(peeked.ruleId);

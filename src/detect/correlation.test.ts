@@ -362,3 +362,115 @@ condition: {gte: 2}
     assert.equal(ordered.kind === 'correlation' && ordered.type, 'temporal_ordered');
   });
 });
+
+describe('spec points', () => {
+  it('event_count counts events, not (event, rule) pairs', () => {
+    const anyFailure = ruleFromYaml(`
+title: Any failure
+id: any-failure
+name: any_failure
+logsource: {product: m365}
+detection:
+  sel: {event.action|startswith: UserLogin}
+  condition: sel
+`);
+    const twoRules = ruleFromYaml(`
+title: Three failures
+id: three
+correlation: {type: event_count, rules: [failed_login, any_failure], group-by: [user.name], timespan: 10m, condition: {gte: 3}}
+`);
+    const two = [0, 1].map((m) => login('UserLoginFailed', 'a', m));
+    assert.deepEqual(run([failedLogin, anyFailure, twoRules], two).alerts, []);
+    const three = [0, 1, 2].map((m) => login('UserLoginFailed', 'a', m));
+    const { alerts } = run([failedLogin, anyFailure, twoRules], three);
+    assert.deepEqual(
+      alerts.map((a) => [a.ruleId, a.eventIds.length]),
+      [['three', 3]],
+    );
+  });
+
+  it('condition.field may be a list: value_count counts distinct combinations', () => {
+    const pairs = ruleFromYaml(`
+title: Many user and address pairs
+id: pairs
+correlation:
+  type: value_count
+  rules: [failed_login]
+  group-by: [event.action]
+  timespan: 10m
+  condition: {field: [user.name, source.ip], gte: 3}
+`);
+    const at = (user: string, ip: string, m: number) => login('UserLoginFailed', user, m, { source: { ip } });
+    // Two users and two addresses, but only two distinct pairs.
+    assert.deepEqual(
+      run([failedLogin, pairs], [at('a', '192.0.2.1', 0), at('b', '192.0.2.2', 1), at('a', '192.0.2.1', 2)]).alerts,
+      [],
+    );
+    const { alerts } = run([failedLogin, pairs], [at('a', '192.0.2.1', 0), at('b', '192.0.2.2', 1), at('a', '192.0.2.2', 2)]);
+    assert.deepEqual(
+      alerts.map((a) => a.ruleId),
+      ['pairs'],
+    );
+    assert.throws(
+      () =>
+        ruleFromYaml('title: x\ncorrelation: {type: value_sum, rules: [a], timespan: 5m, condition: {field: [a, b], gte: 1}}\n'),
+      /takes one field for value_sum/,
+    );
+  });
+
+  it('value_percentile fires for values rarer than the bound and lists only their events', () => {
+    const rare = ruleFromYaml(`
+title: Rare application for the user
+id: rare
+correlation:
+  type: value_percentile
+  rules: [ok_login]
+  group-by: [user.name]
+  timespan: 1h
+  condition: {field: app, lte: 10}
+`);
+    const detector = createDetector({ rules: [success, rare], allowedLatenessMs: 0 });
+    const usual = Array.from({ length: 19 }, (_, i) => login('UserLoggedIn', 'a', i, { app: 'Outlook' }));
+    const odd = login('UserLoggedIn', 'a', 30, { app: 'PowerShell' });
+    for (const e of [...usual, odd]) assert.deepEqual(detector.process(e), []);
+    // Another user's sign-in two hours later moves the watermark past the window; the periodic flush decides it.
+    const alerts = [...detector.process(login('UserLoggedIn', 'other', 120, { app: 'x' })), ...detector.flush()];
+    assert.deepEqual(
+      alerts.map((a) => [a.ruleId, a.eventIds]),
+      [['rare', [odd.id]]],
+    );
+  });
+
+  it('group-by and distinct values compare user names and e-mail addresses case-insensitively', () => {
+    const events = ['Alice@Contoso.com', 'alice@contoso.com', 'ALICE@CONTOSO.COM'].map((u, m) => login('UserLoginFailed', u, m));
+    const { alerts } = run([failedLogin, bruteForce], events);
+    assert.equal(alerts.length, 1);
+    assert.deepEqual(alerts[0]!.groupBy, { 'user.name': 'alice@contoso.com' });
+    const spray = ruleFromYaml(`
+title: Spray
+id: spray
+correlation: {type: value_count, rules: [failed_login], group-by: [source.ip], timespan: 10m, condition: {field: user.name, gte: 2}}
+`);
+    const ip = { source: { ip: '192.0.2.7' } };
+    const sameUser = ['Bob', 'bob', 'BOB'].map((u, m) => login('UserLoginFailed', u, m, ip));
+    assert.deepEqual(run([failedLogin, spray], sameUser).alerts, []);
+  });
+
+  it('a tenant with 1M groups stays bounded: least recently used groups are evicted and counted', async () => {
+    const { metricsRegistry } = await import('../observability/metrics.ts');
+    const metric = async () =>
+      (await metricsRegistry.getSingleMetric('o365_intake_detect_evicted_groups_total')!.get()).values
+        .filter((v) => v.labels.kind === 'correlation')
+        .reduce((n, v) => n + v.value, 0);
+    const before = await metric();
+    const detector = createDetector({ rules: [failedLogin, bruteForce] });
+    const event = login('UserLoginFailed', 'x', 0);
+    for (let i = 0; i < 1_000_000; i++) {
+      detector.process({ ...event, id: `t1:${i}`, ecs: { event: { action: 'UserLoginFailed' }, user: { name: `u${i}` } } });
+    }
+    const stats = detector.stats().correlation;
+    assert.equal(stats.groups, 100_000);
+    assert.equal(stats.evictedGroups, 900_000);
+    assert.equal((await metric()) - before, 900_000);
+  });
+});

@@ -54,7 +54,7 @@ export interface Detector extends DetectionStateSource {
   stats(): DetectorStats;
   /** Undoes every change since the last `stateCommitted` (the batch that made them is delivered again). */
   rollback(): void;
-  /** Loads the state committed by an earlier run; call before the first event. */
+  /** Loads the state committed by an earlier run, and from then on tracks changes for commits; call before the first event. */
   restore(rows: DetectionStateRow[]): void;
   /** Rules that cannot run (a correlation referencing an unknown rule, a filter naming no rule …). */
   readonly problems: RuleError[];
@@ -130,6 +130,7 @@ export function createDetector(opts: DetectorOptions): Detector {
   const counters = { events: 0, alerts: 0, filtered: 0, ruleFailures: 0, lateEvents: 0 };
   const matches: Record<string, number> = {};
   const failingRules = new Set<string>();
+  let sinceSweep = 0;
 
   function filteredOut(rule: DetectionRule, event: DetectableEvent): boolean {
     const filters = filtersByRule.get(rule.id);
@@ -219,7 +220,11 @@ export function createDetector(opts: DetectorOptions): Detector {
         };
         emit(rule, signal, out, 0);
       }
-      if (counters.events % SWEEP_EVERY === 0) sweep(out);
+      // Amortised: a sweep visits every group, so it runs at most once per that many events, and only when event time moved.
+      if (++sinceSweep >= Math.max(SWEEP_EVERY, engine.stats().groups) && engine.watermarkMoved()) {
+        sinceSweep = 0;
+        sweep(out);
+      }
       counters.alerts += out.length;
       return out;
     },

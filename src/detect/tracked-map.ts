@@ -17,7 +17,8 @@ export class TrackedMap<V extends object> {
   readonly #before = new Map<string, Before<V>>();
   readonly #tenantOf: (value: V) => string;
   readonly #copy: (value: V) => V;
-  #tracking = true;
+  /** Off until `restore()`: without a store to commit to, remembering changes would only grow. */
+  #tracking = false;
 
   constructor(options: { max: number; tenantOf: (value: V) => string; copy: (value: V) => V; onEvict?: () => void }) {
     this.#tenantOf = options.tenantOf;
@@ -26,8 +27,8 @@ export class TrackedMap<V extends object> {
     this.#cache = new LRUCache<string, V>({
       max: options.max,
       dispose: (value, key, reason) => {
-        if (reason !== 'evict' || !this.#tracking) return;
-        if (!this.#before.has(key)) this.#before.set(key, { tenantId: this.#tenantOf(value), value });
+        if (reason !== 'evict') return;
+        if (this.#tracking && !this.#before.has(key)) this.#before.set(key, { tenantId: this.#tenantOf(value), value });
         onEvict?.();
       },
     });
@@ -83,29 +84,24 @@ export class TrackedMap<V extends object> {
 
   /** Puts back the values of the last commit. */
   rollback(): void {
+    if (!this.#tracking) return;
     this.#tracking = false;
-    try {
-      for (const [key, before] of this.#before) {
-        if (before.value === undefined) this.#cache.delete(key);
-        else this.#cache.set(key, before.value);
-      }
-    } finally {
-      this.#before.clear();
-      this.#tracking = true;
+    for (const [key, before] of this.#before) {
+      if (before.value === undefined) this.#cache.delete(key);
+      else this.#cache.set(key, before.value);
     }
+    this.#before.clear();
+    this.#tracking = true;
   }
 
-  /** Loads committed rows (at start): they are the baseline, nothing to write. */
+  /** Loads committed rows (at start): they are the baseline, nothing to write. From now on changes are tracked. */
   restore(rows: DetectionStateRow[], fromJson: (row: DetectionStateRow) => V | undefined): void {
     this.#tracking = false;
-    try {
-      for (const row of rows) {
-        const value = fromJson(row);
-        if (value !== undefined) this.#cache.set(row.key, value);
-      }
-    } finally {
-      this.#tracking = true;
+    for (const row of rows) {
+      const value = fromJson(row);
+      if (value !== undefined) this.#cache.set(row.key, value);
     }
+    this.#tracking = true;
   }
 
   #remember(key: string, tenantId: string, value: V | undefined): void {
