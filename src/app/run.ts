@@ -94,6 +94,11 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ? openEventStore({ ...config.store, path: resolve(config.store.path) })
     : undefined;
   const detector = loadDetector(config, logger);
+  if (detector && stateStore.loadDetectionState && stateStore.attachDetectionState) {
+    // Correlations and alert groups resume where the last committed checkpoint left them.
+    detector.restore(await stateStore.loadDetectionState());
+    stateStore.attachDetectionState(detector);
+  }
   const onFatal = () => {
     // State on disk is consistent (crash-only design): a restart rolls the sinks back to the last checkpoint.
     process.exitCode = 70;

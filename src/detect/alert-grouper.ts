@@ -18,6 +18,8 @@ export interface Firing {
 
 interface AlertGroup {
   tenantId: string;
+  /** Start of the grouping window (epoch ms). */
+  start: number;
   id: string;
   count: number;
   firstSeen: number;
@@ -26,7 +28,7 @@ interface AlertGroup {
   eventIds: string[];
 }
 
-const PREFIX = 'a\u0000';
+const PREFIX = 'a';
 
 /**
  * Turns firings into alerts, one per (rule, tenant, entity, grouping window): repeated firings of a rule on one
@@ -56,11 +58,12 @@ export class AlertGrouper {
     }
     const start = Math.floor(firing.time / this.#windowMs) * this.#windowMs;
     const entity = `${firing.entity.kind}:${firing.entity.value.toLowerCase()}`;
-    const key = `${PREFIX}${firing.rule.id}\u0000${firing.tenantId}\u0000${entity}\u0000${start}`;
+    const key = PREFIX + JSON.stringify([firing.rule.id, firing.tenantId, entity, start]);
     let group = this.#groups.edit(key);
     if (!group) {
       group = {
         tenantId: firing.tenantId,
+        start,
         id: hashOf([firing.rule.id, firing.tenantId, entity, String(start)]),
         count: 0,
         firstSeen: firing.time,
@@ -83,8 +86,7 @@ export class AlertGrouper {
   /** Forgets groups whose window the tenant's watermark has passed. */
   sweep(watermark: (tenantId: string) => number): void {
     for (const [key, group] of this.#groups.entries()) {
-      const start = Number(key.slice(key.lastIndexOf('\u0000') + 1));
-      if (start + this.#windowMs < watermark(group.tenantId)) this.#groups.delete(key);
+      if (group.start + this.#windowMs < watermark(group.tenantId)) this.#groups.delete(key);
     }
   }
 

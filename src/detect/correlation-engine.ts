@@ -64,8 +64,9 @@ export interface CorrelationStats {
   missingFieldSkips: number;
 }
 
-const GROUP = 'g\u0000';
-const CLOCK = 'w\u0000';
+/** State keys: a kind letter then JSON (no NUL characters, which PostgreSQL text refuses). */
+const GROUP = 'g';
+const CLOCK = 'w';
 
 /**
  * Sliding-window correlation on event time, per (correlation rule, tenant, group-by values).
@@ -103,7 +104,7 @@ export class CorrelationEngine {
 
   /** Moves the tenant's newest event time forward; returns the tenant's watermark. */
   observe(tenantId: string, time: number): number {
-    const key = CLOCK + tenantId;
+    const key = CLOCK + JSON.stringify(tenantId);
     const clock = this.#clocks.peek(key);
     if (!clock) this.#clocks.set(key, { tenantId, newest: time });
     else if (time > clock.newest) this.#clocks.edit(key)!.newest = time;
@@ -113,7 +114,7 @@ export class CorrelationEngine {
   }
 
   watermark(tenantId: string): number {
-    const newest = this.#clocks.peek(CLOCK + tenantId)?.newest;
+    const newest = this.#clocks.peek(CLOCK + JSON.stringify(tenantId))?.newest;
     return newest === undefined ? Number.NEGATIVE_INFINITY : newest - this.#limits.allowedLatenessMs;
   }
 
@@ -136,7 +137,7 @@ export class CorrelationEngine {
       this.#counters.missingFieldSkips++;
       return [];
     }
-    const key = `${GROUP}${rule.id}\u0000${signal.tenantId}\u0000${rule.groupBy.map((f) => groupBy[f]).join('\u0000')}`;
+    const key = GROUP + JSON.stringify([rule.id, signal.tenantId, ...rule.groupBy.map((f) => groupBy[f])]);
     let group = this.#groups.edit(key);
     if (!group) {
       group = { ruleId: rule.id, tenantId: signal.tenantId, tenantName: signal.tenantName, groupBy, entries: [] };
