@@ -132,7 +132,9 @@ if (BACKFILL) {
       `| ${i + 1} | ${Math.round(COUNT / r.base).toLocaleString('en')} | ${Math.round(COUNT / r.det).toLocaleString('en')} | ${ratios[i]!.toFixed(2)} |`,
     ),
   );
-  console.log(`\nRatio median ${median(ratios).toFixed(2)}, spread ${spread(ratios)}; alerts per pass: ${runs[0]!.alerts}; correlation groups at end: ${runs[0]!.groups}; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`);
+  console.log(
+    `\nRatio median ${median(ratios).toFixed(2)}, spread ${spread(ratios)}; alerts per pass: ${runs[0]!.alerts}; correlation groups at end: ${runs[0]!.groups}; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`,
+  );
 
   const backfills = [0, 1, 2].map(() => {
     const child = spawnSync(
@@ -149,7 +151,9 @@ if (BACKFILL) {
       alertGroups: number;
     };
   });
-  console.log(`7-day backfill of ${BACKFILL_COUNT.toLocaleString('en')} events through normalize + detection (own process each):\n`);
+  console.log(
+    `7-day backfill of ${BACKFILL_COUNT.toLocaleString('en')} events through normalize + detection (own process each):\n`,
+  );
   console.log('| Run | events/s | peak RSS (MiB) | alerts | correlation groups at end | alert groups at end |');
   console.log('|---|---:|---:|---:|---:|---:|');
   backfills.forEach((b, i) =>

@@ -95,8 +95,9 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     : undefined;
   const detector = loadDetector(config, logger);
   if (detector && stateStore.loadDetectionState && stateStore.attachDetectionState) {
-    // Correlations and alert groups resume where the last committed checkpoint left them.
-    detector.restore(await stateStore.loadDetectionState());
+    // Correlations and alert groups resume where the last committed checkpoint left them. Scaled out, each worker
+    // loads a tenant's state when it takes the tenant's leases (a tenant is leased whole, all its content types).
+    detector.restore(shared ? [] : await stateStore.loadDetectionState());
     stateStore.attachDetectionState(detector);
   }
   const onFatal = () => {
@@ -134,6 +135,13 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
         logger: collectorLogger,
         heartbeatMs: config.scale_out.heartbeat,
         ...ca,
+        ...(detector
+          ? {
+              onTenantAcquired: (tenantId: string) =>
+                pipeline.exclusive(async () => detector.restore(await shared.loadDetectionState([tenantId]))),
+              onTenantReleased: (tenantId: string) => pipeline.exclusive(async () => detector.forgetTenant(tenantId)),
+            }
+          : {}),
       })
     : createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: collectorLogger, ...ca });
   // The receiver must be up before subscriptions are started: Microsoft validates the webhook address then.

@@ -106,6 +106,10 @@ export class AlertGrouper {
     this.#groups.rollback();
   }
 
+  forgetTenant(tenantId: string): void {
+    this.#groups.forgetTenant(tenantId);
+  }
+
   restore(rows: DetectionStateRow[]): void {
     this.#groups.restore(
       rows.filter((r) => r.key.startsWith(PREFIX)),

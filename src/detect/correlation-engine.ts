@@ -209,6 +209,11 @@ export class CorrelationEngine {
     this.#clocks.rollback();
   }
 
+  forgetTenant(tenantId: string): void {
+    this.#groups.forgetTenant(tenantId);
+    this.#clocks.forgetTenant(tenantId);
+  }
+
   /** Loads state committed by an earlier run (rows of other kinds are ignored). */
   restore(rows: DetectionStateRow[]): void {
     this.#clocks.restore(

@@ -56,6 +56,11 @@ export interface Detector extends DetectionStateSource {
   rollback(): void;
   /** Loads the state committed by an earlier run, and from then on tracks changes for commits; call before the first event. */
   restore(rows: DetectionStateRow[]): void;
+  /**
+   * Scale-out: a tenant moved to another worker. Drops its state from memory without writing anything (the stored
+   * state is the new owner's now); `restore` its rows again when the tenant comes back.
+   */
+  forgetTenant(tenantId: string): void;
   /** Rules that cannot run (a correlation referencing an unknown rule, a filter naming no rule …). */
   readonly problems: RuleError[];
 }
@@ -259,6 +264,10 @@ export function createDetector(opts: DetectorOptions): Detector {
     restore(rows) {
       engine.restore(rows);
       grouper.restore(rows);
+    },
+    forgetTenant(tenantId) {
+      engine.forgetTenant(tenantId);
+      grouper.forgetTenant(tenantId);
     },
   };
 }

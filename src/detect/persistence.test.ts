@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import type { Alert } from '../core/alert.ts';
+import type { PostgresStateStore as PostgresStateStoreType } from '../state/postgres/postgres-state-store.ts';
 import {
   findPostgresBin,
   POSTGRES_SKIP_REASON,
@@ -97,6 +98,97 @@ describe('correlation state survives a SIGKILL', () => {
       );
       await db.end();
       await admin.end();
+    });
+
+    it('scaled out, a tenant is leased whole and its correlation state moves with it', async () => {
+      const { PostgresStateStore } = await import('../state/postgres/postgres-state-store.ts');
+      const { createDetector } = await import('./detector.ts');
+      const { makeEvent, ruleFromYaml } = await import('./test-support/events.ts');
+      const admin = new pg.Client({ connectionString: server.url });
+      await admin.connect();
+      await admin.query('CREATE DATABASE leases');
+      await admin.end();
+      const url = server.url.replace(/\/postgres$/, '/leases');
+      const rules = [
+        ruleFromYaml(
+          'title: f\nid: f\nname: failed\nlogsource: {product: m365}\ndetection: {s: {Operation: UserLoginFailed}, condition: s}',
+        ),
+        ruleFromYaml(
+          'title: i\nid: i\nname: inbox\nlogsource: {product: m365}\ndetection: {s: {Operation: New-InboxRule}, condition: s}',
+        ),
+        ruleFromYaml(
+          'title: Failed sign-in then inbox rule\nid: chain\ncorrelation: {type: temporal_ordered, rules: [failed, inbox], group-by: [UserId], timespan: 1h}',
+        ),
+      ];
+      const worker = async (id: string) => {
+        const store = await PostgresStateStore.open(url, { workerId: id, nodeId: id, leaseTtlMs: 30_000, poolSize: 2 });
+        const detector = createDetector({ rules });
+        store.attachDetectionState(detector);
+        return { store, detector };
+      };
+      const a = await worker('a');
+      const b = await worker('b');
+      const streams = ['T1', 'T2'].flatMap((tenantId) =>
+        ['Audit.AzureActiveDirectory', 'Audit.Exchange'].map((contentType) => ({ tenantId, contentType })),
+      );
+      for (const k of streams) await a.store.registerStream(k, k.tenantId);
+      await a.store.leases.join();
+      await b.store.leases.join();
+      await a.store.leases.tick();
+      await b.store.leases.tick();
+      const heldBy = (w: { store: PostgresStateStoreType }) =>
+        w.store.leases
+          .held()
+          .map((l) => `${l.key.tenantId}/${l.key.contentType}`)
+          .sort();
+      assert.deepEqual(heldBy(a), ['T1/Audit.AzureActiveDirectory', 'T1/Audit.Exchange']);
+      assert.deepEqual(heldBy(b), ['T2/Audit.AzureActiveDirectory', 'T2/Audit.Exchange']);
+      for (const k of streams.filter((s) => s.tenantId === 'T1')) {
+        const blob = {
+          contentId: `T1-${k.contentType}`,
+          contentUri: 'https://x/b',
+          contentCreated: 1,
+          expiration: Date.now() + 86_400_000,
+        };
+        await a.store.enqueueBlobs(k, [blob], 0);
+      }
+
+      const event = (operation: string) =>
+        makeEvent(
+          {},
+          { Operation: operation, UserId: 'alice@t1.example' },
+          { tenantId: 'T1', id: `T1:${operation}`, time: Date.UTC(2026, 0, 1, operation === 'New-InboxRule' ? 1 : 0) },
+        );
+      const commit = (w: { store: PostgresStateStoreType }, contentType: string, id: string) =>
+        w.store.commitBatch({
+          key: { tenantId: 'T1', contentType },
+          contentId: `T1-${contentType}`,
+          delivered: 1,
+          done: true,
+          eventIds: [id],
+          seenUntil: Date.now() + 86_400_000,
+          eventsDelivered: 1,
+          positions: {},
+          contentCreated: 1,
+        });
+      // Worker a sees the failed sign-in (Entra ID content) and commits it with its correlation state.
+      a.detector.restore(await a.store.loadDetectionState(['T1']));
+      assert.deepEqual(a.detector.process(event('UserLoginFailed')), []);
+      await commit(a, 'Audit.AzureActiveDirectory', 'T1:UserLoginFailed');
+      // a leaves; b takes tenant T1 whole, loads its state, and sees the inbox rule (Exchange content).
+      await a.store.close();
+      await b.store.leases.tick();
+      assert.deepEqual(heldBy(b), streams.map((k) => `${k.tenantId}/${k.contentType}`).sort());
+      b.detector.restore(await b.store.loadDetectionState(['T1']));
+      const alerts = b.detector.process(event('New-InboxRule'));
+      await commit(b, 'Audit.Exchange', 'T1:New-InboxRule');
+      assert.deepEqual(
+        alerts.map((x) => [x.ruleId, x.eventIds]),
+        [['chain', ['T1:New-InboxRule', 'T1:UserLoginFailed']]],
+      );
+      b.detector.forgetTenant('T1');
+      assert.deepEqual(b.detector.pendingState(), { upserts: [], deletes: [] }, 'forgetting writes nothing');
+      await b.store.close();
     });
   });
 });

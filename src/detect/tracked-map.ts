@@ -104,6 +104,15 @@ export class TrackedMap<V extends object> {
     this.#tracking = true;
   }
 
+  /** Drops a tenant's entries from memory without recording a change (another worker now owns its stored state). */
+  forgetTenant(tenantId: string): void {
+    const tracking = this.#tracking;
+    this.#tracking = false;
+    for (const [key, value] of this.entries()) if (this.#tenantOf(value) === tenantId) this.#cache.delete(key);
+    for (const [key, before] of this.#before) if (before.tenantId === tenantId) this.#before.delete(key);
+    this.#tracking = tracking;
+  }
+
   #remember(key: string, tenantId: string, value: V | undefined): void {
     if (!this.#tracking || this.#before.has(key)) return;
     this.#before.set(key, { tenantId, value: value === undefined ? undefined : this.#copy(value) });
