@@ -127,11 +127,11 @@ if (BACKFILL) {
   );
   console.log('| Run | normalize() events/s (baseline) | detection events/s | ratio |');
   console.log('|---|---:|---:|---:|');
-  runs.forEach((r, i) =>
+  for (const [i, r] of runs.entries()) {
     console.log(
       `| ${i + 1} | ${Math.round(COUNT / r.base).toLocaleString('en')} | ${Math.round(COUNT / r.det).toLocaleString('en')} | ${ratios[i]!.toFixed(2)} |`,
-    ),
-  );
+    );
+  }
   console.log(
     `\nRatio median ${median(ratios).toFixed(2)}, spread ${spread(ratios)}; alerts per pass: ${runs[0]!.alerts}; correlation groups at end: ${runs[0]!.groups}; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`,
   );
@@ -156,11 +156,11 @@ if (BACKFILL) {
   );
   console.log('| Run | events/s | peak RSS (MiB) | alerts | correlation groups at end | alert groups at end |');
   console.log('|---|---:|---:|---:|---:|---:|');
-  backfills.forEach((b, i) =>
+  for (const [i, b] of backfills.entries()) {
     console.log(
       `| ${i + 1} | ${Math.round(b.eventsPerSecond).toLocaleString('en')} | ${b.rssMiB.toFixed(0)} | ${b.alerts} | ${b.groups} | ${b.alertGroups} |`,
-    ),
-  );
+    );
+  }
   const rss = backfills.map((b) => b.rssMiB);
   console.log(`\nPeak RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MiB (bound: 512 MiB)`);
 }
