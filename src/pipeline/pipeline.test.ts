@@ -106,6 +106,27 @@ test('a failing sink rejects the delivery so the caller commits nothing', async 
   );
 });
 
+test('a failed delivery rolls the detector back, so the retried batch does not count twice in correlations', async () => {
+  const down = new MemorySink('down');
+  down.failNext = true;
+  const calls: string[] = [];
+  const detector = {
+    process: () => {
+      calls.push('process');
+      return [];
+    },
+    flush: () => [],
+    rollback: () => calls.push('rollback'),
+  };
+  const pipeline = new Pipeline({ sinks: [routed(down, 'event')], format: 'ecs', logger: silentLogger, detector });
+  await assert.rejects(
+    pipeline.exclusive((d) => d([logon('a')])),
+    /down/,
+  );
+  await pipeline.exclusive((d) => d([logon('a')]));
+  assert.deepEqual(calls, ['process', 'rollback', 'process']);
+});
+
 test('detector alerts reach the store and alert sinks; a detector crash does not lose the event', async () => {
   const sink = new MemorySink('s');
   const stored: { events: ProcessedEvent[]; alerts: Alert[] } = { events: [], alerts: [] };
