@@ -322,3 +322,27 @@ test('filtered records are dropped before normalization, storage and sinks', asy
     ['tid:a', 'tid:b'],
   );
 });
+
+test('an alert document carries its entity and grouping', async () => {
+  const { alertDocument } = await import('./documents.ts');
+  const doc = alertDocument({
+    id: 'g1',
+    ruleId: 'r',
+    title: 'Brute force',
+    level: 'medium',
+    tags: [],
+    attack: [],
+    tenantId: 'tid',
+    time: Date.UTC(2026, 0, 1, 1),
+    createdAt: 0,
+    eventIds: ['tid:a', 'tid:b'],
+    entity: { kind: 'user', value: 'alice@contoso.com' },
+    count: 14,
+    firstSeen: Date.UTC(2026, 0, 1, 0),
+    lastSeen: Date.UTC(2026, 0, 1, 1),
+  }).document as { alert: Record<string, unknown> };
+  assert.deepEqual(doc.alert.entity, { kind: 'user', value: 'alice@contoso.com' });
+  assert.equal(doc.alert.count, 14);
+  assert.equal(doc.alert.first_seen, '2026-01-01T00:00:00.000Z');
+  assert.equal(doc.alert.last_seen, '2026-01-01T01:00:00.000Z');
+});
