@@ -94,6 +94,12 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ? openEventStore({ ...config.store, path: resolve(config.store.path) })
     : undefined;
   const detector = loadDetector(config, logger);
+  if (detector && stateStore.loadDetectionState && stateStore.attachDetectionState) {
+    // Correlations and alert groups resume where the last committed checkpoint left them. Scaled out, each worker
+    // loads a tenant's state when it takes the tenant's leases (a tenant is leased whole, all its content types).
+    detector.restore(shared ? [] : await stateStore.loadDetectionState());
+    stateStore.attachDetectionState(detector);
+  }
   const onFatal = () => {
     // State on disk is consistent (crash-only design): a restart rolls the sinks back to the last checkpoint.
     process.exitCode = 70;
@@ -129,6 +135,13 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
         logger: collectorLogger,
         heartbeatMs: config.scale_out.heartbeat,
         ...ca,
+        ...(detector
+          ? {
+              onTenantAcquired: (tenantId: string) =>
+                pipeline.exclusive(async () => detector.restore(await shared.loadDetectionState([tenantId]))),
+              onTenantReleased: (tenantId: string) => pipeline.exclusive(async () => detector.forgetTenant(tenantId)),
+            }
+          : {}),
       })
     : createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: collectorLogger, ...ca });
   // The receiver must be up before subscriptions are started: Microsoft validates the webhook address then.
@@ -149,7 +162,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const stopRetention = store
     ? scheduleRetention(store, config.store.retention_interval, logger.child({ component: 'store' }))
     : undefined;
-  const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(Date.now()), 60_000).unref() : undefined;
+  const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(), 60_000).unref() : undefined;
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   let webUrl: string | undefined;
   if (config.web.enabled && store) {

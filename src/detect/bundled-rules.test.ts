@@ -631,6 +631,11 @@ interface CorrelationCase {
   tn: () => { records: AuditRecord[]; geos?: string[] };
 }
 
+/** Intermediate correlations (Sigma generate: false) → the correlation they feed, whose true positive exercises them. */
+const CHAIN_STEPS: Record<string, string> = {
+  'Brute Force Against A User Account (first step of the follow-up correlation)': 'Brute Force Followed By A Successful Sign-In',
+};
+
 const CORRELATIONS: Record<string, CorrelationCase> = {
   'Brute Force Against A User Account': {
     tp: () => ({ records: shuffle(range(10).map((m) => signIn('UserLoginFailed', { minute: m * 2 }))) }),
@@ -749,7 +754,12 @@ describe('bundled rule set', () => {
   });
 
   it('every rule has a true-positive and a true-negative test', () => {
-    const tested = new Set([...Object.keys(SINGLE), ...Object.keys(BASES), ...Object.keys(CORRELATIONS)]);
+    const tested = new Set([
+      ...Object.keys(SINGLE),
+      ...Object.keys(BASES),
+      ...Object.keys(CORRELATIONS),
+      ...Object.keys(CHAIN_STEPS),
+    ]);
     assert.deepEqual(
       rules.map((r) => r.title).filter((t) => !tested.has(t)),
       [],
@@ -812,6 +822,15 @@ describe('bundled rule set', () => {
         assert.ok(!alertedRuleIds([record]).includes(rule.id), 'a building block alerted on its own');
       }
       for (const record of each(tn)) assert.equal(rule.match(toEvent(record)), false, 'true negative matched');
+    });
+  }
+
+  for (const [title, chained] of Object.entries(CHAIN_STEPS)) {
+    it(`intermediate correlation: ${title} alerts only through ${chained}`, () => {
+      const positive = CORRELATIONS[chained]!.tp();
+      const ids = alertedRuleIds(positive.records, positive.geos);
+      assert.ok(ids.includes(ruleNamed(chained).id), 'the chained correlation did not alert');
+      assert.ok(!ids.includes(ruleNamed(title).id), 'an intermediate correlation alerted on its own');
     });
   }
 

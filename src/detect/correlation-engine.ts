@@ -1,5 +1,9 @@
-import { type Entry, findWindowContaining, firesEarly, insertSorted, lowerBound, windowSatisfies } from './correlation-window.ts';
+import { createHash } from 'node:crypto';
+import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
+import { type Entry, findFiringContaining, firesEarly, insertSorted, lowerBound, windowFiring } from './correlation-window.ts';
+import { normalizeValue } from './entity.ts';
 import { lookupField } from './field-lookup.ts';
+import { TrackedMap } from './tracked-map.ts';
 import type { CorrelationRule, DetectableEvent } from './types.ts';
 
 /** A match that feeds correlations: from a detection rule (one event) or from a correlation that fired. */
@@ -8,9 +12,14 @@ export interface Signal {
   ruleKeys: string[];
   tenantId: string;
   tenantName?: string | undefined;
+  /** Event time of the (last) event behind the signal. */
   time: number;
+  /** Event time of the first event behind the signal. */
+  firstTime: number;
+  /** What a correlation counts: the event id, or an id of the firing. */
+  key: string;
   eventIds: string[];
-  /** The (last) event behind the signal, for group-by and value fields. */
+  /** The event behind the signal (for a correlation firing: the last one, or its group-by values), for field lookups. */
   event: DetectableEvent;
   /** Group values of a correlation signal: chained correlations group on them first. */
   groupBy?: Record<string, string>;
@@ -22,23 +31,28 @@ export interface CorrelationFiring {
 }
 
 export interface CorrelationLimits {
-  /** Most groups held across all correlation rules; the least recently used group is dropped beyond it. */
+  /** Most groups held across all correlation rules and tenants; the least recently used group is evicted beyond it. */
   maxGroups: number;
   /** Most matches kept per group; the oldest go first. */
   maxEntriesPerGroup: number;
-  /** How long after a group's window a group is kept for records that arrive late (ms). */
+  /** Windows close, and groups expire, once the tenant's newest event time minus this has passed them (ms). */
   allowedLatenessMs: number;
+  /** Called on each group evicted by `maxGroups` (metrics). */
+  onEvict?: () => void;
 }
 
 interface Group {
-  rule: CorrelationRule;
+  ruleId: string;
   tenantId: string;
   tenantName?: string | undefined;
   groupBy: Record<string, string>;
   entries: Entry[];
-  /** Latest event time seen in the group. */
-  maxTime: number;
-  lastEvent: DetectableEvent;
+}
+
+interface TenantClock {
+  tenantId: string;
+  /** Newest event time seen for the tenant. */
+  newest: number;
 }
 
 export interface CorrelationStats {
@@ -46,27 +60,62 @@ export interface CorrelationStats {
   evictedGroups: number;
   expiredGroups: number;
   droppedEntries: number;
-  /** Matches not counted because a group-by (or value_count) field was missing. */
+  /** Matches not counted because a group-by (or value) field was missing. */
   missingFieldSkips: number;
 }
 
+/** State keys: a kind letter then JSON (no NUL characters, which PostgreSQL text refuses). */
+const GROUP = 'g';
+const CLOCK = 'w';
+
 /**
  * Sliding-window correlation on event time, per (correlation rule, tenant, group-by values).
- * Records may arrive late and out of order; state is bounded by `maxGroups` × `maxEntriesPerGroup`
- * and expires once the tenant's watermark (latest event time seen) is past the window plus the lateness allowance.
+ * Each tenant has a watermark: its newest event time minus the allowed lateness. Records older than their window
+ * but newer than the watermark still land in it (late and backfilled data correlate like live data); windows with
+ * an upper-bound condition are decided, and groups dropped, once the watermark has passed them.
+ * State is bounded by `maxGroups` groups of at most `maxEntriesPerGroup` matches.
  */
 export class CorrelationEngine {
-  private readonly groups = new Map<string, Group>();
-  private readonly watermarks = new Map<string, number>();
-  private readonly counters = { evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, missingFieldSkips: 0 };
+  readonly #rules: Map<string, CorrelationRule>;
+  readonly #limits: CorrelationLimits;
+  readonly #groups: TrackedMap<Group>;
+  readonly #clocks: TrackedMap<TenantClock>;
+  readonly #counters = { evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, missingFieldSkips: 0 };
+  #moved = false;
 
-  constructor(private readonly limits: CorrelationLimits) {}
+  constructor(rules: CorrelationRule[], limits: CorrelationLimits) {
+    this.#rules = new Map(rules.map((r) => [r.id, r]));
+    this.#limits = limits;
+    this.#groups = new TrackedMap<Group>({
+      max: limits.maxGroups,
+      tenantOf: (g) => g.tenantId,
+      copy: (g) => ({ ...g, entries: g.entries.slice() }),
+      onEvict: () => {
+        this.#counters.evictedGroups++;
+        limits.onEvict?.();
+      },
+    });
+    this.#clocks = new TrackedMap<TenantClock>({
+      max: Math.max(10_000, limits.maxGroups),
+      tenantOf: (c) => c.tenantId,
+      copy: (c) => ({ ...c }),
+    });
+  }
 
-  /** Moves the tenant's watermark forward and returns it. */
+  /** Moves the tenant's newest event time forward; returns the tenant's watermark. */
   observe(tenantId: string, time: number): number {
-    const current = this.watermarks.get(tenantId);
-    if (current === undefined || time > current) this.watermarks.set(tenantId, time);
-    return this.watermarks.get(tenantId)!;
+    const key = CLOCK + JSON.stringify(tenantId);
+    const clock = this.#clocks.peek(key);
+    if (!clock) this.#clocks.set(key, { tenantId, newest: time });
+    else if (time > clock.newest) this.#clocks.edit(key)!.newest = time;
+    else return this.watermark(tenantId);
+    this.#moved = true;
+    return this.watermark(tenantId);
+  }
+
+  watermark(tenantId: string): number {
+    const newest = this.#clocks.peek(CLOCK + JSON.stringify(tenantId))?.newest;
+    return newest === undefined ? Number.NEGATIVE_INFINITY : newest - this.#limits.allowedLatenessMs;
   }
 
   /** Adds a signal to `rule`; returns the firings (zero or more) it causes. */
@@ -78,141 +127,164 @@ export class CorrelationEngine {
     for (const field of rule.groupBy) {
       const value = groupValue(rule, field, matchedKey, signal);
       if (value === undefined) {
-        this.counters.missingFieldSkips++;
+        this.#counters.missingFieldSkips++;
         return [];
       }
       groupBy[field] = value;
     }
-    let values: string[] = [];
-    if (rule.valueField && rule.type !== 'event_count') {
-      values = distinctStrings(lookupField(signal.event, aliasField(rule, rule.valueField!, matchedKey)));
-      if (values.length === 0) {
-        this.counters.missingFieldSkips++;
-        return [];
-      }
+    const values = rule.valueFields ? entryValues(rule, rule.valueFields, matchedKey, signal.event) : [];
+    if (rule.valueFields && values.length === 0) {
+      this.#counters.missingFieldSkips++;
+      return [];
     }
-    const key = `${rule.id}\u0000${signal.tenantId}\u0000${rule.groupBy.map((f) => groupBy[f]).join('\u0000')}`;
-    const group = this.touch(key, rule, signal, groupBy);
-    const entry: Entry = { time: signal.time, ruleIndex, eventIds: signal.eventIds, values };
-    insertSorted(group.entries, entry);
-    if (signal.time >= group.maxTime) {
-      group.maxTime = signal.time;
-      group.lastEvent = signal.event;
+    const key = GROUP + JSON.stringify([rule.id, signal.tenantId, ...rule.groupBy.map((f) => groupBy[f])]);
+    let group = this.#groups.edit(key);
+    if (!group) {
+      group = { ruleId: rule.id, tenantId: signal.tenantId, tenantName: signal.tenantName, groupBy, entries: [] };
+      this.#groups.set(key, group);
     }
-    this.trim(group);
-
+    if (group.entries.some((e) => e.key === signal.key && e.ruleIndex === ruleIndex)) return [];
+    insertSorted(group.entries, { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values });
+    const watermark = this.watermark(signal.tenantId);
     const firings: CorrelationFiring[] = [];
     if (firesEarly(rule)) {
-      const window = findWindowContaining(rule, group.entries, signal.time);
-      if (window) firings.push(this.fire(group, window[0], window[1]));
+      this.#trim(rule, group, watermark);
+      const chosen = findFiringContaining(rule, group.entries, signal.time);
+      if (chosen) firings.push(this.#fire(rule, group, chosen, signal.event));
+    } else {
+      firings.push(...this.#closeWindows(rule, group, watermark));
+      this.#trim(rule, group, watermark);
     }
-    firings.push(...this.closeWindows(group, this.watermarks.get(signal.tenantId) ?? signal.time));
-    if (group.entries.length === 0) this.groups.delete(key);
+    if (group.entries.length === 0) this.#groups.delete(key);
     return firings;
   }
 
-  /**
-   * Decides windows that are over at `now` (for lt/lte/eq/neq conditions) and drops expired groups.
-   * Call it periodically with the current time; `now` also counts as every tenant's watermark.
-   */
-  flush(now: number): CorrelationFiring[] {
+  /** True when a tenant's watermark moved since the last sweep. */
+  watermarkMoved(): boolean {
+    return this.#moved;
+  }
+
+  /** Decides the windows every tenant's watermark has passed and drops the groups it has left behind. */
+  sweep(): CorrelationFiring[] {
+    this.#moved = false;
     const firings: CorrelationFiring[] = [];
-    for (const [key, group] of this.groups) {
-      const horizon = Math.max(now, this.watermarks.get(group.tenantId) ?? now);
-      firings.push(...this.closeWindows(group, horizon));
-      if (group.entries.length === 0 || group.maxTime < horizon - group.rule.timespanMs - this.limits.allowedLatenessMs) {
-        this.groups.delete(key);
-        if (group.entries.length > 0) this.counters.expiredGroups++;
+    for (const [key, peeked] of this.#groups.entries()) {
+      const rule = this.#rules.get(peeked.ruleId);
+      if (!rule) {
+        this.#groups.delete(key);
+        continue;
       }
+      const watermark = this.watermark(peeked.tenantId);
+      const newest = peeked.entries.at(-1)?.time ?? Number.NEGATIVE_INFINITY;
+      const closable = !firesEarly(rule) && (peeked.entries[0]?.time ?? watermark) + rule.timespanMs < watermark;
+      if (!closable && newest + rule.timespanMs >= watermark) continue;
+      const group = this.#groups.edit(key)!;
+      firings.push(...this.#closeWindows(rule, group, watermark));
+      if (group.entries.length > 0 && newest + rule.timespanMs < watermark) {
+        this.#counters.expiredGroups++;
+        group.entries = [];
+      }
+      if (group.entries.length === 0) this.#groups.delete(key);
     }
     return firings;
-  }
-
-  /** Drops groups whose newest match is too old for their window, given each tenant's watermark. */
-  expire(): void {
-    for (const [key, group] of this.groups) {
-      const watermark = this.watermarks.get(group.tenantId) ?? group.maxTime;
-      if (group.maxTime < watermark - group.rule.timespanMs - this.limits.allowedLatenessMs) {
-        this.groups.delete(key);
-        this.counters.expiredGroups++;
-      }
-    }
   }
 
   stats(): CorrelationStats {
-    return { groups: this.groups.size, ...this.counters };
+    return { groups: this.#groups.size, ...this.#counters };
   }
 
-  private touch(key: string, rule: CorrelationRule, signal: Signal, groupBy: Record<string, string>): Group {
-    let group = this.groups.get(key);
-    if (group) {
-      // Re-insert: Map order is least-recently-used first.
-      this.groups.delete(key);
-    } else {
-      group = {
-        rule,
-        tenantId: signal.tenantId,
-        tenantName: signal.tenantName,
-        groupBy,
-        entries: [],
-        maxTime: signal.time,
-        lastEvent: signal.event,
-      };
-      while (this.groups.size >= this.limits.maxGroups) {
-        const oldest = this.groups.keys().next().value as string;
-        this.groups.delete(oldest);
-        this.counters.evictedGroups++;
-      }
-    }
-    this.groups.set(key, group);
-    return group;
+  pendingState(): DetectionStateChanges {
+    const groups = this.#groups.changes((g) => JSON.stringify(g));
+    const clocks = this.#clocks.changes((c) => JSON.stringify(c));
+    return { upserts: [...groups.upserts, ...clocks.upserts], deletes: [...groups.deletes, ...clocks.deletes] };
   }
 
-  /** Keeps the group within its entry cap and drops entries too old to share a window with the newest one. */
-  private trim(group: Group): void {
-    const horizon = group.maxTime - group.rule.timespanMs - this.limits.allowedLatenessMs;
-    const stale = lowerBound(group.entries, horizon);
-    const overflow = Math.max(0, group.entries.length - stale - this.limits.maxEntriesPerGroup);
+  stateCommitted(): void {
+    this.#groups.commit();
+    this.#clocks.commit();
+  }
+
+  rollback(): void {
+    this.#groups.rollback();
+    this.#clocks.rollback();
+  }
+
+  forgetTenant(tenantId: string): void {
+    this.#groups.forgetTenant(tenantId);
+    this.#clocks.forgetTenant(tenantId);
+  }
+
+  /** Loads state committed by an earlier run (rows of other kinds are ignored). */
+  restore(rows: DetectionStateRow[]): void {
+    this.#clocks.restore(
+      rows.filter((r) => r.key.startsWith(CLOCK)),
+      (row) => JSON.parse(row.value) as TenantClock,
+    );
+    this.#groups.restore(
+      rows.filter((r) => r.key.startsWith(GROUP)),
+      (row) => {
+        const group = JSON.parse(row.value) as Group;
+        return this.#rules.has(group.ruleId) ? group : undefined;
+      },
+    );
+  }
+
+  /** Drops matches too old to share a window with anything the watermark still admits, and keeps the entry cap. */
+  #trim(rule: CorrelationRule, group: Group, watermark: number): void {
+    const stale = lowerBound(group.entries, watermark - rule.timespanMs);
+    const overflow = Math.max(0, group.entries.length - stale - this.#limits.maxEntriesPerGroup);
     const drop = stale + overflow;
     if (drop > 0) {
       group.entries.splice(0, drop);
-      this.counters.droppedEntries += drop;
+      this.#counters.droppedEntries += drop;
     }
   }
 
   /**
-   * Windows that ended before `horizon`, for conditions decided at close (lt/lte/eq/neq): a window opens at the
-   * group's oldest match and spans the timespan; its matches are then consumed, whether it fired or not.
+   * Windows that ended before the watermark, for conditions decided at close: a window opens at the group's oldest
+   * match and spans the timespan; its matches are then consumed, whether it fired or not.
    */
-  private closeWindows(group: Group, horizon: number): CorrelationFiring[] {
-    if (firesEarly(group.rule)) return [];
+  #closeWindows(rule: CorrelationRule, group: Group, watermark: number): CorrelationFiring[] {
+    if (firesEarly(rule)) return [];
     const firings: CorrelationFiring[] = [];
-    const span = group.rule.timespanMs;
-    while (group.entries.length > 0 && group.entries[0]!.time + span < horizon) {
+    const span = rule.timespanMs;
+    while (group.entries.length > 0 && group.entries[0]!.time + span < watermark) {
       const end = lowerBound(group.entries, group.entries[0]!.time + span + 1);
-      if (windowSatisfies(group.rule, group.entries.slice(0, end))) firings.push(this.fire(group, 0, end));
-      else group.entries.splice(0, end);
+      const chosen = windowFiring(rule, group.entries.slice(0, end));
+      if (chosen) firings.push(this.#fire(rule, group, chosen, undefined));
+      group.entries.splice(0, end);
     }
     return firings;
   }
 
-  /** Emits the window [start, end) and removes its matches, so the same matches do not fire twice. */
-  private fire(group: Group, start: number, end: number): CorrelationFiring {
-    const used = group.entries.splice(start, end - start);
-    const last = used[used.length - 1]!;
+  /** Emits the chosen entries and removes them, so the same matches do not fire twice. */
+  #fire(rule: CorrelationRule, group: Group, chosen: number[], event: DetectableEvent | undefined): CorrelationFiring {
+    const used = chosen.map((i) => group.entries[i]!);
+    const drop = new Set(chosen);
+    group.entries = group.entries.filter((_, i) => !drop.has(i));
+    const eventIds = [...new Set(used.flatMap((e) => e.eventIds))];
+    const time = Math.max(...used.map((e) => e.time));
     return {
-      rule: group.rule,
+      rule,
       signal: {
-        ruleKeys: [group.rule.id, ...(group.rule.name ? [group.rule.name] : [])],
+        ruleKeys: [rule.id, ...(rule.name ? [rule.name] : [])],
         tenantId: group.tenantId,
         tenantName: group.tenantName,
-        time: last.time,
-        eventIds: used.flatMap((e) => e.eventIds),
-        event: group.lastEvent,
+        time,
+        firstTime: Math.min(...used.map((e) => e.time)),
+        key: firingKey(rule.id, eventIds),
+        eventIds,
+        event: event ?? { id: '', tenantId: group.tenantId, time, ecs: { ...group.groupBy }, raw: {} },
         groupBy: group.groupBy,
       },
     };
   }
+}
+
+function firingKey(ruleId: string, eventIds: string[]): string {
+  const hash = createHash('sha256').update(ruleId);
+  for (const id of [...eventIds].sort()) hash.update('\n').update(id);
+  return `${ruleId}#${hash.digest('hex').slice(0, 24)}`;
 }
 
 function aliasField(rule: CorrelationRule, field: string, matchedKey: string): string {
@@ -222,14 +294,27 @@ function aliasField(rule: CorrelationRule, field: string, matchedKey: string): s
 function groupValue(rule: CorrelationRule, field: string, matchedKey: string, signal: Signal): string | undefined {
   const fromGroup = signal.groupBy?.[field];
   if (fromGroup !== undefined) return fromGroup;
-  const values = distinctStrings(lookupField(signal.event, aliasField(rule, field, matchedKey)));
+  const actual = aliasField(rule, field, matchedKey);
+  const values = distinctStrings(lookupField(signal.event, actual), actual);
   return values.length > 0 ? values.join(',') : undefined;
 }
 
-function distinctStrings(values: unknown[]): string[] {
+/** The value(s) an entry carries: one per value for a single field, one combination for a list of fields. */
+function entryValues(rule: CorrelationRule, fields: string[], matchedKey: string, event: DetectableEvent): string[] {
+  const perField = fields.map((f) => {
+    const actual = aliasField(rule, f, matchedKey);
+    return distinctStrings(lookupField(event, actual), actual);
+  });
+  if (perField.some((v) => v.length === 0)) return [];
+  if (fields.length === 1) return perField[0]!;
+  return [perField.map((v) => v.join(',')).join('\u0000')];
+}
+
+function distinctStrings(values: unknown[], field: string): string[] {
   const out = new Set<string>();
   for (const v of values) {
-    if (typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'boolean') out.add(String(v));
+    if (typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'boolean')
+      out.add(normalizeValue(field, String(v)));
   }
   return [...out];
 }

@@ -1,8 +1,11 @@
 import type { Alert } from '../core/alert.ts';
+import type { DetectionStateRow, DetectionStateSource } from '../core/detection-state.ts';
 import { silentLogger, type Logger } from '../observability/logger.ts';
-import { buildAlert } from './alert-builder.ts';
-import { CorrelationEngine, type CorrelationFiring, type CorrelationStats, type Signal } from './correlation-engine.ts';
+import { AlertGrouper } from './alert-grouper.ts';
+import { CorrelationEngine, type CorrelationStats, type Signal } from './correlation-engine.ts';
+import { entityOfEvent, entityOfGroup } from './entity.ts';
 import { RuleError } from './errors.ts';
+import { detectMetrics } from './metrics.ts';
 import { RuleIndex } from './rule-index.ts';
 import type { CorrelationRule, DetectableEvent, DetectionRule, FilterRule, LoadedRule } from './types.ts';
 
@@ -11,12 +14,14 @@ export interface DetectorOptions {
   /** Sigma filter documents (tuning): `rule AND NOT filter`, optionally limited to some tenants. */
   filters?: FilterRule[];
   logger?: Logger;
-  /** Most correlation groups held in memory (default 100 000). */
+  /** Most correlation groups held in memory, and most alert groups (default 100 000 each). */
   maxGroups?: number;
   /** Most matches kept per correlation group (default 10 000). */
   maxEntriesPerGroup?: number;
-  /** How long correlation state waits for late records after a window (ms, default 2 h). */
+  /** How far behind its tenant's newest event a record may be and still correlate (ms, default 24 h). */
   allowedLatenessMs?: number;
+  /** Repeated alerts of one rule on one entity within this window of event time are one alert (ms, default 1 h; 0: off). */
+  alertGroupingMs?: number;
   /** Clock for `Alert.createdAt` (default Date.now). */
   now?: () => number;
 }
@@ -28,37 +33,46 @@ export interface DetectorStats {
   filtered: number;
   /** Rule evaluations that threw (the rule is skipped for that event). */
   ruleFailures: number;
-  /** Records older than their tenant's watermark by more than the lateness allowance. */
+  /** Records older than their tenant's watermark (newest event time minus the allowed lateness). */
   lateEvents: number;
   rules: number;
   correlation: CorrelationStats;
+  /** Open alert groups. */
+  alertGroups: number;
   /** Matches per rule id. */
   matches: Record<string, number>;
 }
 
-export interface Detector {
+export interface Detector extends DetectionStateSource {
   /** Evaluates one event; returns the alerts it raises (single-event rules and correlations it completes). */
   process(event: DetectableEvent): Alert[];
-  /** Closes correlation windows that ended before `now` (epoch ms) and drops expired state. */
-  flush(now: number): Alert[];
+  /**
+   * Decides the correlation windows each tenant's watermark (event time) has passed and drops expired state.
+   * The wall clock plays no part: state of a tenant that sends nothing stays until its data moves on.
+   */
+  flush(): Alert[];
   stats(): DetectorStats;
+  /** Undoes every change since the last `stateCommitted` (the batch that made them is delivered again). */
+  rollback(): void;
+  /** Loads the state committed by an earlier run, and from then on tracks changes for commits; call before the first event. */
+  restore(rows: DetectionStateRow[]): void;
+  /**
+   * Scale-out: a tenant moved to another worker. Drops its state from memory without writing anything (the stored
+   * state is the new owner's now); `restore` its rows again when the tenant comes back.
+   */
+  forgetTenant(tenantId: string): void;
   /** Rules that cannot run (a correlation referencing an unknown rule, a filter naming no rule …). */
   readonly problems: RuleError[];
 }
 
-const EXPIRE_EVERY = 4096;
+const SWEEP_EVERY = 4096;
 const MAX_CHAIN_DEPTH = 8;
 
 export function createDetector(opts: DetectorOptions): Detector {
   const logger = opts.logger ?? silentLogger;
   const now = opts.now ?? Date.now;
-  const allowedLatenessMs = opts.allowedLatenessMs ?? 2 * 3_600_000;
+  const maxGroups = opts.maxGroups ?? 100_000;
   const problems: RuleError[] = [];
-  const engine = new CorrelationEngine({
-    maxGroups: opts.maxGroups ?? 100_000,
-    maxEntriesPerGroup: opts.maxEntriesPerGroup ?? 10_000,
-    allowedLatenessMs,
-  });
 
   const byKey = new Map<string, LoadedRule>();
   for (const rule of opts.rules) {
@@ -69,6 +83,7 @@ export function createDetector(opts: DetectorOptions): Detector {
   const consumers = new Map<string, CorrelationRule[]>();
   const silenced = new Set<string>();
   const generated = new Set<string>();
+  const runnable: CorrelationRule[] = [];
   for (const rule of opts.rules) {
     if (rule.kind !== 'correlation') continue;
     const missing = rule.rules.filter((ref) => !byKey.has(ref));
@@ -80,14 +95,15 @@ export function createDetector(opts: DetectorOptions): Detector {
       problems.push(new RuleError(rule.file, 'correlation references itself (a cycle)', rule.id));
       continue;
     }
+    runnable.push(rule);
     for (const ref of rule.rules) {
       const target = byKey.get(ref)!;
       const list = consumers.get(target.id) ?? [];
       if (!list.includes(rule)) list.push(rule);
       consumers.set(target.id, list);
-      // Single-event rules that only feed correlations stay quiet (Sigma `generate: false`); a correlation that
-      // feeds another one (brute force → brute force then success) still raises its own alerts.
-      if (target.kind === 'detection') silenced.add(target.id);
+      // Sigma: rules referenced by a correlation (single-event rules and intermediate correlations of a chain) only
+      // feed it, unless the correlation says `generate: true`.
+      silenced.add(target.id);
       if (rule.generate) generated.add(target.id);
     }
   }
@@ -105,11 +121,21 @@ export function createDetector(opts: DetectorOptions): Detector {
   }
   for (const p of problems) logger.warn({ file: p.file, ruleId: p.ruleId }, p.message);
 
+  const engine = new CorrelationEngine(runnable, {
+    maxGroups,
+    maxEntriesPerGroup: opts.maxEntriesPerGroup ?? 10_000,
+    allowedLatenessMs: opts.allowedLatenessMs ?? 24 * 3_600_000,
+    onEvict: () => detectMetrics.evictedGroups.inc({ kind: 'correlation' }),
+  });
+  const grouper = new AlertGrouper(opts.alertGroupingMs ?? 3_600_000, maxGroups, () =>
+    detectMetrics.evictedGroups.inc({ kind: 'alert' }),
+  );
   const detections = opts.rules.filter((r): r is DetectionRule => r.kind === 'detection');
   const candidates = new RuleIndex(detections);
   const counters = { events: 0, alerts: 0, filtered: 0, ruleFailures: 0, lateEvents: 0 };
   const matches: Record<string, number> = {};
   const failingRules = new Set<string>();
+  let sinceSweep = 0;
 
   function filteredOut(rule: DetectionRule, event: DetectableEvent): boolean {
     const filters = filtersByRule.get(rule.id);
@@ -144,16 +170,20 @@ export function createDetector(opts: DetectorOptions): Detector {
   function emit(rule: LoadedRule, signal: Signal, out: Alert[], depth: number): void {
     matches[rule.id] = (matches[rule.id] ?? 0) + 1;
     if (!silenced.has(rule.id) || generated.has(rule.id)) {
+      const entity = rule.kind === 'correlation' ? entityOfGroup(signal.groupBy) : entityOfEvent(rule, signal.event);
       out.push(
-        buildAlert({
-          rule,
-          tenantId: signal.tenantId,
-          tenantName: signal.tenantName,
-          time: signal.time,
-          eventIds: signal.eventIds,
-          ...(rule.kind === 'correlation' && signal.groupBy ? { groupBy: signal.groupBy } : {}),
-          createdAt: now(),
-        }),
+        grouper.alert(
+          {
+            rule,
+            tenantId: signal.tenantId,
+            tenantName: signal.tenantName,
+            time: signal.time,
+            eventIds: signal.eventIds,
+            groupBy: rule.kind === 'correlation' ? signal.groupBy : undefined,
+            entity,
+          },
+          now(),
+        ),
       );
     }
     if (depth >= MAX_CHAIN_DEPTH) return;
@@ -162,12 +192,20 @@ export function createDetector(opts: DetectorOptions): Detector {
     }
   }
 
+  function sweep(out: Alert[]): void {
+    for (const firing of engine.sweep()) emit(firing.rule, firing.signal, out, 1);
+    grouper.sweep((tenantId) => engine.watermark(tenantId));
+  }
+
   return {
     problems,
     process(event) {
       counters.events++;
       const watermark = engine.observe(event.tenantId, event.time);
-      if (event.time < watermark - allowedLatenessMs) counters.lateEvents++;
+      if (event.time < watermark) {
+        counters.lateEvents++;
+        detectMetrics.lateEvents.inc();
+      }
       const out: Alert[] = [];
       for (const rule of candidates.for(event)) {
         if (!safeMatch(rule, event)) continue;
@@ -180,24 +218,56 @@ export function createDetector(opts: DetectorOptions): Detector {
           tenantId: event.tenantId,
           tenantName: event.tenantName,
           time: event.time,
+          firstTime: event.time,
+          key: event.id,
           eventIds: [event.id],
           event,
         };
         emit(rule, signal, out, 0);
       }
-      if (counters.events % EXPIRE_EVERY === 0) engine.expire();
+      // Amortised: a sweep visits every group, so it runs at most once per that many events, and only when event time moved.
+      if (++sinceSweep >= Math.max(SWEEP_EVERY, engine.stats().groups) && engine.watermarkMoved()) {
+        sinceSweep = 0;
+        sweep(out);
+      }
       counters.alerts += out.length;
       return out;
     },
-    flush(at) {
+    flush() {
       const out: Alert[] = [];
-      const emitFiring = (firing: CorrelationFiring) => emit(firing.rule, firing.signal, out, 1);
-      engine.flush(at).forEach(emitFiring);
+      sweep(out);
       counters.alerts += out.length;
       return out;
     },
     stats() {
-      return { ...counters, rules: opts.rules.length, correlation: engine.stats(), matches: { ...matches } };
+      return {
+        ...counters,
+        rules: opts.rules.length,
+        correlation: engine.stats(),
+        alertGroups: grouper.size,
+        matches: { ...matches },
+      };
+    },
+    pendingState() {
+      const a = engine.pendingState();
+      const b = grouper.pendingState();
+      return { upserts: [...a.upserts, ...b.upserts], deletes: [...a.deletes, ...b.deletes] };
+    },
+    stateCommitted() {
+      engine.stateCommitted();
+      grouper.stateCommitted();
+    },
+    rollback() {
+      engine.rollback();
+      grouper.rollback();
+    },
+    restore(rows) {
+      engine.restore(rows);
+      grouper.restore(rows);
+    },
+    forgetTenant(tenantId) {
+      engine.forgetTenant(tenantId);
+      grouper.forgetTenant(tenantId);
     },
   };
 }

@@ -63,6 +63,10 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
   }
   const values = Array.isArray(rawValue) ? rawValue : [rawValue];
   if (values.length === 0) throw new DetectionSyntaxError(`"${key}": empty value list`);
+  if (Array.isArray(rawValue) && values.includes(null))
+    throw new DetectionSyntaxError(
+      `"${key}": null cannot be part of a value list (Sigma); test it in its own selection ("${field}: null") and combine them in the condition`,
+    );
   const all = modifiers.includes('all');
   if (all && values.length < 2) throw new DetectionSyntaxError(`"${key}": |all needs at least two values`);
 
@@ -70,7 +74,8 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
     if (values.length !== 1 || typeof values[0] !== 'boolean')
       throw new DetectionSyntaxError(`"${key}": |exists takes true or false`);
     const wanted = values[0];
-    return (event) => lookupField(event, field).some((v) => v !== null) === wanted;
+    // Present means present: a field whose value is null exists (Sigma), so does a Name/Value element without Value.
+    return (event) => lookupField(event, field).length > 0 === wanted;
   }
 
   const tests = values.flatMap((value) => compileValue(key, field, modifiers, value));

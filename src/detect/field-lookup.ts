@@ -87,6 +87,8 @@ function walkNameValue(items: Record<string, unknown>[], path: CompiledPath, at:
     const rest = at + k + 1;
     return hits.flatMap((item) => {
       if (rest < path.length) return walk(item, path, rest);
+      // An element named but without a value (`{Name: "X"}`) is present, with a null value.
+      if (!Object.hasOwn(item, 'Value') && !Object.hasOwn(item, 'NewValue')) return [null];
       return leaves(Object.hasOwn(item, 'Value') ? item.Value : item.NewValue);
     });
   }

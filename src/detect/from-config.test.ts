@@ -8,10 +8,13 @@ import { normalize } from '../normalize/index.ts';
 describe('detection config', () => {
   it('has defaults and parses durations', () => {
     const config = detectionSchema.parse({});
-    assert.equal(config.allowed_lateness, 2 * 3_600_000);
+    assert.equal(config.allowed_lateness, 24 * 3_600_000);
+    assert.equal(config.alert_grouping, 3_600_000);
     assert.equal(config.max_groups, 100_000);
     assert.equal(detectionSchema.parse({ allowed_lateness: '30m' }).allowed_lateness, 1_800_000);
     assert.throws(() => detectionSchema.parse({ max_groups: 0 }));
+    assert.throws(() => detectionSchema.parse({ allowed_lateness: '8d' }), /at most 7d/);
+    assert.throws(() => detectionSchema.parse({ allowed_lateness: 'a day' }), /not a duration/);
   });
 
   it('builds a detector from the bundled rules, minus disabled ones, and reports unknown disabled ids', () => {

@@ -27,6 +27,7 @@ export function detectorFromConfig(config: DetectionConfig, logger?: Logger): Co
     maxGroups: config.max_groups,
     maxEntriesPerGroup: config.max_entries_per_group,
     allowedLatenessMs: config.allowed_lateness,
+    alertGroupingMs: config.alert_grouping,
     ...(logger ? { logger } : {}),
   });
   return { detector, errors: [...errors, ...detector.problems] };

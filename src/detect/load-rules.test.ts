@@ -87,10 +87,10 @@ correlation: {type: event_count, rules: [11111111-1111-1111-1111-111111111111], 
   it('rejects invalid correlations with a clear message', () => {
     const dir = folder({
       'c.yml':
-        'title: x\nid: c1\ncorrelation: {type: value_percentile, rules: [a], timespan: 5m, condition: {gte: 1}}\n---\ntitle: y\nid: c2\ncorrelation: {type: event_count, rules: [a], timespan: 5 minutes, condition: {gte: 1}}\n---\ntitle: z\nid: c3\ncorrelation: {type: value_count, rules: [a], timespan: 5m, condition: {gte: 1}}\n',
+        'title: x\nid: c1\ncorrelation: {type: value_median, rules: [a], timespan: 5m, condition: {gte: 1}}\n---\ntitle: y\nid: c2\ncorrelation: {type: event_count, rules: [a], timespan: 5 minutes, condition: {gte: 1}}\n---\ntitle: z\nid: c3\ncorrelation: {type: value_count, rules: [a], timespan: 5m, condition: {gte: 1}}\n',
     });
     const messages = loadRules([dir]).errors.map((e) => e.message);
-    assert.match(messages[0]!, /c\.yml#1 \(rule c1\): correlation type "value_percentile" is not supported/);
+    assert.match(messages[0]!, /c\.yml#1 \(rule c1\): correlation type "value_median" is not supported/);
     assert.match(messages[1]!, /timespan: 5 minutes" must look like/);
     assert.match(messages[2]!, /value_count needs "correlation.condition.field"/);
   });

@@ -17,6 +17,8 @@ export interface LoadedRuleSet {
 export interface LoadRulesOptions {
   /** Rules already loaded (e.g. the bundled set): ids here are taken, a later duplicate is an error. */
   existing?: LoadedRule[];
+  /** Treats every rule as written for this logsource product (checking a corpus of rules for other products). */
+  forceProduct?: string;
 }
 
 /** The folder of the rule set shipped with o365-intake. */
@@ -32,7 +34,7 @@ export function loadRules(paths: string[], opts: LoadRulesOptions = {}): LoadedR
   const out: LoadedRuleSet = { rules: [], filters: [], errors: [] };
   const ids = new Set((opts.existing ?? []).map((r) => r.id));
   for (const path of paths) {
-    for (const file of ruleFiles(path, out.errors)) loadFile(file, out, ids);
+    for (const file of ruleFiles(path, out.errors)) loadFile(file, out, ids, opts.forceProduct);
   }
   return out;
 }
@@ -55,7 +57,7 @@ function ruleFiles(path: string, errors: RuleError[]): string[] {
     });
 }
 
-function loadFile(file: string, out: LoadedRuleSet, ids: Set<string>): void {
+function loadFile(file: string, out: LoadedRuleSet, ids: Set<string>, forceProduct: string | undefined): void {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -73,6 +75,9 @@ function loadFile(file: string, out: LoadedRuleSet, ids: Set<string>): void {
     }
     const value: unknown = doc.toJS();
     if (value === null || value === undefined) return;
+    const logsource = (value as { logsource?: unknown }).logsource;
+    if (forceProduct && typeof logsource === 'object' && logsource !== null)
+      (logsource as Record<string, unknown>).product = forceProduct;
     const ruleId = typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
     try {
       const parsed = parseRuleDocument(value, file);

@@ -48,6 +48,7 @@ function parseMeta(doc: Record<string, unknown>, file: string): RuleMeta {
   if (author) meta.author = author;
   const status = optionalString(doc, 'status');
   if (status) meta.status = status;
+  if (Array.isArray(doc.fields) && doc.fields.every((f) => typeof f === 'string')) meta.fields = doc.fields as string[];
   return meta;
 }
 
@@ -119,7 +120,7 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
     aliases,
     generate,
   };
-  const needsField = type === 'value_count' || type === 'value_sum' || type === 'value_avg';
+  const needsField = type === 'value_count' || type === 'value_sum' || type === 'value_avg' || type === 'value_percentile';
   if (c.condition === undefined) {
     if (type === 'event_count' || needsField) throw new DetectionSyntaxError(`"correlation.condition" is required for ${type}`);
   } else {
@@ -127,11 +128,17 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
     const { field, ...bounds } = c.condition;
     rule.condition = parseCountCondition(bounds);
     if (field !== undefined) {
-      if (typeof field !== 'string') throw new DetectionSyntaxError('"correlation.condition.field" must be a field name');
-      rule.valueField = field;
+      const fields = typeof field === 'string' ? [field] : field;
+      if (!Array.isArray(fields) || fields.length === 0 || !fields.every((f) => typeof f === 'string' && f !== ''))
+        throw new DetectionSyntaxError('"correlation.condition.field" must be a field name or a list of field names');
+      if (fields.length > 1 && type !== 'value_count')
+        throw new DetectionSyntaxError(
+          `"correlation.condition.field" takes one field for ${String(type)} (a list for value_count)`,
+        );
+      rule.valueFields = fields as string[];
     }
   }
-  if (needsField && !rule.valueField) throw new DetectionSyntaxError(`${String(type)} needs "correlation.condition.field"`);
+  if (needsField && !rule.valueFields) throw new DetectionSyntaxError(`${String(type)} needs "correlation.condition.field"`);
   if ((type === 'temporal' || type === 'temporal_ordered') && rules.length < 2)
     throw new DetectionSyntaxError(`${type} needs at least two rules`);
   return rule;

@@ -27,6 +27,8 @@ export interface RuleMeta {
   level: AlertLevel;
   tags: string[];
   status?: string;
+  /** Sigma `fields`: the fields worth showing; the first one naming a user, address, mailbox… is the alert's entity. */
+  fields?: string[];
   /** File the rule came from (for errors and the UI). */
   file: string;
 }
@@ -45,6 +47,7 @@ export const CORRELATION_TYPES = [
   'value_count',
   'value_sum',
   'value_avg',
+  'value_percentile',
   'temporal',
   'temporal_ordered',
 ] as const;
@@ -60,7 +63,7 @@ export interface CountCondition {
   neq?: number;
 }
 
-/** A Sigma correlation rule (event_count, value_count, value_sum, value_avg, temporal, temporal_ordered). */
+/** A Sigma correlation rule (event_count, value_count, value_sum, value_avg, value_percentile, temporal, temporal_ordered). */
 export interface CorrelationRule extends RuleMeta {
   kind: 'correlation';
   type: CorrelationType;
@@ -70,8 +73,11 @@ export interface CorrelationRule extends RuleMeta {
   timespanMs: number;
   /** Absent for temporal rules without a condition (then: all referenced rules). */
   condition?: CountCondition;
-  /** value_count / value_sum / value_avg: the field whose distinct values are counted, or whose numbers are added up. */
-  valueField?: string;
+  /**
+   * value_count: the field(s) whose distinct values (or value combinations) are counted; value_sum / value_avg /
+   * value_percentile: the one field whose numbers are added up or whose values are ranked.
+   */
+  valueFields?: string[];
   /** alias name → (rule id or name → field of that rule's events). */
   aliases: Record<string, Record<string, string>>;
   generate: boolean;

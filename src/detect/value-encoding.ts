@@ -1,3 +1,5 @@
+import { DetectionSyntaxError } from './errors.ts';
+
 /** Value transformations of the Sigma encoding modifiers (wide, utf16*, base64, base64offset, windash). */
 
 export type Encoding = 'utf16le' | 'utf16be' | 'utf16' | 'utf8';
@@ -34,10 +36,25 @@ export function base64Offsets(bytes: Buffer): string[] {
 }
 
 const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
+/** More flags than this in one |windash value would make more than 5^6 patterns. */
+const MAX_WINDASH_FLAGS = 6;
 
-/** Every variant of `text` where the dashes/slashes that start a word (command-line flags) use one of the Windows dash characters. */
+/**
+ * Every variant of `text` where each dash or slash that starts a word (a command-line flag) is any of the Windows dash
+ * characters (-, /, en dash, em dash, horizontal bar), independently per flag: 5^flags variants.
+ */
 export function windashVariants(text: string): string[] {
   const flag = /(^|\s)[-/\u2013\u2014\u2015]/g;
-  if (!flag.test(text)) return [text];
-  return DASHES.map((dash) => text.replace(flag, (_m, lead: string) => `${lead}${dash}`));
+  const positions = [...text.matchAll(flag)].map((m) => m.index + m[1]!.length);
+  if (positions.length > MAX_WINDASH_FLAGS)
+    throw new DetectionSyntaxError(`|windash: "${text}" has more than ${MAX_WINDASH_FLAGS} flags; split the value`);
+  let variants = [''];
+  let from = 0;
+  for (const at of positions) {
+    const literal = text.slice(from, at);
+    variants = variants.flatMap((v) => DASHES.map((dash) => v + literal + dash));
+    from = at + 1;
+  }
+  const tail = text.slice(from);
+  return variants.map((v) => v + tail);
 }

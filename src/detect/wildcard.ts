@@ -5,32 +5,48 @@ export type StringTest = (value: string) => boolean;
 
 /**
  * Compiles a Sigma string value (with `*` / `?` wildcards, `\` escapes) into a test.
- * Case-insensitive unless `cased`. Values without wildcards use plain string operations.
+ * Case-insensitive unless `cased`: both sides are lower-cased (full Unicode mapping, so `İstanbul` matches
+ * `İSTANBUL` although its lower case is one character longer). Values without wildcards use plain string operations.
  */
 export function compileSigmaString(pattern: string, placement: Placement, cased: boolean): StringTest {
   const parts = splitWildcards(pattern);
   if (parts.every((part) => typeof part === 'string')) {
     return plainTest(parts.join(''), placement, cased);
   }
-  let source = parts.map((part) => (typeof part === 'string' ? escapeRegExp(part) : part.wildcard === '*' ? '.*' : '.')).join('');
+  const fold = (text: string) => (cased ? text : text.toLowerCase());
+  let source = parts
+    .map((part) => (typeof part === 'string' ? escapeRegExp(fold(part)) : part.wildcard === '*' ? '.*' : '.'))
+    .join('');
   if (placement === 'contains' || placement === 'endswith') source = `.*${source}`;
   if (placement === 'contains' || placement === 'startswith') source = `${source}.*`;
-  const regex = new RegExp(`^(?:${source})$`, cased ? 's' : 'si');
-  return (value) => regex.test(value);
+  const regex = new RegExp(`^(?:${source})$`, 'su');
+  return (value) => regex.test(fold(value));
 }
 
 function plainTest(needle: string, placement: Placement, cased: boolean): StringTest {
-  const target = cased ? needle : needle.toLowerCase();
-  const norm = cased ? (v: string) => v : (v: string) => v.toLowerCase();
+  if (cased) {
+    switch (placement) {
+      case 'exact':
+        return (value) => value === needle;
+      case 'contains':
+        return (value) => value.includes(needle);
+      case 'startswith':
+        return (value) => value.startsWith(needle);
+      case 'endswith':
+        return (value) => value.endsWith(needle);
+    }
+  }
+  const target = needle.toLowerCase();
+  // Lower-casing never shortens a string (it can lengthen it: İ → i̇), so a value longer than the needle is never equal.
   switch (placement) {
     case 'exact':
-      return (value) => value.length === target.length && norm(value) === target;
+      return (value) => value.length <= target.length && value.toLowerCase() === target;
     case 'contains':
-      return (value) => value.length >= target.length && norm(value).includes(target);
+      return (value) => value.toLowerCase().includes(target);
     case 'startswith':
-      return (value) => value.length >= target.length && norm(value).startsWith(target);
+      return (value) => value.toLowerCase().startsWith(target);
     case 'endswith':
-      return (value) => value.length >= target.length && norm(value).endsWith(target);
+      return (value) => value.toLowerCase().endsWith(target);
   }
 }
 

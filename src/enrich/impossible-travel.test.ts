@@ -63,7 +63,7 @@ function detect(lines: string[], enrich: boolean): Alert[] {
       }),
     );
   }
-  alerts.push(...detector.flush(last + 24 * 3_600_000));
+  alerts.push(...detector.flush());
   return alerts.filter((a) => a.title === RULE_TITLE);
 }
 

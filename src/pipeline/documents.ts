@@ -36,7 +36,16 @@ export function alertDocument(alert: Alert): OutputEvent {
       threat: { technique: { id: alert.attack } },
       labels: { tenant: alert.tenantName ?? alert.tenantId },
       organization: { id: alert.tenantId },
-      alert: { id: alert.id, event_ids: alert.eventIds, group_by: alert.groupBy },
+      // A grouped alert is sent again with the same id and a higher count: index it by id (upsert).
+      alert: {
+        id: alert.id,
+        event_ids: alert.eventIds,
+        group_by: alert.groupBy,
+        entity: alert.entity,
+        count: alert.count,
+        first_seen: alert.firstSeen === undefined ? undefined : new Date(alert.firstSeen).toISOString(),
+        last_seen: alert.lastSeen === undefined ? undefined : new Date(alert.lastSeen).toISOString(),
+      },
       message: `${alert.level.toUpperCase()} ${alert.title}`,
     },
   };

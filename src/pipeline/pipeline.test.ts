@@ -106,6 +106,27 @@ test('a failing sink rejects the delivery so the caller commits nothing', async 
   );
 });
 
+test('a failed delivery rolls the detector back, so the retried batch does not count twice in correlations', async () => {
+  const down = new MemorySink('down');
+  down.failNext = true;
+  const calls: string[] = [];
+  const detector = {
+    process: () => {
+      calls.push('process');
+      return [];
+    },
+    flush: () => [],
+    rollback: () => calls.push('rollback'),
+  };
+  const pipeline = new Pipeline({ sinks: [routed(down, 'event')], format: 'ecs', logger: silentLogger, detector });
+  await assert.rejects(
+    pipeline.exclusive((d) => d([logon('a')])),
+    /down/,
+  );
+  await pipeline.exclusive((d) => d([logon('a')]));
+  assert.deepEqual(calls, ['process', 'rollback', 'process']);
+});
+
 test('detector alerts reach the store and alert sinks; a detector crash does not lose the event', async () => {
   const sink = new MemorySink('s');
   const stored: { events: ProcessedEvent[]; alerts: Alert[] } = { events: [], alerts: [] };
@@ -181,7 +202,7 @@ test('alerts from closed correlation windows are stored at once and reach the si
     eventIds: ['tid:a'],
   };
   let flushes = 0;
-  const detector = { process: () => [], flush: (now: number) => (flushes++ === 0 && now === 1000 ? [closing] : []) };
+  const detector = { process: () => [], flush: () => (flushes++ === 0 ? [closing] : []) };
   const pipeline = new Pipeline({
     sinks: [routed(sink, 'event', 'alert')],
     format: 'ecs',
@@ -189,7 +210,7 @@ test('alerts from closed correlation windows are stored at once and reach the si
     detector,
     store: { insertEvents: () => {}, insertAlerts: (a) => stored.push(...a) },
   });
-  assert.equal(await pipeline.flushDetections(1000), 1);
+  assert.equal(await pipeline.flushDetections(), 1);
   assert.deepEqual(
     stored.map((a) => a.id),
     ['corr-1'],
@@ -300,4 +321,28 @@ test('filtered records are dropped before normalization, storage and sinks', asy
     stored.map((e) => e.id),
     ['tid:a', 'tid:b'],
   );
+});
+
+test('an alert document carries its entity and grouping', async () => {
+  const { alertDocument } = await import('./documents.ts');
+  const doc = alertDocument({
+    id: 'g1',
+    ruleId: 'r',
+    title: 'Brute force',
+    level: 'medium',
+    tags: [],
+    attack: [],
+    tenantId: 'tid',
+    time: Date.UTC(2026, 0, 1, 1),
+    createdAt: 0,
+    eventIds: ['tid:a', 'tid:b'],
+    entity: { kind: 'user', value: 'alice@contoso.com' },
+    count: 14,
+    firstSeen: Date.UTC(2026, 0, 1, 0),
+    lastSeen: Date.UTC(2026, 0, 1, 1),
+  }).document as { alert: Record<string, unknown> };
+  assert.deepEqual(doc.alert.entity, { kind: 'user', value: 'alice@contoso.com' });
+  assert.equal(doc.alert.count, 14);
+  assert.equal(doc.alert.first_seen, '2026-01-01T00:00:00.000Z');
+  assert.equal(doc.alert.last_seen, '2026-01-01T01:00:00.000Z');
 });

@@ -81,6 +81,8 @@ export class Pipeline implements Delivery {
       try {
         return await fn(this.#deliver);
       } catch (err) {
+        // The batch is delivered again: its effect on correlations must not count twice.
+        this.#options.detector?.rollback?.();
         await this.#rollBack(before);
         throw err;
       }
@@ -116,16 +118,16 @@ export class Pipeline implements Delivery {
   }
 
   /**
-   * Closes the detector's correlation windows that ended before `now`: their alerts are stored at once
+   * Closes the correlation windows each tenant's watermark (event time) has passed: their alerts are stored at once
    * (the web page shows them) and reach the sinks with the next delivered batch.
    */
-  flushDetections(now: number): Promise<number> {
+  flushDetections(): Promise<number> {
     const { detector, store, logger } = this.#options;
     if (!detector) return Promise.resolve(0);
     return this.#mutex.runExclusive(() => {
       let alerts: Alert[];
       try {
-        alerts = detector.flush(now);
+        alerts = detector.flush();
       } catch (err) {
         logger.error({ err }, 'closing correlation windows failed');
         return 0;

@@ -56,6 +56,8 @@ export interface EventDetector {
     ecs: Record<string, unknown>;
     raw: Record<string, unknown>;
   }): Alert[];
-  /** Closes correlation windows that ended before `now`. */
-  flush(now: number): Alert[];
+  /** Closes the correlation windows each tenant's watermark (event time) has passed. */
+  flush(): Alert[];
+  /** Undoes detection state changed since the last committed checkpoint (the failed batch is delivered again). */
+  rollback?(): void;
 }

@@ -78,4 +78,12 @@ CREATE TABLE IF NOT EXISTS sink_positions (
   sink TEXT PRIMARY KEY,
   position TEXT NOT NULL
 ) WITHOUT ROWID;
+
+-- Detection state (open correlation groups, alert groups, tenant watermarks), committed with each batch.
+CREATE TABLE IF NOT EXISTS detection_state (
+  key TEXT PRIMARY KEY,
+  tenant_id TEXT NOT NULL,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS detection_state_tenant ON detection_state (tenant_id);
 `;

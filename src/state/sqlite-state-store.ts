@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import type { DetectionStateRow, DetectionStateSource } from '../core/detection-state.ts';
 import type { SinkPositions } from '../core/delivery.ts';
 import { IntakeError } from '../core/errors.ts';
 import type { ReconciliationReport, StreamHealth } from '../core/health.ts';
@@ -45,6 +46,7 @@ const LOOKUP_CHUNK = 500;
 /** The embedded state store: one SQLite file in WAL mode. Every write is a single short transaction. */
 export class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
+  #detection: DetectionStateSource | undefined;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -235,7 +237,32 @@ export class SqliteStateStore implements StateStore {
            WHERE tenant_id = ? AND content_type = ?`,
         )
         .run(commit.eventsDelivered, commit.contentCreated, key.tenantId, key.contentType);
+      this.#writeDetectionState();
     })();
+    this.#detection?.stateCommitted();
+  }
+
+  attachDetectionState(source: DetectionStateSource): void {
+    this.#detection = source;
+  }
+
+  async loadDetectionState(tenantIds?: readonly string[]): Promise<DetectionStateRow[]> {
+    const rows = this.#db.prepare('SELECT key, tenant_id AS tenantId, value FROM detection_state').all() as DetectionStateRow[];
+    if (!tenantIds) return rows;
+    const wanted = new Set(tenantIds);
+    return rows.filter((row) => wanted.has(row.tenantId));
+  }
+
+  #writeDetectionState(): void {
+    const changes = this.#detection?.pendingState();
+    if (!changes) return;
+    const upsert = this.#db.prepare(
+      `INSERT INTO detection_state (key, tenant_id, value) VALUES (?, ?, ?)
+       ON CONFLICT (key) DO UPDATE SET tenant_id = excluded.tenant_id, value = excluded.value`,
+    );
+    const remove = this.#db.prepare('DELETE FROM detection_state WHERE key = ?');
+    for (const row of changes.upserts) upsert.run(row.key, row.tenantId, row.value);
+    for (const row of changes.deletes) remove.run(row.key);
   }
 
   /**

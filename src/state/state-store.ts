@@ -1,4 +1,5 @@
 import type { SinkPositions } from '../core/delivery.ts';
+import type { DetectionStateRow, DetectionStateSource } from '../core/detection-state.ts';
 import type { HealthSource, ReconciliationReport } from '../core/health.ts';
 
 /** One collection stream: a tenant × content type. */
@@ -131,6 +132,10 @@ export interface StateStore extends HealthSource {
   ledgerEntries(key: StreamKey, contentIds: readonly string[]): Promise<Map<string, LedgerEntry>>;
   /** Keeps the last reconciliation sweep's report of the stream (shown by streamHealth). */
   recordReconciliation(key: StreamKey, report: ReconciliationReport): Promise<void>;
+  /** Detection state (open correlations, alert groups) committed by earlier runs, of every tenant or of `tenantIds`. */
+  loadDetectionState?(tenantIds?: readonly string[]): Promise<DetectionStateRow[]>;
+  /** From now on each `commitBatch` also writes the detector's pending state, in the same transaction. */
+  attachDetectionState?(source: DetectionStateSource): void;
   /** Drops ledger rows and seen ids past their expiration. */
   prune(now: number): Promise<PruneResult>;
   close(): Promise<void>;

@@ -164,12 +164,23 @@ export class LeaseManager {
 
   async #acquire(wanted: number, ttlSeconds: number): Promise<Lease[]> {
     if (wanted <= 0) return [];
+    // Whole tenants only (every stream of a tenant on one worker, so its correlations see all its content types):
+    // tenants none of whose streams another worker holds, in order, up to the wanted number of streams (at least one
+    // tenant); a tenant another worker is claiming at the same moment is skipped whole (advisory lock per tenant).
     const { rows } = await this.#pool.query<LeaseRow>(
-      `WITH candidates AS (
-         SELECT tenant_id, content_type FROM o365_streams
-         WHERE lease_owner IS NULL OR lease_until < now()
-         ORDER BY tenant_id, content_type
-         LIMIT $3
+      `WITH free AS (
+         SELECT tenant_id, count(*) FILTER (WHERE lease_owner IS DISTINCT FROM $1 OR lease_until < now()) AS n
+         FROM o365_streams
+         GROUP BY tenant_id
+         HAVING bool_and(lease_owner IS NULL OR lease_until < now() OR lease_owner = $1)
+            AND count(*) FILTER (WHERE lease_owner IS DISTINCT FROM $1 OR lease_until < now()) > 0),
+       ranked AS (SELECT tenant_id, sum(n) OVER (ORDER BY tenant_id) AS running FROM free),
+       chosen AS (SELECT tenant_id FROM ranked WHERE running <= $3 OR running = (SELECT min(running) FROM ranked)),
+       candidates AS (
+         SELECT s.tenant_id, s.content_type FROM o365_streams s JOIN chosen c ON c.tenant_id = s.tenant_id
+         WHERE (s.lease_owner IS DISTINCT FROM $1 OR s.lease_until < now())
+           AND pg_try_advisory_xact_lock(hashtext('o365-intake tenant ' || s.tenant_id))
+         ORDER BY s.tenant_id, s.content_type
          FOR UPDATE SKIP LOCKED)
        UPDATE o365_streams s
        SET lease_owner = $1, lease_until = now() + make_interval(secs => $2), lease_version = s.lease_version + 1

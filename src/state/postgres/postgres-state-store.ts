@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import pg from 'pg';
+import type { DetectionStateRow, DetectionStateSource } from '../../core/detection-state.ts';
 import type { SinkPositions } from '../../core/delivery.ts';
 import type { ReconciliationReport, StreamHealth } from '../../core/health.ts';
 import { scrubSecrets } from '../../core/scrub-secrets.ts';
@@ -75,6 +76,7 @@ export class PostgresStateStore implements StateStore {
   readonly #pool: pg.Pool;
   readonly #leasePool: pg.Pool;
   readonly #nodeId: string;
+  #detection: DetectionStateSource | undefined;
 
   private constructor(pool: pg.Pool, leasePool: pg.Pool, leases: LeaseManager, nodeId: string) {
     this.#pool = pool;
@@ -293,6 +295,37 @@ export class PostgresStateStore implements StateStore {
     return new Set(rows.map((r) => r.id));
   }
 
+  attachDetectionState(source: DetectionStateSource): void {
+    this.#detection = source;
+  }
+
+  async loadDetectionState(tenantIds?: readonly string[]): Promise<DetectionStateRow[]> {
+    const { rows } = tenantIds
+      ? await this.#pool.query<DetectionStateRow>(
+          'SELECT key, tenant_id AS "tenantId", value FROM o365_detection_state WHERE tenant_id = ANY($1::text[])',
+          [tenantIds],
+        )
+      : await this.#pool.query<DetectionStateRow>('SELECT key, tenant_id AS "tenantId", value FROM o365_detection_state');
+    return rows;
+  }
+
+  /** Writes the detector's pending state in the batch's transaction (keyed by tenant: any worker can resume it). */
+  async #writeDetectionState(c: pg.PoolClient): Promise<void> {
+    const changes = this.#detection?.pendingState();
+    if (!changes) return;
+    if (changes.upserts.length > 0) {
+      await c.query(
+        `INSERT INTO o365_detection_state (key, tenant_id, value)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[])
+         ON CONFLICT (key) DO UPDATE SET tenant_id = excluded.tenant_id, value = excluded.value`,
+        [changes.upserts.map((r) => r.key), changes.upserts.map((r) => r.tenantId), changes.upserts.map((r) => r.value)],
+      );
+    }
+    if (changes.deletes.length > 0) {
+      await c.query('DELETE FROM o365_detection_state WHERE key = ANY($1::text[])', [changes.deletes.map((r) => r.key)]);
+    }
+  }
+
   async commitBatch(commit: BatchCommit): Promise<void> {
     const { key } = commit;
     await this.#fenced(key, async (c) => {
@@ -324,7 +357,9 @@ export class PostgresStateStore implements StateStore {
          WHERE tenant_id = $1 AND content_type = $2`,
         [key.tenantId, key.contentType, commit.eventsDelivered, commit.contentCreated],
       );
+      await this.#writeDetectionState(c);
     });
+    this.#detection?.stateCommitted();
   }
 
   /**

@@ -19,6 +19,10 @@ export interface ScaleOutWorkerOptions {
   /** Passed through to the collector (e.g. the emulator's CA). */
   ca?: string;
   tokenProvider?: CollectorOptions['tokenProvider'];
+  /** A tenant's leases were taken (before its collector starts): e.g. load its correlation state. */
+  onTenantAcquired?: (tenantId: string) => Promise<void>;
+  /** A tenant's collector stopped because its leases went elsewhere: e.g. drop its correlation state. */
+  onTenantReleased?: (tenantId: string) => Promise<void>;
 }
 
 interface RunningTenant {
@@ -147,6 +151,7 @@ export class ScaleOutWorker {
       if (typesOf(held, tenantId) === running.contentTypes) continue;
       this.#running.delete(tenantId);
       await running.collector.stop();
+      await this.#o.onTenantReleased?.(tenantId);
     }
     if (this.#abort.signal.aborted) return;
     for (const tenantId of new Set(held.map((l) => l.key.tenantId))) {
@@ -166,6 +171,7 @@ export class ScaleOutWorker {
         ...(this.#o.ca ? { ca: this.#o.ca } : {}),
         ...(this.#o.tokenProvider ? { tokenProvider: this.#o.tokenProvider } : {}),
       });
+      await this.#o.onTenantAcquired?.(tenantId);
       this.#running.set(tenantId, { contentTypes, collector });
       await collector.start();
     }

@@ -81,6 +81,8 @@ CREATE TABLE IF NOT EXISTS o365_sink_positions (
   PRIMARY KEY (node_id, sink)
 );
 CREATE TABLE IF NOT EXISTS o365_workers (worker_id TEXT PRIMARY KEY, node_id TEXT NOT NULL, seen_at TIMESTAMPTZ NOT NULL);
+CREATE TABLE IF NOT EXISTS o365_detection_state (key TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, value TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS o365_detection_state_tenant ON o365_detection_state (tenant_id);
 `;
 
 /** Creates the tables if missing; refuses a database written by a newer version. */

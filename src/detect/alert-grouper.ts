@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type { Alert, AlertEntity } from '../core/alert.ts';
+import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
+import { attackTechniques, MAX_ALERT_EVENT_IDS } from './alert-fields.ts';
+import { TrackedMap } from './tracked-map.ts';
+import type { RuleMeta } from './types.ts';
+
+export interface Firing {
+  rule: RuleMeta;
+  tenantId: string;
+  tenantName?: string | undefined;
+  /** Event time of the last event that made the rule fire. */
+  time: number;
+  eventIds: string[];
+  groupBy?: Record<string, string> | undefined;
+  entity?: AlertEntity | undefined;
+}
+
+interface AlertGroup {
+  tenantId: string;
+  /** Start of the grouping window (epoch ms). */
+  start: number;
+  id: string;
+  count: number;
+  firstSeen: number;
+  lastSeen: number;
+  createdAt: number;
+  eventIds: string[];
+}
+
+const PREFIX = 'a';
+
+/**
+ * Turns firings into alerts, one per (rule, tenant, entity, grouping window): repeated firings of a rule on one
+ * entity within the window (fixed windows of event time, so any arrival order gives the same alert) raise the same
+ * alert again with a higher `count`, the new events added. Without an entity, or with `windowMs` 0, every firing is
+ * its own alert. Alert ids depend only on rule, tenant, entity and window, or on the events: replays give the same ids.
+ */
+export class AlertGrouper {
+  readonly #windowMs: number;
+  readonly #groups: TrackedMap<AlertGroup>;
+
+  constructor(windowMs: number, maxGroups: number, onEvict?: () => void) {
+    this.#windowMs = windowMs;
+    this.#groups = new TrackedMap<AlertGroup>({
+      max: maxGroups,
+      tenantOf: (g) => g.tenantId,
+      copy: (g) => ({ ...g, eventIds: g.eventIds.slice() }),
+      ...(onEvict ? { onEvict } : {}),
+    });
+  }
+
+  alert(firing: Firing, createdAt: number): Alert {
+    const eventIds = [...new Set(firing.eventIds)].sort();
+    if (!firing.entity || this.#windowMs <= 0) {
+      const ids = eventIds.slice(0, MAX_ALERT_EVENT_IDS);
+      return toAlert(firing, { id: hashOf([firing.rule.id, ...ids]), count: 1, firstSeen: firing.time, createdAt }, ids);
+    }
+    const start = Math.floor(firing.time / this.#windowMs) * this.#windowMs;
+    const entity = `${firing.entity.kind}:${firing.entity.value.toLowerCase()}`;
+    const key = PREFIX + JSON.stringify([firing.rule.id, firing.tenantId, entity, start]);
+    let group = this.#groups.edit(key);
+    if (!group) {
+      group = {
+        tenantId: firing.tenantId,
+        start,
+        id: hashOf([firing.rule.id, firing.tenantId, entity, String(start)]),
+        count: 0,
+        firstSeen: firing.time,
+        lastSeen: firing.time,
+        createdAt,
+        eventIds: [],
+      };
+      this.#groups.set(key, group);
+    }
+    group.count++;
+    group.firstSeen = Math.min(group.firstSeen, firing.time);
+    group.lastSeen = Math.max(group.lastSeen, firing.time);
+    if (group.eventIds.length < MAX_ALERT_EVENT_IDS) {
+      const merged = new Set([...group.eventIds, ...eventIds]);
+      group.eventIds = [...merged].sort().slice(0, MAX_ALERT_EVENT_IDS);
+    }
+    return toAlert({ ...firing, time: group.lastSeen }, group, group.eventIds);
+  }
+
+  /** Forgets groups whose window the tenant's watermark has passed. */
+  sweep(watermark: (tenantId: string) => number): void {
+    for (const [key, group] of this.#groups.entries()) {
+      if (group.start + this.#windowMs < watermark(group.tenantId)) this.#groups.delete(key);
+    }
+  }
+
+  get size(): number {
+    return this.#groups.size;
+  }
+
+  pendingState(): DetectionStateChanges {
+    return this.#groups.changes((g) => JSON.stringify(g));
+  }
+
+  stateCommitted(): void {
+    this.#groups.commit();
+  }
+
+  rollback(): void {
+    this.#groups.rollback();
+  }
+
+  forgetTenant(tenantId: string): void {
+    this.#groups.forgetTenant(tenantId);
+  }
+
+  restore(rows: DetectionStateRow[]): void {
+    this.#groups.restore(
+      rows.filter((r) => r.key.startsWith(PREFIX)),
+      (row) => JSON.parse(row.value) as AlertGroup,
+    );
+  }
+}
+
+function toAlert(
+  firing: Firing,
+  group: { id: string; count: number; firstSeen: number; createdAt: number; lastSeen?: number },
+  eventIds: string[],
+): Alert {
+  const { rule } = firing;
+  const alert: Alert = {
+    id: group.id,
+    ruleId: rule.id,
+    title: rule.title,
+    level: rule.level,
+    tags: rule.tags,
+    attack: attackTechniques(rule.tags),
+    tenantId: firing.tenantId,
+    time: firing.time,
+    createdAt: group.createdAt,
+    eventIds,
+    count: group.count,
+    firstSeen: group.firstSeen,
+    lastSeen: group.lastSeen ?? firing.time,
+  };
+  if (rule.description) alert.description = rule.description;
+  if (rule.author) alert.author = rule.author;
+  if (firing.tenantName) alert.tenantName = firing.tenantName;
+  if (firing.groupBy) alert.groupBy = firing.groupBy;
+  if (firing.entity) alert.entity = firing.entity;
+  return alert;
+}
+
+function hashOf(parts: string[]): string {
+  const hash = createHash('sha256').update(parts[0]!);
+  for (const part of parts.slice(1)) hash.update('\n').update(part);
+  return hash.digest('hex').slice(0, 32);
+}
