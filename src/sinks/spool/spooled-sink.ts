@@ -148,7 +148,14 @@ export class SpooledSink implements Sink {
 
   /** Reads the next batch from the spool, delivers it and moves the cursor. False if closed meanwhile. */
   async #drainOnce(signal: AbortSignal): Promise<boolean> {
-    const { frames, next } = await this.#queue.read(this.#options.drainMaxFrames ?? 16, 8 * 1024 * 1024);
+    const { frames, damaged, next } = await this.#queue.read(this.#options.drainMaxFrames ?? 16, 8 * 1024 * 1024);
+    await this.#options.deadLetter.write(
+      damaged.map((raw) => ({
+        reason: 'spool_corrupt',
+        detail: 'spool bytes failed their checksum',
+        raw: raw.toString('base64'),
+      })),
+    );
     const events = await this.#decode(frames);
     if (!(await this.#deliver(events, signal))) return false;
     await this.#queue.ack(next);
