@@ -9,6 +9,8 @@ import type { SourceRecord } from '../core/source-record.ts';
 import type { Logger } from '../observability/logger.ts';
 import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
 import { pipelineMetrics } from './metrics.ts';
+import { freeBytes, isDiskFull, StorageFullError } from '../sinks/disk-full.ts';
+import { sleep } from '../sinks/delivery/backoff.ts';
 import { SinkError } from '../sinks/errors.ts';
 import { processRecord, type Enrich, type EventDetector } from './processor.ts';
 
@@ -30,6 +32,10 @@ export interface PipelineOptions {
   store?: EmbeddedStore;
   logger: Logger;
   now?: () => number;
+  /** While local storage is full: how often `ready()` checks whether space is back (default 5 s). */
+  storageRetryMs?: number;
+  /** Free bytes a full folder must have again before collection resumes (default 4 MiB). */
+  storageMinFreeBytes?: number;
   /** Called once if the pipeline cannot continue safely (the process should exit; a restart recovers). */
   onFatal?: (err: Error) => void;
 }
@@ -48,6 +54,8 @@ export class Pipeline implements Delivery {
   #broken: SinkError | undefined;
   /** Alerts from closed correlation windows, sent to the sinks with the next batch (so they share its checkpoint). */
   #pendingAlerts: Alert[] = [];
+  /** Set while a batch failed because local storage is full: `ready()` holds the sources until space is back. */
+  #storageFull: { message: string; dirs: Set<string>; since: number } | undefined;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -82,9 +90,46 @@ export class Pipeline implements Delivery {
         return await fn(this.#deliver);
       } catch (err) {
         await this.#rollBack(before);
+        if (isDiskFull(err)) this.#noteStorageFull(err);
         throw err;
       }
     });
+  }
+
+  #noteStorageFull(err: unknown): void {
+    const dirs = this.#storageFull?.dirs ?? new Set<string>();
+    for (const e of err instanceof AggregateError ? err.errors : [err]) if (e instanceof StorageFullError) dirs.add(e.dir);
+    if (!this.#storageFull)
+      this.#options.logger.error(
+        { err: (err as Error).message, dirs: [...dirs] },
+        'local storage is full: collection pauses until space is back (nothing is lost)',
+      );
+    this.#storageFull = { message: (err as Error).message, dirs, since: this.#storageFull?.since ?? this.#now() };
+  }
+
+  /** Why collection is paused (local storage full), if it is. */
+  paused(): { message: string; since: number } | undefined {
+    const full = this.#storageFull;
+    return full ? { message: full.message, since: full.since } : undefined;
+  }
+
+  /**
+   * Resolves at once unless a batch failed on a full disk; then checks every `storageRetryMs` until each full
+   * folder has `storageMinFreeBytes` free again (when the folder is unknown, e.g. the store, the next batch is the
+   * probe). Sources await it before fetching, so nothing is fetched that cannot be stored.
+   */
+  async ready(signal?: AbortSignal): Promise<void> {
+    while (this.#storageFull && !signal?.aborted) {
+      await sleep(this.#options.storageRetryMs ?? 5000, signal);
+      const full = this.#storageFull;
+      if (!full || signal?.aborted) return;
+      const min = this.#options.storageMinFreeBytes ?? 4 * 1024 * 1024;
+      const free = await Promise.all([...full.dirs].map((dir) => freeBytes(dir)));
+      if (free.every((bytes) => bytes === undefined || bytes >= min)) {
+        this.#options.logger.info({ dirs: [...full.dirs] }, 'local storage has space again: collection resumes');
+        this.#storageFull = undefined;
+      }
+    }
   }
 
   #positions(): Map<Sink, string | undefined> {
@@ -99,8 +144,11 @@ export class Pipeline implements Delivery {
     for (const [sink, position] of before) {
       if (sink.position?.() === position) continue;
       try {
-        await sink.close();
-        await sink.open(position);
+        if (sink.rollBack && position !== undefined) await sink.rollBack(position);
+        else {
+          await sink.close();
+          await sink.open(position);
+        }
         this.#options.logger.warn({ sink: sink.name, position }, 'rolled back output that was not committed');
       } catch (err) {
         this.#broken = new SinkError(
@@ -194,7 +242,7 @@ export class Pipeline implements Delivery {
 
   async #writeToSinks(outputs: OutputEvent[]): Promise<SinkPositions> {
     const positions: Record<string, string> = {};
-    await Promise.all(
+    const results = await Promise.allSettled(
       this.#options.sinks.map(async (sink) => {
         const stop = pipelineMetrics.sinkWrite.startTimer({ sink: sink.name });
         try {
@@ -209,6 +257,11 @@ export class Pipeline implements Delivery {
         if (position !== undefined) positions[sink.name] = position;
       }),
     );
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    // Every sink's failure is kept: a disk-full one among them must pause collection.
+    if (failed.length === 1) throw failed[0];
+    if (failed.length > 1)
+      throw new AggregateError(failed, failed.map((e) => (e as Error).message).join('; '), { cause: failed[0] });
     return positions;
   }
 }

@@ -8,6 +8,7 @@ const FULL_CODES = new Set(['ENOSPC', 'EDQUOT', 'SQLITE_FULL']);
 export function isDiskFull(err: unknown): boolean {
   for (let e = err, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
     if (e instanceof StorageFullError) return true;
+    if (e instanceof AggregateError && e.errors.some((inner) => isDiskFull(inner))) return true;
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && FULL_CODES.has(code)) return true;
   }

@@ -3,7 +3,7 @@ import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { DeadLetterFile } from '../dead-letter.ts';
 import { backoffDelay, sleep } from '../delivery/backoff.ts';
-import { SinkError, SinkUnavailableError } from '../errors.ts';
+import { SinkError, SinkMisconfiguredError, SinkUnavailableError } from '../errors.ts';
 import { spoolPendingBytes } from '../metrics.ts';
 import { DiskQueue } from './disk-queue.ts';
 
@@ -28,6 +28,10 @@ export interface SpoolStats {
   deliveredEvents: number;
   lastDeliveryAt?: number;
   lastError?: { message: string; at: number };
+  /** Set while the destination refuses our requests (401/403/404): delivery is stopped, retried periodically. */
+  refused?: { message: string; at: number };
+  /** Set while appends to the spool fail (disk full): cleared by the next append that succeeds. */
+  appendFailure?: { message: string; at: number };
 }
 
 /**
@@ -88,7 +92,13 @@ export class SpooledSink implements Sink {
     const payload = Buffer.from(JSON.stringify(events), 'utf8');
     const run = this.#appending.then(async () => {
       await this.#waitForSpace(payload.length);
-      await this.#queue.append(payload);
+      try {
+        await this.#queue.append(payload);
+      } catch (err) {
+        this.#stats.appendFailure = { message: (err as Error).message, at: Date.now() };
+        throw err;
+      }
+      this.#stats.appendFailure = undefined;
       this.#updatePending();
       this.#wakeDrainer?.();
     });
@@ -113,6 +123,21 @@ export class SpooledSink implements Sink {
 
   position(): string {
     return String(this.#queue.end);
+  }
+
+  /**
+   * Discards the appends made after `position` (an earlier `position()`) without closing: what the pipeline
+   * does when a batch fails on another sink. Needs no free disk space, so it works while the disk is full.
+   */
+  async rollBack(position: string): Promise<void> {
+    await this.#appending;
+    const redelivered = await this.#queue.truncateTo(Number(position));
+    if (redelivered > 0)
+      this.#logger.warn(
+        { sink: this.name, bytes: redelivered },
+        'events delivered after the rolled-back position will be delivered again',
+      );
+    this.#updatePending();
   }
 
   stats(): SpoolStats {
@@ -175,12 +200,23 @@ export class SpooledSink implements Sink {
         await this.#inner.write(pending);
         if (attempt > 0)
           this.#logger.info({ sink: this.name, attempts: attempt + 1 }, 'destination is back: delivered spooled events');
+        this.#stats.refused = undefined;
         return true;
       } catch (err) {
         if (err instanceof SinkUnavailableError) pending = err.remaining;
         const message = (err as Error).message;
         this.#stats.lastError = { message, at: Date.now() };
         const delay = backoffDelay(attempt, this.#options.initialBackoffMs, this.#options.maxBackoffMs);
+        if (err instanceof SinkMisconfiguredError) {
+          if (!this.#stats.refused)
+            this.#logger.error(
+              { sink: this.name, pendingBytes: this.#queue.pendingBytes, err: message },
+              'the destination refuses our requests: delivery stopped, events stay spooled; retrying periodically',
+            );
+          this.#stats.refused = { message, at: Date.now() };
+          await sleep(delay, signal);
+          continue;
+        }
         this.#logger.warn(
           {
             sink: this.name,
