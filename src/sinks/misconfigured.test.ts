@@ -11,7 +11,14 @@ import { sinkSchema } from './config.ts';
 import { FAST_RETRY, tempDir, testEvents } from './test-support/events.ts';
 
 /** Per destination: its config, the answer that accepts a request, and the event ids a request carried. */
-const DESTINATIONS: Record<string, { config: (url: string) => Record<string, unknown>; accept: (req: RecordedRequest) => Reply; ids: (req: RecordedRequest) => string[] }> = {
+const DESTINATIONS: Record<
+  string,
+  {
+    config: (url: string) => Record<string, unknown>;
+    accept: (req: RecordedRequest) => Reply;
+    ids: (req: RecordedRequest) => string[];
+  }
+> = {
   http: {
     config: (url) => ({ type: 'http', url: `${url}/hook` }),
     accept: () => ({ status: 200, body: {} }),
@@ -20,11 +27,17 @@ const DESTINATIONS: Record<string, { config: (url: string) => Record<string, unk
   elasticsearch: {
     config: (url) => ({ type: 'elasticsearch', url }),
     accept: () => ({ status: 200, body: { errors: false, items: [] } }),
-    ids: (req) => ndjsonDocs(req.body).filter((d) => d.Id !== undefined).map((d) => String(d.Id)),
+    ids: (req) =>
+      ndjsonDocs(req.body)
+        .filter((d) => d.Id !== undefined)
+        .map((d) => String(d.Id)),
   },
   sekoia: {
     config: (url) => ({ type: 'sekoia', intake_key: 'intake-key', intake_url: url }),
-    accept: (req) => ({ status: 200, body: { event_ids: (JSON.parse(req.body) as { jsons: string[] }).jsons.map((_, i) => `u${i}`) } }),
+    accept: (req) => ({
+      status: 200,
+      body: { event_ids: (JSON.parse(req.body) as { jsons: string[] }).jsons.map((_, i) => `u${i}`) },
+    }),
     ids: (req) => (JSON.parse(req.body) as { jsons: string[] }).jsons.map((j) => String((JSON.parse(j) as { Id: string }).Id)),
   },
   splunk_hec: {
