@@ -30,6 +30,8 @@ export interface PipelineOptions {
   enrich?: Enrich;
   detector?: EventDetector;
   store?: EmbeddedStore;
+  /** The folder of the store's files: while the store cannot be written (disk full), its free space is watched. */
+  storeDir?: string;
   logger: Logger;
   now?: () => number;
   /** While local storage is full: how often `ready()` checks whether space is back (default 5 s). */
@@ -56,6 +58,7 @@ export class Pipeline implements Delivery {
   #pendingAlerts: Alert[] = [];
   /** Set while a batch failed because local storage is full: `ready()` holds the sources until space is back. */
   #storageFull: { message: string; dirs: Set<string>; since: number } | undefined;
+  #storeFailure: { message: string; at: number } | undefined;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -71,6 +74,7 @@ export class Pipeline implements Delivery {
     const opened: Record<string, string> = {};
     for (const sink of this.#options.sinks) {
       await sink.open(committed[sink.name]);
+      sink.commit?.();
       const position = sink.position?.();
       if (position !== undefined) opened[sink.name] = position;
     }
@@ -87,7 +91,10 @@ export class Pipeline implements Delivery {
       if (this.#broken) throw this.#broken;
       const before = this.#positions();
       try {
-        return await fn(this.#deliver);
+        const result = await fn(this.#deliver);
+        // fn ends with the checkpoint commit: what the sinks hold now can no longer be rolled back.
+        for (const sink of this.#options.sinks) sink.commit?.();
+        return result;
       } catch (err) {
         await this.#rollBack(before);
         if (isDiskFull(err)) this.#noteStorageFull(err);
@@ -98,7 +105,8 @@ export class Pipeline implements Delivery {
 
   #noteStorageFull(err: unknown): void {
     const dirs = this.#storageFull?.dirs ?? new Set<string>();
-    for (const e of err instanceof AggregateError ? err.errors : [err]) if (e instanceof StorageFullError) dirs.add(e.dir);
+    for (const e of err instanceof AggregateError ? err.errors : [err])
+      if (e instanceof StorageFullError && e.dir) dirs.add(e.dir);
     if (!this.#storageFull)
       this.#options.logger.error(
         { err: (err as Error).message, dirs: [...dirs] },
@@ -211,15 +219,35 @@ export class Pipeline implements Delivery {
       outputs.push(eventDocument(processed.event, format));
       if (detector) alerts.push(...this.#detect(detector, processed.event));
     }
-    store?.insertEvents(events);
-    if (alerts.length > 0) store?.insertAlerts(alerts);
     const pending = this.#pendingAlerts;
     for (const alert of [...pending, ...alerts]) outputs.push(alertDocument(alert));
     const positions = await this.#writeToSinks(outputs);
+    // After the sinks, so an output that cannot be written (disk full) shows its error; the store drops repeats by id.
+    this.#insertIntoStore(events, alerts);
     this.#pendingAlerts = this.#pendingAlerts.slice(pending.length);
     for (const e of events) pipelineMetrics.events.inc({ tenant: e.tenantName });
     for (const a of alerts) pipelineMetrics.alerts.inc({ tenant: a.tenantName ?? a.tenantId, level: a.level });
     return positions;
+  }
+
+  #insertIntoStore(events: ProcessedEvent[], alerts: Alert[]): void {
+    const { store } = this.#options;
+    if (!store) return;
+    try {
+      store.insertEvents(events);
+      if (alerts.length > 0) store.insertAlerts(alerts);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      const message = `cannot write to the store: ${(err as Error).message}`;
+      this.#storeFailure = { message, at: this.#now() };
+      throw new StorageFullError('store', this.#options.storeDir ?? '', message, { cause: err });
+    }
+    this.#storeFailure = undefined;
+  }
+
+  /** Set while the embedded store cannot be written (disk full), for the health page. */
+  storeFailure(): { message: string; at: number } | undefined {
+    return this.#storeFailure;
   }
 
   #detect(detector: EventDetector, event: ProcessedEvent): Alert[] {

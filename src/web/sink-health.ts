@@ -44,6 +44,8 @@ export interface SinkHealthOptions {
   /** The registry holding `o365_intake_sink_events_{delivered,dead_lettered}_total`. */
   registry: Registry;
   now?: () => number;
+  /** The embedded store's write failure (disk full), if any: shown as an output named `store` while it lasts. */
+  store?: { storeFailure(): { message: string; at: number } | undefined };
 }
 
 /** A spool this full (of its capacity) makes the output degraded; nearly full, writes wait (error). */
@@ -123,7 +125,20 @@ export class SinkHealthTracker implements SinkHealthSource {
   async sinkHealth(): Promise<SinkHealth[]> {
     const [baseline, counts] = await Promise.all([this.#baseline, this.#counts()]);
     const now = this.#now();
-    return Promise.all(
+    const storeFailure = this.#options.store?.storeFailure();
+    const store: SinkHealth[] = storeFailure
+      ? [
+          {
+            name: 'store',
+            type: 'store',
+            status: 'error',
+            reason: 'cannot write to local disk (full?): collection paused, retrying',
+            deadLettered: 0,
+            lastError: { message: scrubSecrets(storeFailure.message, this.#secrets), at: storeFailure.at },
+          },
+        ]
+      : [];
+    const outputs = await Promise.all(
       this.#sinks.map(async (sink) => {
         const base = baseline.get(sink.name) ?? { delivered: 0, deadLettered: 0 };
         const seen = counts.get(sink.name) ?? base;
@@ -134,6 +149,7 @@ export class SinkHealthTracker implements SinkHealthSource {
         );
       }),
     );
+    return [...outputs, ...store];
   }
 
   async #health(sink: Sink, counts: Counts, now: number): Promise<SinkHealth> {

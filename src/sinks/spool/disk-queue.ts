@@ -247,22 +247,23 @@ export class DiskQueue {
   }
 
   /**
-   * Reads whole frames from the cursor, up to `maxFrames` and about `maxBytes` (at least one). A frame that
+   * Reads whole frames from the cursor, up to `maxFrames`, about `maxBytes` (at least one) and offset `until`. A frame that
    * fails its checksum, and anything up to the next intact frame, is returned in `damaged` and passed over.
    */
-  async read(maxFrames: number, maxBytes: number): Promise<ReadResult> {
+  async read(maxFrames: number, maxBytes: number, until = this.#end): Promise<ReadResult> {
     const frames: Buffer[] = [];
     const damaged: Buffer[] = [];
     let offset = this.#head;
     let bytes = 0;
-    while (offset < this.#end && frames.length < maxFrames && (frames.length === 0 || bytes < maxBytes)) {
+    const limit = Math.min(until, this.#end);
+    while (offset < limit && frames.length < maxFrames && (frames.length === 0 || bytes < maxBytes)) {
       const base = this.#segmentOf(offset);
       const before = offset;
       const nextBase = this.#segments[this.#segments.indexOf(base) + 1];
       const path = join(this.#dir, segmentName(base));
       const handle = await open(path, 'r');
       try {
-        const segmentEnd = Math.min(this.#end, base + (await handle.stat()).size);
+        const segmentEnd = Math.min(limit, base + (await handle.stat()).size);
         while (offset < segmentEnd && frames.length < maxFrames && (frames.length === 0 || bytes < maxBytes)) {
           const known = this.#damaged.find((r) => r.start <= offset && offset < r.end);
           const frame = known ? undefined : await readFrame(handle, offset - base, segmentEnd - base);

@@ -55,6 +55,11 @@ export class SpooledSink implements Sink {
   #spaceWaiters: Array<() => void> = [];
   #idleWaiters: Array<() => void> = [];
   #stats: SpoolStats = { pendingBytes: 0, deliveredEvents: 0 };
+  /**
+   * Once the pipeline calls `commit`, only frames up to the last committed end are delivered: a batch whose checkpoint
+   * is not committed yet may still be rolled back, and must never have reached the destination then.
+   */
+  #releasedEnd: number | undefined;
 
   constructor(inner: Sink, options: SpooledSinkOptions) {
     this.name = inner.name;
@@ -126,12 +131,27 @@ export class SpooledSink implements Sink {
   }
 
   /**
+   * Everything spooled so far is committed (its checkpoint is stored): the drainer may deliver it. Until the first
+   * call every frame is delivered as soon as it is spooled.
+   */
+  commit(): void {
+    this.#releasedEnd = this.#queue.end;
+    this.#wakeDrainer?.();
+  }
+
+  /** Bytes spooled and committed, not yet delivered. */
+  get #releasable(): number {
+    return (this.#releasedEnd ?? this.#queue.end) - this.#queue.head;
+  }
+
+  /**
    * Discards the appends made after `position` (an earlier `position()`) without closing: what the pipeline
    * does when a batch fails on another sink. Needs no free disk space, so it works while the disk is full.
    */
   async rollBack(position: string): Promise<void> {
     await this.#appending;
     const redelivered = await this.#queue.truncateTo(Number(position));
+    if (this.#releasedEnd !== undefined) this.#releasedEnd = Math.min(this.#releasedEnd, this.#queue.end);
     if (redelivered > 0)
       this.#logger.warn(
         { sink: this.name, bytes: redelivered },
@@ -146,14 +166,14 @@ export class SpooledSink implements Sink {
 
   /** Resolves once everything spooled so far is delivered (or the sink closes). */
   whenDrained(): Promise<void> {
-    if (this.#queue.pendingBytes === 0 || this.#closing.signal.aborted) return Promise.resolve();
+    if (this.#releasable <= 0 || this.#closing.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async #drain(): Promise<void> {
     const signal = this.#closing.signal;
     for (let failures = 0; !signal.aborted; ) {
-      if (this.#queue.pendingBytes === 0) {
+      if (this.#releasable <= 0) {
         this.#notify(this.#idleWaiters);
         await new Promise<void>((resolve) => (this.#wakeDrainer = resolve));
         this.#wakeDrainer = undefined;
@@ -173,7 +193,11 @@ export class SpooledSink implements Sink {
 
   /** Reads the next batch from the spool, delivers it and moves the cursor. False if closed meanwhile. */
   async #drainOnce(signal: AbortSignal): Promise<boolean> {
-    const { frames, damaged, next } = await this.#queue.read(this.#options.drainMaxFrames ?? 16, 8 * 1024 * 1024);
+    const { frames, damaged, next } = await this.#queue.read(
+      this.#options.drainMaxFrames ?? 16,
+      8 * 1024 * 1024,
+      this.#releasedEnd,
+    );
     await this.#options.deadLetter.write(
       damaged.map((raw) => ({
         reason: 'spool_corrupt',
