@@ -195,7 +195,7 @@ export class Pipeline implements Delivery {
   }
 
   async #deliverBatch(records: readonly SourceRecord[]): Promise<SinkPositions> {
-    const { detector, store, format, logger, enrich, keep } = this.#options;
+    const { detector, format, logger, enrich, keep } = this.#options;
     const events: ProcessedEvent[] = [];
     const outputs: OutputEvent[] = [];
     const alerts: Alert[] = [];
