@@ -50,7 +50,10 @@ test('the cursor and the data survive a reopen; a torn tail frame is discarded',
   assert.equal(again.end, end);
   assert.deepEqual(text((await again.read(100, 1 << 20)).frames), ['frame-3', 'frame-4', 'frame-5']);
   await again.append(frame(6));
-  assert.deepEqual(text((await again.read(100, 1 << 20)).frames), ['frame-3', 'frame-4', 'frame-5', 'frame-6']);
+  const same = await again.read(100, 1 << 20);
+  assert.deepEqual(text(same.frames), ['frame-3', 'frame-4', 'frame-5'], 'a batch not acknowledged is handed out again as is');
+  await again.ack(same.next);
+  assert.deepEqual(text((await again.read(100, 1 << 20)).frames), ['frame-6']);
   await again.close();
 });
 
@@ -170,4 +173,21 @@ test('a full disk: a failed append is cut back and throws StorageFullError; the 
   } finally {
     fs.unmount();
   }
+});
+
+test('a batch handed out and not acknowledged before a crash comes back as the same batch, even with more frames behind it', async () => {
+  const dir = tempDir('dq');
+  const q = await openQueue(dir);
+  for (let n = 1; n <= 3; n++) await q.append(frame(n));
+  const first = await q.read(2, 1 << 20);
+  assert.deepEqual(text(first.frames), ['frame-1', 'frame-2']);
+  for (let n = 4; n <= 6; n++) await q.append(frame(n));
+  // "crash": no ack, no close (the lock is taken over since this process is the owner)
+  const again = await openQueue(dir);
+  const replay = await again.read(100, 1 << 20);
+  assert.deepEqual(text(replay.frames), ['frame-1', 'frame-2']);
+  assert.equal(replay.next, first.next);
+  await again.ack(replay.next);
+  assert.deepEqual(text((await again.read(100, 1 << 20)).frames), ['frame-3', 'frame-4', 'frame-5', 'frame-6']);
+  await again.close();
 });

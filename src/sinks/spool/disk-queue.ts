@@ -51,6 +51,8 @@ export class DiskQueue {
   /** Damaged stretches [start, end) in global offsets, found by `open`'s verification or by a read. */
   #damaged: Array<{ start: number; end: number }> = [];
   readonly #cursor: CursorFile;
+  /** End of the batch handed out by `read` and not acknowledged yet (kept in the cursor file). */
+  #inFlightEnd: number | undefined;
   #cursorSyncedAt = 0;
 
   constructor(options: DiskQueueOptions) {
@@ -92,7 +94,8 @@ export class DiskQueue {
       this.#end = base + length;
     }
     const cursor = await this.#cursor.open();
-    this.#head = cursor ?? this.#segments[0] ?? 0;
+    this.#head = cursor?.offset ?? this.#segments[0] ?? 0;
+    this.#inFlightEnd = cursor?.inFlightEnd !== undefined && cursor.inFlightEnd <= this.#end ? cursor.inFlightEnd : undefined;
     if (this.#head > this.#end) {
       this.#logger.warn(
         { dir: this.#dir, cursor: this.#head, end: this.#end },
@@ -186,6 +189,7 @@ export class DiskQueue {
     this.#end = position;
     this.#dirty = false;
     this.#damaged = this.#damaged.filter((r) => r.end <= position);
+    if (this.#inFlightEnd !== undefined && this.#inFlightEnd > position) this.#inFlightEnd = undefined;
     const redelivered = Math.max(0, this.#head - position);
     if (redelivered > 0) {
       this.#head = position;
@@ -251,11 +255,14 @@ export class DiskQueue {
    * fails its checksum, and anything up to the next intact frame, is returned in `damaged` and passed over.
    */
   async read(maxFrames: number, maxBytes: number, until = this.#end): Promise<ReadResult> {
+    // A batch handed out before a crash and never acknowledged is handed out again exactly (same frames: same batch id).
+    const replay = this.#inFlightEnd;
+    if (replay !== undefined) [maxFrames, maxBytes] = [Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER];
     const frames: Buffer[] = [];
     const damaged: Buffer[] = [];
     let offset = this.#head;
     let bytes = 0;
-    const limit = Math.min(until, this.#end);
+    const limit = Math.min(replay ?? until, this.#end);
     while (offset < limit && frames.length < maxFrames && (frames.length === 0 || bytes < maxBytes)) {
       const base = this.#segmentOf(offset);
       const before = offset;
@@ -263,7 +270,8 @@ export class DiskQueue {
       const path = join(this.#dir, segmentName(base));
       const handle = await open(path, 'r');
       try {
-        const segmentEnd = Math.min(limit, base + (await handle.stat()).size);
+        const fileEnd = base + (await handle.stat()).size;
+        const segmentEnd = Math.min(limit, fileEnd);
         while (offset < segmentEnd && frames.length < maxFrames && (frames.length === 0 || bytes < maxBytes)) {
           const known = this.#damaged.find((r) => r.start <= offset && offset < r.end);
           const frame = known ? undefined : await readFrame(handle, offset - base, segmentEnd - base);
@@ -280,11 +288,15 @@ export class DiskQueue {
           offset += FRAME_HEADER + frame.length;
         }
         // A gap between segments (only after recovering from lost spool files): skip to the next one.
-        if (offset >= segmentEnd && nextBase !== undefined && offset < nextBase) offset = nextBase;
+        if (offset >= fileEnd && nextBase !== undefined && offset < nextBase && nextBase <= limit) offset = nextBase;
       } finally {
         await handle.close();
       }
       if (offset === before) break;
+    }
+    if (offset > this.#head && offset !== this.#inFlightEnd) {
+      this.#inFlightEnd = offset;
+      await this.#writeCursor(false);
     }
     return { frames, damaged, next: offset };
   }
@@ -313,6 +325,7 @@ export class DiskQueue {
    */
   async ack(next: number): Promise<void> {
     this.#head = next;
+    if (this.#inFlightEnd !== undefined && this.#inFlightEnd <= next) this.#inFlightEnd = undefined;
     await this.#writeCursor(Date.now() - this.#cursorSyncedAt >= CURSOR_SYNC_MS);
     while (this.#segments.length > 1 && (this.#segments[1] as number) <= next) {
       const base = this.#segments.shift() as number;
@@ -322,7 +335,10 @@ export class DiskQueue {
   }
 
   async #writeCursor(sync = true): Promise<void> {
-    await this.#cursor.write(this.#head, sync);
+    await this.#cursor.write(
+      this.#inFlightEnd === undefined ? { offset: this.#head } : { offset: this.#head, inFlightEnd: this.#inFlightEnd },
+      sync,
+    );
     if (sync) this.#cursorSyncedAt = Date.now();
   }
 
