@@ -191,3 +191,33 @@ test('a batch handed out and not acknowledged before a crash comes back as the s
   assert.deepEqual(text((await again.read(100, 1 << 20)).frames), ['frame-3', 'frame-4', 'frame-5', 'frame-6']);
   await again.close();
 });
+
+test('a spool written by an earlier version (frames without checksums, cursor as text) is still read after the upgrade', async () => {
+  const dir = tempDir('dq');
+  const legacyFrame = (n: number): Buffer => {
+    const payload = Buffer.from(JSON.stringify([{ n }]));
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(payload.length, 0);
+    return Buffer.concat([header, payload]);
+  };
+  const old = Buffer.concat([1, 2, 3].map(legacyFrame));
+  writeFileSync(join(dir, `${'0'.repeat(20)}.seg`), old);
+  writeFileSync(join(dir, 'cursor'), String(legacyFrame(1).length)); // frame 1 was delivered
+  const q = new DiskQueue({ dir, segmentBytes: 1 << 20, logger: silentLogger });
+  await q.open();
+  assert.equal(q.end, old.length, 'the committed positions of the old version stay valid');
+  await q.append(Buffer.from(JSON.stringify([{ n: 4 }])));
+  assert.equal(segments(dir).length, 2, 'new frames go to a new segment');
+  await q.close();
+  const again = new DiskQueue({ dir, segmentBytes: 1 << 20, logger: silentLogger });
+  await again.open();
+  const read = await again.read(100, 1 << 20);
+  assert.deepEqual(
+    read.frames.map((f) => JSON.parse(f.toString())[0].n),
+    [2, 3, 4],
+  );
+  assert.deepEqual(read.damaged, []);
+  await again.ack(read.next);
+  assert.equal(again.pendingBytes, 0);
+  await again.close();
+});

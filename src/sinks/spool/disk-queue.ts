@@ -5,7 +5,7 @@ import type { Logger } from '../../observability/logger.ts';
 import { isDiskFull, StorageFullError, writeFully } from '../disk-full.ts';
 import { SpoolInUseError } from '../errors.ts';
 import { CursorFile } from './cursor-file.ts';
-import { encodeFrame, FRAME_HEADER, frameAt, scanSegment } from './frames.ts';
+import { encodeFrame, FRAME_HEADER, frameAt, LEGACY_FRAME_HEADER, legacyLength, scanSegment } from './frames.ts';
 
 const SEGMENT = /^(\d{20})\.seg$/;
 const CURSOR_FILE = 'cursor';
@@ -51,6 +51,8 @@ export class DiskQueue {
   /** Damaged stretches [start, end) in global offsets, found by `open`'s verification or by a read. */
   #damaged: Array<{ start: number; end: number }> = [];
   readonly #cursor: CursorFile;
+  /** Segments written in the format without checksums (before an upgrade): read as they are, never appended to. */
+  #legacy = new Set<number>();
   /** End of the batch handed out by `read` and not acknowledged yet (kept in the cursor file). */
   #inFlightEnd: number | undefined;
   #cursorSyncedAt = 0;
@@ -87,6 +89,7 @@ export class DiskQueue {
       })
       .sort((a, b) => a - b);
     this.#damaged = [];
+    this.#legacy = new Set();
     this.#dirty = false;
     this.#end = 0;
     for (const [i, base] of this.#segments.entries()) {
@@ -139,6 +142,13 @@ export class DiskQueue {
     const path = join(this.#dir, segmentName(base));
     const data = await readFile(path);
     const { validEnd, bad } = scanSegment(data);
+    const legacy = validEnd === 0 && data.length > 0 ? legacyLength(data) : 0;
+    if (legacy > 0 && (legacy === data.length || last)) {
+      this.#logger.info({ segment: path }, 'spool segment from an earlier version (no checksums): read as it is');
+      this.#legacy.add(base);
+      if (legacy < data.length) await truncate(path, legacy);
+      return legacy;
+    }
     for (const range of bad) this.#damaged.push({ start: base + range.start, end: base + range.end });
     if (bad.length > 0)
       this.#logger.error(
@@ -181,6 +191,7 @@ export class DiskQueue {
       if (base >= position) {
         await rm(join(this.#dir, segmentName(base)), { force: true });
         this.#segments.pop();
+        this.#legacy.delete(base);
       } else {
         await truncate(join(this.#dir, segmentName(base)), position - base);
         break;
@@ -241,7 +252,8 @@ export class DiskQueue {
     await this.#closeWriter();
     const last = this.#segments.at(-1);
     const lastSize = last === undefined ? undefined : this.#end - last;
-    const base = last !== undefined && lastSize !== undefined && lastSize < this.#segmentBytes ? last : this.#end;
+    const base =
+      last !== undefined && lastSize !== undefined && lastSize < this.#segmentBytes && !this.#legacy.has(last) ? last : this.#end;
     const handle = await open(join(this.#dir, segmentName(base)), constants.O_WRONLY | constants.O_CREAT, 0o644);
     this.#writer = { base, handle };
     if (base !== last) {
@@ -274,7 +286,8 @@ export class DiskQueue {
         const segmentEnd = Math.min(limit, fileEnd);
         while (offset < segmentEnd && frames.length < maxFrames && (frames.length === 0 || bytes < maxBytes)) {
           const known = this.#damaged.find((r) => r.start <= offset && offset < r.end);
-          const frame = known ? undefined : await readFrame(handle, offset - base, segmentEnd - base);
+          const legacy = this.#legacy.has(base);
+          const frame = known ? undefined : await readFrame(handle, offset - base, segmentEnd - base, legacy);
           if (frame === undefined) {
             const end = Math.min(segmentEnd, known?.end ?? (await this.#damageFrom(path, base, offset)));
             const raw = Buffer.alloc(end - offset);
@@ -285,7 +298,7 @@ export class DiskQueue {
           }
           frames.push(frame);
           bytes += frame.length;
-          offset += FRAME_HEADER + frame.length;
+          offset += (legacy ? LEGACY_FRAME_HEADER : FRAME_HEADER) + frame.length;
         }
         // A gap between segments (only after recovering from lost spool files): skip to the next one.
         if (offset >= fileEnd && nextBase !== undefined && offset < nextBase && nextBase <= limit) offset = nextBase;
@@ -329,6 +342,7 @@ export class DiskQueue {
     await this.#writeCursor(Date.now() - this.#cursorSyncedAt >= CURSOR_SYNC_MS);
     while (this.#segments.length > 1 && (this.#segments[1] as number) <= next) {
       const base = this.#segments.shift() as number;
+      this.#legacy.delete(base);
       await rm(join(this.#dir, segmentName(base)), { force: true });
     }
     this.#damaged = this.#damaged.filter((r) => r.end > next);
@@ -374,14 +388,16 @@ function isAlive(pid: number): boolean {
 }
 
 /** The payload of the intact frame at `at` (segment-relative), or undefined when it is torn or fails its checksum. */
-async function readFrame(handle: FileHandle, at: number, size: number): Promise<Buffer | undefined> {
-  if (at + FRAME_HEADER > size) return undefined;
-  const header = Buffer.alloc(FRAME_HEADER);
-  await handle.read(header, 0, FRAME_HEADER, at);
+async function readFrame(handle: FileHandle, at: number, size: number, legacy: boolean): Promise<Buffer | undefined> {
+  const headerBytes = legacy ? LEGACY_FRAME_HEADER : FRAME_HEADER;
+  if (at + headerBytes > size) return undefined;
+  const header = Buffer.alloc(headerBytes);
+  await handle.read(header, 0, headerBytes, at);
   const length = header.readUInt32BE(0);
-  if (length === 0 || at + FRAME_HEADER + length > size) return undefined;
-  const frame = Buffer.alloc(FRAME_HEADER + length);
+  if (length === 0 || at + headerBytes + length > size) return undefined;
+  const frame = Buffer.alloc(headerBytes + length);
   header.copy(frame);
-  await handle.read(frame, FRAME_HEADER, length, at + FRAME_HEADER);
+  await handle.read(frame, headerBytes, length, at + headerBytes);
+  if (legacy) return frame.subarray(headerBytes);
   return frameAt(frame, 0) === undefined ? undefined : frame.subarray(FRAME_HEADER);
 }

@@ -60,3 +60,21 @@ export function scanSegment(data: Buffer): SegmentScan {
   }
   return { validEnd, bad: bad.filter((r) => r.end <= validEnd) };
 }
+
+/** Header of the frames written before checksums existed: the payload length only. */
+export const LEGACY_FRAME_HEADER = 4;
+
+/**
+ * Length of the whole frames of a segment written in the older format (`[length u32][payload]`, payloads are JSON
+ * arrays), or 0 when it is not one: such a segment is read as it is, and new frames go to a new segment.
+ */
+export function legacyLength(data: Buffer): number {
+  let offset = 0;
+  while (offset + LEGACY_FRAME_HEADER < data.length) {
+    const length = data.readUInt32BE(offset);
+    const end = offset + LEGACY_FRAME_HEADER + length;
+    if (length === 0 || end > data.length || data[offset + LEGACY_FRAME_HEADER] !== 0x5b) break;
+    offset = end;
+  }
+  return offset;
+}
