@@ -146,3 +146,51 @@ test('a file output has no spool and no error', async () => {
   const archive = ((await res.json()) as { sinks: SinkHealth[] }).sinks.find((s) => s.name === 'archive');
   assert.deepEqual(archive, { name: 'archive', type: 'file', status: 'ok', deadLettered: 0 });
 });
+
+test('a file output on a full disk is in error while its writes fail, ok again once one succeeds; a store that cannot be written shows as an output', async (t) => {
+  const { mountTmpfs } = await import('../sinks/test-support/tmpfs.ts');
+  const fs = mountTmpfs(64 * 1024);
+  if (typeof fs === 'string') return t.skip(fs);
+  const configs = [sinkSchema.parse({ type: 'file', name: 'archive', path: `${fs.dir}/archive.ndjson` })];
+  const [file] = createSinks(configs, { dataDir: fs.dir, logger: silentLogger });
+  let storeFailure: { message: string; at: number } | undefined;
+  const tracker = buildSinkHealth(file ? [file] : [], {
+    configs,
+    dataDir: fs.dir,
+    registry: metricsRegistry,
+    store: { storeFailure: () => storeFailure },
+  });
+  try {
+    await file?.open();
+    await file?.write(testEvents(1, 2));
+    assert.deepEqual(
+      (await tracker.sinkHealth()).map((s) => s.status),
+      ['ok'],
+    );
+    fs.fill();
+    await assert.rejects(file?.write(testEvents(3, 2000, 50)) ?? Promise.reject(new Error('no sink')));
+    const [failing] = await tracker.sinkHealth();
+    assert.equal(failing?.status, 'error');
+    assert.match(failing?.reason ?? '', /cannot write to local disk/);
+    assert.match(failing?.lastError?.message ?? '', /ENOSPC|no space|short write/i);
+    storeFailure = { message: 'cannot write to the store: database or disk is full', at: Date.now() };
+    const withStore = await tracker.sinkHealth();
+    assert.deepEqual(
+      withStore.map((s) => [s.name, s.status]),
+      [
+        ['archive', 'error'],
+        ['store', 'error'],
+      ],
+    );
+    fs.free();
+    storeFailure = undefined;
+    await file?.write(testEvents(3, 2));
+    assert.deepEqual(
+      (await tracker.sinkHealth()).map((s) => [s.name, s.status]),
+      [['archive', 'ok']],
+    );
+  } finally {
+    await file?.close();
+    fs.unmount();
+  }
+});
