@@ -38,9 +38,11 @@ export interface SpoolStats {
  * Puts a durable disk spool in front of a (network) sink. `write` resolves once the batch is fsynced
  * to the spool, so a slow or down destination never blocks the collector or the other sinks until
  * `maxBytes` are pending (then `write` waits: backpressure, never a drop). A drainer delivers spooled
- * batches in order with retries and backoff, and moves its own durable cursor after each acknowledgement;
- * spool and cursor survive restarts. Like the file sink, `position()` is the end of the acknowledged
- * appends and `open(position)` discards appends made after the committed one.
+ * batches in order with retries and backoff, and moves its own durable cursor after each acknowledgement,
+ * before it reads the next batch; spool and cursor survive restarts. Like the file sink, `position()` is the end of
+ * the acknowledged appends and `open(position)` discards appends made after the committed one; once the pipeline
+ * calls `commit()`, only committed batches are delivered, so a rolled-back batch never reaches the destination.
+ * A destination answering 401/403/404 (SinkMisconfiguredError) keeps everything spooled and is retried periodically.
  */
 export class SpooledSink implements Sink {
   readonly name: string;
