@@ -1,5 +1,5 @@
 import { mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { SinkPositions } from '../core/delivery.ts';
 import type { HealthSource, StreamHealth } from '../core/health.ts';
 import type { Config } from '../config/schema.ts';
@@ -106,7 +106,6 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     setImmediate(() => process.exit(70));
   };
   const sinks = buildSinks(config.sinks, dataDir, logger);
-  const sinkHealth = buildSinkHealth(sinks, { configs: config.sinks, dataDir, registry: metricsRegistry });
   const pipeline = new Pipeline({
     sinks,
     format: config.output.format,
@@ -115,8 +114,9 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     onFatal,
     logger: logger.child({ component: 'pipeline' }),
     ...(detector ? { detector } : {}),
-    ...(store ? { store } : {}),
+    ...(store ? { store, storeDir: dirname(resolve(config.store.path)) } : {}),
   });
+  const sinkHealth = buildSinkHealth(sinks, { configs: config.sinks, dataDir, registry: metricsRegistry, store: pipeline });
 
   const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
   const baseline = await pipeline.open(

@@ -48,6 +48,16 @@ program
     process.exitCode = await normalizeCommand(process.stdin, process.stdout, process.stderr);
   });
 
+program
+  .command('dead-letter')
+  .description('events a destination refused for good (<data_dir>/dead-letter/<sink>.ndjson)')
+  .command('replay')
+  .description('send the dead-lettered events of a sink to it again; what fails again stays in the file')
+  .requiredOption('--sink <name>', 'the sink, by its name (or type when unnamed)')
+  .action(async (options: { sink: string }) => {
+    process.exitCode = await (await import('./dead-letter.ts')).deadLetterReplayCommand(configPath(), options.sink);
+  });
+
 try {
   await program.parseAsync(withDefaultCommand(process.argv, 'run'));
 } catch (err) {

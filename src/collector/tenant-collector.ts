@@ -315,6 +315,9 @@ export class TenantCollector {
     let authError: unknown;
     const worker = async (): Promise<void> => {
       while (!this.#o.signal.aborted && authError === undefined) {
+        // Local storage full: fetch nothing until the pipeline can store it again.
+        await this.#o.delivery.ready?.(this.#o.signal);
+        if (this.#o.signal.aborted) return;
         const next = await take();
         if (!next) return;
         try {

@@ -20,4 +20,10 @@ export interface Delivery {
    * committing the checkpoint must be the last thing `fn` does: anything that fails after it must not throw.
    */
   exclusive<T>(fn: (deliver: DeliverFn) => Promise<T>): Promise<T>;
+  /**
+   * Resolves when a new batch can be stored: while local storage is full (an output file, a spool or the store
+   * failed with ENOSPC) it waits, checking periodically, so sources fetch nothing that cannot be stored.
+   * Resolves early when `signal` aborts.
+   */
+  ready?(signal?: AbortSignal): Promise<void>;
 }

@@ -15,5 +15,9 @@ export interface Sink {
   open(committedPosition?: string): Promise<void>;
   write(events: readonly OutputEvent[]): Promise<void>;
   position?(): string | undefined;
+  /** What was written so far is committed with a checkpoint (a spool then releases it to its destination). */
+  commit?(): void;
+  /** Discards what was written after `position` without a close/open (which may need disk space); else the pipeline reopens. */
+  rollBack?(position: string): Promise<void>;
   close(): Promise<void>;
 }

@@ -17,7 +17,8 @@ export function eventDocument(event: ProcessedEvent, format: OutputFormat): Outp
       message: event.description,
       labels: { ...(ecs.labels as object | undefined), tenant: event.tenantName, content_type: event.contentType },
       observer: { product: 'o365-intake', type: 'collector' },
-      ...(format === 'both' ? { event: { ...ecs.event, original: JSON.stringify(event.raw) } } : {}),
+      // The stable id (tenant + record Id): a receiver that sees it twice drops the repeat.
+      event: { ...ecs.event, id: event.id, ...(format === 'both' ? { original: JSON.stringify(event.raw) } : {}) },
     };
   }
   return { id: event.id, kind: 'event', tenantId: event.tenantId, time: event.time, document };

@@ -346,3 +346,42 @@ test('an alert document carries its entity and grouping', async () => {
   assert.equal(doc.alert.first_seen, '2026-01-01T00:00:00.000Z');
   assert.equal(doc.alert.last_seen, '2026-01-01T01:00:00.000Z');
 });
+
+test('a sink failing on a full disk pauses the sources (ready() waits) until the folder has free space again', async () => {
+  const { StorageFullError } = await import('../sinks/disk-full.ts');
+  const { tmpdir } = await import('node:os');
+  class FullSink extends MemorySink {
+    full = true;
+    override async write(events: readonly OutputEvent[]) {
+      if (this.full) throw new StorageFullError(this.name, tmpdir(), 'no space left on device');
+      await super.write(events);
+    }
+  }
+  const sink = new FullSink('file');
+  // More free space than any disk has: "still full" on every check, until the test lowers it.
+  const options = {
+    sinks: [sink],
+    format: 'raw' as const,
+    logger: silentLogger,
+    storageRetryMs: 10,
+    storageMinFreeBytes: Number.MAX_SAFE_INTEGER,
+  };
+  const pipeline = new Pipeline(options);
+  await pipeline.open({});
+  await pipeline.ready(); // nothing failed yet: at once
+  await assert.rejects(
+    pipeline.exclusive((deliver) => deliver([logon('r1')])),
+    StorageFullError,
+  );
+  assert.match(pipeline.paused()?.message ?? '', /no space left/);
+  let resumed = false;
+  const waiting = pipeline.ready().then(() => (resumed = true));
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  assert.equal(resumed, false, 'still paused while the disk is full');
+  sink.full = false;
+  options.storageMinFreeBytes = 0;
+  await waiting;
+  assert.equal(pipeline.paused(), undefined);
+  await pipeline.exclusive((deliver) => deliver([logon('r1')]));
+  assert.equal(sink.written.length, 1);
+});

@@ -9,6 +9,8 @@ import type { SourceRecord } from '../core/source-record.ts';
 import type { Logger } from '../observability/logger.ts';
 import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
 import { pipelineMetrics } from './metrics.ts';
+import { freeBytes, isDiskFull, StorageFullError } from '../sinks/disk-full.ts';
+import { sleep } from '../sinks/delivery/backoff.ts';
 import { SinkError } from '../sinks/errors.ts';
 import { processRecord, type Enrich, type EventDetector } from './processor.ts';
 
@@ -28,8 +30,14 @@ export interface PipelineOptions {
   enrich?: Enrich;
   detector?: EventDetector;
   store?: EmbeddedStore;
+  /** The folder of the store's files: while the store cannot be written (disk full), its free space is watched. */
+  storeDir?: string;
   logger: Logger;
   now?: () => number;
+  /** While local storage is full: how often `ready()` checks whether space is back (default 5 s). */
+  storageRetryMs?: number;
+  /** Free bytes a full folder must have again before collection resumes (default 4 MiB). */
+  storageMinFreeBytes?: number;
   /** Called once if the pipeline cannot continue safely (the process should exit; a restart recovers). */
   onFatal?: (err: Error) => void;
 }
@@ -48,6 +56,9 @@ export class Pipeline implements Delivery {
   #broken: SinkError | undefined;
   /** Alerts from closed correlation windows, sent to the sinks with the next batch (so they share its checkpoint). */
   #pendingAlerts: Alert[] = [];
+  /** Set while a batch failed because local storage is full: `ready()` holds the sources until space is back. */
+  #storageFull: { message: string; dirs: Set<string>; since: number } | undefined;
+  #storeFailure: { message: string; at: number } | undefined;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -63,6 +74,7 @@ export class Pipeline implements Delivery {
     const opened: Record<string, string> = {};
     for (const sink of this.#options.sinks) {
       await sink.open(committed[sink.name]);
+      sink.commit?.();
       const position = sink.position?.();
       if (position !== undefined) opened[sink.name] = position;
     }
@@ -79,14 +91,55 @@ export class Pipeline implements Delivery {
       if (this.#broken) throw this.#broken;
       const before = this.#positions();
       try {
-        return await fn(this.#deliver);
+        const result = await fn(this.#deliver);
+        // fn ends with the checkpoint commit: what the sinks hold now can no longer be rolled back.
+        for (const sink of this.#options.sinks) sink.commit?.();
+        return result;
       } catch (err) {
         // The batch is delivered again: its effect on correlations must not count twice.
         this.#options.detector?.rollback?.();
         await this.#rollBack(before);
+        if (isDiskFull(err)) this.#noteStorageFull(err);
         throw err;
       }
     });
+  }
+
+  #noteStorageFull(err: unknown): void {
+    const dirs = this.#storageFull?.dirs ?? new Set<string>();
+    for (const e of err instanceof AggregateError ? err.errors : [err])
+      if (e instanceof StorageFullError && e.dir) dirs.add(e.dir);
+    if (!this.#storageFull)
+      this.#options.logger.error(
+        { err: (err as Error).message, dirs: [...dirs] },
+        'local storage is full: collection pauses until space is back (nothing is lost)',
+      );
+    this.#storageFull = { message: (err as Error).message, dirs, since: this.#storageFull?.since ?? this.#now() };
+  }
+
+  /** Why collection is paused (local storage full), if it is. */
+  paused(): { message: string; since: number } | undefined {
+    const full = this.#storageFull;
+    return full ? { message: full.message, since: full.since } : undefined;
+  }
+
+  /**
+   * Resolves at once unless a batch failed on a full disk; then checks every `storageRetryMs` until each full
+   * folder has `storageMinFreeBytes` free again (when the folder is unknown, e.g. the store, the next batch is the
+   * probe). Sources await it before fetching, so nothing is fetched that cannot be stored.
+   */
+  async ready(signal?: AbortSignal): Promise<void> {
+    while (this.#storageFull && !signal?.aborted) {
+      await sleep(this.#options.storageRetryMs ?? 5000, signal);
+      const full = this.#storageFull;
+      if (!full || signal?.aborted) return;
+      const min = this.#options.storageMinFreeBytes ?? 4 * 1024 * 1024;
+      const free = await Promise.all([...full.dirs].map((dir) => freeBytes(dir)));
+      if (free.every((bytes) => bytes === undefined || bytes >= min)) {
+        this.#options.logger.info({ dirs: [...full.dirs] }, 'local storage has space again: collection resumes');
+        this.#storageFull = undefined;
+      }
+    }
   }
 
   #positions(): Map<Sink, string | undefined> {
@@ -101,8 +154,11 @@ export class Pipeline implements Delivery {
     for (const [sink, position] of before) {
       if (sink.position?.() === position) continue;
       try {
-        await sink.close();
-        await sink.open(position);
+        if (sink.rollBack && position !== undefined) await sink.rollBack(position);
+        else {
+          await sink.close();
+          await sink.open(position);
+        }
         this.#options.logger.warn({ sink: sink.name, position }, 'rolled back output that was not committed');
       } catch (err) {
         this.#broken = new SinkError(
@@ -141,7 +197,7 @@ export class Pipeline implements Delivery {
   }
 
   async #deliverBatch(records: readonly SourceRecord[]): Promise<SinkPositions> {
-    const { detector, store, format, logger, enrich, keep } = this.#options;
+    const { detector, format, logger, enrich, keep } = this.#options;
     const events: ProcessedEvent[] = [];
     const outputs: OutputEvent[] = [];
     const alerts: Alert[] = [];
@@ -165,15 +221,35 @@ export class Pipeline implements Delivery {
       outputs.push(eventDocument(processed.event, format));
       if (detector) alerts.push(...this.#detect(detector, processed.event));
     }
-    store?.insertEvents(events);
-    if (alerts.length > 0) store?.insertAlerts(alerts);
     const pending = this.#pendingAlerts;
     for (const alert of [...pending, ...alerts]) outputs.push(alertDocument(alert));
     const positions = await this.#writeToSinks(outputs);
+    // After the sinks, so an output that cannot be written (disk full) shows its error; the store drops repeats by id.
+    this.#insertIntoStore(events, alerts);
     this.#pendingAlerts = this.#pendingAlerts.slice(pending.length);
     for (const e of events) pipelineMetrics.events.inc({ tenant: e.tenantName });
     for (const a of alerts) pipelineMetrics.alerts.inc({ tenant: a.tenantName ?? a.tenantId, level: a.level });
     return positions;
+  }
+
+  #insertIntoStore(events: ProcessedEvent[], alerts: Alert[]): void {
+    const { store } = this.#options;
+    if (!store) return;
+    try {
+      store.insertEvents(events);
+      if (alerts.length > 0) store.insertAlerts(alerts);
+    } catch (err) {
+      if (!isDiskFull(err)) throw err;
+      const message = `cannot write to the store: ${(err as Error).message}`;
+      this.#storeFailure = { message, at: this.#now() };
+      throw new StorageFullError('store', this.#options.storeDir ?? '', message, { cause: err });
+    }
+    this.#storeFailure = undefined;
+  }
+
+  /** Set while the embedded store cannot be written (disk full), for the health page. */
+  storeFailure(): { message: string; at: number } | undefined {
+    return this.#storeFailure;
   }
 
   #detect(detector: EventDetector, event: ProcessedEvent): Alert[] {
@@ -196,7 +272,7 @@ export class Pipeline implements Delivery {
 
   async #writeToSinks(outputs: OutputEvent[]): Promise<SinkPositions> {
     const positions: Record<string, string> = {};
-    await Promise.all(
+    const results = await Promise.allSettled(
       this.#options.sinks.map(async (sink) => {
         const stop = pipelineMetrics.sinkWrite.startTimer({ sink: sink.name });
         try {
@@ -211,6 +287,11 @@ export class Pipeline implements Delivery {
         if (position !== undefined) positions[sink.name] = position;
       }),
     );
+    const failed = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+    // Every sink's failure is kept: a disk-full one among them must pause collection.
+    if (failed.length === 1) throw failed[0];
+    if (failed.length > 1)
+      throw new AggregateError(failed, failed.map((e) => (e as Error).message).join('; '), { cause: failed[0] });
     return positions;
   }
 }

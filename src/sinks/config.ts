@@ -253,6 +253,8 @@ const kafkaSink = z
     topic: z.string().min(1),
     client_id: z.string().min(1).default('o365-intake'),
     compression: z.enum(['none', 'gzip']).default('gzip'),
+    /** Idempotent producer (brokers ≥ 0.11 with IDEMPOTENT_WRITE allowed): a retried request is never written twice. */
+    idempotent: z.boolean().default(false),
     ssl: z.boolean().default(false),
     sasl: z
       .object({

@@ -1,4 +1,4 @@
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OutputEvent } from '../core/output-event.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -23,13 +23,13 @@ const LOGGED_IDS = 50;
  * Where a sink puts what its destination refused for good, so nothing is silently dropped:
  * one NDJSON line per event (`{"at","sink","reason","detail","event"}`), fsynced before the sink
  * acknowledges. Default file: `<data_dir>/dead-letter/<sink name>.ndjson`. Each call also logs the
- * count and the ids, and counts them in `o365_intake_sink_events_dead_lettered_total`.
+ * count and the ids, and counts them in `o365_intake_sink_events_dead_lettered_total`. The file is opened by
+ * path for each write (refusals are rare), so `dead-letter replay` can move it aside while the collector runs.
  */
 export class DeadLetterFile {
   readonly path: string;
   readonly #sink: string;
   readonly #logger: Logger;
-  #handle: Promise<FileHandle> | undefined;
   #queue: Promise<void> = Promise.resolve();
 
   constructor(path: string, sink: string, logger: Logger) {
@@ -46,14 +46,18 @@ export class DeadLetterFile {
   }
 
   async #append(entries: readonly DeadLetterEntry[]): Promise<void> {
-    this.#handle ??= mkdir(dirname(this.path), { recursive: true }).then(() => open(this.path, 'a'));
-    const handle = await this.#handle;
+    await mkdir(dirname(this.path), { recursive: true });
     const at = new Date().toISOString();
     const text = `${entries
       .map((e) => JSON.stringify({ at, sink: this.#sink, reason: e.reason, detail: e.detail, event: e.event, raw: e.raw }))
       .join('\n')}\n`;
-    await handle.write(text);
-    await handle.datasync();
+    const handle = await open(this.path, 'a');
+    try {
+      await handle.write(text);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
     const byReason = new Map<DeadLetterReason, DeadLetterEntry[]>();
     for (const e of entries) byReason.set(e.reason, [...(byReason.get(e.reason) ?? []), e]);
     for (const [reason, list] of byReason) {
@@ -74,10 +78,8 @@ export class DeadLetterFile {
     }
   }
 
+  /** Resolves once every write so far is on disk. */
   async close(): Promise<void> {
     await this.#queue;
-    const handle = this.#handle;
-    this.#handle = undefined;
-    if (handle) await (await handle).close();
   }
 }

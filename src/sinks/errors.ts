@@ -25,6 +25,14 @@ export class SinkUnavailableError extends IntakeError {
   }
 }
 
+/**
+ * The destination refused a whole request for a reason of configuration (HTTP 401/403/404: credentials,
+ * intake key, URL or index): no event was delivered or dead-lettered; `remaining` holds them all to keep.
+ */
+export class SinkMisconfiguredError extends SinkUnavailableError {
+  override readonly code = 'SINK_MISCONFIGURED';
+}
+
 /** Another live process holds this spool folder (two collectors must not share a data_dir). */
 export class SpoolInUseError extends IntakeError {
   constructor(dir: string, pid: number) {

@@ -4,6 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileSink } from './file.ts';
+import { isDiskFull, StorageFullError } from './disk-full.ts';
+import { mountTmpfs } from './test-support/tmpfs.ts';
 import { silentLogger } from '../observability/logger.ts';
 import type { OutputEvent } from '../core/output-event.ts';
 
@@ -98,4 +100,33 @@ test('open(position) undoes rotations made after the committed position', async 
   await second.close();
   assert.deepEqual(files(dir), ['events-000001.ndjson', 'events-000002.ndjson', 'events.ndjson']);
   assert.deepEqual([1, 2].flatMap((g) => lines(join(dir, `events-00000${g}.ndjson`))).concat(lines(path)), [1, 2, 3]);
+});
+
+test('a full disk: the write fails with StorageFullError, the file keeps only whole lines and resumes once space is back', async (t) => {
+  const fs = mountTmpfs(64 * 1024);
+  if (typeof fs === 'string') return t.skip(fs);
+  try {
+    const path = join(fs.dir, 'events.ndjson');
+    const sink = new FileSink({ name: 'file', path, logger: silentLogger });
+    await sink.open();
+    await sink.write([ev(1), ev(2)]);
+    const committed = sink.position();
+    fs.fill();
+    const big = Array.from({ length: 2000 }, (_, i) => ({ ...ev(100 + i), document: { n: 100 + i, pad: 'x'.repeat(40) } }));
+    await assert.rejects(sink.write(big), (err: unknown) => err instanceof StorageFullError && isDiskFull(err));
+    assert.equal(sink.position(), committed, 'the position does not move past what is stored');
+    assert.match(sink.failure()?.message ?? '', /no space left|ENOSPC|short write/i);
+    assert.deepEqual(lines(path), [1, 2], 'no half line is left behind');
+    fs.free();
+    await sink.write([ev(3)]);
+    assert.equal(sink.failure(), undefined);
+    await sink.close();
+    assert.deepEqual(lines(path), [1, 2, 3]);
+    const reopened = new FileSink({ name: 'file', path, logger: silentLogger });
+    await reopened.open(sink.position());
+    await reopened.close();
+    assert.deepEqual(lines(path), [1, 2, 3], 'the committed position matches the file after a restart');
+  } finally {
+    fs.unmount();
+  }
 });

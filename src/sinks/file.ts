@@ -1,8 +1,10 @@
+import { constants } from 'node:fs';
 import { mkdir, open, rename, rm, stat, truncate, type FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { OutputEvent } from '../core/output-event.ts';
 import type { Sink } from '../core/sink.ts';
 import type { Logger } from '../observability/logger.ts';
+import { isDiskFull, StorageFullError, writeFully } from './disk-full.ts';
 import { SinkError } from './errors.ts';
 import { parseFilePosition, RotationNames } from './file-rotation.ts';
 
@@ -43,6 +45,10 @@ export class FileSink implements Sink {
   #size = 0;
   #generation = 1;
   #createdAt = 0;
+  /** The newest write failure, cleared by the next write that succeeds (health: the output is in error meanwhile). */
+  #failure: { message: string; at: number } | undefined;
+  /** A failed write could not be undone yet: the next write truncates back to `#size` first. */
+  #dirty = false;
 
   constructor(options: FileSinkOptions) {
     this.name = options.name;
@@ -80,7 +86,8 @@ export class FileSink implements Sink {
         'output file is shorter than its checkpoint (rotated or edited by hand?); appending',
       );
     }
-    this.#handle = await open(this.#path, 'a');
+    this.#handle = await openForWrite(this.#path);
+    this.#dirty = false;
     const info = await this.#handle.stat();
     this.#size = info.size;
     this.#createdAt = info.size === 0 ? this.#now() : info.birthtimeMs || info.mtimeMs;
@@ -111,19 +118,47 @@ export class FileSink implements Sink {
     this.#generation = generation;
   }
 
+  /**
+   * Appends the batch as whole lines and fsyncs. Every write's byte count is checked: a short or failed write
+   * (disk full) is cut back to the last whole line before the error is thrown, so the file never holds half a
+   * line and `position()` never runs past what is really stored.
+   */
   async write(events: readonly OutputEvent[]): Promise<void> {
     if (!this.#handle) throw new SinkError(this.name, 'write before open');
     if (events.length === 0) return;
-    if (this.#shouldRotate()) await this.#rotate();
-    const handle = this.#handle;
     const payload = Buffer.from(`${events.map((e) => JSON.stringify(e.document)).join('\n')}\n`, 'utf8');
     try {
-      await handle.write(payload);
-      await handle.datasync();
+      if (this.#dirty) await this.#cutBack();
+      if (this.#shouldRotate()) await this.#rotate();
+      const handle = this.#handle;
+      try {
+        await writeFully(handle, payload, this.#size);
+        await handle.datasync();
+      } catch (err) {
+        this.#dirty = true;
+        await this.#cutBack().catch(() => undefined);
+        throw err;
+      }
     } catch (err) {
-      throw new SinkError(this.name, `cannot write ${this.#path}: ${(err as Error).message}`, { cause: err });
+      const message = `cannot write ${this.#path}: ${(err as Error).message}`;
+      this.#failure = { message, at: this.#now() };
+      if (isDiskFull(err)) throw new StorageFullError(this.name, dirname(this.#path), message, { cause: err });
+      throw err instanceof SinkError ? err : new SinkError(this.name, message, { cause: err });
     }
     this.#size += payload.length;
+    this.#failure = undefined;
+  }
+
+  /** Truncates the active file back to the end of the last acknowledged write (truncating needs no free space). */
+  async #cutBack(): Promise<void> {
+    await this.#handle?.truncate(this.#size);
+    await this.#handle?.datasync();
+    this.#dirty = false;
+  }
+
+  /** The newest write failure while no write succeeded since (disk full, permissions), for the health page. */
+  failure(): { message: string; at: number } | undefined {
+    return this.#failure;
   }
 
   #shouldRotate(): boolean {
@@ -137,13 +172,19 @@ export class FileSink implements Sink {
 
   async #rotate(): Promise<void> {
     const target = this.#names.rotated(this.#generation);
+    let next: FileHandle;
     try {
-      await this.#handle?.close();
       await rename(this.#path, target);
-      this.#handle = await open(this.#path, 'a');
+      // Creating the new file can fail (disk full): then the rotated one goes back, the sink is as before.
+      next = await openForWrite(this.#path).catch(async (err: unknown) => {
+        await rename(target, this.#path);
+        throw err;
+      });
     } catch (err) {
       throw new SinkError(this.name, `cannot rotate ${this.#path}: ${(err as Error).message}`, { cause: err });
     }
+    await this.#handle?.close();
+    this.#handle = next;
     this.#logger.info({ sink: this.name, rotated: target, bytes: this.#size }, 'rotated output file');
     this.#generation += 1;
     this.#size = 0;
@@ -170,4 +211,9 @@ export class FileSink implements Sink {
     await this.#handle?.close();
     this.#handle = undefined;
   }
+}
+
+/** Opens (creating) for positioned writes: not O_APPEND, so a write lands exactly at the acknowledged end. */
+function openForWrite(path: string): Promise<FileHandle> {
+  return open(path, constants.O_WRONLY | constants.O_CREAT, 0o644);
 }

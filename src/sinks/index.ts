@@ -53,6 +53,15 @@ export function createSink(config: SinkConfig, index: number, deps: SinkDeps): S
   return new KindFilterSink(sink, config.kinds);
 }
 
+/**
+ * The destination of a sink alone (no spool, no kind filter), its refusals written to `deadLetter`: what
+ * `dead-letter replay` sends through, while a running collector keeps its spool.
+ */
+export function createDestination(config: SinkConfig, index: number, deps: SinkDeps, deadLetter: DeadLetterFile): Sink {
+  const name = sinkName(config, index);
+  return destination(config, name, deps.logger.child({ sink: name }), deadLetter);
+}
+
 /** Builds every configured sink; names must be unique (each has its own spool and checkpoint position). */
 export function createSinks(configs: readonly SinkConfig[], deps: SinkDeps): Sink[] {
   const seen = new Set<string>();

@@ -26,6 +26,16 @@ export class KindFilterSink implements Sink {
     return this.inner.position?.();
   }
 
+  get commit(): (() => void) | undefined {
+    const inner = this.inner;
+    return inner.commit ? () => inner.commit?.() : undefined;
+  }
+
+  get rollBack(): ((position: string) => Promise<void>) | undefined {
+    const inner = this.inner;
+    return inner.rollBack ? (position) => inner.rollBack?.(position) ?? Promise.resolve() : undefined;
+  }
+
   close(): Promise<void> {
     return this.inner.close();
   }

@@ -119,29 +119,78 @@ test('a destination answering 503 is an output in error with its message; it rec
   assert.equal((await healthz()).body.status, 'ok');
 });
 
-test('a wrong intake key (401) is an output in error: every event refused, with the hint; fixed, it is ok again', async () => {
+test('a wrong intake key (401) is an output in error: delivery stops, events stay spooled, with the hint; fixed, it resumes', async () => {
   intake.handler = () => ({ status: 401, body: { message: 'Invalid intake key' } });
   await write(3);
   const refused = await waitFor((s) => s.status === 'error', 'error while the intake answers 401');
-  assert.equal(refused.reason, 'the destination refuses every event');
-  assert.equal(refused.deadLettered, 3);
+  assert.match(refused.reason ?? '', /^the destination refuses our requests \(HTTP 401\): check its URL and credentials/);
+  assert.equal(refused.deadLettered, 0, 'nothing is dead-lettered');
+  assert.ok((refused.backlogBytes ?? 0) > 0, 'the events wait in the spool');
   assert.match(
     refused.lastError?.message ?? '',
-    /^refused \(rejected\): HTTP 401: \{"message":"Invalid intake key"\} \(is the intake key right, and for region FRA1\?\)$/,
+    /HTTP 401: \{"message":"Invalid intake key"\} \(is the intake key right, and for region FRA1\?\)/,
   );
   assert.ok(!JSON.stringify(refused).includes(KEY));
 
   intake.handler = (req) => accept(req.body);
   await write(4);
   const ok = await waitFor(
-    (s) => s.status === 'ok' && s.deliveredEvents === 9 && s.backlogBytes === 0,
-    'ok once events are delivered again',
+    (s) => s.status === 'ok' && s.deliveredEvents === 12 && s.backlogBytes === 0,
+    'ok once the spooled and the new events are delivered',
   );
-  assert.equal(ok.deadLettered, 3);
+  assert.equal(ok.deadLettered, 0);
 });
 
 test('a file output has no spool and no error', async () => {
   const res = await fetch(new URL('/api/health', ctx.url), { headers: { authorization: `Bearer ${ctx.server.token}` } });
   const archive = ((await res.json()) as { sinks: SinkHealth[] }).sinks.find((s) => s.name === 'archive');
   assert.deepEqual(archive, { name: 'archive', type: 'file', status: 'ok', deadLettered: 0 });
+});
+
+test('a file output on a full disk is in error while its writes fail, ok again once one succeeds; a store that cannot be written shows as an output', async (t) => {
+  const { mountTmpfs } = await import('../sinks/test-support/tmpfs.ts');
+  const fs = mountTmpfs(64 * 1024);
+  if (typeof fs === 'string') return t.skip(fs);
+  const configs = [sinkSchema.parse({ type: 'file', name: 'archive', path: `${fs.dir}/archive.ndjson` })];
+  const [file] = createSinks(configs, { dataDir: fs.dir, logger: silentLogger });
+  let storeFailure: { message: string; at: number } | undefined;
+  const tracker = buildSinkHealth(file ? [file] : [], {
+    configs,
+    dataDir: fs.dir,
+    registry: metricsRegistry,
+    store: { storeFailure: () => storeFailure },
+  });
+  try {
+    await file?.open();
+    await file?.write(testEvents(1, 2));
+    assert.deepEqual(
+      (await tracker.sinkHealth()).map((s) => s.status),
+      ['ok'],
+    );
+    fs.fill();
+    await assert.rejects(file?.write(testEvents(3, 2000, 50)) ?? Promise.reject(new Error('no sink')));
+    const [failing] = await tracker.sinkHealth();
+    assert.equal(failing?.status, 'error');
+    assert.match(failing?.reason ?? '', /cannot write to local disk/);
+    assert.match(failing?.lastError?.message ?? '', /ENOSPC|no space|short write/i);
+    storeFailure = { message: 'cannot write to the store: database or disk is full', at: Date.now() };
+    const withStore = await tracker.sinkHealth();
+    assert.deepEqual(
+      withStore.map((s) => [s.name, s.status]),
+      [
+        ['archive', 'error'],
+        ['store', 'error'],
+      ],
+    );
+    fs.free();
+    storeFailure = undefined;
+    await file?.write(testEvents(3, 2));
+    assert.deepEqual(
+      (await tracker.sinkHealth()).map((s) => [s.name, s.status]),
+      [['archive', 'ok']],
+    );
+  } finally {
+    await file?.close();
+    fs.unmount();
+  }
 });

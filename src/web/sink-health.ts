@@ -4,7 +4,7 @@ import type { SinkConfig } from '../sinks/config.ts';
 import { FileSink } from '../sinks/file.ts';
 import { deadLetterPath, sinkName } from '../sinks/index.ts';
 import { KindFilterSink } from '../sinks/kind-filter.ts';
-import { spoolStats } from '../sinks/sink-stats.ts';
+import { sinkFailure, spoolStats } from '../sinks/sink-stats.ts';
 import { lastDeadLetter, type LastDeadLetter } from './dead-letter-tail.ts';
 import { scrubSecrets } from '../core/scrub-secrets.ts';
 import { secretsIn } from '../core/secret.ts';
@@ -44,6 +44,8 @@ export interface SinkHealthOptions {
   /** The registry holding `o365_intake_sink_events_{delivered,dead_lettered}_total`. */
   registry: Registry;
   now?: () => number;
+  /** The embedded store's write failure (disk full), if any: shown as an output named `store` while it lasts. */
+  store?: { storeFailure(): { message: string; at: number } | undefined };
 }
 
 /** A spool this full (of its capacity) makes the output degraded; nearly full, writes wait (error). */
@@ -83,7 +85,9 @@ function newest(...errors: Array<{ message: string; at: number } | undefined>): 
  * Output health built from what the sinks already expose: the spool stats (backlog, last delivery error),
  * the Prometheus delivered / dead-lettered counters and the newest dead-letter entry. Counts start at
  * creation, so build it once when the pipeline starts. Status:
- * - error: the spool's last delivery failed and nothing was delivered since (destination down, retrying);
+ * - error: the destination refuses our requests (401/403/404: delivery stopped, events kept in the spool);
+ *   or the output file / spool cannot be written (disk full: collection paused);
+ *   or the spool's last delivery failed and nothing was delivered since (destination down, retrying);
  *   or since the previous look every event sent was refused (e.g. HTTP 401, wrong intake key);
  *   or the spool is nearly full (collection waits on it).
  * - degraded: since the previous look some events were refused, or the spool is half full.
@@ -121,7 +125,20 @@ export class SinkHealthTracker implements SinkHealthSource {
   async sinkHealth(): Promise<SinkHealth[]> {
     const [baseline, counts] = await Promise.all([this.#baseline, this.#counts()]);
     const now = this.#now();
-    return Promise.all(
+    const storeFailure = this.#options.store?.storeFailure();
+    const store: SinkHealth[] = storeFailure
+      ? [
+          {
+            name: 'store',
+            type: 'store',
+            status: 'error',
+            reason: 'cannot write to local disk (full?): collection paused, retrying',
+            deadLettered: 0,
+            lastError: { message: scrubSecrets(storeFailure.message, this.#secrets), at: storeFailure.at },
+          },
+        ]
+      : [];
+    const outputs = await Promise.all(
       this.#sinks.map(async (sink) => {
         const base = baseline.get(sink.name) ?? { delivered: 0, deadLettered: 0 };
         const seen = counts.get(sink.name) ?? base;
@@ -132,6 +149,7 @@ export class SinkHealthTracker implements SinkHealthSource {
         );
       }),
     );
+    return [...outputs, ...store];
   }
 
   async #health(sink: Sink, counts: Counts, now: number): Promise<SinkHealth> {
@@ -143,13 +161,16 @@ export class SinkHealthTracker implements SinkHealthSource {
       ? { message: `refused (${deadLetter.reason}): ${deadLetter.detail}`, at: deadLetter.at }
       : undefined;
     const failing = spool?.lastError && spool.lastError.at > (spool.lastDeliveryAt ?? 0) ? spool.lastError : undefined;
-    const lastError = newest(spool?.lastError, refusal);
+    const stopped = sinkFailure(sink);
+    const lastError = newest(spool?.lastError, refusal, stopped);
     const capacity = spool && config && 'buffer' in config && config.buffer.type === 'disk' ? config.buffer.max_bytes : undefined;
     const fill = spool && capacity ? spool.pendingBytes / capacity : 0;
 
     let status: SinkStatus = 'ok';
     let reason: string | undefined;
-    if (failing) [status, reason] = ['error', 'delivery failing, retrying'];
+    if (stopped?.kind === 'refused') [status, reason] = ['error', refusedReason(stopped.message)];
+    else if (stopped) [status, reason] = ['error', 'cannot write to local disk (full?): collection paused, retrying'];
+    else if (failing) [status, reason] = ['error', 'delivery failing, retrying'];
     else if (memory.refusing === 'all') [status, reason] = ['error', 'the destination refuses every event'];
     else if (fill >= BACKLOG_ERROR) [status, reason] = ['error', 'spool full: collection waits for this output'];
     else if (memory.refusing === 'some') [status, reason] = ['degraded', 'the destination refused some events'];
@@ -190,6 +211,12 @@ export class SinkHealthTracker implements SinkHealthSource {
     this.#memory.set(name, memory);
     return memory;
   }
+}
+
+/** A destination answering 401/403/404 to every request: delivery stopped until it accepts us again. */
+function refusedReason(message: string): string {
+  const status = /HTTP (\d{3})/.exec(message)?.[1];
+  return `the destination refuses our requests${status ? ` (HTTP ${status})` : ''}: check its URL and credentials; events stay spooled, retrying`;
 }
 
 /** The output health of the sinks the pipeline writes to (as built by createSinks / buildSinks). */

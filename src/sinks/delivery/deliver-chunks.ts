@@ -1,7 +1,7 @@
 import type { OutputEvent } from '../../core/output-event.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { DeadLetterFile, DeadLetterReason } from '../dead-letter.ts';
-import { SinkUnavailableError } from '../errors.ts';
+import { SinkMisconfiguredError, SinkUnavailableError } from '../errors.ts';
 import { sinkEventsDelivered, sinkRetries } from '../metrics.ts';
 import { backoffDelay, sleep } from './backoff.ts';
 
@@ -18,6 +18,8 @@ export type ChunkOutcome =
   | { type: 'retry'; detail: string; retryAfterMs?: number }
   /** 413: the request was too large; halve the chunk (a single event is dead-lettered as too large). */
   | { type: 'split'; detail: string }
+  /** 401/403/404: the destination refuses us (credentials, URL, index): keep every event, stop delivering. */
+  | { type: 'misconfigured'; detail: string }
   /** Refused for good (4xx): dead-letter the whole chunk. */
   | { type: 'reject'; reason: DeadLetterReason; detail: string }
   /** Per-item results (bulk APIs): some rejected for good, some to retry, the rest delivered. */
@@ -36,7 +38,8 @@ export interface ChunkDeliveryOptions {
 
 /**
  * Sends chunks in order, one request each, and resolves once every event is delivered or
- * dead-lettered. After `maxAttempts` retryable failures of one chunk it throws SinkUnavailableError
+ * dead-lettered. A `misconfigured` answer (401/403/404) throws SinkMisconfiguredError at once with that chunk and
+ * every later one (nothing is dead-lettered). After `maxAttempts` retryable failures of one chunk it throws SinkUnavailableError
  * carrying that chunk and every later one, so a caller that retries does not resend delivered events.
  */
 export async function deliverChunks(
@@ -63,6 +66,14 @@ export async function deliverChunks(
           queue.unshift(chunk.slice(0, half), chunk.slice(half));
         }
         break;
+      }
+      if (outcome.type === 'misconfigured') {
+        const remaining = [chunk, ...queue].flat();
+        throw new SinkMisconfiguredError(
+          options.sink,
+          `the destination refuses our requests (${outcome.detail}); check its URL and credentials. ${remaining.length} event(s) kept`,
+          remaining,
+        );
       }
       if (outcome.type === 'reject') {
         await options.deadLetter.write(chunk.map((event) => ({ event, reason: outcome.reason, detail: outcome.detail })));

@@ -66,10 +66,20 @@ export class HttpClient {
   }
 }
 
-/** Common mapping of an HTTP status to a chunk outcome: 2xx ok, 413 split, 408/429/5xx retry, other 4xx reject. */
+/**
+ * Statuses that refuse the whole request because of our settings (credentials, URL, index), not the events:
+ * the events must wait in the spool until the destination answers again, never be dead-lettered.
+ */
+export const MISCONFIGURED_STATUSES: ReadonlySet<number> = new Set([401, 403, 404]);
+
+/**
+ * Common mapping of an HTTP status to a chunk outcome: 2xx ok, 413 split, 408/429/5xx retry,
+ * 401/403/404 misconfigured (the destination refuses us: keep the events), other 4xx reject.
+ */
 export function outcomeOfStatus(res: HttpResponse): ChunkOutcome {
   const detail = `HTTP ${res.status}: ${excerpt(res.text)}`;
   if (res.status >= 200 && res.status < 300) return { type: 'ok' };
+  if (MISCONFIGURED_STATUSES.has(res.status)) return { type: 'misconfigured', detail };
   if (res.status === 413) return { type: 'split', detail };
   if (res.status === 408 || res.status === 429 || res.status >= 500) {
     const retryAfterMs = parseRetryAfter(res.headers['retry-after']);

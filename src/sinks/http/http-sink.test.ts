@@ -67,3 +67,17 @@ test('a 400 dead-letters the chunk instead of retrying forever', async (t) => {
     ],
   );
 });
+
+test('Idempotency-Key: the batch id is the same on every retry of a request, and differs between batches', async (t) => {
+  const { server, sink, close } = await setup({ max_batch_events: 2 });
+  t.after(close);
+  server.handler = (_req, i) => (i === 0 ? { status: 503 } : { status: 200, body: {} });
+  await sink.write(testEvents(1, 4));
+  await sink.write(testEvents(1, 2)); // the same events again (a resend after a restart): the same id
+  const keys = server.requests.map((r) => String(r.headers['idempotency-key']));
+  assert.equal(keys.length, 4);
+  assert.match(keys[0] ?? '', /^[0-9a-f]{32}$/);
+  assert.equal(keys[1], keys[0], 'retried after 503 with the same key');
+  assert.notEqual(keys[2], keys[1], 'the next batch has its own key');
+  assert.equal(keys[3], keys[0], 'the same events make the same batch id');
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { OutputEvent } from '../../core/output-event.ts';
 import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -19,7 +20,10 @@ const CONTENT_TYPES = { ndjson: 'application/x-ndjson', json_array: 'application
 /**
  * Generic HTTP/webhook output: each request carries a chunk of documents as NDJSON (one per line)
  * or as a JSON array, optionally gzipped, with the configured headers. 2xx acknowledges the chunk;
- * 408/429/5xx and network errors are retried, 413 halves the chunk, other 4xx go to the dead-letter file.
+ * 408/429/5xx and network errors are retried, 413 halves the chunk, 401/403/404 stop delivery (the events stay
+ * spooled), other 4xx go to the dead-letter file. At-least-once with a dedup key: every request carries
+ * `Idempotency-Key`, a batch id made from its events' stable ids (the same on every retry, and after a restart
+ * for the same spooled batch), and every ECS document its stable id in `event.id`.
  */
 export class HttpSink implements Sink {
   readonly name: string;
@@ -54,7 +58,8 @@ export class HttpSink implements Sink {
       async (chunk) => {
         const lines = chunk.map((e) => json.get(e) as string);
         const body = this.#config.format === 'ndjson' ? `${lines.join('\n')}\n` : `[${lines.join(',')}]`;
-        return outcomeOfStatus(await this.#client.send(this.#config.url, body, headers, this.#config.method));
+        const request = { ...headers, 'idempotency-key': batchId(chunk) };
+        return outcomeOfStatus(await this.#client.send(this.#config.url, body, request, this.#config.method));
       },
       retryOptions(this.name, this.#config.retry, {
         signal: this.#closing.signal,
@@ -69,4 +74,11 @@ export class HttpSink implements Sink {
     await this.#client.close();
     await this.#deadLetter.close();
   }
+}
+
+/** The id of a request's batch: a digest of its events' stable ids, so a resend of the same events has the same id. */
+export function batchId(events: readonly OutputEvent[]): string {
+  const hash = createHash('sha256');
+  for (const e of events) hash.update(e.id).update('\n');
+  return hash.digest('hex').slice(0, 32);
 }

@@ -58,7 +58,11 @@ export class KafkaSink implements Sink {
       logLevel: logLevel.WARN,
       logCreator: () => (entry: LogEntry) => this.#log(entry),
     });
-    this.#producer = kafka.producer({ allowAutoTopicCreation: true, idempotent: false });
+    this.#producer = kafka.producer({
+      allowAutoTopicCreation: true,
+      idempotent: c.idempotent,
+      ...(c.idempotent ? { maxInFlightRequests: 1 } : {}),
+    });
   }
 
   async open(): Promise<void> {}

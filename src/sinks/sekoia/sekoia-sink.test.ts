@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { silentLogger } from '../../observability/logger.ts';
-import { SinkUnavailableError } from '../errors.ts';
+import { SinkMisconfiguredError, SinkUnavailableError } from '../errors.ts';
 import { RecordingServer } from '../test-support/recording-server.ts';
 import {
   FAST_RETRY,
@@ -124,19 +124,34 @@ test('413 halves the chunk until the intake takes it', async (t) => {
   assert.deepEqual(accepted, ['1', '2', '3', '4', '5', '6', '7']);
 });
 
-test('a 4xx is fatal for the batch: dead-lettered with a clear reason, key redacted, not retried', async (t) => {
+test('a 401 (wrong or rotated intake key) keeps every event: SinkMisconfiguredError, nothing dead-lettered, key redacted', async (t) => {
   const { server, sink, deadLetter, close } = await setup();
   t.after(close);
   server.handler = () => ({ status: 401, body: { message: `unknown intake key ${KEY}` } });
-  await sink.write(testEvents(1, 2));
-  assert.equal(server.requests.length, 1);
-  const dead = readDeadLetters(deadLetter);
+  const err = await sink.write(testEvents(1, 2)).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  assert.ok(err instanceof SinkMisconfiguredError);
   assert.deepEqual(
-    dead.map((d) => d.event?.id),
+    err.remaining.map((e) => e.id),
     ['t:1', 't:2'],
   );
-  assert.match(dead[0]?.detail ?? '', /HTTP 401.*intake key/);
-  assert.ok(!(dead[0]?.detail ?? '').includes(KEY));
+  assert.match(err.message, /HTTP 401.*intake key/);
+  assert.ok(!err.message.includes(KEY));
+  assert.equal(server.requests.length, 1, 'not retried in the write: the spool retries periodically');
+  assert.deepEqual(readDeadLetters(deadLetter), []);
+});
+
+test('another 4xx refuses the batch for good: dead-lettered with a clear reason', async (t) => {
+  const { server, sink, deadLetter, close } = await setup();
+  t.after(close);
+  server.handler = () => ({ status: 400, body: { message: 'malformed json' } });
+  await sink.write(testEvents(1, 2));
+  assert.deepEqual(
+    readDeadLetters(deadLetter).map((d) => d.event?.id),
+    ['t:1', 't:2'],
+  );
 });
 
 test('after the last retry, the error carries exactly the undelivered events', async (t) => {
@@ -176,7 +191,7 @@ test('the intake key never reaches a log line, even at debug level with retries 
     await sink.close();
     await server.stop();
   });
-  server.handler = (_req, i) => (i < 2 ? { status: 503, body: `busy ${KEY}` } : { status: 403, body: `forbidden for ${KEY}` });
+  server.handler = (_req, i) => (i < 2 ? { status: 503, body: `busy ${KEY}` } : { status: 400, body: `bad request ${KEY}` });
   await sink.write(testEvents(1, 2));
   await deadLetter.close();
   assert.match(logged, /refused by the destination/);

@@ -97,7 +97,7 @@ export class SekoiaSink implements Sink {
   async #send(encoded: string[], count: number): Promise<ChunkOutcome> {
     const res = this.#redact(await this.#client.send(this.#url, this.#body(encoded), { 'content-type': 'application/json' }));
     const outcome = outcomeOfStatus(res);
-    if (outcome.type === 'reject' && (res.status === 401 || res.status === 403)) {
+    if (outcome.type === 'misconfigured' && (res.status === 401 || res.status === 403)) {
       return { ...outcome, detail: `${outcome.detail} (is the intake key right, and for region ${this.#config.region}?)` };
     }
     if (outcome.type === 'ok') this.#checkEventIds(res, count);

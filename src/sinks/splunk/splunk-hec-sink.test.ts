@@ -41,8 +41,8 @@ test('exact HEC body: time in seconds, default sourcetype, Splunk token; 503 ret
   const t0 = Date.UTC(2026, 10, 24, 12, 0, 0) / 1000;
   assert.equal(
     req?.body,
-    `{"time":${t0 + 1},"sourcetype":"o365:management:activity","index":"o365","fields":{"tenant_id":"t","kind":"event"},"event":{"Id":"1","Operation":"UserLoggedIn"}}\n` +
-      `{"time":${t0 + 2},"sourcetype":"o365:management:activity","index":"o365","fields":{"tenant_id":"t","kind":"event"},"event":{"Id":"2","Operation":"UserLoggedIn"}}`,
+    `{"time":${t0 + 1},"sourcetype":"o365:management:activity","index":"o365","fields":{"tenant_id":"t","kind":"event","event_id":"t:1"},"event":{"Id":"1","Operation":"UserLoggedIn"}}\n` +
+      `{"time":${t0 + 2},"sourcetype":"o365:management:activity","index":"o365","fields":{"tenant_id":"t","kind":"event","event_id":"t:2"},"event":{"Id":"2","Operation":"UserLoggedIn"}}`,
   );
 });
 

@@ -70,7 +70,7 @@ export class SplunkHecSink implements Sink {
       ...(c.source ? { source: c.source } : {}),
       sourcetype: c.sourcetype,
       ...(c.index ? { index: c.index } : {}),
-      fields: { tenant_id: event.tenantId, kind: event.kind },
+      fields: { tenant_id: event.tenantId, kind: event.kind, event_id: event.id },
       event: event.document,
     });
   }
@@ -90,8 +90,7 @@ export class SplunkHecSink implements Sink {
     const ackId = (JSON.parse(res.text) as { ackId?: unknown }).ackId;
     if (typeof ackId !== 'number')
       return {
-        type: 'reject',
-        reason: 'rejected',
+        type: 'misconfigured',
         detail: `indexer_ack is on but HEC returned no ackId (is acknowledgement enabled on the token?): ${excerpt(res.text)}`,
       };
     return this.#waitForAck(ackId);

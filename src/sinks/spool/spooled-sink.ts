@@ -3,7 +3,7 @@ import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { DeadLetterFile } from '../dead-letter.ts';
 import { backoffDelay, sleep } from '../delivery/backoff.ts';
-import { SinkError, SinkUnavailableError } from '../errors.ts';
+import { SinkError, SinkMisconfiguredError, SinkUnavailableError } from '../errors.ts';
 import { spoolPendingBytes } from '../metrics.ts';
 import { DiskQueue } from './disk-queue.ts';
 
@@ -28,15 +28,21 @@ export interface SpoolStats {
   deliveredEvents: number;
   lastDeliveryAt?: number;
   lastError?: { message: string; at: number };
+  /** Set while the destination refuses our requests (401/403/404): delivery is stopped, retried periodically. */
+  refused?: { message: string; at: number };
+  /** Set while appends to the spool fail (disk full): cleared by the next append that succeeds. */
+  appendFailure?: { message: string; at: number };
 }
 
 /**
  * Puts a durable disk spool in front of a (network) sink. `write` resolves once the batch is fsynced
  * to the spool, so a slow or down destination never blocks the collector or the other sinks until
  * `maxBytes` are pending (then `write` waits: backpressure, never a drop). A drainer delivers spooled
- * batches in order with retries and backoff, and moves its own durable cursor after each acknowledgement;
- * spool and cursor survive restarts. Like the file sink, `position()` is the end of the acknowledged
- * appends and `open(position)` discards appends made after the committed one.
+ * batches in order with retries and backoff, and moves its own durable cursor after each acknowledgement,
+ * before it reads the next batch; spool and cursor survive restarts. Like the file sink, `position()` is the end of
+ * the acknowledged appends and `open(position)` discards appends made after the committed one; once the pipeline
+ * calls `commit()`, only committed batches are delivered, so a rolled-back batch never reaches the destination.
+ * A destination answering 401/403/404 (SinkMisconfiguredError) keeps everything spooled and is retried periodically.
  */
 export class SpooledSink implements Sink {
   readonly name: string;
@@ -51,6 +57,11 @@ export class SpooledSink implements Sink {
   #spaceWaiters: Array<() => void> = [];
   #idleWaiters: Array<() => void> = [];
   #stats: SpoolStats = { pendingBytes: 0, deliveredEvents: 0 };
+  /**
+   * Once the pipeline calls `commit`, only frames up to the last committed end are delivered: a batch whose checkpoint
+   * is not committed yet may still be rolled back, and must never have reached the destination then.
+   */
+  #releasedEnd: number | undefined;
 
   constructor(inner: Sink, options: SpooledSinkOptions) {
     this.name = inner.name;
@@ -88,7 +99,13 @@ export class SpooledSink implements Sink {
     const payload = Buffer.from(JSON.stringify(events), 'utf8');
     const run = this.#appending.then(async () => {
       await this.#waitForSpace(payload.length);
-      await this.#queue.append(payload);
+      try {
+        await this.#queue.append(payload);
+      } catch (err) {
+        this.#stats.appendFailure = { message: (err as Error).message, at: Date.now() };
+        throw err;
+      }
+      this.#stats.appendFailure = undefined;
       this.#updatePending();
       this.#wakeDrainer?.();
     });
@@ -115,20 +132,50 @@ export class SpooledSink implements Sink {
     return String(this.#queue.end);
   }
 
+  /**
+   * Everything spooled so far is committed (its checkpoint is stored): the drainer may deliver it. Until the first
+   * call every frame is delivered as soon as it is spooled.
+   */
+  commit(): void {
+    this.#releasedEnd = this.#queue.end;
+    this.#wakeDrainer?.();
+  }
+
+  /** Bytes spooled and committed, not yet delivered. */
+  get #releasable(): number {
+    return (this.#releasedEnd ?? this.#queue.end) - this.#queue.head;
+  }
+
+  /**
+   * Discards the appends made after `position` (an earlier `position()`) without closing: what the pipeline
+   * does when a batch fails on another sink. Needs no free disk space, so it works while the disk is full.
+   */
+  async rollBack(position: string): Promise<void> {
+    await this.#appending;
+    const redelivered = await this.#queue.truncateTo(Number(position));
+    if (this.#releasedEnd !== undefined) this.#releasedEnd = Math.min(this.#releasedEnd, this.#queue.end);
+    if (redelivered > 0)
+      this.#logger.warn(
+        { sink: this.name, bytes: redelivered },
+        'events delivered after the rolled-back position will be delivered again',
+      );
+    this.#updatePending();
+  }
+
   stats(): SpoolStats {
     return { ...this.#stats };
   }
 
   /** Resolves once everything spooled so far is delivered (or the sink closes). */
   whenDrained(): Promise<void> {
-    if (this.#queue.pendingBytes === 0 || this.#closing.signal.aborted) return Promise.resolve();
+    if (this.#releasable <= 0 || this.#closing.signal.aborted) return Promise.resolve();
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
   async #drain(): Promise<void> {
     const signal = this.#closing.signal;
     for (let failures = 0; !signal.aborted; ) {
-      if (this.#queue.pendingBytes === 0) {
+      if (this.#releasable <= 0) {
         this.#notify(this.#idleWaiters);
         await new Promise<void>((resolve) => (this.#wakeDrainer = resolve));
         this.#wakeDrainer = undefined;
@@ -148,7 +195,18 @@ export class SpooledSink implements Sink {
 
   /** Reads the next batch from the spool, delivers it and moves the cursor. False if closed meanwhile. */
   async #drainOnce(signal: AbortSignal): Promise<boolean> {
-    const { frames, next } = await this.#queue.read(this.#options.drainMaxFrames ?? 16, 8 * 1024 * 1024);
+    const { frames, damaged, next } = await this.#queue.read(
+      this.#options.drainMaxFrames ?? 16,
+      8 * 1024 * 1024,
+      this.#releasedEnd,
+    );
+    await this.#options.deadLetter.write(
+      damaged.map((raw) => ({
+        reason: 'spool_corrupt',
+        detail: 'spool bytes failed their checksum',
+        raw: raw.toString('base64'),
+      })),
+    );
     const events = await this.#decode(frames);
     if (!(await this.#deliver(events, signal))) return false;
     await this.#queue.ack(next);
@@ -168,12 +226,23 @@ export class SpooledSink implements Sink {
         await this.#inner.write(pending);
         if (attempt > 0)
           this.#logger.info({ sink: this.name, attempts: attempt + 1 }, 'destination is back: delivered spooled events');
+        this.#stats.refused = undefined;
         return true;
       } catch (err) {
         if (err instanceof SinkUnavailableError) pending = err.remaining;
         const message = (err as Error).message;
         this.#stats.lastError = { message, at: Date.now() };
         const delay = backoffDelay(attempt, this.#options.initialBackoffMs, this.#options.maxBackoffMs);
+        if (err instanceof SinkMisconfiguredError) {
+          if (!this.#stats.refused)
+            this.#logger.error(
+              { sink: this.name, pendingBytes: this.#queue.pendingBytes, err: message },
+              'the destination refuses our requests: delivery stopped, events stay spooled; retrying periodically',
+            );
+          this.#stats.refused = { message, at: Date.now() };
+          await sleep(delay, signal);
+          continue;
+        }
         this.#logger.warn(
           {
             sink: this.name,

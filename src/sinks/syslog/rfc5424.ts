@@ -25,15 +25,20 @@ function headerField(value: string, max: number): string {
   return clean.length > 0 ? clean : '-';
 }
 
+/** Structured data carrying the event's stable id, the dedup key of an at-least-once delivery (32473: the example enterprise number of RFC 5612). */
+function idElement(id: string): string {
+  return `[o365intake@32473 id="${id.replace(/["\\\]]/g, (c) => `\\${c}`)}"]`;
+}
+
 /**
- * `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID - MSG`: the event time as TIMESTAMP, the event kind
- * as MSGID, no structured data, and the JSON document as MSG (UTF-8, no BOM, so JSON parsers downstream
- * read it as is).
+ * `<PRI>1 TIMESTAMP HOSTNAME APP-NAME PROCID MSGID SD MSG`: the event time as TIMESTAMP, the event kind
+ * as MSGID, the event's stable id as structured data (`[o365intake@32473 id="…"]`, so a receiver can drop a
+ * repeat), and the JSON document as MSG (UTF-8, no BOM, so JSON parsers downstream read it as is).
  */
 export function formatRfc5424(event: OutputEvent, options: Rfc5424Options): string {
   const pri = SYSLOG_FACILITIES.indexOf(options.facility) * 8 + severityOf(event);
   const time = new Date(Number.isFinite(event.time) ? event.time : Date.now()).toISOString();
-  return `<${pri}>1 ${time} ${headerField(options.hostname, 255)} ${headerField(options.appName, 48)} ${headerField(options.procId, 128)} ${headerField(event.kind, 32)} - ${JSON.stringify(event.document)}`;
+  return `<${pri}>1 ${time} ${headerField(options.hostname, 255)} ${headerField(options.appName, 48)} ${headerField(options.procId, 128)} ${headerField(event.kind, 32)} ${idElement(event.id)} ${JSON.stringify(event.document)}`;
 }
 
 /** RFC 6587 framing for stream transports: octet counting (`LEN SP MSG`) or a trailing LF. */

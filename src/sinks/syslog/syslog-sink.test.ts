@@ -24,7 +24,10 @@ const skip = existsSync(RSYSLOGD) ? false : `rsyslogd not installed (${RSYSLOGD}
 
 test('RFC 5424 line and octet-counting frame', () => {
   const line = formatRfc5424(testEvent(1), { facility: 'local0', hostname: 'collector 1', appName: 'o365-intake', procId: '42' });
-  assert.equal(line, '<134>1 2026-11-24T12:00:01.000Z collector_1 o365-intake 42 event - {"Id":"1","Operation":"UserLoggedIn"}');
+  assert.equal(
+    line,
+    '<134>1 2026-11-24T12:00:01.000Z collector_1 o365-intake 42 event [o365intake@32473 id="t:1"] {"Id":"1","Operation":"UserLoggedIn"}',
+  );
   assert.equal(frame('<134>1 é', 'octet-counting').toString(), '9 <134>1 é');
   const alert = { ...testEvent(2, 0, 'alert'), document: { level: 'high' } };
   assert.match(formatRfc5424(alert, { facility: 'auth', hostname: 'h', appName: 'a', procId: '1' }), /^<35>1 /);
@@ -62,7 +65,7 @@ for (const protocol of ['tcp', 'udp'] as const) {
         'o365-intake',
         String(process.pid),
         'event',
-        '-',
+        `[o365intake@32473 id="${e.id}"]`,
         JSON.stringify(e.document),
       ]),
     );
@@ -145,8 +148,8 @@ test('TLS: verifies the server against ca_file and sends octet-counted RFC 5424'
   await sink.close();
   for (let i = 0; i < 100 && unframe(Buffer.concat(chunks)).length < 2; i++) await new Promise((r) => setTimeout(r, 20));
   assert.deepEqual(unframe(Buffer.concat(chunks)), [
-    `<134>1 2026-11-24T12:00:01.000Z h o365-intake ${process.pid} event - {"Id":"1","Operation":"UserLoggedIn"}`,
-    `<134>1 2026-11-24T12:00:02.000Z h o365-intake ${process.pid} event - {"text":"héllo"}`,
+    `<134>1 2026-11-24T12:00:01.000Z h o365-intake ${process.pid} event [o365intake@32473 id="t:1"] {"Id":"1","Operation":"UserLoggedIn"}`,
+    `<134>1 2026-11-24T12:00:02.000Z h o365-intake ${process.pid} event [o365intake@32473 id="t:2"] {"text":"héllo"}`,
   ]);
 
   const untrusted = new SyslogSink({
