@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Alert } from '../core/alert.ts';
 import type { OutputEvent } from '../core/output-event.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
@@ -52,10 +53,18 @@ export function alertDocument(alert: Alert): OutputEvent {
   };
 }
 
-export function deadLetterDocument(dead: DeadLetter, at: number): OutputEvent {
+/**
+ * `ordinal` tells apart identical bad elements of one blob (two `null`s), so the id is unique in the blob and the same
+ * when the blob is delivered again: a sink that keeps one document per id (Elasticsearch `_id`) keeps every one of them.
+ */
+export function deadLetterDocument(dead: DeadLetter, at: number, ordinal = 0): OutputEvent {
   const { source, reason } = dead;
+  const digest = createHash('sha256')
+    .update(JSON.stringify(source.record) ?? 'undefined')
+    .digest('base64url')
+    .slice(0, 16);
   return {
-    id: `${source.tenantId}:dead:${source.contentId}:${at}`,
+    id: `${source.tenantId}:dead:${source.contentId}:${digest}:${ordinal}`,
     kind: 'dead-letter',
     tenantId: source.tenantId,
     time: at,

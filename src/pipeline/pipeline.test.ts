@@ -385,3 +385,19 @@ test('a sink failing on a full disk pauses the sources (ready() waits) until the
   await pipeline.exclusive((deliver) => deliver([logon('r1')]));
   assert.equal(sink.written.length, 1);
 });
+
+test('identical bad elements of one blob get distinct dead-letter ids, the same ones when the blob is delivered again', async () => {
+  const dead = new MemorySink('dead-letter');
+  const pipeline = new Pipeline({ sinks: [routed(dead, 'dead-letter')], format: 'ecs', logger: silentLogger });
+  const blob = () => [source(null as never), logon('ok'), source(null as never), source({ Id: 'no-time' })];
+  await pipeline.exclusive((deliver) => deliver(blob()));
+  const first = dead.written.map((o) => o.id);
+  assert.equal(first.length, 3);
+  assert.equal(new Set(first).size, 3, 'one id per bad element');
+  dead.written.length = 0;
+  await pipeline.exclusive((deliver) => deliver(blob()));
+  assert.deepEqual(
+    dead.written.map((o) => o.id),
+    first,
+  );
+});

@@ -202,6 +202,7 @@ export class Pipeline implements Delivery {
     const outputs: OutputEvent[] = [];
     const alerts: Alert[] = [];
     const at = this.#now();
+    const deadIds = new Map<string, number>();
     for (const record of records) {
       if (keep && isAuditRecord(record.record) && !keep(record.record, record)) {
         pipelineMetrics.filtered.inc({ tenant: record.tenantName });
@@ -214,7 +215,10 @@ export class Pipeline implements Delivery {
           { tenant: record.tenantName, contentId: record.contentId, reason: processed.deadLetter.reason },
           'record sent to dead-letter output',
         );
-        outputs.push(deadLetterDocument(processed.deadLetter, at));
+        const dead = deadLetterDocument(processed.deadLetter, at);
+        const ordinal = deadIds.get(dead.id) ?? 0;
+        deadIds.set(dead.id, ordinal + 1);
+        outputs.push(ordinal === 0 ? dead : deadLetterDocument(processed.deadLetter, at, ordinal));
         continue;
       }
       events.push(processed.event);
