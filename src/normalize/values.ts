@@ -69,10 +69,22 @@ export function stripAngleBrackets(value: unknown): string | undefined {
   return value.length >= 2 && value.startsWith('<') && value.endsWith('>') ? value.slice(1, -1) : value;
 }
 
-/** Adds `value` to `list` unless empty or already present. */
+/** Adds `value` to `list` unless empty or already present. Linear in the list: for short lists (see UniqueList). */
 export function pushUnique<T>(list: T[], value: T | undefined | null): void {
   if (value === undefined || value === null || (value as unknown) === '') return;
   if (!list.includes(value)) list.push(value);
+}
+
+/** Distinct non-empty values in first-seen order, in constant time per value (records may list 100k entities). */
+export class UniqueList<T> {
+  readonly items: T[] = [];
+  readonly #seen = new Set<T>();
+
+  add(value: T | undefined | null): void {
+    if (value === undefined || value === null || (value as unknown) === '' || this.#seen.has(value)) return;
+    this.#seen.add(value);
+    this.items.push(value);
+  }
 }
 
 /** `table[key]` for own keys only, so record-supplied keys such as "constructor" never reach Object.prototype. */
