@@ -1,4 +1,5 @@
 /** Small, allocation-free readers for the loosely typed fields of audit records. */
+import { tooDeepUnder } from './record-shape.ts';
 
 export function asString(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
@@ -41,14 +42,19 @@ function mayBeJson(text: string): boolean {
   return c === 123 || c === 91 || c === 34 || c === 45 || (c >= 48 && c <= 57) || c === 116 || c === 102 || c === 110;
 }
 
-/** Parses JSON text, or returns undefined (never throws). */
+/**
+ * Parses JSON text, or returns undefined (never throws). JSON nested deeper than the records themselves may be
+ * (MAX_DEPTH) is not parsed either: it would overflow recursive consumers of the document.
+ */
 export function tryParseJson(text: unknown): unknown {
   if (typeof text !== 'string' || text === '' || !mayBeJson(text)) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     return undefined;
   }
+  return tooDeepUnder(value) === undefined ? value : undefined;
 }
 
 /** [{Name, Value}] lists (ExtendedProperties, DeviceProperties, Parameters…) → lookup by name (first wins). */
@@ -94,5 +100,6 @@ export function ownValue<T>(table: Readonly<Record<string, T>>, key: string | un
 
 /** Sets `key` as an own enumerable property, even when it is "__proto__". */
 export function setOwn(target: Record<string, unknown>, key: string, value: unknown): void {
-  Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
 }
