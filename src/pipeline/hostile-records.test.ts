@@ -58,5 +58,6 @@ test('hostile records: events or serializable dead letters with the reason, none
   }
   // Impossible dates keep their raw text in the dead letter, not a rolled-over date.
   const feb30 = dead.find((d) => /day 30/.test(String((d.document.error as { message: string }).message)));
-  assert.equal((feb30?.document.raw as { CreationTime: string }).CreationTime, '2024-02-30T10:00:00');
+  assert.ok(feb30, 'the 2024-02-30 record is a dead letter');
+  assert.equal((feb30.document.raw as { CreationTime: string }).CreationTime, '2024-02-30T10:00:00');
 });
