@@ -1,7 +1,7 @@
 import type { AuditRecord } from '../core/audit-record.ts';
 import { isAuditRecord } from '../core/audit-record.ts';
 import { jsonTextOf, MAX_DEPTH, tooDeepUnder } from './record-shape.ts';
-import { parseTimestamp } from './timestamp.ts';
+import { normalizeTimestamp, parseTimestamp } from './timestamp.ts';
 import { asNumber } from './values.ts';
 
 /**
@@ -52,8 +52,10 @@ export function parseRawRecord(input: unknown): ParseRawRecordResult {
   const creationTime = value.CreationTime;
   if (creationTime === undefined || creationTime === null || creationTime === '')
     return { ok: false, reason: 'missing CreationTime' };
-  const time = parseTimestamp(creationTime);
-  if (!time.ok) return { ok: false, reason: `bad CreationTime ${shown(creationTime)}: ${time.reason}` };
+  if (normalizeTimestamp(creationTime) === undefined) {
+    const time = parseTimestamp(creationTime);
+    return { ok: false, reason: `bad CreationTime ${shown(creationTime)}: ${time.ok ? 'not a date' : time.reason}` };
+  }
   const recordType = value.RecordType;
   if (recordType !== undefined && !Number.isInteger(asNumber(recordType))) {
     return { ok: false, reason: `bad RecordType ${shown(recordType)}: expected an integer` };

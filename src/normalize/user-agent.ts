@@ -1,7 +1,6 @@
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { parse as parseYaml } from 'yaml';
 import { LruCache } from './lru-cache.ts';
+import { loadUapRegexes, type UapRegexes } from './uap-regexes.ts';
 
 /** The ECS user_agent.* fields (without `original`). */
 export interface UserAgentFields {
@@ -25,12 +24,11 @@ interface UapParser {
 const require = createRequire(import.meta.url);
 let parser: UapParser | undefined;
 
-/** Loads the uap-core regexes once (≈0.5 s), on first use. */
+/** Loads the uap-core regexes once, on first use. */
 function uapParser(): UapParser {
   if (parser === undefined) {
-    const makeParser = require('uap-ref-impl') as (regexes: unknown) => UapParser;
-    const regexes: unknown = parseYaml(readFileSync(require.resolve('uap-core/regexes.yaml'), 'utf8'));
-    parser = makeParser(regexes);
+    const makeParser = require('uap-ref-impl') as (regexes: UapRegexes) => UapParser;
+    parser = makeParser(loadUapRegexes());
   }
   return parser;
 }
