@@ -235,16 +235,20 @@ try {
 
 // --- AIR records: linear in their entity count ---
 
-console.log('\n| AIR record | normalize ms | µs per entity |');
+console.log('\n| AIR record (one record, Data with N mail entities) | normalize ms (CPU, best of 3) | µs per entity |');
 console.log('|---|---:|---:|');
 for (const entities of [10_000, 100_000]) {
   const text = airRecordText(`air-${entities}`, entities);
-  const t = time(() => {
-    const parsed = parseRawRecord(text);
-    if (!parsed.ok) throw new Error(parsed.reason);
-    JSON.stringify(normalize(parsed.record));
-  });
+  let cpu = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t = time(() => {
+      const parsed = parseRawRecord(text);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      JSON.stringify(normalize(parsed.record));
+    });
+    cpu = Math.min(cpu, t.cpu);
+  }
   console.log(
-    `| ${entities.toLocaleString('en-US')} entities | ${Math.round(t.wall * 1000)} | ${((t.wall * 1e6) / entities).toFixed(2)} |`,
+    `| ${entities.toLocaleString('en-US')} entities | ${Math.round(cpu * 1000)} | ${((cpu * 1e6) / entities).toFixed(2)} |`,
   );
 }
