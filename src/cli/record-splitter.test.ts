@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RecordSplitter, type SplitItem } from './record-splitter.ts';
+import { MAX_RECORD_BYTES, RecordSplitter, type SplitItem } from './record-splitter.ts';
 
 /** Splits `input` fed in chunks cut at `cuts` (byte positions). */
 function split(input: string | Buffer, cuts: number[] = []): SplitItem[] {
@@ -88,4 +88,24 @@ test('an array cut short, unbalanced brackets, empty elements', () => {
   assert.deepEqual(split('  [ ]  '), []);
   assert.deepEqual(split(''), []);
   assert.deepEqual(split('\uFEFF'), []);
+});
+
+test('a record over MAX_RECORD_BYTES is reported and skipped without being held; the next one is read', () => {
+  for (const [open, separator, close] of [
+    ['[', ',', ']'],
+    ['', '\n', '\n'],
+  ] as const) {
+    const items: SplitItem[] = [];
+    const splitter = new RecordSplitter((item) => items.push(item));
+    splitter.push(Buffer.from(`${open}{"big":"`));
+    const mebibyte = Buffer.alloc(1024 * 1024, 'a');
+    for (let i = 0; i <= MAX_RECORD_BYTES / mebibyte.length; i++) splitter.push(mebibyte);
+    splitter.push(Buffer.from(`"}${separator}{"next":1}${close}`));
+    splitter.end();
+    assert.deepEqual(
+      items.map((i) => ('text' in i ? i.text.trim() : i.error)),
+      [`record larger than ${MAX_RECORD_BYTES} bytes, skipped`, '{"next":1}'],
+      JSON.stringify(open),
+    );
+  }
 });
