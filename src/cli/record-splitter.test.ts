@@ -16,7 +16,14 @@ function split(input: string | Buffer, cuts: number[] = []): SplitItem[] {
   return items;
 }
 
-const TRICKY = ['{"a":"]\\"},[,"}', '{"b":[1,{"c":"\\\\"}]}', '"text"', '42', '{"u":"é ☃ \\u2028"}'];
+const TRICKY = [
+  '{"a":"]\\"},[,"}',
+  '{"d":"x\\\\\\"y\\\\","e":"\\\\\\\\"}',
+  '{"b":[1,{"c":"\\\\"}]}',
+  '"text"',
+  '42',
+  '{"u":"é ☃ \\u2028"}',
+];
 
 test('a JSON array gives each element text with its byte offset, whatever the chunk boundaries', () => {
   const input = `\uFEFF \n[ ${TRICKY.join(' ,\n')} ]\n`;

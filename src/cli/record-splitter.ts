@@ -29,6 +29,28 @@ const CLOSE_BRACE = 0x7d;
 const isSpace = (b: number): boolean => b === 0x20 || b === 0x09 || b === NEWLINE || b === CR;
 const BOM = [0xef, 0xbb, 0xbf];
 
+/** Number of backslashes just before `at`, not looking before `from`. */
+function backslashesBefore(chunk: Buffer, at: number, from: number): number {
+  let k = at - 1;
+  while (k >= from && chunk[k] === BACKSLASH) k -= 1;
+  return at - 1 - k;
+}
+
+/**
+ * The quote that closes the string being read from `from` in `chunk` (a quote after an even run of backslashes), or
+ * -1 if the string goes on in the next chunk. Only quotes are searched for, so each byte is looked at about once.
+ */
+function closingQuote(chunk: Buffer, from: number): number {
+  let quote = chunk.indexOf(QUOTE, from);
+  while (quote !== -1 && backslashesBefore(chunk, quote, from) % 2 === 1) quote = chunk.indexOf(QUOTE, quote + 1);
+  return quote;
+}
+
+/** Whether a string still open at the end of `chunk` ends on an escaping backslash (an odd run of them). */
+function endsWithOddBackslashes(chunk: Buffer, from: number): boolean {
+  return backslashesBefore(chunk, chunk.length, from) % 2 === 1;
+}
+
 type Mode = 'sniff' | 'array' | 'ndjson' | 'after-array' | 'stopped';
 
 /** Holds the bytes of the record being read, across chunks, up to MAX_RECORD_BYTES. */
@@ -177,24 +199,19 @@ export class RecordSplitter {
     const n = chunk.length;
     while (i < n) {
       if (this.#inString) {
-        // Find the closing quote, skipping escaped characters.
         if (this.#escaped) {
+          // The previous chunk ended on an escaping backslash: this byte is escaped.
           this.#escaped = false;
           i += 1;
           continue;
         }
-        const quote = chunk.indexOf(QUOTE, i);
-        const backslash = chunk.indexOf(BACKSLASH, i);
-        if (backslash !== -1 && (quote === -1 || backslash < quote)) {
-          i = backslash + 1;
-          this.#escaped = true;
-          continue;
-        }
-        if (quote === -1) {
+        const end = closingQuote(chunk, i);
+        if (end === -1) {
+          this.#escaped = endsWithOddBackslashes(chunk, i);
           i = n;
           break;
         }
-        i = quote + 1;
+        i = end + 1;
         this.#inString = false;
         continue;
       }
