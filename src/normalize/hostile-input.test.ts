@@ -6,6 +6,7 @@ import { get } from './document.ts';
 import { normalize } from './normalize.ts';
 import { parseRawRecord } from './parse-raw-record.ts';
 import { jsonTextOf, tooDeepUnder } from './record-shape.ts';
+import { pushUnique } from './values.ts';
 import { airRecordText, hostileRecords } from './test-support/hostile-records.ts';
 
 for (const hostile of hostileRecords()) {
@@ -67,4 +68,18 @@ test('tooDeepUnder names the top-level key; jsonTextOf matches JSON.stringify', 
   assert.equal(jsonTextOf(value), JSON.stringify(value));
   assert.equal(jsonTextOf([undefined, 'x']), JSON.stringify([undefined, 'x']));
   assert.equal(jsonTextOf('text'), '"text"');
+});
+
+test('pushUnique stays correct on long lists, also when the list is changed by other means', () => {
+  const list: string[] = [];
+  for (let i = 0; i < 100_000; i++) pushUnique(list, `v${i % 50_000}`);
+  assert.equal(list.length, 50_000);
+  assert.equal(list[49_999], 'v49999');
+  list.push('direct');
+  pushUnique(list, 'direct');
+  pushUnique(list, 'v1');
+  pushUnique(list, '');
+  pushUnique(list, 'new');
+  assert.equal(list.length, 50_002);
+  assert.deepEqual(list.slice(-2), ['direct', 'new']);
 });

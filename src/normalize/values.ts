@@ -75,10 +75,30 @@ export function stripAngleBrackets(value: unknown): string | undefined {
   return value.length >= 2 && value.startsWith('<') && value.endsWith('>') ? value.slice(1, -1) : value;
 }
 
-/** Adds `value` to `list` unless empty or already present. Linear in the list: for short lists (see UniqueList). */
+/** Lists longer than this get a Set beside them in pushUnique, so that adding stays constant-time. */
+const SHORT_LIST = 16;
+const seenOf = new WeakMap<readonly unknown[], { seen: Set<unknown>; length: number }>();
+
+/**
+ * Adds `value` to `list` unless empty or already present. Constant time per call even for lists of 100k values taken
+ * from a record (a WeakMap keeps a Set per long list, rebuilt if the list was changed by other means). A list built
+ * from scratch can hold its own Set instead: UniqueList.
+ */
 export function pushUnique<T>(list: T[], value: T | undefined | null): void {
   if (value === undefined || value === null || (value as unknown) === '') return;
-  if (!list.includes(value)) list.push(value);
+  if (list.length < SHORT_LIST) {
+    if (!list.includes(value)) list.push(value);
+    return;
+  }
+  let entry = seenOf.get(list);
+  if (entry === undefined || entry.length !== list.length) {
+    entry = { seen: new Set(list), length: list.length };
+    seenOf.set(list, entry);
+  }
+  if (entry.seen.has(value)) return;
+  entry.seen.add(value);
+  list.push(value);
+  entry.length = list.length;
 }
 
 /** Distinct non-empty values in first-seen order, in constant time per value (records may list 100k entities). */
