@@ -90,6 +90,25 @@ export function hostileRecords(): HostileRecord[] {
     },
     { name: 'AIR with 100k entities', text: airRecordText('air-100k', 100_000), expect: 'ok' },
     {
+      name: 'Copilot interaction with 100k accessed resources',
+      text: JSON.stringify(
+        base('copilot-100k', {
+          RecordType: 261,
+          Workload: 'Copilot',
+          Operation: 'CopilotInteraction',
+          CopilotEventData: {
+            AccessedResources: Array.from({ length: 100_000 }, (_, i) => ({
+              Id: `r${i}`,
+              Name: `doc${i}.docx`,
+              SensitivityLabelId: `label-${i}`,
+              Action: 'Read',
+            })),
+          },
+        }),
+      ),
+      expect: 'ok',
+    },
+    {
       name: 'day 30 of February',
       text: JSON.stringify(base('feb30', { CreationTime: '2024-02-30T10:00:00' })),
       expect: /bad CreationTime "2024-02-30T10:00:00": day 30 does not exist in 2024-02/,
