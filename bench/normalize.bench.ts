@@ -2,8 +2,15 @@
 // JSON.parse + JSON.stringify of the same records measured in the same run. The corpus is built from the
 // intake-o365 fixture inputs with varied Ids, times, IPs and users, and from the emulator's record generator (the
 // weighted mix of a real tenant: sign-ins, mailbox and file activity, DLP, alerts).
+// Then the `o365-intake normalize` CLI over a file of 100k emulator records (NDJSON, and one JSON array), each
+// child process against a `node -e` JSON.parse + JSON.stringify of the same file, interleaved in the same run.
+// Then AIR records with 10k and 100k entities (the cost per entity must not grow with the count).
 // Run: node --import tsx bench/normalize.bench.ts [records]
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { airRecordText } from '../src/normalize/test-support/hostile-records.ts';
 import { createTenantContext, generateRecords } from '../src/emulator/records/index.ts';
 import { Rng } from '../src/emulator/rng.ts';
 import { normalize } from '../src/normalize/normalize.ts';
@@ -149,3 +156,101 @@ for (const [name, build] of mixes) {
   );
 }
 console.log(`\nPeak RSS: ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB (target ratio ≤ 3)`);
+
+// --- The CLI, as a child process, against `node -e` over the same file ---
+
+/** Parse + stringify every record of stdin, one per output line: NDJSON streamed by line, an array parsed whole. */
+const BASELINE_SCRIPTS = {
+  ndjson: `let rest = ''; process.stdin.setEncoding('utf8');
+process.stdin.on('data', (c) => { const lines = (rest + c).split('\\n'); rest = lines.pop(); let out = '';
+  for (const l of lines) if (l) out += JSON.stringify(JSON.parse(l)) + '\\n'; process.stdout.write(out); });
+process.stdin.on('end', () => { if (rest) process.stdout.write(JSON.stringify(JSON.parse(rest)) + '\\n'); });`,
+  array: `const chunks = []; process.stdin.on('data', (c) => chunks.push(c));
+process.stdin.on('end', () => { let out = ''; for (const r of JSON.parse(Buffer.concat(chunks).toString('utf8'))) {
+  out += JSON.stringify(r) + '\\n'; if (out.length > 1 << 20) { process.stdout.write(out); out = ''; } }
+  process.stdout.write(out); });`,
+};
+const USAGE = new URL('./support/report-usage.mjs', import.meta.url).href;
+const CLI = new URL('../bin/o365-intake.mjs', import.meta.url).pathname;
+
+interface ChildRun {
+  wall: number;
+  cpu: number;
+  rssMiB: number;
+}
+
+/** Runs node with `args`, stdin from `file`, stdout to /dev/null; wall time, CPU time and peak RSS of the child. */
+function runChild(args: string[], file: string, dir: string): ChildRun {
+  const usageFile = join(dir, 'usage.json');
+  const stdin = openSync(file, 'r');
+  const stdout = openSync('/dev/null', 'w');
+  const start = process.hrtime.bigint();
+  const res = spawnSync(process.execPath, ['--import', USAGE, ...args], {
+    stdio: [stdin, stdout, 'pipe'],
+    // The CLI runs from the TypeScript sources (tsx), so the figures are those of the code in this tree whether or
+    // not dist/ was rebuilt; the compiled CLI (dist/) starts faster.
+    env: { ...process.env, BENCH_USAGE_FILE: usageFile, O365_INTAKE_FROM_SOURCE: '1' },
+  });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
+  closeSync(stdin);
+  closeSync(stdout);
+  if (res.status !== 0) throw new Error(`${args.join(' ')} failed: ${res.stderr}`);
+  const usage = JSON.parse(readFileSync(usageFile, 'utf8')) as { cpuMicros: number; maxRssKiB: number };
+  return { wall, cpu: usage.cpuMicros / 1e6, rssMiB: Math.round(usage.maxRssKiB / 1024) };
+}
+
+const CLI_RECORDS = 100_000;
+const dir = mkdtempSync(join(tmpdir(), 'normalize-bench-'));
+try {
+  const records = emulatorCorpus(CLI_RECORDS);
+  const files = { ndjson: join(dir, 'records.ndjson'), array: join(dir, 'records.json') };
+  writeFileSync(files.ndjson, `${records.join('\n')}\n`);
+  writeFileSync(files.array, `[${records.join(',\n')}]`);
+  console.log(
+    `\nCLI: \`o365-intake normalize\` (from source, through tsx) over ${CLI_RECORDS.toLocaleString('en-US')} emulator records, stdout to /dev/null;` +
+      ' baseline `node -e` JSON.parse + JSON.stringify of the same file. Three interleaved runs of each: best, and the spread.\n',
+  );
+  console.log(
+    '| input | baseline s (CPU) | CLI s (CPU) | CLI events/s | ratio (CPU time) | ratio (wall time) | spread of ratio (wall) | CLI peak RSS |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|---:|');
+  for (const format of ['ndjson', 'array'] as const) {
+    const base: ChildRun[] = [];
+    const cli: ChildRun[] = [];
+    for (let round = 0; round < 3; round++) {
+      base.push(runChild(['-e', BASELINE_SCRIPTS[format]], files[format], dir));
+      cli.push(runChild([CLI, 'normalize'], files[format], dir));
+    }
+    const min = (runs: ChildRun[], key: 'wall' | 'cpu'): number => Math.min(...runs.map((r) => r[key]));
+    const ratios = cli.map((c, i) => c.wall / (base[i] as ChildRun).wall);
+    console.log(
+      `| ${format === 'ndjson' ? 'NDJSON' : 'JSON array'} (${Math.round(readFileSync(files[format]).length / 1e6)} MB) | ` +
+        `${min(base, 'cpu').toFixed(2)} | ${min(cli, 'cpu').toFixed(2)} | ${Math.round(CLI_RECORDS / min(cli, 'wall')).toLocaleString('en-US')} | ` +
+        `${(min(cli, 'cpu') / min(base, 'cpu')).toFixed(2)} | ${(min(cli, 'wall') / min(base, 'wall')).toFixed(2)} | ` +
+        `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)} | ${Math.max(...cli.map((c) => c.rssMiB))} MiB |`,
+    );
+  }
+  console.log('\n(target: CLI ≤ 4× the baseline)');
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+
+// --- AIR records: linear in their entity count ---
+
+console.log('\n| AIR record (one record, Data with N mail entities) | normalize ms (CPU, best of 3) | µs per entity |');
+console.log('|---|---:|---:|');
+for (const entities of [10_000, 100_000]) {
+  const text = airRecordText(`air-${entities}`, entities);
+  let cpu = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t = time(() => {
+      const parsed = parseRawRecord(text);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      JSON.stringify(normalize(parsed.record));
+    });
+    cpu = Math.min(cpu, t.cpu);
+  }
+  console.log(
+    `| ${entities.toLocaleString('en-US')} entities | ${Math.round(cpu * 1000)} | ${((cpu * 1e6) / entities).toFixed(2)} |`,
+  );
+}

@@ -1,72 +1,78 @@
 import { once } from 'node:events';
-import { createInterface } from 'node:readline';
-import { pipeline, Readable, type Writable } from 'node:stream';
-import streamArray from 'stream-json/streamers/stream-array.js';
+import type { Readable, Writable } from 'node:stream';
 import { normalize, parseRawRecord } from '../normalize/index.ts';
+import { RecordSplitter, type SplitItem } from './record-splitter.ts';
 
-type Item = { index: number; value: unknown } | { index: number; error: string };
+/** Output is written in blocks of about this size: one write per document costs more than normalizing it. */
+const BLOCK_CHARS = 256 * 1024;
+const LINE_SEPARATORS = /[\u2028\u2029]/g;
+const HAS_LINE_SEPARATOR = /[\u2028\u2029]/;
 
-/** Re-assembles a stream after its first chunks were read to sniff the format. */
-function rejoin(head: Buffer[], rest: AsyncIterator<Buffer>): Readable {
-  return Readable.from(
-    (async function* () {
-      yield* head;
-      for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
-    })(),
-  );
+/**
+ * One output line. U+2028 / U+2029 are valid in JSON strings but end lines for JavaScript and many log tools:
+ * they are escaped (they only occur inside strings, where the escape means the same character).
+ */
+export function outputLine(doc: unknown): string {
+  const json = JSON.stringify(doc);
+  return `${HAS_LINE_SEPARATOR.test(json) ? json.replace(LINE_SEPARATORS, (c) => (c === '\u2028' ? '\\u2028' : '\\u2029')) : json}\n`;
 }
 
-/** Records from a JSON array (streamed, any size) or from NDJSON (one record per line). */
-async function* readRecords(input: Readable): AsyncGenerator<Item> {
-  const iterator = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string> as AsyncIterator<Buffer>;
-  const head: Buffer[] = [];
-  let first: string | undefined;
-  while (first === undefined) {
-    const next = await iterator.next();
-    if (next.done) break;
-    const chunk = Buffer.isBuffer(next.value) ? next.value : Buffer.from(next.value);
-    head.push(chunk);
-    first = /\S/.exec(chunk.toString('utf8'))?.[0];
-  }
-  if (first === undefined) return;
-  const stream = rejoin(head, iterator);
-  if (first === '[') {
-    const parser = streamArray.withParserAsStream();
-    pipeline(stream, parser, () => undefined);
-    let index = 0;
-    try {
-      for await (const item of parser as AsyncIterable<{ key: number; value: unknown }>)
-        yield { index: ++index, value: item.value };
-    } catch (err) {
-      yield { index: index + 1, error: `invalid JSON array after ${index} records (${(err as Error).message})` };
-    }
-    return;
-  }
-  let index = 0;
-  for await (const line of createInterface({ input: stream, crlfDelay: Infinity })) {
-    index += 1;
-    if (line.trim() === '') continue;
-    yield { index, value: line };
+/** Normalizes one record's text: the output line, or why the record is rejected. Never throws. */
+function normalizeText(text: string): { line: string } | { reason: string } {
+  const parsed = parseRawRecord(text);
+  if (!parsed.ok) return { reason: parsed.reason };
+  try {
+    return { line: outputLine(normalize(parsed.record)) };
+  } catch (err) {
+    return { reason: `normalizer failed: ${(err as Error).message}` };
   }
 }
 
 /**
- * `o365-intake normalize`: raw records (NDJSON or a JSON array) on `input`, one ECS document per line on `out`.
- * Records that cannot be normalized are reported on `err` with their position and reason. Returns the exit code.
+ * `o365-intake normalize`: raw records (NDJSON, or one JSON array; a UTF-8 byte order mark is accepted) on `input`,
+ * one ECS document per line on `out`. A record that cannot be normalized is reported on `err` with its number,
+ * the reason and its byte offset, and the next record is read. Input that cannot be split into records any more
+ * (a JSON array with unbalanced brackets, trailing data, or cut short) ends the run after every complete record
+ * before it was written, with the byte offset of the error. Returns the exit code: 0, or 1 if anything was rejected.
  */
 export async function normalizeCommand(input: Readable, out: Writable, err: Writable): Promise<number> {
   let ok = 0;
   let rejected = 0;
-  for await (const item of readRecords(input)) {
-    const parsed = 'error' in item ? { ok: false as const, reason: item.error } : parseRawRecord(item.value);
-    if (!parsed.ok) {
+  let block = '';
+  let errors = '';
+  const flush = async (): Promise<void> => {
+    if (errors !== '') {
+      err.write(errors);
+      errors = '';
+    }
+    if (block !== '') {
+      const more = out.write(block);
+      block = '';
+      if (!more) await once(out, 'drain');
+    }
+  };
+  const onItem = (item: SplitItem): void => {
+    if ('error' in item) {
       rejected += 1;
-      err.write(`record ${item.index}: ${parsed.reason}\n`);
-      continue;
+      errors += item.fatal ? `input error: ${item.error}\n` : `record ${item.index}: ${item.error}\n`;
+      return;
+    }
+    const result = normalizeText(item.text);
+    if ('reason' in result) {
+      rejected += 1;
+      errors += `record ${item.index}: ${result.reason} (at byte ${item.offset})\n`;
+      return;
     }
     ok += 1;
-    if (!out.write(`${JSON.stringify(normalize(parsed.record))}\n`)) await once(out, 'drain');
+    block += result.line;
+  };
+  const splitter = new RecordSplitter(onItem);
+  for await (const chunk of input) {
+    splitter.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+    if (block.length >= BLOCK_CHARS || errors !== '') await flush();
   }
+  splitter.end();
+  await flush();
   err.write(`normalized ${ok} record(s)${rejected ? `, rejected ${rejected}` : ''}\n`);
   return rejected > 0 ? 1 : 0;
 }

@@ -2,4 +2,5 @@
 export { normalize, isKnownRecordType } from './normalize.ts';
 export { parseRawRecord, type ParseRawRecordResult } from './parse-raw-record.ts';
 export { describe } from './describe.ts';
-export { normalizeTimestamp, timestampMillis } from './timestamp.ts';
+export { normalizeTimestamp, parseTimestamp, timestampMillis } from './timestamp.ts';
+export { jsonTextOf, MAX_DEPTH } from './record-shape.ts';

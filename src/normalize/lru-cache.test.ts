@@ -17,3 +17,10 @@ test('evicts the least recently used entry', () => {
 test('rejects a bad size', () => {
   assert.throws(() => new LruCache(0), RangeError);
 });
+
+test('remembers null values (a cached miss)', () => {
+  const cache = new LruCache<string, number | null>(2);
+  cache.set('miss', null);
+  assert.equal(cache.get('miss'), null);
+  assert.equal(cache.get('unknown'), undefined);
+});

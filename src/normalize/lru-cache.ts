@@ -1,32 +1,27 @@
-/** A bounded least-recently-used cache on top of Map insertion order. */
-export class LruCache<K, V> {
-  readonly #max: number;
-  readonly #map = new Map<K, V>();
+import { LRUCache } from 'lru-cache';
+
+/**
+ * A bounded least-recently-used cache (the `lru-cache` package) for values derived from record fields: parsed user
+ * agents, domain splits, GeoIP answers. Values may be null (a remembered miss): they are kept in a box, because
+ * `lru-cache` takes no null values.
+ */
+export class LruCache<K extends {}, V> {
+  readonly #cache: LRUCache<K, { value: V }>;
 
   constructor(max: number) {
     if (!Number.isInteger(max) || max < 1) throw new RangeError(`LruCache size must be a positive integer, got ${max}`);
-    this.#max = max;
+    this.#cache = new LRUCache<K, { value: V }>({ max });
   }
 
   get(key: K): V | undefined {
-    const value = this.#map.get(key);
-    if (value !== undefined) {
-      this.#map.delete(key);
-      this.#map.set(key, value);
-    }
-    return value;
+    return this.#cache.get(key)?.value;
   }
 
   set(key: K, value: V): void {
-    this.#map.delete(key);
-    this.#map.set(key, value);
-    if (this.#map.size > this.#max) {
-      const oldest = this.#map.keys().next();
-      if (!oldest.done) this.#map.delete(oldest.value);
-    }
+    this.#cache.set(key, { value });
   }
 
   get size(): number {
-    return this.#map.size;
+    return this.#cache.size;
   }
 }

@@ -2,6 +2,7 @@ import type { AuditRecord } from '../core/audit-record.ts';
 import type { EcsDocument } from '../core/processed-event.ts';
 import { mapCommon } from './common.ts';
 import { deriveFields } from './derived-fields.ts';
+import { jsonTextOf } from './record-shape.ts';
 import { RECORD_MAPPERS } from './record-types/registry.ts';
 import { asNumber } from './values.ts';
 
@@ -9,6 +10,15 @@ import { asNumber } from './values.ts';
 export function isKnownRecordType(recordType: unknown): boolean {
   const n = asNumber(recordType);
   return n !== undefined && RECORD_MAPPERS.has(n);
+}
+
+/** The raw record as JSON text; records that bypassed parseRawRecord may nest too deep for JSON.stringify. */
+function messageOf(record: AuditRecord): string {
+  try {
+    return JSON.stringify(record);
+  } catch {
+    return jsonTextOf(record);
+  }
 }
 
 /**
@@ -25,7 +35,7 @@ export function normalize(record: AuditRecord): EcsDocument {
   const recordType = asNumber(record.RecordType);
   const mapper = recordType !== undefined ? RECORD_MAPPERS.get(recordType) : undefined;
   if (mapper !== undefined) mapper(record, doc);
-  else doc.message = JSON.stringify(record);
+  else doc.message = messageOf(record);
   deriveFields(doc);
   return doc;
 }

@@ -1,9 +1,14 @@
 import type { AuditRecord } from '../core/audit-record.ts';
 import { isAuditRecord } from '../core/audit-record.ts';
-import { normalizeTimestamp } from './timestamp.ts';
+import { jsonTextOf, MAX_DEPTH, tooDeepUnder } from './record-shape.ts';
+import { normalizeTimestamp, parseTimestamp } from './timestamp.ts';
 import { asNumber } from './values.ts';
 
-export type ParseRawRecordResult = { ok: true; record: AuditRecord } | { ok: false; reason: string };
+/**
+ * A valid record, or why it is not one. `rawText` is set when the record cannot be kept as an object downstream
+ * (nested too deep for recursive serializers): the dead-letter output keeps this text instead.
+ */
+export type ParseRawRecordResult = { ok: true; record: AuditRecord } | { ok: false; reason: string; rawText?: string };
 
 const MAX_SHOWN = 60;
 
@@ -20,24 +25,36 @@ function kindOf(value: unknown): string {
 
 /**
  * Validates one raw record (an object, or its JSON text) before normalization. Malformed records go to the
- * dead-letter output with `reason`: "not JSON: …", "not an object (got an array)", "missing CreationTime",
- * "bad CreationTime …", "bad RecordType …".
+ * dead-letter output with `reason`: "not JSON: …", "not an object (got an array)", "nested deeper than 100 levels
+ * under "X"", "missing CreationTime", "bad CreationTime …: day 30 does not exist in 2024-02", "bad RecordType …".
+ * Never throws.
  */
 export function parseRawRecord(input: unknown): ParseRawRecordResult {
   let value = input;
+  let text: string | undefined;
   if (typeof input === 'string' || Buffer.isBuffer(input)) {
+    text = input.toString();
     try {
-      value = JSON.parse(input.toString());
+      value = JSON.parse(text);
     } catch (err) {
       return { ok: false, reason: `not JSON: ${(err as Error).message}` };
     }
   }
   if (!isAuditRecord(value)) return { ok: false, reason: `not an object (got ${kindOf(value)})` };
+  const deep = tooDeepUnder(value);
+  if (deep !== undefined) {
+    return {
+      ok: false,
+      reason: `nested deeper than ${MAX_DEPTH} levels under ${JSON.stringify(deep)}`,
+      rawText: text ?? jsonTextOf(value),
+    };
+  }
   const creationTime = value.CreationTime;
   if (creationTime === undefined || creationTime === null || creationTime === '')
     return { ok: false, reason: 'missing CreationTime' };
   if (normalizeTimestamp(creationTime) === undefined) {
-    return { ok: false, reason: `bad CreationTime ${shown(creationTime)}: expected yyyy-MM-ddTHH:mm:ss (UTC)` };
+    const time = parseTimestamp(creationTime);
+    return { ok: false, reason: `bad CreationTime ${shown(creationTime)}: ${time.ok ? 'not a date' : time.reason}` };
   }
   const recordType = value.RecordType;
   if (recordType !== undefined && !Number.isInteger(asNumber(recordType))) {

@@ -1,40 +1,84 @@
-const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(Z|[+-]\d{2}:?\d{2})?$/i;
+/** A record date read strictly: either its ISO 8601 UTC form, or why it is not a date. */
+export type ParsedTimestamp = { ok: true; iso: string; millis: number } | { ok: false; reason: string };
+
+/** Longer than any date form accepted below (with a 9-digit fraction and an offset): not a date, rejected unread. */
+const MAX_LENGTH = 40;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?\s?(Z|[+-]\d{2}:?\d{2})?$/i;
+/** Real UTC offsets run from -12:00 to +14:00. */
+const MAX_OFFSET_MINUTES = 14 * 60;
+const DAY_MS = 86_400_000;
+
+function isLeapYear(y: number): boolean {
+  return (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+}
+
+function daysInMonth(y: number, m: number): number {
+  return m === 2 ? (isLeapYear(y) ? 29 : 28) : m === 4 || m === 6 || m === 9 || m === 11 ? 30 : 31;
+}
+
+/** Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (exact for every year, unlike Date.UTC for 0–99). */
+function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y;
+  const era = Math.floor(yy / 400);
+  const yoe = yy - era * 400;
+  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
+  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
+  return era * 146_097 + doe - 719_468;
+}
+
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** The field that makes a date impossible, or undefined when every field is in range. */
+function impossibleField(y: number, mo: number, d: number, h: number, mi: number, s: number): string | undefined {
+  if (mo < 1 || mo > 12) return `month ${pad2(mo)} does not exist`;
+  if (d < 1 || d > daysInMonth(y, mo)) return `day ${pad2(d)} does not exist in ${String(y).padStart(4, '0')}-${pad2(mo)}`;
+  if (h > 23) return `hour ${pad2(h)} does not exist`;
+  if (mi > 59) return `minute ${pad2(mi)} does not exist`;
+  // A leap second cannot be represented without turning it into another instant.
+  if (s > 59) return `second ${pad2(s)} does not exist`;
+  return undefined;
+}
 
 /**
- * Normalizes the date formats found in audit records to ISO 8601 UTC with a `Z`:
+ * Reads the date formats found in audit records — `yyyy-MM-ddTHH:mm:ss`, a space instead of `T`, a fraction of up to
+ * 9 digits, `Z` or a `±HH:mm` / `±HHmm` offset — and gives ISO 8601 UTC with a `Z`:
  * "2024-06-26T06:29:14" → "2024-06-26T06:29:14Z", "2024-02-22 09:46:54Z" → "2024-02-22T09:46:54Z",
  * "2025-08-08T09:53:00.1234567Z" → "2025-08-08T09:53:00.123Z" (fraction kept to milliseconds when non-zero),
- * "+02:00" offsets converted to UTC. Records carry no zone: they are UTC. Returns undefined when not a date.
+ * "+02:00" offsets converted to UTC. Records carry no zone: they are UTC.
+ *
+ * Strict: an impossible date (2024-02-30, second 60, offset +99:99, an expanded year such as +012024, a result
+ * outside years 0000–9999) is rejected with the reason, never rolled over into a different valid date.
  */
-export function normalizeTimestamp(value: unknown): string | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (isPlainUtcSeconds(value)) return value.length === 19 ? `${value}Z` : value;
+export function parseTimestamp(value: unknown): ParsedTimestamp {
+  if (typeof value !== 'string') return { ok: false, reason: `expected a date string, got ${typeof value}` };
+  if (value.length > MAX_LENGTH) return { ok: false, reason: `not a date (${value.length} characters)` };
   const m = DATE_TIME.exec(value);
-  if (m === null) return undefined;
-  const [, y, mo, d, h, mi, s, fraction, zone] = m as unknown as [
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string,
-    string?,
-    string?,
-  ];
-  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > 31 || Number(h) > 23 || Number(mi) > 59 || Number(s) > 60)
-    return undefined;
-  const millis = fraction !== undefined ? fraction.slice(0, 3).padEnd(3, '0') : '000';
+  if (m === null) return { ok: false, reason: 'expected yyyy-MM-ddTHH:mm:ss[.fraction][Z|±HH:mm]' };
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  const h = Number(m[4]);
+  const mi = Number(m[5]);
+  const s = Number(m[6]);
+  const impossible = impossibleField(y, mo, d, h, mi, s);
+  if (impossible !== undefined) return { ok: false, reason: impossible };
+  const fraction = m[7];
+  const ms = fraction !== undefined ? Number(fraction.slice(0, 3).padEnd(3, '0')) : 0;
+  let offsetMinutes = 0;
+  const zone = m[8];
   if (zone !== undefined && zone.toUpperCase() !== 'Z') {
-    const sign = zone[0] === '-' ? -1 : 1;
     const digits = zone.slice(1).replace(':', '');
-    const offsetMinutes = sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2)));
-    const t =
-      Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(millis)) - offsetMinutes * 60_000;
-    const iso = new Date(t).toISOString();
-    return millis === '000' ? `${iso.slice(0, 19)}Z` : iso;
+    const oh = Number(digits.slice(0, 2));
+    const om = Number(digits.slice(2));
+    if (om > 59 || oh * 60 + om > MAX_OFFSET_MINUTES) return { ok: false, reason: `offset ${zone} does not exist` };
+    offsetMinutes = (zone[0] === '-' ? -1 : 1) * (oh * 60 + om);
   }
-  return millis === '000' ? `${y}-${mo}-${d}T${h}:${mi}:${s}Z` : `${y}-${mo}-${d}T${h}:${mi}:${s}.${millis}Z`;
+  const millis = daysFromCivil(y, mo, d) * DAY_MS + ((h * 60 + mi - offsetMinutes) * 60 + s) * 1000 + ms;
+  const date = new Date(millis);
+  const year = date.getUTCFullYear();
+  if (year < 0 || year > 9999) return { ok: false, reason: 'outside years 0000–9999 once converted to UTC' };
+  const iso = date.toISOString();
+  return { ok: true, iso: ms === 0 ? `${iso.slice(0, 19)}Z` : iso, millis };
 }
 
 /** Two ASCII digits at `i` as a number, or -1. */
@@ -46,7 +90,7 @@ function twoDigits(text: string, i: number): number {
 
 /**
  * Fast path for the format nearly every record uses, `yyyy-MM-ddTHH:mm:ss` with an optional `Z` (no fraction, no
- * offset): already normalized but for the `Z`. Same checks as the regular expression path.
+ * offset): already normalized but for the `Z`. Same checks as parseTimestamp.
  */
 function isPlainUtcSeconds(value: string): boolean {
   const n = value.length;
@@ -59,19 +103,30 @@ function isPlainUtcSeconds(value: string): boolean {
     value.charCodeAt(16) !== 58
   )
     return false;
-  if (twoDigits(value, 0) < 0 || twoDigits(value, 2) < 0) return false;
+  const hi = twoDigits(value, 0);
+  const lo = twoDigits(value, 2);
+  if (hi < 0 || lo < 0) return false;
   const mo = twoDigits(value, 5);
   const d = twoDigits(value, 8);
   const h = twoDigits(value, 11);
   const mi = twoDigits(value, 14);
   const s = twoDigits(value, 17);
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && s >= 0 && s <= 60;
+  return mo >= 0 && d >= 0 && h >= 0 && mi >= 0 && s >= 0 && impossibleField(hi * 100 + lo, mo, d, h, mi, s) === undefined;
 }
 
-/** Epoch milliseconds of a record date (see normalizeTimestamp), or undefined. */
+/** A record date as ISO 8601 UTC with a `Z` (see parseTimestamp), or undefined when it is not a possible date. */
+export function normalizeTimestamp(value: unknown): string | undefined {
+  if (typeof value === 'string' && isPlainUtcSeconds(value)) return value.length === 19 ? `${value}Z` : value;
+  const parsed = parseTimestamp(value);
+  return parsed.ok ? parsed.iso : undefined;
+}
+
+/** Epoch milliseconds of a record date (see parseTimestamp), or undefined. */
 export function timestampMillis(value: unknown): number | undefined {
-  const iso = normalizeTimestamp(value);
-  if (iso === undefined) return undefined;
-  const t = Date.parse(iso);
-  return Number.isNaN(t) ? undefined : t;
+  if (typeof value === 'string' && isPlainUtcSeconds(value)) {
+    const n = (i: number): number => twoDigits(value, i);
+    return (daysFromCivil(n(0) * 100 + n(2), n(5), n(8)) * 24 + n(11)) * 3_600_000 + n(14) * 60_000 + n(17) * 1000;
+  }
+  const parsed = parseTimestamp(value);
+  return parsed.ok ? parsed.millis : undefined;
 }

@@ -28,7 +28,11 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = { http: 80, https: 443, 
 
 const domainCache = new LruCache<string, DomainParts>(10_000);
 
+/** The longest DNS name (RFC 1035): longer hosts have no registered domain, and are not cached. */
+const MAX_HOST_LENGTH = 253;
+
 function domainParts(host: string): DomainParts {
+  if (host.length > MAX_HOST_LENGTH) return {};
   let parts = domainCache.get(host);
   if (parts === undefined) {
     const parsed = parseDomain(host);

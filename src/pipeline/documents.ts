@@ -77,7 +77,8 @@ export function deadLetterDocument(dead: DeadLetter, at: number, ordinal = 0): O
         content_id: source.contentId,
         source: source.source,
       },
-      raw: source.record,
+      // A record too deep for the sinks' serializers is kept as its JSON text.
+      ...(dead.rawText === undefined ? { raw: source.record } : { raw_text: dead.rawText }),
     },
   };
 }

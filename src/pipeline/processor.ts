@@ -7,6 +7,8 @@ import { describe, normalize, parseRawRecord, timestampMillis } from '../normali
 export interface DeadLetter {
   reason: string;
   source: SourceRecord;
+  /** The record as JSON text, when the object itself cannot be serialized by the sinks (nested too deep). */
+  rawText?: string;
 }
 
 export type Processed = { ok: true; event: ProcessedEvent } | { ok: false; deadLetter: DeadLetter };
@@ -22,7 +24,11 @@ export type Enrich = (ecs: Record<string, unknown>) => void;
 /** Validates, normalizes and enriches one source record. Never throws. */
 export function processRecord(source: SourceRecord, enrich?: Enrich): Processed {
   const parsed = parseRawRecord(source.record);
-  if (!parsed.ok) return { ok: false, deadLetter: { reason: parsed.reason, source } };
+  if (!parsed.ok) {
+    const deadLetter: DeadLetter = { reason: parsed.reason, source };
+    if (parsed.rawText !== undefined) deadLetter.rawText = parsed.rawText;
+    return { ok: false, deadLetter };
+  }
   const id = eventIdOf(source.tenantId, parsed.record);
   if (!id) return { ok: false, deadLetter: { reason: 'record has no Id', source } };
   try {

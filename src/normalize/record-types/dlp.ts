@@ -3,28 +3,40 @@ import type { EcsDocument } from '../../core/processed-event.ts';
 import { parseClientIp } from '../client-ip.ts';
 import { put } from '../document.ts';
 import { normalizeTimestamp } from '../timestamp.ts';
-import { asArray, asObject, asString, ownValue, pushUnique, stripAngleBrackets } from '../values.ts';
+import { asArray, asObject, asString, ownValue, stripAngleBrackets, UniqueList } from '../values.ts';
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { Low: 1, Medium: 2, High: 3 };
 
-/** PolicyDetails [{PolicyName, Rules:[{RuleName, Severity, Actions, ConditionsMatched}]}] → office365.dlp.*, rule.*. */
-function mapPolicyDetails(record: AuditRecord, doc: EcsDocument): void {
-  const policies: string[] = [];
-  const rules: string[] = [];
-  const actions: string[] = [];
-  const sensitiveTypes: string[] = [];
+/** DLP rule actions that stop the user's action (the attempt failed). */
+const BLOCKING_ACTIONS = new Set(['blockaccess', 'block', 'blockaccesstoeveryone']);
+
+/**
+ * PolicyDetails [{PolicyName, Rules:[{RuleName, Severity, Actions, ConditionsMatched}]}] → office365.dlp.*, rule.*.
+ * Returns whether a matched rule blocked the action (BlockAccess not overridden by the user).
+ */
+function mapPolicyDetails(record: AuditRecord, doc: EcsDocument): boolean {
+  const policies = new UniqueList<string>();
+  const rules = new UniqueList<string>();
+  const actions = new UniqueList<string>();
+  const sensitiveTypes = new UniqueList<string>();
   let severity: string | undefined;
   let ruleId: string | undefined;
+  let blocked = false;
   for (const p of asArray(record.PolicyDetails)) {
     const policy = asObject(p);
     if (policy === undefined) continue;
-    pushUnique(policies, asString(policy.PolicyName));
+    policies.add(asString(policy.PolicyName));
     for (const r of asArray(policy.Rules)) {
       const rule = asObject(r);
       if (rule === undefined) continue;
-      pushUnique(rules, asString(rule.RuleName));
+      rules.add(asString(rule.RuleName));
       ruleId ??= asString(rule.RuleId);
-      for (const action of asArray(rule.Actions)) pushUnique(actions, asString(action));
+      for (const action of asArray(rule.Actions)) actions.add(asString(action));
+      const overridden = new Set(asArray(rule.OverriddenActions).map((a) => asString(a)?.toLowerCase()));
+      for (const action of asArray(rule.Actions)) {
+        const lower = asString(action)?.toLowerCase();
+        if (lower !== undefined && BLOCKING_ACTIONS.has(lower) && !overridden.has(lower)) blocked = true;
+      }
       const s = asString(rule.Severity);
       if (
         s !== undefined &&
@@ -33,18 +45,19 @@ function mapPolicyDetails(record: AuditRecord, doc: EcsDocument): void {
         severity = s;
       for (const info of asArray(asObject(rule.ConditionsMatched)?.SensitiveInformation)) {
         const i = asObject(info);
-        pushUnique(sensitiveTypes, asString(i?.SensitiveInformationTypeName) ?? asString(i?.SensitiveType));
+        sensitiveTypes.add(asString(i?.SensitiveInformationTypeName) ?? asString(i?.SensitiveType));
       }
     }
   }
-  put(doc, 'rule.name', rules[0]);
+  put(doc, 'rule.name', rules.items[0]);
   put(doc, 'rule.id', ruleId);
-  put(doc, 'rule.ruleset', policies[0]);
-  put(doc, 'office365.dlp.policy_names', policies);
-  put(doc, 'office365.dlp.rule_names', rules);
-  put(doc, 'office365.dlp.actions', actions);
+  put(doc, 'rule.ruleset', policies.items[0]);
+  put(doc, 'office365.dlp.policy_names', policies.items);
+  put(doc, 'office365.dlp.rule_names', rules.items);
+  put(doc, 'office365.dlp.actions', actions.items);
   put(doc, 'office365.dlp.severity', severity);
-  put(doc, 'office365.dlp.sensitive_information_types', sensitiveTypes);
+  put(doc, 'office365.dlp.sensitive_information_types', sensitiveTypes.items);
+  return blocked;
 }
 
 /**
@@ -52,10 +65,15 @@ function mapPolicyDetails(record: AuditRecord, doc: EcsDocument): void {
  * Not mapped by the reference parser; follows the same conventions (rule.*, file.*, email.*, url.*).
  */
 export function mapDlp(record: AuditRecord, doc: EcsDocument): void {
-  const match = record.Operation === 'DlpRuleMatch';
+  // Both spellings exist in the wild (DlpRuleMatch, DLPRuleMatch).
+  const match = asString(record.Operation)?.toLowerCase() === 'dlprulematch';
   if (match) put(doc, 'event.kind', 'alert');
   put(doc, 'event.type', ['info']);
-  mapPolicyDetails(record, doc);
+  const blocked = mapPolicyDetails(record, doc);
+  if (blocked) {
+    put(doc, 'action.outcome', 'failure');
+    put(doc, 'event.outcome', 'failure');
+  }
 
   const sharePoint = asObject(record.SharePointMetaData);
   if (sharePoint !== undefined) {

@@ -27,6 +27,8 @@ export function mapExchangeItem(record: AuditRecord, doc: EcsDocument): void {
   if (item !== undefined) {
     put(doc, 'email.subject', asString(item.Subject));
     put(doc, 'email.message_id', stripAngleBrackets(item.InternetMessageId));
+    const attachments = asString(item.Attachments);
+    if (attachments !== undefined) put(doc, 'email.attachments', parseAttachments(attachments));
   }
 }
 
@@ -63,7 +65,7 @@ export function mapExchangeItemGroup(record: AuditRecord, doc: EcsDocument): voi
     const path = asString(asObject(item.ParentFolder)?.Path);
     if (path !== undefined) paths.push(path);
     const text = asString(item.Attachments);
-    if (text !== undefined) attachments.push(...parseAttachments(text));
+    if (text !== undefined) for (const attachment of parseAttachments(text)) attachments.push(attachment);
   }
   put(doc, 'office365.exchange.email.subjects', subjects);
   put(doc, 'office365.exchange.email.paths', paths);

@@ -1,6 +1,6 @@
 import type { AuditRecord } from '../../core/audit-record.ts';
 import type { EcsDocument } from '../../core/processed-event.ts';
-import { compactObject, put } from '../document.ts';
+import { put } from '../document.ts';
 import { asNumber, asString } from '../values.ts';
 
 /** SharePoint (4): site-level operations (sync client allowed, page viewed…). */
@@ -14,6 +14,21 @@ export function mapSharePoint(record: AuditRecord, doc: EcsDocument): void {
   put(doc, 'user_agent.original', asString(record.UserAgent));
 }
 
+const ACTION_PROPERTY_KEYS = ['SourceFileName', 'SourceRelativeUrl', 'SiteUrl', 'UserAgent'] as const;
+
+/**
+ * The file operation's own properties, as the reference lists them: every one the record carries as text,
+ * empty strings included (only the top-level empty values are dropped by the reference, not these).
+ */
+function actionProperties(record: AuditRecord): Record<string, string> | undefined {
+  let out: Record<string, string> | undefined;
+  for (const key of ACTION_PROPERTY_KEYS) {
+    const value = asString(record[key]);
+    if (value !== undefined) (out ??= {})[key] = value;
+  }
+  return out;
+}
+
 /** SharePointFileOperation (6) and SharePointSharingOperation (14), for SharePoint and OneDrive. */
 export function mapSharePointFile(record: AuditRecord, doc: EcsDocument): void {
   put(doc, 'event.category', ['file']);
@@ -22,19 +37,15 @@ export function mapSharePointFile(record: AuditRecord, doc: EcsDocument): void {
   put(doc, 'file.directory', asString(record.SourceRelativeUrl));
   put(doc, 'file.extension', asString(record.SourceFileExtension));
   put(doc, 'file.size', asNumber(record.FileSizeBytes));
-  put(doc, 'file.hash.md5', asString(record.MD5));
-  put(doc, 'file.hash.sha256', asString(record.SHA256));
+  // FileMalwareDetected records name the hashes MD5Hash / SHA256Hash.
+  put(doc, 'file.hash.md5', asString(record.MD5) || asString(record.MD5Hash));
+  put(doc, 'file.hash.sha256', asString(record.SHA256) || asString(record.SHA256Hash));
   put(doc, 'user_agent.original', asString(record.UserAgent));
   put(doc, 'office365.audit.item_type', asString(record.ItemType));
   const objectId = asString(record.ObjectId);
   put(doc, 'url.full', objectId || asString(record.SiteUrl));
   put(doc, 'url.original', objectId);
-  const properties = compactObject({
-    SourceFileName: record.SourceFileName,
-    SourceRelativeUrl: record.SourceRelativeUrl,
-    SiteUrl: record.SiteUrl,
-    UserAgent: record.UserAgent,
-  });
+  const properties = actionProperties(record);
   if (properties !== undefined) put(doc, 'action.properties', [properties]);
 }
 
