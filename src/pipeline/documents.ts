@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { jsonTextOf } from '../normalize/index.ts';
 import type { Alert } from '../core/alert.ts';
 import type { OutputEvent } from '../core/output-event.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
@@ -60,7 +61,7 @@ export function alertDocument(alert: Alert): OutputEvent {
 export function deadLetterDocument(dead: DeadLetter, at: number, ordinal = 0): OutputEvent {
   const { source, reason } = dead;
   const digest = createHash('sha256')
-    .update(JSON.stringify(source.record) ?? 'undefined')
+    .update(dead.rawText ?? jsonTextOf(source.record))
     .digest('base64url')
     .slice(0, 16);
   return {
