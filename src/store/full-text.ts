@@ -1,52 +1,49 @@
-import { StoreQueryError } from './errors.ts';
+import type { ProcessedEvent } from '../core/processed-event.ts';
 
-const MAX_TEXT = 8192;
+/** Characters of searchable text per event: beyond it the rest of the values are not full-text indexed. */
+export const MAX_TEXT = 4096;
 
-function collectStrings(node: unknown, out: string[], budget: { left: number }): void {
-  if (budget.left <= 0) return;
+/** Values that carry no words worth indexing (ids repeated on every event are searched by field instead). */
+const SKIP_KEYS = new Set(['@timestamp', 'CreationTime', 'OrganizationId', 'Version', 'RecordType', 'UserType']);
+
+function collect(node: unknown, key: string, seen: Set<string>, out: string[], budget: { left: number }): void {
+  if (budget.left <= 0 || SKIP_KEYS.has(key)) return;
   if (typeof node === 'string') {
-    if (node.length === 0) return;
-    const piece = node.slice(0, budget.left);
+    if (node.length === 0 || seen.has(node)) return;
+    seen.add(node);
+    const piece = node.length > budget.left ? node.slice(0, budget.left) : node;
     out.push(piece);
     budget.left -= piece.length + 1;
-  } else if (typeof node === 'number' || typeof node === 'boolean') {
-    collectStrings(String(node), out, budget);
+  } else if (typeof node === 'number') {
+    collect(String(node), key, seen, out, budget);
   } else if (Array.isArray(node)) {
-    for (const item of node) collectStrings(item, out, budget);
+    for (const item of node) collect(item, key, seen, out, budget);
   } else if (node && typeof node === 'object') {
-    for (const value of Object.values(node)) collectStrings(value, out, budget);
+    for (const k in node) collect((node as Record<string, unknown>)[k], k, seen, out, budget);
   }
-}
-
-/** The text indexed for full-text search: the description, then every value of the raw record (bounded). */
-export function fullTextOf(description: string, raw: unknown): string {
-  const out = [description];
-  collectStrings(raw, out, { left: MAX_TEXT });
-  return out.join(' ');
 }
 
 /**
- * Turns what an analyst types into a safe FTS5 query: every word must match (AND),
- * `-word` excludes, `word*` is a prefix, `"two words"` is a phrase. Punctuation inside a word
- * (emails, IPs, GUIDs) is kept: the word becomes a phrase of its tokens.
+ * The text indexed for full-text search: the description, then each distinct string (and number) of the ECS
+ * document, then those of the raw record that ECS did not already carry (bounded by MAX_TEXT).
  */
-export function toFtsQuery(input: string): string | undefined {
-  const terms = input.match(/-?"[^"]*"|\S+/g) ?? [];
-  const include: string[] = [];
-  const exclude: string[] = [];
-  for (const term of terms) {
-    const negated = term.startsWith('-') && term.length > 1;
-    let word = negated ? term.slice(1) : term;
-    const prefix = word.endsWith('*') && !word.startsWith('"');
-    if (prefix) word = word.slice(0, -1);
-    word = word.replace(/^"|"$/g, '').replace(/"/g, '');
-    if (!/[\p{L}\p{N}]/u.test(word)) continue;
-    const quoted = `"${word}"${prefix ? '*' : ''}`;
-    (negated ? exclude : include).push(quoted);
-  }
-  if (include.length === 0) {
-    if (exclude.length > 0) throw new StoreQueryError('q', 'a search needs at least one word that is not excluded with "-"');
-    return undefined;
-  }
-  return [include.join(' AND '), ...exclude.map((e) => `NOT ${e}`)].join(' ');
+export function searchTextOf(event: ProcessedEvent): string {
+  const seen = new Set<string>();
+  const out = [event.description];
+  const budget = { left: MAX_TEXT };
+  collect(event.ecs, '', seen, out, budget);
+  collect(event.raw, '', seen, out, budget);
+  return out.join(' ');
+}
+
+/** The FTS5 tokens of a value, as the unicode61 tokenizer splits it (letters and digits). */
+export function tokensOf(value: string): string[] {
+  return value.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** A safe FTS5 phrase of a value's tokens (`"alice" "contoso" "com"` as one phrase); undefined without tokens. */
+export function ftsPhrase(value: string, prefix = false): string | undefined {
+  const tokens = tokensOf(value);
+  if (tokens.length === 0) return undefined;
+  return `"${tokens.join(' ')}"${prefix ? '*' : ''}`;
 }

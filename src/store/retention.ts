@@ -9,15 +9,23 @@ export interface RetentionLimits {
 }
 
 const BATCH = 5000;
+
+/** Blocks of documents no event points at any more (the delete trigger counts them down). */
+const DELETE_DEAD_BLOCKS = 'DELETE FROM event_blocks WHERE live <= 0';
 const MAX_BATCHES = 10_000;
 const MAX_SIZE_ROUNDS = 50;
 
 /** Deletes events older than `cutoff` in bounded batches, so writers are never blocked for long. */
 function deleteOlderThan(db: Database, cutoff: number): number {
   const del = db.prepare(`DELETE FROM events WHERE seq IN (SELECT seq FROM events WHERE time < ? LIMIT ${BATCH})`);
+  const dead = db.prepare(DELETE_DEAD_BLOCKS);
   let total = 0;
   for (let i = 0; i < MAX_BATCHES; i++) {
-    const changes = db.transaction(() => del.run(cutoff).changes)();
+    const changes = db.transaction(() => {
+      const n = del.run(cutoff).changes;
+      dead.run();
+      return n;
+    })();
     total += changes;
     if (changes < BATCH) break;
   }
@@ -27,9 +35,14 @@ function deleteOlderThan(db: Database, cutoff: number): number {
 /** Deletes the `count` oldest events in bounded batches. */
 function deleteOldest(db: Database, count: number): number {
   const del = db.prepare('DELETE FROM events WHERE seq IN (SELECT seq FROM events ORDER BY time, seq LIMIT ?)');
+  const dead = db.prepare(DELETE_DEAD_BLOCKS);
   let total = 0;
   for (let i = 0; i < MAX_BATCHES && total < count; i++) {
-    const changes = db.transaction(() => del.run(Math.min(BATCH, count - total)).changes)();
+    const changes = db.transaction(() => {
+      const n = del.run(Math.min(BATCH, count - total)).changes;
+      dead.run();
+      return n;
+    })();
     if (changes === 0) break;
     total += changes;
   }
