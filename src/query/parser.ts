@@ -176,6 +176,11 @@ class Parser {
       if (next === '<' || next === '>') return this.#comparison(word.text, at);
       this.#pos = save;
     }
+    if (this.#peek() === ':') {
+      // Not a field name (`2001:db8::1`, `C:\\temp`): the colon belongs to the word.
+      this.#pos = at;
+      return { kind: 'text', value: termOf(this.#word(true)), position: at };
+    }
     return { kind: 'text', value: termOf(word), position: at };
   }
 

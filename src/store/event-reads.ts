@@ -37,8 +37,12 @@ export interface EventReads {
   getEvent(id: string): StoredEvent | undefined;
 }
 
-export function createEventReads(db: Database): EventReads {
-  const selectBlock = db.prepare('SELECT data FROM event_blocks WHERE id = ?').pluck();
+/**
+ * `blocksDb` reads the document blocks: `doc_match` runs inside a statement of `db`, and a connection cannot run a
+ * second statement meanwhile, so the worker gives it a second read-only connection (blocks never change once written).
+ */
+export function createEventReads(db: Database, blocksDb: Database = db): EventReads {
+  const selectBlock = blocksDb.prepare('SELECT data FROM event_blocks WHERE id = ?').pluck();
   const blocks = new BlockCache((id) => selectBlock.get(id) as Buffer | undefined);
   let matchers: DocMatcher[] = [];
   db.function('doc_match', { deterministic: false, directOnly: true }, (block, slot, index) => {

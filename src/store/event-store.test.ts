@@ -1,12 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeSchema } from './config.ts';
 import { QuerySyntaxError } from '../query/index.ts';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
+import { QueryCancelledError } from './query-pool.ts';
 import { openEventStore, type EventStore } from './event-store.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { sampleAlert, sampleEvents, TENANTS } from './testing/sample-events.ts';
@@ -308,5 +310,41 @@ test('retention can be scheduled and stopped', async () => {
   stop();
   assert.equal(store.countEvents(), 3, 'the first run happens at once');
   assert.match(lines.join(''), /"deletedEvents":5/);
+  await store.close();
+});
+
+test('a store file of the old format is set aside with a warning, never a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-old-'));
+  const path = join(dir, 'events.db');
+  const old = new Database(path);
+  old.exec(
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT, ecs TEXT, raw TEXT); INSERT INTO events VALUES (1, 'x', '{}', '{}');",
+  );
+  old.pragma('user_version = 1');
+  old.close();
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+  const store = openEventStore(storeSchema.parse({ path }), { logger });
+  assert.equal(store.countEvents(), 0);
+  assert.equal(store.insertEvents(sampleEvents(3)), 3);
+  assert.equal((await store.searchEvents({})).total, 3);
+  await store.close();
+  assert.match(lines.join(''), /event store format changed/);
+  assert.ok(existsSync(`${path}.format1.old`), 'the old file is kept beside the new one');
+
+  const newer = join(dir, 'newer.db');
+  const future = new Database(newer);
+  future.pragma('user_version = 99');
+  future.close();
+  assert.throws(() => openEventStore(storeSchema.parse({ path: newer })), /written by a newer version \(schema 99/);
+});
+
+test('a search past its time limit is stopped and says so', async () => {
+  const { store } = tempStore({ query_timeout: '200ms' });
+  store.insertEvents(sampleEvents(5000));
+  const slow = Array.from({ length: 100 }, (_, i) => `raw.F${i}:*x*`).join(' OR ');
+  await assert.rejects(store.searchEvents({ q: slow }), (err) => err instanceof QueryCancelledError && err.timedOut);
+  assert.equal(store.runningSearches(), 0);
+  assert.equal((await store.searchEvents({ q: 'event.outcome:failure' })).total > 0, true, 'the pool recovered');
   await store.close();
 });

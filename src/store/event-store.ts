@@ -61,6 +61,8 @@ export interface EventStore extends EventSearch {
   /** Totals and rates per tenant × content type. */
   streamStats(now?: number): StreamStats[];
   countEvents(): number;
+  /** Searches running in the worker threads now. */
+  runningSearches(): number;
   /** Deletes events and alerts past retention, then the oldest events beyond the row and size caps. */
   applyRetention(now?: number): RetentionResult;
   close(): Promise<void>;
@@ -272,6 +274,8 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
     histogram: (filter, bucketMs, options) => pool.run('histogram', [filter, bucketMs, clock()], options?.signal),
     timeBounds: (filter, options) => pool.run('timeBounds', [filter, clock()], options?.signal),
     topValues: (filter, field, limit = 5, options) => pool.run('topValues', [filter, field, limit, clock()], options?.signal),
+
+    runningSearches: () => pool.running,
 
     getEvent: (id) => wrap('reading an event', () => reads.getEvent(id)),
 

@@ -69,6 +69,11 @@ export class QueryPool {
     for (let i = 0; i < options.size; i++) this.#slots.push(this.#spawn());
   }
 
+  /** Queries running in a worker now. */
+  get running(): number {
+    return this.#slots.filter((slot) => slot.job).length;
+  }
+
   run<K extends Op>(op: K, args: Parameters<EventReads[K]>, signal?: AbortSignal): Promise<ResultOf<K>> {
     if (this.#closed) return Promise.reject(new Error('the query pool is closed'));
     if (signal?.aborted) return Promise.reject(new QueryCancelledError(false, this.#options.timeoutMs));

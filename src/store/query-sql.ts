@@ -201,8 +201,9 @@ class Compiler {
       prefilter = ftsOfTerm(value);
     }
     const index = this.matchers.push((entry) => read(entry).some(test)) - 1;
-    const check = `doc_match(e.block, e.slot, ${this.#param(index)})`;
-    return prefilter ? `(${FTS.replace('?', this.#param(prefilter))} AND ${check})` : check;
+    // Parameters are bound in the order they appear in the SQL: the pre-filter's first.
+    const fts = prefilter ? `${FTS.replace('?', this.#param(prefilter))} AND ` : '';
+    return `(${fts}doc_match(e.block, e.slot, ${this.#param(index)}))`;
   }
 
   /** Numbers compare as numbers, times (ISO strings, now-1h) as times, anything else as text. */

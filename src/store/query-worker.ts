@@ -12,11 +12,14 @@ export interface QueryRequest {
 }
 
 const { path } = workerData as { path: string };
-const db = new Database(path, { readonly: true, fileMustExist: true });
-db.pragma('busy_timeout = 5000');
-db.pragma('cache_size = -32768');
-db.pragma('mmap_size = 268435456');
-const reads = createEventReads(db);
+function connect(): Database.Database {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -32768');
+  db.pragma('mmap_size = 268435456');
+  return db;
+}
+const reads = createEventReads(connect(), connect());
 
 parentPort?.on('message', (request: QueryRequest) => {
   try {
