@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import type { EventReads } from './event-reads.ts';
-import { StoreQueryError } from './errors.ts';
+import { StoreError, StoreQueryError } from './errors.ts';
 import { deserializeError, type SerializedError } from './query-errors.ts';
 import type { QueryRequest } from './query-worker.ts';
 
@@ -31,6 +31,8 @@ interface Job {
 
 interface Slot {
   worker: Worker;
+  /** The worker opened its connections (its start-up does not count against a query's time limit). */
+  ready: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
 }
@@ -53,7 +55,7 @@ export interface QueryPoolOptions {
 /**
  * Runs the store's searches in worker threads: the collecting event loop never waits on SQLite for a search.
  * A query past its time limit, or whose AbortSignal fires (the HTTP client went away), is stopped by terminating
- * its worker; a fresh one takes its place.
+ * its worker; a fresh one takes its place when the next search comes.
  */
 export class QueryPool {
   readonly #path: string;
@@ -66,7 +68,6 @@ export class QueryPool {
   constructor(path: string, options: QueryPoolOptions) {
     this.#path = path;
     this.#options = options;
-    for (let i = 0; i < options.size; i++) this.#slots.push(this.#spawn());
   }
 
   /** Queries running in a worker now. */
@@ -105,8 +106,13 @@ export class QueryPool {
   #spawn(): Slot {
     const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { path: this.#path } });
     worker.unref();
-    const slot: Slot = { worker };
-    worker.on('message', (message: { id: number; result?: unknown; error?: SerializedError }) => {
+    const slot: Slot = { worker, ready: false };
+    worker.on('message', (message: { ready?: true; id: number; result?: unknown; error?: SerializedError }) => {
+      if (message.ready) {
+        slot.ready = true;
+        this.#dispatch();
+        return;
+      }
       const job = slot.job;
       if (!job || job.request.id !== message.id) return;
       clearTimeout(slot.timer);
@@ -115,18 +121,28 @@ export class QueryPool {
       else this.#settle(job, undefined, message.result);
       this.#dispatch();
     });
-    worker.on('error', (err) => this.#replace(slot, err));
+    worker.on('error', (err) => {
+      // A worker that cannot even start (unreadable file…) fails the waiting searches instead of restarting in a loop.
+      if (!slot.ready)
+        for (const job of this.#queue.splice(0)) this.#settle(job, new StoreError(`cannot start a query worker: ${err.message}`));
+      this.#replace(slot, err);
+    });
     worker.on('exit', () => {
       if (!this.#closed && this.#slots.includes(slot)) this.#replace(slot, new Error('a query worker stopped'));
     });
     return slot;
   }
 
+  /** Gives queued jobs to idle workers, starting workers on demand (none run before the first search). */
   #dispatch(): void {
-    for (const slot of this.#slots) {
-      if (slot.job) continue;
-      const job = this.#queue.shift();
-      if (!job) return;
+    while (this.#queue.length > 0) {
+      const slot = this.#slots.find((s) => s.ready && !s.job);
+      if (!slot) {
+        const starting = this.#slots.filter((s) => !s.ready).length;
+        if (this.#slots.length < this.#options.size && starting < this.#queue.length) this.#slots.push(this.#spawn());
+        return;
+      }
+      const job = this.#queue.shift()!;
       slot.job = job;
       slot.timer = setTimeout(() => this.#cancel(job, true), this.#options.timeoutMs);
       slot.worker.postMessage(job.request);
@@ -150,9 +166,7 @@ export class QueryPool {
     slot.job = undefined;
     this.#slots.splice(index, 1);
     void slot.worker.terminate();
-    if (this.#closed) return;
-    this.#slots.push(this.#spawn());
-    this.#dispatch();
+    if (!this.#closed) this.#dispatch();
   }
 
   #settle(job: Job, err?: Error, result?: unknown): void {

@@ -21,6 +21,7 @@ function connect(): Database.Database {
 }
 const reads = createEventReads(connect(), connect());
 
+parentPort?.postMessage({ ready: true });
 parentPort?.on('message', (request: QueryRequest) => {
   try {
     const fn = reads[request.op] as (...args: unknown[]) => unknown;
