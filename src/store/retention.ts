@@ -60,7 +60,10 @@ export function applyRetention(db: Database, limits: RetentionLimits, now: numbe
   const cutoff = now - limits.retentionMs;
   let deletedEvents = deleteOlderThan(db, cutoff);
 
-  const count = (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n;
+  // max(seq) - min(seq) + 1 bounds the row count from above in two index lookups; the exact count (a scan of
+  // millions of rows on the collecting thread) is only taken when the bound passes the cap.
+  const bound = db.prepare('SELECT coalesce(max(seq) - min(seq) + 1, 0) FROM events').pluck().get() as number;
+  const count = bound > limits.maxEvents ? (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n : 0;
   if (count > limits.maxEvents) {
     deletedEvents += deleteOldest(db, count - limits.maxEvents);
   }
