@@ -35,6 +35,8 @@ export interface EventReads {
   timeBounds(filter: EventFilter, now: number): { oldest: number; newest: number } | undefined;
   topValues(filter: EventFilter, field: FacetField, limit: number, now: number): FacetResult;
   getEvent(id: string): StoredEvent | undefined;
+  /** Drops decoded blocks kept between getEvent calls (after retention deleted some). */
+  forgetBlocks(): void;
 }
 
 /**
@@ -139,8 +141,8 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     getEvent: (id) => {
       const row = selectEvent.get(id) as Record<string, unknown> | undefined;
       if (!row) return undefined;
+      // The decoded block stays cached: an export reads the events of one block one after the other.
       const entry = blocks.entry(row.block as number, row.slot as number);
-      blocks.clear();
       if (!entry) return undefined;
       return {
         id: row.id as string,
@@ -160,5 +162,7 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
         alertIds: (selectAlertIds.all(id) as { id: string }[]).map((r) => r.id),
       };
     },
+
+    forgetBlocks: () => blocks.clear(),
   };
 }

@@ -327,7 +327,12 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
 
     countEvents: () => (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n,
 
-    applyRetention: (now = Date.now()) => wrap('applying retention', () => applyRetention(db, limits, now)),
+    applyRetention: (now = Date.now()) =>
+      wrap('applying retention', () => {
+        const result = applyRetention(db, limits, now);
+        reads.forgetBlocks();
+        return result;
+      }),
 
     close: async () => {
       await pool.close();
