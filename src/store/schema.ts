@@ -5,7 +5,7 @@ export const SCHEMA_VERSION = 2;
 
 /**
  * `events`: one row per event with only what is filtered, sorted or listed (no JSON); `block`/`slot` locate the
- * ECS document and raw record in `event_blocks` (one deflated JSON array per insert batch, `live` = rows still
+ * ECS document and raw record in `event_blocks` (one deflated block per insert batch of up to 256, `live` = rows still
  * pointing at it). `events_fts` is a contentless FTS5 index (rowid = events.seq) of the searchable text only.
  */
 const DDL = `
@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS events (
   block INTEGER NOT NULL,
   slot INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_time ON events (time);
+CREATE INDEX IF NOT EXISTS events_time ON events (time, outcome);
 CREATE INDEX IF NOT EXISTS events_tenant_time ON events (tenant_id, time);
 CREATE INDEX IF NOT EXISTS events_user_time ON events (user, time);
 CREATE INDEX IF NOT EXISTS events_ip_time ON events (source_ip, time);
