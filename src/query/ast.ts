@@ -6,7 +6,7 @@ export interface TermValue {
   value: string;
   /** Quoted in the query: wildcards are literal characters. */
   phrase: boolean;
-  /** Contains an unescaped `*` or `?`; then `value` keeps escaped ones as `\\*`, `\\?` (and `\\\\`). */
+  /** Contains an unescaped `*` or `?`; then `value` keeps the escaped ones as backslash-star, backslash-question mark. */
   wildcard: boolean;
 }
 
