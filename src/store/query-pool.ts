@@ -38,12 +38,18 @@ interface Slot {
 }
 
 /**
- * The worker is TypeScript run through tsx, like the rest of the project: a small bootstrap imports it with tsx's
- * API (a loader given in a worker's execArgv does not apply to the worker's own entry file on Node 20).
+ * Starts a query worker. Compiled (dist/), the worker is the .js file beside this one. From the TypeScript sources
+ * (tests, `npm run dev`), a small bootstrap imports it through tsx's API: a loader given in a worker's execArgv does
+ * not apply to the worker's own entry file on Node 20.
  */
-const WORKER_BOOTSTRAP = `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => tsx.tsImport(${JSON.stringify(
-  new URL('./query-worker.ts', import.meta.url).href,
-)}, ${JSON.stringify(import.meta.url)}))`;
+function startWorker(path: string): Worker {
+  const workerData = { path };
+  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./query-worker.js', import.meta.url), { workerData });
+  const entry = new URL('./query-worker.ts', import.meta.url).href;
+  const tsx = import.meta.resolve('tsx/esm/api');
+  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
 
 export interface QueryPoolOptions {
   /** Worker threads (each with its own read-only connection). */
@@ -104,7 +110,7 @@ export class QueryPool {
   }
 
   #spawn(): Slot {
-    const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { path: this.#path } });
+    const worker = startWorker(this.#path);
     worker.unref();
     const slot: Slot = { worker, ready: false };
     worker.on('message', (message: { ready?: true; id: number; result?: unknown; error?: SerializedError }) => {
