@@ -257,9 +257,6 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
       return fn();
     } catch (err) {
       if (err instanceof StoreError || err instanceof StoreQueryError) throw err;
-      if (err instanceof Database.SqliteError && /fts5: syntax error/.test(err.message)) {
-        throw new StoreQueryError('q', 'is not a valid search');
-      }
       throw new StoreError(`${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }
