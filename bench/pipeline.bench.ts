@@ -167,7 +167,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
   } finally {
     await collector.stop();
     await pipeline.close();
-    store?.close();
+    await store?.close();
     await state.close();
     await emulator.stop();
     rmSync(dir, { recursive: true, force: true });

@@ -91,7 +91,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     : undefined;
   const stateStore: StateStore = shared ?? (await openStateStore(statePath));
   const store: EventStore | undefined = config.store.enabled
-    ? openEventStore({ ...config.store, path: resolve(config.store.path) })
+    ? openEventStore({ ...config.store, path: resolve(config.store.path) }, { logger: logger.child({ component: 'store' }) })
     : undefined;
   const detector = loadDetector(config, logger);
   if (detector && stateStore.loadDetectionState && stateStore.attachDetectionState) {
@@ -190,7 +190,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
       for (const hub of eventHubs) await hub.stop();
       await web?.close();
       await pipeline.close();
-      store?.close();
+      await store?.close();
       await stateStore.close();
       await demo?.emulator.stop();
     },

@@ -113,7 +113,7 @@ test('full disk mid-run: collection pauses, /healthz shows the output in error, 
     try {
       assert.equal(store.countEvents(), all.length, 'the store holds every event once');
     } finally {
-      store.close();
+      await store.close();
     }
   } catch (err) {
     throw new Error(`${(err as Error).message}\n--- product log ---\n${product.log(6000)}`, { cause: err });
@@ -131,6 +131,8 @@ const storeDefaults = {
   max_events: 5_000_000,
   max_size_mb: 4096,
   retention_interval: 600_000,
+  query_workers: 1,
+  query_timeout: 30_000,
 };
 
 function readLines(body: string): Array<Record<string, unknown>> {

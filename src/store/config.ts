@@ -13,6 +13,10 @@ export const storeSchema = z
     max_size_mb: z.number().int().min(1).default(4096),
     /** How often retention runs. */
     retention_interval: duration.prefault('10m'),
+    /** Worker threads that run searches (each with its own read-only connection). */
+    query_workers: z.number().int().min(1).max(16).default(2),
+    /** Longest a search may run before it is stopped (and the page says so). */
+    query_timeout: duration.prefault('30s'),
   })
   .strict()
   .prefault({});

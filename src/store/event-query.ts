@@ -1,10 +1,10 @@
 import { StoreQueryError } from './errors.ts';
-import { toFtsQuery } from './full-text.ts';
+import { type CompiledWhere, compileQuery } from './query-sql.ts';
 
 /** Filters of the events search. Every field is optional; text fields match exactly (case-insensitive). */
 export interface EventFilter {
-  /** Full-text words (see toFtsQuery). */
-  text?: string;
+  /** A query in the search language (src/query/parser.ts): `user.name:alice* AND NOT event.outcome:success`. */
+  q?: string;
   /** Tenant id or tenant name. */
   tenant?: string;
   user?: string;
@@ -37,8 +37,8 @@ export interface SqlWhere {
   params: unknown[];
 }
 
-/** WHERE clause over `events e` for a filter. */
-export function whereOf(filter: EventFilter): SqlWhere {
+/** WHERE clause over `events e` for a filter; `now` is the time `now-1h` in a query is relative to. */
+export function whereOf(filter: EventFilter, now: number = Date.now()): CompiledWhere {
   const clauses: string[] = [];
   const params: unknown[] = [];
   const add = (sql: string, ...values: unknown[]) => {
@@ -59,11 +59,13 @@ export function whereOf(filter: EventFilter): SqlWhere {
   if (filter.alerted) add('EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id)');
   if (filter.from !== undefined) add('e.time >= ?', checkTime('from', filter.from));
   if (filter.to !== undefined) add('e.time < ?', checkTime('to', filter.to));
-  if (filter.text) {
-    const match = toFtsQuery(filter.text);
-    if (match) add('e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)', match);
+  let matchers: CompiledWhere['matchers'] = [];
+  if (filter.q) {
+    const compiled = compileQuery(filter.q, now);
+    if (compiled.sql !== '1') add(compiled.sql, ...compiled.params);
+    matchers = compiled.matchers;
   }
-  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params };
+  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params, matchers };
 }
 
 function checkTime(field: string, value: number): number {

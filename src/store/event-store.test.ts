@@ -1,11 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { storeSchema } from './config.ts';
-import { StoreQueryError } from './errors.ts';
+import { QuerySyntaxError } from '../query/index.ts';
+import Database from 'better-sqlite3';
 import { pino } from 'pino';
+import { QueryCancelledError } from './query-pool.ts';
 import { openEventStore, type EventStore } from './event-store.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { sampleAlert, sampleEvents, TENANTS } from './testing/sample-events.ts';
@@ -17,71 +20,69 @@ function tempStore(overrides: Record<string, unknown> = {}): { store: EventStore
   return { store: openEventStore(storeSchema.parse({ path, ...overrides })), path };
 }
 
-test('inserts are idempotent on id and every field is searchable', () => {
+test('inserts are idempotent on id and every field is searchable', async () => {
   const { store } = tempStore();
   const events = sampleEvents(120);
   assert.equal(store.insertEvents(events), 120);
   assert.equal(store.insertEvents(events.slice(0, 50)), 0);
   assert.equal(store.countEvents(), 120);
 
-  const all = store.searchEvents({ limit: 500 });
+  const all = await store.searchEvents({ limit: 500 });
   assert.equal(all.total, 120);
   assert.equal(all.events[0]?.time, NEWEST);
 
-  const byTenant = store.searchEvents({ tenant: 'fabrikam', limit: 500 });
+  const byTenant = await store.searchEvents({ tenant: 'fabrikam', limit: 500 });
   assert.equal(byTenant.total, 60);
   assert.ok(byTenant.events.every((e) => e.tenantId === TENANTS[1].id));
-  assert.equal(store.searchEvents({ tenant: TENANTS[1].id }).total, 60);
+  assert.equal((await store.searchEvents({ tenant: TENANTS[1].id })).total, 60);
 
-  const byUser = store.searchEvents({ user: 'MALLORY@contoso.com', limit: 500 });
+  const byUser = await store.searchEvents({ user: 'MALLORY@contoso.com', limit: 500 });
   assert.ok(byUser.total > 0 && byUser.events.every((e) => e.user === 'mallory@contoso.com'));
-  const byIp = store.searchEvents({ ip: '2001:db8::42', limit: 500 });
+  const byIp = await store.searchEvents({ ip: '2001:db8::42', limit: 500 });
   assert.ok(byIp.total > 0 && byIp.events.every((e) => e.sourceIp === '2001:db8::42'));
-  assert.equal(store.searchEvents({ action: 'new-inboxrule' }).total, 20);
-  assert.equal(store.searchEvents({ workload: 'SharePoint' }).total, 20);
-  assert.equal(store.searchEvents({ outcome: 'failure' }).total, 20);
-  assert.equal(store.searchEvents({ contentType: 'Audit.Exchange' }).total, 40);
-  assert.equal(store.searchEvents({ from: NEWEST - 9 * 60_000, to: NEWEST + 1 }).total, 10);
+  assert.equal((await store.searchEvents({ action: 'new-inboxrule' })).total, 20);
+  assert.equal((await store.searchEvents({ workload: 'SharePoint' })).total, 20);
+  assert.equal((await store.searchEvents({ outcome: 'failure' })).total, 20);
+  assert.equal((await store.searchEvents({ contentType: 'Audit.Exchange' })).total, 40);
+  assert.equal((await store.searchEvents({ from: NEWEST - 9 * 60_000, to: NEWEST + 1 })).total, 10);
   assert.equal(
-    store.searchEvents({ action: 'UserLoginFailed', tenant: 'contoso' }).total,
+    (await store.searchEvents({ action: 'UserLoginFailed', tenant: 'contoso' })).total,
     0,
     'failed logins are all fabrikam (odd index)',
   );
-  store.close();
+  await store.close();
 });
 
-test('full-text search: words, emails, IPs, prefixes, exclusions, phrases', () => {
+test('full-text search: words, emails, IPs, prefixes, exclusions, phrases', async () => {
   const { store } = tempStore();
   store.insertEvents(sampleEvents(60));
-  assert.equal(store.searchEvents({ text: 'drop@evil.example' }).total, 10, 'a value of the raw record');
-  assert.equal(store.searchEvents({ text: 'forwarding' }).total, 10, 'a word of the description');
-  assert.equal(store.searchEvents({ text: 'payroll' }).total, 10);
-  assert.equal(store.searchEvents({ text: 'Q3-pay*' }).total, 10);
-  assert.equal(store.searchEvents({ text: '"failed to log in"' }).total, 10);
-  const ip = store.searchEvents({ text: '203.0.113.7' });
+  assert.equal((await store.searchEvents({ q: 'drop@evil.example' })).total, 10, 'a value of the raw record');
+  assert.equal((await store.searchEvents({ q: 'forwarding' })).total, 10, 'a word of the description');
+  assert.equal((await store.searchEvents({ q: 'payroll' })).total, 10);
+  assert.equal((await store.searchEvents({ q: 'Q3-pay*' })).total, 10);
+  assert.equal((await store.searchEvents({ q: '"failed to log in"' })).total, 10);
+  const ip = await store.searchEvents({ q: '203.0.113.7' });
   assert.ok(ip.total > 0 && ip.events.every((e) => e.sourceIp === '203.0.113.7'));
-  const noMallory = store.searchEvents({ text: 'contoso.com -mallory', limit: 500 });
+  const noMallory = await store.searchEvents({ q: 'contoso.com -mallory', limit: 500 });
   assert.ok(noMallory.total > 0 && noMallory.events.every((e) => e.user !== 'mallory@contoso.com'));
-  assert.equal(
-    store.searchEvents({ text: '( " * -' }).total,
-    60,
-    'operators and punctuation alone are ignored, not a syntax error',
+  const withoutMallory = await store.searchEvents({ q: '-mallory', limit: 500 });
+  assert.ok(withoutMallory.total > 0 && withoutMallory.events.every((e) => e.user !== 'mallory@contoso.com'));
+  await assert.rejects(
+    store.searchEvents({ q: 'user:alice AND (' }),
+    (err) => err instanceof QuerySyntaxError && err.position === 15,
+    'a mistake in the query is reported with its position',
   );
-  assert.throws(
-    () => store.searchEvents({ text: '-mallory' }),
-    (err) => err instanceof StoreQueryError && err.field === 'q',
-  );
-  store.close();
+  await store.close();
 });
 
-test('keyset paging visits every matching event once, newest first', () => {
+test('keyset paging visits every matching event once, newest first', async () => {
   const { store } = tempStore();
   // Many events share a timestamp: the cursor must still be exact.
   store.insertEvents(sampleEvents(95, NEWEST, 0).map((e, i) => ({ ...e, time: NEWEST - Math.floor(i / 10) * 1000 })));
   const seen: string[] = [];
   let cursor: string | undefined;
   for (let guard = 0; guard < 20; guard++) {
-    const page = store.searchEvents({ limit: 20, ...(cursor ? { cursor } : {}) });
+    const page = await store.searchEvents({ limit: 20, ...(cursor ? { cursor } : {}) });
     seen.push(...page.events.map((e) => e.id));
     for (let i = 1; i < page.events.length; i++) assert.ok(page.events[i - 1]!.time >= page.events[i]!.time);
     cursor = page.nextCursor;
@@ -89,12 +90,12 @@ test('keyset paging visits every matching event once, newest first', () => {
   }
   assert.equal(seen.length, 95);
   assert.equal(new Set(seen).size, 95);
-  assert.throws(() => store.searchEvents({ cursor: 'garbage!' }), /cursor: is not a cursor/);
-  assert.throws(() => store.searchEvents({ limit: 0 }), /limit: must be an integer between 1 and 500/);
-  store.close();
+  await assert.rejects(store.searchEvents({ cursor: 'garbage!' }), /cursor: is not a cursor/);
+  await assert.rejects(store.searchEvents({ limit: 0 }), /limit: must be an integer between 1 and 500/);
+  await store.close();
 });
 
-test('an event keeps its ECS and raw documents and knows its alerts', () => {
+test('an event keeps its ECS and raw documents and knows its alerts', async () => {
   const { store } = tempStore();
   const events = sampleEvents(12);
   store.insertEvents(events);
@@ -108,10 +109,10 @@ test('an event keeps its ECS and raw documents and knows its alerts', () => {
   assert.equal(stored.outcome, 'success');
   assert.deepEqual(stored.alertIds, [`alert-${inbox[0]!.id}`]);
   assert.equal(store.getEvent('nope'), undefined);
-  store.close();
+  await store.close();
 });
 
-test('alerts: idempotent, filtered by level and tenant, linked to their events', () => {
+test('alerts: idempotent, filtered by level and tenant, linked to their events', async () => {
   const { store } = tempStore();
   const events = sampleEvents(24);
   store.insertEvents(events);
@@ -165,14 +166,11 @@ test('alerts: idempotent, filtered by level and tenant, linked to their events',
   assert.deepEqual(detail.missingEventIds, ['gone:1']);
   assert.ok(detail.events.every((e) => e.alerted));
   assert.deepEqual(
-    store
-      .searchEvents({ alertId: 'crit-1' })
-      .events.map((e) => e.id)
-      .sort(),
+    (await store.searchEvents({ alertId: 'crit-1' })).events.map((e) => e.id).sort(),
     [fab[0]!.id, fab[1]!.id].sort(),
   );
-  assert.equal(store.searchEvents({ alerted: true }).total, 6);
-  const listed = store.searchEvents({ limit: 500 }).events;
+  assert.equal((await store.searchEvents({ alerted: true })).total, 6);
+  const listed = (await store.searchEvents({ limit: 500 })).events;
   assert.deepEqual(
     listed
       .filter((e) => e.alerted)
@@ -182,14 +180,14 @@ test('alerts: idempotent, filtered by level and tenant, linked to their events',
   );
   assert.equal(store.getAlert('nope'), undefined);
   assert.throws(() => store.listAlerts({ minLevel: 'severe' as never }), /level: must be one of informational/);
-  store.close();
+  await store.close();
 });
 
-test('histogram buckets count events and failures', () => {
+test('histogram buckets count events and failures', async () => {
   const { store } = tempStore();
   store.insertEvents(sampleEvents(120));
   const hour = 3_600_000;
-  const buckets = store.histogram({}, hour);
+  const buckets = await store.histogram({}, hour);
   assert.equal(
     buckets.reduce((n, b) => n + b.count, 0),
     120,
@@ -200,26 +198,30 @@ test('histogram buckets count events and failures', () => {
   );
   assert.ok(buckets.every((b) => b.start % hour === 0));
   assert.equal(
-    store.histogram({ workload: 'Exchange' }, hour).reduce((n, b) => n + b.count, 0),
+    (await store.histogram({ workload: 'Exchange' }, hour)).reduce((n, b) => n + b.count, 0),
     40,
   );
-  assert.throws(() => store.histogram({}, 10), /bucket: must be/);
-  assert.deepEqual(store.timeBounds({ workload: 'SharePoint' }), { oldest: NEWEST - 117 * 60_000, newest: NEWEST - 3 * 60_000 });
-  assert.equal(store.timeBounds({ user: 'nobody' }), undefined);
-  store.close();
+  await assert.rejects(store.histogram({}, 10), /bucket: must be/);
+  assert.deepEqual(await store.timeBounds({ workload: 'SharePoint' }), {
+    oldest: NEWEST - 117 * 60_000,
+    newest: NEWEST - 3 * 60_000,
+  });
+  assert.equal(await store.timeBounds({ user: 'nobody' }), undefined);
+  await store.close();
 });
 
-test('top values of a field', () => {
+test('top values of a field', async () => {
   const { store } = tempStore();
   store.insertEvents(sampleEvents(60));
-  const top = store.topValues({}, 'action', 3);
-  assert.equal(top.length, 3);
-  assert.ok(top.every((v) => v.count === 10));
-  assert.deepEqual(store.topValues({ tenant: 'contoso' }, 'tenant'), [{ value: 'contoso', count: 30 }]);
-  store.close();
+  const top = await store.topValues({}, 'action', 3);
+  assert.equal(top.values.length, 3);
+  assert.ok(top.values.every((v) => v.count === 10));
+  assert.deepEqual(top, { values: top.values, exact: true, sample: 60, matched: 60 });
+  assert.deepEqual((await store.topValues({ tenant: 'contoso' }, 'tenant')).values, [{ value: 'contoso', count: 30 }]);
+  await store.close();
 });
 
-test('per tenant × content type counters and events per minute', () => {
+test('per tenant × content type counters and events per minute', async () => {
   const { store } = tempStore();
   const now = Date.parse('2026-11-24T12:30:00Z');
   const events = sampleEvents(60);
@@ -236,10 +238,10 @@ test('per tenant × content type counters and events per minute', () => {
   assert.equal(aad.eventsPerMinute, expected.length / 5);
   assert.equal(store.eventsPerMinute(TENANTS[0].id, 'Audit.AzureActiveDirectory', now), expected.length / 5);
   assert.equal(store.eventsPerMinute(TENANTS[0].id, 'Audit.AzureActiveDirectory', now + 10 * 60_000), 0);
-  store.close();
+  await store.close();
 });
 
-test('retention deletes by age and by count, keeping full-text in sync', () => {
+test('retention deletes by age and by count, keeping full-text in sync', async () => {
   const { store } = tempStore({ retention: '1h', max_events: 1000 });
   const events = sampleEvents(120); // one per minute: 60 are older than 1h at NEWEST
   store.insertEvents(events);
@@ -248,44 +250,48 @@ test('retention deletes by age and by count, keeping full-text in sync', () => {
   assert.equal(result.deletedEvents, 60);
   assert.equal(result.deletedAlerts, 1);
   assert.equal(store.countEvents(), 60);
-  assert.equal(store.searchEvents({ text: 'contoso.com', limit: 500 }).total, 60, 'deleted events are gone from full-text too');
-  assert.ok(store.searchEvents({ text: 'contoso.com', limit: 500 }).events.every((e) => e.time > NEWEST - 3_600_000));
+  assert.equal(
+    (await store.searchEvents({ q: 'contoso.com', limit: 500 })).total,
+    60,
+    'deleted events are gone from full-text too',
+  );
+  assert.ok((await store.searchEvents({ q: 'contoso.com', limit: 500 })).events.every((e) => e.time > NEWEST - 3_600_000));
   assert.deepEqual(
     store.listAlerts({}).alerts.map((a) => a.id),
     ['new'],
   );
-  store.close();
+  await store.close();
 
   const capped = tempStore({ max_events: 1000 }).store;
   capped.insertEvents(sampleEvents(1500));
   assert.equal(capped.applyRetention(NEWEST).deletedEvents, 500);
   assert.equal(capped.countEvents(), 1000);
-  const oldest = capped.searchEvents({ to: NEWEST - 999 * 60_000 });
+  const oldest = await capped.searchEvents({ to: NEWEST - 999 * 60_000 });
   assert.equal(oldest.total, 0, 'the oldest were deleted');
-  capped.close();
+  await capped.close();
 });
 
-test('retention bounds the file size', () => {
+test('retention bounds the file size', async () => {
   const { store, path } = tempStore({ max_size_mb: 2, max_events: 1_000_000 });
-  const big = 'x'.repeat(2000);
-  store.insertEvents(sampleEvents(3000).map((e) => ({ ...e, raw: { ...e.raw, Padding: big } })));
+  // Incompressible padding: the documents are stored deflated.
+  store.insertEvents(sampleEvents(3000).map((e) => ({ ...e, raw: { ...e.raw, Padding: randomBytes(1500).toString('base64') } })));
   const before = statSync(path).size;
   assert.ok(before > 4 * 1024 * 1024, `test data must exceed the cap (${before})`);
   const result = store.applyRetention(NEWEST);
   assert.ok(result.deletedEvents > 0);
   assert.ok(store.countEvents() < 3000);
-  store.close();
+  await store.close();
   assert.ok(statSync(path).size <= 2.5 * 1024 * 1024, `file shrank to ${statSync(path).size}`);
 });
 
-test('the store survives a reopen', () => {
+test('the store survives a reopen', async () => {
   const { store, path } = tempStore();
   store.insertEvents(sampleEvents(10));
-  store.close();
+  await store.close();
   const again = openEventStore(storeSchema.parse({ path }));
   assert.equal(again.countEvents(), 10);
   assert.equal(again.insertEvents(sampleEvents(10)), 0);
-  again.close();
+  await again.close();
   const notADir = join(path, '..', 'events.db-wal-not-a-dir');
   writeFileSync(notADir, '');
   assert.throws(
@@ -304,5 +310,41 @@ test('retention can be scheduled and stopped', async () => {
   stop();
   assert.equal(store.countEvents(), 3, 'the first run happens at once');
   assert.match(lines.join(''), /"deletedEvents":5/);
-  store.close();
+  await store.close();
+});
+
+test('a store file of the old format is set aside with a warning, never a crash', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-old-'));
+  const path = join(dir, 'events.db');
+  const old = new Database(path);
+  old.exec(
+    "CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT, ecs TEXT, raw TEXT); INSERT INTO events VALUES (1, 'x', '{}', '{}');",
+  );
+  old.pragma('user_version = 1');
+  old.close();
+  const lines: string[] = [];
+  const logger = pino({ level: 'warn' }, { write: (line: string) => lines.push(line) });
+  const store = openEventStore(storeSchema.parse({ path }), { logger });
+  assert.equal(store.countEvents(), 0);
+  assert.equal(store.insertEvents(sampleEvents(3)), 3);
+  assert.equal((await store.searchEvents({})).total, 3);
+  await store.close();
+  assert.match(lines.join(''), /event store format changed/);
+  assert.ok(existsSync(`${path}.format1.old`), 'the old file is kept beside the new one');
+
+  const newer = join(dir, 'newer.db');
+  const future = new Database(newer);
+  future.pragma('user_version = 99');
+  future.close();
+  assert.throws(() => openEventStore(storeSchema.parse({ path: newer })), /written by a newer version \(schema 99/);
+});
+
+test('a search past its time limit is stopped and says so', async () => {
+  const { store } = tempStore({ query_timeout: '200ms' });
+  store.insertEvents(sampleEvents(5000));
+  const slow = Array.from({ length: 100 }, (_, i) => `raw.F${i}:*x*`).join(' OR ');
+  await assert.rejects(store.searchEvents({ q: slow }), (err) => err instanceof QueryCancelledError && err.timedOut);
+  assert.equal(store.runningSearches(), 0);
+  assert.equal((await store.searchEvents({ q: 'event.outcome:failure' })).total > 0, true, 'the pool recovered');
+  await store.close();
 });

@@ -1,77 +1,83 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import type { Alert } from '../core/alert.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
+import type { Logger } from '../observability/logger.ts';
 import type { StoreConfig } from './config.ts';
 import { StoreError, StoreQueryError } from './errors.ts';
 import { alertWhereOf, levelRank, type AlertQuery } from './alert-query.ts';
-import { decodeCursor, encodeCursor, pageSize, whereOf, type EventFilter, type EventQuery } from './event-query.ts';
-import { fullTextOf } from './full-text.ts';
+import { encodeBlock, type BlockEntry } from './event-blocks.ts';
+import { decodeCursor, encodeCursor, pageSize, type EventFilter, type EventQuery } from './event-query.ts';
+import { createEventReads, SUMMARY_COLUMNS, summary, type SummaryRow } from './event-reads.ts';
+import { searchTextOf } from './full-text.ts';
 import { indexedFields } from './indexed-fields.ts';
+import { QueryPool } from './query-pool.ts';
 import { applyRetention } from './retention.ts';
-import { migrate } from './schema.ts';
+import { createSchema, SCHEMA_VERSION, schemaState } from './schema.ts';
 import type {
   AlertPage,
   AlertWithEvents,
   EventPage,
-  EventSummary,
   FacetField,
-  FacetValue,
+  FacetResult,
   HistogramBucket,
   RetentionResult,
   StoredEvent,
   StreamStats,
 } from './types.ts';
 
-export interface EventStore {
+/** Options of one search: aborting the signal (the HTTP client went away) stops the query. */
+export interface SearchOptions {
+  signal?: AbortSignal;
+}
+
+/**
+ * The searches of the events page. They run in worker threads with their own read-only connection
+ * (QueryPool), each under a time limit, so they never hold up the event loop that collects.
+ */
+export interface EventSearch {
+  /** Newest first, keyset-paged, with the exact number of matches. */
+  searchEvents(query: EventQuery, options?: SearchOptions): Promise<EventPage>;
+  /** Event counts per bucket (epoch-aligned), only non-empty buckets, oldest first. */
+  histogram(filter: EventFilter, bucketMs: number, options?: SearchOptions): Promise<HistogramBucket[]>;
+  /** Oldest and newest event time matching a filter (undefined when nothing matches). */
+  timeBounds(filter: EventFilter, options?: SearchOptions): Promise<{ oldest: number; newest: number } | undefined>;
+  /** Most frequent values of a field among the events matching a filter (exact, or a labelled sample). */
+  topValues(filter: EventFilter, field: FacetField, limit?: number, options?: SearchOptions): Promise<FacetResult>;
+}
+
+export interface EventStore extends EventSearch {
   /** Stores a batch in one transaction; an id already stored is ignored. Returns how many were new. */
   insertEvents(events: readonly ProcessedEvent[], now?: number): number;
   /** Stores alerts and their event links; an id already stored is ignored. Returns how many were new. */
   insertAlerts(alerts: readonly Alert[]): number;
-  /** Newest first, keyset-paged. */
-  searchEvents(query: EventQuery): EventPage;
+  /** One event by id (an indexed lookup and one block decoded). */
   getEvent(id: string): StoredEvent | undefined;
   listAlerts(query: AlertQuery): AlertPage;
   getAlert(id: string): AlertWithEvents | undefined;
-  /** Event counts per bucket (epoch-aligned), only non-empty buckets, oldest first. */
-  histogram(filter: EventFilter, bucketMs: number): HistogramBucket[];
-  /** Oldest and newest event time matching a filter (undefined when nothing matches). */
-  timeBounds(filter: EventFilter): { oldest: number; newest: number } | undefined;
-  /** Most frequent values of a field among the (newest `sample`) events matching a filter. */
-  topValues(filter: EventFilter, field: FacetField, limit?: number, sample?: number): FacetValue[];
   /** Average events stored per minute over the last 5 minutes for one tenant × content type. */
   eventsPerMinute(tenantId: string, contentType: string, now?: number): number;
   /** Totals and rates per tenant × content type. */
   streamStats(now?: number): StreamStats[];
   countEvents(): number;
+  /** Searches running in the worker threads now. */
+  runningSearches(): number;
   /** Deletes events and alerts past retention, then the oldest events beyond the row and size caps. */
   applyRetention(now?: number): RetentionResult;
-  close(): void;
+  close(): Promise<void>;
 }
 
-const TOTAL_CAP = 10_000;
+export interface OpenEventStoreOptions {
+  /** Told when an older store file is set aside. */
+  logger?: Logger;
+  /** Clock of relative times in queries (`now-1h`), for tests. */
+  now?: () => number;
+}
+
 const RATE_MINUTES = 5;
-
-const SUMMARY_COLUMNS = `e.seq, e.id, e.tenant_id AS tenantId, e.tenant_name AS tenantName, e.content_type AS contentType, e.time,
-  e.user, e.source_ip AS sourceIp, e.action, e.workload, e.outcome, e.description,
-  EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id) AS alerted`;
-
-type SummaryRow = Omit<EventSummary, 'alerted'> & { seq: number; alerted: number };
-
-const FACET_COLUMNS: Record<FacetField, string> = {
-  user: 'e.user',
-  sourceIp: 'e.source_ip',
-  action: 'e.action',
-  workload: 'e.workload',
-  outcome: 'e.outcome',
-  tenant: 'e.tenant_name',
-};
-
-function summary(row: SummaryRow): EventSummary {
-  const { seq: _seq, alerted, ...rest } = row;
-  return { ...rest, alerted: alerted === 1 };
-}
+/** Events per compressed block: large enough to compress well, small enough to decode fast and free early. */
+const BLOCK_EVENTS = 256;
 
 function parseJson<T>(text: string, what: string): T {
   try {
@@ -81,32 +87,71 @@ function parseJson<T>(text: string, what: string): T {
   }
 }
 
-function openDatabase(path: string): Database.Database {
+function configure(db: Database.Database): void {
+  // Before anything is written, so freed pages can be returned to the OS (bounded disk); a no-op on an existing file.
+  db.pragma('auto_vacuum = INCREMENTAL');
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('cache_size = -65536'); // 64 MiB page cache
+  db.pragma('mmap_size = 268435456');
+}
+
+/**
+ * Opens the store file. A file written in an older format (before schema 2) is renamed to
+ * `<path>.format<N>.old` and a new store is started (the events were also delivered to the sinks);
+ * a file from a newer version is refused with a clear error.
+ */
+function openDatabase(path: string, logger?: Logger): Database.Database {
   try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const db = new Database(path);
-    // Before anything is written, so freed pages can be returned to the OS (bounded disk); a no-op on an existing file.
-    db.pragma('auto_vacuum = INCREMENTAL');
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('busy_timeout = 5000');
-    db.pragma('cache_size = -65536'); // 64 MiB page cache
-    db.pragma('mmap_size = 268435456');
-    migrate(db);
+    mkdirSync(dirname(path), { recursive: true });
+    let db = new Database(path);
+    const state = schemaState(db);
+    if (state === 'newer') {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      db.close();
+      throw new StoreError(`the store was written by a newer version (schema ${version}, this build knows ${SCHEMA_VERSION})`);
+    }
+    if (state === 'older') {
+      const version = db.pragma('user_version', { simple: true }) as number;
+      db.close();
+      const aside = `${path}.format${version}.old`;
+      for (const suffix of ['', '-wal', '-shm']) {
+        try {
+          renameSync(path + suffix, aside + suffix);
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        }
+      }
+      logger?.warn(
+        { path, setAside: aside, oldFormat: version, format: SCHEMA_VERSION },
+        'event store format changed: the old store file was set aside and a new one started (events already delivered to sinks are not affected)',
+      );
+      db = new Database(path);
+    }
+    configure(db);
+    createSchema(db);
     return db;
   } catch (err) {
+    if (err instanceof StoreError) throw new StoreError(`cannot open event store ${path}: ${err.message}`, { cause: err });
     throw new StoreError(`cannot open event store ${path}: ${(err as Error).message}`, { cause: err });
   }
 }
 
-export function openEventStore(config: StoreConfig & { path: string }): EventStore {
-  const db = openDatabase(config.path);
+export function openEventStore(config: StoreConfig & { path: string }, options: OpenEventStoreOptions = {}): EventStore {
+  const db = openDatabase(config.path, options.logger);
+  const clock = options.now ?? Date.now;
   const limits = { retentionMs: config.retention, maxEvents: config.max_events, maxSizeBytes: config.max_size_mb * 1024 * 1024 };
+  const pool = new QueryPool(config.path, { size: config.query_workers, timeoutMs: config.query_timeout });
+  const reads = createEventReads(db);
 
   const insertEvent = db.prepare(`INSERT OR IGNORE INTO events
-    (id, tenant_id, tenant_name, content_type, time, ingested_at, user, source_ip, action, workload, outcome, description, ecs, raw)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    (id, tenant_id, tenant_name, content_type, time, ingested_at, user, source_ip, action, workload, outcome, category, country,
+     description, block, slot)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
+  const insertBlock = db.prepare('INSERT INTO event_blocks (id, live, data) VALUES (?, ?, ?)');
+  const nextBlock = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM event_blocks').pluck();
   const upsertTotals =
     db.prepare(`INSERT INTO stream_totals (tenant_id, content_type, tenant_name, events_total, newest_event_at, last_insert_at)
     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, content_type) DO UPDATE SET tenant_name = excluded.tenant_name,
@@ -118,9 +163,6 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
     db.prepare(`INSERT OR IGNORE INTO alerts (id, rule_id, title, level, level_rank, tenant_id, tenant_name, time, created_at, json)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
   const insertLink = db.prepare('INSERT OR IGNORE INTO alert_events (alert_id, event_id) VALUES (?, ?)');
-  const selectEvent = db.prepare('SELECT * FROM events WHERE id = ?');
-  const selectAlertIdsOfEvent = db.prepare(`SELECT l.alert_id AS id FROM alert_events l JOIN alerts a ON a.id = l.alert_id
-    WHERE l.event_id = ? ORDER BY a.time DESC LIMIT 100`);
   const selectAlert = db.prepare('SELECT json FROM alerts WHERE id = ?');
   const selectLinkedEvents = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM alert_events k JOIN events e ON e.id = k.event_id
     WHERE k.alert_id = ? ORDER BY e.time DESC, e.seq DESC LIMIT 1000`);
@@ -136,8 +178,18 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
       string,
       { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }
     >();
+    let block = nextBlock.get() as number;
+    let entries: BlockEntry[] = [];
     let inserted = 0;
+    const flush = () => {
+      if (entries.length === 0) return;
+      insertBlock.run(block, entries.length, encodeBlock(entries));
+      inserted += entries.length;
+      block++;
+      entries = [];
+    };
     for (const event of events) {
+      if (entries.length === BLOCK_EVENTS) flush();
       const fields = indexedFields(event);
       const result = insertEvent.run(
         event.id,
@@ -151,25 +203,25 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
         fields.action,
         fields.workload,
         fields.outcome,
+        fields.category,
+        fields.country,
         event.description,
-        JSON.stringify(event.ecs),
-        JSON.stringify(event.raw),
+        block,
+        entries.length,
       );
       if (result.changes === 0) continue;
-      inserted++;
-      insertFts.run(result.lastInsertRowid, fullTextOf(event.description, event.raw));
+      entries.push([event.ecs, event.raw]);
+      insertFts.run(result.lastInsertRowid, searchTextOf(event));
       const key = `${event.tenantId}\u0000${event.contentType}`;
-      const stream = streams.get(key) ?? {
-        tenantId: event.tenantId,
-        tenantName: event.tenantName,
-        contentType: event.contentType,
-        count: 0,
-        newest: 0,
-      };
+      let stream = streams.get(key);
+      if (!stream) {
+        stream = { tenantId: event.tenantId, tenantName: event.tenantName, contentType: event.contentType, count: 0, newest: 0 };
+        streams.set(key, stream);
+      }
       stream.count++;
-      stream.newest = Math.max(stream.newest, event.time);
-      streams.set(key, stream);
+      if (event.time > stream.newest) stream.newest = event.time;
     }
+    flush();
     const minute = Math.floor(now / 60_000);
     for (const s of streams.values()) {
       upsertTotals.run(s.tenantId, s.contentType, s.tenantName, s.count, s.newest, now);
@@ -205,9 +257,6 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
       return fn();
     } catch (err) {
       if (err instanceof StoreError || err instanceof StoreQueryError) throw err;
-      if (err instanceof Database.SqliteError && /fts5: syntax error/.test(err.message)) {
-        throw new StoreQueryError('q', 'is not a valid search');
-      }
       throw new StoreError(`${what} failed: ${(err as Error).message}`, { cause: err });
     }
   }
@@ -218,57 +267,14 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
 
     insertAlerts: (alerts) => (alerts.length === 0 ? 0 : wrap('storing alerts', () => insertAlertBatch(alerts))),
 
-    searchEvents: (query) =>
-      wrap('searching events', () => {
-        const limit = pageSize(query.limit);
-        const where = whereOf(query);
-        const params = [...where.params];
-        let sql = where.sql;
-        if (query.cursor) {
-          const cursor = decodeCursor(query.cursor);
-          sql += ' AND (e.time < ? OR (e.time = ? AND e.seq < ?))';
-          params.push(cursor.time, cursor.time, cursor.seq);
-        }
-        const rows = db
-          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time DESC, e.seq DESC LIMIT ?`)
-          .all(...params, limit + 1) as SummaryRow[];
-        const total = (
-          db
-            .prepare(`SELECT count(*) AS n FROM (SELECT 1 FROM events e WHERE ${where.sql} LIMIT ?)`)
-            .get(...where.params, TOTAL_CAP + 1) as { n: number }
-        ).n;
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          events: page.map(summary),
-          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
-          total: Math.min(total, TOTAL_CAP),
-          totalCapped: total > TOTAL_CAP,
-        };
-      }),
+    searchEvents: (query, options) => pool.run('searchEvents', [query, clock()], options?.signal),
+    histogram: (filter, bucketMs, options) => pool.run('histogram', [filter, bucketMs, clock()], options?.signal),
+    timeBounds: (filter, options) => pool.run('timeBounds', [filter, clock()], options?.signal),
+    topValues: (filter, field, limit = 5, options) => pool.run('topValues', [filter, field, limit, clock()], options?.signal),
 
-    getEvent: (id) =>
-      wrap('reading an event', () => {
-        const row = selectEvent.get(id) as Record<string, unknown> | undefined;
-        if (!row) return undefined;
-        return {
-          id: row.id as string,
-          tenantId: row.tenant_id as string,
-          tenantName: row.tenant_name as string,
-          contentType: row.content_type as string,
-          time: row.time as number,
-          ingestedAt: row.ingested_at as number,
-          description: row.description as string,
-          user: row.user as string | null,
-          sourceIp: row.source_ip as string | null,
-          action: row.action as string | null,
-          workload: row.workload as string | null,
-          outcome: row.outcome as string | null,
-          ecs: parseJson(row.ecs as string, 'ECS document'),
-          raw: parseJson(row.raw as string, 'raw record'),
-          alertIds: (selectAlertIdsOfEvent.all(id) as { id: string }[]).map((r) => r.id),
-        };
-      }),
+    runningSearches: () => pool.running,
+
+    getEvent: (id) => wrap('reading an event', () => reads.getEvent(id)),
 
     listAlerts: (query) =>
       wrap('listing alerts', () => {
@@ -302,37 +308,6 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
         return { alert, events, missingEventIds: alert.eventIds.filter((e) => !found.has(e)) };
       }),
 
-    histogram: (filter, bucketMs) =>
-      wrap('building the histogram', () => {
-        if (!Number.isInteger(bucketMs) || bucketMs < 1000)
-          throw new StoreQueryError('bucket', 'must be a whole number of milliseconds ≥ 1000');
-        const where = whereOf(filter);
-        return db
-          .prepare(`SELECT CAST(e.time / ? AS INTEGER) * ? AS start, count(*) AS count, sum(e.outcome = 'failure') AS failures
-        FROM events e WHERE ${where.sql} GROUP BY 1 ORDER BY 1`)
-          .all(bucketMs, bucketMs, ...where.params) as HistogramBucket[];
-      }),
-
-    timeBounds: (filter) =>
-      wrap('reading time bounds', () => {
-        const where = whereOf(filter);
-        const row = db
-          .prepare(`SELECT min(e.time) AS oldest, max(e.time) AS newest FROM events e WHERE ${where.sql}`)
-          .get(...where.params) as { oldest: number | null; newest: number | null };
-        return row.oldest === null || row.newest === null ? undefined : { oldest: row.oldest, newest: row.newest };
-      }),
-
-    topValues: (filter, field, limit = 5, sample = 10_000) =>
-      wrap('counting values', () => {
-        const column = FACET_COLUMNS[field];
-        const where = whereOf(filter);
-        return db
-          .prepare(`SELECT v AS value, count(*) AS count FROM
-        (SELECT ${column} AS v FROM events e WHERE ${where.sql} ORDER BY e.time DESC LIMIT ?)
-        WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ?`)
-          .all(...where.params, sample, limit) as FacetValue[];
-      }),
-
     eventsPerMinute: (tenantId, contentType, now = Date.now()) =>
       wrap('reading rates', () => {
         const since = Math.floor(now / 60_000) - RATE_MINUTES;
@@ -349,9 +324,15 @@ export function openEventStore(config: StoreConfig & { path: string }): EventSto
 
     countEvents: () => (db.prepare('SELECT count(*) AS n FROM events').get() as { n: number }).n,
 
-    applyRetention: (now = Date.now()) => wrap('applying retention', () => applyRetention(db, limits, now)),
+    applyRetention: (now = Date.now()) =>
+      wrap('applying retention', () => {
+        const result = applyRetention(db, limits, now);
+        reads.forgetBlocks();
+        return result;
+      }),
 
-    close: () => {
+    close: async () => {
+      await pool.close();
       if (db.open) db.close();
     },
   };

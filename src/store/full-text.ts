@@ -1,52 +1,47 @@
-import { StoreQueryError } from './errors.ts';
+import type { ProcessedEvent } from '../core/processed-event.ts';
 
-const MAX_TEXT = 8192;
+/** Characters of searchable text per event: beyond it the rest of the values are not full-text indexed. */
+export const MAX_TEXT = 4096;
 
-function collectStrings(node: unknown, out: string[], budget: { left: number }): void {
-  if (budget.left <= 0) return;
+/** Values that carry no words worth indexing (ids repeated on every event are searched by field instead). */
+const SKIP_KEYS = new Set(['@timestamp', 'CreationTime', 'OrganizationId', 'Version', 'RecordType', 'UserType']);
+
+/** Appends every string (and number) of a document that the text does not already contain, within the budget. */
+function collect(node: unknown, key: string, text: { value: string }): void {
+  if (text.value.length >= MAX_TEXT || SKIP_KEYS.has(key)) return;
   if (typeof node === 'string') {
-    if (node.length === 0) return;
-    const piece = node.slice(0, budget.left);
-    out.push(piece);
-    budget.left -= piece.length + 1;
-  } else if (typeof node === 'number' || typeof node === 'boolean') {
-    collectStrings(String(node), out, budget);
+    // A value already contained (url.path inside url.full, a user in the description) adds no token or phrase.
+    if (node.length === 0 || text.value.includes(node)) return;
+    text.value += ` ${node.length > MAX_TEXT - text.value.length ? node.slice(0, MAX_TEXT - text.value.length) : node}`;
+  } else if (typeof node === 'number') {
+    collect(String(node), key, text);
   } else if (Array.isArray(node)) {
-    for (const item of node) collectStrings(item, out, budget);
+    for (const item of node) collect(item, key, text);
   } else if (node && typeof node === 'object') {
-    for (const value of Object.values(node)) collectStrings(value, out, budget);
+    for (const k in node) collect((node as Record<string, unknown>)[k], k, text);
   }
-}
-
-/** The text indexed for full-text search: the description, then every value of the raw record (bounded). */
-export function fullTextOf(description: string, raw: unknown): string {
-  const out = [description];
-  collectStrings(raw, out, { left: MAX_TEXT });
-  return out.join(' ');
 }
 
 /**
- * Turns what an analyst types into a safe FTS5 query: every word must match (AND),
- * `-word` excludes, `word*` is a prefix, `"two words"` is a phrase. Punctuation inside a word
- * (emails, IPs, GUIDs) is kept: the word becomes a phrase of its tokens.
+ * The text indexed for full-text search: the description, then each string (and number) of the ECS document and
+ * of the raw record that the text does not already contain (bounded by MAX_TEXT). Every word and phrase of every
+ * value is still found, with a fraction of the tokens to index.
  */
-export function toFtsQuery(input: string): string | undefined {
-  const terms = input.match(/-?"[^"]*"|\S+/g) ?? [];
-  const include: string[] = [];
-  const exclude: string[] = [];
-  for (const term of terms) {
-    const negated = term.startsWith('-') && term.length > 1;
-    let word = negated ? term.slice(1) : term;
-    const prefix = word.endsWith('*') && !word.startsWith('"');
-    if (prefix) word = word.slice(0, -1);
-    word = word.replace(/^"|"$/g, '').replace(/"/g, '');
-    if (!/[\p{L}\p{N}]/u.test(word)) continue;
-    const quoted = `"${word}"${prefix ? '*' : ''}`;
-    (negated ? exclude : include).push(quoted);
-  }
-  if (include.length === 0) {
-    if (exclude.length > 0) throw new StoreQueryError('q', 'a search needs at least one word that is not excluded with "-"');
-    return undefined;
-  }
-  return [include.join(' AND '), ...exclude.map((e) => `NOT ${e}`)].join(' ');
+export function searchTextOf(event: ProcessedEvent): string {
+  const text = { value: event.description };
+  collect(event.ecs, '', text);
+  collect(event.raw, '', text);
+  return text.value;
+}
+
+/** The FTS5 tokens of a value, as the unicode61 tokenizer splits it (letters and digits). */
+export function tokensOf(value: string): string[] {
+  return value.match(/[\p{L}\p{N}]+/gu) ?? [];
+}
+
+/** A safe FTS5 phrase of a value's tokens (`"alice" "contoso" "com"` as one phrase); undefined without tokens. */
+export function ftsPhrase(value: string, prefix = false): string | undefined {
+  const tokens = tokensOf(value);
+  if (tokens.length === 0) return undefined;
+  return `"${tokens.join(' ')}"${prefix ? '*' : ''}`;
 }

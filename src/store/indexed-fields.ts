@@ -7,6 +7,10 @@ export interface IndexedFields {
   action: string | null;
   workload: string | null;
   outcome: string | null;
+  /** ECS event.category values, space-separated. */
+  category: string | null;
+  /** ECS source.geo.country_iso_code. */
+  country: string | null;
 }
 
 /** Reads a dotted path (`source.ip`) from a nested object. */
@@ -24,6 +28,11 @@ function firstString(...values: unknown[]): string | null {
     if (typeof value === 'string' && value.length > 0) return value;
   }
   return null;
+}
+
+function listOf(value: unknown): string | null {
+  const items = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string' && v !== '');
+  return items.length > 0 ? items.join(' ') : null;
 }
 
 const SUCCESS_STATUSES = new Set(['succeeded', 'success', 'partiallysucceeded', 'true']);
@@ -56,5 +65,7 @@ export function indexedFields(event: ProcessedEvent): IndexedFields {
     action: firstString(readPath(ecs, 'event.action'), raw.Operation),
     workload: firstString(readPath(ecs, 'service.name'), raw.Workload),
     outcome: firstString(readPath(ecs, 'event.outcome')) ?? outcomeOfStatus(raw.ResultStatus),
+    category: listOf(readPath(ecs, 'event.category')),
+    country: firstString(readPath(ecs, 'source.geo.country_iso_code')),
   };
 }

@@ -1,10 +1,12 @@
 import type { Database } from 'better-sqlite3';
 
-const SCHEMA_VERSION = 1;
+/** Version 2: events keep their searched fields as columns; ECS + raw live compressed in blocks (event-blocks.ts). */
+export const SCHEMA_VERSION = 2;
 
 /**
- * Events keep their searchable fields as real columns (indexed) plus the ECS and raw JSON.
- * `events_fts` is a contentless FTS5 index (rowid = events.seq) kept in sync by the store and a delete trigger.
+ * `events`: one row per event with only what is filtered, sorted or listed (no JSON); `block`/`slot` locate the
+ * ECS document and raw record in `event_blocks` (one deflated block per insert batch of up to 256, `live` = rows still
+ * pointing at it). `events_fts` is a contentless FTS5 index (rowid = events.seq) of the searchable text only.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS events (
@@ -16,22 +18,31 @@ CREATE TABLE IF NOT EXISTS events (
   time INTEGER NOT NULL,
   ingested_at INTEGER NOT NULL,
   user TEXT COLLATE NOCASE,
-  source_ip TEXT,
+  source_ip TEXT COLLATE NOCASE,
   action TEXT COLLATE NOCASE,
   workload TEXT COLLATE NOCASE,
   outcome TEXT COLLATE NOCASE,
+  category TEXT COLLATE NOCASE,
+  country TEXT COLLATE NOCASE,
   description TEXT NOT NULL,
-  ecs TEXT NOT NULL,
-  raw TEXT NOT NULL
+  block INTEGER NOT NULL,
+  slot INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS events_time ON events (time, seq);
+CREATE INDEX IF NOT EXISTS events_time ON events (time, outcome);
 CREATE INDEX IF NOT EXISTS events_tenant_time ON events (tenant_id, time);
 CREATE INDEX IF NOT EXISTS events_user_time ON events (user, time);
 CREATE INDEX IF NOT EXISTS events_ip_time ON events (source_ip, time);
 CREATE INDEX IF NOT EXISTS events_action_time ON events (action, time);
+CREATE INDEX IF NOT EXISTS events_outcome_time ON events (outcome, time);
+CREATE TABLE IF NOT EXISTS event_blocks (
+  id INTEGER PRIMARY KEY,
+  live INTEGER NOT NULL,
+  data BLOB NOT NULL
+);
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
-CREATE TRIGGER IF NOT EXISTS events_fts_delete AFTER DELETE ON events BEGIN
+CREATE TRIGGER IF NOT EXISTS events_delete AFTER DELETE ON events BEGIN
   DELETE FROM events_fts WHERE rowid = old.seq;
+  UPDATE event_blocks SET live = live - 1 WHERE id = old.block;
 END;
 
 CREATE TABLE IF NOT EXISTS alerts (
@@ -77,12 +88,19 @@ CREATE TABLE IF NOT EXISTS stream_minutes (
 ) WITHOUT ROWID;
 `;
 
-/** Creates the schema on a fresh file, or checks the version of an existing one. */
-export function migrate(db: Database): void {
+/** What opening found: a fresh or current file, or an older format that must be set aside. */
+export type SchemaState = 'current' | 'older' | 'newer';
+
+export function schemaState(db: Database): SchemaState {
   const version = db.pragma('user_version', { simple: true }) as number;
-  if (version > SCHEMA_VERSION) {
-    throw new Error(`the store was written by a newer version (schema ${version}, this build knows ${SCHEMA_VERSION})`);
-  }
+  if (version > SCHEMA_VERSION) return 'newer';
+  if (version === SCHEMA_VERSION) return 'current';
+  const tables = db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'").get() as { n: number };
+  return tables.n === 0 ? 'current' : 'older';
+}
+
+/** Creates the schema on a fresh file (call only when schemaState() is 'current'). */
+export function createSchema(db: Database): void {
   db.exec(DDL);
   db.pragma(`user_version = ${SCHEMA_VERSION}`);
 }

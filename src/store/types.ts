@@ -33,9 +33,8 @@ export interface EventPage {
   events: EventSummary[];
   /** Pass back as `cursor` for the next (older) page; absent on the last page. */
   nextCursor?: string;
-  /** Matching events, counted up to `totalCap` (then `totalCapped` is true). */
+  /** Every matching event, counted exactly. */
   total: number;
-  totalCapped: boolean;
 }
 
 export interface AlertPage {
@@ -75,6 +74,16 @@ export type FacetField = 'user' | 'sourceIp' | 'action' | 'workload' | 'outcome'
 export interface FacetValue {
   value: string;
   count: number;
+}
+
+/** Top values of a field: exact over every match, or (when `exact` is false) counted over the newest `sample`. */
+export interface FacetResult {
+  values: FacetValue[];
+  exact: boolean;
+  /** Events the counts were taken over: every match when exact, else the newest `sample` of `matched`. */
+  sample: number;
+  /** Matching events in all. */
+  matched: number;
 }
 
 export interface RetentionResult {

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { HealthSource } from '../core/health.ts';
 import type { EventStore } from '../store/event-store.ts';
-import { filterOf } from './event-search.ts';
+import { abortSignalOf, filterOf } from './event-search.ts';
 import { exportFormatOf, exportStream } from './export.ts';
 import { buildHealthView } from './health-view.ts';
 import type { SinkHealthSource } from './sink-health.ts';
@@ -21,12 +21,14 @@ function notFound(what: string, id: string) {
 
 /** The JSON API behind the pages (same parameters as the pages' query strings). */
 export function registerApiRoutes(app: FastifyInstance, { store, health, sinks, now }: ApiDeps): void {
-  app.get('/api/events', async (request) => store.searchEvents(eventQueryOf(cleanParams(request.query), now())));
+  app.get('/api/events', async (request, reply) =>
+    store.searchEvents(eventQueryOf(cleanParams(request.query), now()), { signal: abortSignalOf(reply) }),
+  );
 
   app.get('/api/events/export', async (request, reply) => {
     const params = cleanParams(request.query);
     const format = exportFormatOf(params.format);
-    const stream = exportStream(store, eventQueryOf(params, now()), format);
+    const stream = exportStream(store, eventQueryOf(params, now()), format, { signal: abortSignalOf(reply) });
     const stamp = new Date(now()).toISOString().replace(/[:.]/g, '-');
     return reply
       .type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson')
@@ -39,15 +41,17 @@ export function registerApiRoutes(app: FastifyInstance, { store, health, sinks, 
     return event ?? reply.code(404).send(notFound('event', request.params.id));
   });
 
-  app.get('/api/histogram', async (request) => {
+  app.get('/api/histogram', async (request, reply) => {
     const filter = filterOf(eventQueryOf(cleanParams(request.query), now()));
-    return buildHistogram(store, filter, now()) ?? { buckets: [] };
+    return (await buildHistogram(store, filter, now(), { signal: abortSignalOf(reply) })) ?? { buckets: [] };
   });
 
-  app.get('/api/top', async (request) => {
+  /** Top values: `exact` false means counted over the newest `sample` of `matched` events. */
+  app.get('/api/top', async (request, reply) => {
     const params = cleanParams(request.query);
     const field = facetFieldOf(params.field);
-    return { field, values: store.topValues(filterOf(eventQueryOf(params, now())), field, 10) };
+    const result = await store.topValues(filterOf(eventQueryOf(params, now())), field, 10, { signal: abortSignalOf(reply) });
+    return { field, ...result };
   });
 
   app.get('/api/alerts', async (request) => store.listAlerts(alertQueryOf(cleanParams(request.query), now())));

@@ -1,11 +1,21 @@
+import type { FastifyReply } from 'fastify';
 import type { EventFilter, EventQuery } from '../store/event-query.ts';
-import type { EventStore } from '../store/event-store.ts';
+import type { EventSearch, SearchOptions } from '../store/event-store.ts';
 import type { EventPage, FacetField, FacetValue } from '../store/types.ts';
 import { buildHistogram, type Histogram } from './histogram-data.ts';
 
 export function filterOf(query: EventQuery): EventFilter {
   const { limit: _limit, cursor: _cursor, ...filter } = query;
   return filter;
+}
+
+/** Aborts when the HTTP client goes away before its answer was sent: the search it started is stopped. */
+export function abortSignalOf(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort();
+  });
+  return controller.signal;
 }
 
 export const FACETS: { field: FacetField; param: string; label: string }[] = [
@@ -16,17 +26,39 @@ export const FACETS: { field: FacetField; param: string; label: string }[] = [
   { field: 'workload', param: 'workload', label: 'Workloads' },
 ];
 
+export interface FacetGroup {
+  field: FacetField;
+  param: string;
+  label: string;
+  values: FacetValue[];
+  /** False when the counts were taken over the newest `sample` matching events only. */
+  exact: boolean;
+  sample: number;
+}
+
 export interface EventSearchResult {
   page: EventPage;
   histogram?: Histogram;
-  facets: { field: FacetField; param: string; label: string; values: FacetValue[] }[];
+  facets: FacetGroup[];
 }
 
-/** Everything the events page shows for one query: the page, the histogram and the top values. */
-export function searchWithContext(store: EventStore, query: EventQuery, now: number): EventSearchResult {
-  const page = store.searchEvents(query);
+/** Everything the events page shows for one query: the page, the histogram and the top values (run off-thread). */
+export async function searchWithContext(
+  store: EventSearch,
+  query: EventQuery,
+  now: number,
+  signal?: AbortSignal,
+): Promise<EventSearchResult> {
+  const options: SearchOptions = signal ? { signal } : {};
+  const page = await store.searchEvents(query, options);
+  if (page.total === 0) return { page, facets: [] };
   const filter = filterOf(query);
-  const histogram = page.total > 0 ? buildHistogram(store, filter, now) : undefined;
-  const facets = page.total > 0 ? FACETS.map((f) => ({ ...f, values: store.topValues(filter, f.field, 5) })) : [];
+  const [histogram, ...facets] = await Promise.all([
+    buildHistogram(store, filter, now, options),
+    ...FACETS.map(async (f) => {
+      const result = await store.topValues(filter, f.field, 5, options);
+      return { ...f, values: result.values, exact: result.exact, sample: result.sample };
+    }),
+  ]);
   return { page, ...(histogram ? { histogram } : {}), facets };
 }

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { EventQuery } from '../store/event-query.ts';
-import type { EventStore } from '../store/event-store.ts';
+import type { EventStore, SearchOptions } from '../store/event-store.ts';
 import type { EventSummary } from '../store/types.ts';
 import { WebQueryError } from './errors.ts';
 
@@ -41,11 +41,14 @@ export function csvCell(value: string | null): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-function* pages(store: EventStore, query: EventQuery): Generator<EventSummary[]> {
+async function* pages(store: EventStore, query: EventQuery, options: SearchOptions): AsyncGenerator<EventSummary[]> {
   let cursor: string | undefined;
   let sent = 0;
   while (sent < MAX_EXPORT_ROWS) {
-    const page = store.searchEvents({ ...query, limit: Math.min(PAGE, MAX_EXPORT_ROWS - sent), ...(cursor ? { cursor } : {}) });
+    const page = await store.searchEvents(
+      { ...query, limit: Math.min(PAGE, MAX_EXPORT_ROWS - sent), ...(cursor ? { cursor } : {}) },
+      options,
+    );
     if (page.events.length === 0) return;
     sent += page.events.length;
     yield page.events;
@@ -54,15 +57,15 @@ function* pages(store: EventStore, query: EventQuery): Generator<EventSummary[]>
   }
 }
 
-function* csvLines(store: EventStore, query: EventQuery): Generator<string> {
+async function* csvLines(store: EventStore, query: EventQuery, options: SearchOptions): AsyncGenerator<string> {
   yield `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;
-  for (const events of pages(store, query)) {
+  for await (const events of pages(store, query, options)) {
     yield events.map((e) => `${CSV_COLUMNS.map(([, get]) => csvCell(get(e))).join(',')}\r\n`).join('');
   }
 }
 
-function* ndjsonLines(store: EventStore, query: EventQuery): Generator<string> {
-  for (const events of pages(store, query)) {
+async function* ndjsonLines(store: EventStore, query: EventQuery, options: SearchOptions): AsyncGenerator<string> {
+  for await (const events of pages(store, query, options)) {
     const lines: string[] = [];
     for (const summary of events) {
       const event = store.getEvent(summary.id);
@@ -73,7 +76,7 @@ function* ndjsonLines(store: EventStore, query: EventQuery): Generator<string> {
 }
 
 /** A stream of the matching events, newest first, at most MAX_EXPORT_ROWS. */
-export function exportStream(store: EventStore, query: EventQuery, format: ExportFormat): Readable {
+export function exportStream(store: EventStore, query: EventQuery, format: ExportFormat, options: SearchOptions = {}): Readable {
   const { cursor: _cursor, limit: _limit, ...rest } = query;
-  return Readable.from(format === 'csv' ? csvLines(store, rest) : ndjsonLines(store, rest));
+  return Readable.from(format === 'csv' ? csvLines(store, rest, options) : ndjsonLines(store, rest, options));
 }

@@ -1,5 +1,5 @@
 import type { EventFilter } from '../store/event-query.ts';
-import type { EventStore } from '../store/event-store.ts';
+import type { EventSearch, SearchOptions } from '../store/event-store.ts';
 import type { HistogramBucket } from '../store/types.ts';
 
 export interface Histogram {
@@ -30,13 +30,18 @@ export function bucketSizeFor(spanMs: number): number {
 }
 
 /** A dense histogram over the filter's time range (or the span of the matching events when open-ended). */
-export function buildHistogram(store: EventStore, filter: EventFilter, now: number): Histogram | undefined {
-  const bounds = filter.from === undefined || filter.to === undefined ? store.timeBounds(filter) : undefined;
+export async function buildHistogram(
+  store: EventSearch,
+  filter: EventFilter,
+  now: number,
+  options?: SearchOptions,
+): Promise<Histogram | undefined> {
+  const bounds = filter.from === undefined || filter.to === undefined ? await store.timeBounds(filter, options) : undefined;
   const from = filter.from ?? bounds?.oldest;
   const to = filter.to ?? (filter.from !== undefined ? now : bounds ? bounds.newest + 1 : undefined);
   if (from === undefined || to === undefined || to <= from) return undefined;
   const bucketMs = bucketSizeFor(to - from);
-  const counts = new Map(store.histogram(filter, bucketMs).map((b) => [b.start, b]));
+  const counts = new Map((await store.histogram(filter, bucketMs, options)).map((b) => [b.start, b]));
   const buckets: HistogramBucket[] = [];
   const first = Math.floor(from / bucketMs) * bucketMs;
   for (let start = first; start < to && buckets.length <= MAX_BUCKETS + 1; start += bucketMs) {

@@ -3,7 +3,7 @@ import type { HealthSource } from '../core/health.ts';
 import type { Secret } from '../core/secret.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { setSessionCookie } from './auth.ts';
-import { searchWithContext } from './event-search.ts';
+import { abortSignalOf, searchWithContext } from './event-search.ts';
 import { buildHealthView } from './health-view.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { SinkHealthSource } from './sink-health.ts';
@@ -43,7 +43,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
     // The landing page shows the last day; any explicit search decides its own range ("All time" sends range=all).
     const params = Object.keys(given).length === 0 ? { range: DEFAULT_RANGE } : given;
     try {
-      const result = searchWithContext(store, eventQueryOf(params, now()), now());
+      const result = await searchWithContext(store, eventQueryOf(params, now()), now(), abortSignalOf(reply));
       return sendHtml(reply, eventsPage({ params, tenants: tenantNames(store), ...result }));
     } catch (err) {
       const bad = queryErrorOf(err);

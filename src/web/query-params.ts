@@ -59,7 +59,7 @@ function timeRange(params: Params, now: number): { from?: number; to?: number } 
 export function eventQueryOf(params: Params, now: number): EventQuery {
   const limit = parseLimit(params.limit);
   return {
-    ...(params.q ? { text: params.q } : {}),
+    ...(params.q ? { q: params.q } : {}),
     ...(params.tenant ? { tenant: params.tenant } : {}),
     ...(params.user ? { user: params.user } : {}),
     ...(params.ip ? { ip: params.ip } : {}),

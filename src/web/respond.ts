@@ -1,6 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { SafeHtml } from './html.ts';
 import { WebQueryError } from './errors.ts';
+import { QuerySyntaxError } from '../query/index.ts';
 import { StoreQueryError } from '../store/errors.ts';
 
 export function sendHtml(reply: FastifyReply, page: SafeHtml, status = 200): FastifyReply {
@@ -8,7 +9,8 @@ export function sendHtml(reply: FastifyReply, page: SafeHtml, status = 200): Fas
 }
 
 /** A bad parameter (answered 400, message shown), or undefined for anything else. */
-export function queryErrorOf(err: unknown): { field: string; message: string; code: string } | undefined {
+export function queryErrorOf(err: unknown): { field: string; message: string; code: string; position?: number } | undefined {
+  if (err instanceof QuerySyntaxError) return { field: 'q', message: err.message, code: err.code, position: err.position };
   if (err instanceof WebQueryError || err instanceof StoreQueryError)
     return { field: err.field, message: err.message, code: err.code };
   return undefined;

@@ -161,7 +161,7 @@ export async function startTestServer(
     dataDir,
     async close() {
       await server.close();
-      store.close();
+      await store.close();
     },
   };
 }

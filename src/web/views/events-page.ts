@@ -11,7 +11,7 @@ export interface EventsPageModel {
   params: Params;
   page?: EventPage;
   histogram?: Histogram;
-  facets: { field: FacetField; param: string; label: string; values: FacetValue[] }[];
+  facets: { field: FacetField; param: string; label: string; values: FacetValue[]; exact?: boolean; sample?: number }[];
   /** Known tenant names, offered as suggestions in the tenant filter. */
   tenants: string[];
   error?: string;
@@ -91,7 +91,7 @@ function facetsPanel(model: EventsPageModel): SafeHtml {
   if (groups.length === 0) return html``;
   return html`<aside class="facets" aria-label="Top values">${groups.map(
     (f) => html`<section>
-  <h3>${f.label}</h3>
+  <h3>${f.label}${f.exact === false && f.sample ? html` <small class="estimate" title="Counted over the newest ${formatCount(f.sample)} matching events">(newest ${formatCount(f.sample)})</small>` : ''}</h3>
   <ul>${f.values.map((v) => html`<li><a href="${linkTo('/events', model.params, { [f.param]: v.value, cursor: undefined })}" class="${f.param === 'ip' || f.param === 'user' ? 'mono' : ''}">${v.value}</a><span class="count">${formatCount(v.count)}</span></li>`)}</ul>
 </section>`,
   )}</aside>`;
@@ -100,7 +100,7 @@ function facetsPanel(model: EventsPageModel): SafeHtml {
 function pager(model: EventsPageModel): SafeHtml {
   const page = model.page;
   if (!page) return html``;
-  const total = `${formatCount(page.total)}${page.totalCapped ? '+' : ''}`;
+  const total = formatCount(page.total);
   return html`<div class="pager">
   <span>${formatCount(page.events.length)} shown of ${total} matching</span>
   ${

@@ -1,0 +1,168 @@
+import type { Database } from 'better-sqlite3';
+import { BlockCache } from './event-blocks.ts';
+import { decodeCursor, encodeCursor, pageSize, whereOf, type EventFilter, type EventQuery } from './event-query.ts';
+import { StoreQueryError } from './errors.ts';
+import type { DocMatcher } from './query-sql.ts';
+import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket, StoredEvent } from './types.ts';
+
+/** Facets count every match up to this many events; beyond, the newest this many (labelled as a sample). */
+export const FACET_EXACT_LIMIT = 100_000;
+
+export const SUMMARY_COLUMNS = `e.seq, e.id, e.tenant_id AS tenantId, e.tenant_name AS tenantName, e.content_type AS contentType, e.time,
+  e.user, e.source_ip AS sourceIp, e.action, e.workload, e.outcome, e.description,
+  EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id) AS alerted`;
+
+export type SummaryRow = Omit<EventSummary, 'alerted'> & { seq: number; alerted: number };
+
+const FACET_COLUMNS: Record<FacetField, string> = {
+  user: 'e.user',
+  sourceIp: 'e.source_ip',
+  action: 'e.action',
+  workload: 'e.workload',
+  outcome: 'e.outcome',
+  tenant: 'e.tenant_name',
+};
+
+export function summary(row: SummaryRow): EventSummary {
+  const { seq: _seq, alerted, ...rest } = row;
+  return { ...rest, alerted: alerted === 1 };
+}
+
+/** The searches of the events page over one connection (a worker's read-only one, see query-worker.ts). */
+export interface EventReads {
+  searchEvents(query: EventQuery, now: number): EventPage;
+  histogram(filter: EventFilter, bucketMs: number, now: number): HistogramBucket[];
+  timeBounds(filter: EventFilter, now: number): { oldest: number; newest: number } | undefined;
+  topValues(filter: EventFilter, field: FacetField, limit: number, now: number): FacetResult;
+  getEvent(id: string): StoredEvent | undefined;
+  /** Drops decoded blocks kept between getEvent calls (after retention deleted some). */
+  forgetBlocks(): void;
+}
+
+/**
+ * `blocksDb` reads the document blocks: `doc_match` runs inside a statement of `db`, and a connection cannot run a
+ * second statement meanwhile, so the worker gives it a second read-only connection (blocks never change once written).
+ */
+export function createEventReads(db: Database, blocksDb: Database = db): EventReads {
+  const selectBlock = blocksDb.prepare('SELECT data FROM event_blocks WHERE id = ?').pluck();
+  const blocks = new BlockCache((id) => selectBlock.get(id) as Buffer | undefined);
+  let matchers: DocMatcher[] = [];
+  db.function('doc_match', { deterministic: false, directOnly: true }, (block, slot, index) => {
+    const entry = blocks.entry(Number(block), Number(slot));
+    const matcher = matchers[Number(index)];
+    return entry && matcher?.(entry) ? 1 : 0;
+  });
+  const selectEvent = db.prepare('SELECT * FROM events WHERE id = ?');
+  const selectAlertIds = db.prepare(`SELECT l.alert_id AS id FROM alert_events l JOIN alerts a ON a.id = l.alert_id
+    WHERE l.event_id = ? ORDER BY a.time DESC LIMIT 100`);
+
+  /** Compiles the filter and runs `fn` with its document tests installed for `doc_match`. */
+  function withWhere<T>(filter: EventFilter, now: number, fn: (sql: string, params: unknown[]) => T): T {
+    const where = whereOf(filter, now);
+    matchers = where.matchers;
+    try {
+      return fn(where.sql, where.params);
+    } finally {
+      matchers = [];
+      blocks.clear();
+    }
+  }
+
+  const count = (sql: string, params: unknown[]) =>
+    (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${sql}`).get(...params) as { n: number }).n;
+
+  return {
+    searchEvents: (query, now) => {
+      const limit = pageSize(query.limit);
+      return withWhere(query, now, (whereSql, whereParams) => {
+        const params = [...whereParams];
+        let sql = whereSql;
+        if (query.cursor) {
+          const cursor = decodeCursor(query.cursor);
+          sql += ' AND (e.time < ? OR (e.time = ? AND e.seq < ?))';
+          params.push(cursor.time, cursor.time, cursor.seq);
+        }
+        const rows = db
+          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time DESC, e.seq DESC LIMIT ?`)
+          .all(...params, limit + 1) as SummaryRow[];
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        return {
+          events: page.map(summary),
+          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
+          total: count(whereSql, whereParams),
+        };
+      });
+    },
+
+    histogram: (filter, bucketMs, now) => {
+      if (!Number.isInteger(bucketMs) || bucketMs < 1000)
+        throw new StoreQueryError('bucket', 'must be a whole number of milliseconds ≥ 1000');
+      return withWhere(
+        filter,
+        now,
+        (sql, params) =>
+          db
+            .prepare(`SELECT CAST(e.time / ? AS INTEGER) * ? AS start, count(*) AS count, sum(e.outcome = 'failure') AS failures
+          FROM events e WHERE ${sql} GROUP BY 1 ORDER BY 1`)
+            .all(bucketMs, bucketMs, ...params) as HistogramBucket[],
+      );
+    },
+
+    timeBounds: (filter, now) =>
+      withWhere(filter, now, (sql, params) => {
+        const row = db
+          .prepare(`SELECT min(e.time) AS oldest, max(e.time) AS newest FROM events e WHERE ${sql}`)
+          .get(...params) as {
+          oldest: number | null;
+          newest: number | null;
+        };
+        return row.oldest === null || row.newest === null ? undefined : { oldest: row.oldest, newest: row.newest };
+      }),
+
+    topValues: (filter, field, limit, now) =>
+      withWhere(filter, now, (sql, params) => {
+        const column = FACET_COLUMNS[field];
+        const matched = count(sql, params);
+        const exact = matched <= FACET_EXACT_LIMIT;
+        const values = db
+          .prepare(
+            exact
+              ? `SELECT ${column} AS value, count(*) AS count FROM events e WHERE ${sql} AND ${column} IS NOT NULL
+                 GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT ?`
+              : `SELECT v AS value, count(*) AS count FROM
+                 (SELECT ${column} AS v FROM events e WHERE ${sql} ORDER BY e.time DESC LIMIT ${FACET_EXACT_LIMIT})
+                 WHERE v IS NOT NULL GROUP BY v ORDER BY count DESC, v LIMIT ?`,
+          )
+          .all(...params, limit) as FacetResult['values'];
+        return { values, exact, sample: exact ? matched : FACET_EXACT_LIMIT, matched };
+      }),
+
+    getEvent: (id) => {
+      const row = selectEvent.get(id) as Record<string, unknown> | undefined;
+      if (!row) return undefined;
+      // The decoded block stays cached: an export reads the events of one block one after the other.
+      const entry = blocks.entry(row.block as number, row.slot as number);
+      if (!entry) return undefined;
+      return {
+        id: row.id as string,
+        tenantId: row.tenant_id as string,
+        tenantName: row.tenant_name as string,
+        contentType: row.content_type as string,
+        time: row.time as number,
+        ingestedAt: row.ingested_at as number,
+        description: row.description as string,
+        user: row.user as string | null,
+        sourceIp: row.source_ip as string | null,
+        action: row.action as string | null,
+        workload: row.workload as string | null,
+        outcome: row.outcome as string | null,
+        ecs: entry[0],
+        raw: entry[1],
+        alertIds: (selectAlertIds.all(id) as { id: string }[]).map((r) => r.id),
+      };
+    },
+
+    forgetBlocks: () => blocks.clear(),
+  };
+}

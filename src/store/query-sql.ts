@@ -1,0 +1,255 @@
+import { compileSigmaString } from '../detect/wildcard.ts';
+import { type FieldValue, parseQuery, parseTimeValue, type QueryNode, QuerySyntaxError, type TermValue } from '../query/index.ts';
+import type { BlockEntry } from './event-blocks.ts';
+import { ftsPhrase } from './full-text.ts';
+import { readPath } from './indexed-fields.ts';
+
+/** A test of one event's stored documents, for fields that are not columns (run by the `doc_match` SQL function). */
+export type DocMatcher = (entry: BlockEntry) => boolean;
+
+/** A WHERE clause over `events e` with its parameters, and the document tests it calls by index. */
+export interface CompiledWhere {
+  sql: string;
+  params: unknown[];
+  matchers: DocMatcher[];
+}
+
+type ColumnKind = 'text' | 'time' | 'list' | 'tenant';
+
+/**
+ * ECS fields kept as columns (indexed or cheap to scan); any other name is read from the stored ECS document
+ * (or the raw record for `raw.<Field>`), after a full-text pre-filter on the value's words when there is one.
+ */
+const COLUMNS: Record<string, { column: string; kind: ColumnKind }> = {
+  '@timestamp': { column: 'e.time', kind: 'time' },
+  'event.action': { column: 'e.action', kind: 'text' },
+  'event.outcome': { column: 'e.outcome', kind: 'text' },
+  'event.category': { column: 'e.category', kind: 'list' },
+  'service.name': { column: 'e.workload', kind: 'text' },
+  'source.ip': { column: 'e.source_ip', kind: 'text' },
+  'source.geo.country_iso_code': { column: 'e.country', kind: 'text' },
+  'organization.id': { column: 'e.tenant_id', kind: 'text' },
+  // Short names of the page's filters.
+  tenant: { column: 'e.tenant_id', kind: 'tenant' },
+  user: { column: 'e.user', kind: 'text' },
+  ip: { column: 'e.source_ip', kind: 'text' },
+  action: { column: 'e.action', kind: 'text' },
+  workload: { column: 'e.workload', kind: 'text' },
+  outcome: { column: 'e.outcome', kind: 'text' },
+  content_type: { column: 'e.content_type', kind: 'text' },
+};
+
+const FTS = 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
+
+/** `alice*` → LIKE pattern `alice%` (escape `\`); `\*` stays a literal star. */
+function likePattern(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    const next = pattern[i + 1];
+    if (c === '\\' && (next === '*' || next === '?' || next === '\\')) {
+      out += next === '\\' ? '\\\\' : next;
+      i++;
+    } else if (c === '*') out += '%';
+    else if (c === '?') out += '_';
+    else if (c === '%' || c === '_') out += `\\${c}`;
+    else out += c;
+  }
+  return out;
+}
+
+/** The literal text before the first unescaped wildcard, and whether a wildcard follows it directly. */
+function literalPrefix(pattern: string): string {
+  let out = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      out += pattern[++i];
+      continue;
+    }
+    if (c === '*' || c === '?') break;
+    out += c;
+  }
+  return out;
+}
+
+/** FTS pre-filter for a term: the phrase of its words (a trailing partial word as a prefix). */
+function ftsOfTerm(term: TermValue): string | undefined {
+  if (!term.wildcard) return ftsPhrase(term.value);
+  const prefix = literalPrefix(term.value);
+  const endsInWord = /[\p{L}\p{N}]$/u.test(prefix);
+  return ftsPhrase(prefix, endsInWord);
+}
+
+function leaves(value: unknown): unknown[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value.flatMap(leaves) : [value];
+}
+
+function scalarText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return undefined;
+}
+
+type Bound = { value: string; inclusive: boolean } | undefined;
+
+function compareBound(actual: number, bound: number, inclusive: boolean, below: boolean): boolean {
+  if (below) return inclusive ? actual <= bound : actual < bound;
+  return inclusive ? actual >= bound : actual > bound;
+}
+
+class Compiler {
+  readonly params: unknown[] = [];
+  readonly matchers: DocMatcher[] = [];
+  readonly #now: number;
+
+  constructor(now: number) {
+    this.#now = now;
+  }
+
+  node(node: QueryNode): string {
+    switch (node.kind) {
+      case 'and':
+        return `(${node.children.map((c) => this.node(c)).join(' AND ')})`;
+      case 'or':
+        return `(${node.children.map((c) => this.node(c)).join(' OR ')})`;
+      case 'not':
+        return `(NOT ${this.node(node.child)})`;
+      case 'text':
+        return this.#text(node.value);
+      case 'field':
+        return this.#field(node.field, node.value, node.position);
+    }
+  }
+
+  #param(value: unknown): string {
+    this.params.push(value);
+    return '?';
+  }
+
+  #text(term: TermValue): string {
+    if (term.wildcard && literalPrefix(term.value) === '' && /^[*?]+$/.test(term.value)) return '1';
+    const match = ftsOfTerm(term);
+    if (!match) return '1';
+    return FTS.replace('?', this.#param(match));
+  }
+
+  #field(field: string, value: FieldValue, position: number): string {
+    const column = COLUMNS[field];
+    if (column) return this.#column(column.column, column.kind, field, value, position);
+    return this.#document(field, value, position);
+  }
+
+  #column(column: string, kind: ColumnKind, field: string, value: FieldValue, position: number): string {
+    if (value.type === 'exists') return kind === 'time' ? `${column} IS NOT NULL` : `(${column} IS NOT NULL AND ${column} <> '')`;
+    if (value.type === 'range') {
+      const parts: string[] = [];
+      const bound = (b: Bound, op: string) => {
+        if (!b) return;
+        const v = kind === 'time' ? this.#time(field, b.value, position) : b.value;
+        parts.push(`${column} ${op}${b.inclusive ? '=' : ''} ${this.#param(v)}`);
+      };
+      bound(value.lower, '>');
+      bound(value.upper, '<');
+      return parts.length === 0 ? `${column} IS NOT NULL` : `(${parts.join(' AND ')})`;
+    }
+    if (kind === 'time') {
+      if (value.wildcard) throw new QuerySyntaxError(`${field} takes a time or a range, not a wildcard`, position);
+      return `${column} = ${this.#param(this.#time(field, value.value, position))}`;
+    }
+    if (kind === 'tenant') {
+      if (value.wildcard) {
+        const p = likePattern(value.value);
+        return `(e.tenant_id LIKE ${this.#param(p)} ESCAPE '\\' OR e.tenant_name LIKE ${this.#param(p)} ESCAPE '\\')`;
+      }
+      return `(e.tenant_id = ${this.#param(value.value)} OR e.tenant_name = ${this.#param(value.value)})`;
+    }
+    if (kind === 'list') {
+      const pattern = value.wildcard ? likePattern(value.value) : likePattern(value.value.replace(/[\\*?]/g, '\\$&'));
+      return `(' ' || ${column} || ' ') LIKE ${this.#param(`% ${pattern} %`)} ESCAPE '\\'`;
+    }
+    if (value.wildcard) return `${column} LIKE ${this.#param(likePattern(value.value))} ESCAPE '\\'`;
+    return `${column} = ${this.#param(value.value)}`;
+  }
+
+  #time(field: string, value: string, position: number): number {
+    const time = parseTimeValue(value, this.#now);
+    if (time === undefined)
+      throw new QuerySyntaxError(`${field} needs a time such as now-1h or 2026-11-24T10:00:00Z, not "${value}"`, position);
+    return time;
+  }
+
+  /** A field read from the stored document, with a full-text pre-filter on its value's words when it has some. */
+  #document(field: string, value: FieldValue, position: number): string {
+    const raw = field.startsWith('raw.');
+    const path = raw ? field.slice(4) : field;
+    if (path === '') throw new QuerySyntaxError('"raw." needs a field name of the raw record after it', position);
+    const read = (entry: BlockEntry): unknown[] => leaves(readPath(raw ? entry[1] : entry[0], path));
+    let test: (v: unknown) => boolean;
+    let prefilter: string | undefined;
+    if (value.type === 'exists') {
+      test = (v) => v !== '';
+    } else if (value.type === 'range') {
+      test = this.#rangeTest(field, value.lower, value.upper, position);
+    } else {
+      const matches = compileSigmaString(value.wildcard ? value.value : value.value.replace(/[\\*?]/g, '\\$&'), 'exact', false);
+      test = (v) => {
+        const text = scalarText(v);
+        return text !== undefined && matches(text);
+      };
+      prefilter = ftsOfTerm(value);
+    }
+    const index = this.matchers.push((entry) => read(entry).some(test)) - 1;
+    // Parameters are bound in the order they appear in the SQL: the pre-filter's first.
+    const fts = prefilter ? `${FTS.replace('?', this.#param(prefilter))} AND ` : '';
+    return `(${fts}doc_match(e.block, e.slot, ${this.#param(index)}))`;
+  }
+
+  /** Numbers compare as numbers, times (ISO strings, now-1h) as times, anything else as text. */
+  #rangeTest(field: string, lower: Bound, upper: Bound, position: number): (v: unknown) => boolean {
+    const bounds = [lower, upper].filter((b): b is NonNullable<Bound> => b !== undefined);
+    if (bounds.every((b) => b.value.trim() !== '' && Number.isFinite(Number(b.value)))) {
+      return (v) => {
+        const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : Number.NaN;
+        if (!Number.isFinite(n)) return false;
+        return (
+          (!lower || compareBound(n, Number(lower.value), lower.inclusive, false)) &&
+          (!upper || compareBound(n, Number(upper.value), upper.inclusive, true))
+        );
+      };
+    }
+    const times = bounds.map((b) => parseTimeValue(b.value, this.#now));
+    if (times.every((t) => t !== undefined)) {
+      const lo = lower ? this.#time(field, lower.value, position) : undefined;
+      const hi = upper ? this.#time(field, upper.value, position) : undefined;
+      return (v) => {
+        const t = typeof v === 'string' ? Date.parse(/[zZ]|[+-]\d\d:?\d\d$/.test(v) ? v : `${v}Z`) : Number.NaN;
+        if (!Number.isFinite(t)) return false;
+        return (
+          (lo === undefined || compareBound(t, lo, lower!.inclusive, false)) &&
+          (hi === undefined || compareBound(t, hi, upper!.inclusive, true))
+        );
+      };
+    }
+    return (v) => {
+      const text = scalarText(v)?.toLowerCase();
+      if (text === undefined) return false;
+      const lo = lower?.value.toLowerCase();
+      const hi = upper?.value.toLowerCase();
+      return (
+        (lo === undefined || (lower!.inclusive ? text >= lo : text > lo)) &&
+        (hi === undefined || (upper!.inclusive ? text <= hi : text < hi))
+      );
+    };
+  }
+}
+
+/** Compiles a query string into a WHERE clause over `events e` (values only as parameters). */
+export function compileQuery(query: string, now: number): CompiledWhere {
+  const ast = parseQuery(query);
+  if (!ast) return { sql: '1', params: [], matchers: [] };
+  const compiler = new Compiler(now);
+  const sql = compiler.node(ast);
+  return { sql, params: compiler.params, matchers: compiler.matchers };
+}
