@@ -15,7 +15,7 @@ import { safeNext } from './session.ts';
 import { alertGroupPage } from './views/alert-group-page.ts';
 import { alertPage } from './views/alert-page.ts';
 import { alertsPage } from './views/alerts-page.ts';
-import { notFoundPage } from './views/layout.ts';
+import { notFoundPage, problemPage } from './views/layout.ts';
 
 export interface AlertRoutesDeps {
   store: EventStore;
@@ -146,8 +146,15 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
 
   app.post('/alerts/triage', { preHandler: csrf }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    analyst.triage.apply(triageChangeOf(body), actorOf(request), now());
-    return reply.redirect(safeNext(body.back), 303);
+    const back = safeNext(body.back);
+    try {
+      analyst.triage.apply(triageChangeOf(body), actorOf(request), now());
+    } catch (err) {
+      const bad = queryErrorOf(err);
+      if (!bad) throw err;
+      return sendHtml(reply, problemPage(bad.message, back), 400);
+    }
+    return reply.redirect(back, 303);
   });
 
   app.get('/api/alerts/overview', async (request) => {

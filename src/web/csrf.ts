@@ -43,9 +43,13 @@ function submittedToken(request: FastifyRequest): string | undefined {
 export function csrfRefusal(request: FastifyRequest, secret: Secret): string | undefined {
   if (!request.cookies[SESSION_COOKIE]) return undefined; // bearer-token client (the auth hook let it in)
   const origin = request.headers.origin;
-  if (origin !== undefined && origin !== `${request.protocol}://${request.headers.host}`)
-    return `cross-origin request refused (Origin ${origin})`;
   const site = request.headers['sec-fetch-site'];
+  // The pages send Referrer-Policy: no-referrer, so a browser posts their forms with `Origin: null`;
+  // then Fetch Metadata must say the request came from this site.
+  if (origin === 'null') {
+    if (site !== 'same-origin') return 'a request with an opaque origin must come from this site (Sec-Fetch-Site)';
+  } else if (origin !== undefined && origin !== `${request.protocol}://${request.headers.host}`)
+    return `cross-origin request refused (Origin ${origin})`;
   if (site !== undefined && site !== 'same-origin' && site !== 'none') return `cross-site request refused (${site})`;
   const nonce = request.cookies[CSRF_COOKIE];
   const token = submittedToken(request);

@@ -44,19 +44,16 @@ for (const button of document.querySelectorAll('button[data-copy]')) {
   });
 }
 
-// Copy one value of a field table.
+// Copy one value of a field table (the button flashes its result).
 for (const button of document.querySelectorAll('button.copy-value')) {
   button.addEventListener('click', async () => {
-    const old = button.textContent;
     try {
       await navigator.clipboard.writeText(button.getAttribute('data-value') ?? '');
-      button.textContent = '✓';
+      button.classList.add('copied');
     } catch {
-      button.textContent = '✗';
+      button.classList.add('copy-failed');
     }
-    setTimeout(() => {
-      button.textContent = old;
-    }, 1200);
+    setTimeout(() => button.classList.remove('copied', 'copy-failed'), 1200);
   });
 }
 

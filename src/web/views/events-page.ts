@@ -86,12 +86,13 @@ function savedSearches(model: EventsPageModel, current: string): SafeHtml {
 function searchForm(model: EventsPageModel): SafeHtml {
   const { params, tenants } = model;
   const current = new URLSearchParams(Object.entries(params).filter(([k]) => k !== 'cursor')).toString();
-  return html`<form class="search" method="get" action="/events" role="search">
+  // Saved searches are forms of their own, so they sit beside the search form, not in it.
+  return html`<div class="search-tools">${savedSearches(model, current)}</div>
+<form class="search" method="get" action="/events" role="search">
   <div class="row main-row">
     <input class="q" name="q" type="search" value="${params.q ?? ''}" placeholder='user.name:alice* AND NOT event.outcome:success · "exact phrase" · words   (press / to focus)' autocomplete="off" spellcheck="false" aria-label="Query"${model.errorPosition !== undefined ? html` aria-invalid="true"` : ''}>
     <button type="submit" class="primary">Search</button>
     <a class="button" href="/events">Reset</a>
-    ${savedSearches(model, current)}
   </div>
   <div class="row">
     ${timePicker(params)}

@@ -1,5 +1,5 @@
 import type { StoredEvent } from '../../store/types.ts';
-import { html, type SafeHtml } from '../html.ts';
+import { html, raw, type SafeHtml } from '../html.ts';
 import type { Params } from '../query-params.ts';
 import { filterHrefs } from '../query-filter.ts';
 
@@ -39,13 +39,22 @@ export function flatten(doc: unknown, prefix = ''): FieldValue[] {
 
 const MAX_VALUE = 2000;
 
+// Icons drawn in the text colour (no font has to carry the glyphs).
+const svg = (body: string) =>
+  raw(
+    `<svg viewBox="0 0 16 16" width="14" height="14" aria-hidden="true" fill="none" stroke="currentColor" stroke-width="1.5">${body}</svg>`,
+  );
+const PLUS = svg('<circle cx="8" cy="8" r="6.25"/><path d="M8 5v6M5 8h6"/>');
+const MINUS = svg('<circle cx="8" cy="8" r="6.25"/><path d="M5 8h6"/>');
+const COPY = svg('<rect x="5.5" y="5.5" width="8" height="8" rx="1.5"/><path d="M3.5 10.5h-1v-8h8v1"/>');
+
 function fieldRow(params: Params, row: FieldValue, ecs: boolean, event: StoredEvent): SafeHtml {
   const hrefs = filterHrefs(params, { name: row.field, ecs }, row.value, event);
   const shown = row.value.length > MAX_VALUE ? `${row.value.slice(0, MAX_VALUE)}…` : row.value;
   return html`<tr data-field="${row.field}">
   <th scope="row" class="mono">${row.field}</th>
   <td class="value mono">${shown}</td>
-  <td class="actions nowrap"><a class="act filter-for" href="${hrefs.include}" title="Filter for this value" aria-label="Filter for ${row.field} = ${row.value}">⊕</a><a class="act filter-out" href="${hrefs.exclude}" title="Filter out this value" aria-label="Filter out ${row.field} = ${row.value}">⊖</a><button type="button" class="act copy-value" data-value="${row.value}" title="Copy the value" aria-label="Copy ${row.field}">⧉</button></td>
+  <td class="actions nowrap"><a class="act filter-for" href="${hrefs.include}" title="Filter for this value" aria-label="Filter for ${row.field} = ${row.value}">${PLUS}</a><a class="act filter-out" href="${hrefs.exclude}" title="Filter out this value" aria-label="Filter out ${row.field} = ${row.value}">${MINUS}</a><button type="button" class="act copy-value" data-value="${row.value}" title="Copy the value" aria-label="Copy ${row.field}">${COPY}</button></td>
 </tr>`;
 }
 

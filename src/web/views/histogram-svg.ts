@@ -48,7 +48,7 @@ export function histogramSvg(histogram: Histogram | undefined, params: Params): 
   return html`<figure class="histogram" aria-label="Events over time">
   <figcaption><span>${formatCount(total)} events · ${formatSpan(bucketMs)} buckets · ${formatTime(start)} → ${formatTime(end)} UTC</span><span class="legend"><i class="sw ok"></i>events <i class="sw fail"></i>failures</span></figcaption>
   <div class="chart">
-    <div class="y-axis" aria-label="events per bucket"><span>${formatCount(max)}</span><span>${formatCount(Math.round(max / 2))}</span><span>0</span></div>
+    <div class="y-axis" aria-label="events per bucket"><span>${formatCount(max)}</span><span>${max % 2 === 0 ? formatCount(max / 2) : ''}</span><span>0</span></div>
     <svg viewBox="0 0 ${WIDTH} ${HEIGHT}" preserveAspectRatio="none" role="img"><line class="grid" x1="0" x2="${WIDTH}" y1="0.5" y2="0.5"></line><line class="grid" x1="0" x2="${WIDTH}" y1="${HEIGHT / 2}" y2="${HEIGHT / 2}"></line>${grid}${bars}</svg>
   </div>
   <div class="axis x-axis">${ticks.map((t) => html`<time datetime="${new Date(t).toISOString()}">${tickLabel(t, span)}</time>`)}</div>

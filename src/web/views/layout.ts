@@ -43,3 +43,12 @@ export function notFoundPage(what: string): SafeHtml {
     html`<h1>Not found</h1><p class="muted">${what}</p><p><a href="/events">Back to events</a></p>`,
   );
 }
+
+/** A request that could not be carried out (a form with a bad value): the reason and a way back. */
+export function problemPage(message: string, back: string): SafeHtml {
+  return layout(
+    'Not done',
+    'alerts',
+    html`<h1>That could not be done</h1>${errorBanner(message)}<p><a class="button" href="${back}">Back</a></p>`,
+  );
+}

@@ -13,10 +13,12 @@ export function triageBadge(state: AlertState): SafeHtml {
 /** Status, assignee and comment for the selected alerts (or the one alert of a detail page). */
 export function triageForm(csrf: string, back: string, options: { bulk: boolean; state?: AlertState }): SafeHtml {
   const { bulk, state } = options;
+  const own = !bulk && state ? html`<input type="hidden" name="ids" value="${state.alertId}">` : '';
   const statuses = [['', bulk ? 'Status…' : 'Keep status'] as const, ...ALERT_STATUSES.map((s) => [s, s] as const)];
   return html`<form id="${BULK_FORM}" class="triage${bulk ? ' bulk' : ''}" method="post" action="/alerts/triage">
   <input type="hidden" name="${CSRF_FIELD}" value="${csrf}">
   <input type="hidden" name="back" value="${back}">
+  ${own}
   ${bulk ? html`<span class="selected-count" aria-live="polite">0 selected</span>` : ''}
   <label><span>Status</span><select name="status">${statuses.map(([v, t]) => html`<option value="${v}">${t}</option>`)}</select></label>
   <label><span>Assignee</span><input name="assignee" value="${state?.assignee ?? ''}" placeholder="${bulk ? 'leave empty to keep' : 'name'}" autocomplete="off"></label>
