@@ -30,7 +30,7 @@ test('the position of a query-language error reaches the 400 answer', () => {
     code: 'STORE_QUERY_INVALID',
     position: 7,
   });
-  assert.equal(queryErrorOf(new StoreQueryError('q', 'bad')).position, undefined);
+  assert.equal(queryErrorOf(new StoreQueryError('q', 'bad'))?.position, undefined);
   assert.equal(queryErrorOf(new Error('boom')), undefined);
 });
 
