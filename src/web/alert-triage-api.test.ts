@@ -320,3 +320,20 @@ test('export streams every matching event across pages', async () => {
     await big.close();
   }
 });
+
+test('the alerts page shows 100 rows at a time with the counts of all of them', async () => {
+  const [event] = sampleEvents(1);
+  ctx.store.insertAlerts(
+    Array.from({ length: 130 }, (_, i) => sampleAlert([event!], { id: `bulk-${i}`, ruleId: 'rule-many', title: 'Many' })),
+  );
+  const page = async (query: string) =>
+    (await fetch(new URL(`/alerts?${query}`, ctx.url), { headers: { cookie: browser.cookie } })).text();
+  const first = await page('view=list&rule=rule-many');
+  assert.equal([...first.matchAll(/data-alert-id="/g)].length, 100);
+  assert.match(first, /130 alerts · showing 1–100/);
+  assert.match(first, /data-status="new">New <span class="count">130<\/span>/);
+  const second = await page('view=list&rule=rule-many&page=2');
+  assert.equal([...second.matchAll(/data-alert-id="/g)].length, 30);
+  const grouped = await page('rule=rule-many');
+  assert.match(grouped, /130 alerts in 1 groups/);
+});

@@ -26,6 +26,8 @@ export interface AlertRoutesDeps {
 
 /** Events shown on a group page at most (newest first). */
 const MAX_GROUP_EVENTS = 2000;
+/** A bulk action names up to MAX_BULK alerts: more than the server's default 16 KiB body. */
+const TRIAGE_BODY_LIMIT = 1024 * 1024;
 
 /** `ids` from a form (repeated fields, each one id or a JSON array of ids) or from a JSON body (an array). */
 export function idsOf(value: unknown): string[] {
@@ -144,7 +146,7 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
     );
   });
 
-  app.post('/alerts/triage', { preHandler: csrf }, async (request, reply) => {
+  app.post('/alerts/triage', { preHandler: csrf, bodyLimit: TRIAGE_BODY_LIMIT }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const back = safeNext(body.back);
     try {
@@ -169,7 +171,7 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
     };
   });
 
-  app.post('/api/alerts/triage', { preHandler: csrf }, async (request) => {
+  app.post('/api/alerts/triage', { preHandler: csrf, bodyLimit: TRIAGE_BODY_LIMIT }, async (request) => {
     const body = request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new WebQueryError('body', 'send a JSON object: {"ids": [...], "status"?, "assignee"?, "comment"?}');

@@ -10,6 +10,9 @@ import { formatCount, timeTag } from './format.ts';
 import { errorBanner, layout } from './layout.ts';
 import { selectBox, triageBadge, triageForm } from './triage-controls.ts';
 
+/** Rows (alerts or groups) per page. */
+export const ROWS_PER_PAGE = 100;
+
 export interface AlertsPageModel {
   params: Params;
   overview?: AlertsOverview;
@@ -27,12 +30,12 @@ function options(current: string | undefined, list: readonly (readonly [string, 
 
 function entityLink(entity: Entity | undefined, params: Params): SafeHtml {
   if (!entity) return html`<span class="muted">—</span>`;
-  return html`<a class="pivot mono" href="${linkTo('/alerts', params, { entity: entityKey(entity) })}" title="Alerts about ${entity.kind} ${entity.value}"><span class="muted">${entity.kind}:</span>${entity.value}</a>`;
+  return html`<a class="pivot mono" href="${linkTo('/alerts', params, { page: undefined, entity: entityKey(entity) })}" title="Alerts about ${entity.kind} ${entity.value}"><span class="muted">${entity.kind}:</span>${entity.value}</a>`;
 }
 
 function tenantLink(alert: Alert, params: Params): SafeHtml {
   const tenant = alert.tenantName ?? alert.tenantId;
-  return html`<a class="pivot" href="${linkTo('/alerts', params, { tenant })}">${tenant}</a>`;
+  return html`<a class="pivot" href="${linkTo('/alerts', params, { page: undefined, tenant })}">${tenant}</a>`;
 }
 
 function groupHref(group: AlertGroup, params: Params): string {
@@ -45,7 +48,7 @@ function groupRow(group: AlertGroup, params: Params): SafeHtml {
   return html`<tr class="sev-${group.level}" data-href="${groupHref(group, params)}">
   <td class="pick">${selectBox(group.alertIds, `Select the ${group.count} alerts of ${group.title}`)}</td>
   <td>${levelBadge(group.level)}</td>
-  <td class="desc"><a href="${groupHref(group, params)}">${group.title}</a><div class="muted small mono"><a class="pivot" href="${linkTo('/alerts', params, { rule: group.ruleId })}">${group.ruleId}</a></div></td>
+  <td class="desc"><a href="${groupHref(group, params)}">${group.title}</a><div class="muted small mono"><a class="pivot" href="${linkTo('/alerts', params, { page: undefined, rule: group.ruleId })}">${group.ruleId}</a></div></td>
   <td>${entityLink(group.entity, params)}</td>
   <td class="num">${formatCount(group.count)}</td>
   <td class="nowrap mono">${timeTag(group.firstSeen)}</td>
@@ -88,7 +91,7 @@ function statusTabs(model: AlertsPageModel): SafeHtml {
   const counts = overview?.byStatus;
   const all = counts ? counts.new + counts.acknowledged + counts.closed : undefined;
   const tab = (status: string | undefined, label: string, count: number | undefined) =>
-    html`<a class="tab${(params.status ?? '') === (status ?? '') ? ' active' : ''}" href="${linkTo('/alerts', params, { status })}" data-status="${status ?? 'all'}">${label} <span class="count">${count === undefined ? '' : formatCount(count)}</span></a>`;
+    html`<a class="tab${(params.status ?? '') === (status ?? '') ? ' active' : ''}" href="${linkTo('/alerts', params, { page: undefined, status })}" data-status="${status ?? 'all'}">${label} <span class="count">${count === undefined ? '' : formatCount(count)}</span></a>`;
   return html`<nav class="tabs" aria-label="Status">
   ${tab(undefined, 'All', all)}
   ${ALERT_STATUSES.map((s) => tab(s, s[0]!.toUpperCase() + s.slice(1), counts?.[s]))}
@@ -100,7 +103,12 @@ export function alertsPage(model: AlertsPageModel): SafeHtml {
   const levels = [['', 'Any level'] as const, ...ALERT_LEVELS.map((l) => [l, `≥ ${l}`] as const)];
   const ranges = [[ALL_TIME, 'All time'] as const, ...RANGES.map((r) => [r, `Last ${r}`] as const)];
   const grouped = params.view !== 'list';
-  const shown = grouped ? overview?.groups.length : overview?.rows.length;
+  const all = (grouped ? overview?.groups.length : overview?.rows.length) ?? 0;
+  const pages = Math.max(1, Math.ceil(all / ROWS_PER_PAGE));
+  const pageNo = Math.min(pages, Math.max(1, Number.parseInt(params.page ?? '1', 10) || 1));
+  const first = (pageNo - 1) * ROWS_PER_PAGE;
+  const shown = Math.min(ROWS_PER_PAGE, all - first);
+  const pageLink = (n: number) => linkTo('/alerts', params, { page: n === 1 ? undefined : String(n) });
   return layout(
     'Alerts',
     'alerts',
@@ -126,8 +134,8 @@ ${errorBanner(model.error)}
 <div class="alerts-head">
   ${statusTabs(model)}
   <nav class="tabs view" aria-label="View">
-    <a class="tab${grouped ? ' active' : ''}" href="${linkTo('/alerts', params, { view: undefined })}">Grouped by rule × entity</a>
-    <a class="tab${grouped ? '' : ' active'}" href="${linkTo('/alerts', params, { view: 'list' })}">Every alert</a>
+    <a class="tab${grouped ? ' active' : ''}" href="${linkTo('/alerts', params, { page: undefined, view: undefined })}">Grouped by rule × entity</a>
+    <a class="tab${grouped ? '' : ' active'}" href="${linkTo('/alerts', params, { page: undefined, view: 'list' })}">Every alert</a>
   </nav>
 </div>
 ${overview?.capped ? html`<p class="banner warn">Counts and groups cover the newest ${formatCount(SCAN_CAP)} alerts only: narrow the range or filters to see the rest.</p>` : ''}
@@ -135,10 +143,14 @@ ${overview && shown ? triageForm(model.csrf, model.self, { bulk: true }) : ''}
 ${
   overview && shown
     ? grouped
-      ? groupsTable(overview.groups, params)
-      : alertsTable(overview.rows, params)
+      ? groupsTable(overview.groups.slice(first, first + ROWS_PER_PAGE), params)
+      : alertsTable(overview.rows.slice(first, first + ROWS_PER_PAGE), params)
     : html`<p class="empty">No alerts match.</p>`
 }
-${overview ? html`<p class="muted small summary">${formatCount(overview.rows.length)} alerts${grouped ? html` in ${formatCount(overview.groups.length)} groups` : ''}.</p>` : ''}`,
+<div class="pager">
+  ${overview ? html`<span>${formatCount(overview.rows.length)} alerts${grouped ? html` in ${formatCount(overview.groups.length)} groups` : ''}${pages > 1 ? html` · showing ${formatCount(first + 1)}–${formatCount(first + shown)}` : ''}</span>` : ''}
+  ${pageNo > 1 ? html`<a class="button" href="${pageLink(pageNo - 1)}">← Previous</a>` : ''}
+  ${pageNo < pages ? html`<a class="button" rel="next" href="${pageLink(pageNo + 1)}">Next →</a>` : ''}
+</div>`,
   );
 }
