@@ -36,14 +36,14 @@ export async function entitiesOf(
     if (declared) out.set(alert.id, declared);
     else undeclared.push(alert);
   }
-  const cached = triage.cachedEntities(undeclared.map((a) => a.id));
+  const cached = await triage.cachedEntities(undeclared.map((a) => a.id));
   for (const alert of undeclared) {
     let entity = cached.get(alert.id);
     if (!entity && alert.eventIds[0]) {
       const event = await store.getEvent(alert.eventIds[0]);
       if (event?.user) entity = { kind: 'user', value: event.user };
       else if (event?.sourceIp) entity = { kind: 'source.ip', value: event.sourceIp };
-      if (entity) triage.cacheEntity(alert.id, entity);
+      if (entity) await triage.cacheEntity(alert.id, entity);
     }
     out.set(alert.id, entity);
   }

@@ -221,7 +221,7 @@ test('grouping: one row per rule × entity with count and first/last seen; entit
   const bob = groups.find((g) => g.count === 2)!;
   assert.equal(bob.firstSeen, Math.min(byUser[0]!.time, byUser[1]!.time));
   assert.equal(bob.lastSeen, Math.max(byUser[0]!.time, byUser[1]!.time));
-  assert.deepEqual(ctx.analyst.triage.cachedEntities(['g-1', 'g-2', 'g-3']).get('g-2'), {
+  assert.deepEqual((await ctx.analyst.triage.cachedEntities(['g-1', 'g-2', 'g-3'])).get('g-2'), {
     kind: 'user',
     value: 'bob@contoso.com',
   });

@@ -130,7 +130,7 @@ export async function alertsOverview(
 ): Promise<AlertsOverview> {
   const { cursor: _cursor, limit: _limit, ...storeQuery } = query;
   const { alerts, capped } = await scanAlerts(store, storeQuery);
-  const states = analyst.triage.states(alerts.map((a) => a.id));
+  const states = await analyst.triage.states(alerts.map((a) => a.id));
   const entities = await entitiesOf(alerts, store, analyst.triage);
   const byStatus = emptyCounts();
   const rows: AlertRow[] = [];

@@ -136,10 +136,10 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
       reply,
       alertPage({
         ...found,
-        state: analyst.triage.states([id]).get(id)!,
+        state: (await analyst.triage.states([id])).get(id)!,
         ...(entity ? { entity } : {}),
-        comments: analyst.triage.comments(id),
-        history: analyst.audit.read({ targetKind: 'alert', targetId: id }),
+        comments: await analyst.triage.comments(id),
+        history: await analyst.audit.read({ targetKind: 'alert', targetId: id }),
         csrf: csrfTokenFor(request, reply, token),
         self: selfOf(request),
       }),
@@ -150,7 +150,7 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
     const body = (request.body ?? {}) as Record<string, unknown>;
     const back = safeNext(body.back);
     try {
-      analyst.triage.apply(triageChangeOf(body), actorOf(request), now());
+      await analyst.triage.apply(triageChangeOf(body), actorOf(request), now());
     } catch (err) {
       const bad = queryErrorOf(err);
       if (!bad) throw err;
@@ -175,15 +175,15 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
     const body = request.body;
     if (!body || typeof body !== 'object' || Array.isArray(body))
       throw new WebQueryError('body', 'send a JSON object: {"ids": [...], "status"?, "assignee"?, "comment"?}');
-    return { alerts: analyst.triage.apply(triageChangeOf(body as Record<string, unknown>), actorOf(request), now()) };
+    return { alerts: await analyst.triage.apply(triageChangeOf(body as Record<string, unknown>), actorOf(request), now()) };
   });
 
   app.get<{ Params: { id: string } }>('/api/alerts/:id/triage', async (request) => {
     const id = request.params.id;
     return {
-      state: analyst.triage.states([id]).get(id),
-      comments: analyst.triage.comments(id),
-      history: analyst.audit.read({ targetKind: 'alert', targetId: id }),
+      state: (await analyst.triage.states([id])).get(id),
+      comments: await analyst.triage.comments(id),
+      history: await analyst.audit.read({ targetKind: 'alert', targetId: id }),
     };
   });
 
@@ -196,7 +196,7 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
     if (limit !== undefined && !(Number.isInteger(limit) && limit >= 1 && limit <= 1000))
       throw new WebQueryError('limit', 'must be a whole number between 1 and 1000');
     return {
-      entries: analyst.audit.read({
+      entries: await analyst.audit.read({
         ...(kind ? { targetKind: kind } : {}),
         ...(params.id ? { targetId: params.id } : {}),
         ...(limit ? { limit } : {}),

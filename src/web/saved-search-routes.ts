@@ -41,25 +41,23 @@ export function registerSavedSearchRoutes(app: FastifyInstance, { analyst, token
   app.post('/searches', { preHandler: csrf }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const query = searchQueryOf(textField(body, 'query'));
-    analyst.searches.save(textField(body, 'name'), query, actorOf(request), now());
+    await analyst.searches.save(textField(body, 'name'), query, actorOf(request), now());
     return reply.redirect(query ? `/events?${query}` : '/events', 303);
   });
 
   app.post<{ Params: { id: string } }>('/searches/:id/delete', { preHandler: csrf }, async (request, reply) => {
-    analyst.searches.delete(idOf(request.params.id), actorOf(request), now());
+    await analyst.searches.delete(idOf(request.params.id), actorOf(request), now());
     const back = cleanParams(request.body).back;
     return reply.redirect(back?.startsWith('/events') ? back : '/events', 303);
   });
 
   app.get('/api/saved-searches', async () => ({
-    searches: analyst.searches
-      .list()
-      .map((s) => ({ ...s, href: linkTo('/events', Object.fromEntries(new URLSearchParams(s.query))) })),
+    searches: (await analyst.searches.list()).map((s) => ({ ...s, href: linkTo('/events', Object.fromEntries(new URLSearchParams(s.query))) })),
   }));
 
   app.post('/api/saved-searches', { preHandler: csrf }, async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const saved = analyst.searches.save(
+    const saved = await analyst.searches.save(
       textField(body, 'name'),
       searchQueryOf(textField(body, 'query')),
       actorOf(request),
@@ -69,7 +67,7 @@ export function registerSavedSearchRoutes(app: FastifyInstance, { analyst, token
   });
 
   app.delete<{ Params: { id: string } }>('/api/saved-searches/:id', { preHandler: csrf }, async (request, reply) => {
-    const deleted = analyst.searches.delete(idOf(request.params.id), actorOf(request), now());
+    const deleted = await analyst.searches.delete(idOf(request.params.id), actorOf(request), now());
     if (!deleted)
       return reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no saved search with id ${request.params.id}` } });
     return reply.code(204).send();

@@ -45,12 +45,12 @@ test('HTTPS with a configured certificate: HSTS and Secure session cookie', asyn
   } finally {
     await server.close();
     await dispatcher.close();
-    analyst.close();
+    await analyst.close();
     store.close();
   }
 });
 
-test('bad TLS files are named in the error', () => {
+test('bad TLS files are named in the error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'web-tls-'));
   writeFileSync(join(dir, 'not-a-cert.pem'), 'hello');
   const store = openEventStore(storeSchema.parse({ path: join(dir, 'events.db') }));
@@ -73,7 +73,7 @@ test('bad TLS files are named in the error', () => {
       /web\.tls\.cert: .* is not a PEM certificate/,
     );
   } finally {
-    analyst.close();
+    await analyst.close();
     store.close();
   }
 });

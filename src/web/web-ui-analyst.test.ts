@@ -208,7 +208,7 @@ test('saved searches: save, apply, delete', { skip }, async () => {
   await page.click('details.saved-searches button[aria-label="Delete saved search Forwarding to evil"]');
   await page.waitForURL(/\/events/);
   assert.equal(await page.locator('details.saved-searches a.apply').count(), 0);
-  const audit = ctx.analyst.audit.read({ targetKind: 'saved-search' });
+  const audit = await ctx.analyst.audit.read({ targetKind: 'saved-search' });
   assert.deepEqual(
     audit.map((a) => [a.action, a.actor]),
     [

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreQueryError } from '../errors.ts';
-import type { Actor, AuditLog } from './audit-log.ts';
+import type { Actor, SqliteAuditLog } from './audit-log.ts';
 
 export const ALERT_STATUSES = ['new', 'acknowledged', 'closed'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
@@ -33,13 +33,13 @@ export interface TriageChange {
 
 export interface AlertTriage {
   /** The state of each id (alerts nobody triaged get the `new` default). */
-  states(alertIds: readonly string[]): Map<string, AlertState>;
+  states(alertIds: readonly string[]): Promise<Map<string, AlertState>>;
   /** Applies the change to every alert in one transaction and audits each field changed. Returns the new states. */
-  apply(change: TriageChange, actor: Actor, now: number): AlertState[];
-  comments(alertId: string): AlertComment[];
+  apply(change: TriageChange, actor: Actor, now: number): Promise<AlertState[]>;
+  comments(alertId: string): Promise<AlertComment[]>;
   /** Entities remembered for alerts whose entity had to be derived from their events. */
-  cachedEntities(alertIds: readonly string[]): Map<string, { kind: string; value: string }>;
-  cacheEntity(alertId: string, entity: { kind: string; value: string }): void;
+  cachedEntities(alertIds: readonly string[]): Promise<Map<string, { kind: string; value: string }>>;
+  cacheEntity(alertId: string, entity: { kind: string; value: string }): Promise<void>;
 }
 
 export const MAX_BULK = 5000;
@@ -52,7 +52,8 @@ export function parseStatus(value: string): AlertStatus {
   return status;
 }
 
-function validate(change: TriageChange): void {
+/** Checks a change before any store applies it; returns it with each id once. */
+export function validateChange(change: TriageChange): TriageChange {
   if (change.alertIds.length === 0) throw new StoreQueryError('ids', 'select at least one alert');
   if (change.alertIds.length > MAX_BULK) throw new StoreQueryError('ids', `at most ${MAX_BULK} alerts at once`);
   if (change.status !== undefined) parseStatus(change.status);
@@ -62,9 +63,10 @@ function validate(change: TriageChange): void {
     throw new StoreQueryError('comment', `at most ${MAX_COMMENT} characters`);
   if (change.status === undefined && change.assignee === undefined && !change.comment)
     throw new StoreQueryError('change', 'give a status, an assignee or a comment');
+  return { ...change, alertIds: [...new Set(change.alertIds)] };
 }
 
-interface StateRow {
+export interface StateRow {
   alertId: string;
   status: AlertStatus;
   statusBy: string | null;
@@ -73,7 +75,7 @@ interface StateRow {
   comments: number;
 }
 
-function stateOf(alertId: string, row: StateRow | undefined): AlertState {
+export function stateOf(alertId: string, row: StateRow | undefined): AlertState {
   if (!row) return { alertId, status: 'new', comments: 0 };
   return {
     alertId,
@@ -85,7 +87,7 @@ function stateOf(alertId: string, row: StateRow | undefined): AlertState {
   };
 }
 
-export function alertTriage(db: Database.Database, audit: AuditLog): AlertTriage {
+export function alertTriage(db: Database.Database, audit: SqliteAuditLog): AlertTriage {
   // Ids go in as one JSON array (json_each), so a bulk action over thousands of alerts needs no variable list.
   const selectStates = db.prepare(`SELECT j.value AS alertId, s.status, s.status_by AS statusBy, s.status_at AS statusAt,
       s.assignee, (SELECT count(*) FROM analyst_alert_comments c WHERE c.alert_id = j.value) AS comments
@@ -101,13 +103,13 @@ export function alertTriage(db: Database.Database, audit: AuditLog): AlertTriage
     JOIN analyst_alert_entity e ON e.alert_id = j.value`);
   const upsertEntity = db.prepare('INSERT OR REPLACE INTO analyst_alert_entity (alert_id, kind, value) VALUES (?, ?, ?)');
 
-  function states(alertIds: readonly string[]): Map<string, AlertState> {
+  function statesNow(alertIds: readonly string[]): Map<string, AlertState> {
     const rows = new Map((selectStates.all(JSON.stringify(alertIds)) as StateRow[]).map((r) => [r.alertId, r]));
     return new Map(alertIds.map((id) => [id, stateOf(id, rows.get(id))]));
   }
 
   const applyAll = db.transaction((change: TriageChange, actor: Actor, now: number) => {
-    const before = states(change.alertIds);
+    const before = statesNow(change.alertIds);
     for (const id of change.alertIds) {
       const old = before.get(id)!;
       ensure.run(id, now);
@@ -131,19 +133,18 @@ export function alertTriage(db: Database.Database, audit: AuditLog): AlertTriage
   });
 
   return {
-    states,
-    apply(change, actor, now) {
-      validate(change);
-      const ids = [...new Set(change.alertIds)];
-      applyAll({ ...change, alertIds: ids }, actor, now);
-      return [...states(ids).values()];
+    states: async (alertIds) => statesNow(alertIds),
+    async apply(change, actor, now) {
+      const valid = validateChange(change);
+      applyAll(valid, actor, now);
+      return [...statesNow(valid.alertIds).values()];
     },
-    comments: (alertId) => selectComments.all(alertId) as AlertComment[],
-    cachedEntities(alertIds) {
+    comments: async (alertId) => selectComments.all(alertId) as AlertComment[],
+    async cachedEntities(alertIds) {
       const rows = selectEntities.all(JSON.stringify(alertIds)) as { alertId: string; kind: string; value: string }[];
       return new Map(rows.map((r) => [r.alertId, { kind: r.kind, value: r.value }]));
     },
-    cacheEntity(alertId, entity) {
+    async cacheEntity(alertId, entity) {
       upsertEntity.run(alertId, entity.kind, entity.value);
     },
   };

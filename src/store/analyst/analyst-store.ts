@@ -8,7 +8,7 @@ export interface AnalystStore {
   triage: AlertTriage;
   searches: SavedSearches;
   audit: AuditLog;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** Opens the analyst tables in `path` (the event store's SQLite file, or `:memory:` in tests). */
@@ -19,7 +19,7 @@ export function openAnalystStore(path: string): AnalystStore {
     triage: alertTriage(db, audit),
     searches: savedSearches(db, audit),
     audit,
-    close() {
+    async close() {
       if (db.open) db.close();
     },
   };

@@ -25,10 +25,20 @@ export interface AuditQuery {
   limit?: number;
 }
 
+export type AuditWrite = Omit<AuditEntry, 'seq' | 'actor' | 'ip'>;
+
 export interface AuditLog {
-  write(entry: Omit<AuditEntry, 'seq' | 'actor' | 'ip'>, actor: Actor): void;
   /** Newest first. */
-  read(query?: AuditQuery): AuditEntry[];
+  read(query?: AuditQuery): Promise<AuditEntry[]>;
+}
+
+export function auditLimit(query: AuditQuery): number {
+  return Math.min(Math.max(query.limit ?? 200, 1), 1000);
+}
+
+/** The SQLite audit log, and the writer the other analyst tables call inside their own transactions. */
+export interface SqliteAuditLog extends AuditLog {
+  write(entry: AuditWrite, actor: Actor): void;
 }
 
 interface AuditRow {
@@ -43,7 +53,7 @@ interface AuditRow {
 }
 
 /** Append-only: nothing in the product updates or deletes an audit row. */
-export function auditLog(db: Database.Database): AuditLog {
+export function auditLog(db: Database.Database): SqliteAuditLog {
   const insert = db.prepare(`INSERT INTO analyst_audit (at, actor, ip, action, target_kind, target_id, detail)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const columns = 'seq, at, actor, ip, action, target_kind AS targetKind, target_id AS targetId, detail';
@@ -59,8 +69,8 @@ export function auditLog(db: Database.Database): AuditLog {
         JSON.stringify(entry.detail),
       );
     },
-    read(query = {}) {
-      const limit = Math.min(Math.max(query.limit ?? 200, 1), 1000);
+    async read(query = {}) {
+      const limit = auditLimit(query);
       const clauses: string[] = [];
       const params: unknown[] = [];
       if (query.targetKind) {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { StoreQueryError } from '../errors.ts';
-import type { Actor, AuditLog } from './audit-log.ts';
+import type { Actor, SqliteAuditLog } from './audit-log.ts';
 
 /** A named search: `query` is the events page's query string (q, range, filters), e.g. `q=user.name%3Aalice&range=7d`. */
 export interface SavedSearch {
@@ -12,18 +12,26 @@ export interface SavedSearch {
 }
 
 export interface SavedSearches {
-  list(): SavedSearch[];
-  get(id: number): SavedSearch | undefined;
+  list(): Promise<SavedSearch[]>;
   /** Saves (or replaces, by name) a search. */
-  save(name: string, query: string, actor: Actor, now: number): SavedSearch;
+  save(name: string, query: string, actor: Actor, now: number): Promise<SavedSearch>;
   /** False when there was no such search. */
-  delete(id: number, actor: Actor, now: number): boolean;
+  delete(id: number, actor: Actor, now: number): Promise<boolean>;
 }
 
 const MAX_NAME = 120;
 const MAX_QUERY = 8000;
 
-export function savedSearches(db: Database.Database, audit: AuditLog): SavedSearches {
+/** The trimmed name, once name and query are checked. */
+export function validSearch(name: string, query: string): string {
+  const cleanName = name.trim();
+  if (!cleanName) throw new StoreQueryError('name', 'give the search a name');
+  if (cleanName.length > MAX_NAME) throw new StoreQueryError('name', `at most ${MAX_NAME} characters`);
+  if (query.length > MAX_QUERY) throw new StoreQueryError('query', `at most ${MAX_QUERY} characters`);
+  return cleanName;
+}
+
+export function savedSearches(db: Database.Database, audit: SqliteAuditLog): SavedSearches {
   const columns = 'id, name, query, created_by AS createdBy, created_at AS createdAt';
   const selectAll = db.prepare(`SELECT ${columns} FROM analyst_saved_searches ORDER BY name`);
   const selectOne = db.prepare(`SELECT ${columns} FROM analyst_saved_searches WHERE id = ?`);
@@ -51,15 +59,8 @@ export function savedSearches(db: Database.Database, audit: AuditLog): SavedSear
   });
 
   return {
-    list: () => selectAll.all() as SavedSearch[],
-    get: (id) => selectOne.get(id) as SavedSearch | undefined,
-    save(name, query, actor, now) {
-      const cleanName = name.trim();
-      if (!cleanName) throw new StoreQueryError('name', 'give the search a name');
-      if (cleanName.length > MAX_NAME) throw new StoreQueryError('name', `at most ${MAX_NAME} characters`);
-      if (query.length > MAX_QUERY) throw new StoreQueryError('query', `at most ${MAX_QUERY} characters`);
-      return saveOne(cleanName, query, actor, now);
-    },
-    delete: (id, actor, now) => deleteOne(id, actor, now),
+    list: async () => selectAll.all() as SavedSearch[],
+    save: async (name, query, actor, now) => saveOne(validSearch(name, query), query, actor, now),
+    delete: async (id, actor, now) => deleteOne(id, actor, now),
   };
 }
