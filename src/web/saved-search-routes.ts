@@ -52,7 +52,10 @@ export function registerSavedSearchRoutes(app: FastifyInstance, { analyst, token
   });
 
   app.get('/api/saved-searches', async () => ({
-    searches: (await analyst.searches.list()).map((s) => ({ ...s, href: linkTo('/events', Object.fromEntries(new URLSearchParams(s.query))) })),
+    searches: (await analyst.searches.list()).map((s) => ({
+      ...s,
+      href: linkTo('/events', Object.fromEntries(new URLSearchParams(s.query))),
+    })),
   }));
 
   app.post('/api/saved-searches', { preHandler: csrf }, async (request, reply) => {
