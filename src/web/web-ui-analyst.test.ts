@@ -300,6 +300,19 @@ test('phone width (390 px): events, an event and alerts fit and stay usable', { 
   await phone.close();
 });
 
+test('dark colour scheme: alert triage and field tables keep their contrast', { skip }, async () => {
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await page.goto(`${ctx.url}alerts/alert-bruteforce`);
+  const panel = await page.locator('.triage-panel').evaluate((el) => getComputedStyle(el).backgroundColor);
+  assert.equal(panel, 'rgb(22, 27, 34)');
+  await shot('24-alert-dark');
+  await page.goto(`${ctx.url}events?range=all`);
+  await page.locator('table.events tbody tr td.desc a').first().click();
+  await page.waitForURL(/\/events\//);
+  await shot('25-event-dark');
+  await page.emulateMedia({ colorScheme: 'light' });
+});
+
 test('no script error and no CSP violation on any page', { skip }, async () => {
   assert.deepEqual(problems, [], problems.join('\n'));
 });
