@@ -13,7 +13,7 @@ test('a query error shows the query with a caret under the position', () => {
   const out = queryError('q: expected a value after ":"', 'user.name: AND x', 10).value;
   assert.match(
     out,
-    /<span class="q-before">user\.name:<\/span><mark> <\/mark>AND x\n<span class="q-pad"> {10}<\/span><b>\^<\/b> at character 11/,
+    /<span class="q-before">user\.name:<\/span><mark> <\/mark>AND x\n<span class="q-pad"> {10}<\/span><b>\^<\/b><\/pre>/,
   );
   assert.match(queryError('bad', 'ab', 99).value, /<span class="q-before">ab<\/span><mark> <\/mark>/, 'clamped to the end');
   assert.match(queryError('from: bad', 'x', undefined).value, /<p class="banner error" role="alert">from: bad<\/p>/);

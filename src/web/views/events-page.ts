@@ -127,7 +127,7 @@ export function queryError(message: string | undefined, q: string | undefined, p
   if (position === undefined || q === undefined) return errorBanner(message);
   const at = Math.max(0, Math.min(position, q.length));
   return html`<div class="banner error query-error" role="alert"><p>${message}</p><pre class="caret" aria-label="position ${at}"><span class="q-before">${q.slice(0, at)}</span><mark>${q.slice(at, at + 1) || ' '}</mark>${q.slice(at + 1)}
-<span class="q-pad">${' '.repeat(at)}</span><b>^</b> at character ${at + 1}</pre></div>`;
+<span class="q-pad">${' '.repeat(at)}</span><b>^</b></pre></div>`;
 }
 
 function filterLink(params: Params, name: string, value: string | null, cls = ''): SafeHtml {
