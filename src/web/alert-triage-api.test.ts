@@ -142,6 +142,14 @@ test('a triage form with the token changes status, assignee and comment, and aud
 
   const page = await (await fetch(new URL('/alerts/alert-admin-role', ctx.url), { headers: { cookie: browser.cookie } })).text();
   assert.ok(page.includes('Riley &lt;script&gt;') && !page.includes('Riley <script>'), 'the analyst name is escaped');
+
+  const auditPage = await (await fetch(new URL('/audit', ctx.url), { headers: { cookie: browser.cookie } })).text();
+  const rows = [...auditPage.matchAll(/<tr><td class="nowrap mono">.*?<\/tr>/g)].map((m) => m[0]);
+  assert.equal(rows.length, 3);
+  assert.match(
+    rows[2]!,
+    /Riley &lt;script&gt;.*127\.0\.0\.1.*href="\/alerts\/alert-admin-role".*set status <b>new<\/b> → <b>acknowledged<\/b>/,
+  );
 });
 
 test('bulk triage over the API (bearer token: no CSRF token needed) and the audit names the client', async () => {

@@ -15,6 +15,7 @@ import { safeNext } from './session.ts';
 import { alertGroupPage } from './views/alert-group-page.ts';
 import { alertPage } from './views/alert-page.ts';
 import { alertsPage } from './views/alerts-page.ts';
+import { auditPage } from './views/audit-page.ts';
 import { notFoundPage, problemPage } from './views/layout.ts';
 
 export interface AlertRoutesDeps {
@@ -98,7 +99,8 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
 
   app.get('/alerts/group', async (request, reply) => {
     const params = cleanParams(request.query);
-    if (!params.rule) throw new WebQueryError('rule', 'is required');
+    if (!params.rule)
+      return sendHtml(reply, problemPage('rule: is required (open a group from the alerts page)', '/alerts'), 400);
     const wanted = params.entity ?? '-';
     const { entity: _entity, ...rest } = params;
     const overview = await alertsOverview(store, analyst, alertQueryOf(rest, now()), triageFilterOf(rest));
@@ -186,6 +188,8 @@ export function registerAlertRoutes(app: FastifyInstance, { store, analyst, toke
       history: await analyst.audit.read({ targetKind: 'alert', targetId: id }),
     };
   });
+
+  app.get('/audit', async (_request, reply) => sendHtml(reply, auditPage(await analyst.audit.read({ limit: 500 }))));
 
   app.get('/api/audit', async (request) => {
     const params = cleanParams(request.query);

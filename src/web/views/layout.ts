@@ -1,11 +1,12 @@
 import { html, type SafeHtml } from '../html.ts';
 
-export type Section = 'events' | 'alerts' | 'health' | 'login';
+export type Section = 'events' | 'alerts' | 'health' | 'audit' | 'login';
 
 const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'events', href: '/events', label: 'Events' },
   { section: 'alerts', href: '/alerts', label: 'Alerts' },
   { section: 'health', href: '/health', label: 'Health' },
+  { section: 'audit', href: '/audit', label: 'Audit' },
 ];
 
 export function layout(title: string, section: Section, body: SafeHtml): SafeHtml {

@@ -13,6 +13,10 @@ function describe(entry: AuditEntry): SafeHtml {
       return d.to ? html`assigned to <b>${String(d.to)}</b>` : html`unassigned (was ${String(d.from)})`;
     case 'alert.comment':
       return html`commented`;
+    case 'search.save':
+      return html`saved search <b>${String(d.name)}</b>`;
+    case 'search.delete':
+      return html`deleted saved search <b>${String(d.name)}</b>`;
     default:
       return html`${entry.action}`;
   }
@@ -32,10 +36,17 @@ export function commentsList(comments: readonly AlertComment[]): SafeHtml {
   )}</ol>`;
 }
 
-export function auditList(entries: readonly AuditEntry[]): SafeHtml {
+function target(entry: AuditEntry): SafeHtml {
+  if (entry.targetKind === 'alert')
+    return html`<a class="mono" href="/alerts/${encodeURIComponent(entry.targetId)}">${entry.targetId}</a>`;
+  return html`<span class="muted">saved search #${entry.targetId}</span>`;
+}
+
+export function auditList(entries: readonly AuditEntry[], options: { withTarget?: boolean } = {}): SafeHtml {
   if (entries.length === 0) return html`<p class="muted">No changes yet.</p>`;
-  return html`<table class="grid audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>From</th><th>What</th></tr></thead><tbody>${entries.map(
+  const { withTarget = false } = options;
+  return html`<div class="table-wrap"><table class="grid audit"><thead><tr><th>When (UTC)</th><th>Who</th><th>From</th>${withTarget ? html`<th>On</th>` : ''}<th>What</th></tr></thead><tbody>${entries.map(
     (e) =>
-      html`<tr><td class="nowrap mono">${timeTag(e.at)}</td><td>${e.actor}</td><td class="mono">${e.ip ?? ''}</td><td>${describe(e)}</td></tr>`,
-  )}</tbody></table>`;
+      html`<tr><td class="nowrap mono">${timeTag(e.at)}</td><td>${e.actor}</td><td class="mono">${e.ip ?? ''}</td>${withTarget ? html`<td>${target(e)}</td>` : ''}<td>${describe(e)}</td></tr>`,
+  )}</tbody></table></div>`;
 }
