@@ -241,6 +241,23 @@ test('grouping: one row per rule × entity with count and first/last seen; entit
   const body = await page.text();
   const eventRows = [...body.matchAll(/<tr data-href="\/events\/([^"?]+)/g)].map((m) => decodeURIComponent(m[1]!));
   assert.deepEqual(eventRows.sort(), [byUser[0]!.id, byUser[1]!.id].sort(), 'the group shows its alerts’ events only');
+  const groupsPage = await (
+    await fetch(new URL('/alerts?rule=rule-g&entity=user:bob@contoso.com', ctx.url), { headers: { cookie: browser.cookie } })
+  ).text();
+  const groupBox = /name="ids" form="triage-form" value="([^"]+)"/.exec(groupsPage)?.[1]?.replaceAll('&quot;', '"');
+  assert.ok(groupBox?.startsWith('['), 'a group row selects all its alerts');
+  const bulk = await fetch(new URL('/alerts/triage', ctx.url), {
+    method: 'POST',
+    headers: { cookie: browser.cookie, 'sec-fetch-site': 'same-origin', 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: browser.csrf, ids: groupBox!, status: 'acknowledged', back: '/alerts' }),
+    redirect: 'manual',
+  });
+  assert.equal(bulk.status, 303);
+  const acked = await ctx.analyst.triage.states(['g-1', 'g-2', 'g-3']);
+  assert.deepEqual(
+    [...acked.values()].map((st) => st.status),
+    ['acknowledged', 'acknowledged', 'new'],
+  );
   const entityFilter = await fetch(new URL('/api/alerts/overview?entity=192.0.2.200', ctx.url), { headers: bearer });
   assert.deepEqual(
     ((await entityFilter.json()) as { alerts: { id: string }[] }).alerts.map((a) => a.id),
