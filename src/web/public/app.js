@@ -212,6 +212,9 @@ if (live instanceof HTMLInputElement && !live.disabled) {
         else tbody.prepend(row);
         added++;
       }
+      // A long-running tail keeps the newest MAX_TAIL_ROWS rows, so the page stays light.
+      const MAX_TAIL_ROWS = 1000;
+      while (tbody.rows.length > MAX_TAIL_ROWS) tbody.rows[ascending ? 0 : tbody.rows.length - 1].remove();
       applyColumns();
       say(`live · ${added} new`);
     });
