@@ -42,7 +42,7 @@ export async function entitiesOf(
     if (!entity && alert.eventIds[0]) {
       const event = await store.getEvent(alert.eventIds[0]);
       if (event?.user) entity = { kind: 'user', value: event.user };
-      else if (event?.sourceIp) entity = { kind: 'source.ip', value: event.sourceIp };
+      else if (event?.sourceIp) entity = { kind: 'ip', value: event.sourceIp };
       if (entity) await triage.cacheEntity(alert.id, entity);
     }
     out.set(alert.id, entity);

@@ -216,16 +216,29 @@ test('grouping: one row per rule × entity with count and first/last seen; entit
     }),
     sampleAlert(byUser.slice(1, 2), { id: 'g-2', ruleId: 'rule-g', title: 'G' }),
     sampleAlert(byUser.slice(2, 3), { id: 'g-3', ruleId: 'rule-g', title: 'G', groupBy: { 'source.ip': '192.0.2.200' } }),
+    // One alert standing for 4 firings of the detector's grouping window.
+    sampleAlert(byUser.slice(3, 4), {
+      id: 'g-4',
+      ruleId: 'rule-g',
+      title: 'G',
+      entity: { kind: 'ip', value: '198.51.100.99' },
+      count: 4,
+      firstSeen: NOW - 86_400_000,
+      lastSeen: NOW - 3_600_000,
+    }),
   ]);
   const res = await fetch(new URL('/api/alerts/overview?rule=rule-g', ctx.url), { headers: bearer });
   const { groups } = (await res.json()) as { groups: AlertGroup[] };
   assert.deepEqual(
-    groups.map((g) => [g.entity, g.count, g.alertIds.sort()]).sort((a, b) => Number(b[1]) - Number(a[1])),
+    groups.map((g) => [g.entity, g.count, g.alertIds.sort()]).sort((a, b) => String(a[2]).localeCompare(String(b[2]))),
     [
       [{ kind: 'user', value: 'bob@contoso.com' }, 2, ['g-1', 'g-2']],
       [{ kind: 'source.ip', value: '192.0.2.200' }, 1, ['g-3']],
+      [{ kind: 'ip', value: '198.51.100.99' }, 1, ['g-4']],
     ],
   );
+  const window = groups.find((g) => g.entity?.value === '198.51.100.99')!;
+  assert.deepEqual([window.count, window.firings, window.firstSeen, window.lastSeen], [1, 4, NOW - 86_400_000, NOW - 3_600_000]);
   const bob = groups.find((g) => g.count === 2)!;
   assert.equal(bob.firstSeen, Math.min(byUser[0]!.time, byUser[1]!.time));
   assert.equal(bob.lastSeen, Math.max(byUser[0]!.time, byUser[1]!.time));

@@ -30,7 +30,10 @@ export interface AlertGroup {
   title: string;
   level: AlertLevel;
   entity?: Entity;
+  /** Alerts in the group. */
   count: number;
+  /** Times the rule fired on the entity: an alert may stand for several firings (its `count`). */
+  firings: number;
   firstSeen: number;
   lastSeen: number;
   tenants: string[];
@@ -88,8 +91,9 @@ function groupsOf(rows: readonly AlertRow[]): AlertGroup[] {
         level: alert.level,
         ...(entity ? { entity } : {}),
         count: 0,
-        firstSeen: alert.time,
-        lastSeen: alert.time,
+        firings: 0,
+        firstSeen: alert.firstSeen ?? alert.time,
+        lastSeen: alert.lastSeen ?? alert.time,
         tenants: [],
         byStatus: emptyCounts(),
         alertIds: [],
@@ -97,8 +101,9 @@ function groupsOf(rows: readonly AlertRow[]): AlertGroup[] {
       groups.set(key, group);
     }
     group.count++;
-    group.firstSeen = Math.min(group.firstSeen, alert.time);
-    group.lastSeen = Math.max(group.lastSeen, alert.time);
+    group.firings += alert.count ?? 1;
+    group.firstSeen = Math.min(group.firstSeen, alert.firstSeen ?? alert.time);
+    group.lastSeen = Math.max(group.lastSeen, alert.lastSeen ?? alert.time);
     if (ALERT_LEVELS.indexOf(alert.level) > ALERT_LEVELS.indexOf(group.level)) group.level = alert.level;
     const tenant = alert.tenantName ?? alert.tenantId;
     if (!group.tenants.includes(tenant)) group.tenants.push(tenant);

@@ -50,7 +50,7 @@ function groupRow(group: AlertGroup, params: Params): SafeHtml {
   <td>${levelBadge(group.level)}</td>
   <td class="desc"><a href="${groupHref(group, params)}">${group.title}</a><div class="muted small mono"><a class="pivot" href="${linkTo('/alerts', params, { page: undefined, rule: group.ruleId })}">${group.ruleId}</a></div></td>
   <td>${entityLink(group.entity, params)}</td>
-  <td class="num">${formatCount(group.count)}</td>
+  <td class="num">${formatCount(group.count)}${group.firings > group.count ? html`<div class="muted small">${formatCount(group.firings)} firings</div>` : ''}</td>
   <td class="nowrap mono">${timeTag(group.firstSeen)}</td>
   <td class="nowrap mono">${timeTag(group.lastSeen)}</td>
   <td class="nowrap">${statuses.map((s) => html`<span class="badge triage-${s}">${s} ${group.byStatus[s]}</span> `)}</td>
