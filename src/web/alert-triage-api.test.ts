@@ -239,6 +239,8 @@ test('grouping: one row per rule × entity with count and first/last seen; entit
   );
   const window = groups.find((g) => g.entity?.value === '198.51.100.99')!;
   assert.deepEqual([window.count, window.firings, window.firstSeen, window.lastSeen], [1, 4, NOW - 86_400_000, NOW - 3_600_000]);
+  const alertPage = await (await fetch(new URL('/alerts/g-4', ctx.url), { headers: { cookie: browser.cookie } })).text();
+  assert.match(alertPage, /<dt>Firings<\/dt><dd class="mono">4 · <time datetime="2026-11-23T14:00:00.000Z">/);
   const bob = groups.find((g) => g.count === 2)!;
   assert.equal(bob.firstSeen, Math.min(byUser[0]!.time, byUser[1]!.time));
   assert.equal(bob.lastSeen, Math.max(byUser[0]!.time, byUser[1]!.time));

@@ -34,6 +34,7 @@ ${alert.description ? html`<p class="lead">${alert.description}</p>` : ''}
 <dl class="facts">
   <div><dt>Time</dt><dd class="mono">${timeTag(alert.time)}</dd></div>
   <div><dt>Raised</dt><dd class="mono">${timeTag(alert.createdAt)}</dd></div>
+  ${(alert.count ?? 1) > 1 ? html`<div><dt>Firings</dt><dd class="mono">${alert.count} · ${timeTag(alert.firstSeen)} → ${timeTag(alert.lastSeen)}</dd></div>` : ''}
   <div><dt>Tenant</dt><dd>${alert.tenantName ?? ''} <span class="muted mono">${alert.tenantId}</span></dd></div>
   <div><dt>Rule</dt><dd class="mono"><a class="pivot" href="/alerts?rule=${encodeURIComponent(alert.ruleId)}">${alert.ruleId}</a></dd></div>
   <div><dt>Entity</dt><dd class="mono">${entity ? html`<a class="pivot" href="/alerts?entity=${encodeURIComponent(entityKey(entity))}">${entityKey(entity)}</a>` : '—'}</dd></div>
