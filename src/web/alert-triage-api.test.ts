@@ -377,3 +377,17 @@ test('the alerts page shows 100 rows at a time with the counts of all of them', 
   const grouped = await page('rule=rule-many');
   assert.match(grouped, /130 alerts in 1 groups/);
 });
+
+test('a query-language mistake is answered 400 with its position, never 500', async () => {
+  for (const [q, position] of [
+    ['(alice', 0],
+    ['user.name:', 10],
+    ['a AND', 2],
+  ] as const) {
+    const res = await fetch(new URL(`/api/events?q=${encodeURIComponent(q)}`, ctx.url), { headers: bearer });
+    assert.equal(res.status, 400, q);
+    const { error } = (await res.json()) as { error: { message: string; position: number } };
+    assert.equal(error.position, position, q);
+    assert.ok(error.message.length > 0);
+  }
+});
