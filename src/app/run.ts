@@ -8,6 +8,8 @@ import { startWebhookReceiver } from '../collector/webhook/index.ts';
 import { detectorFromConfig } from '../detect/index.ts';
 import { enricherFromConfig } from '../enrich/index.ts';
 import { createRecordFilter } from '../filter/record-filter.ts';
+import { openAnalystStore } from '../store/analyst/analyst-store.ts';
+import { openPostgresAnalystStore } from '../store/analyst/postgres-analyst-store.ts';
 import { openEventStore, type EventStore } from '../store/event-store.ts';
 import { scheduleRetention } from '../store/retention-schedule.ts';
 import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
@@ -165,11 +167,20 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(), 60_000).unref() : undefined;
   let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
   let webUrl: string | undefined;
-  if (config.web.enabled && store) {
+  // Triage and saved searches live in tables of their own: in the shared PostgreSQL database when scaled out (every
+  // worker's page shows the same triage), else in the event store's SQLite file.
+  const analyst =
+    config.web.enabled && store
+      ? shared
+        ? await openPostgresAnalystStore(statePath)
+        : openAnalystStore(resolve(config.store.path))
+      : undefined;
+  if (config.web.enabled && store && analyst) {
     web = await createWebServer({
       config: config.web,
       dataDir,
       store,
+      analyst,
       health: combinedHealth([stateStore, ...eventHubs]),
       sinks: sinkHealth,
       logger: logger.child({ component: 'web' }),
@@ -189,6 +200,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
       await collector.stop();
       for (const hub of eventHubs) await hub.stop();
       await web?.close();
+      await analyst?.close();
       await pipeline.close();
       await store?.close();
       await stateStore.close();

@@ -7,8 +7,7 @@ import { WebQueryError } from './errors.ts';
 export const EXPORT_FORMATS = ['csv', 'ndjson'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-/** Rows per export, to keep a click from streaming the whole store. */
-export const MAX_EXPORT_ROWS = 100_000;
+/** Rows read from the store per step: the export is pulled page by page as the client reads, with no row cap. */
 const PAGE = 500;
 
 const CSV_COLUMNS: [string, (e: EventSummary) => string | null][] = [
@@ -43,14 +42,9 @@ export function csvCell(value: string | null): string {
 
 async function* pages(store: EventStore, query: EventQuery, options: SearchOptions): AsyncGenerator<EventSummary[]> {
   let cursor: string | undefined;
-  let sent = 0;
-  while (sent < MAX_EXPORT_ROWS) {
-    const page = await store.searchEvents(
-      { ...query, limit: Math.min(PAGE, MAX_EXPORT_ROWS - sent), ...(cursor ? { cursor } : {}) },
-      options,
-    );
+  for (;;) {
+    const page = await store.searchEvents({ ...query, limit: PAGE, ...(cursor ? { cursor } : {}) }, options);
     if (page.events.length === 0) return;
-    sent += page.events.length;
     yield page.events;
     if (!page.nextCursor) return;
     cursor = page.nextCursor;
@@ -68,14 +62,14 @@ async function* ndjsonLines(store: EventStore, query: EventQuery, options: Searc
   for await (const events of pages(store, query, options)) {
     const lines: string[] = [];
     for (const summary of events) {
-      const event = store.getEvent(summary.id);
+      const event = await store.getEvent(summary.id);
       if (event) lines.push(`${JSON.stringify(event)}\n`);
     }
     yield lines.join('');
   }
 }
 
-/** A stream of the matching events, newest first, at most MAX_EXPORT_ROWS. */
+/** A stream of every matching event, newest first (a stopped download stops the reading). */
 export function exportStream(store: EventStore, query: EventQuery, format: ExportFormat, options: SearchOptions = {}): Readable {
   const { cursor: _cursor, limit: _limit, ...rest } = query;
   return Readable.from(format === 'csv' ? csvLines(store, rest, options) : ndjsonLines(store, rest, options));

@@ -1,17 +1,18 @@
 import type { FastifyInstance } from 'fastify';
 import type { HealthSource } from '../core/health.ts';
 import type { Secret } from '../core/secret.ts';
+import type { AnalystStore } from '../store/analyst/analyst-store.ts';
 import type { EventStore } from '../store/event-store.ts';
+import { cleanName, setAnalystCookie } from './actor.ts';
 import { setSessionCookie } from './auth.ts';
+import { csrfTokenFor } from './csrf.ts';
 import { abortSignalOf, searchWithContext } from './event-search.ts';
 import { buildHealthView } from './health-view.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { SinkHealthSource } from './sink-health.ts';
-import { alertQueryOf, cleanParams, eventQueryOf } from './query-params.ts';
+import { cleanParams, eventQueryOf } from './query-params.ts';
 import { queryErrorOf, sendHtml } from './respond.ts';
 import { safeNext, SESSION_COOKIE, tokenMatches } from './session.ts';
-import { alertPage } from './views/alert-page.ts';
-import { alertsPage } from './views/alerts-page.ts';
 import { eventPage } from './views/event-page.ts';
 import { eventsPage } from './views/events-page.ts';
 import { healthPage } from './views/health-page.ts';
@@ -22,6 +23,7 @@ const DEFAULT_RANGE = '24h';
 
 export interface PageDeps {
   store: EventStore;
+  analyst: AnalystStore;
   health: HealthSource;
   sinks?: SinkHealthSource;
   token: Secret;
@@ -34,7 +36,7 @@ function tenantNames(store: EventStore): string[] {
 }
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
-  const { store, health, sinks, token, throttle, now } = deps;
+  const { store, analyst, health, sinks, token, throttle, now } = deps;
 
   app.get('/', async (_request, reply) => reply.redirect('/events', 303));
 
@@ -42,39 +44,28 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
     const given = cleanParams(request.query);
     // The landing page shows the last day; any explicit search decides its own range ("All time" sends range=all).
     const params = Object.keys(given).length === 0 ? { range: DEFAULT_RANGE } : given;
+    const context = {
+      params,
+      tenants: tenantNames(store),
+      saved: await analyst.searches.list(),
+      csrf: csrfTokenFor(request, reply, token),
+    };
     try {
       const result = await searchWithContext(store, eventQueryOf(params, now()), now(), abortSignalOf(reply));
-      return sendHtml(reply, eventsPage({ params, tenants: tenantNames(store), ...result }));
+      return sendHtml(reply, eventsPage({ ...context, ...result }));
     } catch (err) {
       const bad = queryErrorOf(err);
       if (!bad) throw err;
-      return sendHtml(reply, eventsPage({ params, facets: [], tenants: tenantNames(store), error: bad.message }), 400);
+      const at = bad.position !== undefined ? { errorPosition: bad.position } : {};
+      return sendHtml(reply, eventsPage({ ...context, facets: [], error: bad.message, ...at }), 400);
     }
   });
 
   app.get<{ Params: { id: string } }>('/events/:id', async (request, reply) => {
-    const event = store.getEvent(request.params.id);
+    const event = await store.getEvent(request.params.id);
     return event
-      ? sendHtml(reply, eventPage(event))
+      ? sendHtml(reply, eventPage(event, cleanParams(request.query)))
       : sendHtml(reply, notFoundPage(`No event with id ${request.params.id} (it may have expired).`), 404);
-  });
-
-  app.get('/alerts', async (request, reply) => {
-    const params = cleanParams(request.query);
-    try {
-      return sendHtml(reply, alertsPage({ params, page: store.listAlerts(alertQueryOf(params, now())) }));
-    } catch (err) {
-      const bad = queryErrorOf(err);
-      if (!bad) throw err;
-      return sendHtml(reply, alertsPage({ params, error: bad.message }), 400);
-    }
-  });
-
-  app.get<{ Params: { id: string } }>('/alerts/:id', async (request, reply) => {
-    const alert = store.getAlert(request.params.id);
-    return alert
-      ? sendHtml(reply, alertPage(alert))
-      : sendHtml(reply, notFoundPage(`No alert with id ${request.params.id} (it may have expired).`), 404);
   });
 
   app.get('/health', async (_request, reply) =>
@@ -99,6 +90,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
     if (typeof body.token === 'string' && tokenMatches(token, body.token.trim())) {
       throttle.succeed(request.ip);
       setSessionCookie(request, reply, token);
+      setAnalystCookie(request, reply, cleanName(body.name));
       return reply.redirect(next, 303);
     }
     throttle.fail(request.ip, now());

@@ -326,6 +326,7 @@ test('a generated token is persisted (0600) and reused; a configured one wins', 
   const store = ctx.store;
   const deps = {
     store,
+    analyst: ctx.analyst,
     health: { streamHealth: async () => [] },
     logger: silentLogger,
     metricsRegistry: new Registry(),

@@ -5,7 +5,9 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { HealthSource } from '../core/health.ts';
 import type { Logger } from '../observability/logger.ts';
+import type { AnalystStore } from '../store/analyst/analyst-store.ts';
 import type { EventStore } from '../store/event-store.ts';
+import { registerAlertRoutes } from './alerts-routes.ts';
 import { registerApiRoutes } from './api-routes.ts';
 import { pathOf, requireAuth } from './auth.ts';
 import { resolveAuthToken } from './auth-token.ts';
@@ -13,7 +15,9 @@ import type { WebConfig } from './config.ts';
 import { WebServerError } from './errors.ts';
 import { buildHealthView, healthSummary } from './health-view.ts';
 import { LoginThrottle } from './login-throttle.ts';
+import { registerEventTail } from './event-tail.ts';
 import { registerPageRoutes } from './page-routes.ts';
+import { registerSavedSearchRoutes } from './saved-search-routes.ts';
 import type { SinkHealthSource } from './sink-health.ts';
 import { queryErrorOf, sendHtml } from './respond.ts';
 import { addSecurityHeaders } from './security-headers.ts';
@@ -24,7 +28,11 @@ import { notFoundPage } from './views/layout.ts';
 export interface WebServerOptions {
   config: WebConfig;
   store: EventStore;
+  /** Alert triage, saved searches and their audit log (see openAnalystStore). */
+  analyst: AnalystStore;
   health: HealthSource;
+  /** How often a live tail asks the store for new events (default 2 s). */
+  tailPollMs?: number;
   /** The outputs' health (see buildSinkHealth), shown on the Health page, /api/health and /healthz. */
   sinks?: SinkHealthSource;
   logger: Logger;
@@ -52,7 +60,7 @@ function urlOf(address: AddressInfo, https: boolean): string {
 }
 
 export function createWebServer(options: WebServerOptions): WebServer {
-  const { config, store, health, sinks, logger, metricsRegistry } = options;
+  const { config, store, analyst, health, sinks, logger, metricsRegistry } = options;
   const now = options.now ?? Date.now;
   const resolved = resolveAuthToken(config.auth_token, options.dataDir ?? './data');
   const throttle = new LoginThrottle();
@@ -68,7 +76,10 @@ export function createWebServer(options: WebServerOptions): WebServer {
   app.after(() => {
     requireAuth(app, resolved.token, throttle, now);
     registerStaticAssets(app);
-    registerPageRoutes(app, { store, health, ...(sinks ? { sinks } : {}), token: resolved.token, throttle, now });
+    registerPageRoutes(app, { store, analyst, health, ...(sinks ? { sinks } : {}), token: resolved.token, throttle, now });
+    registerAlertRoutes(app, { store, analyst, token: resolved.token, now });
+    registerSavedSearchRoutes(app, { analyst, token: resolved.token, now });
+    registerEventTail(app, { store, now, ...(options.tailPollMs ? { pollMs: options.tailPollMs } : {}) });
     registerApiRoutes(app, { store, health, ...(sinks ? { sinks } : {}), now });
 
     app.get('/healthz', async (_request, reply) => {

@@ -8,7 +8,7 @@ function digest(value: string): Buffer {
 }
 
 /** Compares without leaking length or content through timing. */
-function constantTimeEqual(expected: string, candidate: string | undefined): boolean {
+export function constantTimeEqual(expected: string, candidate: string | undefined): boolean {
   if (!candidate) return false;
   return timingSafeEqual(digest(expected), digest(candidate));
 }

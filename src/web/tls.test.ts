@@ -8,6 +8,7 @@ import { generate } from 'selfsigned';
 import { Agent, fetch } from 'undici';
 import { silentLogger } from '../observability/logger.ts';
 import { storeSchema } from '../store/config.ts';
+import { openAnalystStore } from '../store/analyst/analyst-store.ts';
 import { openEventStore } from '../store/event-store.ts';
 import { webSchema } from './config.ts';
 import { createWebServer } from './server.ts';
@@ -23,9 +24,11 @@ test('HTTPS with a configured certificate: HSTS and Secure session cookie', asyn
     auth_token: 'tls-test-token',
     tls: { cert: join(dir, 'cert.pem'), key: `file:${join(dir, 'key.pem')}` },
   });
+  const analyst = openAnalystStore(join(dir, 'events.db'));
   const server = createWebServer({
     config,
     store,
+    analyst,
     health: { streamHealth: async () => [] },
     logger: silentLogger,
     metricsRegistry: new Registry(),
@@ -42,16 +45,19 @@ test('HTTPS with a configured certificate: HSTS and Secure session cookie', asyn
   } finally {
     await server.close();
     await dispatcher.close();
+    await analyst.close();
     store.close();
   }
 });
 
-test('bad TLS files are named in the error', () => {
+test('bad TLS files are named in the error', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'web-tls-'));
   writeFileSync(join(dir, 'not-a-cert.pem'), 'hello');
   const store = openEventStore(storeSchema.parse({ path: join(dir, 'events.db') }));
+  const analyst = openAnalystStore(':memory:');
   const deps = {
     store,
+    analyst,
     health: { streamHealth: async () => [] },
     logger: silentLogger,
     metricsRegistry: new Registry(),
@@ -67,6 +73,7 @@ test('bad TLS files are named in the error', () => {
       /web\.tls\.cert: .* is not a PEM certificate/,
     );
   } finally {
+    await analyst.close();
     store.close();
   }
 });

@@ -60,7 +60,8 @@ test('sign in with the token form, then the events page lists, charts and summar
   await page.click('button[type=submit]');
   await page.waitForURL(/\/events$/);
   assert.equal(await page.locator('table.events tbody tr').count(), 50);
-  assert.equal(await page.inputValue('select[name=range]'), '24h', 'the landing page shows the last day');
+  assert.equal(await page.inputValue('input[name=range]'), '24h', 'the landing page shows the last day');
+  assert.equal(await page.textContent('.timepicker a.preset.active'), '24h');
   assert.equal((await page.locator('figure.histogram svg rect.bar').count()) > 10, true);
   assert.match((await page.textContent('.pager')) ?? '', /50 shown of 300 matching/);
   assert.match((await page.textContent('aside.facets')) ?? '', /Top users[\s\S]*alice@contoso\.com/);
@@ -79,6 +80,7 @@ test('sign in with the token form, then the events page lists, charts and summar
 test('full-text search and field filters narrow the list', { skip }, async () => {
   await page.goto(`${ctx.url}events`);
   await page.fill('input.q', 'drop@evil.example');
+  await page.click('details.filters summary');
   await page.selectOption('select[name=outcome]', 'success');
   await page.fill('input[name=tenant]', 'contoso');
   await page.click('form.search button[type=submit]');
@@ -105,8 +107,9 @@ test('full-text search and field filters narrow the list', { skip }, async () =>
 test('an event shows ECS and raw side by side', { skip }, async () => {
   await page.goto(`${ctx.url}events?action=New-InboxRule&tenant=contoso`);
   await page.locator('table.events tbody tr td.desc a').first().click();
-  await page.waitForURL(/\/events\/[^?]+$/);
+  await page.waitForURL(/\/events\/[^?]+\?/);
   assert.match((await page.textContent('h1')) ?? '', /created an inbox rule/);
+  await page.click('details.json-panes summary');
   assert.match((await page.textContent('#ecs-json')) ?? '', /"event": \{\s+"action": "New-InboxRule"/);
   assert.match((await page.textContent('#raw-json')) ?? '', /"ForwardTo"[\s\S]*"drop@evil\.example"/);
   const [ecsBox, rawBox] = await Promise.all([page.locator('#ecs-json').boundingBox(), page.locator('#raw-json').boundingBox()]);
@@ -116,7 +119,7 @@ test('an event shows ECS and raw side by side', { skip }, async () => {
 });
 
 test('open an alert, see its events, follow one back', { skip }, async () => {
-  await page.goto(`${ctx.url}alerts`);
+  await page.goto(`${ctx.url}alerts?view=list`);
   assert.equal(await page.locator('table.alerts tbody tr').count(), 3);
   assert.equal(await page.locator('table.alerts .badge.level-critical').count(), 1);
   await shot('05-alerts');
@@ -135,7 +138,7 @@ test('open an alert, see its events, follow one back', { skip }, async () => {
   assert.equal(await page.locator('.linked-alerts a', { hasText: 'alert-admin-role' }).count(), 1);
 
   await page.goto(`${ctx.url}alerts?level=high`);
-  const levels = await page.locator('table.alerts tbody .badge').allTextContents();
+  const levels = await page.locator('table.alerts tbody .badge[class*=level-]').allTextContents();
   assert.deepEqual(levels.sort(), ['critical', 'high']);
 });
 

@@ -5,6 +5,7 @@ import { Registry } from 'prom-client';
 import type { HealthSource, StreamHealth } from '../../core/health.ts';
 import { silentLogger } from '../../observability/logger.ts';
 import { storeSchema } from '../../store/config.ts';
+import { type AnalystStore, openAnalystStore } from '../../store/analyst/analyst-store.ts';
 import { openEventStore, type EventStore } from '../../store/event-store.ts';
 import { sampleAlert, sampleEvents, TENANTS } from '../../store/testing/sample-events.ts';
 import { webSchema } from '../config.ts';
@@ -17,6 +18,7 @@ export const NOW = Date.parse('2026-11-24T14:00:00Z');
 export interface TestServer {
   server: WebServer;
   store: EventStore;
+  analyst: AnalystStore;
   url: string;
   dataDir: string;
   close(): Promise<void>;
@@ -108,10 +110,18 @@ export function sampleSinks(): SinkHealth[] {
 
 /** A web server on 127.0.0.1:0 over a temp store seeded with 300 sample events and 3 alerts. */
 export async function startTestServer(
-  options: { health?: HealthSource; sinks?: SinkHealthSource; authToken?: string; events?: number; now?: () => number } = {},
+  options: {
+    health?: HealthSource;
+    sinks?: SinkHealthSource;
+    authToken?: string;
+    events?: number;
+    now?: () => number;
+    tailPollMs?: number;
+  } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'web-'));
   const store = openEventStore(storeSchema.parse({ path: join(dataDir, 'events.db') }));
+  const analyst = openAnalystStore(join(dataDir, 'events.db'));
   const events = sampleEvents(options.events ?? 300);
   store.insertEvents(events, NOW - 60_000);
   const inbox = events.filter((e) => e.raw.Operation === 'New-InboxRule' && e.tenantName === 'contoso');
@@ -146,7 +156,9 @@ export async function startTestServer(
   const server = createWebServer({
     config,
     store,
+    analyst,
     health,
+    ...(options.tailPollMs ? { tailPollMs: options.tailPollMs } : {}),
     ...(options.sinks ? { sinks: options.sinks } : {}),
     logger: silentLogger,
     metricsRegistry: new Registry(),
@@ -157,10 +169,12 @@ export async function startTestServer(
   return {
     server,
     store,
+    analyst,
     url,
     dataDir,
     async close() {
       await server.close();
+      await analyst.close();
       await store.close();
     },
   };

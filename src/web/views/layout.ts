@@ -1,11 +1,12 @@
 import { html, type SafeHtml } from '../html.ts';
 
-export type Section = 'events' | 'alerts' | 'health' | 'login';
+export type Section = 'events' | 'alerts' | 'health' | 'audit' | 'login';
 
 const NAV: { section: Section; href: string; label: string }[] = [
   { section: 'events', href: '/events', label: 'Events' },
   { section: 'alerts', href: '/alerts', label: 'Alerts' },
   { section: 'health', href: '/health', label: 'Health' },
+  { section: 'audit', href: '/audit', label: 'Audit' },
 ];
 
 export function layout(title: string, section: Section, body: SafeHtml): SafeHtml {
@@ -41,5 +42,14 @@ export function notFoundPage(what: string): SafeHtml {
     'Not found',
     'events',
     html`<h1>Not found</h1><p class="muted">${what}</p><p><a href="/events">Back to events</a></p>`,
+  );
+}
+
+/** A request that could not be carried out (a form with a bad value): the reason and a way back. */
+export function problemPage(message: string, back: string): SafeHtml {
+  return layout(
+    'Not done',
+    'alerts',
+    html`<h1>That could not be done</h1>${errorBanner(message)}<p><a class="button" href="${back}">Back</a></p>`,
   );
 }

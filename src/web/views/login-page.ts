@@ -12,6 +12,7 @@ export function loginPage(next: string, error?: string): SafeHtml {
   ${errorBanner(error)}
   <input type="hidden" name="next" value="${next}">
   <label><span>Token</span><input type="password" name="token" autocomplete="current-password" required autofocus></label>
+  <label><span>Your name</span><input name="name" autocomplete="username" maxlength="80" placeholder="shown in alert triage and the audit log"></label>
   <button type="submit" class="primary">Sign in</button>
 </form>`,
   );
