@@ -66,7 +66,7 @@ export function walkDocument(
     visit(value, path, schemas);
     if (Array.isArray(value)) {
       const element = elementSchemas(schemas);
-      value.forEach((v, i) => step(v, [...path, i], element));
+      for (const [i, v] of value.entries()) step(v, [...path, i], element);
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) step(v, [...path, k], fieldSchemas(schemas, k, value));
     }

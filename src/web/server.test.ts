@@ -93,7 +93,15 @@ test('browser sign-in: redirect to login, ?token= once, login form, safe redirec
 test('failed sign-ins are throttled per client address, logged, and never lock out the right token', async () => {
   let now = NOW;
   const lines: string[] = [];
-  const logger = createLogger('info', new Writable({ write: (c, _e, done) => (lines.push(c.toString()), done()) }));
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write: (c, _e, done) => {
+        lines.push(c.toString());
+        done();
+      },
+    }),
+  );
   const own = await startTestServer({ events: 12, now: () => now, logger, web: { trust_proxy: true } });
   try {
     const attempt = (token: string, client = '198.51.100.7') =>

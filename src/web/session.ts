@@ -66,6 +66,7 @@ const LOCAL = 'http://o365-intake.invalid';
  * and paths with control characters or whitespace that a browser would strip into one of those (`/\t/evil.example`).
  */
 export function safeNext(value: unknown): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
   if (typeof value !== 'string' || !value.startsWith('/') || /[\u0000-\u0020\u007f\\]/.test(value)) return '/events';
   try {
     const url = new URL(value, LOCAL);
