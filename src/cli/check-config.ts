@@ -3,8 +3,8 @@ import { effectiveConfig } from '../config/effective-config.ts';
 import { loadConfig } from '../config/load.ts';
 
 /** `check-config`: validates, then prints the effective configuration (defaults, absolute paths; secrets masked). */
-export function checkConfigCommand(path: string | undefined): void {
-  const config = loadConfig(path);
+export function checkConfigCommand(path: string | undefined, allowFastPolling = false): void {
+  const config = loadConfig(path, process.env, { allowFastPolling });
   const source = path ?? (process.env.O365_TENANT_ID ? '(environment)' : '(none: built-in emulator)');
   const tenants =
     config.tenants.length === 0

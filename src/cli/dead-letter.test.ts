@@ -58,7 +58,7 @@ test('o365-intake dead-letter replay --sink NAME: sends the events again, report
       '    name: hook',
       `    url: ${url}/hook`,
       '    max_batch_events: 1',
-      '    retry: { max_attempts: 2, initial_backoff: 5, max_backoff: 10 }',
+      '    retry: { max_attempts: 2, initial_backoff: 5ms, max_backoff: 10ms }',
       '',
     ].join('\n'),
   );

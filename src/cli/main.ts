@@ -13,15 +13,23 @@ const program = new Command()
   .addOption(
     new Option('--log-format <format>', 'log lines: pretty on a terminal, JSON otherwise').choices(LOG_FORMATS).default('auto'),
   )
+  .option('--i-know', 'accept settings that only make sense in tests (a poll interval under 10s)')
   .showSuggestionAfterError();
 
 const configPath = () => program.opts<{ config?: string }>().config;
 const logFormat = () => program.opts<{ logFormat: LogFormat }>().logFormat;
+const allowFastPolling = () => program.opts<{ iKnow?: boolean }>().iKnow === true;
 
 program
   .command('run')
   .description('run the pipeline (with no tenant configured: against the built-in emulator)')
-  .action(async () => (await import('./run.ts')).runCommand({ configPath: configPath(), logFormat: logFormat() }));
+  .action(async () =>
+    (await import('./run.ts')).runCommand({
+      configPath: configPath(),
+      logFormat: logFormat(),
+      allowFastPolling: allowFastPolling(),
+    }),
+  );
 
 program
   .command('emulator')
@@ -31,7 +39,7 @@ program
 program
   .command('check-config')
   .description('validate the config file and print a summary (secrets are never printed)')
-  .action(async () => (await import('./check-config.ts')).checkConfigCommand(configPath()));
+  .action(async () => (await import('./check-config.ts')).checkConfigCommand(configPath(), allowFastPolling()));
 
 program
   .command('doctor')

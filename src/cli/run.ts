@@ -8,11 +8,13 @@ import { StatusLine } from '../observability/status-line.ts';
 export interface RunOptions {
   configPath: string | undefined;
   logFormat: LogFormat;
+  /** --i-know: a poll interval under 10 s is accepted (tests against the emulator). */
+  allowFastPolling?: boolean;
 }
 
 /** `o365-intake run`: the pipeline until SIGINT/SIGTERM. */
-export async function runCommand({ configPath, logFormat }: RunOptions): Promise<void> {
-  const config = loadConfig(configPath);
+export async function runCommand({ configPath, logFormat, allowFastPolling }: RunOptions): Promise<void> {
+  const config = loadConfig(configPath, process.env, { allowFastPolling });
   // Every file and folder this process creates (store, state, spools, outputs, token) is private to its user.
   process.umask(0o077);
   const tty = process.stderr.isTTY === true;

@@ -142,3 +142,38 @@ test('relative paths are read against the config file folder; one data_dir moves
   assert.equal(inD?.type === 'file' ? inD.path : undefined, join(root, 'd', 'events.ndjson'));
   assert.equal(parseConfig({ state: 'postgres://u@db/x' }).state, 'postgres://u@db/x', 'a URL is not a path');
 });
+
+test('in a config file a duration carries its unit, and the poll interval is at least 10s unless --i-know', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'o365-durations-'));
+  const write = (text: string) => {
+    const file = join(dir, `c${Math.random()}.yaml`);
+    writeFileSync(file, text);
+    return file;
+  };
+  assert.throws(
+    () => loadConfig(write('collection:\n  poll_interval: 60\n'), {}),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      err.message === 'collection.poll_interval: 60 has no unit: write a number and a unit: 500ms, 90s, 15m, 24h, 7d or 2w',
+  );
+  assert.throws(
+    () => loadConfig(write('sinks:\n  - { type: http, url: "https://h.example/x", timeout: 30 }\n'), {}),
+    (err: unknown) => err instanceof ConfigError && /^sinks\[0\]\.timeout: 30 has no unit/.test(err.message),
+  );
+  assert.throws(
+    () => loadConfig(write('collection:\n  poll_interval: 60 seconds\n'), {}),
+    (err: unknown) =>
+      err instanceof ConfigError &&
+      /collection\.poll_interval: "60 seconds" is not a duration: write a number and a unit/.test(err.message),
+  );
+  assert.throws(
+    () => loadConfig(write('collection:\n  poll_interval: 2s\n'), {}),
+    (err: unknown) =>
+      err instanceof ConfigError && /collection\.poll_interval: must be at least 10s .*--i-know/.test(err.message),
+  );
+  assert.equal(
+    loadConfig(write('collection:\n  poll_interval: 2s\n'), {}, { allowFastPolling: true }).collection.poll_interval,
+    2000,
+  );
+  assert.equal(loadConfig(write('collection:\n  poll_interval: 90s\n'), {}).collection.poll_interval, 90_000);
+});

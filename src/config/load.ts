@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../core/errors.ts';
+import { checkWrittenConfig } from './config-file-rules.ts';
 import { configFromEnvironment } from './from-env.ts';
 import { interpolateEnv } from './interpolate.ts';
 import { didYouMean, knownKeysAt } from './key-suggestions.ts';
@@ -48,8 +49,17 @@ export function parseConfig(raw: unknown, env: NodeJS.ProcessEnv = process.env, 
  * Reads and validates a YAML config file. With no path: the configuration given by the environment
  * (`O365_TENANT_ID`…, see from-env.ts), else the defaults (no tenant: emulator mode).
  */
-export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = process.env): Config {
-  if (!path) return parseConfig(configFromEnvironment(env) ?? {}, env);
+export function loadConfig(
+  path: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  options: { allowFastPolling?: boolean } = {},
+): Config {
+  if (!path) {
+    const fromEnv = configFromEnvironment(env) ?? {};
+    const config = parseConfig(fromEnv, env);
+    checkWrittenConfig(fromEnv, config, options);
+    return config;
+  }
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -63,5 +73,7 @@ export function loadConfig(path: string | undefined, env: NodeJS.ProcessEnv = pr
     if (err instanceof YAMLParseError) throw new ConfigError('', `${path} is not valid YAML: ${err.message}`);
     throw err;
   }
-  return parseConfig(raw, env, dirname(resolve(path)));
+  const config = parseConfig(raw, env, dirname(resolve(path)));
+  checkWrittenConfig(raw, config, options);
+  return config;
 }

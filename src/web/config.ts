@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { duration } from '../config/duration.ts';
 import { secret } from '../config/secret-ref.ts';
 
 export const webSchema = z
@@ -17,6 +18,12 @@ export const webSchema = z
       })
       .strict()
       .optional(),
+    /** A browser session ends this long after sign-in (and at once on sign-out). */
+    session_ttl: duration.prefault('12h').refine((ms) => ms >= 60_000, 'must be at least 1m'),
+    /** Behind a reverse proxy: take the client address from X-Forwarded-For (for sign-in throttling and the audit log). */
+    trust_proxy: z.boolean().default(false),
+    /** Require the token on /metrics too (Prometheus then sends it as a bearer token). */
+    metrics_auth: z.boolean().default(false),
   })
   .strict()
   .prefault({});

@@ -4,11 +4,10 @@ import type { Secret } from '../core/secret.ts';
 import type { AnalystStore } from '../store/analyst/analyst-store.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { cleanName, setAnalystCookie } from './actor.ts';
-import { setSessionCookie } from './auth.ts';
+import { type AuthOptions, setSessionCookie, signInFailed } from './auth.ts';
 import { csrfTokenFor } from './csrf.ts';
 import { abortSignalOf, searchWithContext } from './event-search.ts';
 import { buildHealthView } from './health-view.ts';
-import type { LoginThrottle } from './login-throttle.ts';
 import type { SinkHealthSource } from './sink-health.ts';
 import { cleanParams, eventQueryOf } from './query-params.ts';
 import { queryErrorOf, sendHtml } from './respond.ts';
@@ -27,7 +26,7 @@ export interface PageDeps {
   health: HealthSource;
   sinks?: SinkHealthSource;
   token: Secret;
-  throttle: LoginThrottle;
+  auth: AuthOptions;
   now: () => number;
 }
 
@@ -36,7 +35,8 @@ function tenantNames(store: EventStore): string[] {
 }
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
-  const { store, analyst, health, sinks, token, throttle, now } = deps;
+  const { store, analyst, health, sinks, token, auth, now } = deps;
+  const { throttle, sessions } = auth;
 
   app.get('/', async (_request, reply) => reply.redirect('/events', 303));
 
@@ -84,20 +84,21 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
   app.post('/login', async (request, reply) => {
     const body = (request.body ?? {}) as Record<string, unknown>;
     const next = safeNext(body.next);
-    if (throttle.blocked(request.ip, now())) {
-      return sendHtml(reply, loginPage(next, 'Too many failed attempts: wait a minute and try again.'), 429);
+    if (!throttle.admit(request.ip, now())) {
+      return sendHtml(reply, loginPage(next, 'Too many failed attempts from this address: wait a second and try again.'), 429);
     }
     if (typeof body.token === 'string' && tokenMatches(token, body.token.trim())) {
       throttle.succeed(request.ip);
-      setSessionCookie(request, reply, token);
+      setSessionCookie(request, reply, sessions, now());
       setAnalystCookie(request, reply, cleanName(body.name));
       return reply.redirect(next, 303);
     }
-    throttle.fail(request.ip, now());
+    signInFailed(auth, request, 'form');
     return sendHtml(reply, loginPage(next, 'That token is not valid.'), 401);
   });
 
-  app.post('/logout', async (_request, reply) => {
+  app.post('/logout', async (request, reply) => {
+    sessions.revoke(request.cookies[SESSION_COOKIE]);
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.redirect('/login', 303);
   });

@@ -1,5 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createLogger } from '../observability/logger.ts';
+import { Writable } from 'node:stream';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
@@ -88,17 +90,121 @@ test('browser sign-in: redirect to login, ?token= once, login form, safe redirec
   assert.match(logout.headers.get('set-cookie') ?? '', /o365_intake_session=;/);
 });
 
-test('failed sign-ins are throttled', async () => {
-  const own = await startTestServer({ events: 12 });
+test('failed sign-ins are throttled per client address, logged, and never lock out the right token', async () => {
+  let now = NOW;
+  const lines: string[] = [];
+  const logger = createLogger(
+    'info',
+    new Writable({
+      write: (c, _e, done) => {
+        lines.push(c.toString());
+        done();
+      },
+    }),
+  );
+  const own = await startTestServer({ events: 12, now: () => now, logger, web: { trust_proxy: true } });
   try {
-    const attempt = () => fetch(new URL('/api/events', own.url), { headers: { authorization: 'Bearer guess' } });
-    for (let i = 0; i < 10; i++) assert.equal((await attempt()).status, 401);
-    assert.equal((await attempt()).status, 429);
-    const right = await fetch(new URL('/api/events', own.url), { headers: { authorization: `Bearer ${own.server.token}` } });
-    assert.equal(right.status, 429, 'even the right token waits out the window');
+    const attempt = (token: string, client = '198.51.100.7') =>
+      fetch(new URL('/api/events', own.url), { headers: { authorization: `Bearer ${token}`, 'x-forwarded-for': client } });
+    for (let i = 0; i < 10; i++) assert.equal((await attempt('guess-123456')).status, 401);
+    assert.equal((await attempt('guess-123456')).status, 401, 'once a second, an attempt is still checked');
+    const refused = await attempt('guess-123456');
+    assert.equal(refused.status, 429, 'the other attempts of that second are refused unchecked');
+    assert.equal(refused.headers.get('retry-after'), '1');
+    assert.equal((await attempt(own.server.token)).status, 429, 'within the same second even the right token waits');
+    assert.equal((await attempt(own.server.token, '203.0.113.50')).status, 200, 'another client address is not throttled');
+    now += 1_000;
+    assert.equal((await attempt(own.server.token)).status, 200, 'a second later the right token gets in');
+    assert.equal((await attempt('guess-123456')).status, 401, 'and a success clears the failures');
+    const failures = lines.map((l) => JSON.parse(l)).filter((l) => l.msg === 'failed sign-in to the web page or API');
+    assert.equal(failures.length, 12);
+    assert.equal(failures[0].client, '198.51.100.7', 'X-Forwarded-For is honoured with web.trust_proxy');
+    assert.equal(failures[0].via, 'bearer');
+    assert.ok(!lines.join('').includes('guess-123456'), 'what was offered is never logged');
   } finally {
     await own.close();
   }
+});
+
+test('without web.trust_proxy, X-Forwarded-For does not choose the throttled address', async () => {
+  const own = await startTestServer({ events: 12 });
+  try {
+    const attempt = (client: string) =>
+      fetch(new URL('/api/events', own.url), { headers: { authorization: 'Bearer guess', 'x-forwarded-for': client } });
+    for (let i = 0; i < 11; i++) await attempt(`192.0.2.${i}`);
+    assert.equal((await attempt('192.0.2.200')).status, 429, 'all attempts count against the real peer address');
+  } finally {
+    await own.close();
+  }
+});
+
+test('sessions are server-side: they expire, and signing out revokes them even if the cookie is sent again', async () => {
+  let now = NOW;
+  const own = await startTestServer({ events: 12, now: () => now, web: { session_ttl: '2h' } });
+  try {
+    const signIn = async () => {
+      const res = await fetch(new URL(`/events?token=${own.server.token}`, own.url), { redirect: 'manual' });
+      const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+      assert.ok(cookie.startsWith('o365_intake_session='));
+      return cookie;
+    };
+    const page = (cookie: string) => fetch(new URL('/events', own.url), { headers: { cookie }, redirect: 'manual' });
+    const first = await signIn();
+    const second = await signIn();
+    assert.notEqual(first, second, 'a new random session id per sign-in, nothing derived from the token');
+    assert.equal((await page(first)).status, 200);
+    now += 2 * 3_600_000 - 1;
+    assert.equal((await page(first)).status, 200);
+    now += 1;
+    assert.equal((await page(first)).status, 303, 'expired after session_ttl');
+    const third = await signIn();
+    await fetch(new URL('/logout', own.url), { method: 'POST', headers: { cookie: third }, redirect: 'manual' });
+    assert.equal((await page(third)).status, 303, 'revoked on sign-out');
+  } finally {
+    await own.close();
+  }
+});
+
+test('/metrics needs the token when web.metrics_auth is set', async () => {
+  const own = await startTestServer({ events: 12, web: { metrics_auth: true } });
+  try {
+    assert.equal((await fetch(new URL('/metrics', own.url))).status, 401);
+    const res = await fetch(new URL('/metrics', own.url), { headers: { authorization: `Bearer ${own.server.token}` } });
+    assert.equal(res.status, 200);
+  } finally {
+    await own.close();
+  }
+  assert.equal((await get('/metrics', {})).status, 200, 'open by default (scrapers on the same host)');
+});
+
+test('the next address after sign-in is a same-origin path whatever is sent, never a 500', async () => {
+  const post = (next: string) =>
+    fetch(new URL('/login', ctx.url), {
+      method: 'POST',
+      body: `token=${encodeURIComponent(ctx.server.token)}&next=${encodeURIComponent(next)}`,
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+  for (const next of [
+    '//evil.example/',
+    '/\t/evil.example',
+    '/\\evil.example',
+    '/\n/evil.example',
+    '/\u0000x',
+    'https://evil.example/',
+    '/%0d%0aSet-Cookie:x',
+  ]) {
+    const res = await post(next);
+    assert.equal(res.status, 303, JSON.stringify(next));
+    const location = res.headers.get('location') ?? '';
+    assert.ok(
+      location.startsWith('/') && !location.startsWith('//') && !/[\s\\]/.test(location),
+      `${JSON.stringify(next)} → ${location}`,
+    );
+    assert.equal(new URL(location, 'http://x.invalid').origin, 'http://x.invalid');
+  }
+  const kept = await post('/alerts?level=high#top');
+  assert.equal(kept.headers.get('location'), '/alerts?level=high#top');
 });
 
 test('security headers on pages, API and public endpoints', async () => {

@@ -9,7 +9,7 @@ import type { AnalystStore } from '../store/analyst/analyst-store.ts';
 import type { EventStore } from '../store/event-store.ts';
 import { registerAlertRoutes } from './alerts-routes.ts';
 import { registerApiRoutes } from './api-routes.ts';
-import { pathOf, requireAuth } from './auth.ts';
+import { type AuthOptions, pathOf, requireAuth } from './auth.ts';
 import { resolveAuthToken } from './auth-token.ts';
 import type { WebConfig } from './config.ts';
 import { WebServerError } from './errors.ts';
@@ -20,6 +20,7 @@ import { registerPageRoutes } from './page-routes.ts';
 import { registerSavedSearchRoutes } from './saved-search-routes.ts';
 import type { SinkHealthSource } from './sink-health.ts';
 import { queryErrorOf, sendHtml } from './respond.ts';
+import { SessionStore } from './session.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerStaticAssets } from './static-assets.ts';
 import { isLoopback, tlsOptionsOf } from './tls-options.ts';
@@ -63,20 +64,27 @@ export function createWebServer(options: WebServerOptions): WebServer {
   const { config, store, analyst, health, sinks, logger, metricsRegistry } = options;
   const now = options.now ?? Date.now;
   const resolved = resolveAuthToken(config.auth_token, options.dataDir ?? './data');
-  const throttle = new LoginThrottle();
   const tls = tlsOptionsOf(config);
+  const auth: AuthOptions = {
+    token: resolved.token,
+    sessions: new SessionStore(config.session_ttl),
+    throttle: new LoginThrottle(),
+    logger,
+    now,
+    metricsAuth: config.metrics_auth,
+  };
   // The routes do not depend on the server flavour; one instance type keeps them shared between HTTP and HTTPS.
-  const app = (tls
-    ? Fastify({ logger: false, bodyLimit: 16 * 1024, https: tls })
-    : Fastify({ logger: false, bodyLimit: 16 * 1024 })) as unknown as FastifyInstance;
+  // trustProxy: request.ip is then the client named by X-Forwarded-For (throttling, audit log).
+  const base = { logger: false, bodyLimit: 16 * 1024, trustProxy: config.trust_proxy } as const;
+  const app = (tls ? Fastify({ ...base, https: tls }) : Fastify(base)) as unknown as FastifyInstance;
 
   app.register(fastifyCookie);
   app.register(fastifyFormbody);
   addSecurityHeaders(app, { https: Boolean(tls) });
   app.after(() => {
-    requireAuth(app, resolved.token, throttle, now);
+    requireAuth(app, auth);
     registerStaticAssets(app);
-    registerPageRoutes(app, { store, analyst, health, ...(sinks ? { sinks } : {}), token: resolved.token, throttle, now });
+    registerPageRoutes(app, { store, analyst, health, ...(sinks ? { sinks } : {}), token: resolved.token, auth, now });
     registerAlertRoutes(app, { store, analyst, token: resolved.token, now });
     registerSavedSearchRoutes(app, { analyst, token: resolved.token, now });
     registerEventTail(app, { store, now, ...(options.tailPollMs ? { pollMs: options.tailPollMs } : {}) });

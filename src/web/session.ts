@@ -1,4 +1,5 @@
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Secret } from '../core/secret.ts';
 
 export const SESSION_COOKIE = 'o365_intake_session';
@@ -17,13 +18,40 @@ export function tokenMatches(token: Secret, candidate: string | undefined): bool
   return constantTimeEqual(token.reveal(), candidate);
 }
 
-/** The session cookie value: derived from the token (so the cookie is not the token, and changing the token logs everyone out). */
-export function sessionValue(token: Secret): string {
-  return createHmac('sha256', token.reveal()).update('o365-intake web session v1').digest('base64url');
-}
+/**
+ * Browser sessions kept on the server: the cookie holds a random id (never the token nor anything derived from it),
+ * a session ends `ttlMs` after sign-in or at once on sign-out, and a restart signs everyone out. Bounded: the least
+ * recently used sessions beyond `max` are dropped.
+ */
+export class SessionStore {
+  readonly #sessions: LRUCache<string, { expiresAt: number }>;
+  readonly #ttlMs: number;
 
-export function sessionMatches(token: Secret, candidate: string | undefined): boolean {
-  return constantTimeEqual(sessionValue(token), candidate);
+  constructor(ttlMs: number, max = 10_000) {
+    this.#ttlMs = ttlMs;
+    this.#sessions = new LRUCache({ max });
+  }
+
+  create(now: number): string {
+    const id = randomBytes(32).toString('base64url');
+    this.#sessions.set(id, { expiresAt: now + this.#ttlMs });
+    return id;
+  }
+
+  valid(id: string | undefined, now: number): boolean {
+    if (!id) return false;
+    const session = this.#sessions.get(id);
+    if (!session) return false;
+    if (session.expiresAt <= now) {
+      this.#sessions.delete(id);
+      return false;
+    }
+    return true;
+  }
+
+  revoke(id: string | undefined): void {
+    if (id) this.#sessions.delete(id);
+  }
 }
 
 /** Bearer token from an Authorization header. */
@@ -31,7 +59,19 @@ export function bearerOf(header: string | undefined): string | undefined {
   return /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
 }
 
-/** A local path to go back to after sign-in; anything else (other hosts, `//evil`) becomes `/events`. */
+const LOCAL = 'http://o365-intake.invalid';
+
+/**
+ * A same-origin path to go back to after sign-in; anything else becomes `/events`: other hosts, `//evil`, `/\\evil`,
+ * and paths with control characters or whitespace that a browser would strip into one of those (`/\t/evil.example`).
+ */
 export function safeNext(value: unknown): string {
-  return typeof value === 'string' && /^\/(?![/\\])/.test(value) ? value : '/events';
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+  if (typeof value !== 'string' || !value.startsWith('/') || /[\u0000-\u0020\u007f\\]/.test(value)) return '/events';
+  try {
+    const url = new URL(value, LOCAL);
+    return url.origin === LOCAL ? `${url.pathname}${url.search}${url.hash}` : '/events';
+  } catch {
+    return '/events';
+  }
 }

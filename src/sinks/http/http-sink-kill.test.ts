@@ -52,14 +52,14 @@ test(`HTTP sink: the product is SIGKILLed ${KILLS} times right after the receive
       data_dir: join(work, 'data'),
       state: join(work, 'data', 'state.db'),
       tenants: tenantEntries(emulator, caFile),
-      collection: { ...FAST_COLLECTION, poll_interval: 300, batch_size: 15, concurrency: 2 },
+      collection: { ...FAST_COLLECTION, poll_interval: '300ms', batch_size: 15, concurrency: 2 },
       sinks: [
         {
           type: 'http',
           name: 'receiver',
           url,
           max_batch_events: 10,
-          retry: { max_attempts: 3, initial_backoff: 50, max_backoff: 300 },
+          retry: { max_attempts: 3, initial_backoff: '50ms', max_backoff: '300ms' },
         },
       ],
       store: { enabled: false },

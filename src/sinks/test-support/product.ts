@@ -11,7 +11,7 @@ export class ProductProcess {
   readonly exited: Promise<number | null>;
 
   constructor(configPath: string, env: NodeJS.ProcessEnv = {}) {
-    this.child = spawn(process.execPath, [BIN, 'run', '-c', configPath], {
+    this.child = spawn(process.execPath, [BIN, 'run', '-c', configPath, '--i-know'], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, LOG_LEVEL: 'info', ...env },
     });

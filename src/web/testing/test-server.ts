@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import type { HealthSource, StreamHealth } from '../../core/health.ts';
-import { silentLogger } from '../../observability/logger.ts';
+import { type Logger, silentLogger } from '../../observability/logger.ts';
 import { storeSchema } from '../../store/config.ts';
 import { type AnalystStore, openAnalystStore } from '../../store/analyst/analyst-store.ts';
 import { openEventStore, type EventStore } from '../../store/event-store.ts';
@@ -117,6 +117,9 @@ export async function startTestServer(
     events?: number;
     now?: () => number;
     tailPollMs?: number;
+    /** Extra `web:` settings (session_ttl, trust_proxy, metrics_auth…). */
+    web?: Record<string, unknown>;
+    logger?: Logger;
   } = {},
 ): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'web-'));
@@ -152,7 +155,11 @@ export async function startTestServer(
     }),
   ]);
   const health: HealthSource = options.health ?? { streamHealth: async () => sampleHealth() };
-  const config = webSchema.parse({ port: 0, ...(options.authToken ? { auth_token: options.authToken } : {}) });
+  const config = webSchema.parse({
+    port: 0,
+    ...(options.authToken ? { auth_token: options.authToken } : {}),
+    ...options.web,
+  });
   const server = createWebServer({
     config,
     store,
@@ -160,7 +167,7 @@ export async function startTestServer(
     health,
     ...(options.tailPollMs ? { tailPollMs: options.tailPollMs } : {}),
     ...(options.sinks ? { sinks: options.sinks } : {}),
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     metricsRegistry: new Registry(),
     dataDir,
     now: options.now ?? (() => NOW),
