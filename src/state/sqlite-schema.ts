@@ -37,7 +37,11 @@ CREATE TABLE IF NOT EXISTS blobs (
   last_error TEXT,
   PRIMARY KEY (tenant_id, content_type, content_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS blobs_due ON blobs (tenant_id, content_type, state, next_attempt_at);
+-- The queue: waiting blobs only (done ones stay in the ledger until they expire), in the order dueBlobs takes them
+-- ('pending' sorts before 'quarantined'), so taking the next blobs walks the index instead of sorting the backlog.
+DROP INDEX IF EXISTS blobs_due;
+CREATE INDEX IF NOT EXISTS blobs_waiting ON blobs (tenant_id, content_type, state, content_created, content_id)
+  WHERE state IN ('pending', 'quarantined');
 CREATE INDEX IF NOT EXISTS blobs_expiration ON blobs (expiration);
 
 CREATE TABLE IF NOT EXISTS dedup_tenants (

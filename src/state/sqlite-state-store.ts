@@ -153,8 +153,9 @@ export class SqliteStateStore implements StateStore {
   async dueBlobs(key: StreamKey, now: number, limit: number): Promise<QueuedBlob[]> {
     const rows = this.#db
       .prepare(
+        // 'pending' sorts before 'quarantined': the blobs_waiting index gives this order without sorting the backlog.
         `SELECT * FROM blobs WHERE tenant_id = ? AND content_type = ? AND state IN ('pending', 'quarantined') AND next_attempt_at <= ?
-         ORDER BY state = 'quarantined', content_created, content_id LIMIT ?`,
+         ORDER BY state, content_created, content_id LIMIT ?`,
       )
       .all(key.tenantId, key.contentType, now, limit) as BlobRow[];
     return rows.map(toQueuedBlob);

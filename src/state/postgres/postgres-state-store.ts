@@ -243,9 +243,15 @@ export class PostgresStateStore implements StateStore {
   }
 
   async dueBlobs(key: StreamKey, now: number, limit: number): Promise<QueuedBlob[]> {
+    // One ordered walk of the waiting index per state, so a long backlog is never sorted whole.
     const { rows } = await this.#pool.query<BlobRow>(
-      `SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND state IN ('pending', 'quarantined') AND next_attempt_at <= $3
-       ORDER BY state = 'quarantined', content_created, content_id LIMIT $4`,
+      `SELECT * FROM (
+         (SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND state = 'pending' AND next_attempt_at <= $3
+          ORDER BY content_created, content_id LIMIT $4)
+         UNION ALL
+         (SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND state = 'quarantined' AND next_attempt_at <= $3
+          ORDER BY content_created, content_id LIMIT $4)
+       ) due ORDER BY state, content_created, content_id LIMIT $4`,
       [key.tenantId, key.contentType, now, limit],
     );
     return rows.map(toQueuedBlob);

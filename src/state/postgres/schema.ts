@@ -45,7 +45,9 @@ CREATE TABLE IF NOT EXISTS o365_blobs (
   last_error TEXT,
   PRIMARY KEY (tenant_id, content_type, content_id)
 );
-CREATE INDEX IF NOT EXISTS o365_blobs_due ON o365_blobs (tenant_id, content_type, state, next_attempt_at);
+DROP INDEX IF EXISTS o365_blobs_due;
+CREATE INDEX IF NOT EXISTS o365_blobs_waiting ON o365_blobs (tenant_id, content_type, state, content_created, content_id)
+  WHERE state IN ('pending', 'quarantined');
 CREATE INDEX IF NOT EXISTS o365_blobs_expiration ON o365_blobs (expiration);
 CREATE TABLE IF NOT EXISTS o365_dedup_tenants (tenant_no SERIAL PRIMARY KEY, tenant_id TEXT NOT NULL UNIQUE);
 CREATE TABLE IF NOT EXISTS o365_seen_ids (day INTEGER NOT NULL, tenant_no INTEGER NOT NULL, id UUID NOT NULL)
