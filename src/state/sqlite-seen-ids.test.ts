@@ -97,9 +97,14 @@ test('a schema-1 state file keeps its text seen_events: read until they expire, 
   const path = tempFile();
   const now = Date.now();
   const old = new Database(path);
-  // The seen_events table exactly as schema 1 created it.
+  // The seen_events table and the queue index exactly as schema 1 created them.
   old.exec(`CREATE TABLE seen_events (id TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
-            CREATE INDEX seen_events_expiry ON seen_events (expires_at);`);
+            CREATE INDEX seen_events_expiry ON seen_events (expires_at);
+            CREATE TABLE blobs (tenant_id TEXT NOT NULL, content_type TEXT NOT NULL, content_id TEXT NOT NULL,
+              content_uri TEXT NOT NULL, content_created INTEGER NOT NULL, expiration INTEGER NOT NULL,
+              state TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER NOT NULL DEFAULT 0,
+              delivered INTEGER NOT NULL DEFAULT 0, last_error TEXT, PRIMARY KEY (tenant_id, content_type, content_id)) WITHOUT ROWID;
+            CREATE INDEX blobs_due ON blobs (tenant_id, content_type, state, next_attempt_at);`);
   const insert = old.prepare('INSERT INTO seen_events (id, expires_at) VALUES (?, ?)');
   insert.run(`${T1}:${guid(1)}`, now + DAY);
   insert.run(`${T1}:${guid(2)}`, now + 3 * DAY);
@@ -119,6 +124,25 @@ test('a schema-1 state file keeps its text seen_events: read until they expire, 
   const db = new Database(path, { readonly: true });
   assert.equal(db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'seen_events'`).get(), undefined, 'the old table is gone');
   assert.equal(db.pragma('user_version', { simple: true }), 2);
+  assert.deepEqual(
+    db
+      .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'blobs' AND sql IS NOT NULL ORDER BY name`)
+      .pluck()
+      .all(),
+    ['blobs_expiration', 'blobs_waiting'],
+    'the queue index of waiting blobs replaced the schema-1 one',
+  );
+  const plan = db
+    .prepare(
+      `EXPLAIN QUERY PLAN SELECT * FROM blobs WHERE tenant_id = ? AND content_type = ? AND state IN ('pending', 'quarantined')
+       AND next_attempt_at <= ? ORDER BY state, content_created, content_id LIMIT ?`,
+    )
+    .all('t', 'c', 0, 1) as { detail: string }[];
+  assert.deepEqual(
+    plan.map((p) => p.detail),
+    ['SEARCH blobs USING INDEX blobs_waiting (tenant_id=? AND content_type=? AND state=?)'],
+    'due blobs come in index order, the backlog is not sorted',
+  );
   db.close();
   const reopened = new SqliteStateStore(path);
   assert.deepEqual(await reopened.filterSeen([`${T1}:${guid(2)}`, `${T1}:${guid(3)}`]), new Set([`${T1}:${guid(3)}`]));
