@@ -7,7 +7,7 @@
 // Usage: node --import tsx bench/state.bench.ts [events=5000000] [runs=3] [clock=backfill|live]
 //   backfill: delivered now, every id remembered until now + 8 days (one or two day buckets);
 //   live: as if each hour were collected when it happened, so by the end 8 day buckets are live (every lookup probes them).
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStateStore } from '../src/state/sqlite-state-store.ts';
@@ -94,11 +94,25 @@ function* hours(start: number): Generator<{ end: number; blobs: Map<string, Blob
   }
 }
 
+/** Bytes this process caused to be written to storage (write_bytes less cancelled_write_bytes, /proc/self/io). */
+const writtenBytes = (): number => {
+  const io = readFileSync('/proc/self/io', 'utf8');
+  const field = (name: string) => Number(new RegExp(`^${name}: (\\d+)`, 'm').exec(io)?.[1] ?? 0);
+  return field('write_bytes') - field('cancelled_write_bytes');
+};
+const cpuMicros = (): number => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
+
 interface RunResult {
   delivered: number;
   distinct: number;
   perStep: number[];
+  /** CPU µs per record, per fifth. */
+  cpuPerStep: number[];
   seconds: number;
+  writtenPerEvent: number;
   cpuSeconds: number;
   bytesPerEvent: number;
 }
@@ -113,6 +127,9 @@ async function run(open: (path: string) => Store): Promise<RunResult> {
   let records = 0;
   let position = 0;
   const perStep: number[] = [];
+  const cpuPerStep: number[] = [];
+  const written0 = writtenBytes();
+  let cpuMark = cpuMicros();
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let mark = t0;
@@ -153,6 +170,9 @@ async function run(open: (path: string) => Store): Promise<RunResult> {
               const t = performance.now();
               perStep.push(STEP / ((t - mark) / 1000));
               mark = t;
+              const c = cpuMicros();
+              cpuPerStep.push((c - cpuMark) / STEP);
+              cpuMark = c;
               nextMark += STEP;
             }
           }
@@ -166,8 +186,18 @@ async function run(open: (path: string) => Store): Promise<RunResult> {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   await store.close(); // checkpoints the WAL into the file
   const bytes = statSync(path).size;
+  const writtenPerEvent = (writtenBytes() - written0) / delivered;
   rmSync(dir, { recursive: true, force: true });
-  return { delivered, distinct: distinct.size, perStep, seconds, cpuSeconds, bytesPerEvent: bytes / delivered };
+  return {
+    delivered,
+    distinct: distinct.size,
+    perStep,
+    cpuPerStep,
+    seconds,
+    writtenPerEvent,
+    cpuSeconds,
+    bytesPerEvent: bytes / delivered,
+  };
 }
 
 const fmt = (n: number, digits = 0) =>
@@ -191,16 +221,17 @@ const label = (n: number) => (n >= 1_000_000 ? `${n / 1_000_000}M` : `${n / 1000
 process.stdout.write(
   `${fmt(TOTAL)} records (${fmt(rows[0]?.r.delivered ?? 0)} distinct, delivered exactly once), clock: ${CLOCK}, ${RUNS} runs.\n\n`,
 );
+const steps = Array.from({ length: 5 }, (_, i) => `${label(i * STEP)}–${label((i + 1) * STEP)}`);
 process.stdout.write(
-  `| run | schema | events/s | CPU µs/event | ${Array.from({ length: 5 }, (_, i) => `${label(i * STEP)}–${label((i + 1) * STEP)}`).join(' | ')} | last/first | bytes/event | ratio bytes | ratio events/s |\n`,
+  `| run | schema | events/s | CPU µs/event | events/s ${steps.join(' | ')} | last/first | CPU µs/record ${steps.join(' | ')} | disk writes KB/event | state bytes/event | ratio bytes | ratio events/s |\n`,
 );
-process.stdout.write(`|---|---|---:|---:|${'---:|'.repeat(5)}---:|---:|---:|---:|\n`);
+process.stdout.write(`|---|---|---:|---:|${'---:|'.repeat(5)}---:|${'---:|'.repeat(5)}---:|---:|---:|---:|\n`);
 for (const { run: runNo, schema, r } of rows) {
   const base = rows.find((x) => x.run === runNo)?.r as RunResult;
   const rate = r.delivered / r.seconds;
   const flat = r.perStep.length > 1 ? (r.perStep.at(-1) as number) / (r.perStep[0] as number) : 1;
   process.stdout.write(
-    `| ${runNo} | ${schema} | ${fmt(rate)} | ${fmt((r.cpuSeconds / r.delivered) * 1e6, 1)} | ${r.perStep.map((x) => fmt(x)).join(' | ')} | ${fmt(flat, 2)} | ${fmt(r.bytesPerEvent, 1)} | ${fmt(r.bytesPerEvent / base.bytesPerEvent, 2)} | ${fmt(rate / (base.delivered / base.seconds), 2)} |\n`,
+    `| ${runNo} | ${schema} | ${fmt(rate)} | ${fmt((r.cpuSeconds / r.delivered) * 1e6, 1)} | ${r.perStep.map((x) => fmt(x)).join(' | ')} | ${fmt(flat, 2)} | ${r.cpuPerStep.map((x) => fmt(x, 1)).join(' | ')} | ${fmt(r.writtenPerEvent / 1024, 1)} | ${fmt(r.bytesPerEvent, 1)} | ${fmt(r.bytesPerEvent / base.bytesPerEvent, 2)} | ${fmt(rate / (base.delivered / base.seconds), 2)} |\n`,
   );
 }
 for (const schema of new Set(rows.map((x) => x.schema))) {
