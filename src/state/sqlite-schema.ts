@@ -1,5 +1,8 @@
-/** Schema of the embedded SQLite state file. `user_version` tracks it. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Schema of the embedded SQLite state file. `user_version` tracks it. Version 2 keeps seen ids in day tables
+ * (`seen_ids_<day>`, created on demand by SqliteSeenIds); a version-1 file's `seen_events` is read until it empties.
+ */
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -34,14 +37,22 @@ CREATE TABLE IF NOT EXISTS blobs (
   last_error TEXT,
   PRIMARY KEY (tenant_id, content_type, content_id)
 ) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS blobs_due ON blobs (tenant_id, content_type, state, next_attempt_at);
+-- The queue: waiting blobs only (done ones stay in the ledger until they expire), in the order dueBlobs takes them
+-- ('pending' sorts before 'quarantined'), so taking the next blobs walks the index instead of sorting the backlog.
+DROP INDEX IF EXISTS blobs_due;
+CREATE INDEX IF NOT EXISTS blobs_waiting ON blobs (tenant_id, content_type, state, content_created, content_id)
+  WHERE state IN ('pending', 'quarantined');
 CREATE INDEX IF NOT EXISTS blobs_expiration ON blobs (expiration);
 
-CREATE TABLE IF NOT EXISTS seen_events (
-  id TEXT PRIMARY KEY,
-  expires_at INTEGER NOT NULL
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS seen_events_expiry ON seen_events (expires_at);
+CREATE TABLE IF NOT EXISTS dedup_tenants (
+  tenant_no INTEGER PRIMARY KEY,
+  tenant_id TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE IF NOT EXISTS seen_buckets (
+  day INTEGER PRIMARY KEY,
+  ids INTEGER NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS failed_windows (
   tenant_id TEXT NOT NULL,

@@ -9,6 +9,7 @@ import { Secret } from '../core/secret.ts';
 import { checkCollectionBookkeeping } from './testing/bookkeeping-contract.ts';
 
 const key = { tenantId: 'tid-1', contentType: 'Audit.Exchange' };
+const DAY = 86_400_000;
 const blob = (id: string, created: number, expiration = created + 7 * 86_400_000) => ({
   contentId: id,
   contentUri: `https://api.test/${id}`,
@@ -116,7 +117,7 @@ test('commitBatch stores progress, seen ids and sink positions together; a bad c
 
 test('expired blobs are counted; prune drops expired ledger rows and seen ids only', async () => {
   const store = new SqliteStateStore(':memory:');
-  await store.enqueueBlobs(key, [blob('old', 1, 50), blob('new', 2, 500)], 0);
+  await store.enqueueBlobs(key, [blob('old', 1, 50), blob('new', 2, 3 * DAY)], 0);
   assert.deepEqual(
     (await store.overdueBlobs(60)).map((b) => b.contentId),
     ['old'],
@@ -130,7 +131,7 @@ test('expired blobs are counted; prune drops expired ledger rows and seen ids on
     delivered: 1,
     done: true,
     eventIds: ['x', 'y'],
-    seenUntil: 70,
+    seenUntil: DAY + 70,
     eventsDelivered: 1,
     positions: {},
     contentCreated: 2,
@@ -141,12 +142,12 @@ test('expired blobs are counted; prune drops expired ledger rows and seen ids on
     delivered: 1,
     done: true,
     eventIds: ['z'],
-    seenUntil: 700,
+    seenUntil: 2 * DAY + 700,
     eventsDelivered: 0,
     positions: {},
     contentCreated: 2,
   });
-  assert.deepEqual(await store.prune(100), { blobs: 1, events: 2 });
+  assert.deepEqual(await store.prune(2 * DAY), { blobs: 1, events: 2 }, 'seen ids go with their whole day');
   assert.deepEqual(await store.filterSeen(['x', 'z']), new Set(['z']));
   const [health] = await store.streamHealth();
   assert.equal(health?.expiredBlobs, 1);

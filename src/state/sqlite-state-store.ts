@@ -7,6 +7,7 @@ import { IntakeError } from '../core/errors.ts';
 import type { ReconciliationReport, StreamHealth } from '../core/health.ts';
 import { scrubSecrets } from '../core/scrub-secrets.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.ts';
+import { SqliteSeenIds } from './sqlite-seen-ids.ts';
 import {
   FAILED_WINDOW_COUNTS_SQL,
   streamHealthOf,
@@ -40,12 +41,13 @@ export class StateStoreError extends IntakeError {
   }
 }
 
-/** Seen ids are looked up in chunks below SQLite's bound-parameter limit. */
+/** Content ids are looked up in chunks below SQLite's bound-parameter limit. */
 const LOOKUP_CHUNK = 500;
 
 /** The embedded state store: one SQLite file in WAL mode. Every write is a single short transaction. */
 export class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
+  readonly #seen: SqliteSeenIds;
   #detection: DetectionStateSource | undefined;
 
   constructor(path: string) {
@@ -55,10 +57,14 @@ export class SqliteStateStore implements StateStore {
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');
+      // Checkpoint (and fsync) every 64 MB of WAL rather than every 4 MB: a commit of 1,000 random ids dirties up to
+      // 1,000 pages of the day's table, so the default checkpointed after nearly every commit (12% less CPU in bench/state).
+      this.#db.pragma('wal_autocheckpoint = 16384');
       const version = this.#db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) throw new StateStoreError(`${path} was written by a newer version (schema ${version})`);
       this.#db.exec(SCHEMA_SQL);
       this.#db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      this.#seen = new SqliteSeenIds(this.#db);
     } catch (err) {
       if (err instanceof StateStoreError) throw err;
       throw new StateStoreError(`cannot open state file ${path}: ${(err as Error).message}`, { cause: err });
@@ -150,8 +156,9 @@ export class SqliteStateStore implements StateStore {
   async dueBlobs(key: StreamKey, now: number, limit: number): Promise<QueuedBlob[]> {
     const rows = this.#db
       .prepare(
+        // 'pending' sorts before 'quarantined': the blobs_waiting index gives this order without sorting the backlog.
         `SELECT * FROM blobs WHERE tenant_id = ? AND content_type = ? AND state IN ('pending', 'quarantined') AND next_attempt_at <= ?
-         ORDER BY state = 'quarantined', content_created, content_id LIMIT ?`,
+         ORDER BY state, content_created, content_id LIMIT ?`,
       )
       .all(key.tenantId, key.contentType, now, limit) as BlobRow[];
     return rows.map(toQueuedBlob);
@@ -200,22 +207,12 @@ export class SqliteStateStore implements StateStore {
   }
 
   async filterSeen(eventIds: readonly string[]): Promise<Set<string>> {
-    const seen = new Set<string>();
-    for (let i = 0; i < eventIds.length; i += LOOKUP_CHUNK) {
-      const chunk = eventIds.slice(i, i + LOOKUP_CHUNK);
-      const rows = this.#db
-        .prepare(`SELECT id FROM seen_events WHERE id IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk) as { id: string }[];
-      for (const row of rows) seen.add(row.id);
-    }
-    return seen;
+    return this.#seen.filter(eventIds);
   }
 
   async commitBatch(commit: BatchCommit): Promise<void> {
     const { key } = commit;
-    const insertSeen = this.#db.prepare(
-      'INSERT INTO seen_events (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at',
-    );
+    const seenIds = this.#seen.prepare(commit.eventIds, commit.seenUntil);
     const savePosition = this.#db.prepare(
       'INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position',
     );
@@ -228,7 +225,7 @@ export class SqliteStateStore implements StateStore {
         .run(commit.delivered, commit.done ? 1 : 0, commit.done ? 1 : 0, key.tenantId, key.contentType, commit.contentId).changes;
       if (changed === 0)
         throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
-      for (const id of commit.eventIds) insertSeen.run(id, commit.seenUntil);
+      this.#seen.insert(seenIds);
       for (const [sink, position] of Object.entries(commit.positions)) savePosition.run(sink, position);
       this.#ensureStream(key);
       this.#db
@@ -371,10 +368,8 @@ export class SqliteStateStore implements StateStore {
   }
 
   async prune(now: number): Promise<PruneResult> {
-    return this.#db.transaction(() => ({
-      blobs: this.#db.prepare(`DELETE FROM blobs WHERE state IN ('done', 'expired') AND expiration <= ?`).run(now).changes,
-      events: this.#db.prepare('DELETE FROM seen_events WHERE expires_at <= ?').run(now).changes,
-    }))();
+    const blobs = this.#db.prepare(`DELETE FROM blobs WHERE state IN ('done', 'expired') AND expiration <= ?`).run(now).changes;
+    return { blobs, events: this.#seen.prune(now) };
   }
 
   async streamHealth(): Promise<StreamHealth[]> {

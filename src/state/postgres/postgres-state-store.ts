@@ -21,6 +21,7 @@ import type {
 } from '../state-store.ts';
 import { LeaseLostError } from './errors.ts';
 import { LeaseManager } from './lease-manager.ts';
+import { PgSeenIds } from './pg-seen-ids.ts';
 import { migrate } from './schema.ts';
 import {
   FAILED_WINDOW_COUNTS_SQL,
@@ -76,10 +77,12 @@ export class PostgresStateStore implements StateStore {
   readonly #pool: pg.Pool;
   readonly #leasePool: pg.Pool;
   readonly #nodeId: string;
+  readonly #seen: PgSeenIds;
   #detection: DetectionStateSource | undefined;
 
-  private constructor(pool: pg.Pool, leasePool: pg.Pool, leases: LeaseManager, nodeId: string) {
+  private constructor(pool: pg.Pool, leasePool: pg.Pool, leases: LeaseManager, nodeId: string, seen: PgSeenIds) {
     this.#pool = pool;
+    this.#seen = seen;
     this.#leasePool = leasePool;
     this.leases = leases;
     this.#nodeId = nodeId;
@@ -94,8 +97,10 @@ export class PostgresStateStore implements StateStore {
       connectionTimeoutMillis: 10_000,
     });
     pool.on('error', () => undefined); // idle-client errors surface on the next query
+    let seen: PgSeenIds;
     try {
       await migrate(pool);
+      seen = await PgSeenIds.open(pool);
     } catch (err) {
       await pool.end().catch(() => undefined);
       throw new StateStoreError(`cannot open PostgreSQL state ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
@@ -115,7 +120,7 @@ export class PostgresStateStore implements StateStore {
       nodeId,
       ttlMs: options.leaseTtlMs ?? 30_000,
     });
-    return new PostgresStateStore(pool, leasePool, leases, nodeId);
+    return new PostgresStateStore(pool, leasePool, leases, nodeId, seen);
   }
 
   async #tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
@@ -238,9 +243,15 @@ export class PostgresStateStore implements StateStore {
   }
 
   async dueBlobs(key: StreamKey, now: number, limit: number): Promise<QueuedBlob[]> {
+    // One ordered walk of the waiting index per state, so a long backlog is never sorted whole.
     const { rows } = await this.#pool.query<BlobRow>(
-      `SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND state IN ('pending', 'quarantined') AND next_attempt_at <= $3
-       ORDER BY state = 'quarantined', content_created, content_id LIMIT $4`,
+      `SELECT * FROM (
+         (SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND state = 'pending' AND next_attempt_at <= $3
+          ORDER BY content_created, content_id LIMIT $4)
+         UNION ALL
+         (SELECT * FROM o365_blobs WHERE tenant_id = $1 AND content_type = $2 AND state = 'quarantined' AND next_attempt_at <= $3
+          ORDER BY content_created, content_id LIMIT $4)
+       ) due ORDER BY state, content_created, content_id LIMIT $4`,
       [key.tenantId, key.contentType, now, limit],
     );
     return rows.map(toQueuedBlob);
@@ -288,11 +299,7 @@ export class PostgresStateStore implements StateStore {
   }
 
   async filterSeen(eventIds: readonly string[]): Promise<Set<string>> {
-    if (eventIds.length === 0) return new Set();
-    const { rows } = await this.#pool.query<{ id: string }>('SELECT id FROM o365_seen_events WHERE id = ANY($1::text[])', [
-      eventIds,
-    ]);
-    return new Set(rows.map((r) => r.id));
+    return this.#seen.filter(eventIds);
   }
 
   attachDetectionState(source: DetectionStateSource): void {
@@ -328,6 +335,7 @@ export class PostgresStateStore implements StateStore {
 
   async commitBatch(commit: BatchCommit): Promise<void> {
     const { key } = commit;
+    const seenIds = await this.#seen.prepare(commit.eventIds, commit.seenUntil);
     await this.#fenced(key, async (c) => {
       const { rowCount } = await c.query(
         `UPDATE o365_blobs SET delivered = $4, state = CASE WHEN $5 THEN 'done' ELSE state END,
@@ -337,13 +345,7 @@ export class PostgresStateStore implements StateStore {
       );
       if (rowCount === 0)
         throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
-      if (commit.eventIds.length > 0) {
-        await c.query(
-          `INSERT INTO o365_seen_events (id, expires_at) SELECT unnest($1::text[]), $2
-           ON CONFLICT (id) DO UPDATE SET expires_at = GREATEST(o365_seen_events.expires_at, excluded.expires_at)`,
-          [commit.eventIds, commit.seenUntil],
-        );
-      }
+      await this.#seen.insert(c, seenIds);
       const positions = Object.entries(commit.positions);
       if (positions.length > 0) {
         await c.query(
@@ -474,11 +476,8 @@ export class PostgresStateStore implements StateStore {
   }
 
   async prune(now: number): Promise<PruneResult> {
-    return this.#tx(async (c) => {
-      const blobs = await c.query(`DELETE FROM o365_blobs WHERE state IN ('done', 'expired') AND expiration <= $1`, [now]);
-      const events = await c.query('DELETE FROM o365_seen_events WHERE expires_at <= $1', [now]);
-      return { blobs: blobs.rowCount ?? 0, events: events.rowCount ?? 0 };
-    });
+    const blobs = await this.#pool.query(`DELETE FROM o365_blobs WHERE state IN ('done', 'expired') AND expiration <= $1`, [now]);
+    return { blobs: blobs.rowCount ?? 0, events: await this.#seen.prune(now) };
   }
 
   /** Health of every stream, whichever worker collects it. */

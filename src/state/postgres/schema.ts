@@ -1,7 +1,10 @@
 import type pg from 'pg';
 
-/** Bumped when the schema changes; stored in o365_schema. */
-export const PG_SCHEMA_VERSION = 1;
+/**
+ * Bumped when the schema changes; stored in o365_schema. Version 2 keeps seen ids in `o365_seen_ids`, partitioned by
+ * day (partitions created by PgSeenIds); a version-1 database's `o365_seen_events` is read until it empties.
+ */
+export const PG_SCHEMA_VERSION = 2;
 
 /** Arbitrary constant for pg_advisory_xact_lock, so concurrent workers migrate one at a time. */
 const MIGRATION_LOCK = 0x0365_1a7e;
@@ -42,10 +45,13 @@ CREATE TABLE IF NOT EXISTS o365_blobs (
   last_error TEXT,
   PRIMARY KEY (tenant_id, content_type, content_id)
 );
-CREATE INDEX IF NOT EXISTS o365_blobs_due ON o365_blobs (tenant_id, content_type, state, next_attempt_at);
+DROP INDEX IF EXISTS o365_blobs_due;
+CREATE INDEX IF NOT EXISTS o365_blobs_waiting ON o365_blobs (tenant_id, content_type, state, content_created, content_id)
+  WHERE state IN ('pending', 'quarantined');
 CREATE INDEX IF NOT EXISTS o365_blobs_expiration ON o365_blobs (expiration);
-CREATE TABLE IF NOT EXISTS o365_seen_events (id TEXT PRIMARY KEY, expires_at BIGINT NOT NULL);
-CREATE INDEX IF NOT EXISTS o365_seen_events_expiry ON o365_seen_events (expires_at);
+CREATE TABLE IF NOT EXISTS o365_dedup_tenants (tenant_no SERIAL PRIMARY KEY, tenant_id TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS o365_seen_ids (day INTEGER NOT NULL, tenant_no INTEGER NOT NULL, id UUID NOT NULL)
+  PARTITION BY LIST (day);
 CREATE TABLE IF NOT EXISTS o365_failed_windows (
   tenant_id TEXT NOT NULL,
   content_type TEXT NOT NULL,
@@ -98,6 +104,7 @@ export async function migrate(pool: pg.Pool): Promise<void> {
       throw new Error(`the database was written by a newer version (schema ${current}, this build knows ${PG_SCHEMA_VERSION})`);
     }
     if (current === undefined) await client.query('INSERT INTO o365_schema (version) VALUES ($1)', [PG_SCHEMA_VERSION]);
+    else if (current < PG_SCHEMA_VERSION) await client.query('UPDATE o365_schema SET version = $1', [PG_SCHEMA_VERSION]);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);

@@ -1,0 +1,186 @@
+import type Database from 'better-sqlite3';
+import { bucketExpired, bucketOf, type DedupKey, dedupKeyOf } from './dedup-key.ts';
+
+/** Ids are looked up in chunks below SQLite's bound-parameter limit. */
+const LOOKUP_CHUNK = 500;
+/** Rows per multi-row INSERT. */
+const INSERT_CHUNK = 200;
+
+/** Ids grouped by the store's tenant number, ready to insert in the commit's transaction. */
+export interface PreparedIds {
+  day: number;
+  rows: { tenantNo: number; ids: Buffer[] }[];
+}
+
+const tableOf = (day: number): string => `seen_ids_${day}`;
+
+/**
+ * Delivered event ids of the SQLite state store, for dedup. One WITHOUT ROWID table per UTC day of expiry
+ * (`seen_ids_<day>`, key: tenant number + 16-byte id, ~23 bytes a row), so expiry is a DROP TABLE of whole past days.
+ * The `seen_buckets` table lists the days and their row counts. A state file from before (schema 1) still has the
+ * text-keyed `seen_events` table: it is read as well, and pruned row by row, until its last id expired.
+ */
+export class SqliteSeenIds {
+  readonly #db: Database.Database;
+  readonly #tenants = new Map<string, number>();
+  /** Live days, newest first. */
+  #days: number[];
+  #legacy: boolean;
+  readonly #statements = new Map<string, Database.Statement>();
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    for (const row of db.prepare('SELECT tenant_no, tenant_id FROM dedup_tenants').all() as {
+      tenant_no: number;
+      tenant_id: string;
+    }[])
+      this.#tenants.set(row.tenant_id, row.tenant_no);
+    this.#days = (db.prepare('SELECT day FROM seen_buckets ORDER BY day DESC').all() as { day: number }[]).map((r) => r.day);
+    this.#legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_events'`).get() !== undefined;
+  }
+
+  #statement(sql: string): Database.Statement {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  /** The subset of `eventIds` remembered. */
+  filter(eventIds: readonly string[]): Set<string> {
+    const seen = new Set<string>();
+    if (eventIds.length === 0) return seen;
+    if (this.#days.length > 0) this.#filterBuckets(eventIds, seen);
+    if (this.#legacy) this.#filterLegacy(eventIds, seen);
+    return seen;
+  }
+
+  #filterBuckets(eventIds: readonly string[], seen: Set<string>): void {
+    const byTenant = new Map<number, { keys: Buffer[]; ids: string[] }>();
+    for (const eventId of eventIds) {
+      const key = dedupKeyOf(eventId);
+      const tenantNo = this.#tenants.get(key.tenant);
+      if (tenantNo === undefined) continue;
+      let group = byTenant.get(tenantNo);
+      if (!group) {
+        group = { keys: [], ids: [] };
+        byTenant.set(tenantNo, group);
+      }
+      group.keys.push(key.id);
+      group.ids.push(eventId);
+    }
+    for (const [tenantNo, group] of byTenant) {
+      for (let i = 0; i < group.keys.length; i += LOOKUP_CHUNK) {
+        const keys = group.keys.slice(i, i + LOOKUP_CHUNK);
+        const found = new Set<string>();
+        for (const day of this.#days) {
+          const rows = this.#statement(
+            `SELECT id FROM ${tableOf(day)} WHERE tenant_no = ? AND id IN (${keys.map(() => '?').join(',')})`,
+          )
+            .pluck()
+            .all(tenantNo, ...keys) as Buffer[];
+          for (const id of rows) found.add(id.toString('latin1'));
+        }
+        if (found.size === 0) continue;
+        keys.forEach((key, j) => {
+          if (found.has(key.toString('latin1'))) seen.add(group.ids[i + j] as string);
+        });
+      }
+    }
+  }
+
+  #filterLegacy(eventIds: readonly string[], seen: Set<string>): void {
+    for (let i = 0; i < eventIds.length; i += LOOKUP_CHUNK) {
+      const chunk = eventIds.slice(i, i + LOOKUP_CHUNK);
+      const rows = this.#statement(`SELECT id FROM seen_events WHERE id IN (${chunk.map(() => '?').join(',')})`)
+        .pluck()
+        .all(...chunk) as string[];
+      for (const id of rows) seen.add(id);
+    }
+  }
+
+  /**
+   * Numbers the tenants and creates the day's table, each in its own short transaction, so that nothing here is
+   * undone with a failed commit while the in-memory caches still believe it. Call outside the commit's transaction.
+   */
+  prepare(eventIds: readonly string[], until: number): PreparedIds {
+    const day = bucketOf(until);
+    if (eventIds.length === 0) return { day, rows: [] };
+    const byTenant = new Map<number, Buffer[]>();
+    for (const eventId of eventIds) {
+      const key: DedupKey = dedupKeyOf(eventId);
+      const tenantNo = this.#tenantNo(key.tenant);
+      let ids = byTenant.get(tenantNo);
+      if (!ids) {
+        ids = [];
+        byTenant.set(tenantNo, ids);
+      }
+      ids.push(key.id);
+    }
+    if (!this.#days.includes(day)) {
+      this.#db.transaction(() => {
+        this.#db.exec(
+          `CREATE TABLE IF NOT EXISTS ${tableOf(day)} (tenant_no INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (tenant_no, id)) WITHOUT ROWID`,
+        );
+        this.#db.prepare('INSERT OR IGNORE INTO seen_buckets (day, ids) VALUES (?, 0)').run(day);
+      })();
+      this.#days = [...this.#days, day].sort((a, b) => b - a);
+    }
+    return { day, rows: [...byTenant].map(([tenantNo, ids]) => ({ tenantNo, ids })) };
+  }
+
+  #tenantNo(tenant: string): number {
+    const known = this.#tenants.get(tenant);
+    if (known !== undefined) return known;
+    this.#db.prepare('INSERT OR IGNORE INTO dedup_tenants (tenant_id) VALUES (?)').run(tenant);
+    const tenantNo = this.#db.prepare('SELECT tenant_no FROM dedup_tenants WHERE tenant_id = ?').pluck().get(tenant) as number;
+    this.#tenants.set(tenant, tenantNo);
+    return tenantNo;
+  }
+
+  /** Inserts prepared ids; runs inside the commit's transaction. */
+  insert(prepared: PreparedIds): void {
+    let added = 0;
+    for (const { tenantNo, ids } of prepared.rows) {
+      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+        const chunk = ids.slice(i, i + INSERT_CHUNK);
+        const values: (number | Buffer)[] = [];
+        for (const id of chunk) values.push(tenantNo, id);
+        added += this.#statement(
+          `INSERT OR IGNORE INTO ${tableOf(prepared.day)} (tenant_no, id) VALUES ${chunk.map(() => '(?, ?)').join(',')}`,
+        ).run(...values).changes;
+      }
+    }
+    if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, prepared.day);
+  }
+
+  /** Drops the days that have passed (and the legacy table's expired rows); returns how many ids were forgotten. */
+  prune(now: number): number {
+    const expired = this.#days.filter((day) => bucketExpired(day, now));
+    let forgotten = 0;
+    this.#db.transaction(() => {
+      for (const day of expired) {
+        forgotten += (this.#db.prepare('SELECT ids FROM seen_buckets WHERE day = ?').pluck().get(day) as number) ?? 0;
+        this.#db.exec(`DROP TABLE IF EXISTS ${tableOf(day)}`);
+        this.#db.prepare('DELETE FROM seen_buckets WHERE day = ?').run(day);
+      }
+      if (this.#legacy) {
+        forgotten += this.#db.prepare('DELETE FROM seen_events WHERE expires_at <= ?').run(now).changes;
+        if (this.#db.prepare('SELECT 1 FROM seen_events LIMIT 1').get() === undefined) this.#db.exec('DROP TABLE seen_events');
+      }
+    })();
+    if (expired.length > 0) {
+      this.#days = this.#days.filter((day) => !expired.includes(day));
+      for (const sql of [...this.#statements.keys()]) {
+        if (expired.some((day) => sql.includes(`${tableOf(day)} `))) this.#statements.delete(sql);
+      }
+    }
+    if (this.#legacy && this.#db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'seen_events'`).get() === undefined) {
+      this.#legacy = false;
+      for (const sql of [...this.#statements.keys()]) if (sql.includes('seen_events')) this.#statements.delete(sql);
+    }
+    return forgotten;
+  }
+}
