@@ -1,4 +1,5 @@
 import type { AuditRecord } from '../core/audit-record.ts';
+import { compileSigmaString } from '../detect/wildcard.ts';
 import type { FiltersConfig, RecordMatcherConfig } from './config.ts';
 
 type Scalar = string | number | boolean;
@@ -10,20 +11,11 @@ export interface FilterTenant {
   tenantName: string;
 }
 
+/** Strings compare like Sigma values (one implementation): case-insensitive, `*` and `?` wildcards, `\\` escapes. */
 function valueTest(expected: Scalar): ValueTest {
   if (typeof expected !== 'string') return (actual) => actual === expected || String(actual) === String(expected);
-  if (!expected.includes('*')) {
-    const wanted = expected.toLowerCase();
-    return (actual) => actual !== undefined && actual !== null && String(actual).toLowerCase() === wanted;
-  }
-  const pattern = new RegExp(
-    `^${expected
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*')}$`,
-    'is',
-  );
-  return (actual) => actual !== undefined && actual !== null && pattern.test(String(actual));
+  const test = compileSigmaString(expected, 'exact', false);
+  return (actual) => actual !== undefined && actual !== null && test(String(actual));
 }
 
 function compile(matcher: RecordMatcherConfig): (record: AuditRecord, tenant: FilterTenant) => boolean {

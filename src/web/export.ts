@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import { Readable } from 'node:stream';
 import type { EventQuery } from '../store/event-query.ts';
 import type { EventStore, SearchOptions } from '../store/event-store.ts';
@@ -31,14 +32,15 @@ export function exportFormatOf(value: string | undefined): ExportFormat {
 }
 
 /**
- * One CSV cell. Audit data is attacker-controlled: a cell starting with = + - @ (or tab/CR) would run as a
- * formula in a spreadsheet, so it is prefixed with a quote (OWASP CSV injection advice).
+ * Audit data is attacker-controlled: a cell starting with = + - @ (or tab/CR) would run as a formula in a
+ * spreadsheet, so it is prefixed with a quote (OWASP CSV injection advice). Quoting is csv-stringify's.
  */
-export function csvCell(value: string | null): string {
+export function formulaSafe(value: string | null): string {
   if (value === null) return '';
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
+
+const csvRows = (rows: string[][]): string => stringify(rows, { record_delimiter: '\r\n' });
 
 async function* pages(store: EventStore, query: EventQuery, options: SearchOptions): AsyncGenerator<EventSummary[]> {
   let cursor: string | undefined;
@@ -52,9 +54,9 @@ async function* pages(store: EventStore, query: EventQuery, options: SearchOptio
 }
 
 async function* csvLines(store: EventStore, query: EventQuery, options: SearchOptions): AsyncGenerator<string> {
-  yield `${CSV_COLUMNS.map(([name]) => name).join(',')}\r\n`;
+  yield csvRows([CSV_COLUMNS.map(([name]) => name)]);
   for await (const events of pages(store, query, options)) {
-    yield events.map((e) => `${CSV_COLUMNS.map(([, get]) => csvCell(get(e))).join(',')}\r\n`).join('');
+    yield csvRows(events.map((e) => CSV_COLUMNS.map(([, get]) => formulaSafe(get(e)))));
   }
 }
 
