@@ -4,6 +4,7 @@ import type { Delivery } from '../core/delivery.ts';
 import type { ReconciliationReport } from '../core/health.ts';
 import { ApiError } from '../management-api/errors.ts';
 import { HttpAgents } from '../management-api/http-agents.ts';
+import { RequestLanes } from '../management-api/request-lanes.ts';
 import { createTenantClient, type TenantClient } from '../management-api/tenant-client.ts';
 import type { TokenProvider } from '../management-api/token-provider.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -72,18 +73,19 @@ export function createCollector(options: CollectorOptions): Collector {
   setMaxListeners(0, abort.signal);
   const loops: Promise<void>[] = [];
   const enabled = config.tenants.map((tenant, index) => ({ tenant, index })).filter(({ tenant }) => tenant.enabled);
-  const agents = new HttpAgents({
-    requestTimeoutMs: config.collection.request_timeout,
-    // Per tenant: its blob workers, one listing per content type, the token request.
-    connectionsPerOrigin: Math.min(
-      MAX_CONNECTIONS_PER_ORIGIN,
-      enabled.reduce((n, { tenant }) => n + config.collection.concurrency + tenant.content_types.length, 1),
-    ),
-  });
+  // Per tenant: its blob workers, one listing per content type, the token request.
+  const connectionsPerOrigin = Math.min(
+    MAX_CONNECTIONS_PER_ORIGIN,
+    enabled.reduce((n, { tenant }) => n + config.collection.concurrency + tenant.content_types.length, 1),
+  );
+  const agents = new HttpAgents({ requestTimeoutMs: config.collection.request_timeout, connectionsPerOrigin });
+  // Subscriptions and listings of all tenants take at most half the connections: blob downloads keep the rest.
+  const lanes = new RequestLanes(Math.ceil(connectionsPerOrigin / 2));
   const runners: TenantRunner[] = enabled.map(({ tenant, index }) => {
     const client = createTenantClient(tenant, index, config.collection, {
       logger,
       agents,
+      lanes,
       signal: abort.signal,
       ...(options.ca ? { ca: options.ca } : {}),
       ...(options.tokenProvider ? { tokens: options.tokenProvider(tenant) } : {}),

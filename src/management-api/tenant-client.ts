@@ -4,6 +4,7 @@ import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { endpointsFor } from './clouds.ts';
 import type { HttpAgents } from './http-agents.ts';
+import type { RequestLanes } from './request-lanes.ts';
 import { ManagementApiClient } from './management-api-client.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { MsalTokenProvider, type TokenProvider } from './token-provider.ts';
@@ -12,6 +13,8 @@ export interface TenantClientDeps {
   logger: Logger;
   /** The shared HTTP agents (one per distinct CA set, shared by every tenant). */
   agents: HttpAgents;
+  /** Shared bound on control requests (subscriptions, listings) of all tenants. */
+  lanes?: RequestLanes;
   /** PEM CA trusted in addition to `ca_file` (tests: the emulator's certificate). */
   ca?: string;
   signal?: AbortSignal;
@@ -54,6 +57,7 @@ export function createTenantClient(
     tokens,
     bucket: new TokenBucket(collection.requests_per_minute),
     dispatcher,
+    ...(deps.lanes ? { lanes: deps.lanes } : {}),
     logger: deps.logger.child({ tenant: tenant.name }),
     requestTimeoutMs: collection.request_timeout,
     maxAttempts: collection.max_request_attempts,
