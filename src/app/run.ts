@@ -12,7 +12,7 @@ import { openAnalystStore } from '../store/analyst/analyst-store.ts';
 import { openPostgresAnalystStore } from '../store/analyst/postgres-analyst-store.ts';
 import { openEventStore, type EventStore } from '../store/event-store.ts';
 import { scheduleRetention } from '../store/retention-schedule.ts';
-import { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
+import type { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
 import { openStateStore } from '../state/open-state-store.ts';
 import { PostgresStateStore } from '../state/postgres/postgres-state-store.ts';
 import { ScaleOutWorker } from '../state/postgres/scale-out-worker.ts';
@@ -22,7 +22,7 @@ import { buildSinkHealth } from '../web/sink-health.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
-import { startDemoEnvironment, type DemoEnvironment } from './emulator-mode.ts';
+import type { DemoEnvironment } from './emulator-mode.ts';
 import { buildSinks } from './sinks.ts';
 import { compareSinkPositions } from '../sinks/positions.ts';
 
@@ -78,6 +78,8 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   let demo: DemoEnvironment | undefined;
   let statePath = config.state;
   if (useEmulator) {
+    // Loaded only when used, like the Event Hub client below: a collector of real tenants never pays for either.
+    const { startDemoEnvironment } = await import('./emulator-mode.ts');
     demo = await startDemoEnvironment(config.emulator, logger);
     // The emulator starts empty on every run, so its collection state must too.
     statePath = join(dataDir, 'demo-state.db');
@@ -120,7 +122,11 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   });
   const sinkHealth = buildSinkHealth(sinks, { configs: config.sinks, dataDir, registry: metricsRegistry, store: pipeline });
 
-  const eventHubs = config.eventhubs.map((hub) => new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
+  const eventHubs: EventHubSource[] = [];
+  if (config.eventhubs.length > 0) {
+    const { EventHubSource } = await import('../sources/eventhub/eventhub-source.ts');
+    for (const hub of config.eventhubs) eventHubs.push(new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
+  }
   const baseline = await pipeline.open(
     mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]),
   );

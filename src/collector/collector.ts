@@ -3,6 +3,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Delivery } from '../core/delivery.ts';
 import type { ReconciliationReport } from '../core/health.ts';
 import { ApiError } from '../management-api/errors.ts';
+import { HttpAgents } from '../management-api/http-agents.ts';
+import { RequestLanes } from '../management-api/request-lanes.ts';
 import { createTenantClient, type TenantClient } from '../management-api/tenant-client.ts';
 import type { TokenProvider } from '../management-api/token-provider.ts';
 import type { Logger } from '../observability/logger.ts';
@@ -57,6 +59,12 @@ interface TenantRunner {
   lastAuthMessage?: string;
 }
 
+/**
+ * Connections kept per origin (API host, login host), shared by all tenants: enough for every tenant's blob workers
+ * with a few tenants, and a bound on sockets and TLS state with 1000 (requests beyond it wait in the agent's queue).
+ */
+const MAX_CONNECTIONS_PER_ORIGIN = 64;
+
 /** The Management Activity API collector for all configured tenants. */
 export function createCollector(options: CollectorOptions): Collector {
   const { stateStore: state, logger, config } = options;
@@ -64,35 +72,43 @@ export function createCollector(options: CollectorOptions): Collector {
   // Every in-flight request of every tenant listens on this one signal (tenants × content types × concurrency).
   setMaxListeners(0, abort.signal);
   const loops: Promise<void>[] = [];
-  const runners: TenantRunner[] = config.tenants
-    .map((tenant, index) => ({ tenant, index }))
-    .filter(({ tenant }) => tenant.enabled)
-    .map(({ tenant, index }) => {
-      const client = createTenantClient(tenant, index, config.collection, {
-        logger,
-        signal: abort.signal,
-        ...(options.ca ? { ca: options.ca } : {}),
-        ...(options.tokenProvider ? { tokens: options.tokenProvider(tenant) } : {}),
-      });
-      const collector = new TenantCollector({
-        tenant,
-        collection: config.collection,
-        api: client.api,
-        state,
-        delivery: options.delivery,
-        logger,
-        signal: abort.signal,
-      });
-      const reconciler = new Reconciler({
-        tenantName: tenant.name,
-        collection: config.collection,
-        api: client.api,
-        state,
-        logger,
-        signal: abort.signal,
-      });
-      return { tenant, client, collector, reconciler, wake: new WakeSignal() };
+  const enabled = config.tenants.map((tenant, index) => ({ tenant, index })).filter(({ tenant }) => tenant.enabled);
+  // Per tenant: its blob workers, one listing per content type, the token request.
+  const connectionsPerOrigin = Math.min(
+    MAX_CONNECTIONS_PER_ORIGIN,
+    enabled.reduce((n, { tenant }) => n + config.collection.concurrency + tenant.content_types.length, 1),
+  );
+  const agents = new HttpAgents({ requestTimeoutMs: config.collection.request_timeout, connectionsPerOrigin });
+  // Subscriptions and listings of all tenants take at most half the connections: blob downloads keep the rest.
+  const lanes = new RequestLanes(Math.ceil(connectionsPerOrigin / 2));
+  const runners: TenantRunner[] = enabled.map(({ tenant, index }) => {
+    const client = createTenantClient(tenant, index, config.collection, {
+      logger,
+      agents,
+      lanes,
+      signal: abort.signal,
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.tokenProvider ? { tokens: options.tokenProvider(tenant) } : {}),
     });
+    const collector = new TenantCollector({
+      tenant,
+      collection: config.collection,
+      api: client.api,
+      state,
+      delivery: options.delivery,
+      logger,
+      signal: abort.signal,
+    });
+    const reconciler = new Reconciler({
+      tenantName: tenant.name,
+      collection: config.collection,
+      api: client.api,
+      state,
+      logger,
+      signal: abort.signal,
+    });
+    return { tenant, client, collector, reconciler, wake: new WakeSignal() };
+  });
 
   async function housekeeping(): Promise<void> {
     const now = Date.now();
@@ -223,7 +239,7 @@ export function createCollector(options: CollectorOptions): Collector {
     async stop() {
       abort.abort();
       await Promise.allSettled(loops);
-      await Promise.allSettled(runners.map((r) => r.client.close()));
+      await agents.close();
     },
   };
 }

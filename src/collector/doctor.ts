@@ -3,6 +3,7 @@ import type { CollectionConfig, TenantConfig } from './config.ts';
 import { ApiError } from '../management-api/errors.ts';
 import { endpointsFor } from '../management-api/clouds.ts';
 import type { ManagementApiClient } from '../management-api/management-api-client.ts';
+import { HttpAgents } from '../management-api/http-agents.ts';
 import { createTenantClient } from '../management-api/tenant-client.ts';
 import type { Logger } from '../observability/logger.ts';
 
@@ -50,13 +51,13 @@ export async function diagnoseTenant(
 ): Promise<TenantDiagnosis> {
   const checks: DoctorCheck[] = [];
   const endpoints = endpointsFor(tenant);
-  let client: ReturnType<typeof createTenantClient> | undefined;
+  const agents = new HttpAgents({ requestTimeoutMs: collection.request_timeout, connectionsPerOrigin: 2 });
   try {
-    client = createTenantClient(
+    const client = createTenantClient(
       tenant,
       index,
       { ...collection, max_request_attempts: 2 },
-      { logger: deps.logger, ...(deps.ca ? { ca: deps.ca } : {}) },
+      { logger: deps.logger, agents, ...(deps.ca ? { ca: deps.ca } : {}) },
     );
     const subscriptions = await client.api.listSubscriptions();
     checks.push({
@@ -105,7 +106,7 @@ export async function diagnoseTenant(
   } catch (err) {
     checks.push({ name: 'sign-in', ok: false, detail: messageOf(err) });
   } finally {
-    await client?.close();
+    await agents.close();
   }
   return { tenant: tenant.name, ok: checks.every((c) => c.ok), checks };
 }

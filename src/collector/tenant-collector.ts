@@ -9,6 +9,7 @@ import type { FailedWindow, QueuedBlob, StateStore, StreamKey } from '../state/s
 import { deliverBatch } from './blob-delivery.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
+import { CycleDrainer } from './cycle-drainer.ts';
 import { MAX_LOOKBACK, planWindows, type ListingWindow } from './window-planner.ts';
 
 export interface TenantCollectorOptions {
@@ -71,29 +72,40 @@ export class TenantCollector {
     return { tenant: this.#o.tenant.name, content_type: key.contentType };
   }
 
-  /** Lists every stream, then drains due blobs. Throws an ApiError of kind `auth` when the tenant's credentials fail. */
+  /**
+   * Lists every stream (content types concurrently) while fetching the blobs already queued: a long backfill listing
+   * never starves blob fetching. Throws an ApiError of kind `auth` when the tenant's credentials fail.
+   */
   async runCycle(): Promise<CycleResult> {
     const result: CycleResult = { blobsListed: 0, blobsFetched: 0, blobsFailed: 0, eventsDelivered: 0 };
-    for (const key of this.#keys) {
-      if (this.#o.signal.aborted) return result;
-      try {
-        result.blobsListed += await this.#listStream(key);
-        await this.#o.state.recordPoll(key, Date.now());
-      } catch (err) {
-        if (err instanceof ApiError && err.kind === 'auth') throw err;
-        if (this.#o.signal.aborted) return result;
-        await this.#o.state.recordPoll(key, Date.now(), errorSummary(err));
-        this.#log.warn({ contentType: key.contentType, err: errorSummary(err) }, 'listing failed; retrying next poll');
-      }
-    }
-    await this.#drain(result);
+    const drainer = new CycleDrainer((tried) => this.#drain(result, tried));
+    const listing = Promise.all(this.#keys.map((key) => this.#pollStream(key, result, () => drainer.kick()))).finally(() =>
+      drainer.listingDone(),
+    );
+    const [listed, drained] = await Promise.allSettled([listing, drainer.run()]);
+    if (listed.status === 'rejected') throw listed.reason;
+    if (drained.status === 'rejected') throw drained.reason;
     return result;
+  }
+
+  /** Lists one stream and records the poll; only a tenant-level (auth) failure is thrown. */
+  async #pollStream(key: StreamKey, result: CycleResult, onListed: () => void): Promise<void> {
+    if (this.#o.signal.aborted) return;
+    try {
+      result.blobsListed += await this.#listStream(key, onListed);
+      await this.#o.state.recordPoll(key, Date.now());
+    } catch (err) {
+      if (err instanceof ApiError && err.kind === 'auth') throw err;
+      if (this.#o.signal.aborted) return;
+      await this.#o.state.recordPoll(key, Date.now(), errorSummary(err));
+      this.#log.warn({ contentType: key.contentType, err: errorSummary(err) }, 'listing failed; retrying next poll');
+    }
   }
 
   /** Fetches the due blobs without listing (a webhook notification enqueued some). Never call it concurrently with runCycle. */
   async drainNow(): Promise<CycleResult> {
     const result: CycleResult = { blobsListed: 0, blobsFetched: 0, blobsFailed: 0, eventsDelivered: 0 };
-    await this.#drain(result);
+    await this.#drain(result, new Set());
     return result;
   }
 
@@ -148,7 +160,7 @@ export class TenantCollector {
    * after retries) is recorded and retried with backoff while the newer windows go on being listed. Failures that
    * concern the whole stream or tenant (subscription, clock skew, credentials) stop this poll of the stream.
    */
-  async #listStream(key: StreamKey): Promise<number> {
+  async #listStream(key: StreamKey, onListed: () => void): Promise<number> {
     await this.#ensureSubscription(key);
     const { collection, api, state } = this.#o;
     const stream = await state.getStream(key);
@@ -175,6 +187,7 @@ export class TenantCollector {
           const added = await state.enqueueBlobs(key, page, Date.now());
           listed += added.length;
           m.blobsListed.inc(this.#labels(key), added.length);
+          if (added.length > 0) onListed();
         }
         succeeded.push(window);
         if (previous) {
@@ -289,8 +302,7 @@ export class TenantCollector {
   }
 
   /** Fetches due blobs with bounded concurrency, round-robin across content types; each blob is tried once per cycle. */
-  async #drain(result: CycleResult): Promise<void> {
-    const tried = new Set<string>();
+  async #drain(result: CycleResult, tried: Set<string>): Promise<void> {
     const queues = new Map<string, QueuedBlob[]>(this.#keys.map((k) => [k.contentType, []]));
     let turn = 0;
     const take = async (): Promise<{ key: StreamKey; blob: QueuedBlob } | undefined> => {

@@ -1,6 +1,7 @@
 /** Office 365 Management Activity API client: clouds, MSAL tokens, throttling, retries, paging, streamed blobs. */
 export { CLOUD_ENDPOINTS, endpointsFor, type TenantEndpoints } from './clouds.ts';
 export { ApiError, classifyApiError, isRetryable, type ApiErrorKind } from './errors.ts';
+export { HttpAgents, type HttpAgentOptions } from './http-agents.ts';
 export {
   ManagementApiClient,
   formatApiTime,

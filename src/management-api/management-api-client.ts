@@ -7,6 +7,7 @@ import { backoffDelay, parseRetryAfter } from './backoff.ts';
 import { parseBlobElements, type BlobElement } from './blob-records.ts';
 import { ApiError, classifyApiError, isRetryable } from './errors.ts';
 import { parseListing } from './listing-entries.ts';
+import type { Operation, RequestLanes } from './request-lanes.ts';
 import { apiRedirects, apiRequestDuration, apiRetries, apiThrottles, listingEntriesSkipped } from './metrics.ts';
 import type { TokenBucket } from './token-bucket.ts';
 import type { TokenProvider } from './token-provider.ts';
@@ -21,6 +22,8 @@ export interface ManagementApiClientOptions {
   tokens: TokenProvider;
   bucket: TokenBucket;
   dispatcher: Dispatcher;
+  /** Shared by every tenant: bounds control requests so blob downloads are never starved of connections. */
+  lanes?: RequestLanes;
   logger: Logger;
   requestTimeoutMs: number;
   /** Attempts per request for throttled/transient failures before the error is raised. */
@@ -43,8 +46,6 @@ export interface SubscriptionStatus {
   contentType: string;
   enabled: boolean;
 }
-
-type Operation = 'subscribe' | 'subscriptions' | 'list' | 'blob';
 
 interface OpenResponse {
   statusCode: number;
@@ -302,19 +303,21 @@ export class ManagementApiClient {
     await this.#o.bucket.take(this.#o.signal);
     const token = await this.#o.tokens.getToken(refreshToken);
     const started = performance.now();
-    const response = await request(url, {
-      method,
-      dispatcher: this.#o.dispatcher,
-      headers: {
-        authorization: `Bearer ${token}`,
-        accept: 'application/json',
-        ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(method === 'POST' ? { body } : {}),
-      headersTimeout: this.#o.requestTimeoutMs,
-      bodyTimeout: this.#o.requestTimeoutMs,
-      ...(this.#o.signal ? { signal: this.#o.signal } : {}),
-    });
+    const send = () =>
+      request(url, {
+        method,
+        dispatcher: this.#o.dispatcher,
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: 'application/json',
+          ...(method === 'POST' ? { 'content-type': 'application/json' } : {}),
+        },
+        ...(method === 'POST' ? { body } : {}),
+        headersTimeout: this.#o.requestTimeoutMs,
+        bodyTimeout: this.#o.requestTimeoutMs,
+        ...(this.#o.signal ? { signal: this.#o.signal } : {}),
+      });
+    const response = await (this.#o.lanes ? this.#o.lanes.run(operation, send) : send());
     apiRequestDuration.observe(
       { tenant: this.#o.tenantName, operation, status: String(response.statusCode) },
       (performance.now() - started) / 1000,

@@ -1,16 +1,20 @@
 import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
-import { Agent } from 'undici';
 import type { CollectionConfig, TenantConfig } from '../collector/config.ts';
 import { ConfigError } from '../core/errors.ts';
 import type { Logger } from '../observability/logger.ts';
 import { endpointsFor } from './clouds.ts';
+import type { HttpAgents } from './http-agents.ts';
+import type { RequestLanes } from './request-lanes.ts';
 import { ManagementApiClient } from './management-api-client.ts';
 import { TokenBucket } from './token-bucket.ts';
 import { MsalTokenProvider, type TokenProvider } from './token-provider.ts';
 
 export interface TenantClientDeps {
   logger: Logger;
+  /** The shared HTTP agents (one per distinct CA set, shared by every tenant). */
+  agents: HttpAgents;
+  /** Shared bound on control requests (subscriptions, listings) of all tenants. */
+  lanes?: RequestLanes;
   /** PEM CA trusted in addition to `ca_file` (tests: the emulator's certificate). */
   ca?: string;
   signal?: AbortSignal;
@@ -20,7 +24,6 @@ export interface TenantClientDeps {
 
 export interface TenantClient {
   api: ManagementApiClient;
-  close(): Promise<void>;
 }
 
 function readCa(tenant: TenantConfig, index: number): string | undefined {
@@ -35,7 +38,7 @@ function readCa(tenant: TenantConfig, index: number): string | undefined {
   }
 }
 
-/** Builds a tenant's API client: endpoints of its cloud, HTTP agent (CA, timeouts), MSAL tokens, token bucket. */
+/** Builds a tenant's API client: endpoints of its cloud, the shared HTTP agent for its CAs, MSAL tokens, token bucket. */
 export function createTenantClient(
   tenant: TenantConfig,
   index: number,
@@ -44,13 +47,7 @@ export function createTenantClient(
 ): TenantClient {
   const endpoints = endpointsFor(tenant);
   const cas = [readCa(tenant, index), deps.ca].filter((ca): ca is string => Boolean(ca));
-  const dispatcher = new Agent({
-    // Extra CAs are trusted in addition to the public roots (a TLS-inspecting proxy, a private endpoint, the emulator).
-    connect: cas.length > 0 ? { ca: [...rootCertificates, ...cas] } : {},
-    headersTimeout: collection.request_timeout,
-    bodyTimeout: collection.request_timeout,
-    connections: collection.concurrency + 2,
-  });
+  const dispatcher = deps.agents.agentFor(cas);
   const tokens = deps.tokens ?? new MsalTokenProvider(tenant, endpoints, dispatcher, collection.request_timeout);
   const api = new ManagementApiClient({
     tenantId: tenant.tenant_id,
@@ -60,6 +57,7 @@ export function createTenantClient(
     tokens,
     bucket: new TokenBucket(collection.requests_per_minute),
     dispatcher,
+    ...(deps.lanes ? { lanes: deps.lanes } : {}),
     logger: deps.logger.child({ tenant: tenant.name }),
     requestTimeoutMs: collection.request_timeout,
     maxAttempts: collection.max_request_attempts,
@@ -67,5 +65,5 @@ export function createTenantClient(
     retryMaxMs: collection.retry_max_delay,
     ...(deps.signal ? { signal: deps.signal } : {}),
   });
-  return { api, close: () => dispatcher.close() };
+  return { api };
 }

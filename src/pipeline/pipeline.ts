@@ -208,7 +208,9 @@ export class Pipeline implements Delivery {
         pipelineMetrics.filtered.inc({ tenant: record.tenantName });
         continue;
       }
-      const processed = processRecord(record, enrich);
+      const processed = processRecord(record, enrich, {
+        ecs: format !== 'raw' || detector !== undefined || this.#options.store !== undefined,
+      });
       if (!processed.ok) {
         pipelineMetrics.deadLetters.inc({ tenant: record.tenantName });
         logger.warn(

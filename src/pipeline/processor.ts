@@ -21,8 +21,11 @@ function eventTime(ecs: Record<string, unknown>, creationTime: unknown): number 
 /** Adds context to a normalized document in place (GeoIP…); must not throw. */
 export type Enrich = (ecs: Record<string, unknown>) => void;
 
-/** Validates, normalizes and enriches one source record. Never throws. */
-export function processRecord(source: SourceRecord, enrich?: Enrich): Processed {
+/**
+ * Validates, normalizes and enriches one source record. Never throws. With `ecs: false` (raw output and nothing
+ * else reading ECS: no store, no detection) the record is only validated: `ecs` stays empty, the description too.
+ */
+export function processRecord(source: SourceRecord, enrich?: Enrich, options: { ecs: boolean } = { ecs: true }): Processed {
   const parsed = parseRawRecord(source.record);
   if (!parsed.ok) {
     const deadLetter: DeadLetter = { reason: parsed.reason, source };
@@ -31,16 +34,18 @@ export function processRecord(source: SourceRecord, enrich?: Enrich): Processed 
   }
   const id = eventIdOf(source.tenantId, parsed.record);
   if (!id) return { ok: false, deadLetter: { reason: 'record has no Id', source } };
+  const base = { id, tenantId: source.tenantId, tenantName: source.tenantName, contentType: source.contentType };
+  if (!options.ecs) {
+    const time = timestampMillis(parsed.record.CreationTime) ?? Date.now();
+    return { ok: true, event: { ...base, time, raw: parsed.record, ecs: {}, description: '' } };
+  }
   try {
     const ecs = normalize(parsed.record);
     enrich?.(ecs);
     return {
       ok: true,
       event: {
-        id,
-        tenantId: source.tenantId,
-        tenantName: source.tenantName,
-        contentType: source.contentType,
+        ...base,
         time: eventTime(ecs, parsed.record.CreationTime),
         raw: parsed.record,
         ecs,

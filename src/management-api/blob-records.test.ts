@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { type BlobElement, WHOLE_PARSE_MAX_BYTES, parseBlobElements } from './blob-records.ts';
+import { ApiError } from './errors.ts';
+
+/** The body in chunks of 64 KiB, as it arrives from a socket. */
+function body(text: string): Readable {
+  const bytes = Buffer.from(text);
+  const chunks: Buffer[] = [];
+  for (let at = 0; at < bytes.length; at += 65_536) chunks.push(bytes.subarray(at, at + 65_536));
+  return Readable.from(chunks);
+}
+
+async function collect(text: string): Promise<BlobElement[]> {
+  const out: BlobElement[] = [];
+  for await (const element of parseBlobElements(body(text), 'blob-1')) out.push(element);
+  return out;
+}
+
+/** A blob of `count` records (~500 bytes each) with a string and a null among them. */
+function blobText(count: number): string {
+  const elements: unknown[] = [];
+  for (let i = 0; i < count; i += 1) {
+    elements.push({ Id: `id-${i}`, RecordType: 15, Operation: 'UserLoggedIn', Padding: 'x'.repeat(420), Nested: { n: i } });
+    if (i === 3) elements.push('not a record');
+    if (i === 7) elements.push(null);
+  }
+  return JSON.stringify(elements);
+}
+
+test('a small blob (whole-body parse) and a big one (streamed) give the same records and dead-letter the same elements', async () => {
+  const small = blobText(100);
+  const big = blobText(20_000);
+  assert.ok(Buffer.byteLength(small) < WHOLE_PARSE_MAX_BYTES);
+  assert.ok(Buffer.byteLength(big) > WHOLE_PARSE_MAX_BYTES, 'the big blob takes the streaming path');
+  for (const text of [small, big]) {
+    const expected = JSON.parse(text) as unknown[];
+    const got = await collect(text);
+    assert.equal(got.length, expected.length);
+    got.forEach((element, i) => {
+      const value = expected[i];
+      if (value !== null && typeof value === 'object') assert.deepEqual('record' in element ? element.record : element, value);
+      else {
+        assert.ok('invalid' in element, `element ${i} is no record`);
+        assert.equal(element.invalid, value);
+        assert.match(element.reason, new RegExp(`element ${i} is not a JSON object`));
+      }
+    });
+  }
+});
+
+test('a truncated or non-array body is an error on both paths, never a partial success', async () => {
+  for (const text of [blobText(100), blobText(20_000)]) {
+    await assert.rejects(collect(text.slice(0, -10)), (err: unknown) => err instanceof ApiError && err.afCode === 'INVALID_BLOB');
+  }
+  await assert.rejects(collect('{"Id":"1"}'), (err: unknown) => err instanceof ApiError && err.afCode === 'INVALID_BLOB');
+});

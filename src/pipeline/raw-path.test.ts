@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { OutputEvent } from '../core/output-event.ts';
+import type { Sink } from '../core/sink.ts';
+import type { SourceRecord } from '../core/source-record.ts';
+import { silentLogger } from '../observability/logger.ts';
+import { Pipeline, type PipelineOptions } from './pipeline.ts';
+
+class MemorySink implements Sink {
+  readonly name = 'memory';
+  readonly written: OutputEvent[] = [];
+  async open() {}
+  async write(events: readonly OutputEvent[]) {
+    this.written.push(...events);
+  }
+  async close() {}
+}
+
+const record = (id: string | undefined): SourceRecord => ({
+  tenantId: 'tid',
+  tenantName: 'contoso',
+  source: 'management-api',
+  contentType: 'Audit.Exchange',
+  contentId: 'c1',
+  record: {
+    ...(id ? { Id: id } : {}),
+    CreationTime: '2024-05-01T10:00:00',
+    RecordType: 15,
+    Operation: 'UserLoginFailed',
+    Workload: 'AzureActiveDirectory',
+    UserId: 'eve@contoso.com',
+    ClientIP: '203.0.113.9',
+  },
+});
+
+async function run(options: Partial<PipelineOptions>) {
+  const sink = new MemorySink();
+  let normalized = 0;
+  const pipeline = new Pipeline({
+    sinks: [sink],
+    format: 'raw',
+    logger: silentLogger,
+    enrich: () => {
+      normalized += 1;
+    },
+    ...options,
+  });
+  await pipeline.open({});
+  await pipeline.exclusive((deliver) => deliver([record('a-1'), record(undefined)]));
+  await pipeline.close();
+  return { sink, normalized };
+}
+
+test('raw output with no store and no detection skips normalization; records are still validated', async () => {
+  const { sink, normalized } = await run({});
+  assert.equal(normalized, 0, 'no ECS document was built');
+  assert.deepEqual(
+    sink.written.map((o) => o.kind),
+    ['event', 'dead-letter'],
+  );
+  const [event] = sink.written;
+  assert.deepEqual(event?.document, record('a-1').record);
+  assert.equal(event?.id, 'tid:a-1');
+  assert.equal(event?.time, Date.parse('2024-05-01T10:00:00Z'));
+});
+
+test('ECS is still built when the format needs it or a store reads it', async () => {
+  assert.equal((await run({ format: 'ecs' })).normalized, 1);
+  assert.equal((await run({ store: { insertEvents: () => undefined, insertAlerts: () => undefined } })).normalized, 1);
+});
