@@ -1,7 +1,7 @@
 import type { BlobElement } from '../management-api/blob-records.ts';
 import type { ContentType } from '../core/content-types.ts';
 import type { Delivery } from '../core/delivery.ts';
-import { backoffDelay } from '../management-api/backoff.ts';
+import { backoffDelay } from '../core/retry-timing.ts';
 import { ApiError } from '../management-api/errors.ts';
 import type { ManagementApiClient, SubscriptionWebhook } from '../management-api/management-api-client.ts';
 import type { Logger } from '../observability/logger.ts';

@@ -3,7 +3,7 @@ import { request, type Dispatcher } from 'undici';
 import type { Secret } from '../core/secret.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { ListedBlob } from '../state/state-store.ts';
-import { backoffDelay, parseRetryAfter } from './backoff.ts';
+import { backoffDelay, parseRetryAfter } from '../core/retry-timing.ts';
 import { parseBlobElements, type BlobElement } from './blob-records.ts';
 import { ApiError, classifyApiError, isRetryable } from './errors.ts';
 import { parseListing } from './listing-entries.ts';

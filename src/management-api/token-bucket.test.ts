@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { backoffDelay, parseRetryAfter } from './backoff.ts';
+import { backoffDelay, parseRetryAfter } from '../core/retry-timing.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 test('token bucket: a burst up to the per-minute budget, then one token per 60000/rate ms; pauses hold everyone', async () => {
@@ -26,22 +26,10 @@ test('token bucket: a burst up to the per-minute budget, then one token per 6000
 });
 
 test('backoff: exponential, jittered within [ceiling/2, ceiling], capped; Retry-After in seconds or as a date', () => {
-  assert.equal(
-    backoffDelay(0, 100, 10_000, () => 0),
-    50,
-  );
-  assert.equal(
-    backoffDelay(0, 100, 10_000, () => 1),
-    100,
-  );
-  assert.equal(
-    backoffDelay(3, 100, 10_000, () => 1),
-    800,
-  );
-  assert.equal(
-    backoffDelay(20, 100, 10_000, () => 0.5),
-    7500,
-  );
+  assert.equal(backoffDelay(0, 100, 10_000, { random: () => 0 }), 50);
+  assert.equal(backoffDelay(0, 100, 10_000, { random: () => 1 }), 100);
+  assert.equal(backoffDelay(3, 100, 10_000, { random: () => 1 }), 800);
+  assert.equal(backoffDelay(20, 100, 10_000, { random: () => 0.5 }), 7500);
   assert.equal(parseRetryAfter('2', 0), 2000);
   assert.equal(parseRetryAfter(new Date(10_000).toUTCString(), 4000), 6000);
   assert.equal(parseRetryAfter('soon', 0), undefined);

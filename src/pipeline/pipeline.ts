@@ -10,7 +10,7 @@ import type { Logger } from '../observability/logger.ts';
 import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
 import { pipelineMetrics } from './metrics.ts';
 import { freeBytes, isDiskFull, StorageFullError } from '../sinks/disk-full.ts';
-import { sleep } from '../sinks/delivery/backoff.ts';
+import { sleep } from '../sinks/delivery/sleep.ts';
 import { SinkError } from '../sinks/errors.ts';
 import { processRecord, type Enrich, type EventDetector } from './processor.ts';
 

@@ -3,7 +3,8 @@ import type { Logger } from '../../observability/logger.ts';
 import type { DeadLetterFile, DeadLetterReason } from '../dead-letter.ts';
 import { SinkMisconfiguredError, SinkUnavailableError } from '../errors.ts';
 import { sinkEventsDelivered, sinkRetries } from '../metrics.ts';
-import { backoffDelay, sleep } from './backoff.ts';
+import { backoffDelay } from '../../core/retry-timing.ts';
+import { sleep } from './sleep.ts';
 
 export interface RejectedEvent {
   event: OutputEvent;
@@ -98,7 +99,7 @@ export async function deliverChunks(
         );
       }
       sinkRetries.inc({ sink: options.sink });
-      const delay = backoffDelay(attempt - 1, options.initialBackoffMs, options.maxBackoffMs, retryAfterMs);
+      const delay = backoffDelay(attempt - 1, options.initialBackoffMs, options.maxBackoffMs, { retryAfterMs });
       options.logger.debug({ sink: options.sink, attempt, delayMs: Math.round(delay), detail: outcome.detail }, 'retrying');
       await sleep(delay, options.signal);
     }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { Agent, request } from 'undici';
 import type { TlsConfig } from '../config.ts';
-import { parseRetryAfter } from '../delivery/backoff.ts';
+import { parseRetryAfter } from '../../core/retry-timing.ts';
 import type { ChunkOutcome } from '../delivery/deliver-chunks.ts';
 
 export interface HttpResponse {

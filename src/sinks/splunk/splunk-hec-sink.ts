@@ -4,7 +4,7 @@ import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { SplunkHecSinkConfig } from '../config.ts';
 import type { DeadLetterFile } from '../dead-letter.ts';
-import { sleep } from '../delivery/backoff.ts';
+import { sleep } from '../delivery/sleep.ts';
 import { chunkBySize } from '../delivery/chunk.ts';
 import { deliverChunks, retryOptions, type ChunkOutcome } from '../delivery/deliver-chunks.ts';
 import { HttpClient, excerpt, outcomeOfStatus } from '../http/client.ts';
