@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { bucketExpired, bucketOf, dedupKeyOf } from '../dedup-key.ts';
+import { inTransaction } from './transaction.ts';
 
 /** Arbitrary constant for pg_advisory_xact_lock, so concurrent workers create or drop a day partition one at a time. */
 const PARTITION_LOCK = 0x0365_5eed;
@@ -170,19 +171,10 @@ export class PgSeenIds {
     return forgotten;
   }
 
-  async #locked<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
+  #locked<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [PARTITION_LOCK]);
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+      return fn(client);
+    });
   }
 }

@@ -6,6 +6,7 @@ import type { SinkPositions } from '../../core/delivery.ts';
 import type { ReconciliationReport, StreamHealth } from '../../core/health.ts';
 import { scrubSecrets } from '../../core/scrub-secrets.ts';
 import { StateStoreError } from '../sqlite-state-store.ts';
+import { inTransaction } from './transaction.ts';
 import type {
   BatchCommit,
   BlobFailure,
@@ -123,19 +124,8 @@ export class PostgresStateStore implements StateStore {
     return new PostgresStateStore(pool, leasePool, leases, nodeId, seen);
   }
 
-  async #tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
-    try {
-      await client.query('BEGIN');
-      const result = await fn(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    } finally {
-      client.release();
-    }
+  #tx<T>(fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.#pool, fn);
   }
 
   /** Runs `fn` in a transaction holding the stream row lock, after checking the lease version (fencing). */

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { redactUrl } from '../../state/postgres/postgres-state-store.ts';
+import { inTransaction } from '../../state/postgres/transaction.ts';
 import { StoreError } from '../errors.ts';
 import { type AlertComment, type AlertState, type AlertTriage, type StateRow, stateOf, validateChange } from './alert-triage.ts';
 import type { AnalystStore } from './analyst-store.ts';
@@ -68,21 +69,6 @@ async function writeAudit(db: Queryable, entry: AuditWrite, actor: Actor): Promi
     `INSERT INTO analyst_audit (at, actor, ip, action, target_kind, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
     [entry.at, actor.name, actor.ip ?? null, entry.action, entry.targetKind, entry.targetId, JSON.stringify(entry.detail)],
   );
-}
-
-async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    const result = await fn(client);
-    await client.query('COMMIT');
-    return result;
-  } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw err;
-  } finally {
-    client.release();
-  }
 }
 
 async function statesOf(db: Queryable, alertIds: readonly string[]): Promise<Map<string, AlertState>> {
