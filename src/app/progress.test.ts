@@ -6,6 +6,7 @@ import { describeProgress, readProgress } from './progress.ts';
 test('progress: per-tenant totals from the collector metrics, event rate, and an ETA from the blob rate', async () => {
   const a = { tenant: 'progress-a', content_type: 'Audit.Exchange' };
   const b = { tenant: 'progress-b', content_type: 'Audit.SharePoint' };
+  collectorMetrics.windowsListed.inc(a, 24);
   collectorMetrics.blobsListed.inc(a, 100);
   collectorMetrics.blobsFetched.inc(a, 40);
   collectorMetrics.queueDepth.set(a, 60);
@@ -18,6 +19,7 @@ test('progress: per-tenant totals from the collector metrics, event rate, and an
     before.find((t) => t.tenant === 'progress-a'),
     {
       tenant: 'progress-a',
+      windowsListed: 24,
       blobsListed: 100,
       blobsFetched: 40,
       blobsQueued: 60,
@@ -30,7 +32,10 @@ test('progress: per-tenant totals from the collector metrics, event rate, and an
   collectorMetrics.eventsDelivered.inc(a, 2_000);
   const after = (await readProgress()).filter((t) => t.tenant.startsWith('progress-'));
   const line = describeProgress(after, before, 10_000);
-  assert.match(line, /^2 tenant\(s\): 105 blobs listed, 65 fetched, 40 queued, 6,000 events delivered \(200\/s\), ETA 20s/);
+  assert.match(
+    line,
+    /^2 tenant\(s\): 24 windows listed, 105 blobs listed, 65 fetched, 40 queued, 6,000 events delivered \(200\/s\), ETA 20s/,
+  );
   assert.match(line, /— progress-a 40 queued$/, 'only the tenants still catching up are named');
 
   collectorMetrics.queueDepth.set(a, 0);

@@ -4,6 +4,7 @@ import { collectorMetrics } from '../collector/metrics.ts';
 /** What one tenant has done so far, summed over its content types. */
 export interface TenantProgress {
   tenant: string;
+  windowsListed: number;
   blobsListed: number;
   blobsFetched: number;
   blobsQueued: number;
@@ -21,15 +22,17 @@ async function byTenant(metric: Counter | Gauge): Promise<Map<string, number>> {
 
 /** Reads the collector's counters (the same ones /metrics serves), per tenant. */
 export async function readProgress(): Promise<TenantProgress[]> {
-  const [listed, fetched, queued, events] = await Promise.all([
+  const [windows, listed, fetched, queued, events] = await Promise.all([
+    byTenant(collectorMetrics.windowsListed),
     byTenant(collectorMetrics.blobsListed),
     byTenant(collectorMetrics.blobsFetched),
     byTenant(collectorMetrics.queueDepth),
     byTenant(collectorMetrics.eventsDelivered),
   ]);
-  const tenants = new Set([...listed.keys(), ...fetched.keys(), ...queued.keys(), ...events.keys()]);
+  const tenants = new Set([...windows.keys(), ...listed.keys(), ...fetched.keys(), ...queued.keys(), ...events.keys()]);
   return [...tenants].sort().map((tenant) => ({
     tenant,
+    windowsListed: windows.get(tenant) ?? 0,
     blobsListed: listed.get(tenant) ?? 0,
     blobsFetched: fetched.get(tenant) ?? 0,
     blobsQueued: queued.get(tenant) ?? 0,
@@ -60,7 +63,7 @@ export function describeProgress(now: TenantProgress[], previous: TenantProgress
   const queued = sum(now, 'blobsQueued');
   const behind = now.filter((t) => t.blobsQueued > 0);
   const head =
-    `${now.length} tenant(s): ${count(sum(now, 'blobsListed'))} blobs listed, ${count(sum(now, 'blobsFetched'))} fetched, ` +
+    `${now.length} tenant(s): ${count(sum(now, 'windowsListed'))} windows listed, ${count(sum(now, 'blobsListed'))} blobs listed, ${count(sum(now, 'blobsFetched'))} fetched, ` +
     `${count(queued)} queued, ${count(sum(now, 'eventsDelivered'))} events delivered (${count(eventRate)}/s), ${eta(queued, blobRate)}`;
   if (behind.length === 0) return head;
   const shown = behind

@@ -20,6 +20,7 @@ export const collectorMetrics = {
     'Blob array elements that are not records (string, null…), handed to the pipeline for its dead-letter output',
   ),
   dedupHits: counter('dedup_hits_total', 'Events dropped because their Id was already delivered'),
+  windowsListed: counter('listing_windows_listed_total', 'Listing windows listed completely (every NextPageUri page)'),
   windowFailures: counter('listing_window_failures_total', 'Listing windows that failed (retried; newer windows go on)'),
   windowsAbandoned: counter(
     'listing_windows_abandoned_total',

@@ -190,6 +190,7 @@ export class TenantCollector {
           if (added.length > 0) onListed();
         }
         succeeded.push(window);
+        m.windowsListed.inc(this.#labels(key));
         if (previous) {
           await state.clearWindowFailures(key, previous.start, Math.max(previous.end, window.end));
           this.#log.info(
