@@ -112,6 +112,21 @@ test('an event keeps its ECS and raw documents and knows its alerts', async () =
   await store.close();
 });
 
+test('a grouped alert raised again with a higher count replaces the stored one and links its new events', async () => {
+  const { store } = tempStore();
+  const events = sampleEvents(24);
+  store.insertEvents(events);
+  const [a, b, c] = events;
+  const first = sampleAlert([a!], { id: 'group-1', count: 1, firstSeen: a!.time, lastSeen: a!.time });
+  assert.equal(store.insertAlerts([first]), 1);
+  const again = { ...first, count: 3, eventIds: [a!.id, b!.id, c!.id], lastSeen: c!.time, time: Math.max(a!.time, c!.time) };
+  assert.equal(store.insertAlerts([again]), 0, 'not a new alert');
+  const stored = store.getAlert('group-1');
+  assert.equal(stored?.alert.count, 3);
+  assert.deepEqual(stored?.events.map((e) => e.id).sort(), [a!.id, b!.id, c!.id].sort());
+  await store.close();
+});
+
 test('alerts: idempotent, filtered by level and tenant, linked to their events', async () => {
   const { store } = tempStore();
   const events = sampleEvents(24);

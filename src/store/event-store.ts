@@ -160,8 +160,10 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
   const upsertMinute = db.prepare(`INSERT INTO stream_minutes (tenant_id, content_type, minute, events) VALUES (?, ?, ?, ?)
     ON CONFLICT (tenant_id, content_type, minute) DO UPDATE SET events = events + excluded.events`);
   const insertAlert =
-    db.prepare(`INSERT OR IGNORE INTO alerts (id, rule_id, title, level, level_rank, tenant_id, tenant_name, time, created_at, json)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    // A grouped alert is raised again with the same id, a higher count and more events: the newest version wins.
+    db.prepare(`INSERT INTO alerts (id, rule_id, title, level, level_rank, tenant_id, tenant_name, time, created_at, json)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (id) DO UPDATE SET time = max(time, excluded.time), json = excluded.json`);
   const insertLink = db.prepare('INSERT OR IGNORE INTO alert_events (alert_id, event_id) VALUES (?, ?)');
   const selectAlert = db.prepare('SELECT json FROM alerts WHERE id = ?');
   const selectLinkedEvents = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM alert_events k JOIN events e ON e.id = k.event_id
@@ -233,7 +235,8 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
   const insertAlertBatch = db.transaction((alerts: readonly Alert[]): number => {
     let inserted = 0;
     for (const alert of alerts) {
-      const result = insertAlert.run(
+      const known = selectAlert.get(alert.id) !== undefined;
+      insertAlert.run(
         alert.id,
         alert.ruleId,
         alert.title,
@@ -245,8 +248,7 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
         alert.createdAt,
         JSON.stringify(alert),
       );
-      if (result.changes === 0) continue;
-      inserted++;
+      if (!known) inserted++;
       for (const eventId of alert.eventIds) insertLink.run(alert.id, eventId);
     }
     return inserted;
