@@ -1,18 +1,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { sampleAlert, sampleEvents } from '../store/testing/sample-events.ts';
 import { NOW, startTestServer, type TestServer } from './testing/test-server.ts';
+import { chromiumMissing, launchChromium, SCREENSHOTS } from './testing/chromium.ts';
 
 /** The analyst's workflow in real Chromium: query, time picker, field table, live tail, triage, phone width. */
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} not found: install the Debian "chromium" package to run the browser tests`;
+const SHOTS = SCREENSHOTS;
+const skip = chromiumMissing;
 
 let browser: Browser;
 let context: BrowserContext;
@@ -28,18 +25,7 @@ before(async () => {
   const inbox = sampleEvents(300).filter((e) => e.raw.Operation === 'New-InboxRule' && e.tenantName === 'contoso');
   const sameUser = inbox.filter((e) => e.raw.UserId === inbox[0]!.raw.UserId);
   ctx.store.insertAlerts([sampleAlert(sameUser.slice(2, 3), { id: 'alert-inbox-again' })]);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: ctx.url });
   page = await context.newPage();

@@ -1,15 +1,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { chromiumMissing, launchChromium, SCREENSHOTS } from './testing/chromium.ts';
 import { sampleSinks, startTestServer, type TestServer } from './testing/test-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = fileURLToPath(new URL('../../artifacts/screenshots/', import.meta.url));
-const skip = existsSync(CHROMIUM)
-  ? false
-  : `${CHROMIUM} not found: install the Debian "chromium" package to run the browser tests`;
+const SHOTS = SCREENSHOTS;
+const skip = chromiumMissing;
 
 let browser: Browser;
 let page: Page;
@@ -20,17 +17,7 @@ before(async () => {
   if (skip) return;
   mkdirSync(SHOTS, { recursive: true });
   ctx = await startTestServer({ sinks: { sinkHealth: async () => sampleSinks() } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   page.setDefaultTimeout(15_000);
   // Pages answered 400/401 on purpose (bad input, wrong token) log "Failed to load resource"; anything else is a problem.
