@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
@@ -62,6 +63,8 @@ const failed = (r: AuditRecord): AuditRecord => ({
 const forward = (recipients: string[]) => [{ ActionType: 'Forward', Recipients: recipients, ForwardFlags: 'None' }];
 const TYCOON = { broker: '29d9ed98-a469-4536-ade2-f981bc1d605e', officeHome: '4765445b-32c6-49b0-83e6-1d93765276ca' };
 const USERNAMEMIXED = 'WindowsAuthenticationController:usernamemixed';
+/** A correlation id hard-coded in a credential testing script: the same value for every account it tries. */
+const FIXED_CORRELATION_ID = '9f3c2a71-4b8e-4d2a-9c61-0e5b7d3f1a24';
 const MAC_FIREFOX = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:109.0) Gecko/20100101 Firefox/115.0';
 
 /** One true positive and one true negative per single-event rule, by title. */
@@ -330,8 +333,8 @@ const SINGLE: Record<string, Case> = {
     tn: signIn('UserLoginFailed', { userAgent: 'BAV2ROPC' }),
   },
   'Sign-In From An Offensive Tool Or Scripted Client': {
-    tp: signIn('UserLoginFailed', { userAgent: 'axios/1.7.7' }),
-    tn: signIn('UserLoggedIn', {}),
+    tp: [signIn('UserLoginFailed', { userAgent: 'axios/1.7.7' }), signIn('UserLoginFailed', { userAgent: 'FastHTTP' })],
+    tn: [signIn('UserLoggedIn', {}), signIn('UserLoggedIn', { userAgent: 'Mozilla/5.0 (compatible; fasthttp-bench)' })],
   },
   'Full Access Or Send-As Permission Granted On A Mailbox': {
     tp: exchangeCmdlet('Add-MailboxPermission', {
@@ -707,6 +710,39 @@ const CORRELATIONS: Record<string, CorrelationCase> = {
       ],
     }),
   },
+  'One Sign-In Correlation Id Reused For Several Accounts': {
+    tp: () => ({
+      records: shuffle([
+        signIn('UserLoginFailed', { user: 'Bob@Contoso.com', correlationId: FIXED_CORRELATION_ID, minute: 0 }),
+        signIn('UserLoginFailed', {
+          user: 'carol@contoso.com',
+          correlationId: FIXED_CORRELATION_ID,
+          minute: 7,
+          errorNumber: '50074',
+          logonError: 'UserStrongAuthClientAuthNRequired',
+          userAgent: null,
+        }),
+        signIn('UserLoggedIn', { user: 'dave@contoso.com', correlationId: FIXED_CORRELATION_ID, minute: 41, ip: '203.0.113.77' }),
+      ]),
+    }),
+    tn: () => ({
+      records: [
+        // One person retrying under one flow (the case of the name changes, not the account),
+        ...['ALICE@contoso.com', 'alice@contoso.com', 'Alice@Contoso.com'].map((user, minute) =>
+          signIn('UserLoginFailed', { user, correlationId: FIXED_CORRELATION_ID, minute }),
+        ),
+        // an admin switching to a second account in the same flow,
+        signIn('UserLoggedIn', { user: 'admin-alice@contoso.com', correlationId: FIXED_CORRELATION_ID, minute: 3 }),
+        // three accounts with a fresh id each, and one id reused by two more accounts hours apart.
+        ...range(3).map((i) =>
+          signIn('UserLoginFailed', { user: `user${i}@contoso.com`, correlationId: `flow-${i}`, minute: i }),
+        ),
+        signIn('UserLoginFailed', { user: 'erin@contoso.com', correlationId: 'reused-late', minute: 0 }),
+        signIn('UserLoginFailed', { user: 'frank@contoso.com', correlationId: 'reused-late', minute: 90 }),
+        signIn('UserLoginFailed', { user: 'grace@contoso.com', correlationId: 'reused-late', minute: 180 }),
+      ],
+    }),
+  },
   'Successful Sign-Ins From Two IP Addresses Within 3 Minutes': {
     tp: () => ({
       records: [signIn('UserLoggedIn', { minute: 2, ip: '203.0.113.50' }), signIn('UserLoggedIn', { minute: 0 })],
@@ -810,6 +846,26 @@ describe('bundled rule set', () => {
     );
     const covered = rows.filter((row) => !row.includes('**Not covered**')).length;
     assert.ok(readme.includes(`**${covered} covered**`), `${covered} rows covered`);
+  });
+
+  it('the own AiTM relay feed example of README.md loads and matches relay addresses only', () => {
+    const readme = readFileSync(join(bundledRulesDir(), '..', 'README.md'), 'utf8');
+    const example = /#### Your own AiTM relay feed[\s\S]*?```yaml\n([\s\S]*?)```/.exec(readme)?.[1];
+    assert.ok(example, 'no yaml example under "Your own AiTM relay feed"');
+    const dir = mkdtempSync(join(tmpdir(), 'relay-feed-'));
+    writeFileSync(join(dir, 'relay-feed.yml'), example);
+    const feed = loadRules([dir]);
+    rmSync(dir, { recursive: true });
+    assert.deepEqual(
+      feed.errors.map((e) => e.message),
+      [],
+    );
+    const detector = createDetector({ rules: feed.rules, filters: [] });
+    const alerts = (r: AuditRecord) => detector.process(toEvent(r)).length;
+    assert.equal(alerts(signIn('UserLoggedIn', { ip: '192.0.2.77' })), 1);
+    assert.equal(alerts(signIn('UserLoginFailed', { ip: '2001:DB8:47::9' })), 1);
+    assert.equal(alerts(signIn('UserLoggedIn', { ip: '192.0.3.77' })), 0);
+    assert.equal(alerts(exchangeCmdlet('Set-Mailbox', { Identity: 'bob' }, { ClientIP: '192.0.2.77:443' })), 0);
   });
 
   for (const [title, { tp, tn }] of Object.entries(BASES)) {
