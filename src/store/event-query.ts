@@ -25,11 +25,16 @@ export interface EventFilter {
   to?: number;
 }
 
+/** Event time order of a whole result: newest first (`desc`, the default) or oldest first (`asc`). */
+export type TimeOrder = 'asc' | 'desc';
+
 export interface EventQuery extends EventFilter {
   /** Page size, 1–500 (default 50). */
   limit?: number;
-  /** Opaque cursor from the previous page's `nextCursor`. */
+  /** Opaque cursor from the previous page's `nextCursor` (valid only with the `order` it was made with). */
   cursor?: string;
+  /** Sort of the whole result by event time (ties by ingestion order); default `desc`. */
+  order?: TimeOrder;
 }
 
 export interface SqlWhere {

@@ -25,6 +25,7 @@ import type {
   RetentionResult,
   StoredEvent,
   StreamStats,
+  TailPage,
 } from './types.ts';
 
 /** Options of one search: aborting the signal (the HTTP client went away) stops the query. */
@@ -37,8 +38,14 @@ export interface SearchOptions {
  * (QueryPool), each under a time limit, so they never hold up the event loop that collects.
  */
 export interface EventSearch {
-  /** Newest first, keyset-paged, with the exact number of matches. */
+  /** Sorted by event time (`query.order`, newest first by default) over the whole result, keyset-paged, exact total. */
   searchEvents(query: EventQuery, options?: SearchOptions): Promise<EventPage>;
+  /**
+   * Live tail: events matching `filter` ingested after `after` (an `EventPage.tailCursor` or a previous
+   * `TailPage.cursor`), in ingestion order, at most `limit` (default 200). `after` undefined means "from now": no
+   * events, and the cursor of the newest event stored. An unknown cursor is a StoreQueryError on field `after`.
+   */
+  tailEvents(filter: EventFilter, after: string | undefined, limit?: number, options?: SearchOptions): Promise<TailPage>;
   /** Event counts per bucket (epoch-aligned), only non-empty buckets, oldest first. */
   histogram(filter: EventFilter, bucketMs: number, options?: SearchOptions): Promise<HistogramBucket[]>;
   /** Oldest and newest event time matching a filter (undefined when nothing matches). */
