@@ -277,6 +277,7 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
     insertAlerts: (alerts) => (alerts.length === 0 ? 0 : wrap('storing alerts', () => insertAlertBatch(alerts))),
 
     searchEvents: (query, options) => pool.run('searchEvents', [query, clock()], options?.signal),
+    tailEvents: (filter, after, limit, options) => pool.run('tailEvents', [filter, after, limit, clock()], options?.signal),
     histogram: (filter, bucketMs, options) => pool.run('histogram', [filter, bucketMs, clock()], options?.signal),
     timeBounds: (filter, options) => pool.run('timeBounds', [filter, clock()], options?.signal),
     topValues: (filter, field, limit = 5, options) => pool.run('topValues', [filter, field, limit, clock()], options?.signal),
@@ -292,7 +293,7 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
         const params = [...where.params];
         let sql = where.sql;
         if (query.cursor) {
-          const cursor = decodeCursor(query.cursor);
+          const cursor = decodeCursor(query.cursor, 'desc');
           sql += ' AND (a.time < ? OR (a.time = ? AND a.rowid < ?))';
           params.push(cursor.time, cursor.time, cursor.seq);
         }
@@ -303,7 +304,7 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
         const last = page.at(-1);
         return {
           alerts: page.map((r) => parseJson<Alert>(r.json, 'alert')),
-          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
+          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq, order: 'desc' }) } : {}),
         };
       }),
 
