@@ -33,9 +33,12 @@ async function readTail(
   const ids: string[] = [];
   const decoder = new TextDecoder();
   let buffer = '';
+  const reader = res.body!.getReader();
   try {
-    for await (const chunk of res.body!) {
-      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    for (;;) {
+      const { value, done: ended } = await reader.read();
+      if (ended) break;
+      buffer += decoder.decode(value, { stream: true });
       let end = buffer.indexOf('\n\n');
       while (end >= 0) {
         const message = buffer.slice(0, end);
