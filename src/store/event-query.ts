@@ -25,11 +25,16 @@ export interface EventFilter {
   to?: number;
 }
 
+/** Event time order of a whole result: newest first (`desc`, the default) or oldest first (`asc`). */
+export type TimeOrder = 'asc' | 'desc';
+
 export interface EventQuery extends EventFilter {
   /** Page size, 1–500 (default 50). */
   limit?: number;
-  /** Opaque cursor from the previous page's `nextCursor`. */
+  /** Opaque cursor from the previous page's `nextCursor` (valid only with the `order` it was made with). */
   cursor?: string;
+  /** Sort of the whole result by event time (ties by ingestion order); default `desc`. */
+  order?: TimeOrder;
 }
 
 export interface SqlWhere {
@@ -80,18 +85,39 @@ export function pageSize(limit: number | undefined): number {
   return limit;
 }
 
-/** Keyset position of the last row of a page (newest first: time DESC, seq DESC). */
+/** Keyset position of the last row of a page, in the page's time order (time, then seq, both in that order). */
 export interface Cursor {
   time: number;
   seq: number;
+  order: TimeOrder;
+}
+
+export function timeOrder(order: string | undefined): TimeOrder {
+  if (order === undefined || order === 'desc') return 'desc';
+  if (order === 'asc') return 'asc';
+  throw new StoreQueryError('order', 'must be asc or desc');
 }
 
 export function encodeCursor(cursor: Cursor): string {
-  return Buffer.from(`${cursor.time}:${cursor.seq}`).toString('base64url');
+  return Buffer.from(`${cursor.order === 'asc' ? 'a' : 'd'}:${cursor.time}:${cursor.seq}`).toString('base64url');
 }
 
-export function decodeCursor(value: string): Cursor {
-  const match = /^(-?\d+):(\d+)$/.exec(Buffer.from(value, 'base64url').toString());
+/** Reads a page cursor; one made for the other time order is refused (the pages would skip or repeat events). */
+export function decodeCursor(value: string, order: TimeOrder = 'desc'): Cursor {
+  const match = /^(?:([ad]):)?(-?\d+):(\d+)$/.exec(Buffer.from(value, 'base64url').toString());
   if (!match) throw new StoreQueryError('cursor', 'is not a cursor returned by a previous page');
-  return { time: Number(match[1]), seq: Number(match[2]) };
+  const made: TimeOrder = match[1] === 'a' ? 'asc' : 'desc';
+  if (made !== order)
+    throw new StoreQueryError('cursor', `was made for order=${made}: start again from the first page to sort by order=${order}`);
+  return { time: Number(match[2]), seq: Number(match[3]), order };
+}
+
+/** A live-tail cursor: the ingestion position (events.seq) of the last event examined. */
+export function encodeTailCursor(seq: number): string {
+  return String(seq);
+}
+
+export function decodeTailCursor(value: string): number {
+  if (!/^\d{1,15}$/.test(value)) throw new StoreQueryError('after', 'is not a tail cursor returned by the store');
+  return Number(value);
 }

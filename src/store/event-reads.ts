@@ -1,9 +1,22 @@
 import type { Database } from 'better-sqlite3';
 import { BlockCache } from './event-blocks.ts';
-import { decodeCursor, encodeCursor, pageSize, whereOf, type EventFilter, type EventQuery } from './event-query.ts';
+import {
+  decodeCursor,
+  decodeTailCursor,
+  encodeCursor,
+  encodeTailCursor,
+  type EventFilter,
+  type EventQuery,
+  pageSize,
+  timeOrder,
+  whereOf,
+} from './event-query.ts';
 import { StoreQueryError } from './errors.ts';
 import type { DocMatcher } from './query-sql.ts';
-import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket, StoredEvent } from './types.ts';
+import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket, StoredEvent, TailPage } from './types.ts';
+
+/** Events read per live-tail call when the caller does not say. */
+export const TAIL_LIMIT = 200;
 
 /** Facets count every match up to this many events; beyond, the newest this many (labelled as a sample). */
 export const FACET_EXACT_LIMIT = 100_000;
@@ -31,6 +44,7 @@ export function summary(row: SummaryRow): EventSummary {
 /** The searches of the events page over one connection (a worker's read-only one, see query-worker.ts). */
 export interface EventReads {
   searchEvents(query: EventQuery, now: number): EventPage;
+  tailEvents(filter: EventFilter, after: string | undefined, limit: number | undefined, now: number): TailPage;
   histogram(filter: EventFilter, bucketMs: number, now: number): HistogramBucket[];
   timeBounds(filter: EventFilter, now: number): { oldest: number; newest: number } | undefined;
   topValues(filter: EventFilter, field: FacetField, limit: number, now: number): FacetResult;
@@ -68,32 +82,61 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     }
   }
 
+  // The highest seq ever given (AUTOINCREMENT keeps it even when the newest rows were deleted).
+  const selectNewestSeq = db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)").pluck();
+  const newestSeq = () => selectNewestSeq.get() as number;
+
   const count = (sql: string, params: unknown[]) =>
     (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${sql}`).get(...params) as { n: number }).n;
 
   return {
-    searchEvents: (query, now) => {
-      const limit = pageSize(query.limit);
-      return withWhere(query, now, (whereSql, whereParams) => {
-        const params = [...whereParams];
-        let sql = whereSql;
-        if (query.cursor) {
-          const cursor = decodeCursor(query.cursor);
-          sql += ' AND (e.time < ? OR (e.time = ? AND e.seq < ?))';
-          params.push(cursor.time, cursor.time, cursor.seq);
-        }
-        const rows = db
-          .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time DESC, e.seq DESC LIMIT ?`)
-          .all(...params, limit + 1) as SummaryRow[];
-        const page = rows.slice(0, limit);
-        const last = page.at(-1);
-        return {
-          events: page.map(summary),
-          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
-          total: count(whereSql, whereParams),
-        };
-      });
-    },
+    // One read transaction: the page, its total and its tail cursor see the same snapshot of the store.
+    searchEvents: (query, now) =>
+      db.transaction(() => {
+        const limit = pageSize(query.limit);
+        const order = timeOrder(query.order);
+        const [cmp, dir] = order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
+        return withWhere(query, now, (whereSql, whereParams) => {
+          const params = [...whereParams];
+          let sql = whereSql;
+          if (query.cursor) {
+            const cursor = decodeCursor(query.cursor, order);
+            sql += ` AND (e.time ${cmp} ? OR (e.time = ? AND e.seq ${cmp} ?))`;
+            params.push(cursor.time, cursor.time, cursor.seq);
+          }
+          const rows = db
+            .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time ${dir}, e.seq ${dir} LIMIT ?`)
+            .all(...params, limit + 1) as SummaryRow[];
+          const page = rows.slice(0, limit);
+          const last = page.at(-1);
+          return {
+            events: page.map(summary),
+            ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq, order }) } : {}),
+            total: count(whereSql, whereParams),
+            tailCursor: encodeTailCursor(newestSeq()),
+          };
+        });
+      })(),
+
+    // Selected by ingestion order (seq), whatever the event time: a late event with an old time is still "new".
+    tailEvents: (filter, after, limit = TAIL_LIMIT, now) =>
+      db.transaction(() => {
+        if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+          throw new StoreQueryError('limit', 'must be an integer between 1 and 1000');
+        const newest = newestSeq();
+        if (after === undefined) return { events: [], cursor: encodeTailCursor(newest), more: false };
+        const from = decodeTailCursor(after);
+        return withWhere(filter, now, (sql, params) => {
+          // NOT INDEXED: walk the rows after the cursor by seq, not a time or field index over older events.
+          const rows = db
+            .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e NOT INDEXED WHERE e.seq > ? AND ${sql} ORDER BY e.seq LIMIT ?`)
+            .all(from, ...params, limit + 1) as SummaryRow[];
+          const more = rows.length > limit;
+          const page = rows.slice(0, limit);
+          const cursor = more ? page.at(-1)!.seq : Math.max(from, newest);
+          return { events: page.map(summary), cursor: encodeTailCursor(cursor), more };
+        });
+      })(),
 
     histogram: (filter, bucketMs, now) => {
       if (!Number.isInteger(bucketMs) || bucketMs < 1000)

@@ -25,6 +25,7 @@ import type {
   RetentionResult,
   StoredEvent,
   StreamStats,
+  TailPage,
 } from './types.ts';
 
 /** Options of one search: aborting the signal (the HTTP client went away) stops the query. */
@@ -37,8 +38,14 @@ export interface SearchOptions {
  * (QueryPool), each under a time limit, so they never hold up the event loop that collects.
  */
 export interface EventSearch {
-  /** Newest first, keyset-paged, with the exact number of matches. */
+  /** Sorted by event time (`query.order`, newest first by default) over the whole result, keyset-paged, exact total. */
   searchEvents(query: EventQuery, options?: SearchOptions): Promise<EventPage>;
+  /**
+   * Live tail: events matching `filter` ingested after `after` (an `EventPage.tailCursor` or a previous
+   * `TailPage.cursor`), in ingestion order, at most `limit` (default 200). `after` undefined means "from now": no
+   * events, and the cursor of the newest event stored. An unknown cursor is a StoreQueryError on field `after`.
+   */
+  tailEvents(filter: EventFilter, after: string | undefined, limit?: number, options?: SearchOptions): Promise<TailPage>;
   /** Event counts per bucket (epoch-aligned), only non-empty buckets, oldest first. */
   histogram(filter: EventFilter, bucketMs: number, options?: SearchOptions): Promise<HistogramBucket[]>;
   /** Oldest and newest event time matching a filter (undefined when nothing matches). */
@@ -270,6 +277,7 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
     insertAlerts: (alerts) => (alerts.length === 0 ? 0 : wrap('storing alerts', () => insertAlertBatch(alerts))),
 
     searchEvents: (query, options) => pool.run('searchEvents', [query, clock()], options?.signal),
+    tailEvents: (filter, after, limit, options) => pool.run('tailEvents', [filter, after, limit, clock()], options?.signal),
     histogram: (filter, bucketMs, options) => pool.run('histogram', [filter, bucketMs, clock()], options?.signal),
     timeBounds: (filter, options) => pool.run('timeBounds', [filter, clock()], options?.signal),
     topValues: (filter, field, limit = 5, options) => pool.run('topValues', [filter, field, limit, clock()], options?.signal),
@@ -285,7 +293,7 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
         const params = [...where.params];
         let sql = where.sql;
         if (query.cursor) {
-          const cursor = decodeCursor(query.cursor);
+          const cursor = decodeCursor(query.cursor, 'desc');
           sql += ' AND (a.time < ? OR (a.time = ? AND a.rowid < ?))';
           params.push(cursor.time, cursor.time, cursor.seq);
         }
@@ -296,7 +304,7 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
         const last = page.at(-1);
         return {
           alerts: page.map((r) => parseJson<Alert>(r.json, 'alert')),
-          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
+          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq, order: 'desc' }) } : {}),
         };
       }),
 

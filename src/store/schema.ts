@@ -1,7 +1,7 @@
 import type { Database } from 'better-sqlite3';
 
-/** Version 2: events keep their searched fields as columns; ECS + raw live compressed in blocks (event-blocks.ts). */
-export const SCHEMA_VERSION = 2;
+/** Version 3: seq is AUTOINCREMENT (the live-tail cursor never goes back), full text of chosen fields only. Version 2: events keep their searched fields as columns; ECS + raw live compressed in blocks (event-blocks.ts). */
+export const SCHEMA_VERSION = 3;
 
 /**
  * `events`: one row per event with only what is filtered, sorted or listed (no JSON); `block`/`slot` locate the
@@ -10,7 +10,7 @@ export const SCHEMA_VERSION = 2;
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS events (
-  seq INTEGER PRIMARY KEY,
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
   id TEXT NOT NULL UNIQUE,
   tenant_id TEXT NOT NULL,
   tenant_name TEXT NOT NULL,

@@ -31,10 +31,25 @@ export interface StoredEvent extends ProcessedEvent {
 
 export interface EventPage {
   events: EventSummary[];
-  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  /** Pass back as `cursor` (with the same `order`) for the next page; absent on the last page. */
   nextCursor?: string;
   /** Every matching event, counted exactly. */
   total: number;
+  /**
+   * Ingestion position of the newest event stored when this search ran (opaque): pass it to `tailEvents` to get
+   * exactly the events ingested after the page was read.
+   */
+  tailCursor: string;
+}
+
+/** Events ingested after a tail cursor (live tail): selected by ingestion order, whatever their event time. */
+export interface TailPage {
+  /** Matching events ingested after the cursor, oldest ingested first, at most the limit asked for. */
+  events: EventSummary[];
+  /** Pass back as `after` on the next call: the position of the last event examined (or the one given when none). */
+  cursor: string;
+  /** True when more events were ingested after `cursor` than the limit allowed to read (call again at once). */
+  more: boolean;
 }
 
 export interface AlertPage {

@@ -5,7 +5,7 @@ import type { EventPage, FacetField, FacetValue } from '../store/types.ts';
 import { buildHistogram, type Histogram } from './histogram-data.ts';
 
 export function filterOf(query: EventQuery): EventFilter {
-  const { limit: _limit, cursor: _cursor, ...filter } = query;
+  const { limit: _limit, cursor: _cursor, order: _order, ...filter } = query;
   return filter;
 }
 

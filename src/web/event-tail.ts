@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
-import type { EventQuery } from '../store/event-query.ts';
+import type { EventFilter } from '../store/event-query.ts';
 import type { EventStore } from '../store/event-store.ts';
-import type { EventSummary } from '../store/types.ts';
 import { WebQueryError } from './errors.ts';
-import { cleanParams, eventQueryOf, parseTime } from './query-params.ts';
+import { filterOf } from './event-search.ts';
+import { cleanParams, eventQueryOf } from './query-params.ts';
 import { CONTENT_SECURITY_POLICY } from './security-headers.ts';
 
 export interface TailOptions {
@@ -15,16 +15,19 @@ export interface TailOptions {
   maxStreams?: number;
 }
 
-/** Newest events read per poll; a burst larger than this shows its newest part (the page says how to see all). */
+/** Events read per store call; a larger burst is read in several calls of one poll, up to POLL_CALLS. */
 const POLL_LIMIT = 200;
-/** Ids remembered per stream so an event is sent once. */
-const SEEN_MAX = 5000;
+/** Store calls per poll at most: a burst beyond POLL_CALLS × POLL_LIMIT is caught up over the next polls. */
+const POLL_CALLS = 5;
 const HEARTBEAT_MS = 15_000;
 
 /**
- * Live tail: `GET /api/events/tail?<search params>&since=<epoch ms>` is a server-sent-events stream. Each `events`
- * message is a JSON array of new event summaries (oldest first) matching the search, with event time ≥ `since`
- * and not sent before. The `to` bound and paging do not apply to a tail.
+ * Live tail: `GET /api/events/tail?<search params>&after=<tail cursor>` is a server-sent-events stream. Each `events`
+ * message is a JSON array of event summaries matching the search, in the order they were stored, each sent once:
+ * the events stored after `after` (the events page's `data-tail-cursor`), or after the stream opened when absent.
+ * Each message's `id` is the tail cursor, so a reconnecting browser (Last-Event-ID) resumes where it was.
+ * Selected by ingestion order, not event time, so an event that arrives late with an old time is still shown.
+ * The `to` bound, the sort order and paging do not apply to a tail.
  */
 export function registerEventTail(app: FastifyInstance, options: TailOptions): void {
   const { store, now } = options;
@@ -38,12 +41,16 @@ export function registerEventTail(app: FastifyInstance, options: TailOptions): v
 
   app.get('/api/events/tail', async (request, reply) => {
     const params = cleanParams(request.query);
-    const since = params.since ? parseTime('since', params.since) : now();
-    const { since: _since, to: _to, cursor: _cursor, limit: _limit, ...search } = params;
-    const base = eventQueryOf(search, now());
+    const { after: afterParam, since: _since, to: _to, cursor: _cursor, limit: _limit, order: _order, ...search } = params;
+    // A reconnecting EventSource sends the id of the last message it received: it resumes there, nothing sent twice.
+    const lastEventId = request.headers['last-event-id'];
+    const after = typeof lastEventId === 'string' && lastEventId !== '' ? lastEventId : afterParam;
+    const filter: EventFilter = filterOf(eventQueryOf(search, now()));
     if (streams.size >= maxStreams)
       throw new WebQueryError('tail', `at most ${maxStreams} live tails at once: close one and retry`);
-    const query: EventQuery = { ...base, from: Math.max(base.from ?? since, since), limit: POLL_LIMIT };
+    // Checks the cursor (a bad one is a 400 before the stream starts) or takes the current end of the store.
+    let cursor = (await store.tailEvents(filter, after, 1)).cursor;
+    if (after !== undefined) cursor = after;
 
     reply.hijack();
     const res = reply.raw;
@@ -56,20 +63,19 @@ export function registerEventTail(app: FastifyInstance, options: TailOptions): v
     });
     res.write('retry: 3000\n\n');
 
-    const seen = new Set<string>();
     let busy = false;
     let closed = false;
     const poll = async () => {
       if (busy || closed) return;
       busy = true;
       try {
-        const page = await store.searchEvents(query);
-        const fresh: EventSummary[] = page.events.filter((e) => !seen.has(e.id)).reverse();
-        for (const e of fresh) seen.add(e.id);
-        if (seen.size > SEEN_MAX) {
-          for (const id of [...seen].slice(0, seen.size - SEEN_MAX)) seen.delete(id);
+        for (let call = 0; call < POLL_CALLS && !closed; call++) {
+          const page = await store.tailEvents(filter, cursor, POLL_LIMIT);
+          cursor = page.cursor;
+          if (page.events.length > 0 && !closed)
+            res.write(`event: events\ndata: ${JSON.stringify(page.events)}\nid: ${cursor}\n\n`);
+          if (!page.more) break;
         }
-        if (fresh.length > 0 && !closed) res.write(`event: events\ndata: ${JSON.stringify(fresh)}\n\n`);
       } catch (err) {
         if (!closed) res.write(`event: failure\ndata: ${JSON.stringify({ message: (err as Error).message })}\n\n`);
       } finally {

@@ -1,6 +1,6 @@
 import ms from 'ms';
 import type { AlertQuery } from '../store/alert-query.ts';
-import type { EventQuery } from '../store/event-query.ts';
+import type { EventQuery, TimeOrder } from '../store/event-query.ts';
 import type { FacetField } from '../store/types.ts';
 import { ALERT_LEVELS, type AlertLevel } from '../core/alert.ts';
 import { WebQueryError } from './errors.ts';
@@ -72,7 +72,13 @@ export function eventQueryOf(params: Params, now: number): EventQuery {
     ...timeRange(params, now),
     ...(limit !== undefined ? { limit } : {}),
     ...(params.cursor ? { cursor: params.cursor } : {}),
+    ...(params.order ? { order: orderOf(params.order) } : {}),
   };
+}
+
+function orderOf(value: string): TimeOrder {
+  if (value !== 'asc' && value !== 'desc') throw new WebQueryError('order', 'must be asc (oldest first) or desc (newest first)');
+  return value;
 }
 
 export function alertQueryOf(params: Params, now: number): AlertQuery {

@@ -165,13 +165,30 @@ test('columns are chosen and remembered; the time column sorts', { skip }, async
   assert.equal(await page.locator('table.events td[data-col=workload]').first().isHidden(), true, 'remembered');
   assert.equal(await page.locator('table.events td[data-col=user]').first().isVisible(), true);
   const before = await column('time');
-  await page.click('button.sort-time');
+  // The time sort re-runs the search: oldest first over the whole result, not this page reversed.
+  await page.click('a.sort-time');
+  await page.waitForURL(/order=asc/);
   const after = await column('time');
-  assert.deepEqual(after, [...before].reverse());
+  assert.deepEqual(after, [...after].sort(), 'oldest first');
+  assert.ok(after[0]! < [...before].sort()[0]!, 'the oldest events of all, older than any on the newest page');
+  const api = (await (
+    await page.request.get(`${ctx.url}api/events?range=all&order=asc&limit=1`, {
+      headers: { authorization: `Bearer ${ctx.server.token}` },
+    })
+  ).json()) as { events: { id: string }[] };
+  assert.equal(await page.locator('table.events tbody tr').first().getAttribute('data-id'), api.events[0]!.id);
   assert.equal(await page.getAttribute('table.events th[data-col=time]', 'aria-sort'), 'ascending');
   await noHorizontalScroll(page, 1440);
   await shot('14-columns');
-  await page.click('button.sort-time');
+  // The next page continues oldest first.
+  const lastOfFirst = after.at(-1)!;
+  await page.click('.pager a[rel=next]');
+  await page.waitForURL(/cursor=/);
+  const second = await column('time');
+  assert.ok(second.length > 0 && second.every((t) => t >= lastOfFirst) && second.join() === [...second].sort().join());
+  await page.click('a.sort-time');
+  await page.waitForURL((url) => !url.search.includes('order=asc'));
+  assert.deepEqual(await column('time'), before, 'back to newest first');
   await page.click('details.columns summary');
   await page.check('input[data-col-toggle=workload]');
 });

@@ -99,13 +99,14 @@ for (const toggle of document.querySelectorAll('input[data-col-toggle]')) {
 }
 applyColumns();
 
-// Sort the shown events by time, newest or oldest first (remembered).
+// Sort the shown events by time, newest or oldest first (remembered). On the events page the header is a link
+// that re-runs the search in the other order (the whole result is sorted, not only this page).
 const SORT_KEY = 'o365-intake.time-order';
 function applySort() {
   const ascending = localStorage.getItem(SORT_KEY) === 'asc';
   for (const table of document.querySelectorAll('table.events')) {
     const body = table.tBodies[0];
-    if (!body) continue;
+    if (!body || !table.querySelector('button.sort-time')) continue;
     const rows = [...body.rows].sort((a, b) => {
       const d = Number(a.getAttribute('data-time')) - Number(b.getAttribute('data-time'));
       return ascending ? d : -d;
@@ -192,10 +193,10 @@ if (live instanceof HTMLInputElement && !live.disabled) {
     if (liveStatus) liveStatus.textContent = text;
   };
   const start = () => {
-    const body = eventsTable?.tBodies[0];
-    const newest = Math.max(0, ...[...(body?.rows ?? [])].map((r) => Number(r.getAttribute('data-time')) || 0));
+    // The events stored after this page was read (the page's tail cursor), whatever their event time.
     const params = new URLSearchParams(window.location.search);
-    params.set('since', String(newest || Date.now()));
+    const after = live.getAttribute('data-tail-cursor');
+    if (after) params.set('after', after);
     source = new EventSource(`/api/events/tail?${params}`);
     source.addEventListener('open', () => say(added ? `live · ${added} new` : 'live · waiting for events'));
     source.addEventListener('error', () => say('live · reconnecting…'));
@@ -204,7 +205,7 @@ if (live instanceof HTMLInputElement && !live.disabled) {
       const table = document.querySelector('table.events');
       const tbody = table?.tBodies[0];
       if (!tbody) return window.location.reload();
-      const ascending = localStorage.getItem(SORT_KEY) === 'asc';
+      const ascending = table.querySelector('th[data-col=time]')?.getAttribute('aria-sort') === 'ascending';
       for (const e of JSON.parse(msg.data)) {
         if (tbody.querySelector(`tr[data-id="${CSS.escape(e.id)}"]`)) continue;
         const row = eventRow(e);

@@ -98,7 +98,8 @@ function searchForm(model: EventsPageModel): SafeHtml {
     ${timePicker(params)}
     <label class="check" title="Only events cited by an alert"><input type="checkbox" name="alerted" value="1"${params.alerted === '1' ? html` checked` : ''}> Alerted only</label>
     ${params.alert ? html`<input type="hidden" name="alert" value="${params.alert}"><span class="tag">alert: ${params.alert}</span>` : ''}
-    <label class="check" title="Append new events as they are stored (server-sent events)"><input type="checkbox" id="live"${params.to || params.cursor ? html` disabled` : ''}> Live tail</label>
+    ${params.order === 'asc' ? html`<input type="hidden" name="order" value="asc">` : ''}
+    <label class="check" title="Append new events as they are stored (server-sent events)"><input type="checkbox" id="live"${params.to || params.cursor ? html` disabled` : ''}${model.page ? html` data-tail-cursor="${model.page.tailCursor}"` : ''}> Live tail</label>
     <span id="live-status" class="muted small" aria-live="polite"></span>
   </div>
   <details class="filters"${['tenant', 'user', 'ip', 'action', 'workload', 'outcome'].some((k) => params[k]) ? html` open` : ''}>
@@ -168,12 +169,22 @@ function columnPicker(): SafeHtml {
   )}</div></details>`;
 }
 
+/** The time header: on the events page a link that re-runs the search in the other order (the whole result is sorted). */
+function timeHeader(label: string, params: Params, requery: boolean): SafeHtml {
+  const ascending = params.order === 'asc';
+  const sort = ascending ? 'ascending' : 'descending';
+  const arrow = ascending ? '↑' : '↓';
+  if (!requery)
+    return html`<th data-col="time" aria-sort="${sort}"><button type="button" class="sort-time" title="Sort by time">${label} <span class="arrow">${arrow}</span></button></th>`;
+  const href = linkTo('/events', params, { order: ascending ? undefined : 'asc', cursor: undefined });
+  return html`<th data-col="time" aria-sort="${sort}"><a class="sort-time" href="${href}" title="${ascending ? 'Sort newest first' : 'Sort oldest first'}">${label} <span class="arrow">${arrow}</span></a></th>`;
+}
+
+/** `controls`: the events page's own table (column picker, time sort by re-querying); elsewhere the rows sort in place. */
 export function eventsTable(events: readonly EventSummary[], params: Params, options: { controls?: boolean } = {}): SafeHtml {
   if (events.length === 0) return html`<p class="empty">No events match.</p>`;
   const head = EVENT_COLUMNS.map(([col, label]) =>
-    col === 'time'
-      ? html`<th data-col="time" aria-sort="descending"><button type="button" class="sort-time" title="Sort by time">${label} <span class="arrow">↓</span></button></th>`
-      : html`<th data-col="${col}">${label}</th>`,
+    col === 'time' ? timeHeader(label, params, options.controls === true) : html`<th data-col="${col}">${label}</th>`,
   );
   return html`${options.controls ? html`<div class="table-tools">${columnPicker()}</div>` : ''}<div class="table-wrap"><table class="grid events">
 <thead><tr>${head}</tr></thead>
@@ -196,6 +207,7 @@ function pager(model: EventsPageModel): SafeHtml {
   const page = model.page;
   if (!page) return html``;
   const total = formatCount(page.total);
+  const ascending = model.params.order === 'asc';
   return html`<div class="pager">
   <span>${formatCount(page.events.length)} shown of ${total} matching</span>
   ${
@@ -205,8 +217,8 @@ function pager(model: EventsPageModel): SafeHtml {
   <a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'ndjson' })}">Export NDJSON</a>`
       : ''
   }
-  ${model.params.cursor ? html`<a class="button" href="${linkTo('/events', model.params, { cursor: undefined })}">⇤ Newest</a>` : ''}
-  ${page.nextCursor ? html`<a class="button" rel="next" href="${linkTo('/events', model.params, { cursor: page.nextCursor })}">Older →</a>` : ''}
+  ${model.params.cursor ? html`<a class="button" href="${linkTo('/events', model.params, { cursor: undefined })}">${ascending ? '⇤ Oldest' : '⇤ Newest'}</a>` : ''}
+  ${page.nextCursor ? html`<a class="button" rel="next" href="${linkTo('/events', model.params, { cursor: page.nextCursor })}">${ascending ? 'Newer →' : 'Older →'}</a>` : ''}
 </div>`;
 }
 
