@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
 import { type Entry, findFiringContaining, firesEarly, insertSorted, lowerBound, windowFiring } from './correlation-window.ts';
 import { normalizeValue } from './entity.ts';
-import { lookupField } from './field-lookup.ts';
+import { fieldRef, lookupRef } from './field-lookup.ts';
 import { TrackedMap } from './tracked-map.ts';
 import type { CorrelationRule, DetectableEvent } from './types.ts';
 
@@ -295,7 +295,7 @@ function groupValue(rule: CorrelationRule, field: string, matchedKey: string, si
   const fromGroup = signal.groupBy?.[field];
   if (fromGroup !== undefined) return fromGroup;
   const actual = aliasField(rule, field, matchedKey);
-  const values = distinctStrings(lookupField(signal.event, actual), actual);
+  const values = distinctStrings(lookupRef(signal.event, fieldRef(actual)), actual);
   return values.length > 0 ? values.join(',') : undefined;
 }
 
@@ -303,14 +303,14 @@ function groupValue(rule: CorrelationRule, field: string, matchedKey: string, si
 function entryValues(rule: CorrelationRule, fields: string[], matchedKey: string, event: DetectableEvent): string[] {
   const perField = fields.map((f) => {
     const actual = aliasField(rule, f, matchedKey);
-    return distinctStrings(lookupField(event, actual), actual);
+    return distinctStrings(lookupRef(event, fieldRef(actual)), actual);
   });
   if (perField.some((v) => v.length === 0)) return [];
   if (fields.length === 1) return perField[0]!;
   return [perField.map((v) => v.join(',')).join('\u0000')];
 }
 
-function distinctStrings(values: unknown[], field: string): string[] {
+function distinctStrings(values: readonly unknown[], field: string): string[] {
   const out = new Set<string>();
   for (const v of values) {
     if (typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'boolean')

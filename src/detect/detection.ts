@@ -1,9 +1,9 @@
 import { parseCondition, type ConditionNode } from './condition.ts';
 import { DetectionSyntaxError } from './errors.ts';
 import { compileFieldClause } from './field-clause.ts';
-import { allStrings } from './field-lookup.ts';
+import { allFoldedStrings } from './field-lookup.ts';
 import type { DetectableEvent, EventPredicate } from './types.ts';
-import { compileSigmaString } from './wildcard.ts';
+import { compileSigmaMatcher, compileSigmaString } from './wildcard.ts';
 
 /**
  * Compiles a Sigma `detection:` block (search identifiers + condition) into one predicate.
@@ -58,10 +58,11 @@ function compileMap(map: Record<string, unknown>): EventPredicate {
 function compileKeywords(words: unknown[], all: boolean): EventPredicate {
   const tests = words.map((word) => {
     if (typeof word !== 'string' && typeof word !== 'number') throw new DetectionSyntaxError('keywords must be strings');
-    return compileSigmaString(String(word), 'contains', false);
+    // Case-insensitive: tested on the event's strings lower-cased once (see allFoldedStrings).
+    return compileSigmaMatcher(String(word), 'contains', false).test;
   });
   return (event: DetectableEvent) => {
-    const strings = allStrings(event);
+    const strings = allFoldedStrings(event);
     const hit = (test: (s: string) => boolean) => strings.some(test);
     return all ? tests.every(hit) : tests.some(hit);
   };

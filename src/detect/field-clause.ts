@@ -1,10 +1,17 @@
 import { BlockList, isIP } from 'node:net';
 import { DetectionSyntaxError } from './errors.ts';
-import { lookupField } from './field-lookup.ts';
+import { type FieldRef, fieldRef, lookupFolded, lookupRef } from './field-lookup.ts';
 import { compileRegex } from './safe-regex.ts';
 import type { DetectableEvent, EventPredicate } from './types.ts';
 import { base64, base64Offsets, encode, windashVariants, type Encoding } from './value-encoding.ts';
-import { compileSigmaString, escapeSigma, type Placement, type StringTest } from './wildcard.ts';
+import {
+  compileSigmaMatcher,
+  compileSigmaString,
+  escapeSigma,
+  type Placement,
+  type SigmaMatcher,
+  type StringTest,
+} from './wildcard.ts';
 
 const KNOWN_MODIFIERS = new Set([
   'contains',
@@ -45,7 +52,7 @@ const TIME_PARTS = ['minute', 'hour', 'day', 'week', 'month', 'year'] as const;
 type TimePart = (typeof TIME_PARTS)[number];
 
 /** One value test on the values found in the field. */
-type ValueTest = (values: unknown[], event: DetectableEvent) => boolean;
+type ValueTest = (values: readonly unknown[], event: DetectableEvent) => boolean;
 
 /**
  * Compiles `field|mod1|mod2: value(s)` (one entry of a selection map) into a predicate.
@@ -70,18 +77,21 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
   const all = modifiers.includes('all');
   if (all && values.length < 2) throw new DetectionSyntaxError(`"${key}": |all needs at least two values`);
 
+  const ref = fieldRef(field);
   if (modifiers.includes('exists')) {
     if (values.length !== 1 || typeof values[0] !== 'boolean')
       throw new DetectionSyntaxError(`"${key}": |exists takes true or false`);
     const wanted = values[0];
     // Present means present: a field whose value is null exists (Sigma), so does a Name/Value element without Value.
-    return (event) => lookupField(event, field).length > 0 === wanted;
+    return (event) => lookupRef(event, ref).length > 0 === wanted;
   }
 
-  const tests = values.flatMap((value) => compileValue(key, field, modifiers, value));
+  const compiled = values.flatMap((value) => compileValue(key, field, modifiers, value));
+  // ORed string values are tested together: each field value is lower-cased once, exact values are a set lookup.
+  const tests = all ? compiled.map((c) => (typeof c === 'function' ? c : stringsTest(ref, [c]))) : anyOf(ref, compiled);
   const neq = modifiers.includes('neq');
   return (event) => {
-    const found = lookupField(event, field);
+    const found = lookupRef(event, ref);
     if (neq) {
       // The field must be there, and differ from every listed value.
       if (!found.some((v) => v !== null && v !== undefined)) return false;
@@ -91,7 +101,46 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
   };
 }
 
-function compileValue(key: string, field: string, modifiers: string[], value: unknown): ValueTest[] {
+/** The ORed tests of a value list: the string values merged into one test, the others as they are. */
+function anyOf(ref: FieldRef, compiled: (ValueTest | SigmaMatcher)[]): ValueTest[] {
+  const matchers = compiled.filter((c): c is SigmaMatcher => typeof c !== 'function');
+  const others = compiled.filter((c): c is ValueTest => typeof c === 'function');
+  return matchers.length > 0 ? [stringsTest(ref, matchers), ...others] : others;
+}
+
+/** True when one scalar value of the field matches one of the string matchers (Sigma's OR of a value list). */
+function stringsTest(ref: FieldRef, matchers: SigmaMatcher[]): ValueTest {
+  const exactCased = new Set<string>();
+  const exactFolded = new Set<string>();
+  const cased: StringTest[] = [];
+  const folded: StringTest[] = [];
+  for (const m of matchers) {
+    if (m.placement === 'exact' && m.literal !== undefined) (m.cased ? exactCased : exactFolded).add(m.literal);
+    else (m.cased ? cased : folded).push(m.test);
+  }
+  const needsCased = exactCased.size > 0 || cased.length > 0;
+  const needsFolded = exactFolded.size > 0 || folded.length > 0;
+  return (found, event) => {
+    if (needsCased) {
+      for (const v of found) {
+        if (!isScalar(v)) continue;
+        const text = String(v);
+        if (exactCased.has(text)) return true;
+        for (const test of cased) if (test(text)) return true;
+      }
+    }
+    if (needsFolded) {
+      for (const text of lookupFolded(event, ref)) {
+        if (text === undefined) continue;
+        if (exactFolded.has(text)) return true;
+        for (const test of folded) if (test(text)) return true;
+      }
+    }
+    return false;
+  };
+}
+
+function compileValue(key: string, field: string, modifiers: string[], value: unknown): (ValueTest | SigmaMatcher)[] {
   if (value === null) {
     if (modifiers.length > 0 && !modifiers.every((m) => m === 'all'))
       throw new DetectionSyntaxError(`"${key}": null cannot take modifiers`);
@@ -120,9 +169,7 @@ function compileValue(key: string, field: string, modifiers: string[], value: un
         : 'exact';
   if (modifiers.includes('fieldref')) return [compileFieldRef(text, placement, cased)];
 
-  const patterns = encodedPatterns(modifiers, text, field);
-  const stringTests = patterns.map((p) => compileSigmaString(p, placement, cased));
-  return [(found) => found.some((v) => isScalar(v) && stringTests.some((t) => t(String(v))))];
+  return encodedPatterns(modifiers, text, field).map((p) => compileSigmaMatcher(p, placement, cased));
 }
 
 /** Applies windash / utf16 / base64 / base64offset in the order written; returns Sigma patterns. */
@@ -241,8 +288,9 @@ function stripPort(value: string): string {
 }
 
 function compileFieldRef(otherField: string, placement: Placement, cased: boolean): ValueTest {
+  const other = fieldRef(otherField);
   return (found, event) => {
-    const others = lookupField(event, otherField).filter(isScalar);
+    const others = lookupRef(event, other).filter(isScalar);
     if (others.length === 0) return false;
     return others.some((other) => {
       const test: StringTest = compileSigmaString(escapeSigma(String(other)), placement, cased);
