@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
 import { type Entry, findFiringContaining, firesEarly, insertSorted, lowerBound, windowFiring } from './correlation-window.ts';
 import { normalizeValue } from './entity.ts';
@@ -81,6 +81,8 @@ export class CorrelationEngine {
   readonly #groups: TrackedMap<Group>;
   readonly #clocks: TrackedMap<TenantClock>;
   readonly #counters = { evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, missingFieldSkips: 0 };
+  /** Tenant id → its clock's state key (asked for on every event and every group swept). */
+  readonly #clockKeys = new Map<string, string>();
   #moved = false;
 
   constructor(rules: CorrelationRule[], limits: CorrelationLimits) {
@@ -104,7 +106,7 @@ export class CorrelationEngine {
 
   /** Moves the tenant's newest event time forward; returns the tenant's watermark. */
   observe(tenantId: string, time: number): number {
-    const key = CLOCK + JSON.stringify(tenantId);
+    const key = this.#clockKey(tenantId);
     const clock = this.#clocks.peek(key);
     if (!clock) this.#clocks.set(key, { tenantId, newest: time });
     else if (time > clock.newest) this.#clocks.edit(key)!.newest = time;
@@ -114,7 +116,7 @@ export class CorrelationEngine {
   }
 
   watermark(tenantId: string): number {
-    const newest = this.#clocks.peek(CLOCK + JSON.stringify(tenantId))?.newest;
+    const newest = this.#clocks.peek(this.#clockKey(tenantId))?.newest;
     return newest === undefined ? Number.NEGATIVE_INFINITY : newest - this.#limits.allowedLatenessMs;
   }
 
@@ -193,6 +195,11 @@ export class CorrelationEngine {
     return { groups: this.#groups.size, ...this.#counters };
   }
 
+  /** Groups held (as `stats().groups`, without building the stats). */
+  get size(): number {
+    return this.#groups.size;
+  }
+
   pendingState(): DetectionStateChanges {
     const groups = this.#groups.changes((g) => JSON.stringify(g));
     const clocks = this.#clocks.changes((c) => JSON.stringify(c));
@@ -212,6 +219,16 @@ export class CorrelationEngine {
   forgetTenant(tenantId: string): void {
     this.#groups.forgetTenant(tenantId);
     this.#clocks.forgetTenant(tenantId);
+    this.#clockKeys.delete(tenantId);
+  }
+
+  #clockKey(tenantId: string): string {
+    let key = this.#clockKeys.get(tenantId);
+    if (key === undefined) {
+      key = CLOCK + JSON.stringify(tenantId);
+      this.#clockKeys.set(tenantId, key);
+    }
+    return key;
   }
 
   /** Loads state committed by an earlier run (rows of other kinds are ignored). */
@@ -282,9 +299,7 @@ export class CorrelationEngine {
 }
 
 function firingKey(ruleId: string, eventIds: string[]): string {
-  const hash = createHash('sha256').update(ruleId);
-  for (const id of [...eventIds].sort()) hash.update('\n').update(id);
-  return `${ruleId}#${hash.digest('hex').slice(0, 24)}`;
+  return `${ruleId}#${hash('sha256', [ruleId, ...[...eventIds].sort()].join('\n'), 'hex').slice(0, 24)}`;
 }
 
 function aliasField(rule: CorrelationRule, field: string, matchedKey: string): string {
