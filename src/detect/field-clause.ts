@@ -1,7 +1,7 @@
 import { BlockList, isIP } from 'node:net';
 import { DetectionSyntaxError } from './errors.ts';
-import { type FieldRef, fieldRef, lookupFolded, lookupRef } from './field-lookup.ts';
-import { compileRegex } from './safe-regex.ts';
+import { type FieldRef, fieldRef, lookupFolded, lookupRef, lookupUtf8 } from './field-lookup.ts';
+import { compileRegexMatcher } from './safe-regex.ts';
 import type { DetectableEvent, EventPredicate } from './types.ts';
 import { base64, base64Offsets, encode, windashVariants, type Encoding } from './value-encoding.ts';
 import {
@@ -86,7 +86,7 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
     return (event) => lookupRef(event, ref).length > 0 === wanted;
   }
 
-  const compiled = values.flatMap((value) => compileValue(key, field, modifiers, value));
+  const compiled = values.flatMap((value) => compileValue(key, ref, modifiers, value));
   // ORed string values are tested together: each field value is lower-cased once, exact values are a set lookup.
   const tests = all ? compiled.map((c) => (typeof c === 'function' ? c : stringsTest(ref, [c]))) : anyOf(ref, compiled);
   const neq = modifiers.includes('neq');
@@ -140,7 +140,7 @@ function stringsTest(ref: FieldRef, matchers: SigmaMatcher[]): ValueTest {
   };
 }
 
-function compileValue(key: string, field: string, modifiers: string[], value: unknown): (ValueTest | SigmaMatcher)[] {
+function compileValue(key: string, ref: FieldRef, modifiers: string[], value: unknown): (ValueTest | SigmaMatcher)[] {
   if (value === null) {
     if (modifiers.length > 0 && !modifiers.every((m) => m === 'all'))
       throw new DetectionSyntaxError(`"${key}": null cannot take modifiers`);
@@ -157,7 +157,8 @@ function compileValue(key: string, field: string, modifiers: string[], value: un
   if (modifiers.includes('re')) {
     const flags =
       (modifiers.includes('i') ? 'i' : '') + (modifiers.includes('m') ? 'm' : '') + (modifiers.includes('s') ? 's' : '');
-    const test = compileRegex(text, flags);
+    const { test, testUtf8 } = compileRegexMatcher(text, flags);
+    if (testUtf8) return [(_found, event) => lookupUtf8(event, ref).some((bytes) => bytes !== undefined && testUtf8(bytes))];
     return [(found) => found.some((v) => isScalar(v) && test(String(v)))];
   }
   const placement: Placement = modifiers.includes('contains')
@@ -169,7 +170,7 @@ function compileValue(key: string, field: string, modifiers: string[], value: un
         : 'exact';
   if (modifiers.includes('fieldref')) return [compileFieldRef(text, placement, cased)];
 
-  return encodedPatterns(modifiers, text, field).map((p) => compileSigmaMatcher(p, placement, cased));
+  return encodedPatterns(modifiers, text, ref.path).map((p) => compileSigmaMatcher(p, placement, cased));
 }
 
 /** Applies windash / utf16 / base64 / base64offset in the order written; returns Sigma patterns. */

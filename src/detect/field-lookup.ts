@@ -52,6 +52,8 @@ const stamps: number[] = [];
 const cachedValues: (readonly unknown[])[] = [];
 const foldedStamps: number[] = [];
 const cachedFolded: (readonly (string | undefined)[])[] = [];
+const utf8Stamps: number[] = [];
+const cachedUtf8: (readonly (Buffer | undefined)[])[] = [];
 let stringsStamp = -1;
 let cachedStrings: readonly string[] = [];
 let foldedStringsStamp = -1;
@@ -85,6 +87,16 @@ export function lookupFolded(event: DetectableEvent, ref: FieldRef): readonly (s
   foldedStamps[ref.slot] = generation;
   cachedFolded[ref.slot] = folded;
   return folded;
+}
+
+/** The field's values as UTF-8 (what RE2 matches), one per value of `lookupRef`; undefined for non-scalars. */
+export function lookupUtf8(event: DetectableEvent, ref: FieldRef): readonly (Buffer | undefined)[] {
+  const values = lookupRef(event, ref);
+  if (utf8Stamps[ref.slot] === generation) return cachedUtf8[ref.slot]!;
+  const utf8 = values.length === 0 ? EMPTY : values.map((v) => (isScalar(v) ? Buffer.from(String(v), 'utf8') : undefined));
+  utf8Stamps[ref.slot] = generation;
+  cachedUtf8[ref.slot] = utf8;
+  return utf8;
 }
 
 const EMPTY: readonly never[] = Object.freeze([]);
