@@ -89,16 +89,27 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
   const compiled = values.flatMap((value) => compileValue(key, ref, modifiers, value));
   // ORed string values are tested together: each field value is lower-cased once, exact values are a set lookup.
   const tests = all ? compiled.map((c) => (typeof c === 'function' ? c : stringsTest(ref, [c]))) : anyOf(ref, compiled);
-  const neq = modifiers.includes('neq');
+  if (modifiers.includes('neq'))
+    return (event) => {
+      const found = lookupRef(event, ref);
+      // The field must be there, and differ from every listed value.
+      if (!found.some(isPresent)) return false;
+      for (const test of tests) if (test(found, event)) return false;
+      return true;
+    };
+  if (tests.length === 1) {
+    const test = tests[0]!;
+    return (event) => test(lookupRef(event, ref), event);
+  }
   return (event) => {
     const found = lookupRef(event, ref);
-    if (neq) {
-      // The field must be there, and differ from every listed value.
-      if (!found.some((v) => v !== null && v !== undefined)) return false;
-      return tests.every((test) => !test(found, event));
-    }
-    return all ? tests.every((test) => test(found, event)) : tests.some((test) => test(found, event));
+    for (let i = 0; i < tests.length; i++) if (tests[i]!(found, event) !== all) return !all;
+    return all;
   };
+}
+
+function isPresent(value: unknown): boolean {
+  return value !== null && value !== undefined;
 }
 
 /** The ORed tests of a value list: the string values merged into one test, the others as they are. */
@@ -120,20 +131,24 @@ function stringsTest(ref: FieldRef, matchers: SigmaMatcher[]): ValueTest {
   }
   const needsCased = exactCased.size > 0 || cased.length > 0;
   const needsFolded = exactFolded.size > 0 || folded.length > 0;
+  // Indexed loops: this runs for every value of every candidate rule, and must not allocate.
   return (found, event) => {
     if (needsCased) {
-      for (const v of found) {
+      for (let i = 0; i < found.length; i++) {
+        const v = found[i];
         if (!isScalar(v)) continue;
         const text = String(v);
         if (exactCased.has(text)) return true;
-        for (const test of cased) if (test(text)) return true;
+        for (let t = 0; t < cased.length; t++) if (cased[t]!(text)) return true;
       }
     }
     if (needsFolded) {
-      for (const text of lookupFolded(event, ref)) {
+      const texts = lookupFolded(event, ref);
+      for (let i = 0; i < texts.length; i++) {
+        const text = texts[i];
         if (text === undefined) continue;
         if (exactFolded.has(text)) return true;
-        for (const test of folded) if (test(text)) return true;
+        for (let t = 0; t < folded.length; t++) if (folded[t]!(text)) return true;
       }
     }
     return false;
@@ -158,8 +173,20 @@ function compileValue(key: string, ref: FieldRef, modifiers: string[], value: un
     const flags =
       (modifiers.includes('i') ? 'i' : '') + (modifiers.includes('m') ? 'm' : '') + (modifiers.includes('s') ? 's' : '');
     const { test, testUtf8 } = compileRegexMatcher(text, flags);
-    if (testUtf8) return [(_found, event) => lookupUtf8(event, ref).some((bytes) => bytes !== undefined && testUtf8(bytes))];
-    return [(found) => found.some((v) => isScalar(v) && test(String(v)))];
+    if (testUtf8)
+      return [
+        (_found, event) => {
+          const all = lookupUtf8(event, ref);
+          for (let i = 0; i < all.length; i++) if (all[i] !== undefined && testUtf8(all[i]!)) return true;
+          return false;
+        },
+      ];
+    return [
+      (found) => {
+        for (const v of found) if (isScalar(v) && test(String(v))) return true;
+        return false;
+      },
+    ];
   }
   const placement: Placement = modifiers.includes('contains')
     ? 'contains'
@@ -218,11 +245,13 @@ function compileNumeric(
         return n === target;
     }
   };
-  return (found) =>
-    found.some((v) => {
+  return (found) => {
+    for (const v of found) {
       const n = extract(v);
-      return n !== undefined && compare(n);
-    });
+      if (n !== undefined && compare(n)) return true;
+    }
+    return false;
+  };
 }
 
 function toNumber(value: unknown): number | undefined {
