@@ -117,26 +117,30 @@ export class AlertGrouper {
 
 /**
  * The sorted union of two sorted id lists, at most MAX_ALERT_EVENT_IDS long; `current` itself when nothing is new
- * (alerts already raised keep the array they were given: it is never changed in place).
+ * (alerts already raised keep the array they were given: it is never changed in place). The result is allocated at
+ * its exact length: a grouped alert lives for its whole window, and arrays grown by push keep spare capacity.
  */
 function mergeSorted(current: string[], added: string[]): string[] {
-  let out: string[] | undefined;
-  for (const id of added) {
-    const list = out ?? current;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (list[mid]! < id) lo = mid + 1;
-      else hi = mid;
-    }
-    if (list[lo] === id) continue;
-    out ??= current.slice();
-    out.splice(lo, 0, id);
-  }
-  if (!out) return current;
-  if (out.length > MAX_ALERT_EVENT_IDS) out.length = MAX_ALERT_EVENT_IDS;
+  const fresh = added.filter((id) => !hasSorted(current, id));
+  if (fresh.length === 0) return current;
+  const length = Math.min(current.length + fresh.length, MAX_ALERT_EVENT_IDS);
+  const out = new Array<string>(length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < length; k++)
+    out[k] = j >= fresh.length || (i < current.length && current[i]! < fresh[j]!) ? current[i++]! : fresh[j++]!;
   return out;
+}
+
+function hasSorted(list: string[], id: string): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo] === id;
 }
 
 /** Per rule, its ATT&CK techniques (from its tags). */
@@ -180,6 +184,7 @@ function toAlert(
   return alert;
 }
 
+/** The first 128 bits of the SHA-256 of the parts joined by newlines, in hex (a flat string: no slice of the digest). */
 function hashOf(parts: string[]): string {
-  return hash('sha256', parts.join('\n'), 'hex').slice(0, 32);
+  return hash('sha256', parts.join('\n'), 'buffer').toString('hex', 0, 16);
 }

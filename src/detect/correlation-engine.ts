@@ -64,6 +64,9 @@ export interface CorrelationStats {
   missingFieldSkips: number;
 }
 
+/** The values of a match for rules that count no field (shared: never changed in place). */
+const NO_VALUES: string[] = [];
+
 /** State keys: a kind letter then JSON (no NUL characters, which PostgreSQL text refuses). */
 const GROUP = 'g';
 const CLOCK = 'w';
@@ -134,7 +137,7 @@ export class CorrelationEngine {
       }
       groupBy[field] = value;
     }
-    const values = rule.valueFields ? entryValues(rule, rule.valueFields, matchedKey, signal.event) : [];
+    const values = rule.valueFields ? entryValues(rule, rule.valueFields, matchedKey, signal.event) : NO_VALUES;
     if (rule.valueFields && values.length === 0) {
       this.#counters.missingFieldSkips++;
       return [];
@@ -146,7 +149,10 @@ export class CorrelationEngine {
       this.#groups.set(key, group);
     }
     if (group.entries.some((e) => e.key === signal.key && e.ruleIndex === ruleIndex)) return [];
-    insertSorted(group.entries, { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values });
+    const entry: Entry = { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values };
+    // A new group's array is made at its size: one pushed into an empty array reserves room for 16 more.
+    if (group.entries.length === 0) group.entries = [entry];
+    else insertSorted(group.entries, entry);
     const watermark = this.watermark(signal.tenantId);
     const firings: CorrelationFiring[] = [];
     if (firesEarly(rule)) {
