@@ -148,8 +148,10 @@ export class CorrelationEngine {
       group = { ruleId: rule.id, tenantId: signal.tenantId, tenantName: signal.tenantName, groupBy, entries: [] };
       this.#groups.set(key, group);
     }
-    if (group.entries.some((e) => e.key === signal.key && e.ruleIndex === ruleIndex)) return [];
-    const entry: Entry = { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values };
+    const entries = group.entries;
+    const signalKey = signal.key;
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.key === signalKey && entries[i]!.ruleIndex === ruleIndex) return [];
+    const entry: Entry = { time: signal.time, ruleIndex, key: signalKey, eventIds: signal.eventIds, values };
     // A new group's array is made at its size: one pushed into an empty array reserves room for 16 more.
     if (group.entries.length === 0) group.entries = [entry];
     else insertSorted(group.entries, entry);
@@ -287,15 +289,20 @@ export class CorrelationEngine {
     group.entries = group.entries.filter((_, i) => !drop.has(i));
     const eventIds = [...new Set(used.flatMap((e) => e.eventIds))];
     const time = Math.max(...used.map((e) => e.time));
+    let key: string | undefined;
     return {
       rule,
       signal: {
-        ruleKeys: [rule.id, ...(rule.name ? [rule.name] : [])],
+        ruleKeys: rule.name ? [rule.id, rule.name] : [rule.id],
         tenantId: group.tenantId,
         tenantName: group.tenantName,
         time,
         firstTime: Math.min(...used.map((e) => e.time)),
-        key: firingKey(rule.id, eventIds),
+        // Only a chained correlation counts the firing by its key: hashed when first asked for.
+        get key() {
+          key ??= firingKey(rule.id, eventIds);
+          return key;
+        },
         eventIds,
         event: event ?? { id: '', tenantId: group.tenantId, time, ecs: { ...group.groupBy }, raw: {} },
         groupBy: group.groupBy,
