@@ -86,6 +86,8 @@ export class CorrelationEngine {
   readonly #counters = { evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, missingFieldSkips: 0 };
   /** Tenant id → its clock's state key (asked for on every event and every group swept). */
   readonly #clockKeys = new Map<string, string>();
+  #lastTenant: string | undefined;
+  #lastClockKey = '';
   #moved = false;
 
   constructor(rules: CorrelationRule[], limits: CorrelationLimits) {
@@ -231,11 +233,14 @@ export class CorrelationEngine {
   }
 
   #clockKey(tenantId: string): string {
+    if (tenantId === this.#lastTenant) return this.#lastClockKey;
     let key = this.#clockKeys.get(tenantId);
     if (key === undefined) {
       key = CLOCK + JSON.stringify(tenantId);
       this.#clockKeys.set(tenantId, key);
     }
+    this.#lastTenant = tenantId;
+    this.#lastClockKey = key;
     return key;
   }
 

@@ -31,7 +31,7 @@ export function entityKind(field: string): AlertEntity['kind'] {
 /** User names, e-mail addresses and UPNs compare case-insensitively (`Alice@Contoso.com` is `alice@contoso.com`). */
 export function isCaseInsensitive(field: string, value: string): boolean {
   const kind = entityKind(field);
-  return kind === 'user' || kind === 'mailbox' || /^[^@\s]+@[^@\s]+$/.test(value);
+  return kind === 'user' || kind === 'mailbox' || (value.includes('@') && /^[^@\s]+@[^@\s]+$/.test(value));
 }
 
 export function normalizeValue(field: string, value: string): string {
