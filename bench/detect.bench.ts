@@ -3,9 +3,13 @@
 // spread). The corpus is built from the intake-o365 fixture inputs with varied Ids, times, IPs and users (500 users,
 // one event per second). Then, in a child process of its own (so its peak RSS is its own), a 7-day backfill of 1M
 // events generated on the fly goes through normalize + detection, blob-sized chunks shuffled inside (late records).
+// Each timed section reports wall-clock time (throughput) and the process's CPU time (all threads, GC included): on a
+// shared machine the CPU-time ratio is the steadier of the two, since a section descheduled for a while only loses
+// wall-clock time. The load average is printed with the results.
 // Run: node --import tsx bench/detect.bench.ts [events] [backfill events]
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import type { AuditRecord } from '../src/core/audit-record.ts';
 import { createDetector, bundledRulesDir, loadRules, regexEngine, type DetectableEvent } from '../src/detect/index.ts';
 import { normalize } from '../src/normalize/index.ts';
@@ -36,10 +40,13 @@ function variant(template: AuditRecord, i: number): AuditRecord {
   return r;
 }
 
-function time(fn: () => void): number {
+/** Wall-clock and CPU seconds (this process, all threads: GC included) of `fn`. */
+function time(fn: () => void): { wall: number; cpu: number } {
+  const cpu = process.cpuUsage();
   const start = process.hrtime.bigint();
   fn();
-  return Number(process.hrtime.bigint() - start) / 1e9;
+  const used = process.cpuUsage(cpu);
+  return { wall: Number(process.hrtime.bigint() - start) / 1e9, cpu: (used.user + used.system) / 1e6 };
 }
 
 const templates = loadTemplates();
@@ -57,24 +64,30 @@ function toEvent(raw: AuditRecord, i: number): DetectableEvent {
  * One pass over the corpus in chunks (so the heap holds one chunk of normalized events, as a pipeline would):
  * per chunk, times normalize() alone (baseline), then builds the events untimed and times the detector on them.
  */
-function pass(): { base: number; det: number; alerts: number; groups: number } {
+function pass(): { base: number; det: number; baseCpu: number; detCpu: number; alerts: number; groups: number } {
   const detector = createDetector({ rules, filters });
   let base = 0;
   let det = 0;
+  let baseCpu = 0;
+  let detCpu = 0;
   let alerts = 0;
   let n = 0;
   for (let from = 0; from < records.length; from += CHUNK) {
     const chunk = records.slice(from, from + CHUNK);
-    base += time(() => {
+    const b = time(() => {
       for (const r of chunk) n += Object.keys(normalize(r)).length;
     });
     const events = chunk.map((r, i) => toEvent(r, from + i));
-    det += time(() => {
+    const d = time(() => {
       for (const e of events) alerts += detector.process(e).length;
     });
+    base += b.wall;
+    baseCpu += b.cpu;
+    det += d.wall;
+    detCpu += d.cpu;
   }
   if (n < 0) throw new Error('unreachable');
-  return { base, det, alerts, groups: detector.stats().correlation.groups };
+  return { base, det, baseCpu, detCpu, alerts, groups: detector.stats().correlation.groups };
 }
 
 /** 1M events over 7 days (0.6 s apart), 1 000 users, 3 tenants, in shuffled chunks of 2 000 (a blob each). */
@@ -118,22 +131,31 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 if (BACKFILL) {
   backfill();
 } else {
+  const loadAtStart = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
   pass(); // warm-up
   const runs = [pass(), pass(), pass()];
   const ratios = runs.map((r) => r.base / r.det);
+  const cpuRatios = runs.map((r) => r.baseCpu / r.detCpu);
   const correlations = rules.filter((r) => r.kind === 'correlation').length;
   console.log(
-    `Events: ${COUNT.toLocaleString('en')} (from ${templates.length} fixture templates, 500 users, 3 tenants, fed in chunks of ${CHUNK.toLocaleString('en')}); rules: ${rules.length} (${correlations} correlations); regex engine: ${regexEngine}\n`,
+    `Events: ${COUNT.toLocaleString('en')} (from ${templates.length} fixture templates, 500 users, 3 tenants, fed in chunks of ${CHUNK.toLocaleString('en')}); rules: ${rules.length} (${correlations} correlations); regex engine: ${regexEngine}; load average at start: ${loadAtStart}\n`,
   );
-  console.log('| Run | normalize() events/s (baseline) | detection events/s | ratio |');
-  console.log('|---|---:|---:|---:|');
+  console.log(
+    '| Run | normalize() events/s (baseline) | detection events/s | ratio | normalize() CPU µs/event | detection CPU µs/event | CPU ratio |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  const perEvent = (seconds: number) => ((seconds * 1e6) / COUNT).toFixed(1);
   for (const [i, r] of runs.entries()) {
     console.log(
-      `| ${i + 1} | ${Math.round(COUNT / r.base).toLocaleString('en')} | ${Math.round(COUNT / r.det).toLocaleString('en')} | ${ratios[i]!.toFixed(2)} |`,
+      `| ${i + 1} | ${Math.round(COUNT / r.base).toLocaleString('en')} | ${Math.round(COUNT / r.det).toLocaleString('en')} | ${ratios[i]!.toFixed(2)} | ${perEvent(r.baseCpu)} | ${perEvent(r.detCpu)} | ${cpuRatios[i]!.toFixed(2)} |`,
     );
   }
   console.log(
-    `\nRatio median ${median(ratios).toFixed(2)}, spread ${spread(ratios)}; alerts per pass: ${runs[0]!.alerts}; correlation groups at end: ${runs[0]!.groups}; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB\n`,
+    `\nRatio median ${median(ratios).toFixed(2)}, spread ${spread(ratios)} (CPU time: median ${median(cpuRatios).toFixed(2)}, spread ${spread(cpuRatios)}); alerts per pass: ${runs[0]!.alerts}; correlation groups at end: ${runs[0]!.groups}; peak RSS: ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}\n`,
   );
 
   const backfills = [0, 1, 2].map(() => {
@@ -162,5 +184,9 @@ if (BACKFILL) {
     );
   }
   const rss = backfills.map((b) => b.rssMiB);
-  console.log(`\nPeak RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MiB (bound: 512 MiB)`);
+  console.log(
+    `\nPeak RSS ${Math.min(...rss).toFixed(0)}–${Math.max(...rss).toFixed(0)} MiB (bound: 512 MiB); load average at end: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }

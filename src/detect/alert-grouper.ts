@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Alert, AlertEntity } from '../core/alert.ts';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
 import { attackTechniques, MAX_ALERT_EVENT_IDS } from './alert-fields.ts';
@@ -51,7 +51,7 @@ export class AlertGrouper {
   }
 
   alert(firing: Firing, createdAt: number): Alert {
-    const eventIds = [...new Set(firing.eventIds)].sort();
+    const eventIds = firing.eventIds.length === 1 ? firing.eventIds.slice() : [...new Set(firing.eventIds)].sort();
     if (!firing.entity || this.#windowMs <= 0) {
       const ids = eventIds.slice(0, MAX_ALERT_EVENT_IDS);
       return toAlert(firing, { id: hashOf([firing.rule.id, ...ids]), count: 1, firstSeen: firing.time, createdAt }, ids);
@@ -76,10 +76,7 @@ export class AlertGrouper {
     group.count++;
     group.firstSeen = Math.min(group.firstSeen, firing.time);
     group.lastSeen = Math.max(group.lastSeen, firing.time);
-    if (group.eventIds.length < MAX_ALERT_EVENT_IDS) {
-      const merged = new Set([...group.eventIds, ...eventIds]);
-      group.eventIds = [...merged].sort().slice(0, MAX_ALERT_EVENT_IDS);
-    }
+    if (group.eventIds.length < MAX_ALERT_EVENT_IDS) group.eventIds = mergeSorted(group.eventIds, eventIds);
     return toAlert({ ...firing, time: group.lastSeen }, group, group.eventIds);
   }
 
@@ -118,6 +115,46 @@ export class AlertGrouper {
   }
 }
 
+/**
+ * The sorted union of two sorted id lists, at most MAX_ALERT_EVENT_IDS long; `current` itself when nothing is new
+ * (alerts already raised keep the array they were given: it is never changed in place). The result is allocated at
+ * its exact length: a grouped alert lives for its whole window, and arrays grown by push keep spare capacity.
+ */
+function mergeSorted(current: string[], added: string[]): string[] {
+  const fresh = added.filter((id) => !hasSorted(current, id));
+  if (fresh.length === 0) return current;
+  const length = Math.min(current.length + fresh.length, MAX_ALERT_EVENT_IDS);
+  const out = new Array<string>(length);
+  let i = 0;
+  let j = 0;
+  for (let k = 0; k < length; k++)
+    out[k] = j >= fresh.length || (i < current.length && current[i]! < fresh[j]!) ? current[i++]! : fresh[j++]!;
+  return out;
+}
+
+function hasSorted(list: string[], id: string): boolean {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid]! < id) lo = mid + 1;
+    else hi = mid;
+  }
+  return list[lo] === id;
+}
+
+/** Per rule, its ATT&CK techniques (from its tags). */
+const techniques = new WeakMap<RuleMeta, string[]>();
+
+function attackOf(rule: RuleMeta): string[] {
+  let attack = techniques.get(rule);
+  if (!attack) {
+    attack = attackTechniques(rule.tags);
+    techniques.set(rule, attack);
+  }
+  return attack;
+}
+
 function toAlert(
   firing: Firing,
   group: { id: string; count: number; firstSeen: number; createdAt: number; lastSeen?: number },
@@ -130,7 +167,7 @@ function toAlert(
     title: rule.title,
     level: rule.level,
     tags: rule.tags,
-    attack: attackTechniques(rule.tags),
+    attack: attackOf(rule),
     tenantId: firing.tenantId,
     time: firing.time,
     createdAt: group.createdAt,
@@ -147,8 +184,7 @@ function toAlert(
   return alert;
 }
 
+/** The first 128 bits of the SHA-256 of the parts joined by newlines, in hex (a flat string: no slice of the digest). */
 function hashOf(parts: string[]): string {
-  const hash = createHash('sha256').update(parts[0]!);
-  for (const part of parts.slice(1)) hash.update('\n').update(part);
-  return hash.digest('hex').slice(0, 32);
+  return hash('sha256', parts.join('\n'), 'buffer').toString('hex', 0, 16);
 }

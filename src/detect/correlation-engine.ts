@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
 import { type Entry, findFiringContaining, firesEarly, insertSorted, lowerBound, windowFiring } from './correlation-window.ts';
 import { normalizeValue } from './entity.ts';
-import { lookupField } from './field-lookup.ts';
+import { fieldRef, lookupRef } from './field-lookup.ts';
 import { TrackedMap } from './tracked-map.ts';
 import type { CorrelationRule, DetectableEvent } from './types.ts';
 
@@ -64,6 +64,9 @@ export interface CorrelationStats {
   missingFieldSkips: number;
 }
 
+/** The values of a match for rules that count no field (shared: never changed in place). */
+const NO_VALUES: string[] = [];
+
 /** State keys: a kind letter then JSON (no NUL characters, which PostgreSQL text refuses). */
 const GROUP = 'g';
 const CLOCK = 'w';
@@ -81,6 +84,10 @@ export class CorrelationEngine {
   readonly #groups: TrackedMap<Group>;
   readonly #clocks: TrackedMap<TenantClock>;
   readonly #counters = { evictedGroups: 0, expiredGroups: 0, droppedEntries: 0, missingFieldSkips: 0 };
+  /** Tenant id → its clock's state key (asked for on every event and every group swept). */
+  readonly #clockKeys = new Map<string, string>();
+  #lastTenant: string | undefined;
+  #lastClockKey = '';
   #moved = false;
 
   constructor(rules: CorrelationRule[], limits: CorrelationLimits) {
@@ -104,7 +111,7 @@ export class CorrelationEngine {
 
   /** Moves the tenant's newest event time forward; returns the tenant's watermark. */
   observe(tenantId: string, time: number): number {
-    const key = CLOCK + JSON.stringify(tenantId);
+    const key = this.#clockKey(tenantId);
     const clock = this.#clocks.peek(key);
     if (!clock) this.#clocks.set(key, { tenantId, newest: time });
     else if (time > clock.newest) this.#clocks.edit(key)!.newest = time;
@@ -114,7 +121,7 @@ export class CorrelationEngine {
   }
 
   watermark(tenantId: string): number {
-    const newest = this.#clocks.peek(CLOCK + JSON.stringify(tenantId))?.newest;
+    const newest = this.#clocks.peek(this.#clockKey(tenantId))?.newest;
     return newest === undefined ? Number.NEGATIVE_INFINITY : newest - this.#limits.allowedLatenessMs;
   }
 
@@ -132,7 +139,7 @@ export class CorrelationEngine {
       }
       groupBy[field] = value;
     }
-    const values = rule.valueFields ? entryValues(rule, rule.valueFields, matchedKey, signal.event) : [];
+    const values = rule.valueFields ? entryValues(rule, rule.valueFields, matchedKey, signal.event) : NO_VALUES;
     if (rule.valueFields && values.length === 0) {
       this.#counters.missingFieldSkips++;
       return [];
@@ -143,8 +150,13 @@ export class CorrelationEngine {
       group = { ruleId: rule.id, tenantId: signal.tenantId, tenantName: signal.tenantName, groupBy, entries: [] };
       this.#groups.set(key, group);
     }
-    if (group.entries.some((e) => e.key === signal.key && e.ruleIndex === ruleIndex)) return [];
-    insertSorted(group.entries, { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values });
+    const entries = group.entries;
+    const signalKey = signal.key;
+    for (let i = 0; i < entries.length; i++) if (entries[i]!.key === signalKey && entries[i]!.ruleIndex === ruleIndex) return [];
+    const entry: Entry = { time: signal.time, ruleIndex, key: signalKey, eventIds: signal.eventIds, values };
+    // A new group's array is made at its size: one pushed into an empty array reserves room for 16 more.
+    if (group.entries.length === 0) group.entries = [entry];
+    else insertSorted(group.entries, entry);
     const watermark = this.watermark(signal.tenantId);
     const firings: CorrelationFiring[] = [];
     if (firesEarly(rule)) {
@@ -193,6 +205,11 @@ export class CorrelationEngine {
     return { groups: this.#groups.size, ...this.#counters };
   }
 
+  /** Groups held (as `stats().groups`, without building the stats). */
+  get size(): number {
+    return this.#groups.size;
+  }
+
   pendingState(): DetectionStateChanges {
     const groups = this.#groups.changes((g) => JSON.stringify(g));
     const clocks = this.#clocks.changes((c) => JSON.stringify(c));
@@ -212,6 +229,19 @@ export class CorrelationEngine {
   forgetTenant(tenantId: string): void {
     this.#groups.forgetTenant(tenantId);
     this.#clocks.forgetTenant(tenantId);
+    this.#clockKeys.delete(tenantId);
+  }
+
+  #clockKey(tenantId: string): string {
+    if (tenantId === this.#lastTenant) return this.#lastClockKey;
+    let key = this.#clockKeys.get(tenantId);
+    if (key === undefined) {
+      key = CLOCK + JSON.stringify(tenantId);
+      this.#clockKeys.set(tenantId, key);
+    }
+    this.#lastTenant = tenantId;
+    this.#lastClockKey = key;
+    return key;
   }
 
   /** Loads state committed by an earlier run (rows of other kinds are ignored). */
@@ -264,15 +294,20 @@ export class CorrelationEngine {
     group.entries = group.entries.filter((_, i) => !drop.has(i));
     const eventIds = [...new Set(used.flatMap((e) => e.eventIds))];
     const time = Math.max(...used.map((e) => e.time));
+    let key: string | undefined;
     return {
       rule,
       signal: {
-        ruleKeys: [rule.id, ...(rule.name ? [rule.name] : [])],
+        ruleKeys: rule.name ? [rule.id, rule.name] : [rule.id],
         tenantId: group.tenantId,
         tenantName: group.tenantName,
         time,
         firstTime: Math.min(...used.map((e) => e.time)),
-        key: firingKey(rule.id, eventIds),
+        // Only a chained correlation counts the firing by its key: hashed when first asked for.
+        get key() {
+          key ??= firingKey(rule.id, eventIds);
+          return key;
+        },
         eventIds,
         event: event ?? { id: '', tenantId: group.tenantId, time, ecs: { ...group.groupBy }, raw: {} },
         groupBy: group.groupBy,
@@ -282,9 +317,7 @@ export class CorrelationEngine {
 }
 
 function firingKey(ruleId: string, eventIds: string[]): string {
-  const hash = createHash('sha256').update(ruleId);
-  for (const id of [...eventIds].sort()) hash.update('\n').update(id);
-  return `${ruleId}#${hash.digest('hex').slice(0, 24)}`;
+  return `${ruleId}#${hash('sha256', [ruleId, ...[...eventIds].sort()].join('\n'), 'hex').slice(0, 24)}`;
 }
 
 function aliasField(rule: CorrelationRule, field: string, matchedKey: string): string {
@@ -295,7 +328,7 @@ function groupValue(rule: CorrelationRule, field: string, matchedKey: string, si
   const fromGroup = signal.groupBy?.[field];
   if (fromGroup !== undefined) return fromGroup;
   const actual = aliasField(rule, field, matchedKey);
-  const values = distinctStrings(lookupField(signal.event, actual), actual);
+  const values = distinctStrings(lookupRef(signal.event, fieldRef(actual)), actual);
   return values.length > 0 ? values.join(',') : undefined;
 }
 
@@ -303,14 +336,14 @@ function groupValue(rule: CorrelationRule, field: string, matchedKey: string, si
 function entryValues(rule: CorrelationRule, fields: string[], matchedKey: string, event: DetectableEvent): string[] {
   const perField = fields.map((f) => {
     const actual = aliasField(rule, f, matchedKey);
-    return distinctStrings(lookupField(event, actual), actual);
+    return distinctStrings(lookupRef(event, fieldRef(actual)), actual);
   });
   if (perField.some((v) => v.length === 0)) return [];
   if (fields.length === 1) return perField[0]!;
   return [perField.map((v) => v.join(',')).join('\u0000')];
 }
 
-function distinctStrings(values: unknown[], field: string): string[] {
+function distinctStrings(values: readonly unknown[], field: string): string[] {
   const out = new Set<string>();
   for (const v of values) {
     if (typeof v === 'string' ? v !== '' : typeof v === 'number' || typeof v === 'boolean')

@@ -1,9 +1,9 @@
 import { parseCondition, type ConditionNode } from './condition.ts';
 import { DetectionSyntaxError } from './errors.ts';
 import { compileFieldClause } from './field-clause.ts';
-import { allStrings } from './field-lookup.ts';
+import { allFoldedStrings } from './field-lookup.ts';
 import type { DetectableEvent, EventPredicate } from './types.ts';
-import { compileSigmaString } from './wildcard.ts';
+import { compileSigmaMatcher, compileSigmaString } from './wildcard.ts';
 
 /**
  * Compiles a Sigma `detection:` block (search identifiers + condition) into one predicate.
@@ -21,7 +21,7 @@ export function compileDetection(detection: unknown): EventPredicate {
   const identifiers = new Map<string, EventPredicate>();
   for (const [name, search] of Object.entries(searches)) identifiers.set(name, compileSearch(name, search));
   const predicates = (conditions as string[]).map((text) => compileNode(parseCondition(text), identifiers));
-  return predicates.length === 1 ? predicates[0]! : (event) => predicates.some((p) => p(event));
+  return anyOf(predicates);
 }
 
 function compileSearch(name: string, search: unknown): EventPredicate {
@@ -30,8 +30,7 @@ function compileSearch(name: string, search: unknown): EventPredicate {
     if (Array.isArray(search)) {
       if (search.length === 0) throw new DetectionSyntaxError('empty list');
       if (search.every(isMap)) {
-        const maps = search.map(compileMap);
-        return (event) => maps.some((m) => m(event));
+        return anyOf(search.map(compileMap));
       }
       if (search.some(isMap)) throw new DetectionSyntaxError('a list mixes maps and plain values');
       return compileKeywords(search, false);
@@ -51,19 +50,41 @@ function compileMap(map: Record<string, unknown>): EventPredicate {
     if (key === '|all') return compileKeywords(Array.isArray(value) ? value : [value], true);
     return compileFieldClause(key, value);
   });
-  return (event) => clauses.every((c) => c(event));
+  return allOf(clauses);
+}
+
+// The predicates below run for every candidate rule on every event: indexed loops, nothing allocated per call.
+
+function anyOf(predicates: EventPredicate[]): EventPredicate {
+  if (predicates.length === 1) return predicates[0]!;
+  return (event) => {
+    for (let i = 0; i < predicates.length; i++) if (predicates[i]!(event)) return true;
+    return false;
+  };
+}
+
+function allOf(predicates: EventPredicate[]): EventPredicate {
+  if (predicates.length === 1) return predicates[0]!;
+  return (event) => {
+    for (let i = 0; i < predicates.length; i++) if (!predicates[i]!(event)) return false;
+    return true;
+  };
 }
 
 /** Keywords: each matches when any string value of the event contains it (wildcards allowed). */
 function compileKeywords(words: unknown[], all: boolean): EventPredicate {
   const tests = words.map((word) => {
     if (typeof word !== 'string' && typeof word !== 'number') throw new DetectionSyntaxError('keywords must be strings');
-    return compileSigmaString(String(word), 'contains', false);
+    // Case-insensitive: tested on the event's strings lower-cased once (see allFoldedStrings).
+    return compileSigmaMatcher(String(word), 'contains', false).test;
   });
   return (event: DetectableEvent) => {
-    const strings = allStrings(event);
-    const hit = (test: (s: string) => boolean) => strings.some(test);
-    return all ? tests.every(hit) : tests.some(hit);
+    const strings = allFoldedStrings(event);
+    for (const test of tests) {
+      const hit = strings.some(test);
+      if (hit !== all) return hit;
+    }
+    return all;
   };
 }
 
@@ -92,11 +113,11 @@ function compileNode(node: ConditionNode, identifiers: Map<string, EventPredicat
       const matcher = node.pattern === '*' ? (n: string) => !n.startsWith('_') : compileSigmaString(node.pattern, 'exact', true);
       const selected = [...identifiers].filter(([n]) => matcher(n)).map(([, p]) => p);
       if (selected.length === 0) throw new DetectionSyntaxError(`"${node.pattern}" matches no search identifier`);
-      if (node.quantity === 'all') return (e) => selected.every((p) => p(e));
+      if (node.quantity === 'all') return allOf(selected);
       const needed = node.quantity;
       return (e) => {
         let hits = 0;
-        for (const p of selected) if (p(e) && ++hits >= needed) return true;
+        for (let i = 0; i < selected.length; i++) if (selected[i]!(e) && ++hits >= needed) return true;
         return false;
       };
     }

@@ -75,9 +75,12 @@ export function createDetector(opts: DetectorOptions): Detector {
   const problems: RuleError[] = [];
 
   const byKey = new Map<string, LoadedRule>();
+  // What a correlation may reference a rule by: its id and its name.
+  const ruleKeys = new Map<LoadedRule, string[]>();
   for (const rule of opts.rules) {
     byKey.set(rule.id, rule);
     if (rule.name) byKey.set(rule.name, rule);
+    ruleKeys.set(rule, rule.name ? [rule.id, rule.name] : [rule.id]);
   }
   // Which correlations each rule feeds, and whether it still raises its own alerts.
   const consumers = new Map<string, CorrelationRule[]>();
@@ -214,7 +217,7 @@ export function createDetector(opts: DetectorOptions): Detector {
           continue;
         }
         const signal: Signal = {
-          ruleKeys: [rule.id, ...(rule.name ? [rule.name] : [])],
+          ruleKeys: ruleKeys.get(rule)!,
           tenantId: event.tenantId,
           tenantName: event.tenantName,
           time: event.time,
@@ -226,7 +229,7 @@ export function createDetector(opts: DetectorOptions): Detector {
         emit(rule, signal, out, 0);
       }
       // Amortised: a sweep visits every group, so it runs at most once per that many events, and only when event time moved.
-      if (++sinceSweep >= Math.max(SWEEP_EVERY, engine.stats().groups) && engine.watermarkMoved()) {
+      if (++sinceSweep >= Math.max(SWEEP_EVERY, engine.size) && engine.watermarkMoved()) {
         sinceSweep = 0;
         sweep(out);
       }

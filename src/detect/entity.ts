@@ -1,5 +1,5 @@
 import type { AlertEntity } from '../core/alert.ts';
-import { lookupField } from './field-lookup.ts';
+import { type FieldRef, fieldRef, lookupRef } from './field-lookup.ts';
 import type { DetectableEvent, RuleMeta } from './types.ts';
 
 /** Entity kinds recognised from a field name, most specific first. */
@@ -14,17 +14,24 @@ const KINDS: [RegExp, AlertEntity['kind']][] = [
 /** Where the entity of a single-event rule is looked for when the rule's `fields` name none. */
 const DEFAULT_FIELDS = ['user.email', 'user.name', 'user.id', 'UserId', 'source.ip', 'ClientIP'];
 
+/** Field name → entity kind: rules use few distinct fields, each is classified once. */
+const kinds = new Map<string, AlertEntity['kind']>();
+
 /** What kind of entity a field holds (the field name itself when unknown). */
 export function entityKind(field: string): AlertEntity['kind'] {
-  const bare = field.replace(/^(raw|ecs)\./, '');
-  return KINDS.find(([pattern]) => pattern.test(bare))?.[1] ?? bare;
+  let kind = kinds.get(field);
+  if (kind === undefined) {
+    const bare = field.replace(/^(raw|ecs)\./, '');
+    kind = KINDS.find(([pattern]) => pattern.test(bare))?.[1] ?? bare;
+    kinds.set(field, kind);
+  }
+  return kind;
 }
 
 /** User names, e-mail addresses and UPNs compare case-insensitively (`Alice@Contoso.com` is `alice@contoso.com`). */
 export function isCaseInsensitive(field: string, value: string): boolean {
-  if (/^[^@\s]+@[^@\s]+$/.test(value)) return true;
   const kind = entityKind(field);
-  return kind === 'user' || kind === 'mailbox';
+  return kind === 'user' || kind === 'mailbox' || (value.includes('@') && /^[^@\s]+@[^@\s]+$/.test(value));
 }
 
 export function normalizeValue(field: string, value: string): string {
@@ -41,10 +48,17 @@ export function entityOfGroup(groupBy: Record<string, string> | undefined): Aler
 
 /** A single-event rule's entity: the first of the rule's `fields` (else the usual user and address fields) with a value. */
 export function entityOfEvent(rule: RuleMeta, event: DetectableEvent): AlertEntity | undefined {
-  const candidates = [...(rule.fields ?? []).filter((f) => entityKind(f) !== f), ...DEFAULT_FIELDS];
-  for (const field of candidates) {
-    const value = lookupField(event, field).find((v) => typeof v === 'string' && v !== '');
-    if (typeof value === 'string') return { kind: entityKind(field), value: normalizeValue(field, value) };
+  let candidates = entityFields.get(rule);
+  if (!candidates) {
+    candidates = [...(rule.fields ?? []).filter((f) => entityKind(f) !== f), ...DEFAULT_FIELDS].map(fieldRef);
+    entityFields.set(rule, candidates);
+  }
+  for (const ref of candidates) {
+    const value = lookupRef(event, ref).find((v) => typeof v === 'string' && v !== '');
+    if (typeof value === 'string') return { kind: entityKind(ref.path), value: normalizeValue(ref.path, value) };
   }
   return undefined;
 }
+
+/** Per rule, the fields its entity is looked for in. */
+const entityFields = new WeakMap<RuleMeta, FieldRef[]>();

@@ -1,10 +1,17 @@
 import { BlockList, isIP } from 'node:net';
 import { DetectionSyntaxError } from './errors.ts';
-import { lookupField } from './field-lookup.ts';
-import { compileRegex } from './safe-regex.ts';
+import { type FieldRef, fieldRef, lookupFolded, lookupRef, lookupUtf8 } from './field-lookup.ts';
+import { compileRegexMatcher } from './safe-regex.ts';
 import type { DetectableEvent, EventPredicate } from './types.ts';
 import { base64, base64Offsets, encode, windashVariants, type Encoding } from './value-encoding.ts';
-import { compileSigmaString, escapeSigma, type Placement, type StringTest } from './wildcard.ts';
+import {
+  compileSigmaMatcher,
+  compileSigmaString,
+  escapeSigma,
+  type Placement,
+  type SigmaMatcher,
+  type StringTest,
+} from './wildcard.ts';
 
 const KNOWN_MODIFIERS = new Set([
   'contains',
@@ -45,7 +52,7 @@ const TIME_PARTS = ['minute', 'hour', 'day', 'week', 'month', 'year'] as const;
 type TimePart = (typeof TIME_PARTS)[number];
 
 /** One value test on the values found in the field. */
-type ValueTest = (values: unknown[], event: DetectableEvent) => boolean;
+type ValueTest = (values: readonly unknown[], event: DetectableEvent) => boolean;
 
 /**
  * Compiles `field|mod1|mod2: value(s)` (one entry of a selection map) into a predicate.
@@ -70,28 +77,85 @@ export function compileFieldClause(key: string, rawValue: unknown): EventPredica
   const all = modifiers.includes('all');
   if (all && values.length < 2) throw new DetectionSyntaxError(`"${key}": |all needs at least two values`);
 
+  const ref = fieldRef(field);
   if (modifiers.includes('exists')) {
     if (values.length !== 1 || typeof values[0] !== 'boolean')
       throw new DetectionSyntaxError(`"${key}": |exists takes true or false`);
     const wanted = values[0];
     // Present means present: a field whose value is null exists (Sigma), so does a Name/Value element without Value.
-    return (event) => lookupField(event, field).length > 0 === wanted;
+    return (event) => lookupRef(event, ref).length > 0 === wanted;
   }
 
-  const tests = values.flatMap((value) => compileValue(key, field, modifiers, value));
-  const neq = modifiers.includes('neq');
-  return (event) => {
-    const found = lookupField(event, field);
-    if (neq) {
+  const compiled = values.flatMap((value) => compileValue(key, ref, modifiers, value));
+  // ORed string values are tested together: each field value is lower-cased once, exact values are a set lookup.
+  const tests = all ? compiled.map((c) => (typeof c === 'function' ? c : stringsTest(ref, [c]))) : anyOf(ref, compiled);
+  if (modifiers.includes('neq'))
+    return (event) => {
+      const found = lookupRef(event, ref);
       // The field must be there, and differ from every listed value.
-      if (!found.some((v) => v !== null && v !== undefined)) return false;
-      return tests.every((test) => !test(found, event));
-    }
-    return all ? tests.every((test) => test(found, event)) : tests.some((test) => test(found, event));
+      if (!found.some(isPresent)) return false;
+      for (const test of tests) if (test(found, event)) return false;
+      return true;
+    };
+  if (tests.length === 1) {
+    const test = tests[0]!;
+    return (event) => test(lookupRef(event, ref), event);
+  }
+  return (event) => {
+    const found = lookupRef(event, ref);
+    for (let i = 0; i < tests.length; i++) if (tests[i]!(found, event) !== all) return !all;
+    return all;
   };
 }
 
-function compileValue(key: string, field: string, modifiers: string[], value: unknown): ValueTest[] {
+function isPresent(value: unknown): boolean {
+  return value !== null && value !== undefined;
+}
+
+/** The ORed tests of a value list: the string values merged into one test, the others as they are. */
+function anyOf(ref: FieldRef, compiled: (ValueTest | SigmaMatcher)[]): ValueTest[] {
+  const matchers = compiled.filter((c): c is SigmaMatcher => typeof c !== 'function');
+  const others = compiled.filter((c): c is ValueTest => typeof c === 'function');
+  return matchers.length > 0 ? [stringsTest(ref, matchers), ...others] : others;
+}
+
+/** True when one scalar value of the field matches one of the string matchers (Sigma's OR of a value list). */
+function stringsTest(ref: FieldRef, matchers: SigmaMatcher[]): ValueTest {
+  const exactCased = new Set<string>();
+  const exactFolded = new Set<string>();
+  const cased: StringTest[] = [];
+  const folded: StringTest[] = [];
+  for (const m of matchers) {
+    if (m.placement === 'exact' && m.literal !== undefined) (m.cased ? exactCased : exactFolded).add(m.literal);
+    else (m.cased ? cased : folded).push(m.test);
+  }
+  const needsCased = exactCased.size > 0 || cased.length > 0;
+  const needsFolded = exactFolded.size > 0 || folded.length > 0;
+  // Indexed loops: this runs for every value of every candidate rule, and must not allocate.
+  return (found, event) => {
+    if (needsCased) {
+      for (let i = 0; i < found.length; i++) {
+        const v = found[i];
+        if (!isScalar(v)) continue;
+        const text = String(v);
+        if (exactCased.has(text)) return true;
+        for (let t = 0; t < cased.length; t++) if (cased[t]!(text)) return true;
+      }
+    }
+    if (needsFolded) {
+      const texts = lookupFolded(event, ref);
+      for (let i = 0; i < texts.length; i++) {
+        const text = texts[i];
+        if (text === undefined) continue;
+        if (exactFolded.has(text)) return true;
+        for (let t = 0; t < folded.length; t++) if (folded[t]!(text)) return true;
+      }
+    }
+    return false;
+  };
+}
+
+function compileValue(key: string, ref: FieldRef, modifiers: string[], value: unknown): (ValueTest | SigmaMatcher)[] {
   if (value === null) {
     if (modifiers.length > 0 && !modifiers.every((m) => m === 'all'))
       throw new DetectionSyntaxError(`"${key}": null cannot take modifiers`);
@@ -108,8 +172,21 @@ function compileValue(key: string, field: string, modifiers: string[], value: un
   if (modifiers.includes('re')) {
     const flags =
       (modifiers.includes('i') ? 'i' : '') + (modifiers.includes('m') ? 'm' : '') + (modifiers.includes('s') ? 's' : '');
-    const test = compileRegex(text, flags);
-    return [(found) => found.some((v) => isScalar(v) && test(String(v)))];
+    const { test, testUtf8 } = compileRegexMatcher(text, flags);
+    if (testUtf8)
+      return [
+        (_found, event) => {
+          const all = lookupUtf8(event, ref);
+          for (let i = 0; i < all.length; i++) if (all[i] !== undefined && testUtf8(all[i]!)) return true;
+          return false;
+        },
+      ];
+    return [
+      (found) => {
+        for (const v of found) if (isScalar(v) && test(String(v))) return true;
+        return false;
+      },
+    ];
   }
   const placement: Placement = modifiers.includes('contains')
     ? 'contains'
@@ -120,9 +197,7 @@ function compileValue(key: string, field: string, modifiers: string[], value: un
         : 'exact';
   if (modifiers.includes('fieldref')) return [compileFieldRef(text, placement, cased)];
 
-  const patterns = encodedPatterns(modifiers, text, field);
-  const stringTests = patterns.map((p) => compileSigmaString(p, placement, cased));
-  return [(found) => found.some((v) => isScalar(v) && stringTests.some((t) => t(String(v))))];
+  return encodedPatterns(modifiers, text, ref.path).map((p) => compileSigmaMatcher(p, placement, cased));
 }
 
 /** Applies windash / utf16 / base64 / base64offset in the order written; returns Sigma patterns. */
@@ -170,11 +245,13 @@ function compileNumeric(
         return n === target;
     }
   };
-  return (found) =>
-    found.some((v) => {
+  return (found) => {
+    for (const v of found) {
       const n = extract(v);
-      return n !== undefined && compare(n);
-    });
+      if (n !== undefined && compare(n)) return true;
+    }
+    return false;
+  };
 }
 
 function toNumber(value: unknown): number | undefined {
@@ -241,8 +318,9 @@ function stripPort(value: string): string {
 }
 
 function compileFieldRef(otherField: string, placement: Placement, cased: boolean): ValueTest {
+  const other = fieldRef(otherField);
   return (found, event) => {
-    const others = lookupField(event, otherField).filter(isScalar);
+    const others = lookupRef(event, other).filter(isScalar);
     if (others.length === 0) return false;
     return others.some((other) => {
       const test: StringTest = compileSigmaString(escapeSigma(String(other)), placement, cased);

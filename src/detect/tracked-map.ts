@@ -63,7 +63,11 @@ export class TrackedMap<V extends object> {
 
   /** Entries, least recently used first (safe to delete while iterating). */
   entries(): [string, V][] {
-    return [...this.#cache.rentries()] as [string, V][];
+    const out: [string, V][] = [];
+    this.#cache.rforEach((value, key) => {
+      out.push([key, value]);
+    });
+    return out;
   }
 
   /** Rows to write and delete so that the stored state equals this map. */

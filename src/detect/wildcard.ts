@@ -13,29 +13,53 @@ export function compileSigmaString(pattern: string, placement: Placement, cased:
   if (parts.every((part) => typeof part === 'string')) {
     return plainTest(parts.join(''), placement, cased);
   }
+  const matcher = compileSigmaMatcher(pattern, placement, cased);
+  return cased ? matcher.test : (value) => matcher.test(value.toLowerCase());
+}
+
+/**
+ * A compiled Sigma string value for callers that lower-case each value once for many tests: unless `cased`, `test`
+ * expects its input lower-cased already (`String.prototype.toLowerCase`). `literal` is the (lower-cased unless
+ * `cased`) text when the value has no wildcards, so exact values can be looked up in a set.
+ */
+export interface SigmaMatcher {
+  cased: boolean;
+  placement: Placement;
+  literal: string | undefined;
+  test: StringTest;
+}
+
+export function compileSigmaMatcher(pattern: string, placement: Placement, cased: boolean): SigmaMatcher {
+  const parts = splitWildcards(pattern);
   const fold = (text: string) => (cased ? text : text.toLowerCase());
+  if (parts.every((part) => typeof part === 'string')) {
+    const literal = fold(parts.join(''));
+    return { cased, placement, literal, test: placed(literal, placement) };
+  }
   let source = parts
     .map((part) => (typeof part === 'string' ? escapeRegExp(fold(part)) : part.wildcard === '*' ? '.*' : '.'))
     .join('');
   if (placement === 'contains' || placement === 'endswith') source = `.*${source}`;
   if (placement === 'contains' || placement === 'startswith') source = `${source}.*`;
   const regex = new RegExp(`^(?:${source})$`, 'su');
-  return (value) => regex.test(fold(value));
+  return { cased, placement, literal: undefined, test: (value) => regex.test(value) };
+}
+
+function placed(needle: string, placement: Placement): StringTest {
+  switch (placement) {
+    case 'exact':
+      return (value) => value === needle;
+    case 'contains':
+      return (value) => value.includes(needle);
+    case 'startswith':
+      return (value) => value.startsWith(needle);
+    case 'endswith':
+      return (value) => value.endsWith(needle);
+  }
 }
 
 function plainTest(needle: string, placement: Placement, cased: boolean): StringTest {
-  if (cased) {
-    switch (placement) {
-      case 'exact':
-        return (value) => value === needle;
-      case 'contains':
-        return (value) => value.includes(needle);
-      case 'startswith':
-        return (value) => value.startsWith(needle);
-      case 'endswith':
-        return (value) => value.endsWith(needle);
-    }
-  }
+  if (cased) return placed(needle, placement);
   const target = needle.toLowerCase();
   // Lower-casing never shortens a string (it can lengthen it: İ → i̇), so a value longer than the needle is never equal.
   switch (placement) {
