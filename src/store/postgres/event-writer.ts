@@ -7,6 +7,7 @@ import { levelRank } from '../alert-query.ts';
 import { StoreError } from '../errors.ts';
 import { indexedFields } from '../indexed-fields.ts';
 import { type DayPartitions, dayOf } from './partitions.ts';
+import { pgText } from './pg-text.ts';
 import { searchWordsOf } from './text-search.ts';
 
 /** Events waiting to be written at most: beyond, insertEvents refuses the batch (the pipeline delivers it again). */
@@ -26,23 +27,17 @@ interface Waiter {
   reject: (err: Error) => void;
 }
 
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 /** Characters of an indexed column at most: a B-tree entry must stay well under its 2.7 kB limit. */
 const MAX_INDEXED = 512;
 
-/** PostgreSQL text holds no NUL and no lone surrogate: such characters of a record are dropped or replaced, the rest kept. */
-function cleanText(value: string): string {
-  return value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\uFFFD');
-}
-
 function indexed(value: string | null): string | null {
-  return value === null ? null : cleanText(value.length > MAX_INDEXED ? value.slice(0, MAX_INDEXED) : value);
+  return value === null ? null : pgText(value.length > MAX_INDEXED ? value.slice(0, MAX_INDEXED) : value);
 }
 
 function jsonOf(value: unknown): string {
   const json = JSON.stringify(value);
   return /\\u0000|\\ud[89a-f]/i.test(json)
-    ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? cleanText(v) : v))
+    ? JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? pgText(v) : v))
     : json;
 }
 
@@ -83,11 +78,11 @@ function columnsOf(events: readonly ProcessedEvent[]): unknown[][] {
   for (const event of events) {
     const f = indexedFields(event);
     const row = [
-      cleanText(event.id),
+      pgText(event.id),
       Math.trunc(event.time),
       indexed(event.tenantId),
       indexed(event.tenantName),
-      cleanText(event.contentType),
+      pgText(event.contentType),
       indexed(f.user),
       indexed(f.sourceIp),
       indexed(f.action),
@@ -95,7 +90,7 @@ function columnsOf(events: readonly ProcessedEvent[]): unknown[][] {
       indexed(f.outcome),
       indexed(f.category),
       indexed(f.country),
-      cleanText(event.description),
+      pgText(event.description),
       jsonOf(event.ecs),
       jsonOf(event.raw),
       searchWordsOf(event),
@@ -166,20 +161,20 @@ async function writeAlerts(client: pg.PoolClient, alerts: readonly Alert[]): Pro
        $9::bigint[], $10::jsonb[])
      ON CONFLICT (id) DO UPDATE SET time = greatest(o365_alerts.time, excluded.time), json = excluded.json`,
     [
-      latest.map((a) => cleanText(a.id)),
-      latest.map((a) => cleanText(a.ruleId)),
-      latest.map((a) => cleanText(a.title)),
+      latest.map((a) => pgText(a.id)),
+      latest.map((a) => pgText(a.ruleId)),
+      latest.map((a) => pgText(a.title)),
       latest.map((a) => a.level),
       latest.map((a) => levelRank(a.level)),
-      latest.map((a) => cleanText(a.tenantId)),
-      latest.map((a) => (a.tenantName === undefined ? null : cleanText(a.tenantName))),
+      latest.map((a) => pgText(a.tenantId)),
+      latest.map((a) => (a.tenantName === undefined ? null : pgText(a.tenantName))),
       latest.map((a) => Math.trunc(a.time)),
       latest.map((a) => Math.trunc(a.createdAt)),
       latest.map((a) => jsonOf(a)),
     ],
   );
-  const alertIds = latest.flatMap((a) => a.eventIds.map(() => cleanText(a.id)));
-  const eventIds = latest.flatMap((a) => a.eventIds.map(cleanText));
+  const alertIds = latest.flatMap((a) => a.eventIds.map(() => pgText(a.id)));
+  const eventIds = latest.flatMap((a) => a.eventIds.map(pgText));
   if (eventIds.length > 0)
     await client.query(
       `INSERT INTO o365_alert_events (alert_id, event_id) SELECT * FROM unnest($1::text[], $2::text[]) ON CONFLICT DO NOTHING`,

@@ -10,6 +10,7 @@ import { type AlertQuery, levelRank, parseLevel } from '../alert-query.ts';
 import { StoreQueryError } from '../errors.ts';
 import type { EventFilter } from '../event-query.ts';
 import { likePattern, literalPrefix } from '../query-sql.ts';
+import { pgText } from './pg-text.ts';
 import { tsPhrase } from './text-search.ts';
 
 /** Values of one statement, numbered `$1`, `$2`… in the order they are added: values never enter the SQL text. */
@@ -17,7 +18,7 @@ export class SqlParams {
   readonly values: unknown[] = [];
 
   add(value: unknown): string {
-    this.values.push(value);
+    this.values.push(typeof value === 'string' ? pgText(value) : value);
     return `$${this.values.length}`;
   }
 }
