@@ -8,12 +8,9 @@ import type { ProcessedEvent } from '../../core/processed-event.ts';
  * are, with their positions (phrases).
  */
 export function foldWords(value: string): string[] {
-  return tokensOf(
-    value
-      .normalize('NFD')
-      .replace(/\p{M}+/gu, '')
-      .toLowerCase(),
-  );
+  // Most audit text is ASCII: only other text pays for the decomposition that takes accents off.
+  const folded = /[^\u0000-\u007f]/.test(value) ? value.normalize('NFD').replace(/\p{M}+/gu, '') : value;
+  return tokensOf(folded.toLowerCase());
 }
 
 const MAX_WORD_BYTES = 2047;

@@ -342,6 +342,22 @@ export function eventStoreContract(open: OpenStore): void {
     }
   });
 
+  test('an event with characters a database may refuse (NUL, a lone surrogate) is stored, not lost', async () => {
+    const store = await open();
+    try {
+      const [plain, odd] = sampleEvents(2);
+      const bad = { ...odd!, description: 'mailbox\u0000rule \ud800 forwarded', raw: { ...odd!.raw, Note: 'x\u0000y\udc00' } };
+      await insert(store, [plain!, bad]);
+      assert.equal(await store.countEvents(), 2);
+      const stored = await store.getEvent(bad.id);
+      assert.ok(stored, 'the odd event is stored');
+      assert.match(String(stored.raw.Note), /^x.?y/u);
+      assert.equal((await store.searchEvents({ q: 'forwarded' })).total, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('malformed, hostile or absurd queries are typed errors or plain answers, never a failure of the store', async () => {
     const store = await open();
     try {
