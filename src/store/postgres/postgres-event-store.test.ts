@@ -130,6 +130,38 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
     }
   });
 
+  test('the live tail never steps over the row of a transaction that commits late (another worker)', async () => {
+    const url = await freshDatabase();
+    const store = await open({}, url);
+    const slow = new pg.Client({ connectionString: url });
+    await slow.connect();
+    try {
+      const [first, fast] = sampleEvents(2);
+      store.insertEvents([first!]);
+      await store.flush();
+      const start = (await store.tailEvents({}, undefined)).cursor;
+      // Another writer inserts a row (its sequence number comes first) and commits late.
+      await slow.query('BEGIN');
+      await slow.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, ecs, raw, search)
+        SELECT 'slow:1', time, tenant_id, tenant_name, content_type, ingested_at, description, ecs, raw, search FROM o365_events`);
+      store.insertEvents([fast!]);
+      await store.flush();
+      const meanwhile = await store.tailEvents({}, start);
+      assert.deepEqual(meanwhile.events, [], 'nothing is read past a transaction still open');
+      await slow.query('COMMIT');
+      const after = await store.tailEvents({}, meanwhile.cursor);
+      assert.deepEqual(
+        after.events.map((e) => e.id),
+        ['slow:1', fast!.id],
+        'both, in the order they were written',
+      );
+      assert.deepEqual((await store.tailEvents({}, after.cursor)).events, []);
+    } finally {
+      await slow.end();
+      await store.close();
+    }
+  });
+
   test('two workers share one database: each sees both tenants, alerts and counters', async () => {
     const url = await freshDatabase();
     const first = await open({}, url);
@@ -197,16 +229,20 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
       const patient = await open({ query_timeout: '60s' }, url);
       const controller = new AbortController();
       const search = patient.searchEvents({ q: slow }, { signal: controller.signal });
-      await new Promise((r) => setTimeout(r, 300));
-      assert.equal(patient.runningSearches(), 1);
+      for (let i = 0; i < 100 && patient.runningSearches() === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.equal(patient.runningSearches(), 1, 'the slow search is running');
       controller.abort();
       await assert.rejects(search, (err) => err instanceof QueryCancelledError && !err.timedOut);
       assert.equal(patient.runningSearches(), 0);
-      const { rows } = await db.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%jsonb_path_query%' AND state = 'active'
-         AND pid <> pg_backend_pid()`,
-      );
-      assert.equal(rows[0]?.n, 0, 'nothing left running on the server');
+      const running = async () =>
+        (
+          await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM pg_stat_activity WHERE query LIKE '%jsonb_path_query%' AND state = 'active'
+             AND pid <> pg_backend_pid()`,
+          )
+        ).rows[0]?.n;
+      for (let i = 0; i < 50 && (await running()) !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      assert.equal(await running(), 0, 'nothing left running on the server');
       await patient.close();
     } finally {
       await db.end();

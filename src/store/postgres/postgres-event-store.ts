@@ -3,12 +3,13 @@ import type { Alert } from '../../core/alert.ts';
 import { redactUrl } from '../../state/postgres/postgres-state-store.ts';
 import type { StoreConfig } from '../config.ts';
 import { StoreError, StoreQueryError } from '../errors.ts';
-import { decodeCursor, encodeCursor, pageSize, type EventFilter } from '../event-query.ts';
-import { FACET_EXACT_LIMIT } from '../event-reads.ts';
+import { decodeCursor, encodeCursor, type EventFilter, pageSize, timeOrder } from '../event-query.ts';
+import { FACET_EXACT_LIMIT, TAIL_LIMIT } from '../event-reads.ts';
 import type { EventStore, OpenEventStoreOptions, SearchOptions } from '../event-store.ts';
 import { QueryCancelledError } from '../query-pool.ts';
 import type { EventSummary, FacetField, StoredEvent, StreamStats } from '../types.ts';
 import { EventWriter } from './event-writer.ts';
+import { decodeTail, encodeTail, HORIZON_SQL, laterOf } from './live-tail.ts';
 import { DayPartitions } from './partitions.ts';
 import { pgAlertWhereOf, pgWhereOf, SqlParams } from './pg-where.ts';
 import { migrateEventStore } from './schema.ts';
@@ -206,14 +207,18 @@ export async function openPostgresEventStore(
 
     searchEvents: async (query, options: SearchOptions = {}) => {
       const limit = pageSize(query.limit);
+      const order = timeOrder(query.order);
+      const [cmp, dir] = order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
       const w = where(query);
-      const cursor = query.cursor ? decodeCursor(query.cursor) : undefined;
+      const cursor = query.cursor ? decodeCursor(query.cursor, order) : undefined;
       return search(options.signal, async (client) => {
+        // Taken first: whatever commits from here on is after the tail cursor (never missed by the live tail).
+        const horizon = (await client.query<{ xact: string }>(HORIZON_SQL)).rows[0]!.xact;
         const countParams = [...w.params.values];
         let sql = w.sql;
-        if (cursor) sql += ` AND (e.time, e.seq) < (${w.params.add(cursor.time)}, ${w.params.add(cursor.seq)})`;
+        if (cursor) sql += ` AND (e.time, e.seq) ${cmp} (${w.params.add(cursor.time)}, ${w.params.add(cursor.seq)})`;
         const { rows } = await client.query<SummaryRow>(
-          `SELECT ${SUMMARY_COLUMNS} FROM o365_events e WHERE ${sql} ORDER BY e.time DESC, e.seq DESC
+          `SELECT ${SUMMARY_COLUMNS} FROM o365_events e WHERE ${sql} ORDER BY e.time ${dir}, e.seq ${dir}
            LIMIT ${w.params.add(limit + 1)}`,
           w.params.values,
         );
@@ -222,9 +227,34 @@ export async function openPostgresEventStore(
         const last = page.at(-1);
         return {
           events: page.map(summary),
-          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
+          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq, order }) } : {}),
           total: counted.rows[0]?.n ?? 0,
+          tailCursor: encodeTail({ xact: horizon, seq: 0 }),
         };
+      });
+    },
+
+    // By ingestion position (live-tail.ts), whatever the event time: a late event with an old time is still "new".
+    tailEvents: async (filter, after, limit = TAIL_LIMIT, options: SearchOptions = {}) => {
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new StoreQueryError('limit', 'must be an integer between 1 and 1000');
+      const from = after === undefined ? undefined : decodeTail(after);
+      const w = where(filter);
+      return search(options.signal, async (client) => {
+        const horizon = { xact: (await client.query<{ xact: string }>(HORIZON_SQL)).rows[0]!.xact, seq: 0 };
+        if (!from) return { events: [], cursor: encodeTail(horizon), more: false };
+        const { rows } = await client.query<SummaryRow & { xact: string }>(
+          `SELECT ${SUMMARY_COLUMNS}, e.xact::text AS xact FROM o365_events e
+           WHERE (e.xact, e.seq) > (${w.params.add(from.xact)}::xid8, ${w.params.add(from.seq)}::bigint)
+             AND e.xact < ${w.params.add(horizon.xact)}::xid8 AND ${w.sql}
+           ORDER BY e.xact, e.seq LIMIT ${w.params.add(limit + 1)}`,
+          w.params.values,
+        );
+        const more = rows.length > limit;
+        const page = rows.slice(0, limit);
+        const last = page.at(-1);
+        const cursor = more && last ? { xact: last.xact, seq: last.seq } : laterOf(from, horizon);
+        return { events: page.map(({ xact: _xact, ...row }) => summary(row)), cursor: encodeTail(cursor), more };
       });
     },
 
@@ -303,7 +333,7 @@ export async function openPostgresEventStore(
         const last = page.at(-1);
         return {
           alerts: page.map((r) => r.json),
-          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq }) } : {}),
+          ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq, order: 'desc' }) } : {}),
         };
       });
     },

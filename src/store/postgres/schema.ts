@@ -11,6 +11,7 @@ const MIGRATION_LOCK = 0x0365_e7e1;
  *   partitions.ts ahead of need); retention drops whole partitions. The key is (id, time): an event delivered again
  *   has the same id and time, so it is ignored. `ecs` and `raw` are JSONB (any field is searchable by name);
  *   `search` is the full-text vector (GIN) of the searchable words. Filter columns have (lower(column), time) indexes.
+ *   `xact` is the inserting transaction (the live tail reads by (xact, seq): see live-tail.ts).
  * - `o365_event_days`: events stored per day (exact counts for the row cap without counting partitions).
  * - `o365_alerts` and `o365_alert_events` (links to event ids); `o365_stream_totals` / `o365_stream_minutes`: counters
  *   per tenant × content type for the health page.
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS o365_events (
   ecs JSONB NOT NULL,
   raw JSONB NOT NULL,
   search TSVECTOR NOT NULL,
+  xact XID8 NOT NULL DEFAULT pg_current_xact_id(),
   PRIMARY KEY (id, time)
 ) PARTITION BY RANGE (time);
 CREATE INDEX IF NOT EXISTS o365_events_time ON o365_events (time, seq);
@@ -47,6 +49,7 @@ CREATE INDEX IF NOT EXISTS o365_events_ip ON o365_events (lower(source_ip), time
 CREATE INDEX IF NOT EXISTS o365_events_action ON o365_events (lower(action), time);
 CREATE INDEX IF NOT EXISTS o365_events_outcome ON o365_events (lower(outcome), time);
 CREATE INDEX IF NOT EXISTS o365_events_search ON o365_events USING GIN (search);
+CREATE INDEX IF NOT EXISTS o365_events_ingested ON o365_events (xact, seq);
 CREATE TABLE IF NOT EXISTS o365_event_days (
   day INTEGER PRIMARY KEY,
   events BIGINT NOT NULL

@@ -9,7 +9,7 @@ import type { ProcessedEvent } from '../../core/processed-event.ts';
  */
 export function foldWords(value: string): string[] {
   // Most audit text is ASCII: only other text pays for the decomposition that takes accents off.
-  const folded = /[^\u0000-\u007f]/.test(value) ? value.normalize('NFD').replace(/\p{M}+/gu, '') : value;
+  const folded = /[\u0080-\uffff]/.test(value) ? value.normalize('NFD').replace(/\p{M}+/gu, '') : value;
   return tokensOf(folded.toLowerCase());
 }
 

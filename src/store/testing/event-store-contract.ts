@@ -126,6 +126,71 @@ export function eventStoreContract(open: OpenStore): void {
     }
   });
 
+  test('order=asc sorts the whole result oldest first, and its pages continue in that order', async () => {
+    const store = await open();
+    try {
+      await insert(
+        store,
+        sampleEvents(95, NEWEST, 0).map((e, i) => ({ ...e, time: NEWEST - Math.floor(i / 10) * 1000 })),
+      );
+      const desc = await store.searchEvents({ limit: 500 });
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      for (let guard = 0; guard < 20; guard++) {
+        const page = await store.searchEvents({ order: 'asc', limit: 20, ...(cursor ? { cursor } : {}) });
+        assert.equal(page.total, 95);
+        seen.push(...page.events.map((e) => e.id));
+        cursor = page.nextCursor;
+        if (!cursor) break;
+      }
+      assert.deepEqual(seen, desc.events.map((e) => e.id).reverse(), 'exactly the newest-first result, reversed');
+      const descCursor = (await store.searchEvents({ limit: 20 })).nextCursor!;
+      await assert.rejects(store.searchEvents({ order: 'asc', cursor: descCursor }), /cursor: was made for order=desc/);
+      await assert.rejects(store.searchEvents({ order: 'up' as 'asc' }), /order: must be asc or desc/);
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the live tail selects by ingestion order: a late event with an old time comes once, bursts in parts', async () => {
+    const store = await open();
+    try {
+      await insert(store, sampleEvents(30));
+      const start = await store.tailEvents({ tenant: 'contoso' }, undefined);
+      assert.deepEqual(start.events, [], 'from now: nothing yet');
+      const page = await store.searchEvents({ tenant: 'contoso' });
+      assert.equal(page.tailCursor, start.cursor, 'the page and the tail agree on where "now" is');
+      const [late, other] = sampleEvents(2, NEWEST - 10 * 86_400_000).map((e, i) => ({ ...e, id: `${e.tenantId}:late-${i}` }));
+      await insert(store, [late!, other!], NEWEST);
+      const next = await store.tailEvents({ tenant: 'contoso' }, page.tailCursor);
+      assert.deepEqual(
+        next.events.map((e) => e.id),
+        [late!.id],
+        'the old event ingested late is there; the other tenant is not',
+      );
+      assert.equal(next.more, false);
+      assert.deepEqual((await store.tailEvents({ tenant: 'contoso' }, next.cursor)).events, [], 'never sent twice');
+      await insert(
+        store,
+        sampleEvents(40, NEWEST - 86_400_000).map((e, i) => ({ ...e, id: `${e.tenantId}:burst-${i}` })),
+      );
+      const ids: string[] = [];
+      let cursor = next.cursor;
+      for (let guard = 0; guard < 10; guard++) {
+        const part = await store.tailEvents({ q: 'contoso.com' }, cursor, 7);
+        ids.push(...part.events.map((e) => e.id));
+        cursor = part.cursor;
+        if (!part.more) break;
+      }
+      assert.equal(ids.length, new Set(ids).size);
+      assert.ok(ids.length > 7 && ids.every((id) => id.includes(':burst-')), 'every matching burst event, once');
+      await assert.rejects(store.tailEvents({}, 'nope'), /after: is not a tail cursor/);
+      await assert.rejects(store.tailEvents({}, cursor, 0), /limit: must be an integer/);
+    } finally {
+      await store.close();
+    }
+  });
+
   test('an event keeps its ECS and raw documents and knows its alerts', async () => {
     const store = await open();
     try {
