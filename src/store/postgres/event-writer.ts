@@ -10,8 +10,11 @@ import { type DayPartitions, dayOf } from './partitions.ts';
 import { pgText } from './pg-text.ts';
 import { searchWordsOf } from './text-search.ts';
 
-/** Events waiting to be written at most: beyond, insertEvents refuses the batch (the pipeline delivers it again). */
-export const MAX_QUEUED_EVENTS = 100_000;
+/**
+ * Events waiting to be written at most (while PostgreSQL is slow or away): beyond, insertEvents refuses the batch and
+ * the pipeline delivers it again later. A batch is always taken when nothing waits, however large.
+ */
+export const MAX_QUEUED_EVENTS = 20_000;
 /** Events written per statement. */
 const CHUNK = 1000;
 const RETRY_MIN_MS = 500;
@@ -197,7 +200,7 @@ export class EventWriter {
   insertEvents(events: readonly ProcessedEvent[], now: number): void {
     if (events.length === 0) return;
     if (this.#closed) throw new StoreError('the event store is closed');
-    if (this.#queuedEvents + events.length > MAX_QUEUED_EVENTS)
+    if (this.#queuedEvents > 0 && this.#queuedEvents + events.length > MAX_QUEUED_EVENTS)
       throw new StoreError(
         `PostgreSQL is not keeping up: ${this.#queuedEvents} events wait to be stored (the batch will be delivered again)`,
       );

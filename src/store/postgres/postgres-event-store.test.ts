@@ -12,6 +12,7 @@ import type { EventStore } from '../event-store.ts';
 import { QueryCancelledError } from '../query-pool.ts';
 import { CONTRACT_NOW, eventStoreContract } from '../testing/event-store-contract.ts';
 import { sampleAlert, sampleEvents } from '../testing/sample-events.ts';
+import { MAX_QUEUED_EVENTS } from './event-writer.ts';
 import { partitionName } from './partitions.ts';
 import { openPostgresEventStore } from './postgres-event-store.ts';
 
@@ -202,6 +203,8 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
       store2.insertEvents(sampleEvents(10));
       assert.ok(Date.now() - started < 50, 'insertEvents only queues');
       await assert.rejects(store2.flush(), /storing events in PostgreSQL failed/);
+      // While writes fail, the queue is bounded: a batch beyond it is refused (the pipeline delivers it again later).
+      assert.throws(() => store2.insertEvents(sampleEvents(MAX_QUEUED_EVENTS, Date.now())), /PostgreSQL is not keeping up/);
       await db.query('ROLLBACK');
       await store2.flush();
       assert.equal(await store2.countEvents(), 10, 'the queued events were written by the retry');
