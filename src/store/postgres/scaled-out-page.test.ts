@@ -203,6 +203,24 @@ describe('scaled out: two worker processes share PostgreSQL; the page of either 
       explain,
     );
 
+    // The export streams every event of both workers, documents included.
+    const exported = await fetch(`${first.base}/api/events/export?format=ndjson&range=all`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    const lines = (await exported.text()).split('\n').filter(Boolean);
+    assert.equal(lines.length, published[0]! + published[1]!);
+    assert.deepEqual(
+      new Set(lines.map((l) => (JSON.parse(l) as { tenantName: string }).tenantName)),
+      new Set(['contoso', 'fabrikam']),
+    );
+    // A mistake in the query is the user's (400 with its position), never the server's.
+    for (const q of ['user.name:(', '@timestamp >= soon', 'x:[1 TO', '"open', `user.name:"a\u0000b"`]) {
+      const response = await fetch(`${first.base}/api/events?q=${encodeURIComponent(q)}`, {
+        headers: { authorization: `Bearer ${TOKEN}` },
+      });
+      assert.ok(response.status === 400 || response.status === 200, `${q}: HTTP ${response.status}`);
+    }
+
     const health = await api<{ rows: { tenantName: string; status: string; storedEvents: number }[] }>(first, '/api/health');
     const tenants = new Set(health.rows.map((r) => r.tenantName));
     assert.deepEqual(tenants, new Set(['contoso', 'fabrikam']), 'collection health of every worker’s tenants');
