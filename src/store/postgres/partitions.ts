@@ -5,7 +5,7 @@ import { inTransaction } from '../../state/postgres/transaction.ts';
 const PARTITION_LOCK = 0x0365_e7e2;
 const DAY_MS = 86_400_000;
 /** Days after today whose partitions are created in advance (inserts at midnight never wait for DDL). */
-export const DAYS_AHEAD = 2;
+const DAYS_AHEAD = 2;
 
 /** UTC day number of an epoch-ms time (day 0 = 1970-01-01). */
 export const dayOf = (time: number): number => Math.floor(time / DAY_MS);
@@ -24,7 +24,7 @@ function dayOfName(name: string): number | undefined {
   return Number.isFinite(time) ? dayOf(time) : undefined;
 }
 
-export interface Partition {
+interface Partition {
   name: string;
   day: number;
   /** Table + indexes + TOAST, bytes. */
@@ -38,7 +38,7 @@ const locked = <T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Pr
   });
 
 /** The day partitions of o365_events, oldest first, with their size. */
-export async function listPartitions(db: pg.Pool | pg.PoolClient): Promise<Partition[]> {
+async function listPartitions(db: pg.Pool | pg.PoolClient): Promise<Partition[]> {
   const { rows } = await db.query<{ name: string; bytes: number }>(
     `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS bytes FROM pg_inherits i
      JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = 'o365_events'::regclass`,

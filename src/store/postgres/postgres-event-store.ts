@@ -82,11 +82,6 @@ function storedEvent(row: EventRow, alertIds: string[]): StoredEvent {
   };
 }
 
-export interface PostgresStoreOptions extends OpenEventStoreOptions {
-  /** Connections for the page's searches (default 4). */
-  searchConnections?: number;
-}
-
 /**
  * The event and alert store shared by scaled-out workers (`state: postgres://…`): every worker writes its events and
  * alerts into one database, so the page served by any worker shows every tenant. Events are partitioned by day
@@ -97,13 +92,13 @@ export interface PostgresStoreOptions extends OpenEventStoreOptions {
 export async function openPostgresEventStore(
   url: string,
   config: StoreConfig,
-  options: PostgresStoreOptions = {},
+  options: OpenEventStoreOptions = {},
 ): Promise<EventStore> {
   const clock = options.now ?? Date.now;
   const pool = new pg.Pool({ connectionString: url, max: WRITE_POOL_SIZE, types, connectionTimeoutMillis: 10_000 });
   const searchPool = new pg.Pool({
     connectionString: url,
-    max: options.searchConnections ?? SEARCH_POOL_SIZE,
+    max: SEARCH_POOL_SIZE,
     types,
     connectionTimeoutMillis: 10_000,
     statement_timeout: config.query_timeout,

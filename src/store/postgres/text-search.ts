@@ -7,7 +7,7 @@ import type { ProcessedEvent } from '../../core/processed-event.ts';
  * `alice@contoso.com` or `/sites/finance` whole) only sees plain words; the 'simple' configuration indexes them as they
  * are, with their positions (phrases).
  */
-export function foldWords(value: string): string[] {
+function foldWords(value: string): string[] {
   // Most audit text is ASCII: only other text pays for the decomposition that takes accents off.
   const folded = /[\u0080-\uffff]/.test(value) ? value.normalize('NFD').replace(/\p{M}+/gu, '') : value;
   return tokensOf(folded.toLowerCase());
