@@ -20,7 +20,7 @@ import { Pipeline, type PipelineOptions } from '../src/pipeline/pipeline.ts';
 import { FileSink } from '../src/sinks/file.ts';
 import { SqliteStateStore } from '../src/state/index.ts';
 import { storeSchema } from '../src/store/config.ts';
-import { openEventStore, type EventStore } from '../src/store/event-store.ts';
+import { openEventStore, type SqliteEventStore } from '../src/store/event-store.ts';
 import { summarizeOutput } from './support/output-ids.ts';
 
 const TENANTS = Number(process.argv[2] ?? 5);
@@ -77,7 +77,7 @@ function publishBacklog(emulator: Emulator, tenantIds: string[], eventsPerTenant
 function pipelineParts(
   variant: Variant,
   dir: string,
-): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: EventStore } {
+): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: SqliteEventStore } {
   if (variant === 'baseline') return { options: { format: 'raw' } };
   const { detector, errors } = detectorFromConfig(detectionSchema.parse({}), silentLogger);
   if (errors.length > 0) throw new Error(`bundled rules did not load: ${errors.map((e) => e.message).join('; ')}`);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ProcessedEvent } from '../src/core/processed-event.ts';
 import { storeSchema } from '../src/store/config.ts';
-import { type EventStore, openEventStore } from '../src/store/event-store.ts';
+import { openEventStore, type SqliteEventStore } from '../src/store/event-store.ts';
 import { eventAt, eventTemplates } from './support/generated-events.ts';
 import { openLegacyStore } from './support/legacy-store.ts';
 
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
   rmSync(legacyPath, { force: true });
   for (const suffix of ['-wal', '-shm']) rmSync(legacyPath + suffix, { force: true });
 
-  const store: EventStore = openEventStore(
+  const store: SqliteEventStore = openEventStore(
     storeSchema.parse({ path, max_events: 100_000_000, max_size_mb: 1_000_000, retention: '3650d' }),
     { now: () => NOW },
   );

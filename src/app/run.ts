@@ -10,7 +10,7 @@ import { enricherFromConfig } from '../enrich/index.ts';
 import { createRecordFilter } from '../filter/record-filter.ts';
 import { openAnalystStore } from '../store/analyst/analyst-store.ts';
 import { openPostgresAnalystStore } from '../store/analyst/postgres-analyst-store.ts';
-import { openEventStore, type EventStore } from '../store/event-store.ts';
+import { openStore, storeBeforeCheckpoint } from '../store/open-store.ts';
 import { scheduleRetention } from '../store/retention-schedule.ts';
 import type { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
 import { openStateStore } from '../state/open-state-store.ts';
@@ -94,9 +94,11 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ? await PostgresStateStore.open(statePath, { nodeId: config.scale_out.node_id, leaseTtlMs: config.scale_out.lease_ttl })
     : undefined;
   const stateStore: StateStore = shared ?? (await openStateStore(statePath));
-  const store: EventStore | undefined = config.store.enabled
-    ? openEventStore({ ...config.store, path: resolve(config.store.path) }, { logger: logger.child({ component: 'store' }) })
+  // Scaled out (state in PostgreSQL), events and alerts go to PostgreSQL too, unless store.backend says otherwise.
+  const opened = config.store.enabled
+    ? await openStore(config.store, statePath, logger.child({ component: 'store' }))
     : undefined;
+  const store = opened?.store;
   const detector = loadDetector(config, logger);
   if (detector && stateStore.loadDetectionState && stateStore.attachDetectionState) {
     // Correlations and alert groups resume where the last committed checkpoint left them. Scaled out, each worker
@@ -118,14 +120,16 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     onFatal,
     logger: logger.child({ component: 'pipeline' }),
     ...(detector ? { detector } : {}),
-    ...(store ? { store, storeDir: dirname(resolve(config.store.path)) } : {}),
+    ...(opened ? { store: opened.store, ...(opened.backend === 'sqlite' ? { storeDir: dirname(opened.path) } : {}) } : {}),
   });
+  // The PostgreSQL store writes in the background: each checkpoint waits until its events are committed there.
+  const delivery = opened?.backend === 'postgres' ? storeBeforeCheckpoint(pipeline, opened.store) : pipeline;
   const sinkHealth = buildSinkHealth(sinks, { configs: config.sinks, dataDir, registry: metricsRegistry, store: pipeline });
 
   const eventHubs: EventHubSource[] = [];
   if (config.eventhubs.length > 0) {
     const { EventHubSource } = await import('../sources/eventhub/eventhub-source.ts');
-    for (const hub of config.eventhubs) eventHubs.push(new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
+    for (const hub of config.eventhubs) eventHubs.push(new EventHubSource({ config: hub, delivery, dataDir, logger }));
   }
   const baseline = await pipeline.open(
     mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]),
@@ -139,7 +143,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ? new ScaleOutWorker({
         config: { tenants, collection },
         store: shared,
-        delivery: pipeline,
+        delivery,
         logger: collectorLogger,
         heartbeatMs: config.scale_out.heartbeat,
         ...ca,
@@ -151,7 +155,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
             }
           : {}),
       })
-    : createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: collectorLogger, ...ca });
+    : createCollector({ config: { tenants, collection }, stateStore, delivery, logger: collectorLogger, ...ca });
   // The receiver must be up before subscriptions are started: Microsoft validates the webhook address then.
   // Scale-out workers pick notified blobs up from the shared queue at their next poll.
   const wake = (tenantId: string) => void (collector instanceof ScaleOutWorker ? undefined : collector.wake(tenantId));
@@ -175,10 +179,11 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   let webUrl: string | undefined;
   // Triage and saved searches live in tables of their own: in the shared PostgreSQL database when scaled out (every
   // worker's page shows the same triage), else in the event store's SQLite file.
+  const analystUrl = opened?.backend === 'postgres' ? opened.url : shared ? statePath : undefined;
   const analyst =
     config.web.enabled && store
-      ? shared
-        ? await openPostgresAnalystStore(statePath)
+      ? analystUrl
+        ? await openPostgresAnalystStore(analystUrl)
         : openAnalystStore(resolve(config.store.path))
       : undefined;
   if (config.web.enabled && store && analyst) {

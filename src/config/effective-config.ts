@@ -35,7 +35,9 @@ function render(value: unknown, schemas: z.ZodType[]): unknown {
  */
 export function effectiveConfig(config: Config): unknown {
   const rendered = render(config, [configSchema]) as Record<string, unknown>;
-  if (typeof rendered.state === 'string')
-    rendered.state = rendered.state.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:[redacted]@');
+  const withoutPassword = (url: string) => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+):[^@]*@/, '$1:[redacted]@');
+  if (typeof rendered.state === 'string') rendered.state = withoutPassword(rendered.state);
+  const store = rendered.store as { postgres_url?: unknown } | undefined;
+  if (typeof store?.postgres_url === 'string') store.postgres_url = withoutPassword(store.postgres_url);
   return rendered;
 }

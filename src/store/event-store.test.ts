@@ -9,13 +9,13 @@ import { QuerySyntaxError } from '../query/index.ts';
 import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { QueryCancelledError } from './query-pool.ts';
-import { openEventStore, type EventStore } from './event-store.ts';
+import { openEventStore, type SqliteEventStore } from './event-store.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { sampleAlert, sampleEvents, TENANTS } from './testing/sample-events.ts';
 
 const NEWEST = Date.parse('2026-11-24T12:00:00Z');
 
-function tempStore(overrides: Record<string, unknown> = {}): { store: EventStore; path: string } {
+function tempStore(overrides: Record<string, unknown> = {}): { store: SqliteEventStore; path: string } {
   const path = join(mkdtempSync(join(tmpdir(), 'store-')), 'events.db');
   return { store: openEventStore(storeSchema.parse({ path, ...overrides })), path };
 }

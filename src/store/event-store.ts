@@ -54,25 +54,56 @@ export interface EventSearch {
   topValues(filter: EventFilter, field: FacetField, limit?: number, options?: SearchOptions): Promise<FacetResult>;
 }
 
+/** A value, or a promise of it: the SQLite store answers at once, the PostgreSQL one over the network. */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * What the pipeline and the web page use of an event store: the SQLite file of one process (openEventStore) or the
+ * PostgreSQL database that scaled-out workers share (openPostgresEventStore). Callers `await` every read.
+ */
 export interface EventStore extends EventSearch {
+  /**
+   * Takes a batch for storing; an id already stored is ignored. The SQLite store writes it in one transaction at
+   * once; the PostgreSQL store queues it and writes queued batches together (`flush` waits for that).
+   */
+  insertEvents(events: readonly ProcessedEvent[], now?: number): void;
+  /** Stores alerts and their event links (same timing as insertEvents); a known id is replaced by the newer version. */
+  insertAlerts(alerts: readonly Alert[]): void;
+  /** Resolves once everything given to insertEvents / insertAlerts is committed; rejects if writing it failed. */
+  flush(): Promise<void>;
+  /** One event by id. */
+  getEvent(id: string): Awaitable<StoredEvent | undefined>;
+  /** Several events by id, in the order asked (ids not stored are left out): an export reads a page at once. */
+  getEvents(ids: readonly string[]): Awaitable<StoredEvent[]>;
+  listAlerts(query: AlertQuery): Awaitable<AlertPage>;
+  getAlert(id: string): Awaitable<AlertWithEvents | undefined>;
+  /** Average events stored per minute over the last 5 minutes for one tenant × content type. */
+  eventsPerMinute(tenantId: string, contentType: string, now?: number): Awaitable<number>;
+  /** Totals and rates per tenant × content type (every worker's, when shared). */
+  streamStats(now?: number): Awaitable<StreamStats[]>;
+  countEvents(): Awaitable<number>;
+  /** Searches running now (in this process). */
+  runningSearches(): number;
+  /** Deletes events and alerts past retention, then the oldest events beyond the row and size caps. */
+  applyRetention(now?: number): Awaitable<RetentionResult>;
+  close(): Promise<void>;
+}
+
+/** The SQLite store: everything but the searches answers synchronously, and inserts say how many events were new. */
+export interface SqliteEventStore extends EventStore {
   /** Stores a batch in one transaction; an id already stored is ignored. Returns how many were new. */
   insertEvents(events: readonly ProcessedEvent[], now?: number): number;
-  /** Stores alerts and their event links; an id already stored is ignored. Returns how many were new. */
+  /** Stores alerts and their event links; a known id is replaced by the newer version. Returns how many were new. */
   insertAlerts(alerts: readonly Alert[]): number;
   /** One event by id (an indexed lookup and one block decoded). */
   getEvent(id: string): StoredEvent | undefined;
+  getEvents(ids: readonly string[]): StoredEvent[];
   listAlerts(query: AlertQuery): AlertPage;
   getAlert(id: string): AlertWithEvents | undefined;
-  /** Average events stored per minute over the last 5 minutes for one tenant × content type. */
   eventsPerMinute(tenantId: string, contentType: string, now?: number): number;
-  /** Totals and rates per tenant × content type. */
   streamStats(now?: number): StreamStats[];
   countEvents(): number;
-  /** Searches running in the worker threads now. */
-  runningSearches(): number;
-  /** Deletes events and alerts past retention, then the oldest events beyond the row and size caps. */
   applyRetention(now?: number): RetentionResult;
-  close(): Promise<void>;
 }
 
 export interface OpenEventStoreOptions {
@@ -145,7 +176,10 @@ function openDatabase(path: string, logger?: Logger): Database.Database {
   }
 }
 
-export function openEventStore(config: StoreConfig & { path: string }, options: OpenEventStoreOptions = {}): EventStore {
+export function openEventStore(
+  config: Omit<StoreConfig, 'backend' | 'postgres_url'>,
+  options: OpenEventStoreOptions = {},
+): SqliteEventStore {
   const db = openDatabase(config.path, options.logger);
   const clock = options.now ?? Date.now;
   const limits = { retentionMs: config.retention, maxEvents: config.max_events, maxSizeBytes: config.max_size_mb * 1024 * 1024 };
@@ -284,7 +318,11 @@ export function openEventStore(config: StoreConfig & { path: string }, options: 
 
     runningSearches: () => pool.running,
 
+    flush: () => Promise.resolve(),
+
     getEvent: (id) => wrap('reading an event', () => reads.getEvent(id)),
+    getEvents: (ids) =>
+      wrap('reading events', () => ids.map((id) => reads.getEvent(id)).filter((e): e is StoredEvent => e !== undefined)),
 
     listAlerts: (query) =>
       wrap('listing alerts', () => {

@@ -42,7 +42,7 @@ const COLUMNS: Record<string, { column: string; kind: ColumnKind }> = {
 const FTS = 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
 
 /** `alice*` → LIKE pattern `alice%` (escape `\`); `\*` stays a literal star. */
-function likePattern(pattern: string): string {
+export function likePattern(pattern: string): string {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;
@@ -59,7 +59,7 @@ function likePattern(pattern: string): string {
 }
 
 /** The literal text before the first unescaped wildcard, and whether a wildcard follows it directly. */
-function literalPrefix(pattern: string): string {
+export function literalPrefix(pattern: string): string {
   let out = '';
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!;

@@ -37,7 +37,7 @@ export function registerApiRoutes(app: FastifyInstance, { store, health, sinks, 
   });
 
   app.get<{ Params: { id: string } }>('/api/events/:id', async (request, reply) => {
-    const event = store.getEvent(request.params.id);
+    const event = await store.getEvent(request.params.id);
     return event ?? reply.code(404).send(notFound('event', request.params.id));
   });
 
@@ -57,7 +57,7 @@ export function registerApiRoutes(app: FastifyInstance, { store, health, sinks, 
   app.get('/api/alerts', async (request) => store.listAlerts(alertQueryOf(cleanParams(request.query), now())));
 
   app.get<{ Params: { id: string } }>('/api/alerts/:id', async (request, reply) => {
-    const alert = store.getAlert(request.params.id);
+    const alert = await store.getAlert(request.params.id);
     return alert ?? reply.code(404).send(notFound('alert', request.params.id));
   });
 

@@ -62,12 +62,8 @@ async function* csvLines(store: EventStore, query: EventQuery, options: SearchOp
 
 async function* ndjsonLines(store: EventStore, query: EventQuery, options: SearchOptions): AsyncGenerator<string> {
   for await (const events of pages(store, query, options)) {
-    const lines: string[] = [];
-    for (const summary of events) {
-      const event = await store.getEvent(summary.id);
-      if (event) lines.push(`${JSON.stringify(event)}\n`);
-    }
-    yield lines.join('');
+    const stored = await store.getEvents(events.map((e) => e.id));
+    yield stored.map((event) => `${JSON.stringify(event)}\n`).join('');
   }
 }
 

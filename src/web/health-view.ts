@@ -73,7 +73,7 @@ export async function buildHealthView(
   } catch (err) {
     sourceError = scrubSecrets(`collector health is unavailable: ${(err as Error).message}`);
   }
-  const stats = new Map(store.streamStats(now).map((s) => [`${s.tenantId}\u0000${s.contentType}`, s]));
+  const stats = new Map((await store.streamStats(now)).map((s) => [`${s.tenantId}\u0000${s.contentType}`, s]));
   const rows: HealthRow[] = streams.map((h) => {
     const key = `${h.tenantId}\u0000${h.contentType}`;
     const s = stats.get(key);

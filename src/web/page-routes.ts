@@ -30,8 +30,8 @@ export interface PageDeps {
   now: () => number;
 }
 
-function tenantNames(store: EventStore): string[] {
-  return [...new Set(store.streamStats().map((s) => s.tenantName))].sort();
+async function tenantNames(store: EventStore): Promise<string[]> {
+  return [...new Set((await store.streamStats()).map((s) => s.tenantName))].sort();
 }
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
@@ -46,7 +46,7 @@ export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
     const params = Object.keys(given).length === 0 ? { range: DEFAULT_RANGE } : given;
     const context = {
       params,
-      tenants: tenantNames(store),
+      tenants: await tenantNames(store),
       saved: await analyst.searches.list(),
       csrf: csrfTokenFor(request, reply, token),
     };

@@ -6,7 +6,7 @@ import type { HealthSource, StreamHealth } from '../../core/health.ts';
 import { type Logger, silentLogger } from '../../observability/logger.ts';
 import { storeSchema } from '../../store/config.ts';
 import { type AnalystStore, openAnalystStore } from '../../store/analyst/analyst-store.ts';
-import { openEventStore, type EventStore } from '../../store/event-store.ts';
+import { openEventStore, type SqliteEventStore } from '../../store/event-store.ts';
 import { sampleAlert, sampleEvents, TENANTS } from '../../store/testing/sample-events.ts';
 import { webSchema } from '../config.ts';
 import { createWebServer, type WebServer } from '../server.ts';
@@ -17,7 +17,7 @@ export const NOW = Date.parse('2026-11-24T14:00:00Z');
 
 export interface TestServer {
   server: WebServer;
-  store: EventStore;
+  store: SqliteEventStore;
   analyst: AnalystStore;
   url: string;
   dataDir: string;

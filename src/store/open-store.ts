@@ -1,0 +1,49 @@
+import { resolve } from 'node:path';
+import type { Delivery } from '../core/delivery.ts';
+import type { Logger } from '../observability/logger.ts';
+import type { StoreConfig } from './config.ts';
+import { StoreError } from './errors.ts';
+import { type EventStore, openEventStore } from './event-store.ts';
+import { openPostgresEventStore } from './postgres/postgres-event-store.ts';
+
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+export type OpenedStore =
+  | { backend: 'sqlite'; store: EventStore; path: string }
+  | { backend: 'postgres'; store: EventStore; url: string };
+
+/**
+ * Opens the configured event store: `backend: auto` is PostgreSQL when `state:` is a postgres:// URL (scaled out:
+ * every worker's page shows every tenant), else the SQLite file at `path`. The PostgreSQL database is `postgres_url`,
+ * or the state database.
+ */
+export async function openStore(config: StoreConfig, statePath: string, logger?: Logger): Promise<OpenedStore> {
+  const backend = config.backend === 'auto' ? (POSTGRES_URL.test(statePath) ? 'postgres' : 'sqlite') : config.backend;
+  if (backend === 'sqlite') {
+    const path = resolve(config.path);
+    return { backend, path, store: openEventStore({ ...config, path }, logger ? { logger } : {}) };
+  }
+  const url = config.postgres_url ?? (POSTGRES_URL.test(statePath) ? statePath : undefined);
+  if (!url) throw new StoreError('store.backend is postgres: set store.postgres_url, or use a postgres:// URL as state');
+  return { backend, url, store: await openPostgresEventStore(url, config, logger ? { logger } : {}) };
+}
+
+/**
+ * The pipeline as the sources see it, with one more step before each checkpoint: the store's queued writes are
+ * committed (a PostgreSQL store writes asynchronously). A delivery whose events could not be stored fails like one
+ * a sink refused: nothing is committed and the batch comes again; an event is never checkpointed and missing from
+ * the page.
+ */
+export function storeBeforeCheckpoint(delivery: Delivery, store: EventStore): Delivery {
+  return {
+    exclusive: (fn) =>
+      delivery.exclusive((deliver) =>
+        fn(async (records) => {
+          const positions = await deliver(records);
+          await store.flush();
+          return positions;
+        }),
+      ),
+    ...(delivery.ready ? { ready: (signal?: AbortSignal) => delivery.ready!(signal) } : {}),
+  };
+}

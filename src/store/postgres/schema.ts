@@ -1,0 +1,124 @@
+import type pg from 'pg';
+import { inTransaction } from '../../state/postgres/transaction.ts';
+
+/** pg_advisory_xact_lock key: workers starting together create the event tables one at a time. */
+const MIGRATION_LOCK = 0x0365_e7e1;
+
+/**
+ * The event store when scaled out (every worker writes, any worker's page reads):
+ *
+ * - `o365_events`: one row per event, partitioned by UTC day of event time (`o365_events_<yyyymmdd>`, created by
+ *   partitions.ts ahead of need); retention drops whole partitions. The key is (id, time): an event delivered again
+ *   has the same id and time, so it is ignored. `ecs` and `raw` are JSONB (any field is searchable by name);
+ *   `search` is the full-text vector (GIN) of the searchable words. Filter columns have (lower(column), time) indexes.
+ *   `xact` is the inserting transaction (the live tail reads by (xact, seq): see live-tail.ts).
+ * - `o365_event_days`: events stored per day (exact counts for the row cap without counting partitions).
+ * - `o365_alerts` and `o365_alert_events` (links to event ids); `o365_stream_totals` / `o365_stream_minutes`: counters
+ *   per tenant × content type for the health page.
+ * - `o365_try_numeric` / `o365_try_timestamptz`: casts that give NULL instead of an error, for ranges on document fields.
+ */
+const DDL = `
+CREATE SEQUENCE IF NOT EXISTS o365_events_seq;
+CREATE TABLE IF NOT EXISTS o365_events (
+  id TEXT NOT NULL,
+  time BIGINT NOT NULL,
+  seq BIGINT NOT NULL DEFAULT nextval('o365_events_seq'),
+  tenant_id TEXT NOT NULL,
+  tenant_name TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  ingested_at BIGINT NOT NULL,
+  user_name TEXT,
+  source_ip TEXT,
+  action TEXT,
+  workload TEXT,
+  outcome TEXT,
+  category TEXT,
+  country TEXT,
+  description TEXT NOT NULL,
+  ecs JSONB NOT NULL,
+  raw JSONB NOT NULL,
+  search TSVECTOR NOT NULL,
+  xact XID8 NOT NULL DEFAULT pg_current_xact_id(),
+  PRIMARY KEY (id, time)
+) PARTITION BY RANGE (time);
+CREATE INDEX IF NOT EXISTS o365_events_time ON o365_events (time, seq);
+CREATE INDEX IF NOT EXISTS o365_events_tenant ON o365_events (tenant_id, time);
+CREATE INDEX IF NOT EXISTS o365_events_tenant_name ON o365_events (tenant_name, time);
+CREATE INDEX IF NOT EXISTS o365_events_user ON o365_events (lower(user_name), time);
+CREATE INDEX IF NOT EXISTS o365_events_ip ON o365_events (lower(source_ip), time);
+CREATE INDEX IF NOT EXISTS o365_events_action ON o365_events (lower(action), time);
+CREATE INDEX IF NOT EXISTS o365_events_outcome ON o365_events (lower(outcome), time);
+CREATE INDEX IF NOT EXISTS o365_events_search ON o365_events USING GIN (search);
+CREATE INDEX IF NOT EXISTS o365_events_ingested ON o365_events (xact, seq);
+CREATE TABLE IF NOT EXISTS o365_event_days (
+  day INTEGER PRIMARY KEY,
+  events BIGINT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS o365_alerts (
+  id TEXT PRIMARY KEY,
+  seq BIGSERIAL NOT NULL,
+  rule_id TEXT NOT NULL,
+  title TEXT NOT NULL,
+  level TEXT NOT NULL,
+  level_rank INTEGER NOT NULL,
+  tenant_id TEXT NOT NULL,
+  tenant_name TEXT,
+  time BIGINT NOT NULL,
+  created_at BIGINT NOT NULL,
+  json JSONB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS o365_alerts_time ON o365_alerts (time, seq);
+CREATE INDEX IF NOT EXISTS o365_alerts_tenant ON o365_alerts (tenant_id, time);
+CREATE TABLE IF NOT EXISTS o365_alert_events (
+  alert_id TEXT NOT NULL,
+  event_id TEXT NOT NULL,
+  PRIMARY KEY (alert_id, event_id)
+);
+CREATE INDEX IF NOT EXISTS o365_alert_events_event ON o365_alert_events (event_id);
+
+CREATE TABLE IF NOT EXISTS o365_stream_totals (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  tenant_name TEXT NOT NULL,
+  events_total BIGINT NOT NULL,
+  newest_event_at BIGINT NOT NULL,
+  last_insert_at BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, content_type)
+);
+CREATE TABLE IF NOT EXISTS o365_stream_minutes (
+  tenant_id TEXT NOT NULL,
+  content_type TEXT NOT NULL,
+  minute BIGINT NOT NULL,
+  events BIGINT NOT NULL,
+  PRIMARY KEY (tenant_id, content_type, minute)
+);
+
+CREATE OR REPLACE FUNCTION o365_try_numeric(value TEXT) RETURNS NUMERIC LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+  RETURN value::numeric;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$;
+CREATE OR REPLACE FUNCTION o365_try_timestamptz(value TEXT) RETURNS TIMESTAMPTZ LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  IF value !~ '^\\d{4}-\\d{2}-\\d{2}' THEN
+    RETURN NULL;
+  END IF;
+  -- Like the query's own times: UTC unless the value names a zone.
+  IF value !~ '([zZ]|[+-]\\d\\d:?\\d\\d)$' THEN
+    value := value || 'Z';
+  END IF;
+  RETURN value::timestamptz;
+EXCEPTION WHEN others THEN
+  RETURN NULL;
+END $$;
+`;
+
+/** Creates the event store's tables if missing (idempotent; workers starting together take turns). */
+export async function migrateEventStore(pool: pg.Pool): Promise<void> {
+  await inTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+    await client.query(DDL);
+  });
+}
