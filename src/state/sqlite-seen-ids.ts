@@ -6,8 +6,8 @@ const LOOKUP_CHUNK = 500;
 /** Rows per multi-row INSERT. */
 const INSERT_CHUNK = 200;
 
-/** Ids grouped by the store's tenant number, ready to insert in the commit's transaction. */
-export interface PreparedIds {
+/** A day's ids grouped by the store's tenant number, each group sorted, ready to insert in the commit's transaction. */
+export interface PreparedDay {
   day: number;
   rows: { tenantNo: number; ids: Buffer[] }[];
 }
@@ -102,33 +102,48 @@ export class SqliteSeenIds {
   }
 
   /**
-   * Numbers the tenants and creates the day's table, each in its own short transaction, so that nothing here is
-   * undone with a failed commit while the in-memory caches still believe it. Call outside the commit's transaction.
+   * Groups the ids of a commit's batches by day of expiry and tenant, sorted (a sorted bulk insert walks the day's
+   * B-tree in order, so neighbouring ids share the pages it dirties). Numbers the tenants and creates the days'
+   * tables, each in its own short transaction, so that nothing here is undone with a failed commit while the
+   * in-memory caches still believe it. Call outside the commit's transaction.
    */
-  prepare(eventIds: readonly string[], until: number): PreparedIds {
-    const day = bucketOf(until);
-    if (eventIds.length === 0) return { day, rows: [] };
-    const byTenant = new Map<number, Buffer[]>();
-    for (const eventId of eventIds) {
-      const key: DedupKey = dedupKeyOf(eventId);
-      const tenantNo = this.#tenantNo(key.tenant);
-      let ids = byTenant.get(tenantNo);
-      if (!ids) {
-        ids = [];
-        byTenant.set(tenantNo, ids);
+  prepare(batches: readonly { eventIds: readonly string[]; seenUntil: number }[]): PreparedDay[] {
+    const days = new Map<number, Map<number, Buffer[]>>();
+    for (const { eventIds, seenUntil } of batches) {
+      if (eventIds.length === 0) continue;
+      const day = bucketOf(seenUntil);
+      let byTenant = days.get(day);
+      if (!byTenant) {
+        byTenant = new Map();
+        days.set(day, byTenant);
       }
-      ids.push(key.id);
+      for (const eventId of eventIds) {
+        const key: DedupKey = dedupKeyOf(eventId);
+        const tenantNo = this.#tenantNo(key.tenant);
+        let ids = byTenant.get(tenantNo);
+        if (!ids) {
+          ids = [];
+          byTenant.set(tenantNo, ids);
+        }
+        ids.push(key.id);
+      }
     }
-    if (!this.#days.includes(day)) {
-      this.#db.transaction(() => {
-        this.#db.exec(
-          `CREATE TABLE IF NOT EXISTS ${tableOf(day)} (tenant_no INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (tenant_no, id)) WITHOUT ROWID`,
-        );
-        this.#db.prepare('INSERT OR IGNORE INTO seen_buckets (day, ids) VALUES (?, 0)').run(day);
-      })();
-      this.#days = [...this.#days, day].sort((a, b) => b - a);
-    }
-    return { day, rows: [...byTenant].map(([tenantNo, ids]) => ({ tenantNo, ids })) };
+    for (const day of days.keys()) this.#ensureDay(day);
+    return [...days].map(([day, byTenant]) => ({
+      day,
+      rows: [...byTenant].map(([tenantNo, ids]) => ({ tenantNo, ids: ids.sort(Buffer.compare) })),
+    }));
+  }
+
+  #ensureDay(day: number): void {
+    if (this.#days.includes(day)) return;
+    this.#db.transaction(() => {
+      this.#db.exec(
+        `CREATE TABLE IF NOT EXISTS ${tableOf(day)} (tenant_no INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (tenant_no, id)) WITHOUT ROWID`,
+      );
+      this.#db.prepare('INSERT OR IGNORE INTO seen_buckets (day, ids) VALUES (?, 0)').run(day);
+    })();
+    this.#days = [...this.#days, day].sort((a, b) => b - a);
   }
 
   #tenantNo(tenant: string): number {
@@ -141,19 +156,21 @@ export class SqliteSeenIds {
   }
 
   /** Inserts prepared ids; runs inside the commit's transaction. */
-  insert(prepared: PreparedIds): void {
-    let added = 0;
-    for (const { tenantNo, ids } of prepared.rows) {
-      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-        const chunk = ids.slice(i, i + INSERT_CHUNK);
-        const values: (number | Buffer)[] = [];
-        for (const id of chunk) values.push(tenantNo, id);
-        added += this.#statement(
-          `INSERT OR IGNORE INTO ${tableOf(prepared.day)} (tenant_no, id) VALUES ${chunk.map(() => '(?, ?)').join(',')}`,
-        ).run(...values).changes;
+  insert(prepared: readonly PreparedDay[]): void {
+    for (const { day, rows } of prepared) {
+      let added = 0;
+      for (const { tenantNo, ids } of rows) {
+        for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+          const chunk = ids.slice(i, i + INSERT_CHUNK);
+          const values: (number | Buffer)[] = [];
+          for (const id of chunk) values.push(tenantNo, id);
+          added += this.#statement(
+            `INSERT OR IGNORE INTO ${tableOf(day)} (tenant_no, id) VALUES ${chunk.map(() => '(?, ?)').join(',')}`,
+          ).run(...values).changes;
+        }
       }
+      if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, day);
     }
-    if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, prepared.day);
   }
 
   /** Drops the days that have passed (and the legacy table's expired rows); returns how many ids were forgotten. */
