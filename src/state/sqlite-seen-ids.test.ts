@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStateStore } from './sqlite-state-store.ts';
-import { dedupKeyOf, recordIdKey } from './dedup-key.ts';
+import { bucketOf, dedupKeyOf, recordIdKey } from './dedup-key.ts';
+import { STAGE_MAX } from './sqlite-seen-ids.ts';
 import type { BatchCommit } from './state-store.ts';
 
 const DAY = 86_400_000;
@@ -152,13 +153,39 @@ test('a schema-1 state file keeps its text seen_events: read until they expire, 
   await reopened.close();
 });
 
-test('a seen id costs under 32 bytes of state file', async () => {
+test('a seen id costs under 32 bytes of state file (several stage merges: the stage reuses its freed pages)', async () => {
   const path = tempFile();
   const store = await storeWithBlob(path);
   const until = Date.now() + 8 * DAY;
-  const ids = Array.from({ length: 50_000 }, () => `${T1}:${randomUUID()}`);
+  const ids = Array.from({ length: 4 * STAGE_MAX }, () => `${T1}:${randomUUID()}`);
   for (let i = 0; i < ids.length; i += 500) await store.commitBatches([commit(ids.slice(i, i + 500), until)]);
   await store.close(); // checkpoints the WAL into the file
   const bytesPerId = statSync(path).size / ids.length;
   assert.ok(bytesPerId < 32, `${bytesPerId.toFixed(1)} bytes per id`);
+});
+
+test('staged ids: seen at once, kept across a restart, merged into their day table once STAGE_MAX wait (still seen)', async () => {
+  const path = tempFile();
+  const until = Date.now() + 8 * DAY;
+  const ids = Array.from({ length: STAGE_MAX + 500 }, () => `${T1}:${randomUUID()}`);
+  const rows = (db: Database.Database, table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  let store = await storeWithBlob(path);
+  await store.commitBatches([commit(ids.slice(0, 1000), until), commit(ids.slice(1000, 2000), until)]);
+  assert.equal((await store.filterSeen(ids.slice(0, 3000))).size, 2000, 'seen as soon as committed');
+  await store.close();
+  let db = new Database(path, { readonly: true });
+  assert.equal(rows(db, 'seen_stage'), 2000, 'staged in the state file');
+  assert.equal(rows(db, `seen_ids_${bucketOf(until)}`), 0, 'not merged yet');
+  db.close();
+  store = new SqliteStateStore(path);
+  assert.equal((await store.filterSeen(ids.slice(0, 3000))).size, 2000, 'seen after a restart');
+  for (let i = 2000; i < ids.length; i += 500) await store.commitBatches([commit(ids.slice(i, i + 500), until)]);
+  assert.equal((await store.filterSeen(ids)).size, ids.length, 'every id seen, merged or staged');
+  await store.close();
+  db = new Database(path, { readonly: true });
+  assert.equal(rows(db, 'seen_stage'), 500, 'the stage was merged at STAGE_MAX, only the last commit waits');
+  assert.equal(rows(db, `seen_ids_${bucketOf(until)}`), STAGE_MAX);
+  assert.equal((db.prepare('SELECT ids FROM seen_buckets WHERE day = ?').get(bucketOf(until)) as { ids: number }).ids, STAGE_MAX);
+  db.close();
 });

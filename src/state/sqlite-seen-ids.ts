@@ -5,6 +5,8 @@ import { bucketExpired, bucketOf, type DedupKey, dedupKeyOf } from './dedup-key.
 const LOOKUP_CHUNK = 500;
 /** Rows per multi-row INSERT. */
 const INSERT_CHUNK = 200;
+/** Staged ids merged into their day tables once this many wait (~4 MB of memory for the in-memory index). */
+export const STAGE_MAX = 50_000;
 
 /** A day's ids grouped by the store's tenant number, each group sorted, ready to insert in the commit's transaction. */
 export interface PreparedDay {
@@ -19,6 +21,11 @@ const tableOf = (day: number): string => `seen_ids_${day}`;
  * (`seen_ids_<day>`, key: tenant number + 16-byte id, ~23 bytes a row), so expiry is a DROP TABLE of whole past days.
  * The `seen_buckets` table lists the days and their row counts. A state file from before (schema 1) still has the
  * text-keyed `seen_events` table: it is read as well, and pruned row by row, until its last id expired.
+ *
+ * A commit does not insert its ids into the day tables (random 16-byte keys: each id would dirty its own page of a
+ * big B-tree): it appends them to `seen_stage` (a rowid table, so an append dirties its last pages only), indexed in
+ * memory. Once STAGE_MAX ids are staged they are merged into the day tables in one sorted bulk insert, which
+ * touches each page of a day's table at most once, and the stage is emptied in the same transaction.
  */
 export class SqliteSeenIds {
   readonly #db: Database.Database;
@@ -27,6 +34,10 @@ export class SqliteSeenIds {
   #days: number[];
   #legacy: boolean;
   readonly #statements = new Map<string, Database.Statement>();
+  /** The staged ids (committed, not yet merged), as `${tenantNo}:${id as latin1}`. */
+  readonly #staged = new Set<string>();
+  /** Days that have staged ids. */
+  readonly #stagedDays = new Set<number>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -37,6 +48,14 @@ export class SqliteSeenIds {
       this.#tenants.set(row.tenant_id, row.tenant_no);
     this.#days = (db.prepare('SELECT day FROM seen_buckets ORDER BY day DESC').all() as { day: number }[]).map((r) => r.day);
     this.#legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_events'`).get() !== undefined;
+    for (const row of db.prepare('SELECT day, tenant_no, id FROM seen_stage').all() as {
+      day: number;
+      tenant_no: number;
+      id: Buffer;
+    }[]) {
+      this.#staged.add(stagedKey(row.tenant_no, row.id));
+      this.#stagedDays.add(row.day);
+    }
   }
 
   #statement(sql: string): Database.Statement {
@@ -52,7 +71,7 @@ export class SqliteSeenIds {
   filter(eventIds: readonly string[]): Set<string> {
     const seen = new Set<string>();
     if (eventIds.length === 0) return seen;
-    if (this.#days.length > 0) this.#filterBuckets(eventIds, seen);
+    if (this.#days.length > 0 || this.#staged.size > 0) this.#filterBuckets(eventIds, seen);
     if (this.#legacy) this.#filterLegacy(eventIds, seen);
     return seen;
   }
@@ -63,6 +82,10 @@ export class SqliteSeenIds {
       const key = dedupKeyOf(eventId);
       const tenantNo = this.#tenants.get(key.tenant);
       if (tenantNo === undefined) continue;
+      if (this.#staged.has(stagedKey(tenantNo, key.id))) {
+        seen.add(eventId);
+        continue;
+      }
       let group = byTenant.get(tenantNo);
       if (!group) {
         group = { keys: [], ids: [] };
@@ -155,26 +178,61 @@ export class SqliteSeenIds {
     return tenantNo;
   }
 
-  /** Inserts prepared ids; runs inside the commit's transaction. */
+  /** Stages prepared ids; runs inside the commit's transaction. Call `committed` once that transaction committed. */
   insert(prepared: readonly PreparedDay[]): void {
     for (const { day, rows } of prepared) {
-      let added = 0;
       for (const { tenantNo, ids } of rows) {
         for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
           const chunk = ids.slice(i, i + INSERT_CHUNK);
           const values: (number | Buffer)[] = [];
-          for (const id of chunk) values.push(tenantNo, id);
-          added += this.#statement(
-            `INSERT OR IGNORE INTO ${tableOf(day)} (tenant_no, id) VALUES ${chunk.map(() => '(?, ?)').join(',')}`,
-          ).run(...values).changes;
+          for (const id of chunk) values.push(day, tenantNo, id);
+          this.#statement(`INSERT INTO seen_stage (day, tenant_no, id) VALUES ${chunk.map(() => '(?, ?, ?)').join(',')}`).run(
+            ...values,
+          );
         }
       }
-      if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, day);
     }
+  }
+
+  /** The commit that staged `prepared` committed: its ids are seen from now on; merges the stage once it is full. */
+  committed(prepared: readonly PreparedDay[]): void {
+    for (const { day, rows } of prepared) {
+      this.#stagedDays.add(day);
+      for (const { tenantNo, ids } of rows) for (const id of ids) this.#staged.add(stagedKey(tenantNo, id));
+    }
+    if (this.#staged.size < STAGE_MAX) return;
+    try {
+      this.merge();
+    } catch {
+      // The commit itself stands; the ids stay staged (still seen) and the next commit merges them.
+    }
+  }
+
+  /**
+   * Moves the staged ids into their day tables, sorted (a day's B-tree is walked in order), and empties the stage, in
+   * one transaction. If it fails (disk full), the stage stays as it was and the next commit tries again.
+   */
+  merge(): void {
+    if (this.#stagedDays.size === 0) return;
+    this.#db.transaction(() => {
+      for (const day of this.#stagedDays) {
+        const added = this.#db
+          .prepare(
+            `INSERT OR IGNORE INTO ${tableOf(day)} (tenant_no, id)
+             SELECT tenant_no, id FROM seen_stage WHERE day = ? ORDER BY tenant_no, id`,
+          )
+          .run(day).changes;
+        if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, day);
+      }
+      this.#db.exec('DELETE FROM seen_stage');
+    })();
+    this.#staged.clear();
+    this.#stagedDays.clear();
   }
 
   /** Drops the days that have passed (and the legacy table's expired rows); returns how many ids were forgotten. */
   prune(now: number): number {
+    this.merge();
     const expired = this.#days.filter((day) => bucketExpired(day, now));
     let forgotten = 0;
     this.#db.transaction(() => {
@@ -201,3 +259,5 @@ export class SqliteSeenIds {
     return forgotten;
   }
 }
+
+const stagedKey = (tenantNo: number, id: Buffer): string => `${tenantNo}:${id.toString('latin1')}`;

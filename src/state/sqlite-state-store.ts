@@ -240,6 +240,7 @@ export class SqliteStateStore implements StateStore {
       for (const [sink, position] of Object.entries(positions)) savePosition.run(sink, position);
       this.#writeDetectionState();
     })();
+    this.#seen.committed(seenIds);
     this.#detection?.stateCommitted();
   }
 
