@@ -3,7 +3,8 @@
 // with `format: raw` and no store, detection, GeoIP or web page. Measured from outside: time to the first event, backlog
 // events/s, CPU seconds and peak RSS (from /proc), then idle cost once there is nothing left to collect.
 // Floor, same run: a plain loopback client that downloads and JSON.parses the same blobs (bench/support/plain-client.ts).
-// Usage: node --import tsx bench/collect.bench.ts [backlog] [runs]
+// Usage: node --import tsx bench/collect.bench.ts [backlog] [runs]; BENCH_CONCURRENCY=<n> sets collection.concurrency
+// (blob workers per tenant, default 4); BENCH_CPU_PROF=<folder> profiles the collector (see below).
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -87,7 +88,13 @@ async function runProduct(run: number): Promise<ProductRun> {
         },
       ],
       data_dir: 'data',
-      collection: { poll_interval: '10s', backfill: '1h', settle_window: '1h', listing_delay: '0s', ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}) },
+      collection: {
+        poll_interval: '10s',
+        backfill: '1h',
+        settle_window: '1h',
+        listing_delay: '0s',
+        ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
+      },
       output: { format: 'raw' },
       store: { enabled: false },
       detection: { enabled: false },
