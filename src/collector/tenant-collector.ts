@@ -304,11 +304,7 @@ export class TenantCollector {
     }
   }
 
-  /**
-   * Fetches due blobs with bounded concurrency, round-robin across content types; each blob is tried once per cycle.
-   * A worker fetches and parses its next blob while the last batch of the previous one waits for its group commit
-   * (at most one such batch per worker: 2 × concurrency blobs in memory at most).
-   */
+  /** Fetches due blobs with bounded concurrency, round-robin across content types; each blob is tried once per cycle. */
   async #drain(result: CycleResult, tried: Set<string>): Promise<void> {
     const queues = new Map<string, QueuedBlob[]>(this.#keys.map((k) => [k.contentType, []]));
     let turn = 0;
@@ -333,45 +329,30 @@ export class TenantCollector {
     };
     let authError: unknown;
     const worker = async (): Promise<void> => {
-      let committing: Promise<void> = Promise.resolve();
-      try {
-        while (!this.#o.signal.aborted && authError === undefined) {
-          // Local storage full: fetch nothing until the pipeline can store it again.
-          await this.#o.delivery.ready?.(this.#o.signal);
-          if (this.#o.signal.aborted) break;
-          const next = await take();
-          if (!next) break;
-          committing = (await this.#processBlob(next.key, next.blob, result, committing)).committed;
-          committing.catch(() => undefined); // awaited below or by the next blob's first commit
+      while (!this.#o.signal.aborted && authError === undefined) {
+        // Local storage full: fetch nothing until the pipeline can store it again.
+        await this.#o.delivery.ready?.(this.#o.signal);
+        if (this.#o.signal.aborted) return;
+        const next = await take();
+        if (!next) return;
+        try {
+          await this.#processBlob(next.key, next.blob, result);
+        } catch (err) {
+          authError = err;
         }
-        await committing;
-      } catch (err) {
-        authError ??= err;
-        await committing.catch(() => undefined);
       }
     };
     await Promise.all(Array.from({ length: this.#o.collection.concurrency }, worker));
     if (authError !== undefined) throw authError;
   }
 
-  /**
-   * Fetches the blob and delivers it batch by batch. Its first commit waits for `previous` (the worker's blob
-   * before, still committing). Resolves once the last batch is handed to the group commit, with `committed`: that
-   * commit and its bookkeeping (rejects only with an auth error, which ends the tenant's cycle).
-   */
-  async #processBlob(
-    key: StreamKey,
-    blob: QueuedBlob,
-    result: CycleResult,
-    previous: Promise<void>,
-  ): Promise<{ committed: Promise<void> }> {
+  async #processBlob(key: StreamKey, blob: QueuedBlob, result: CycleResult): Promise<void> {
     const { collection, api, blobs } = this.#o;
     if (blob.expiration <= Date.now() + api.clockSkewMs) {
       await this.#expire(key, blob, `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`);
-      return { committed: previous };
+      return;
     }
     const commit = async (elements: BlobElement[], deliveredThrough: number, done: boolean): Promise<void> => {
-      await previous;
       const outcome = await blobs.deliver({
         key,
         tenantName: this.#o.tenant.name,
@@ -387,7 +368,6 @@ export class TenantCollector {
     };
     let invalid = 0;
     let firstInvalid: string | undefined;
-    let last: Promise<void>;
     try {
       let index = 0;
       let batch: BlobElement[] = [];
@@ -404,41 +384,26 @@ export class TenantCollector {
           batch = [];
         }
       }
-      last = commit(batch, Math.max(index, blob.delivered), true);
+      await commit(batch, Math.max(index, blob.delivered), true);
+      if (invalid > 0) {
+        m.elementsInvalid.inc(this.#labels(key), invalid);
+        this.#log.warn(
+          { contentType: key.contentType, contentId: blob.contentId, invalid, reason: firstInvalid },
+          "blob elements that are not records sent to the dead-letter output; the blob's records were delivered",
+        );
+      }
+      result.blobsFetched += 1;
+      m.blobsFetched.inc(this.#labels(key));
+      m.contentLag.set(this.#labels(key), Math.max(0, (Date.now() - blob.contentCreated) / 1000));
     } catch (err) {
-      await this.#blobFailed(key, blob, err, result);
-      return { committed: previous };
+      if (this.#o.signal.aborted) return;
+      if (err instanceof ApiError && err.kind === 'auth') throw err;
+      if (err instanceof ApiError && err.kind === 'gone') {
+        await this.#expire(key, blob, err.message);
+        return;
+      }
+      await this.#fail(key, blob, err, result);
     }
-    return {
-      committed: last.then(
-        () => this.#blobDone(key, blob, result, invalid, firstInvalid),
-        (err: unknown) => this.#blobFailed(key, blob, err, result),
-      ),
-    };
-  }
-
-  #blobDone(key: StreamKey, blob: QueuedBlob, result: CycleResult, invalid: number, firstInvalid?: string): void {
-    if (invalid > 0) {
-      m.elementsInvalid.inc(this.#labels(key), invalid);
-      this.#log.warn(
-        { contentType: key.contentType, contentId: blob.contentId, invalid, reason: firstInvalid },
-        "blob elements that are not records sent to the dead-letter output; the blob's records were delivered",
-      );
-    }
-    result.blobsFetched += 1;
-    m.blobsFetched.inc(this.#labels(key));
-    m.contentLag.set(this.#labels(key), Math.max(0, (Date.now() - blob.contentCreated) / 1000));
-  }
-
-  /** A blob's fetch or delivery failed: recorded for a retry (or expired when gone); an auth error is rethrown. */
-  async #blobFailed(key: StreamKey, blob: QueuedBlob, err: unknown, result: CycleResult): Promise<void> {
-    if (this.#o.signal.aborted) return;
-    if (err instanceof ApiError && err.kind === 'auth') throw err;
-    if (err instanceof ApiError && err.kind === 'gone') {
-      await this.#expire(key, blob, err.message);
-      return;
-    }
-    await this.#fail(key, blob, err, result);
   }
 
   async #fail(key: StreamKey, blob: QueuedBlob, err: unknown, result: CycleResult): Promise<void> {
