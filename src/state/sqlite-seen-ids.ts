@@ -38,6 +38,8 @@ export class SqliteSeenIds {
   readonly #staged = new Set<string>();
   /** Days that have staged ids. */
   readonly #stagedDays = new Set<number>();
+  /** Keys computed by the last `filter`, reused by the `prepare` of the commit that follows it. */
+  #lastKeys = new Map<string, DedupKey>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -78,8 +80,10 @@ export class SqliteSeenIds {
 
   #filterBuckets(eventIds: readonly string[], seen: Set<string>): void {
     const byTenant = new Map<number, { keys: Buffer[]; ids: string[] }>();
+    this.#lastKeys = new Map();
     for (const eventId of eventIds) {
       const key = dedupKeyOf(eventId);
+      this.#lastKeys.set(eventId, key);
       const tenantNo = this.#tenants.get(key.tenant);
       if (tenantNo === undefined) continue;
       if (this.#staged.has(stagedKey(tenantNo, key.id))) {
@@ -141,7 +145,7 @@ export class SqliteSeenIds {
         days.set(day, byTenant);
       }
       for (const eventId of eventIds) {
-        const key: DedupKey = dedupKeyOf(eventId);
+        const key: DedupKey = this.#lastKeys.get(eventId) ?? dedupKeyOf(eventId);
         const tenantNo = this.#tenantNo(key.tenant);
         let ids = byTenant.get(tenantNo);
         if (!ids) {
@@ -151,6 +155,7 @@ export class SqliteSeenIds {
         ids.push(key.id);
       }
     }
+    this.#lastKeys = new Map();
     for (const day of days.keys()) this.#ensureDay(day);
     return [...days].map(([day, byTenant]) => ({
       day,

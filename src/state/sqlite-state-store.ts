@@ -49,6 +49,8 @@ export class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
   readonly #seen: SqliteSeenIds;
   #detection: DetectionStateSource | undefined;
+  /** The statements of every commit, prepared once. */
+  #commitStatements: Record<'saveProgress' | 'savePosition' | 'ensureStream' | 'countEvents', Database.Statement> | undefined;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -213,17 +215,21 @@ export class SqliteStateStore implements StateStore {
   async commitBatches(commits: readonly BatchCommit[]): Promise<void> {
     if (commits.length === 0) return;
     const seenIds = this.#seen.prepare(commits);
-    const saveProgress = this.#db.prepare(
-      `UPDATE blobs SET delivered = ?, state = CASE WHEN ? THEN 'done' ELSE state END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
-       WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
-    );
-    const savePosition = this.#db.prepare(
-      'INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position',
-    );
-    const countEvents = this.#db.prepare(
-      `UPDATE streams SET events_total = events_total + ?, newest_content_at = MAX(COALESCE(newest_content_at, 0), ?)
-       WHERE tenant_id = ? AND content_type = ?`,
-    );
+    this.#commitStatements ??= {
+      saveProgress: this.#db.prepare(
+        `UPDATE blobs SET delivered = ?, state = CASE WHEN ? THEN 'done' ELSE state END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
+         WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
+      ),
+      savePosition: this.#db.prepare(
+        'INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position',
+      ),
+      ensureStream: this.#db.prepare('INSERT OR IGNORE INTO streams (tenant_id, content_type) VALUES (?, ?)'),
+      countEvents: this.#db.prepare(
+        `UPDATE streams SET events_total = events_total + ?, newest_content_at = MAX(COALESCE(newest_content_at, 0), ?)
+         WHERE tenant_id = ? AND content_type = ?`,
+      ),
+    };
+    const { saveProgress, savePosition, ensureStream, countEvents } = this.#commitStatements;
     this.#db.transaction(() => {
       const positions: Record<string, string> = {};
       for (const commit of commits) {
@@ -233,7 +239,7 @@ export class SqliteStateStore implements StateStore {
         if (changed === 0)
           throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
         Object.assign(positions, commit.positions);
-        this.#ensureStream(key);
+        ensureStream.run(key.tenantId, key.contentType);
         countEvents.run(commit.eventsDelivered, commit.contentCreated, key.tenantId, key.contentType);
       }
       this.#seen.insert(seenIds);
