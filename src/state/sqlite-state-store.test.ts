@@ -59,7 +59,7 @@ test('the ledger enqueues a contentId once, due blobs come oldest first, quarant
   await store.close();
 });
 
-test('commitBatch stores progress, seen ids and sink positions together; a bad commit changes nothing', async () => {
+test('commitBatches stores progress, seen ids and sink positions together; a bad commit changes nothing', async () => {
   const store = new SqliteStateStore(':memory:');
   await store.registerStream(key, 'contoso');
   await store.enqueueBlobs(key, [blob('a', 10)], 0);
