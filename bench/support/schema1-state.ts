@@ -95,8 +95,7 @@ export class Schema1State {
     return seen;
   }
 
-  async commitBatch(commit: BatchCommit): Promise<void> {
-    const { key } = commit;
+  async commitBatches(commits: readonly BatchCommit[]): Promise<void> {
     const insertSeen = this.#db.prepare(
       'INSERT INTO seen_events (id, expires_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET expires_at = excluded.expires_at',
     );
@@ -104,24 +103,27 @@ export class Schema1State {
       'INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position',
     );
     this.#db.transaction(() => {
-      this.#db
-        .prepare(
-          `UPDATE blobs SET delivered = ?, state = CASE WHEN ? THEN 'done' ELSE state END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
-           WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
-        )
-        .run(commit.delivered, commit.done ? 1 : 0, commit.done ? 1 : 0, key.tenantId, key.contentType, commit.contentId);
-      for (const id of commit.eventIds) insertSeen.run(id, commit.seenUntil);
-      for (const [sink, position] of Object.entries(commit.positions)) savePosition.run(sink, position);
-      this.#db
-        .prepare('INSERT OR IGNORE INTO streams (tenant_id, content_type) VALUES (?, ?)')
-        .run(key.tenantId, key.contentType);
-      this.#db
-        .prepare(
-          `UPDATE streams SET events_total = events_total + ?, newest_content_at = MAX(COALESCE(newest_content_at, 0), ?)
-           WHERE tenant_id = ? AND content_type = ?`,
-        )
-        .run(commit.eventsDelivered, commit.contentCreated, key.tenantId, key.contentType);
+      for (const commit of commits) this.#commitOne(commit, insertSeen, savePosition);
     })();
+  }
+
+  #commitOne(commit: BatchCommit, insertSeen: Database.Statement, savePosition: Database.Statement): void {
+    const { key } = commit;
+    this.#db
+      .prepare(
+        `UPDATE blobs SET delivered = ?, state = CASE WHEN ? THEN 'done' ELSE state END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
+         WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
+      )
+      .run(commit.delivered, commit.done ? 1 : 0, commit.done ? 1 : 0, key.tenantId, key.contentType, commit.contentId);
+    for (const id of commit.eventIds) insertSeen.run(id, commit.seenUntil);
+    for (const [sink, position] of Object.entries(commit.positions)) savePosition.run(sink, position);
+    this.#db.prepare('INSERT OR IGNORE INTO streams (tenant_id, content_type) VALUES (?, ?)').run(key.tenantId, key.contentType);
+    this.#db
+      .prepare(
+        `UPDATE streams SET events_total = events_total + ?, newest_content_at = MAX(COALESCE(newest_content_at, 0), ?)
+         WHERE tenant_id = ? AND content_type = ?`,
+      )
+      .run(commit.eventsDelivered, commit.contentCreated, key.tenantId, key.contentType);
   }
 
   async prune(now: number): Promise<void> {

@@ -12,6 +12,7 @@ import type { StateStore } from '../state/state-store.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
 import { Reconciler } from './reconciler.ts';
+import { BlobDelivery } from './blob-delivery.ts';
 import { TenantCollector, type CycleResult } from './tenant-collector.ts';
 import { WakeSignal } from './webhook/wake-signal.ts';
 
@@ -81,6 +82,8 @@ export function createCollector(options: CollectorOptions): Collector {
   const agents = new HttpAgents({ requestTimeoutMs: config.collection.request_timeout, connectionsPerOrigin });
   // Subscriptions and listings of all tenants take at most half the connections: blob downloads keep the rest.
   const lanes = new RequestLanes(Math.ceil(connectionsPerOrigin / 2));
+  // One group commit for all tenants: batches waiting on the pipeline are delivered and committed together.
+  const blobs = new BlobDelivery(state, options.delivery);
   const runners: TenantRunner[] = enabled.map(({ tenant, index }) => {
     const client = createTenantClient(tenant, index, config.collection, {
       logger,
@@ -96,6 +99,7 @@ export function createCollector(options: CollectorOptions): Collector {
       api: client.api,
       state,
       delivery: options.delivery,
+      blobs,
       logger,
       signal: abort.signal,
     });

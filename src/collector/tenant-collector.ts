@@ -6,7 +6,7 @@ import { ApiError } from '../management-api/errors.ts';
 import type { ManagementApiClient, SubscriptionWebhook } from '../management-api/management-api-client.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { FailedWindow, QueuedBlob, StateStore, StreamKey } from '../state/state-store.ts';
-import { deliverBatch } from './blob-delivery.ts';
+import type { BlobDelivery } from './blob-delivery.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
 import { CycleDrainer } from './cycle-drainer.ts';
@@ -18,6 +18,8 @@ export interface TenantCollectorOptions {
   api: ManagementApiClient;
   state: StateStore;
   delivery: Delivery;
+  /** Delivers and commits blob batches by group commit; shared by the tenants of one pipeline and state store. */
+  blobs: BlobDelivery;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -345,18 +347,21 @@ export class TenantCollector {
   }
 
   async #processBlob(key: StreamKey, blob: QueuedBlob, result: CycleResult): Promise<void> {
-    const { collection, api, state, delivery } = this.#o;
+    const { collection, api, blobs } = this.#o;
     if (blob.expiration <= Date.now() + api.clockSkewMs) {
       await this.#expire(key, blob, `expired at ${new Date(blob.expiration).toISOString()} before it could be fetched`);
       return;
     }
     const commit = async (elements: BlobElement[], deliveredThrough: number, done: boolean): Promise<void> => {
-      const outcome = await deliverBatch(
-        state,
-        delivery,
-        { key, tenantName: this.#o.tenant.name, blob, elements, deliveredThrough, done },
-        Date.now() + collection.dedup_ttl,
-      );
+      const outcome = await blobs.deliver({
+        key,
+        tenantName: this.#o.tenant.name,
+        blob,
+        elements,
+        deliveredThrough,
+        done,
+        dedupUntil: Date.now() + collection.dedup_ttl,
+      });
       result.eventsDelivered += outcome.delivered;
       m.eventsDelivered.inc(this.#labels(key), outcome.delivered);
       m.dedupHits.inc(this.#labels(key), outcome.duplicates);

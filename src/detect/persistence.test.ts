@@ -160,17 +160,19 @@ describe('correlation state survives a SIGKILL', () => {
           { tenantId: 'T1', id: `T1:${operation}`, time: Date.UTC(2026, 0, 1, operation === 'New-InboxRule' ? 1 : 0) },
         );
       const commit = (w: { store: PostgresStateStoreType }, contentType: string, id: string) =>
-        w.store.commitBatch({
-          key: { tenantId: 'T1', contentType },
-          contentId: `T1-${contentType}`,
-          delivered: 1,
-          done: true,
-          eventIds: [id],
-          seenUntil: Date.now() + 86_400_000,
-          eventsDelivered: 1,
-          positions: {},
-          contentCreated: 1,
-        });
+        w.store.commitBatches([
+          {
+            key: { tenantId: 'T1', contentType },
+            contentId: `T1-${contentType}`,
+            delivered: 1,
+            done: true,
+            eventIds: [id],
+            seenUntil: Date.now() + 86_400_000,
+            eventsDelivered: 1,
+            positions: {},
+            contentCreated: 1,
+          },
+        ]);
       // Worker a sees the failed sign-in (Entra ID content) and commits it with its correlation state.
       a.detector.restore(await a.store.loadDetectionState(['T1']));
       assert.deepEqual(a.detector.process(event('UserLoginFailed')), []);

@@ -49,6 +49,13 @@ CREATE TABLE IF NOT EXISTS dedup_tenants (
   tenant_id TEXT NOT NULL UNIQUE
 );
 
+-- Ids of recent commits, appended in commit order, merged into their day tables in sorted bulk (SqliteSeenIds).
+CREATE TABLE IF NOT EXISTS seen_stage (
+  day INTEGER NOT NULL,
+  tenant_no INTEGER NOT NULL,
+  id BLOB NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS seen_buckets (
   day INTEGER PRIMARY KEY,
   ids INTEGER NOT NULL

@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStateStore } from './sqlite-state-store.ts';
-import { dedupKeyOf, recordIdKey } from './dedup-key.ts';
+import { bucketOf, dedupKeyOf, recordIdKey } from './dedup-key.ts';
+import { STAGE_MAX } from './sqlite-seen-ids.ts';
 import type { BatchCommit } from './state-store.ts';
 
 const DAY = 86_400_000;
@@ -46,12 +47,12 @@ test('record ids become 16-byte keys: GUIDs by their bytes, anything else by a t
 test('an id delivered in one batch is seen in the next; the same record Id of another tenant is not', async () => {
   const store = await storeWithBlob();
   const until = Date.now() + 8 * DAY;
-  await store.commitBatch(commit([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`, `${T1}:ExchangeItem-42`], until));
+  await store.commitBatches([commit([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`, `${T1}:ExchangeItem-42`], until)]);
   assert.deepEqual(
     await store.filterSeen([`${T1}:${guid(1)}`, `${T1}:${guid(3)}`, `${T2}:${guid(1)}`, `${T1}:ExchangeItem-42`, `${T1}:x`]),
     new Set([`${T1}:${guid(1)}`, `${T1}:ExchangeItem-42`]),
   );
-  await store.commitBatch(commit([`${T2}:${guid(1)}`], until));
+  await store.commitBatches([commit([`${T2}:${guid(1)}`], until)]);
   assert.deepEqual(await store.filterSeen([`${T2}:${guid(1)}`, `${T2}:${guid(2)}`]), new Set([`${T2}:${guid(1)}`]));
   await store.close();
 });
@@ -59,8 +60,8 @@ test('an id delivered in one batch is seen in the next; the same record Id of an
 test('ids expire by whole day: kept until the end of their expiry day, dropped with it, later days untouched', async () => {
   const store = await storeWithBlob();
   const day0 = 20_000 * DAY;
-  await store.commitBatch(commit([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`], day0 + 5_000));
-  await store.commitBatch(commit([`${T1}:${guid(3)}`], day0 + DAY + 5_000));
+  await store.commitBatches([commit([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`], day0 + 5_000)]);
+  await store.commitBatches([commit([`${T1}:${guid(3)}`], day0 + DAY + 5_000)]);
   assert.deepEqual(await store.prune(day0 + 5_001), { blobs: 0, events: 0 }, 'an id is never forgotten before its time');
   assert.equal((await store.filterSeen([`${T1}:${guid(1)}`])).size, 1);
   assert.deepEqual(await store.prune(day0 + DAY), { blobs: 0, events: 2 });
@@ -71,7 +72,7 @@ test('ids expire by whole day: kept until the end of their expiry day, dropped w
   assert.deepEqual(await store.prune(day0 + 2 * DAY), { blobs: 0, events: 1 });
   assert.equal((await store.filterSeen([`${T1}:${guid(3)}`])).size, 0);
   // A day dropped can come back (a late batch remembered until then) and works again.
-  await store.commitBatch(commit([`${T1}:${guid(4)}`], day0 + 3 * DAY));
+  await store.commitBatches([commit([`${T1}:${guid(4)}`], day0 + 3 * DAY)]);
   assert.equal((await store.filterSeen([`${T1}:${guid(4)}`])).size, 1);
   await store.close();
 });
@@ -80,10 +81,13 @@ test('a failed commit remembers no id, and the tenant numbering survives it and 
   const path = tempFile();
   const store = await storeWithBlob(path);
   const until = Date.now() + 8 * DAY;
-  await assert.rejects(store.commitBatch({ ...commit([`${T2}:${guid(9)}`], until), contentId: 'missing' }), /not in the queue/);
+  await assert.rejects(
+    store.commitBatches([{ ...commit([`${T2}:${guid(9)}`], until), contentId: 'missing' }]),
+    /not in the queue/,
+  );
   assert.equal((await store.filterSeen([`${T2}:${guid(9)}`])).size, 0);
-  await store.commitBatch(commit([`${T1}:${guid(1)}`], until));
-  await store.commitBatch(commit([`${T2}:${guid(2)}`], until));
+  await store.commitBatches([commit([`${T1}:${guid(1)}`], until)]);
+  await store.commitBatches([commit([`${T2}:${guid(2)}`], until)]);
   await store.close();
   const reopened = new SqliteStateStore(path);
   assert.deepEqual(
@@ -112,7 +116,7 @@ test('a schema-1 state file keeps its text seen_events: read until they expire, 
   old.close();
 
   const store = await storeWithBlob(path);
-  await store.commitBatch(commit([`${T1}:${guid(3)}`], now + 8 * DAY));
+  await store.commitBatches([commit([`${T1}:${guid(3)}`], now + 8 * DAY)]);
   assert.deepEqual(
     await store.filterSeen([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`, `${T1}:${guid(3)}`, `${T1}:${guid(4)}`]),
     new Set([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`, `${T1}:${guid(3)}`]),
@@ -149,13 +153,39 @@ test('a schema-1 state file keeps its text seen_events: read until they expire, 
   await reopened.close();
 });
 
-test('a seen id costs under 32 bytes of state file', async () => {
+test('a seen id costs under 32 bytes of state file (several stage merges: the stage reuses its freed pages)', async () => {
   const path = tempFile();
   const store = await storeWithBlob(path);
   const until = Date.now() + 8 * DAY;
-  const ids = Array.from({ length: 50_000 }, () => `${T1}:${randomUUID()}`);
-  for (let i = 0; i < ids.length; i += 500) await store.commitBatch(commit(ids.slice(i, i + 500), until));
+  const ids = Array.from({ length: 4 * STAGE_MAX }, () => `${T1}:${randomUUID()}`);
+  for (let i = 0; i < ids.length; i += 500) await store.commitBatches([commit(ids.slice(i, i + 500), until)]);
   await store.close(); // checkpoints the WAL into the file
   const bytesPerId = statSync(path).size / ids.length;
   assert.ok(bytesPerId < 32, `${bytesPerId.toFixed(1)} bytes per id`);
+});
+
+test('staged ids: seen at once, kept across a restart, merged into their day table once STAGE_MAX wait (still seen)', async () => {
+  const path = tempFile();
+  const until = Date.now() + 8 * DAY;
+  const ids = Array.from({ length: STAGE_MAX + 500 }, () => `${T1}:${randomUUID()}`);
+  const rows = (db: Database.Database, table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  let store = await storeWithBlob(path);
+  await store.commitBatches([commit(ids.slice(0, 1000), until), commit(ids.slice(1000, 2000), until)]);
+  assert.equal((await store.filterSeen(ids.slice(0, 3000))).size, 2000, 'seen as soon as committed');
+  await store.close();
+  let db = new Database(path, { readonly: true });
+  assert.equal(rows(db, 'seen_stage'), 2000, 'staged in the state file');
+  assert.equal(rows(db, `seen_ids_${bucketOf(until)}`), 0, 'not merged yet');
+  db.close();
+  store = new SqliteStateStore(path);
+  assert.equal((await store.filterSeen(ids.slice(0, 3000))).size, 2000, 'seen after a restart');
+  for (let i = 2000; i < ids.length; i += 500) await store.commitBatches([commit(ids.slice(i, i + 500), until)]);
+  assert.equal((await store.filterSeen(ids)).size, ids.length, 'every id seen, merged or staged');
+  await store.close();
+  db = new Database(path, { readonly: true });
+  assert.equal(rows(db, 'seen_stage'), 500, 'the stage was merged at STAGE_MAX, only the last commit waits');
+  assert.equal(rows(db, `seen_ids_${bucketOf(until)}`), STAGE_MAX);
+  assert.equal((db.prepare('SELECT ids FROM seen_buckets WHERE day = ?').get(bucketOf(until)) as { ids: number }).ids, STAGE_MAX);
+  db.close();
 });

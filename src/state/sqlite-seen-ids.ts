@@ -5,9 +5,11 @@ import { bucketExpired, bucketOf, type DedupKey, dedupKeyOf } from './dedup-key.
 const LOOKUP_CHUNK = 500;
 /** Rows per multi-row INSERT. */
 const INSERT_CHUNK = 200;
+/** Staged ids merged into their day tables once this many wait (~4 MB of memory for the in-memory index). */
+export const STAGE_MAX = 50_000;
 
-/** Ids grouped by the store's tenant number, ready to insert in the commit's transaction. */
-export interface PreparedIds {
+/** A day's ids grouped by the store's tenant number, each group sorted, ready to insert in the commit's transaction. */
+export interface PreparedDay {
   day: number;
   rows: { tenantNo: number; ids: Buffer[] }[];
 }
@@ -19,6 +21,11 @@ const tableOf = (day: number): string => `seen_ids_${day}`;
  * (`seen_ids_<day>`, key: tenant number + 16-byte id, ~23 bytes a row), so expiry is a DROP TABLE of whole past days.
  * The `seen_buckets` table lists the days and their row counts. A state file from before (schema 1) still has the
  * text-keyed `seen_events` table: it is read as well, and pruned row by row, until its last id expired.
+ *
+ * A commit does not insert its ids into the day tables (random 16-byte keys: each id would dirty its own page of a
+ * big B-tree): it appends them to `seen_stage` (a rowid table, so an append dirties its last pages only), indexed in
+ * memory. Once STAGE_MAX ids are staged they are merged into the day tables in one sorted bulk insert, which
+ * touches each page of a day's table at most once, and the stage is emptied in the same transaction.
  */
 export class SqliteSeenIds {
   readonly #db: Database.Database;
@@ -27,6 +34,12 @@ export class SqliteSeenIds {
   #days: number[];
   #legacy: boolean;
   readonly #statements = new Map<string, Database.Statement>();
+  /** The staged ids (committed, not yet merged), as `${tenantNo}:${id as latin1}`. */
+  readonly #staged = new Set<string>();
+  /** Days that have staged ids. */
+  readonly #stagedDays = new Set<number>();
+  /** Keys computed by the last `filter`, reused by the `prepare` of the commit that follows it. */
+  #lastKeys = new Map<string, DedupKey>();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -37,6 +50,14 @@ export class SqliteSeenIds {
       this.#tenants.set(row.tenant_id, row.tenant_no);
     this.#days = (db.prepare('SELECT day FROM seen_buckets ORDER BY day DESC').all() as { day: number }[]).map((r) => r.day);
     this.#legacy = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'seen_events'`).get() !== undefined;
+    for (const row of db.prepare('SELECT day, tenant_no, id FROM seen_stage').all() as {
+      day: number;
+      tenant_no: number;
+      id: Buffer;
+    }[]) {
+      this.#staged.add(stagedKey(row.tenant_no, row.id));
+      this.#stagedDays.add(row.day);
+    }
   }
 
   #statement(sql: string): Database.Statement {
@@ -52,17 +73,23 @@ export class SqliteSeenIds {
   filter(eventIds: readonly string[]): Set<string> {
     const seen = new Set<string>();
     if (eventIds.length === 0) return seen;
-    if (this.#days.length > 0) this.#filterBuckets(eventIds, seen);
+    if (this.#days.length > 0 || this.#staged.size > 0) this.#filterBuckets(eventIds, seen);
     if (this.#legacy) this.#filterLegacy(eventIds, seen);
     return seen;
   }
 
   #filterBuckets(eventIds: readonly string[], seen: Set<string>): void {
     const byTenant = new Map<number, { keys: Buffer[]; ids: string[] }>();
+    this.#lastKeys = new Map();
     for (const eventId of eventIds) {
       const key = dedupKeyOf(eventId);
+      this.#lastKeys.set(eventId, key);
       const tenantNo = this.#tenants.get(key.tenant);
       if (tenantNo === undefined) continue;
+      if (this.#staged.has(stagedKey(tenantNo, key.id))) {
+        seen.add(eventId);
+        continue;
+      }
       let group = byTenant.get(tenantNo);
       if (!group) {
         group = { keys: [], ids: [] };
@@ -102,33 +129,49 @@ export class SqliteSeenIds {
   }
 
   /**
-   * Numbers the tenants and creates the day's table, each in its own short transaction, so that nothing here is
-   * undone with a failed commit while the in-memory caches still believe it. Call outside the commit's transaction.
+   * Groups the ids of a commit's batches by day of expiry and tenant, sorted (a sorted bulk insert walks the day's
+   * B-tree in order, so neighbouring ids share the pages it dirties). Numbers the tenants and creates the days'
+   * tables, each in its own short transaction, so that nothing here is undone with a failed commit while the
+   * in-memory caches still believe it. Call outside the commit's transaction.
    */
-  prepare(eventIds: readonly string[], until: number): PreparedIds {
-    const day = bucketOf(until);
-    if (eventIds.length === 0) return { day, rows: [] };
-    const byTenant = new Map<number, Buffer[]>();
-    for (const eventId of eventIds) {
-      const key: DedupKey = dedupKeyOf(eventId);
-      const tenantNo = this.#tenantNo(key.tenant);
-      let ids = byTenant.get(tenantNo);
-      if (!ids) {
-        ids = [];
-        byTenant.set(tenantNo, ids);
+  prepare(batches: readonly { eventIds: readonly string[]; seenUntil: number }[]): PreparedDay[] {
+    const days = new Map<number, Map<number, Buffer[]>>();
+    for (const { eventIds, seenUntil } of batches) {
+      if (eventIds.length === 0) continue;
+      const day = bucketOf(seenUntil);
+      let byTenant = days.get(day);
+      if (!byTenant) {
+        byTenant = new Map();
+        days.set(day, byTenant);
       }
-      ids.push(key.id);
+      for (const eventId of eventIds) {
+        const key: DedupKey = this.#lastKeys.get(eventId) ?? dedupKeyOf(eventId);
+        const tenantNo = this.#tenantNo(key.tenant);
+        let ids = byTenant.get(tenantNo);
+        if (!ids) {
+          ids = [];
+          byTenant.set(tenantNo, ids);
+        }
+        ids.push(key.id);
+      }
     }
-    if (!this.#days.includes(day)) {
-      this.#db.transaction(() => {
-        this.#db.exec(
-          `CREATE TABLE IF NOT EXISTS ${tableOf(day)} (tenant_no INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (tenant_no, id)) WITHOUT ROWID`,
-        );
-        this.#db.prepare('INSERT OR IGNORE INTO seen_buckets (day, ids) VALUES (?, 0)').run(day);
-      })();
-      this.#days = [...this.#days, day].sort((a, b) => b - a);
-    }
-    return { day, rows: [...byTenant].map(([tenantNo, ids]) => ({ tenantNo, ids })) };
+    this.#lastKeys = new Map();
+    for (const day of days.keys()) this.#ensureDay(day);
+    return [...days].map(([day, byTenant]) => ({
+      day,
+      rows: [...byTenant].map(([tenantNo, ids]) => ({ tenantNo, ids: ids.sort(Buffer.compare) })),
+    }));
+  }
+
+  #ensureDay(day: number): void {
+    if (this.#days.includes(day)) return;
+    this.#db.transaction(() => {
+      this.#db.exec(
+        `CREATE TABLE IF NOT EXISTS ${tableOf(day)} (tenant_no INTEGER NOT NULL, id BLOB NOT NULL, PRIMARY KEY (tenant_no, id)) WITHOUT ROWID`,
+      );
+      this.#db.prepare('INSERT OR IGNORE INTO seen_buckets (day, ids) VALUES (?, 0)').run(day);
+    })();
+    this.#days = [...this.#days, day].sort((a, b) => b - a);
   }
 
   #tenantNo(tenant: string): number {
@@ -140,24 +183,61 @@ export class SqliteSeenIds {
     return tenantNo;
   }
 
-  /** Inserts prepared ids; runs inside the commit's transaction. */
-  insert(prepared: PreparedIds): void {
-    let added = 0;
-    for (const { tenantNo, ids } of prepared.rows) {
-      for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
-        const chunk = ids.slice(i, i + INSERT_CHUNK);
-        const values: (number | Buffer)[] = [];
-        for (const id of chunk) values.push(tenantNo, id);
-        added += this.#statement(
-          `INSERT OR IGNORE INTO ${tableOf(prepared.day)} (tenant_no, id) VALUES ${chunk.map(() => '(?, ?)').join(',')}`,
-        ).run(...values).changes;
+  /** Stages prepared ids; runs inside the commit's transaction. Call `committed` once that transaction committed. */
+  insert(prepared: readonly PreparedDay[]): void {
+    for (const { day, rows } of prepared) {
+      for (const { tenantNo, ids } of rows) {
+        for (let i = 0; i < ids.length; i += INSERT_CHUNK) {
+          const chunk = ids.slice(i, i + INSERT_CHUNK);
+          const values: (number | Buffer)[] = [];
+          for (const id of chunk) values.push(day, tenantNo, id);
+          this.#statement(`INSERT INTO seen_stage (day, tenant_no, id) VALUES ${chunk.map(() => '(?, ?, ?)').join(',')}`).run(
+            ...values,
+          );
+        }
       }
     }
-    if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, prepared.day);
+  }
+
+  /** The commit that staged `prepared` committed: its ids are seen from now on; merges the stage once it is full. */
+  committed(prepared: readonly PreparedDay[]): void {
+    for (const { day, rows } of prepared) {
+      this.#stagedDays.add(day);
+      for (const { tenantNo, ids } of rows) for (const id of ids) this.#staged.add(stagedKey(tenantNo, id));
+    }
+    if (this.#staged.size < STAGE_MAX) return;
+    try {
+      this.merge();
+    } catch {
+      // The commit itself stands; the ids stay staged (still seen) and the next commit merges them.
+    }
+  }
+
+  /**
+   * Moves the staged ids into their day tables, sorted (a day's B-tree is walked in order), and empties the stage, in
+   * one transaction. If it fails (disk full), the stage stays as it was and the next commit tries again.
+   */
+  merge(): void {
+    if (this.#stagedDays.size === 0) return;
+    this.#db.transaction(() => {
+      for (const day of this.#stagedDays) {
+        const added = this.#db
+          .prepare(
+            `INSERT OR IGNORE INTO ${tableOf(day)} (tenant_no, id)
+             SELECT tenant_no, id FROM seen_stage WHERE day = ? ORDER BY tenant_no, id`,
+          )
+          .run(day).changes;
+        if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, day);
+      }
+      this.#db.exec('DELETE FROM seen_stage');
+    })();
+    this.#staged.clear();
+    this.#stagedDays.clear();
   }
 
   /** Drops the days that have passed (and the legacy table's expired rows); returns how many ids were forgotten. */
   prune(now: number): number {
+    this.merge();
     const expired = this.#days.filter((day) => bucketExpired(day, now));
     let forgotten = 0;
     this.#db.transaction(() => {
@@ -184,3 +264,5 @@ export class SqliteSeenIds {
     return forgotten;
   }
 }
+
+const stagedKey = (tenantNo: number, id: Buffer): string => `${tenantNo}:${id.toString('latin1')}`;

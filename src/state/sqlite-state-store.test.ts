@@ -59,52 +59,58 @@ test('the ledger enqueues a contentId once, due blobs come oldest first, quarant
   await store.close();
 });
 
-test('commitBatch stores progress, seen ids and sink positions together; a bad commit changes nothing', async () => {
+test('commitBatches stores progress, seen ids and sink positions together; a bad commit changes nothing', async () => {
   const store = new SqliteStateStore(':memory:');
   await store.registerStream(key, 'contoso');
   await store.enqueueBlobs(key, [blob('a', 10)], 0);
-  await store.commitBatch({
-    key,
-    contentId: 'a',
-    delivered: 2,
-    done: false,
-    eventIds: ['tid-1:1', 'tid-1:2'],
-    seenUntil: 100,
-    eventsDelivered: 2,
-    positions: { file: '42' },
-    contentCreated: 10,
-  });
+  await store.commitBatches([
+    {
+      key,
+      contentId: 'a',
+      delivered: 2,
+      done: false,
+      eventIds: ['tid-1:1', 'tid-1:2'],
+      seenUntil: 100,
+      eventsDelivered: 2,
+      positions: { file: '42' },
+      contentCreated: 10,
+    },
+  ]);
   let [queued] = await store.dueBlobs(key, 0, 10);
   assert.equal(queued?.delivered, 2);
   assert.deepEqual(await store.filterSeen(['tid-1:1', 'tid-1:3']), new Set(['tid-1:1']));
   assert.deepEqual(await store.sinkPositions(), { file: '42' });
   await assert.rejects(
-    store.commitBatch({
-      key,
-      contentId: 'missing',
-      delivered: 1,
-      done: true,
-      eventIds: ['tid-1:9'],
-      seenUntil: 100,
-      eventsDelivered: 1,
-      positions: { file: '99' },
-      contentCreated: 10,
-    }),
+    store.commitBatches([
+      {
+        key,
+        contentId: 'missing',
+        delivered: 1,
+        done: true,
+        eventIds: ['tid-1:9'],
+        seenUntil: 100,
+        eventsDelivered: 1,
+        positions: { file: '99' },
+        contentCreated: 10,
+      },
+    ]),
     /blob missing .* is not in the queue/,
   );
   assert.deepEqual(await store.filterSeen(['tid-1:9']), new Set());
   assert.deepEqual(await store.sinkPositions(), { file: '42' });
-  await store.commitBatch({
-    key,
-    contentId: 'a',
-    delivered: 3,
-    done: true,
-    eventIds: ['tid-1:3'],
-    seenUntil: 100,
-    eventsDelivered: 1,
-    positions: { file: '50' },
-    contentCreated: 10,
-  });
+  await store.commitBatches([
+    {
+      key,
+      contentId: 'a',
+      delivered: 3,
+      done: true,
+      eventIds: ['tid-1:3'],
+      seenUntil: 100,
+      eventsDelivered: 1,
+      positions: { file: '50' },
+      contentCreated: 10,
+    },
+  ]);
   [queued] = await store.dueBlobs(key, 0, 10);
   assert.equal(queued, undefined);
   assert.deepEqual(await store.enqueueBlobs(key, [blob('a', 10)], 0), [], 'a done blob stays in the ledger');
@@ -125,28 +131,32 @@ test('expired blobs are counted; prune drops expired ledger rows and seen ids on
   await store.markBlobExpired(key, 'old', 'AF20051');
   await store.markBlobExpired(key, 'old', 'AF20051');
   assert.deepEqual(await store.overdueBlobs(60), []);
-  await store.commitBatch({
-    key,
-    contentId: 'new',
-    delivered: 1,
-    done: true,
-    eventIds: ['x', 'y'],
-    seenUntil: DAY + 70,
-    eventsDelivered: 1,
-    positions: {},
-    contentCreated: 2,
-  });
-  await store.commitBatch({
-    key,
-    contentId: 'new',
-    delivered: 1,
-    done: true,
-    eventIds: ['z'],
-    seenUntil: 2 * DAY + 700,
-    eventsDelivered: 0,
-    positions: {},
-    contentCreated: 2,
-  });
+  await store.commitBatches([
+    {
+      key,
+      contentId: 'new',
+      delivered: 1,
+      done: true,
+      eventIds: ['x', 'y'],
+      seenUntil: DAY + 70,
+      eventsDelivered: 1,
+      positions: {},
+      contentCreated: 2,
+    },
+  ]);
+  await store.commitBatches([
+    {
+      key,
+      contentId: 'new',
+      delivered: 1,
+      done: true,
+      eventIds: ['z'],
+      seenUntil: 2 * DAY + 700,
+      eventsDelivered: 0,
+      positions: {},
+      contentCreated: 2,
+    },
+  ]);
   assert.deepEqual(await store.prune(2 * DAY), { blobs: 1, events: 2 }, 'seen ids go with their whole day');
   assert.deepEqual(await store.filterSeen(['x', 'z']), new Set(['z']));
   const [health] = await store.streamHealth();
@@ -177,17 +187,19 @@ test('filterSeen works past the bound-parameter chunk size', async () => {
   const store = new SqliteStateStore(':memory:');
   await store.enqueueBlobs(key, [blob('a', 1)], 0);
   const ids = Array.from({ length: 1200 }, (_, i) => `id-${i}`);
-  await store.commitBatch({
-    key,
-    contentId: 'a',
-    delivered: 1200,
-    done: true,
-    eventIds: ids,
-    seenUntil: 10,
-    eventsDelivered: 1200,
-    positions: {},
-    contentCreated: 1,
-  });
+  await store.commitBatches([
+    {
+      key,
+      contentId: 'a',
+      delivered: 1200,
+      done: true,
+      eventIds: ids,
+      seenUntil: 10,
+      eventsDelivered: 1200,
+      positions: {},
+      contentCreated: 1,
+    },
+  ]);
   assert.equal((await store.filterSeen([...ids, 'other'])).size, 1200);
   await store.close();
 });
@@ -200,17 +212,19 @@ test('re-listing a waiting blob with a new contentUri replaces it and makes the 
   const store = new SqliteStateStore(':memory:');
   await store.enqueueBlobs(key, [{ ...blob('a', 1), contentUri: 'https://evil.test/a' }, blob('b', 2)], 0);
   await store.recordBlobFailure(key, 'a', { error: 'host', nextAttemptAt: 1000, quarantine: true });
-  await store.commitBatch({
-    key,
-    contentId: 'b',
-    delivered: 0,
-    done: true,
-    eventIds: [],
-    seenUntil: 1,
-    eventsDelivered: 0,
-    positions: {},
-    contentCreated: 2,
-  });
+  await store.commitBatches([
+    {
+      key,
+      contentId: 'b',
+      delivered: 0,
+      done: true,
+      eventIds: [],
+      seenUntil: 1,
+      eventsDelivered: 0,
+      positions: {},
+      contentCreated: 2,
+    },
+  ]);
   assert.deepEqual(await store.enqueueBlobs(key, [blob('a', 1), { ...blob('b', 2), contentUri: 'https://other.test/b' }], 5), []);
   const due = await store.dueBlobs(key, 5, 10);
   assert.deepEqual(
@@ -224,17 +238,19 @@ test('baseline sink positions are recorded once and never override a committed p
   const store = new SqliteStateStore(':memory:');
   await store.recordBaselinePositions({ file: '0', other: '10' });
   await store.enqueueBlobs(key, [blob('a', 1)], 0);
-  await store.commitBatch({
-    key,
-    contentId: 'a',
-    delivered: 1,
-    done: true,
-    eventIds: ['x'],
-    seenUntil: 10,
-    eventsDelivered: 1,
-    positions: { file: '25' },
-    contentCreated: 1,
-  });
+  await store.commitBatches([
+    {
+      key,
+      contentId: 'a',
+      delivered: 1,
+      done: true,
+      eventIds: ['x'],
+      seenUntil: 10,
+      eventsDelivered: 1,
+      positions: { file: '25' },
+      contentCreated: 1,
+    },
+  ]);
   await store.recordBaselinePositions({ file: '99', other: '99' });
   assert.deepEqual(await store.sinkPositions(), { file: '25', other: '10' });
   await store.close();

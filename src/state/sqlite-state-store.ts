@@ -49,6 +49,8 @@ export class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
   readonly #seen: SqliteSeenIds;
   #detection: DetectionStateSource | undefined;
+  /** The statements of every commit, prepared once. */
+  #commitStatements: Record<'saveProgress' | 'savePosition' | 'ensureStream' | 'countEvents', Database.Statement> | undefined;
 
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -210,32 +212,41 @@ export class SqliteStateStore implements StateStore {
     return this.#seen.filter(eventIds);
   }
 
-  async commitBatch(commit: BatchCommit): Promise<void> {
-    const { key } = commit;
-    const seenIds = this.#seen.prepare(commit.eventIds, commit.seenUntil);
-    const savePosition = this.#db.prepare(
-      'INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position',
-    );
+  async commitBatches(commits: readonly BatchCommit[]): Promise<void> {
+    if (commits.length === 0) return;
+    const seenIds = this.#seen.prepare(commits);
+    this.#commitStatements ??= {
+      saveProgress: this.#db.prepare(
+        `UPDATE blobs SET delivered = ?, state = CASE WHEN ? THEN 'done' ELSE state END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
+         WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
+      ),
+      savePosition: this.#db.prepare(
+        'INSERT INTO sink_positions (sink, position) VALUES (?, ?) ON CONFLICT (sink) DO UPDATE SET position = excluded.position',
+      ),
+      ensureStream: this.#db.prepare('INSERT OR IGNORE INTO streams (tenant_id, content_type) VALUES (?, ?)'),
+      countEvents: this.#db.prepare(
+        `UPDATE streams SET events_total = events_total + ?, newest_content_at = MAX(COALESCE(newest_content_at, 0), ?)
+         WHERE tenant_id = ? AND content_type = ?`,
+      ),
+    };
+    const { saveProgress, savePosition, ensureStream, countEvents } = this.#commitStatements;
     this.#db.transaction(() => {
-      const changed = this.#db
-        .prepare(
-          `UPDATE blobs SET delivered = ?, state = CASE WHEN ? THEN 'done' ELSE state END, last_error = CASE WHEN ? THEN NULL ELSE last_error END
-           WHERE tenant_id = ? AND content_type = ? AND content_id = ?`,
-        )
-        .run(commit.delivered, commit.done ? 1 : 0, commit.done ? 1 : 0, key.tenantId, key.contentType, commit.contentId).changes;
-      if (changed === 0)
-        throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
+      const positions: Record<string, string> = {};
+      for (const commit of commits) {
+        const { key } = commit;
+        const done = commit.done ? 1 : 0;
+        const changed = saveProgress.run(commit.delivered, done, done, key.tenantId, key.contentType, commit.contentId).changes;
+        if (changed === 0)
+          throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
+        Object.assign(positions, commit.positions);
+        ensureStream.run(key.tenantId, key.contentType);
+        countEvents.run(commit.eventsDelivered, commit.contentCreated, key.tenantId, key.contentType);
+      }
       this.#seen.insert(seenIds);
-      for (const [sink, position] of Object.entries(commit.positions)) savePosition.run(sink, position);
-      this.#ensureStream(key);
-      this.#db
-        .prepare(
-          `UPDATE streams SET events_total = events_total + ?, newest_content_at = MAX(COALESCE(newest_content_at, 0), ?)
-           WHERE tenant_id = ? AND content_type = ?`,
-        )
-        .run(commit.eventsDelivered, commit.contentCreated, key.tenantId, key.contentType);
+      for (const [sink, position] of Object.entries(positions)) savePosition.run(sink, position);
       this.#writeDetectionState();
     })();
+    this.#seen.committed(seenIds);
     this.#detection?.stateCommitted();
   }
 

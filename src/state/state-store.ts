@@ -113,8 +113,11 @@ export interface StateStore extends HealthSource {
   overdueBlobs(now: number): Promise<QueuedBlob[]>;
   /** The subset of `eventIds` already delivered. */
   filterSeen(eventIds: readonly string[]): Promise<Set<string>>;
-  /** Blob progress, seen ids and sink positions in one transaction. */
-  commitBatch(commit: BatchCommit): Promise<void>;
+  /**
+   * Group commit: the progress of every batch, their seen ids and the sink positions in one transaction (all or
+   * nothing). Batches of several blobs and streams may share it; for a sink named twice the last position wins.
+   */
+  commitBatches(commits: readonly BatchCommit[]): Promise<void>;
   sinkPositions(): Promise<SinkPositions>;
   /**
    * Stores the sinks' positions at open as the committed position of any sink that has none yet, so output
@@ -134,7 +137,7 @@ export interface StateStore extends HealthSource {
   recordReconciliation(key: StreamKey, report: ReconciliationReport): Promise<void>;
   /** Detection state (open correlations, alert groups) committed by earlier runs, of every tenant or of `tenantIds`. */
   loadDetectionState?(tenantIds?: readonly string[]): Promise<DetectionStateRow[]>;
-  /** From now on each `commitBatch` also writes the detector's pending state, in the same transaction. */
+  /** From now on each `commitBatches` also writes the detector's pending state, in the same transaction. */
   attachDetectionState?(source: DetectionStateSource): void;
   /** Drops ledger rows and seen ids past their expiration. */
   prune(now: number): Promise<PruneResult>;

@@ -2,12 +2,15 @@
  * Test-only child process: runs the collector against an emulator until everything listed is delivered, then exits 0.
  * Usage: node --import tsx src/collector/testing/run-collector.ts <job.json>
  * job.json: { state, output, tenants: [tenant config…], collection: {…} }. Exit 2 if not idle after `maxCycles`.
+ * With `stallGroupCommit`, the first group commit of two or more batches (their events already written and fsynced
+ * to the output) prints `group-written` and never commits: the test SIGKILLs the process right there.
  */
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { silentLogger } from '../../observability/logger.ts';
 import { FileSink } from '../../sinks/file.ts';
 import { SqliteStateStore } from '../../state/sqlite-state-store.ts';
+import type { BatchCommit } from '../../state/state-store.ts';
 import { createCollector } from '../collector.ts';
 import { collectionSchema, tenantSchema } from '../config.ts';
 import { SinkDelivery } from './sink-delivery.ts';
@@ -18,11 +21,23 @@ interface Job {
   tenants: unknown[];
   collection?: Record<string, unknown>;
   maxCycles?: number;
+  stallGroupCommit?: boolean;
 }
 
 const job = JSON.parse(readFileSync(process.argv[2] ?? '', 'utf8')) as Job;
 const config = { tenants: z.array(tenantSchema).parse(job.tenants), collection: collectionSchema.parse(job.collection ?? {}) };
-const state = new SqliteStateStore(job.state);
+/** The state store, with a stall point between a group's sink write and its state commit when the job asks for one. */
+class StallingStateStore extends SqliteStateStore {
+  override async commitBatches(commits: readonly BatchCommit[]): Promise<void> {
+    if (job.stallGroupCommit && commits.length >= 2) {
+      process.stdout.write('group-written\n');
+      await new Promise<never>(() => setInterval(() => undefined, 1000)); // until SIGKILL
+    }
+    return super.commitBatches(commits);
+  }
+}
+
+const state = new StallingStateStore(job.state);
 const delivery = new SinkDelivery([new FileSink({ name: 'file', path: job.output, logger: silentLogger })]);
 await state.recordBaselinePositions(await delivery.open(await state.sinkPositions()));
 const collector = createCollector({ config, stateStore: state, delivery, logger: silentLogger });

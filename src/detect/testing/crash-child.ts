@@ -63,17 +63,19 @@ for (;;) {
     await new Promise(() => undefined);
   }
   const delivered = blob.delivered + batch.length;
-  await store.commitBatch({
-    key,
-    contentId: blob.contentId,
-    delivered,
-    done: delivered >= records.length,
-    eventIds: batch.map((r) => `contoso:${r.Id}`),
-    seenUntil: Date.now() + 86_400_000,
-    eventsDelivered: batch.length,
-    positions: {},
-    contentCreated: 1,
-  });
+  await store.commitBatches([
+    {
+      key,
+      contentId: blob.contentId,
+      delivered,
+      done: delivered >= records.length,
+      eventIds: batch.map((r) => `contoso:${r.Id}`),
+      seenUntil: Date.now() + 86_400_000,
+      eventsDelivered: batch.length,
+      positions: {},
+      contentCreated: 1,
+    },
+  ]);
   // What reached the outside world: alerts of committed batches only.
   for (const alert of alerts) appendFileSync(alertsFile, `${JSON.stringify(alert)}\n`);
 }

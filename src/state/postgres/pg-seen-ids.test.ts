@@ -69,14 +69,17 @@ describe('PostgreSQL dedup state', { skip: findPostgresBin() ? false : POSTGRES_
     const url = await freshDatabase();
     const store = await open(url);
     const until = Date.now() + 8 * DAY;
-    await store.commitBatch(commit([`${T1}:${guid(1)}`, `${T1}:ExchangeItem-42`, `${T1}:${guid(1).toUpperCase()}`], until));
+    await store.commitBatches([commit([`${T1}:${guid(1)}`, `${T1}:ExchangeItem-42`, `${T1}:${guid(1).toUpperCase()}`], until)]);
     assert.deepEqual(
       await store.filterSeen([`${T1}:${guid(1)}`, `${T2}:${guid(1)}`, `${T1}:ExchangeItem-42`, `${T1}:${guid(2)}`]),
       new Set([`${T1}:${guid(1)}`, `${T1}:ExchangeItem-42`]),
     );
-    await assert.rejects(store.commitBatch({ ...commit([`${T2}:${guid(5)}`], until), contentId: 'nope' }), /not in the queue/);
+    await assert.rejects(
+      store.commitBatches([{ ...commit([`${T2}:${guid(5)}`], until), contentId: 'nope' }]),
+      /not in the queue/,
+    );
     assert.equal((await store.filterSeen([`${T2}:${guid(5)}`])).size, 0);
-    await store.commitBatch(commit([`${T2}:${guid(1)}`, `${T1}:${guid(1)}`], until));
+    await store.commitBatches([commit([`${T2}:${guid(1)}`, `${T1}:${guid(1)}`], until)]);
     assert.deepEqual(await store.filterSeen([`${T2}:${guid(1)}`, `${T2}:${guid(2)}`]), new Set([`${T2}:${guid(1)}`]));
     const other = await PostgresStateStore.open(url, { workerId: 'w2', nodeId: 'w2', poolSize: 1 });
     opened.push(other);
@@ -89,8 +92,8 @@ describe('PostgreSQL dedup state', { skip: findPostgresBin() ? false : POSTGRES_
     const url = await freshDatabase();
     const store = await open(url);
     const day0 = 20_000 * DAY;
-    await store.commitBatch(commit([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`], day0 + 5_000));
-    await store.commitBatch(commit([`${T1}:${guid(3)}`], day0 + DAY + 5_000));
+    await store.commitBatches([commit([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`], day0 + 5_000)]);
+    await store.commitBatches([commit([`${T1}:${guid(3)}`], day0 + DAY + 5_000)]);
     assert.equal((await store.prune(day0 + 5_001)).events, 0);
     assert.equal((await store.filterSeen([`${T1}:${guid(1)}`])).size, 1);
     assert.equal((await store.prune(day0 + DAY)).events, 2);
@@ -103,7 +106,7 @@ describe('PostgreSQL dedup state', { skip: findPostgresBin() ? false : POSTGRES_
       partitions.map((p) => p.name),
       [`o365_seen_ids_${20_001}`],
     );
-    await store.commitBatch(commit([`${T1}:${guid(4)}`], day0 + 5_000));
+    await store.commitBatches([commit([`${T1}:${guid(4)}`], day0 + 5_000)]);
     assert.equal((await store.filterSeen([`${T1}:${guid(4)}`])).size, 1, 'a dropped day is created again when needed');
   });
 
@@ -125,7 +128,7 @@ describe('PostgreSQL dedup state', { skip: findPostgresBin() ? false : POSTGRES_
     ]);
     const store = await open(url);
     assert.deepEqual(await sql(url, 'SELECT version FROM o365_schema'), [{ version: 2 }]);
-    await store.commitBatch(commit([`${T1}:${guid(3)}`], now + 8 * DAY));
+    await store.commitBatches([commit([`${T1}:${guid(3)}`], now + 8 * DAY)]);
     assert.deepEqual(
       await store.filterSeen([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`, `${T1}:${guid(3)}`, `${T1}:${guid(4)}`]),
       new Set([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`, `${T1}:${guid(3)}`]),

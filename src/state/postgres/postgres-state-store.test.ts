@@ -104,8 +104,8 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     await store.markBlobExpired(ex, 'old', 'expired');
     await store.markBlobExpired(ex, 'old', 'expired');
 
-    await store.commitBatch(commit(ex, 'b1'));
-    await assert.rejects(store.commitBatch(commit(ex, 'nope')), /not in the queue/);
+    await store.commitBatches([commit(ex, 'b1')]);
+    await assert.rejects(store.commitBatches([commit(ex, 'nope')]), /not in the queue/);
     assert.deepEqual([...(await store.filterSeen([`${T1}:e1-b1`, `${T1}:zzz`]))], [`${T1}:e1-b1`]);
     assert.deepEqual(await store.sinkPositions(), { file: 'pos-b1' });
     await store.recordPoll(ex, now);
@@ -186,7 +186,7 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
       'the other worker takes over with a new fencing token',
     );
 
-    await assert.rejects(stalled.commitBatch(commit(ex, 'b1')), (err: unknown) => {
+    await assert.rejects(stalled.commitBatches([commit(ex, 'b1')]), (err: unknown) => {
       assert.ok(err instanceof LeaseLostError);
       assert.equal(err.code, 'LEASE_LOST');
       assert.deepEqual(err.key, ex);
@@ -199,7 +199,7 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     assert.equal((await other.dueBlobs(ex, Date.now(), 10))[0]?.delivered, 0, 'nor any progress');
     assert.equal((await other.getStream(ex)).listedThrough, undefined);
 
-    await other.commitBatch(commit(ex, 'b1'));
+    await other.commitBatches([commit(ex, 'b1')]);
     assert.equal((await other.filterSeen([`${T1}:e1-b1`])).size, 1);
     const { lost } = await stalled.leases.tick();
     assert.deepEqual(lost, [], 'already forgotten when the write was rejected');
@@ -250,7 +250,7 @@ describe('PostgresStateStore', { skip: findPostgresBin() ? false : POSTGRES_SKIP
     assert.deepEqual(await a.sinkPositions(), { file: '10', other: '5' });
     assert.deepEqual(await b.sinkPositions(), {}, 'positions are per node');
     await a.enqueueBlobs(ex, [blob('b1', 1000)], Date.now());
-    await a.commitBatch(commit(ex, 'b1', { positions: { file: '42' } }));
+    await a.commitBatches([commit(ex, 'b1', { positions: { file: '42' } })]);
     await a.recordBaselinePositions({ file: '0' });
     assert.deepEqual(await a.sinkPositions(), { file: '42', other: '5' });
   });

@@ -22,7 +22,7 @@ import type {
 } from '../state-store.ts';
 import { LeaseLostError } from './errors.ts';
 import { LeaseManager } from './lease-manager.ts';
-import { PgSeenIds } from './pg-seen-ids.ts';
+import { PgSeenIds, type PreparedIds } from './pg-seen-ids.ts';
 import { migrate } from './schema.ts';
 import {
   FAILED_WINDOW_COUNTS_SQL,
@@ -129,17 +129,34 @@ export class PostgresStateStore implements StateStore {
   }
 
   /** Runs `fn` in a transaction holding the stream row lock, after checking the lease version (fencing). */
-  async #fenced<T>(key: StreamKey, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const version = this.leases.versionOf(key);
-    if (version === undefined) throw new LeaseLostError(key, `not leased by worker ${this.leases.workerId}`);
+  #fenced<T>(key: StreamKey, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return this.#fencedAll([key], fn);
+  }
+
+  /**
+   * `#fenced` for several streams (a group commit): every stream's row is locked, in one order (tenant, content type)
+   * so that two workers never wait on each other, and every lease checked; one lost lease fails the whole transaction.
+   */
+  async #fencedAll<T>(keys: readonly StreamKey[], fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    const unique = [...new Map(keys.map((k) => [`${k.tenantId}\n${k.contentType}`, k])).entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, key]) => key);
+    const versions = unique.map((key) => {
+      const version = this.leases.versionOf(key);
+      if (version === undefined) throw new LeaseLostError(key, `not leased by worker ${this.leases.workerId}`);
+      return version;
+    });
     return this.#tx(async (client) => {
-      const { rowCount } = await client.query(
-        `SELECT 1 FROM o365_streams WHERE tenant_id = $1 AND content_type = $2 AND lease_owner = $3 AND lease_version = $4 FOR UPDATE`,
-        [key.tenantId, key.contentType, this.leases.workerId, version],
-      );
-      if (rowCount === 0) {
-        this.leases.forget(key);
-        throw new LeaseLostError(key, `another worker holds it now (this worker had version ${version})`);
+      for (const [i, key] of unique.entries()) {
+        const version = versions[i];
+        const { rowCount } = await client.query(
+          `SELECT 1 FROM o365_streams WHERE tenant_id = $1 AND content_type = $2 AND lease_owner = $3 AND lease_version = $4 FOR UPDATE`,
+          [key.tenantId, key.contentType, this.leases.workerId, version],
+        );
+        if (rowCount === 0) {
+          this.leases.forget(key);
+          throw new LeaseLostError(key, `another worker holds it now (this worker had version ${version})`);
+        }
       }
       return fn(client);
     });
@@ -323,34 +340,43 @@ export class PostgresStateStore implements StateStore {
     }
   }
 
-  async commitBatch(commit: BatchCommit): Promise<void> {
-    const { key } = commit;
-    const seenIds = await this.#seen.prepare(commit.eventIds, commit.seenUntil);
-    await this.#fenced(key, async (c) => {
-      const { rowCount } = await c.query(
-        `UPDATE o365_blobs SET delivered = $4, state = CASE WHEN $5 THEN 'done' ELSE state END,
-           last_error = CASE WHEN $5 THEN NULL ELSE last_error END
-         WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3`,
-        [key.tenantId, key.contentType, commit.contentId, commit.delivered, commit.done],
-      );
-      if (rowCount === 0)
-        throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
-      await this.#seen.insert(c, seenIds);
-      const positions = Object.entries(commit.positions);
-      if (positions.length > 0) {
-        await c.query(
-          `INSERT INTO o365_sink_positions (node_id, sink, position) SELECT $1, unnest($2::text[]), unnest($3::text[])
-           ON CONFLICT (node_id, sink) DO UPDATE SET position = excluded.position`,
-          [this.#nodeId, positions.map(([sink]) => sink), positions.map(([, position]) => position)],
-        );
-      }
-      await c.query(
-        `UPDATE o365_streams SET events_total = events_total + $3, newest_content_at = GREATEST(COALESCE(newest_content_at, 0), $4)
-         WHERE tenant_id = $1 AND content_type = $2`,
-        [key.tenantId, key.contentType, commit.eventsDelivered, commit.contentCreated],
-      );
-      await this.#writeDetectionState(c);
-    });
+  async commitBatches(commits: readonly BatchCommit[]): Promise<void> {
+    if (commits.length === 0) return;
+    const seenIds: PreparedIds[] = [];
+    for (const commit of commits) seenIds.push(await this.#seen.prepare(commit.eventIds, commit.seenUntil));
+    await this.#fencedAll(
+      commits.map((c) => c.key),
+      async (c) => {
+        const positions: Record<string, string> = {};
+        for (const commit of commits) {
+          const { key } = commit;
+          const { rowCount } = await c.query(
+            `UPDATE o365_blobs SET delivered = $4, state = CASE WHEN $5 THEN 'done' ELSE state END,
+               last_error = CASE WHEN $5 THEN NULL ELSE last_error END
+             WHERE tenant_id = $1 AND content_type = $2 AND content_id = $3`,
+            [key.tenantId, key.contentType, commit.contentId, commit.delivered, commit.done],
+          );
+          if (rowCount === 0)
+            throw new StateStoreError(`blob ${commit.contentId} of ${key.tenantId}/${key.contentType} is not in the queue`);
+          await c.query(
+            `UPDATE o365_streams SET events_total = events_total + $3, newest_content_at = GREATEST(COALESCE(newest_content_at, 0), $4)
+             WHERE tenant_id = $1 AND content_type = $2`,
+            [key.tenantId, key.contentType, commit.eventsDelivered, commit.contentCreated],
+          );
+          Object.assign(positions, commit.positions);
+        }
+        for (const prepared of seenIds) await this.#seen.insert(c, prepared);
+        const entries = Object.entries(positions);
+        if (entries.length > 0) {
+          await c.query(
+            `INSERT INTO o365_sink_positions (node_id, sink, position) SELECT $1, unnest($2::text[]), unnest($3::text[])
+             ON CONFLICT (node_id, sink) DO UPDATE SET position = excluded.position`,
+            [this.#nodeId, entries.map(([sink]) => sink), entries.map(([, position]) => position)],
+          );
+        }
+        await this.#writeDetectionState(c);
+      },
+    );
     this.#detection?.stateCommitted();
   }
 
