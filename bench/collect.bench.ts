@@ -104,8 +104,12 @@ async function runProduct(run: number): Promise<ProductRun> {
     }),
   );
   const started = performance.now();
-  // BENCH_CPU_PROF=<folder> writes a CPU profile of the collector process there (node --cpu-prof).
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : [];
+  // BENCH_CPU_PROF=<folder> writes a CPU profile of the collector process there (node --cpu-prof);
+  // BENCH_NODE_OPTIONS adds flags to the collector's node (e.g. --heap-growing-percent=0 for V8's default heap growth).
+  const profile = [
+    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
+    ...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+  ];
   const child = spawn(
     process.execPath,
     [...profile, join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],

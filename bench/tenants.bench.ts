@@ -5,7 +5,7 @@
 // Bounded: a run stops at TIMEOUT_S whatever it reached (and says so).
 // Usage: node --import tsx bench/tenants.bench.ts [tenants] [timeoutSeconds]
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -59,6 +59,19 @@ function streamProgress(statePath: string): { enabled: number; listed: number } 
   }
 }
 
+/** Signals the collector to write a heap snapshot into `folder` and waits until the file stops growing. */
+async function writeHeapSnapshot(pid: number, folder: string): Promise<void> {
+  const before = new Set(readdirSync(folder));
+  process.kill(pid, 'SIGUSR2');
+  for (let last = -1, i = 0; i < 240; i++) {
+    await sleep(1000);
+    const file = readdirSync(folder).find((f) => f.endsWith('.heapsnapshot') && !before.has(f));
+    const size = file ? statSync(join(folder, file)).size : -1;
+    if (size > 0 && size === last) return console.error(`heap snapshot: ${join(folder, file ?? '')}`);
+    last = size;
+  }
+}
+
 const totalRequests = (stats: { requests: Record<string, number> }) => Object.values(stats.requests).reduce((a, b) => a + b, 0);
 
 spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
@@ -98,9 +111,16 @@ writeFileSync(
 );
 const streams = TENANTS * CONTENT_TYPES.length;
 const started = performance.now();
+// BENCH_HEAP_SNAPSHOT=<folder> writes a heap snapshot of the idle collector there (summarize it with
+// bench/support/heap-summary.ts); BENCH_NODE_OPTIONS adds flags to the collector's node (e.g. V8 heap sizes).
+const heapDir = process.env.BENCH_HEAP_SNAPSHOT;
+const nodeFlags = [
+  ...(heapDir ? ['--heapsnapshot-signal=SIGUSR2', `--diagnostic-dir=${heapDir}`] : []),
+  ...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
+];
 const child = spawn(
   process.execPath,
-  [join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
+  [...nodeFlags, join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
   {
     cwd: dir,
     env: { ...process.env, O365_INTAKE_FROM_SOURCE: '' },
@@ -141,6 +161,7 @@ try {
   await sleep(IDLE_SECONDS * 1000);
   const idleEnd = processStats(child.pid ?? 0);
   const idleRequests = totalRequests(await emulator.stats()) - requestsBeforeIdle;
+  if (heapDir) await writeHeapSnapshot(child.pid ?? 0, heapDir);
   const s = (v: number | undefined) => (v === undefined ? `not reached in ${TIMEOUT_S} s` : `${v.toFixed(0)} s`);
   console.log(
     `${TENANTS} tenants × ${CONTENT_TYPES.length} content types (${streams} streams), ${emulator.expected.toLocaleString('en-US')} records; emulator in its own process.\n`,

@@ -17,6 +17,8 @@ export interface EmulatorProcessOptions {
   liveSeconds?: number;
   recordsPerBlob?: number;
   seed?: number;
+  /** Also publishes one streamed blob of at least this many bytes for the first tenant (its first content type). */
+  hugeBlobBytes?: number;
 }
 
 export const benchGuid = (kind: string, i: number): string => `${kind}${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`;
@@ -88,6 +90,9 @@ async function main(options: EmulatorProcessOptions): Promise<void> {
     if (options.backlog > 0)
       emulator.generate(t.tenantId, options.backlog, { contentTypes: options.contentTypes, recordsPerBlob, contentCreated });
   }
+  const [first] = tenants;
+  const [hugeType] = options.contentTypes;
+  if (options.hugeBlobBytes && first && hugeType) emulator.publishHugeBlob(first.tenantId, hugeType, options.hugeBlobBytes);
   process.stdout.write(`${JSON.stringify({ url: emulator.url, caPem: emulator.caPem, expected: count() })}\n`);
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === 'stats') process.stdout.write(`${JSON.stringify({ stats: emulator.stats(), expected: count() })}\n`);

@@ -4,21 +4,13 @@ import type { SinkPositions } from '../core/delivery.ts';
 import type { HealthSource, StreamHealth } from '../core/health.ts';
 import type { Config } from '../config/schema.ts';
 import { createCollector, type Collector } from '../collector/collector.ts';
-import { startWebhookReceiver } from '../collector/webhook/index.ts';
-import { detectorFromConfig } from '../detect/index.ts';
-import { enricherFromConfig } from '../enrich/index.ts';
 import { createRecordFilter } from '../filter/record-filter.ts';
-import { openAnalystStore } from '../store/analyst/analyst-store.ts';
-import { openPostgresAnalystStore } from '../store/analyst/postgres-analyst-store.ts';
-import { openStore, storeBeforeCheckpoint } from '../store/open-store.ts';
-import { scheduleRetention } from '../store/retention-schedule.ts';
+import type { OpenedStore } from '../store/open-store.ts';
 import type { EventHubSource } from '../sources/eventhub/eventhub-source.ts';
 import { openStateStore } from '../state/open-state-store.ts';
-import { PostgresStateStore } from '../state/postgres/postgres-state-store.ts';
-import { ScaleOutWorker } from '../state/postgres/scale-out-worker.ts';
+import type { PostgresStateStore } from '../state/postgres/postgres-state-store.ts';
+import type { ScaleOutWorker } from '../state/postgres/scale-out-worker.ts';
 import type { StateStore } from '../state/state-store.ts';
-import { createWebServer } from '../web/server.ts';
-import { buildSinkHealth } from '../web/sink-health.ts';
 import { metricsRegistry } from '../observability/metrics.ts';
 import type { Logger } from '../observability/logger.ts';
 import { Pipeline } from '../pipeline/pipeline.ts';
@@ -57,8 +49,12 @@ function mergePositions(all: SinkPositions[]): SinkPositions {
   return merged;
 }
 
-function loadDetector(config: Config, logger: Logger) {
+// Detection, the event store, the web page, GeoIP, PostgreSQL, the webhook receiver, Event Hubs and the emulator are
+// imported only when configured: a plain collector never loads (nor pays start-up CPU and memory for) what it does not run.
+
+async function loadDetector(config: Config, logger: Logger) {
   if (!config.detection.enabled) return undefined;
+  const { detectorFromConfig } = await import('../detect/index.ts');
   const { detector, errors } = detectorFromConfig(config.detection, logger.child({ component: 'detect' }));
   for (const error of errors) logger.error({ err: error.message }, 'detection rule not loaded');
   logger.info({ rules: detector.stats().rules }, 'detection rules loaded');
@@ -90,16 +86,20 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ? { ...config.collection, poll_interval: Math.min(config.collection.poll_interval, 20_000) }
     : config.collection;
 
-  const shared = /^postgres(ql)?:\/\//i.test(statePath)
-    ? await PostgresStateStore.open(statePath, { nodeId: config.scale_out.node_id, leaseTtlMs: config.scale_out.lease_ttl })
+  const shared: PostgresStateStore | undefined = /^postgres(ql)?:\/\//i.test(statePath)
+    ? await (await import('../state/postgres/postgres-state-store.ts')).PostgresStateStore.open(statePath, {
+        nodeId: config.scale_out.node_id,
+        leaseTtlMs: config.scale_out.lease_ttl,
+      })
     : undefined;
   const stateStore: StateStore = shared ?? (await openStateStore(statePath));
   // Scaled out (state in PostgreSQL), events and alerts go to PostgreSQL too, unless store.backend says otherwise.
-  const opened = config.store.enabled
-    ? await openStore(config.store, statePath, logger.child({ component: 'store' }))
+  const storeModule = config.store.enabled ? await import('../store/open-store.ts') : undefined;
+  const opened: OpenedStore | undefined = storeModule
+    ? await storeModule.openStore(config.store, statePath, logger.child({ component: 'store' }))
     : undefined;
   const store = opened?.store;
-  const detector = loadDetector(config, logger);
+  const detector = await loadDetector(config, logger);
   if (detector && stateStore.loadDetectionState && stateStore.attachDetectionState) {
     // Correlations and alert groups resume where the last committed checkpoint left them. Scaled out, each worker
     // loads a tenant's state when it takes the tenant's leases (a tenant is leased whole, all its content types).
@@ -115,7 +115,9 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const pipeline = new Pipeline({
     sinks,
     format: config.output.format,
-    enrich: enricherFromConfig(config.enrichment),
+    enrich: config.enrichment.geoip.enabled
+      ? (await import('../enrich/from-config.ts')).enricherFromConfig(config.enrichment)
+      : () => {},
     keep: createRecordFilter(config.filters),
     onFatal,
     logger: logger.child({ component: 'pipeline' }),
@@ -123,8 +125,18 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ...(opened ? { store: opened.store, ...(opened.backend === 'sqlite' ? { storeDir: dirname(opened.path) } : {}) } : {}),
   });
   // The PostgreSQL store writes in the background: each checkpoint waits until its events are committed there.
-  const delivery = opened?.backend === 'postgres' ? storeBeforeCheckpoint(pipeline, opened.store) : pipeline;
-  const sinkHealth = buildSinkHealth(sinks, { configs: config.sinks, dataDir, registry: metricsRegistry, store: pipeline });
+  const delivery =
+    opened?.backend === 'postgres' && storeModule ? storeModule.storeBeforeCheckpoint(pipeline, opened.store) : pipeline;
+  // Built before collection starts: the page's counts are those since this start.
+  const sinkHealth =
+    config.web.enabled && store
+      ? (await import('../web/sink-health.ts')).buildSinkHealth(sinks, {
+          configs: config.sinks,
+          dataDir,
+          registry: metricsRegistry,
+          store: pipeline,
+        })
+      : undefined;
 
   const eventHubs: EventHubSource[] = [];
   if (config.eventhubs.length > 0) {
@@ -140,7 +152,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const ca = demo ? { ca: demo.ca } : {};
   // One process collects every tenant; with PostgreSQL state, processes share them through leases.
   const collector: ScaleOutWorker | Collector = shared
-    ? new ScaleOutWorker({
+    ? new (await import('../state/postgres/scale-out-worker.ts')).ScaleOutWorker({
         config: { tenants, collection },
         store: shared,
         delivery,
@@ -158,9 +170,9 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     : createCollector({ config: { tenants, collection }, stateStore, delivery, logger: collectorLogger, ...ca });
   // The receiver must be up before subscriptions are started: Microsoft validates the webhook address then.
   // Scale-out workers pick notified blobs up from the shared queue at their next poll.
-  const wake = (tenantId: string) => void (collector instanceof ScaleOutWorker ? undefined : collector.wake(tenantId));
+  const wake = (tenantId: string) => void (shared ? undefined : (collector as Collector).wake(tenantId));
   const receiver = config.webhook_receiver
-    ? await startWebhookReceiver({
+    ? await (await import('../collector/webhook/receiver.ts')).startWebhookReceiver({
         config: config.webhook_receiver,
         tenants,
         state: stateStore,
@@ -172,10 +184,14 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   for (const hub of eventHubs) await hub.start();
 
   const stopRetention = store
-    ? scheduleRetention(store, config.store.retention_interval, logger.child({ component: 'store' }))
+    ? (await import('../store/retention-schedule.ts')).scheduleRetention(
+        store,
+        config.store.retention_interval,
+        logger.child({ component: 'store' }),
+      )
     : undefined;
   const correlationClock = detector ? setInterval(() => void pipeline.flushDetections(), 60_000).unref() : undefined;
-  let web: Awaited<ReturnType<typeof createWebServer>> | undefined;
+  let web: Awaited<ReturnType<typeof import('../web/server.ts').createWebServer>> | undefined;
   let webUrl: string | undefined;
   // Triage and saved searches live in tables of their own: in the shared PostgreSQL database when scaled out (every
   // worker's page shows the same triage), else in the event store's SQLite file.
@@ -183,10 +199,11 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const analyst =
     config.web.enabled && store
       ? analystUrl
-        ? await openPostgresAnalystStore(analystUrl)
-        : openAnalystStore(resolve(config.store.path))
+        ? await (await import('../store/analyst/postgres-analyst-store.ts')).openPostgresAnalystStore(analystUrl)
+        : (await import('../store/analyst/analyst-store.ts')).openAnalystStore(resolve(config.store.path))
       : undefined;
-  if (config.web.enabled && store && analyst) {
+  if (store && analyst && sinkHealth) {
+    const { createWebServer } = await import('../web/server.ts');
     web = await createWebServer({
       config: config.web,
       dataDir,

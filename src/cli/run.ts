@@ -1,5 +1,6 @@
 import { runPipeline } from '../app/run.ts';
 import { lockDataDir } from '../app/data-dir-lock.ts';
+import { applyV8MemoryFlags } from '../app/v8-memory.ts';
 import { startProgressReporter } from '../app/progress-reporter.ts';
 import { loadConfig } from '../config/load.ts';
 import { createLogger, resolveLogFormat, type LogFormat } from '../observability/logger.ts';
@@ -14,6 +15,7 @@ export interface RunOptions {
 
 /** `o365-intake run`: the pipeline until SIGINT/SIGTERM. */
 export async function runCommand({ configPath, logFormat, allowFastPolling }: RunOptions): Promise<void> {
+  applyV8MemoryFlags();
   const config = loadConfig(configPath, process.env, { allowFastPolling });
   // Every file and folder this process creates (store, state, spools, outputs, token) is private to its user.
   process.umask(0o077);

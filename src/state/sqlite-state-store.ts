@@ -8,6 +8,7 @@ import type { ReconciliationReport, StreamHealth } from '../core/health.ts';
 import { scrubSecrets } from '../core/scrub-secrets.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.ts';
 import { SqliteSeenIds } from './sqlite-seen-ids.ts';
+import { withStatementCache } from './statement-cache.ts';
 import {
   FAILED_WINDOW_COUNTS_SQL,
   streamHealthOf,
@@ -55,7 +56,7 @@ export class SqliteStateStore implements StateStore {
   constructor(path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
-      this.#db = new Database(path);
+      this.#db = withStatementCache(new Database(path));
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');

@@ -4,7 +4,6 @@ import type { Logger } from '../observability/logger.ts';
 import type { StoreConfig } from './config.ts';
 import { StoreError } from './errors.ts';
 import { type EventStore, openEventStore } from './event-store.ts';
-import { openPostgresEventStore } from './postgres/postgres-event-store.ts';
 
 const POSTGRES_URL = /^postgres(ql)?:\/\//i;
 
@@ -25,6 +24,8 @@ export async function openStore(config: StoreConfig, statePath: string, logger?:
   }
   const url = config.postgres_url ?? (POSTGRES_URL.test(statePath) ? statePath : undefined);
   if (!url) throw new StoreError('store.backend is postgres: set store.postgres_url, or use a postgres:// URL as state');
+  // Imported when used: a SQLite store never loads pg.
+  const { openPostgresEventStore } = await import('./postgres/postgres-event-store.ts');
   return { backend, url, store: await openPostgresEventStore(url, config, logger ? { logger } : {}) };
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { CompressionTypes, Kafka, logLevel, type LogEntry, type Producer, type SASLOptions } from 'kafkajs';
+import type { KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
 import type { OutputEvent } from '../../core/output-event.ts';
 import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
@@ -13,6 +13,8 @@ export interface KafkaSinkOptions {
   logger: Logger;
   deadLetter: DeadLetterFile;
 }
+
+type KafkaJs = typeof import('kafkajs');
 
 interface KafkaJsError extends Error {
   retriable?: boolean;
@@ -31,8 +33,10 @@ export class KafkaSink implements Sink {
   readonly #config: KafkaSinkConfig;
   readonly #logger: Logger;
   readonly #deadLetter: DeadLetterFile;
-  readonly #producer: Producer;
+  readonly #ca: string | undefined;
   readonly #closing = new AbortController();
+  /** kafkajs is imported with the first batch: a process without a Kafka sink never loads it. */
+  #client: Promise<{ kafkajs: KafkaJs; producer: Producer }> | undefined;
   #connected: Promise<void> | undefined;
 
   constructor(options: KafkaSinkOptions) {
@@ -40,29 +44,33 @@ export class KafkaSink implements Sink {
     this.#config = options.config;
     this.#logger = options.logger;
     this.#deadLetter = options.deadLetter;
-    const c = options.config;
-    const kafka = new Kafka({
-      clientId: c.client_id,
-      brokers: c.brokers,
-      ssl:
-        c.ssl || c.tls
-          ? {
-              ...(c.tls?.ca_file ? { ca: [readFileSync(c.tls.ca_file, 'utf8')] } : {}),
-              rejectUnauthorized: !c.tls?.insecure_skip_verify,
-            }
-          : false,
-      ...(c.sasl ? { sasl: saslOf(c.sasl) } : {}),
-      connectionTimeout: c.timeout,
-      requestTimeout: c.timeout,
-      retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 2000 },
-      logLevel: logLevel.WARN,
-      logCreator: () => (entry: LogEntry) => this.#log(entry),
+    // Read now: an unreadable CA file is a config error at start, not at the first batch.
+    this.#ca = options.config.tls?.ca_file ? readFileSync(options.config.tls.ca_file, 'utf8') : undefined;
+  }
+
+  #kafka(): Promise<{ kafkajs: KafkaJs; producer: Producer }> {
+    this.#client ??= import('kafkajs').then((kafkajs) => {
+      const c = this.#config;
+      const config: KafkaConfig = {
+        clientId: c.client_id,
+        brokers: c.brokers,
+        ssl:
+          c.ssl || c.tls ? { ...(this.#ca ? { ca: [this.#ca] } : {}), rejectUnauthorized: !c.tls?.insecure_skip_verify } : false,
+        ...(c.sasl ? { sasl: saslOf(c.sasl) } : {}),
+        connectionTimeout: c.timeout,
+        requestTimeout: c.timeout,
+        retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 2000 },
+        logLevel: kafkajs.logLevel.WARN,
+        logCreator: () => (entry: LogEntry) => this.#log(kafkajs, entry),
+      };
+      const producer = new kafkajs.Kafka(config).producer({
+        allowAutoTopicCreation: true,
+        idempotent: c.idempotent,
+        ...(c.idempotent ? { maxInFlightRequests: 1 } : {}),
+      });
+      return { kafkajs, producer };
     });
-    this.#producer = kafka.producer({
-      allowAutoTopicCreation: true,
-      idempotent: c.idempotent,
-      ...(c.idempotent ? { maxInFlightRequests: 1 } : {}),
-    });
+    return this.#client;
   }
 
   async open(): Promise<void> {}
@@ -84,13 +92,14 @@ export class KafkaSink implements Sink {
 
   async #send(chunk: OutputEvent[]): Promise<ChunkOutcome> {
     try {
-      this.#connected ??= this.#producer.connect();
+      const { kafkajs, producer } = await this.#kafka();
+      this.#connected ??= producer.connect();
       await this.#connected;
-      await this.#producer.send({
+      await producer.send({
         topic: this.#config.topic,
         acks: -1,
         timeout: this.#config.timeout,
-        compression: this.#config.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
+        compression: this.#config.compression === 'gzip' ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None,
         messages: chunk.map((e) => ({
           key: e.id,
           value: JSON.stringify(e.document),
@@ -112,16 +121,16 @@ export class KafkaSink implements Sink {
     return { type: 'retry', detail };
   }
 
-  #log(entry: LogEntry): void {
+  #log(kafkajs: KafkaJs, entry: LogEntry): void {
     const { message, ...rest } = entry.log;
     const fields = { sink: this.name, kafkajs: entry.namespace, ...rest };
-    if (entry.level === logLevel.ERROR) this.#logger.warn(fields, `kafka: ${message}`);
+    if (entry.level === kafkajs.logLevel.ERROR) this.#logger.warn(fields, `kafka: ${message}`);
     else this.#logger.debug(fields, `kafka: ${message}`);
   }
 
   async close(): Promise<void> {
     this.#closing.abort();
-    await this.#producer.disconnect().catch(() => undefined);
+    if (this.#client) await (await this.#client).producer.disconnect().catch(() => undefined);
     await this.#deadLetter.close();
   }
 }
