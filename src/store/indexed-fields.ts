@@ -23,6 +23,25 @@ export function readPath(doc: unknown, path: string): unknown {
   return node;
 }
 
+/** Every scalar value at a dotted path, walking arrays at any depth (`email.attachments.file.name` over each attachment). */
+export function valuesAt(doc: unknown, path: string): unknown[] {
+  let nodes: unknown[] = [doc];
+  for (const key of path.split('.')) {
+    const next: unknown[] = [];
+    for (const node of nodes) {
+      if (Array.isArray(node)) {
+        for (const item of node)
+          if (item && typeof item === 'object' && !Array.isArray(item)) next.push((item as Record<string, unknown>)[key]);
+      } else if (node && typeof node === 'object') next.push((node as Record<string, unknown>)[key]);
+    }
+    nodes = next.filter((n) => n !== undefined && n !== null);
+    if (nodes.length === 0) return [];
+  }
+  return nodes.flatMap(function flat(n: unknown): unknown[] {
+    return Array.isArray(n) ? n.flatMap(flat) : [n];
+  });
+}
+
 function firstString(...values: unknown[]): string | null {
   for (const value of values) {
     if (typeof value === 'string' && value.length > 0) return value;

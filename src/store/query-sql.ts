@@ -1,8 +1,8 @@
 import { compileSigmaString } from '../detect/wildcard.ts';
 import { type FieldValue, parseQuery, parseTimeValue, type QueryNode, QuerySyntaxError, type TermValue } from '../query/index.ts';
 import type { BlockEntry } from './event-blocks.ts';
-import { ftsPhrase } from './full-text.ts';
-import { readPath } from './indexed-fields.ts';
+import { ftsPhrase, isFullTextField } from './full-text.ts';
+import { valuesAt } from './indexed-fields.ts';
 
 /** A test of one event's stored documents, for fields that are not columns (run by the `doc_match` SQL function). */
 export type DocMatcher = (entry: BlockEntry) => boolean;
@@ -18,7 +18,8 @@ type ColumnKind = 'text' | 'time' | 'list' | 'tenant';
 
 /**
  * ECS fields kept as columns (indexed or cheap to scan); any other name is read from the stored ECS document
- * (or the raw record for `raw.<Field>`), after a full-text pre-filter on the value's words when there is one.
+ * (or the raw record for `raw.<Field>`), after a full-text pre-filter on the value's words when the field is one of
+ * the full-text fields (full-text.ts).
  */
 const COLUMNS: Record<string, { column: string; kind: ColumnKind }> = {
   '@timestamp': { column: 'e.time', kind: 'time' },
@@ -79,11 +80,6 @@ function ftsOfTerm(term: TermValue): string | undefined {
   const prefix = literalPrefix(term.value);
   const endsInWord = /[\p{L}\p{N}]$/u.test(prefix);
   return ftsPhrase(prefix, endsInWord);
-}
-
-function leaves(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value.flatMap(leaves) : [value];
 }
 
 function scalarText(value: unknown): string | undefined {
@@ -180,12 +176,12 @@ class Compiler {
     return time;
   }
 
-  /** A field read from the stored document, with a full-text pre-filter on its value's words when it has some. */
+  /** A field read from the stored document, after a full-text pre-filter on its value's words when the field is indexed. */
   #document(field: string, value: FieldValue, position: number): string {
     const raw = field.startsWith('raw.');
     const path = raw ? field.slice(4) : field;
     if (path === '') throw new QuerySyntaxError('"raw." needs a field name of the raw record after it', position);
-    const read = (entry: BlockEntry): unknown[] => leaves(readPath(raw ? entry[1] : entry[0], path));
+    const read = (entry: BlockEntry): unknown[] => valuesAt(raw ? entry[1] : entry[0], path);
     let test: (v: unknown) => boolean;
     let prefilter: string | undefined;
     if (value.type === 'exists') {
@@ -198,7 +194,8 @@ class Compiler {
         const text = scalarText(v);
         return text !== undefined && matches(text);
       };
-      prefilter = ftsOfTerm(value);
+      // Only a field whose values are in the full-text index may be narrowed by it first.
+      if (isFullTextField(field)) prefilter = ftsOfTerm(value);
     }
     const index = this.matchers.push((entry) => read(entry).some(test)) - 1;
     // Parameters are bound in the order they appear in the SQL: the pre-filter's first.
