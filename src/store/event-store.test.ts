@@ -357,7 +357,7 @@ test('retention deletes by age and by count, keeping full-text in sync', async (
 
 test('retention bounds the file size', async () => {
   const { store, path } = tempStore({ max_size_mb: 2, max_events: 1_000_000 });
-  // Incompressible padding: the documents are stored deflated.
+  // Incompressible padding: the documents are stored compressed.
   store.insertEvents(sampleEvents(3000).map((e) => ({ ...e, raw: { ...e.raw, Padding: randomBytes(1500).toString('base64') } })));
   const before = statSync(path).size;
   assert.ok(before > 4 * 1024 * 1024, `test data must exceed the cap (${before})`);

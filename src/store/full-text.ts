@@ -137,13 +137,19 @@ export function isFullTextField(field: string): boolean {
 
 const WORD_CHAR = /[\p{L}\p{N}]/u;
 
+/** A letter or digit (ASCII by its code, others by the Unicode classes the tokenizer uses). */
+function isWordChar(c: string): boolean {
+  const code = c.charCodeAt(0);
+  if (code < 128) return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+  return WORD_CHAR.test(c);
+}
+
 /** True when `value` occurs in `text` on token boundaries, so indexing it again would add no token and no phrase. */
 function containsTokens(text: string, value: string): boolean {
   for (let at = text.indexOf(value); at >= 0; at = text.indexOf(value, at + 1)) {
     const before = at > 0 ? text[at - 1]! : ' ';
     const after = at + value.length < text.length ? text[at + value.length]! : ' ';
-    if (!(WORD_CHAR.test(before) && WORD_CHAR.test(value[0]!)) && !(WORD_CHAR.test(after) && WORD_CHAR.test(value.at(-1)!)))
-      return true;
+    if (!(isWordChar(before) && isWordChar(value[0]!)) && !(isWordChar(after) && isWordChar(value.at(-1)!))) return true;
   }
   return false;
 }

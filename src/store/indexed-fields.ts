@@ -13,10 +13,18 @@ export interface IndexedFields {
   country: string | null;
 }
 
+const splitPaths = new Map<string, string[]>();
+
 /** Reads a dotted path (`source.ip`) from a nested object. */
 export function readPath(doc: unknown, path: string): unknown {
+  let keys = splitPaths.get(path);
+  if (!keys) {
+    keys = path.split('.');
+    // Bounded: the paths read are the store's own and those of queries.
+    if (splitPaths.size < 10_000) splitPaths.set(path, keys);
+  }
   let node: unknown = doc;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }

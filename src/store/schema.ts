@@ -5,7 +5,7 @@ export const SCHEMA_VERSION = 3;
 
 /**
  * `events`: one row per event with only what is filtered, sorted or listed (no JSON); `block`/`slot` locate the
- * ECS document and raw record in `event_blocks` (one deflated block per insert batch of up to 256, `live` = rows still
+ * ECS document and raw record in `event_blocks` (one LZ4-compressed block per insert batch of up to 256, `live` = rows still
  * pointing at it). `events_fts` is a contentless FTS5 index (rowid = events.seq) of the searchable text only.
  */
 const DDL = `
