@@ -62,9 +62,10 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
   const blocks = new BlockCache((id) => selectBlock.get(id) as Buffer | undefined);
   let matchers: DocMatcher[] = [];
   db.function('doc_match', { deterministic: false, directOnly: true }, (block, slot, index) => {
-    const entry = blocks.entry(Number(block), Number(slot));
     const matcher = matchers[Number(index)];
-    return entry && matcher?.(entry) ? 1 : 0;
+    if (!matcher) return 0;
+    const doc = blocks.document(Number(block), Number(slot), matcher.raw ? 1 : 0);
+    return doc !== undefined && matcher.test(doc) ? 1 : 0;
   });
   const selectEvent = db.prepare('SELECT * FROM events WHERE id = ?');
   const selectAlertIds = db.prepare(`SELECT l.alert_id AS id FROM alert_events l JOIN alerts a ON a.id = l.alert_id

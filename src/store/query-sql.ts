@@ -1,11 +1,13 @@
 import { compileSigmaString } from '../detect/wildcard.ts';
 import { type FieldValue, parseQuery, parseTimeValue, type QueryNode, QuerySyntaxError, type TermValue } from '../query/index.ts';
-import type { BlockEntry } from './event-blocks.ts';
 import { ftsPhrase, isFullTextField } from './full-text.ts';
 import { valuesAt } from './indexed-fields.ts';
 
-/** A test of one event's stored documents, for fields that are not columns (run by the `doc_match` SQL function). */
-export type DocMatcher = (entry: BlockEntry) => boolean;
+/** A test of one stored document of an event (its raw record, or else its ECS document), run by `doc_match`. */
+export interface DocMatcher {
+  raw: boolean;
+  test: (doc: unknown) => boolean;
+}
 
 /** A WHERE clause over `events e` with its parameters, and the document tests it calls by index. */
 export interface CompiledWhere {
@@ -181,7 +183,6 @@ class Compiler {
     const raw = field.startsWith('raw.');
     const path = raw ? field.slice(4) : field;
     if (path === '') throw new QuerySyntaxError('"raw." needs a field name of the raw record after it', position);
-    const read = (entry: BlockEntry): unknown[] => valuesAt(raw ? entry[1] : entry[0], path);
     let test: (v: unknown) => boolean;
     let prefilter: string | undefined;
     if (value.type === 'exists') {
@@ -197,7 +198,7 @@ class Compiler {
       // Only a field whose values are in the full-text index may be narrowed by it first.
       if (isFullTextField(field)) prefilter = ftsOfTerm(value);
     }
-    const index = this.matchers.push((entry) => read(entry).some(test)) - 1;
+    const index = this.matchers.push({ raw, test: (doc) => valuesAt(doc, path).some(test) }) - 1;
     // Parameters are bound in the order they appear in the SQL: the pre-filter's first.
     const fts = prefilter ? `${FTS.replace('?', this.#param(prefilter))} AND ` : '';
     return `(${fts}doc_match(e.block, e.slot, ${this.#param(index)}))`;
