@@ -416,6 +416,19 @@ test('a store file of the old format is set aside with a warning, never a crash'
   assert.match(lines.join(''), /event store format changed/);
   assert.ok(existsSync(`${path}.format1.old`), 'the old file is kept beside the new one');
 
+  // Format 2 (full text over every raw value, no ingestion cursor) is set aside the same way.
+  const second = join(dir, 'format2.db');
+  const v2 = new Database(second);
+  v2.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, block INTEGER, slot INTEGER);');
+  v2.pragma('user_version = 2');
+  v2.close();
+  lines.length = 0;
+  const upgraded = openEventStore(storeSchema.parse({ path: second }), { logger });
+  assert.equal(upgraded.countEvents(), 0);
+  await upgraded.close();
+  assert.match(lines.join(''), /"oldFormat":2,"format":3/);
+  assert.ok(existsSync(`${second}.format2.old`));
+
   const newer = join(dir, 'newer.db');
   const future = new Database(newer);
   future.pragma('user_version = 99');
