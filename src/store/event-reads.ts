@@ -25,6 +25,11 @@ export const SUMMARY_COLUMNS = `e.seq, e.id, e.tenant_id AS tenantId, e.tenant_n
   e.user, e.source_ip AS sourceIp, e.action, e.workload, e.outcome, e.description,
   EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id) AS alerted`;
 
+/** The best page keys (time, seq) seen so far by the `page_keys` aggregate, in page order. */
+interface PageKeys {
+  keys: [number, number][];
+}
+
 export type SummaryRow = Omit<EventSummary, 'alerted'> & { seq: number; alerted: number };
 
 const FACET_COLUMNS: Record<FacetField, string> = {
@@ -67,6 +72,36 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     const doc = blocks.document(Number(block), Number(slot), matcher.raw ? 1 : 0);
     return doc !== undefined && matcher.test(doc) ? 1 : 0;
   });
+  // One pass for searches that read documents: counts every match and keeps the best `limit + 1` page keys after
+  // the cursor (instead of a page query and a count query that would each parse the same documents).
+  const pageKeys = {
+    start: (): PageKeys => ({ keys: [] }),
+    step: (acc: PageKeys, ...args: unknown[]): PageKeys => {
+      const [time, seq, asc, cursorTime, cursorSeq, size] = args.map((a) => (a === null ? null : Number(a)));
+      const up = asc === 1;
+      // ahead(a, b): a comes before b in the page order.
+      const ahead = (at: number, as: number, bt: number, bs: number) =>
+        up ? at < bt || (at === bt && as < bs) : at > bt || (at === bt && as > bs);
+      const t = time!;
+      const q = seq!;
+      if (cursorTime !== null && cursorTime !== undefined && !ahead(cursorTime, cursorSeq!, t, q)) return acc;
+      const keys = acc.keys;
+      const worst = keys.at(-1);
+      if (keys.length >= size! && worst && !ahead(t, q, worst[0], worst[1])) return acc;
+      let lo = 0;
+      let hi = keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ahead(keys[mid]![0], keys[mid]![1], t, q)) lo = mid + 1;
+        else hi = mid;
+      }
+      keys.splice(lo, 0, [t, q]);
+      if (keys.length > size!) keys.pop();
+      return acc;
+    },
+    result: (acc: PageKeys) => JSON.stringify(acc.keys.map((k) => k[1])),
+  };
+  db.aggregate('page_keys', { ...pageKeys, varargs: true } as unknown as Parameters<Database['aggregate']>[1]);
   const selectEvent = db.prepare('SELECT * FROM events WHERE id = ?');
   const selectAlertIds = db.prepare(`SELECT l.alert_id AS id FROM alert_events l JOIN alerts a ON a.id = l.alert_id
     WHERE l.event_id = ? ORDER BY a.time DESC LIMIT 100`);
@@ -98,22 +133,43 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
         const order = timeOrder(query.order);
         const [cmp, dir] = order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
         return withWhere(query, now, (whereSql, whereParams) => {
-          const params = [...whereParams];
-          let sql = whereSql;
-          if (query.cursor) {
-            const cursor = decodeCursor(query.cursor, order);
-            sql += ` AND (e.time ${cmp} ? OR (e.time = ? AND e.seq ${cmp} ?))`;
-            params.push(cursor.time, cursor.time, cursor.seq);
+          const cursor = query.cursor ? decodeCursor(query.cursor, order) : undefined;
+          let rows: SummaryRow[];
+          let total: number;
+          if (matchers.length > 0) {
+            const found = db
+              .prepare(`SELECT count(*) AS n, page_keys(e.time, e.seq, ?, ?, ?, ?) AS keys FROM events e WHERE ${whereSql}`)
+              .get(order === 'asc' ? 1 : 0, cursor?.time ?? null, cursor?.seq ?? null, limit + 1, ...whereParams) as {
+              n: number;
+              keys: string | null;
+            };
+            total = found.n;
+            const seqs = found.keys ? (JSON.parse(found.keys) as number[]) : [];
+            rows =
+              seqs.length === 0
+                ? []
+                : (db
+                    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE e.seq IN (${seqs.map(() => '?').join(',')})
+                ORDER BY e.time ${dir}, e.seq ${dir}`)
+                    .all(...seqs) as SummaryRow[]);
+          } else {
+            const params = [...whereParams];
+            let sql = whereSql;
+            if (cursor) {
+              sql += ` AND (e.time ${cmp} ? OR (e.time = ? AND e.seq ${cmp} ?))`;
+              params.push(cursor.time, cursor.time, cursor.seq);
+            }
+            rows = db
+              .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time ${dir}, e.seq ${dir} LIMIT ?`)
+              .all(...params, limit + 1) as SummaryRow[];
+            total = count(whereSql, whereParams);
           }
-          const rows = db
-            .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time ${dir}, e.seq ${dir} LIMIT ?`)
-            .all(...params, limit + 1) as SummaryRow[];
           const page = rows.slice(0, limit);
           const last = page.at(-1);
           return {
             events: page.map(summary),
             ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq, order }) } : {}),
-            total: count(whereSql, whereParams),
+            total,
             tailCursor: encodeTailCursor(newestSeq()),
           };
         });
