@@ -143,6 +143,31 @@ async function main(): Promise<void> {
       label: `\`user.name:${userPrefix}\`, last 24 h`,
       run: () => store.searchEvents({ q: `user.name:${userPrefix}`, ...day }),
     },
+    {
+      kind: 'filtered page',
+      label: `tenant ${tenant}, last 7 d, oldest first (order=asc)`,
+      run: () => store.searchEvents({ tenant, ...week, order: 'asc' }),
+    },
+    {
+      kind: 'filtered page',
+      label: '`event.outcome:failure`, all time, page 2 oldest first',
+      run: async () => {
+        const first = await store.searchEvents({ q: 'event.outcome:failure', order: 'asc' });
+        return store.searchEvents({
+          q: 'event.outcome:failure',
+          order: 'asc',
+          ...(first.nextCursor ? { cursor: first.nextCursor } : {}),
+        });
+      },
+    },
+    {
+      kind: 'live tail',
+      label: `tenant ${tenant}, the last 1,000 events ingested`,
+      run: async () => {
+        const { tailCursor } = await store.searchEvents({ limit: 1 });
+        return store.tailEvents({ tenant }, String(Math.max(0, Number(tailCursor) - 1000)));
+      },
+    },
     { kind: 'full text', label: '`downloaded` (all time)', run: () => store.searchEvents({ q: 'downloaded' }) },
     {
       kind: 'full text',
@@ -171,8 +196,8 @@ async function main(): Promise<void> {
     '',
     '| insert | µs CPU / event | bytes / event on disk |',
     '|---|---:|---:|',
-    `| format 2, first ${first.at.toLocaleString('en')} | ${first.cpuPerEvent.toFixed(1)} | |`,
-    `| format 2, last window (to ${lastWindow.at.toLocaleString('en')}) | ${lastWindow.cpuPerEvent.toFixed(1)} | ${bytes.toFixed(0)} |`,
+    `| format 3, first ${first.at.toLocaleString('en')} | ${first.cpuPerEvent.toFixed(1)} | |`,
+    `| format 3, last window (to ${lastWindow.at.toLocaleString('en')}) | ${lastWindow.cpuPerEvent.toFixed(1)} | ${bytes.toFixed(0)} |`,
     `| baseline: schema 1 insert, first ${BASELINE_EVENTS.toLocaleString('en')} | ${legacyCpu.toFixed(1)} | ${legacyBytes.toFixed(0)} |`,
     `| baseline: JSON.stringify of ECS + raw only | ${stringify.toFixed(1)} | |`,
     '',
