@@ -307,6 +307,20 @@ test('histogram buckets count events and failures', async () => {
     (await store.histogram({ workload: 'Exchange' }, hour)).reduce((n, b) => n + b.count, 0),
     40,
   );
+  // Counted bucket by bucket (columns only) or grouped (full text, or too many buckets): the same figures.
+  assert.deepEqual(await store.histogram({ q: 'contoso.com' }, hour), buckets, 'every sample event has a contoso.com user');
+  const seconds = await store.histogram({}, 1000);
+  assert.equal(seconds.length, 120, 'one bucket per event, grouped: 7,140 buckets are too many to count one by one');
+  const regrouped = new Map<number, { count: number; failures: number }>();
+  for (const b of seconds) {
+    const start = Math.floor(b.start / hour) * hour;
+    const sum = regrouped.get(start) ?? { count: 0, failures: 0 };
+    regrouped.set(start, { count: sum.count + b.count, failures: sum.failures + b.failures });
+  }
+  assert.deepEqual(
+    [...regrouped].map(([start, v]) => ({ start, ...v })),
+    buckets,
+  );
   await assert.rejects(store.histogram({}, 10), /bucket: must be/);
   assert.deepEqual(await store.timeBounds({ workload: 'SharePoint' }), {
     oldest: NEWEST - 117 * 60_000,

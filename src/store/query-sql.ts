@@ -14,6 +14,8 @@ export interface CompiledWhere {
   sql: string;
   params: unknown[];
   matchers: DocMatcher[];
+  /** The clause searches the full-text index (a subquery each time it runs). */
+  fullText: boolean;
 }
 
 type ColumnKind = 'text' | 'time' | 'list' | 'tenant';
@@ -100,6 +102,7 @@ function compareBound(actual: number, bound: number, inclusive: boolean, below: 
 class Compiler {
   readonly params: unknown[] = [];
   readonly matchers: DocMatcher[] = [];
+  fullText = false;
   readonly #now: number;
 
   constructor(now: number) {
@@ -130,6 +133,7 @@ class Compiler {
     if (term.wildcard && literalPrefix(term.value) === '' && /^[*?]+$/.test(term.value)) return '1';
     const match = ftsOfTerm(term);
     if (!match) return '1';
+    this.fullText = true;
     return FTS.replace('?', this.#param(match));
   }
 
@@ -200,6 +204,7 @@ class Compiler {
     }
     const index = this.matchers.push({ raw, test: (doc) => valuesAt(doc, path).some(test) }) - 1;
     // Parameters are bound in the order they appear in the SQL: the pre-filter's first.
+    if (prefilter) this.fullText = true;
     const fts = prefilter ? `${FTS.replace('?', this.#param(prefilter))} AND ` : '';
     return `(${fts}doc_match(e.block, e.slot, ${this.#param(index)}))`;
   }
@@ -246,8 +251,8 @@ class Compiler {
 /** Compiles a query string into a WHERE clause over `events e` (values only as parameters). */
 export function compileQuery(query: string, now: number): CompiledWhere {
   const ast = parseQuery(query);
-  if (!ast) return { sql: '1', params: [], matchers: [] };
+  if (!ast) return { sql: '1', params: [], matchers: [], fullText: false };
   const compiler = new Compiler(now);
   const sql = compiler.node(ast);
-  return { sql, params: compiler.params, matchers: compiler.matchers };
+  return { sql, params: compiler.params, matchers: compiler.matchers, fullText: compiler.fullText };
 }
