@@ -15,6 +15,13 @@ import { StoreQueryError } from './errors.ts';
 import type { CompiledWhere, DocMatcher } from './query-sql.ts';
 import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket, StoredEvent, TailPage } from './types.ts';
 
+const MINUTE = 60_000;
+
+/** True when the filter narrows nothing but the time range (the histogram can read the per-minute counts). */
+function onlyTimeRange(filter: EventFilter): boolean {
+  return Object.entries(filter).every(([key, value]) => value === undefined || key === 'from' || key === 'to');
+}
+
 /** Buckets counted one by one at most (the events page asks for about 72). */
 const MAX_COUNTED_BUCKETS = 400;
 
@@ -125,25 +132,88 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
   const selectNewestSeq = db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)").pluck();
   const newestSeq = () => selectNewestSeq.get() as number;
 
-  /** Histogram by one count per bucket (undefined when there would be more than MAX_COUNTED_BUCKETS buckets). */
-  function countPerBucket(sql: string, params: unknown[], bucketMs: number): HistogramBucket[] | undefined {
-    const bounds = db.prepare(`SELECT min(e.time) AS lo, max(e.time) AS hi FROM events e WHERE ${sql}`).get(...params) as {
-      lo: number | null;
-      hi: number | null;
-    };
+  /**
+   * Histogram by one count per bucket (undefined when there would be more than MAX_COUNTED_BUCKETS buckets). The
+   * bucket's bounds come first in the SQL, intersected with the filter's own range: SQLite walks the time index with
+   * the first range it is given, so each count reads only its bucket.
+   */
+  function countPerBucket(filter: EventFilter, now: number, bucketMs: number): HistogramBucket[] | undefined {
+    const { from, to, ...rest } = filter;
+    const lo = from ?? Number.MIN_SAFE_INTEGER;
+    const hi = to ?? Number.MAX_SAFE_INTEGER;
+    const where = whereOf(rest, now);
+    const bounds = db
+      .prepare(`SELECT min(e.time) AS lo, max(e.time) AS hi FROM events e WHERE e.time >= ? AND e.time < ? AND ${where.sql}`)
+      .get(lo, hi, ...where.params) as { lo: number | null; hi: number | null };
     if (bounds.lo === null || bounds.hi === null) return [];
     const first = Math.floor(bounds.lo / bucketMs) * bucketMs;
     if ((bounds.hi - first) / bucketMs >= MAX_COUNTED_BUCKETS) return undefined;
-    const all = db.prepare(`SELECT count(*) FROM events e WHERE ${sql} AND e.time >= ? AND e.time < ?`).pluck();
+    const all = db.prepare(`SELECT count(*) FROM events e WHERE e.time >= ? AND e.time < ? AND ${where.sql}`).pluck();
     const failed = db
-      .prepare(`SELECT count(*) FROM events e WHERE ${sql} AND e.outcome = 'failure' AND e.time >= ? AND e.time < ?`)
+      .prepare(`SELECT count(*) FROM events e WHERE e.outcome = 'failure' AND e.time >= ? AND e.time < ? AND ${where.sql}`)
       .pluck();
     const out: HistogramBucket[] = [];
     for (let start = first; start <= bounds.hi; start += bucketMs) {
-      const count = all.get(...params, start, start + bucketMs) as number;
-      if (count > 0) out.push({ start, count, failures: failed.get(...params, start, start + bucketMs) as number });
+      const range = [Math.max(lo, start), Math.min(hi, start + bucketMs)];
+      const count = all.get(...range, ...where.params) as number;
+      if (count > 0) out.push({ start, count, failures: failed.get(...range, ...where.params) as number });
     }
     return out;
+  }
+
+  const selectTimeBounds = db.prepare(
+    'SELECT min(e.time) AS lo, max(e.time) AS hi FROM events e WHERE e.time >= ? AND e.time < ?',
+  );
+  const selectMinutes = db.prepare(`SELECT minute, sum(events) AS events, sum(failures) AS failures FROM event_minutes
+    WHERE minute >= ? AND minute < ? GROUP BY minute`);
+  const countRange = db.prepare('SELECT count(*) FROM events e WHERE e.time >= ? AND e.time < ?').pluck();
+  const failuresRange = db
+    .prepare("SELECT count(*) FROM events e WHERE e.outcome = 'failure' AND e.time >= ? AND e.time < ?")
+    .pluck();
+
+  /**
+   * Histogram of every event of a time range from the per-minute counts (event_minutes): whole minutes from the
+   * counts, the partial minute at each end counted from the time index. Undefined before epoch 0 (not kept there).
+   */
+  function fromMinutes(from: number | undefined, to: number | undefined, bucketMs: number): HistogramBucket[] | undefined {
+    const span = selectTimeBounds.get(from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER) as {
+      lo: number | null;
+      hi: number | null;
+    };
+    if (span.lo === null || span.hi === null) return [];
+    if (span.lo < 0) return undefined;
+    const lo = Math.max(from ?? span.lo, span.lo);
+    const hi = Math.min(to ?? span.hi + 1, span.hi + 1);
+    const firstWhole = Math.ceil(lo / MINUTE) * MINUTE;
+    const endWhole = Math.max(firstWhole, Math.floor(hi / MINUTE) * MINUTE);
+    const buckets = new Map<number, HistogramBucket>();
+    const add = (time: number, count: number, failures: number) => {
+      if (count <= 0) return;
+      const start = Math.floor(time / bucketMs) * bucketMs;
+      const bucket = buckets.get(start);
+      if (bucket) {
+        bucket.count += count;
+        bucket.failures += failures;
+      } else buckets.set(start, { start, count, failures });
+    };
+    const rows = selectMinutes.all(firstWhole / MINUTE, endWhole / MINUTE) as {
+      minute: number;
+      events: number;
+      failures: number;
+    }[];
+    for (const row of rows) add(row.minute * MINUTE, row.events, row.failures);
+    // The partial minutes at the ends (or the whole range inside one minute).
+    const edges =
+      firstWhole >= hi
+        ? [[lo, hi]]
+        : [
+            [lo, firstWhole],
+            [endWhole, hi],
+          ];
+    for (const [a, b] of edges) {
+      if (a! < b!) add(a!, countRange.get(a, b) as number, failuresRange.get(a, b) as number);
+    }
+    return [...buckets.values()].sort((x, y) => x.start - y.start);
   }
 
   const count = (sql: string, params: unknown[]) =>
@@ -223,10 +293,14 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
       if (!Number.isInteger(bucketMs) || bucketMs < 1000)
         throw new StoreQueryError('bucket', 'must be a whole number of milliseconds ≥ 1000');
       return withWhere(filter, now, (sql, params, where) => {
+        if (onlyTimeRange(filter) && bucketMs % MINUTE === 0) {
+          const rolled = fromMinutes(filter.from, filter.to, bucketMs);
+          if (rolled) return rolled;
+        }
         // Without documents or full text to read, one indexed count per bucket walks the index with far less work
         // per row than grouping every row (measured 4.6× faster on 3.7M events).
         if (where.matchers.length === 0 && !where.fullText) {
-          const counted = countPerBucket(sql, params, bucketMs);
+          const counted = countPerBucket(filter, now, bucketMs);
           if (counted) return counted;
         }
         return db

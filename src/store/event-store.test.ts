@@ -293,6 +293,7 @@ test('histogram buckets count events and failures', async () => {
   const { store } = tempStore();
   store.insertEvents(sampleEvents(120));
   const hour = 3_600_000;
+  store.insertEvents(sampleEvents(120), NEWEST); // duplicates: not counted again
   const buckets = await store.histogram({}, hour);
   assert.equal(
     buckets.reduce((n, b) => n + b.count, 0),
@@ -309,6 +310,14 @@ test('histogram buckets count events and failures', async () => {
   );
   // Counted bucket by bucket (columns only) or grouped (full text, or too many buckets): the same figures.
   assert.deepEqual(await store.histogram({ q: 'contoso.com' }, hour), buckets, 'every sample event has a contoso.com user');
+  const window = { from: NEWEST - 30 * 60_000, to: NEWEST - 10 * 60_000 + 1 };
+  const ranged = await store.histogram(window, hour);
+  assert.equal(
+    ranged.reduce((n, b) => n + b.count, 0),
+    21,
+    'the bucket is cut to the filter range',
+  );
+  assert.deepEqual(await store.histogram({ ...window, q: 'contoso.com' }, hour), ranged);
   const seconds = await store.histogram({}, 1000);
   assert.equal(seconds.length, 120, 'one bucket per event, grouped: 7,140 buckets are too many to count one by one');
   const regrouped = new Map<number, { count: number; failures: number }>();
@@ -370,6 +379,13 @@ test('retention deletes by age and by count, keeping full-text in sync', async (
   assert.equal(result.deletedEvents, 60);
   assert.equal(result.deletedAlerts, 1);
   assert.equal(store.countEvents(), 60);
+  const left = await store.histogram({}, 3_600_000);
+  assert.equal(
+    left.reduce((n, b) => n + b.count, 0),
+    60,
+    'the per-minute counts follow the deletions',
+  );
+  assert.deepEqual(left, await store.histogram({ q: 'contoso.com' }, 3_600_000));
   assert.equal(
     (await store.searchEvents({ q: 'contoso.com', limit: 500 })).total,
     60,
@@ -462,7 +478,7 @@ test('a store file of the old format is set aside with a warning, never a crash'
   const upgraded = openEventStore(storeSchema.parse({ path: second }), { logger });
   assert.equal(upgraded.countEvents(), 0);
   await upgraded.close();
-  assert.match(lines.join(''), /"oldFormat":2,"format":3/);
+  assert.match(lines.join(''), /"oldFormat":2,"format":4/);
   assert.ok(existsSync(`${second}.format2.old`));
 
   const newer = join(dir, 'newer.db');

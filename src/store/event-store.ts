@@ -206,6 +206,8 @@ export function openEventStore(
     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, content_type) DO UPDATE SET tenant_name = excluded.tenant_name,
     events_total = events_total + excluded.events_total, newest_event_at = max(newest_event_at, excluded.newest_event_at),
     last_insert_at = excluded.last_insert_at`);
+  const upsertEventMinute = db.prepare(`INSERT INTO event_minutes (minute, tenant_id, events, failures) VALUES (?, ?, ?, ?)
+    ON CONFLICT (minute, tenant_id) DO UPDATE SET events = events + excluded.events, failures = failures + excluded.failures`);
   const upsertMinute = db.prepare(`INSERT INTO stream_minutes (tenant_id, content_type, minute, events) VALUES (?, ?, ?, ?)
     ON CONFLICT (tenant_id, content_type, minute) DO UPDATE SET events = events + excluded.events`);
   const insertAlert =
@@ -229,6 +231,7 @@ export function openEventStore(
       string,
       { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }
     >();
+    const minutes = new Map<string, { minute: number; tenantId: string; events: number; failures: number }>();
     let block = nextBlock.get() as number;
     let entries: BlockEntry[] = [];
     let inserted = 0;
@@ -271,8 +274,19 @@ export function openEventStore(
       }
       stream.count++;
       if (event.time > stream.newest) stream.newest = event.time;
+      // Truncated like SQLite's integer division in the delete trigger.
+      const minute = Math.trunc(event.time / 60_000);
+      const minuteKey = `${minute}\u0000${event.tenantId}`;
+      let counts = minutes.get(minuteKey);
+      if (!counts) {
+        counts = { minute, tenantId: event.tenantId, events: 0, failures: 0 };
+        minutes.set(minuteKey, counts);
+      }
+      counts.events++;
+      if (fields.outcome?.toLowerCase() === 'failure') counts.failures++;
     }
     flush();
+    for (const m of minutes.values()) upsertEventMinute.run(m.minute, m.tenantId, m.events, m.failures);
     const minute = Math.floor(now / 60_000);
     for (const s of streams.values()) {
       upsertTotals.run(s.tenantId, s.contentType, s.tenantName, s.count, s.newest, now);
