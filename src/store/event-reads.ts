@@ -17,6 +17,15 @@ import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket,
 
 const MINUTE = 60_000;
 
+/**
+ * Oldest (`lo`) and newest (`hi`) event time matching a clause (its parameters bound twice): two index walks that
+ * stop at the first row, where `min()`/`max()` under a WHERE read every row of the range.
+ */
+function timeSpanSql(where: string, lo = 'lo', hi = 'hi'): string {
+  return `SELECT (SELECT e.time FROM events e WHERE ${where} ORDER BY e.time LIMIT 1) AS ${lo},
+    (SELECT e.time FROM events e WHERE ${where} ORDER BY e.time DESC LIMIT 1) AS ${hi}`;
+}
+
 /** True when the filter narrows nothing but the time range (the histogram can read the per-minute counts). */
 function onlyTimeRange(filter: EventFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || key === 'from' || key === 'to');
@@ -143,8 +152,8 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     const hi = to ?? Number.MAX_SAFE_INTEGER;
     const where = whereOf(rest, now);
     const bounds = db
-      .prepare(`SELECT min(e.time) AS lo, max(e.time) AS hi FROM events e WHERE e.time >= ? AND e.time < ? AND ${where.sql}`)
-      .get(lo, hi, ...where.params) as { lo: number | null; hi: number | null };
+      .prepare(timeSpanSql(`e.time >= ? AND e.time < ? AND ${where.sql}`))
+      .get(lo, hi, ...where.params, lo, hi, ...where.params) as { lo: number | null; hi: number | null };
     if (bounds.lo === null || bounds.hi === null) return [];
     const first = Math.floor(bounds.lo / bucketMs) * bucketMs;
     if ((bounds.hi - first) / bucketMs >= MAX_COUNTED_BUCKETS) return undefined;
@@ -161,9 +170,7 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     return out;
   }
 
-  const selectTimeBounds = db.prepare(
-    'SELECT min(e.time) AS lo, max(e.time) AS hi FROM events e WHERE e.time >= ? AND e.time < ?',
-  );
+  const selectTimeBounds = db.prepare(timeSpanSql('e.time >= ? AND e.time < ?'));
   const selectMinutes = db.prepare(`SELECT minute, sum(events) AS events, sum(failures) AS failures FROM event_minutes
     WHERE minute >= ? AND minute < ? GROUP BY minute`);
   const countRange = db.prepare('SELECT count(*) FROM events e WHERE e.time >= ? AND e.time < ?').pluck();
@@ -176,7 +183,8 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
    * counts, the partial minute at each end counted from the time index. Undefined before epoch 0 (not kept there).
    */
   function fromMinutes(from: number | undefined, to: number | undefined, bucketMs: number): HistogramBucket[] | undefined {
-    const span = selectTimeBounds.get(from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER) as {
+    const range = [from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER];
+    const span = selectTimeBounds.get(...range, ...range) as {
       lo: number | null;
       hi: number | null;
     };
@@ -312,9 +320,7 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
 
     timeBounds: (filter, now) =>
       withWhere(filter, now, (sql, params) => {
-        const row = db
-          .prepare(`SELECT min(e.time) AS oldest, max(e.time) AS newest FROM events e WHERE ${sql}`)
-          .get(...params) as {
+        const row = db.prepare(timeSpanSql(sql, 'oldest', 'newest')).get(...params, ...params) as {
           oldest: number | null;
           newest: number | null;
         };
