@@ -126,7 +126,9 @@ async function main(): Promise<void> {
   const day = { from: NOW - 86_400_000, to: NOW + 1 };
   const week = { from: NOW - 7 * 86_400_000, to: NOW + 1 };
   const all = { from: NOW - SPAN_MS, to: NOW + 1 };
+  const tailFrom = String(Math.max(0, Number((await store.tailEvents({}, undefined)).cursor) - 1000));
   const cases: { kind: string; label: string; run: () => Promise<unknown> }[] = [
+    { kind: 'page', label: 'all events, last 24 h (exact total)', run: () => store.searchEvents(day) },
     {
       kind: 'filtered page',
       label: '`event.outcome:failure` (all time)',
@@ -163,10 +165,7 @@ async function main(): Promise<void> {
     {
       kind: 'live tail',
       label: `tenant ${tenant}, the last 1,000 events ingested`,
-      run: async () => {
-        const { tailCursor } = await store.searchEvents({ limit: 1 });
-        return store.tailEvents({ tenant }, String(Math.max(0, Number(tailCursor) - 1000)));
-      },
+      run: () => store.tailEvents({ tenant }, tailFrom),
     },
     { kind: 'full text', label: '`downloaded` (all time)', run: () => store.searchEvents({ q: 'downloaded' }) },
     {

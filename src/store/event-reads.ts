@@ -26,6 +26,12 @@ function timeSpanSql(where: string, lo = 'lo', hi = 'hi'): string {
     (SELECT e.time FROM events e WHERE ${where} ORDER BY e.time DESC LIMIT 1) AS ${hi}`;
 }
 
+/** The filter part of a query (without its paging). */
+function filterOf(query: EventQuery): EventFilter {
+  const { limit: _limit, cursor: _cursor, order: _order, ...filter } = query;
+  return filter;
+}
+
 /** True when the filter narrows nothing but the time range (the histogram can read the per-minute counts). */
 function onlyTimeRange(filter: EventFilter): boolean {
   return Object.entries(filter).every(([key, value]) => value === undefined || key === 'from' || key === 'to');
@@ -179,31 +185,23 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     .pluck();
 
   /**
-   * Histogram of every event of a time range from the per-minute counts (event_minutes): whole minutes from the
-   * counts, the partial minute at each end counted from the time index. Undefined before epoch 0 (not kept there).
+   * Every event of a time range from the per-minute counts (event_minutes): whole minutes from the counts, the
+   * partial minute at each end from the time index; `add` gets (time, events, failures) per piece. False before
+   * epoch 0 (not kept there).
    */
-  function fromMinutes(from: number | undefined, to: number | undefined, bucketMs: number): HistogramBucket[] | undefined {
+  function minuteCounts(
+    from: number | undefined,
+    to: number | undefined,
+    add: (time: number, events: number, failures: number) => void,
+  ): boolean {
     const range = [from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER];
-    const span = selectTimeBounds.get(...range, ...range) as {
-      lo: number | null;
-      hi: number | null;
-    };
-    if (span.lo === null || span.hi === null) return [];
-    if (span.lo < 0) return undefined;
+    const span = selectTimeBounds.get(...range, ...range) as { lo: number | null; hi: number | null };
+    if (span.lo === null || span.hi === null) return true;
+    if (span.lo < 0) return false;
     const lo = Math.max(from ?? span.lo, span.lo);
     const hi = Math.min(to ?? span.hi + 1, span.hi + 1);
     const firstWhole = Math.ceil(lo / MINUTE) * MINUTE;
     const endWhole = Math.max(firstWhole, Math.floor(hi / MINUTE) * MINUTE);
-    const buckets = new Map<number, HistogramBucket>();
-    const add = (time: number, count: number, failures: number) => {
-      if (count <= 0) return;
-      const start = Math.floor(time / bucketMs) * bucketMs;
-      const bucket = buckets.get(start);
-      if (bucket) {
-        bucket.count += count;
-        bucket.failures += failures;
-      } else buckets.set(start, { start, count, failures });
-    };
     const rows = selectMinutes.all(firstWhole / MINUTE, endWhole / MINUTE) as {
       minute: number;
       events: number;
@@ -221,7 +219,31 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     for (const [a, b] of edges) {
       if (a! < b!) add(a!, countRange.get(a, b) as number, failuresRange.get(a, b) as number);
     }
-    return [...buckets.values()].sort((x, y) => x.start - y.start);
+    return true;
+  }
+
+  function fromMinutes(from: number | undefined, to: number | undefined, bucketMs: number): HistogramBucket[] | undefined {
+    const buckets = new Map<number, HistogramBucket>();
+    const known = minuteCounts(from, to, (time, count, failures) => {
+      if (count <= 0) return;
+      const start = Math.floor(time / bucketMs) * bucketMs;
+      const bucket = buckets.get(start);
+      if (bucket) {
+        bucket.count += count;
+        bucket.failures += failures;
+      } else buckets.set(start, { start, count, failures });
+    });
+    return known ? [...buckets.values()].sort((x, y) => x.start - y.start) : undefined;
+  }
+
+  /** The exact number of events in a time range, from the per-minute counts (undefined when they cannot say). */
+  function totalFromMinutes(from: number | undefined, to: number | undefined): number | undefined {
+    let total = 0;
+    return minuteCounts(from, to, (_time, count) => {
+      total += count;
+    })
+      ? total
+      : undefined;
   }
 
   const count = (sql: string, params: unknown[]) =>
@@ -264,7 +286,9 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
             rows = db
               .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time ${dir}, e.seq ${dir} LIMIT ?`)
               .all(...params, limit + 1) as SummaryRow[];
-            total = count(whereSql, whereParams);
+            total =
+              (onlyTimeRange(filterOf(query)) ? totalFromMinutes(query.from, query.to) : undefined) ??
+              count(whereSql, whereParams);
           }
           const page = rows.slice(0, limit);
           const last = page.at(-1);

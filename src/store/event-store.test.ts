@@ -45,6 +45,9 @@ test('inserts are idempotent on id and every field is searchable', async () => {
   assert.equal((await store.searchEvents({ outcome: 'failure' })).total, 20);
   assert.equal((await store.searchEvents({ contentType: 'Audit.Exchange' })).total, 40);
   assert.equal((await store.searchEvents({ from: NEWEST - 9 * 60_000, to: NEWEST + 1 })).total, 10);
+  // A bare time range is counted from the per-minute counts, its partial end minutes from the index.
+  assert.equal((await store.searchEvents({ from: NEWEST - 9 * 60_000 + 30_000, to: NEWEST })).total, 8);
+  assert.equal((await store.searchEvents({ from: NEWEST - 1, to: NEWEST + 1 })).total, 1);
   assert.equal(
     (await store.searchEvents({ action: 'UserLoginFailed', tenant: 'contoso' })).total,
     0,
@@ -379,6 +382,7 @@ test('retention deletes by age and by count, keeping full-text in sync', async (
   assert.equal(result.deletedEvents, 60);
   assert.equal(result.deletedAlerts, 1);
   assert.equal(store.countEvents(), 60);
+  assert.equal((await store.searchEvents({})).total, 60);
   const left = await store.histogram({}, 3_600_000);
   assert.equal(
     left.reduce((n, b) => n + b.count, 0),
