@@ -126,7 +126,9 @@ async function main(): Promise<void> {
   const day = { from: NOW - 86_400_000, to: NOW + 1 };
   const week = { from: NOW - 7 * 86_400_000, to: NOW + 1 };
   const all = { from: NOW - SPAN_MS, to: NOW + 1 };
+  const tailFrom = String(Math.max(0, Number((await store.tailEvents({}, undefined)).cursor) - 1000));
   const cases: { kind: string; label: string; run: () => Promise<unknown> }[] = [
+    { kind: 'page', label: 'all events, last 24 h (exact total)', run: () => store.searchEvents(day) },
     {
       kind: 'filtered page',
       label: '`event.outcome:failure` (all time)',
@@ -142,6 +144,28 @@ async function main(): Promise<void> {
       kind: 'filtered page',
       label: `\`user.name:${userPrefix}\`, last 24 h`,
       run: () => store.searchEvents({ q: `user.name:${userPrefix}`, ...day }),
+    },
+    {
+      kind: 'filtered page',
+      label: `tenant ${tenant}, last 7 d, oldest first (order=asc)`,
+      run: () => store.searchEvents({ tenant, ...week, order: 'asc' }),
+    },
+    {
+      kind: 'filtered page',
+      label: '`event.outcome:failure`, all time, page 2 oldest first',
+      run: async () => {
+        const first = await store.searchEvents({ q: 'event.outcome:failure', order: 'asc' });
+        return store.searchEvents({
+          q: 'event.outcome:failure',
+          order: 'asc',
+          ...(first.nextCursor ? { cursor: first.nextCursor } : {}),
+        });
+      },
+    },
+    {
+      kind: 'live tail',
+      label: `tenant ${tenant}, the last 1,000 events ingested`,
+      run: () => store.tailEvents({ tenant }, tailFrom),
     },
     { kind: 'full text', label: '`downloaded` (all time)', run: () => store.searchEvents({ q: 'downloaded' }) },
     {
@@ -161,28 +185,38 @@ async function main(): Promise<void> {
   for (const c of cases) results.push({ kind: c.kind, label: c.label, ...(await latency(c.run)) });
   await store.close();
 
-  const first = windows[0]!;
-  const lastWindow = windows.at(-1)!;
+  const first = windows[0];
+  const lastWindow = windows.at(-1);
   const rss = process.resourceUsage().maxRSS / 1024;
+  const insertLines =
+    first && lastWindow
+      ? [
+          `Store of ${stored.toLocaleString('en')} events (batches of ${BATCH}, filled in ${fillSeconds.toFixed(0)} s, ${Math.round(
+            (stored - already) / fillSeconds,
+          ).toLocaleString('en')} events/s), peak RSS ${rss.toFixed(0)} MB.`,
+          '',
+          '| insert | µs CPU / event | bytes / event on disk |',
+          '|---|---:|---:|',
+          `| format 4, first ${first.at.toLocaleString('en')} | ${first.cpuPerEvent.toFixed(1)} | |`,
+          `| format 4, last window (to ${lastWindow.at.toLocaleString('en')}) | ${lastWindow.cpuPerEvent.toFixed(1)} | ${bytes.toFixed(0)} |`,
+          `| baseline: schema 1 insert, first ${BASELINE_EVENTS.toLocaleString('en')} | ${legacyCpu.toFixed(1)} | ${legacyBytes.toFixed(0)} |`,
+          `| baseline: JSON.stringify of ECS + raw only | ${stringify.toFixed(1)} | |`,
+          '',
+          `Ratios: insert CPU ${(lastWindow.cpuPerEvent / legacyCpu).toFixed(2)}× schema 1 (last window), ${(
+            first.cpuPerEvent / legacyCpu
+          ).toFixed(2)}× (first); ${(lastWindow.cpuPerEvent / stringify).toFixed(2)}× a JSON.stringify; flatness last/first ${(
+            lastWindow.cpuPerEvent / first.cpuPerEvent
+          ).toFixed(2)}; bytes ${(bytes / legacyBytes).toFixed(2)}× schema 1.`,
+          '',
+          `CPU per event by window: ${windows.map((w) => `${(w.at / 1e6).toFixed(1)}M ${w.cpuPerEvent.toFixed(1)}`).join(', ')}`,
+        ]
+      : [
+          `Store of ${stored.toLocaleString('en')} events reused from STORE_BENCH_DIR (nothing inserted in this run), ${bytes.toFixed(
+            0,
+          )} bytes/event (schema 1: ${legacyBytes.toFixed(0)}), peak RSS ${rss.toFixed(0)} MB.`,
+        ];
   const lines = [
-    `Store of ${stored.toLocaleString('en')} events (batches of ${BATCH}, filled in ${fillSeconds.toFixed(0)} s, ${Math.round(
-      (stored - already) / fillSeconds,
-    ).toLocaleString('en')} events/s), peak RSS ${rss.toFixed(0)} MB.`,
-    '',
-    '| insert | µs CPU / event | bytes / event on disk |',
-    '|---|---:|---:|',
-    `| format 2, first ${first.at.toLocaleString('en')} | ${first.cpuPerEvent.toFixed(1)} | |`,
-    `| format 2, last window (to ${lastWindow.at.toLocaleString('en')}) | ${lastWindow.cpuPerEvent.toFixed(1)} | ${bytes.toFixed(0)} |`,
-    `| baseline: schema 1 insert, first ${BASELINE_EVENTS.toLocaleString('en')} | ${legacyCpu.toFixed(1)} | ${legacyBytes.toFixed(0)} |`,
-    `| baseline: JSON.stringify of ECS + raw only | ${stringify.toFixed(1)} | |`,
-    '',
-    `Ratios: insert CPU ${(lastWindow.cpuPerEvent / legacyCpu).toFixed(2)}× schema 1 (last window), ${(
-      first.cpuPerEvent / legacyCpu
-    ).toFixed(2)}× (first); ${(lastWindow.cpuPerEvent / stringify).toFixed(2)}× a JSON.stringify; flatness last/first ${(
-      lastWindow.cpuPerEvent / first.cpuPerEvent
-    ).toFixed(2)}; bytes ${(bytes / legacyBytes).toFixed(2)}× schema 1.`,
-    '',
-    `CPU per event by window: ${windows.map((w) => `${(w.at / 1e6).toFixed(1)}M ${w.cpuPerEvent.toFixed(1)}`).join(', ')}`,
+    ...insertLines,
     '',
     '| search (through the worker pool) | median ms | 3 runs (ms) | worst main-loop lag (ms) |',
     '|---|---:|---|---:|',

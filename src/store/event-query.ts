@@ -65,12 +65,14 @@ export function whereOf(filter: EventFilter, now: number = Date.now()): Compiled
   if (filter.from !== undefined) add('e.time >= ?', checkTime('from', filter.from));
   if (filter.to !== undefined) add('e.time < ?', checkTime('to', filter.to));
   let matchers: CompiledWhere['matchers'] = [];
+  let fullText = false;
   if (filter.q) {
     const compiled = compileQuery(filter.q, now);
     if (compiled.sql !== '1') add(compiled.sql, ...compiled.params);
     matchers = compiled.matchers;
+    fullText = compiled.fullText;
   }
-  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params, matchers };
+  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params, matchers, fullText };
 }
 
 function checkTime(field: string, value: number): number {

@@ -12,8 +12,33 @@ import {
   whereOf,
 } from './event-query.ts';
 import { StoreQueryError } from './errors.ts';
-import type { DocMatcher } from './query-sql.ts';
+import type { CompiledWhere, DocMatcher } from './query-sql.ts';
 import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket, StoredEvent, TailPage } from './types.ts';
+
+const MINUTE = 60_000;
+
+/**
+ * Oldest (`lo`) and newest (`hi`) event time matching a clause (its parameters bound twice): two index walks that
+ * stop at the first row, where `min()`/`max()` under a WHERE read every row of the range.
+ */
+function timeSpanSql(where: string, lo = 'lo', hi = 'hi'): string {
+  return `SELECT (SELECT e.time FROM events e WHERE ${where} ORDER BY e.time LIMIT 1) AS ${lo},
+    (SELECT e.time FROM events e WHERE ${where} ORDER BY e.time DESC LIMIT 1) AS ${hi}`;
+}
+
+/** The filter part of a query (without its paging). */
+function filterOf(query: EventQuery): EventFilter {
+  const { limit: _limit, cursor: _cursor, order: _order, ...filter } = query;
+  return filter;
+}
+
+/** True when the filter narrows nothing but the time range (the histogram can read the per-minute counts). */
+function onlyTimeRange(filter: EventFilter): boolean {
+  return Object.entries(filter).every(([key, value]) => value === undefined || key === 'from' || key === 'to');
+}
+
+/** Buckets counted one by one at most (the events page asks for about 72). */
+const MAX_COUNTED_BUCKETS = 400;
 
 /** Events read per live-tail call when the caller does not say. */
 export const TAIL_LIMIT = 200;
@@ -24,6 +49,11 @@ export const FACET_EXACT_LIMIT = 100_000;
 export const SUMMARY_COLUMNS = `e.seq, e.id, e.tenant_id AS tenantId, e.tenant_name AS tenantName, e.content_type AS contentType, e.time,
   e.user, e.source_ip AS sourceIp, e.action, e.workload, e.outcome, e.description,
   EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id) AS alerted`;
+
+/** The best page keys (time, seq) seen so far by the `page_keys` aggregate, in page order. */
+interface PageKeys {
+  keys: [number, number][];
+}
 
 export type SummaryRow = Omit<EventSummary, 'alerted'> & { seq: number; alerted: number };
 
@@ -62,20 +92,51 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
   const blocks = new BlockCache((id) => selectBlock.get(id) as Buffer | undefined);
   let matchers: DocMatcher[] = [];
   db.function('doc_match', { deterministic: false, directOnly: true }, (block, slot, index) => {
-    const entry = blocks.entry(Number(block), Number(slot));
     const matcher = matchers[Number(index)];
-    return entry && matcher?.(entry) ? 1 : 0;
+    if (!matcher) return 0;
+    const doc = blocks.document(Number(block), Number(slot), matcher.raw ? 1 : 0);
+    return doc !== undefined && matcher.test(doc) ? 1 : 0;
   });
+  // One pass for searches that read documents: counts every match and keeps the best `limit + 1` page keys after
+  // the cursor (instead of a page query and a count query that would each parse the same documents).
+  const pageKeys = {
+    start: (): PageKeys => ({ keys: [] }),
+    step: (acc: PageKeys, ...args: unknown[]): PageKeys => {
+      const [time, seq, asc, cursorTime, cursorSeq, size] = args.map((a) => (a === null ? null : Number(a)));
+      const up = asc === 1;
+      // ahead(a, b): a comes before b in the page order.
+      const ahead = (at: number, as: number, bt: number, bs: number) =>
+        up ? at < bt || (at === bt && as < bs) : at > bt || (at === bt && as > bs);
+      const t = time!;
+      const q = seq!;
+      if (cursorTime !== null && cursorTime !== undefined && !ahead(cursorTime, cursorSeq!, t, q)) return acc;
+      const keys = acc.keys;
+      const worst = keys.at(-1);
+      if (keys.length >= size! && worst && !ahead(t, q, worst[0], worst[1])) return acc;
+      let lo = 0;
+      let hi = keys.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1;
+        if (ahead(keys[mid]![0], keys[mid]![1], t, q)) lo = mid + 1;
+        else hi = mid;
+      }
+      keys.splice(lo, 0, [t, q]);
+      if (keys.length > size!) keys.pop();
+      return acc;
+    },
+    result: (acc: PageKeys) => JSON.stringify(acc.keys.map((k) => k[1])),
+  };
+  db.aggregate('page_keys', { ...pageKeys, varargs: true } as unknown as Parameters<Database['aggregate']>[1]);
   const selectEvent = db.prepare('SELECT * FROM events WHERE id = ?');
   const selectAlertIds = db.prepare(`SELECT l.alert_id AS id FROM alert_events l JOIN alerts a ON a.id = l.alert_id
     WHERE l.event_id = ? ORDER BY a.time DESC LIMIT 100`);
 
   /** Compiles the filter and runs `fn` with its document tests installed for `doc_match`. */
-  function withWhere<T>(filter: EventFilter, now: number, fn: (sql: string, params: unknown[]) => T): T {
+  function withWhere<T>(filter: EventFilter, now: number, fn: (sql: string, params: unknown[], where: CompiledWhere) => T): T {
     const where = whereOf(filter, now);
     matchers = where.matchers;
     try {
-      return fn(where.sql, where.params);
+      return fn(where.sql, where.params, where);
     } finally {
       matchers = [];
       blocks.clear();
@@ -85,6 +146,105 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
   // The highest seq ever given (AUTOINCREMENT keeps it even when the newest rows were deleted).
   const selectNewestSeq = db.prepare("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'events'), 0)").pluck();
   const newestSeq = () => selectNewestSeq.get() as number;
+
+  /**
+   * Histogram by one count per bucket (undefined when there would be more than MAX_COUNTED_BUCKETS buckets). The
+   * bucket's bounds come first in the SQL, intersected with the filter's own range: SQLite walks the time index with
+   * the first range it is given, so each count reads only its bucket.
+   */
+  function countPerBucket(filter: EventFilter, now: number, bucketMs: number): HistogramBucket[] | undefined {
+    const { from, to, ...rest } = filter;
+    const lo = from ?? Number.MIN_SAFE_INTEGER;
+    const hi = to ?? Number.MAX_SAFE_INTEGER;
+    const where = whereOf(rest, now);
+    const bounds = db
+      .prepare(timeSpanSql(`e.time >= ? AND e.time < ? AND ${where.sql}`))
+      .get(lo, hi, ...where.params, lo, hi, ...where.params) as { lo: number | null; hi: number | null };
+    if (bounds.lo === null || bounds.hi === null) return [];
+    const first = Math.floor(bounds.lo / bucketMs) * bucketMs;
+    if ((bounds.hi - first) / bucketMs >= MAX_COUNTED_BUCKETS) return undefined;
+    const all = db.prepare(`SELECT count(*) FROM events e WHERE e.time >= ? AND e.time < ? AND ${where.sql}`).pluck();
+    const failed = db
+      .prepare(`SELECT count(*) FROM events e WHERE e.outcome = 'failure' AND e.time >= ? AND e.time < ? AND ${where.sql}`)
+      .pluck();
+    const out: HistogramBucket[] = [];
+    for (let start = first; start <= bounds.hi; start += bucketMs) {
+      const range = [Math.max(lo, start), Math.min(hi, start + bucketMs)];
+      const count = all.get(...range, ...where.params) as number;
+      if (count > 0) out.push({ start, count, failures: failed.get(...range, ...where.params) as number });
+    }
+    return out;
+  }
+
+  const selectTimeBounds = db.prepare(timeSpanSql('e.time >= ? AND e.time < ?'));
+  const selectMinutes = db.prepare(`SELECT minute, sum(events) AS events, sum(failures) AS failures FROM event_minutes
+    WHERE minute >= ? AND minute < ? GROUP BY minute`);
+  const countRange = db.prepare('SELECT count(*) FROM events e WHERE e.time >= ? AND e.time < ?').pluck();
+  const failuresRange = db
+    .prepare("SELECT count(*) FROM events e WHERE e.outcome = 'failure' AND e.time >= ? AND e.time < ?")
+    .pluck();
+
+  /**
+   * Every event of a time range from the per-minute counts (event_minutes): whole minutes from the counts, the
+   * partial minute at each end from the time index; `add` gets (time, events, failures) per piece. False before
+   * epoch 0 (not kept there).
+   */
+  function minuteCounts(
+    from: number | undefined,
+    to: number | undefined,
+    add: (time: number, events: number, failures: number) => void,
+  ): boolean {
+    const range = [from ?? Number.MIN_SAFE_INTEGER, to ?? Number.MAX_SAFE_INTEGER];
+    const span = selectTimeBounds.get(...range, ...range) as { lo: number | null; hi: number | null };
+    if (span.lo === null || span.hi === null) return true;
+    if (span.lo < 0) return false;
+    const lo = Math.max(from ?? span.lo, span.lo);
+    const hi = Math.min(to ?? span.hi + 1, span.hi + 1);
+    const firstWhole = Math.ceil(lo / MINUTE) * MINUTE;
+    const endWhole = Math.max(firstWhole, Math.floor(hi / MINUTE) * MINUTE);
+    const rows = selectMinutes.all(firstWhole / MINUTE, endWhole / MINUTE) as {
+      minute: number;
+      events: number;
+      failures: number;
+    }[];
+    for (const row of rows) add(row.minute * MINUTE, row.events, row.failures);
+    // The partial minutes at the ends (or the whole range inside one minute).
+    const edges =
+      firstWhole >= hi
+        ? [[lo, hi]]
+        : [
+            [lo, firstWhole],
+            [endWhole, hi],
+          ];
+    for (const [a, b] of edges) {
+      if (a! < b!) add(a!, countRange.get(a, b) as number, failuresRange.get(a, b) as number);
+    }
+    return true;
+  }
+
+  function fromMinutes(from: number | undefined, to: number | undefined, bucketMs: number): HistogramBucket[] | undefined {
+    const buckets = new Map<number, HistogramBucket>();
+    const known = minuteCounts(from, to, (time, count, failures) => {
+      if (count <= 0) return;
+      const start = Math.floor(time / bucketMs) * bucketMs;
+      const bucket = buckets.get(start);
+      if (bucket) {
+        bucket.count += count;
+        bucket.failures += failures;
+      } else buckets.set(start, { start, count, failures });
+    });
+    return known ? [...buckets.values()].sort((x, y) => x.start - y.start) : undefined;
+  }
+
+  /** The exact number of events in a time range, from the per-minute counts (undefined when they cannot say). */
+  function totalFromMinutes(from: number | undefined, to: number | undefined): number | undefined {
+    let total = 0;
+    return minuteCounts(from, to, (_time, count) => {
+      total += count;
+    })
+      ? total
+      : undefined;
+  }
 
   const count = (sql: string, params: unknown[]) =>
     (db.prepare(`SELECT count(*) AS n FROM events e WHERE ${sql}`).get(...params) as { n: number }).n;
@@ -97,22 +257,45 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
         const order = timeOrder(query.order);
         const [cmp, dir] = order === 'asc' ? ['>', 'ASC'] : ['<', 'DESC'];
         return withWhere(query, now, (whereSql, whereParams) => {
-          const params = [...whereParams];
-          let sql = whereSql;
-          if (query.cursor) {
-            const cursor = decodeCursor(query.cursor, order);
-            sql += ` AND (e.time ${cmp} ? OR (e.time = ? AND e.seq ${cmp} ?))`;
-            params.push(cursor.time, cursor.time, cursor.seq);
+          const cursor = query.cursor ? decodeCursor(query.cursor, order) : undefined;
+          let rows: SummaryRow[];
+          let total: number;
+          if (matchers.length > 0) {
+            const found = db
+              .prepare(`SELECT count(*) AS n, page_keys(e.time, e.seq, ?, ?, ?, ?) AS keys FROM events e WHERE ${whereSql}`)
+              .get(order === 'asc' ? 1 : 0, cursor?.time ?? null, cursor?.seq ?? null, limit + 1, ...whereParams) as {
+              n: number;
+              keys: string | null;
+            };
+            total = found.n;
+            const seqs = found.keys ? (JSON.parse(found.keys) as number[]) : [];
+            rows =
+              seqs.length === 0
+                ? []
+                : (db
+                    .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE e.seq IN (${seqs.map(() => '?').join(',')})
+                ORDER BY e.time ${dir}, e.seq ${dir}`)
+                    .all(...seqs) as SummaryRow[]);
+          } else {
+            const params = [...whereParams];
+            let sql = whereSql;
+            if (cursor) {
+              sql += ` AND (e.time ${cmp} ? OR (e.time = ? AND e.seq ${cmp} ?))`;
+              params.push(cursor.time, cursor.time, cursor.seq);
+            }
+            rows = db
+              .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time ${dir}, e.seq ${dir} LIMIT ?`)
+              .all(...params, limit + 1) as SummaryRow[];
+            total =
+              (onlyTimeRange(filterOf(query)) ? totalFromMinutes(query.from, query.to) : undefined) ??
+              count(whereSql, whereParams);
           }
-          const rows = db
-            .prepare(`SELECT ${SUMMARY_COLUMNS} FROM events e WHERE ${sql} ORDER BY e.time ${dir}, e.seq ${dir} LIMIT ?`)
-            .all(...params, limit + 1) as SummaryRow[];
           const page = rows.slice(0, limit);
           const last = page.at(-1);
           return {
             events: page.map(summary),
             ...(rows.length > limit && last ? { nextCursor: encodeCursor({ time: last.time, seq: last.seq, order }) } : {}),
-            total: count(whereSql, whereParams),
+            total,
             tailCursor: encodeTailCursor(newestSeq()),
           };
         });
@@ -141,22 +324,27 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     histogram: (filter, bucketMs, now) => {
       if (!Number.isInteger(bucketMs) || bucketMs < 1000)
         throw new StoreQueryError('bucket', 'must be a whole number of milliseconds ≥ 1000');
-      return withWhere(
-        filter,
-        now,
-        (sql, params) =>
-          db
-            .prepare(`SELECT CAST(e.time / ? AS INTEGER) * ? AS start, count(*) AS count, sum(e.outcome = 'failure') AS failures
+      return withWhere(filter, now, (sql, params, where) => {
+        if (onlyTimeRange(filter) && bucketMs % MINUTE === 0) {
+          const rolled = fromMinutes(filter.from, filter.to, bucketMs);
+          if (rolled) return rolled;
+        }
+        // Without documents or full text to read, one indexed count per bucket walks the index with far less work
+        // per row than grouping every row (measured 4.6× faster on 3.7M events).
+        if (where.matchers.length === 0 && !where.fullText) {
+          const counted = countPerBucket(filter, now, bucketMs);
+          if (counted) return counted;
+        }
+        return db
+          .prepare(`SELECT CAST(e.time / ? AS INTEGER) * ? AS start, count(*) AS count, sum(e.outcome = 'failure') AS failures
           FROM events e WHERE ${sql} GROUP BY 1 ORDER BY 1`)
-            .all(bucketMs, bucketMs, ...params) as HistogramBucket[],
-      );
+          .all(bucketMs, bucketMs, ...params) as HistogramBucket[];
+      });
     },
 
     timeBounds: (filter, now) =>
       withWhere(filter, now, (sql, params) => {
-        const row = db
-          .prepare(`SELECT min(e.time) AS oldest, max(e.time) AS newest FROM events e WHERE ${sql}`)
-          .get(...params) as {
+        const row = db.prepare(timeSpanSql(sql, 'oldest', 'newest')).get(...params, ...params) as {
           oldest: number | null;
           newest: number | null;
         };

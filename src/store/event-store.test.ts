@@ -45,6 +45,9 @@ test('inserts are idempotent on id and every field is searchable', async () => {
   assert.equal((await store.searchEvents({ outcome: 'failure' })).total, 20);
   assert.equal((await store.searchEvents({ contentType: 'Audit.Exchange' })).total, 40);
   assert.equal((await store.searchEvents({ from: NEWEST - 9 * 60_000, to: NEWEST + 1 })).total, 10);
+  // A bare time range is counted from the per-minute counts, its partial end minutes from the index.
+  assert.equal((await store.searchEvents({ from: NEWEST - 9 * 60_000 + 30_000, to: NEWEST })).total, 8);
+  assert.equal((await store.searchEvents({ from: NEWEST - 1, to: NEWEST + 1 })).total, 1);
   assert.equal(
     (await store.searchEvents({ action: 'UserLoginFailed', tenant: 'contoso' })).total,
     0,
@@ -113,6 +116,28 @@ test('order=asc sorts the whole result oldest first, and its pages continue in t
   const descCursor = (await store.searchEvents({ limit: 20 })).nextCursor!;
   await assert.rejects(store.searchEvents({ order: 'asc', cursor: descCursor }), /cursor: was made for order=desc/);
   await assert.rejects(store.searchEvents({ order: 'up' as 'asc' }), /order: must be asc or desc/);
+  await store.close();
+});
+
+test('a search that reads documents pages in both orders with exact totals (one pass)', async () => {
+  const { store } = tempStore();
+  // Ties on time, and a field that is not a column (read from the ECS documents).
+  store.insertEvents(sampleEvents(95, NEWEST, 0).map((e, i) => ({ ...e, time: NEWEST - Math.floor(i / 10) * 1000 })));
+  const q = 'user.domain:contoso.com AND NOT raw.Operation:UserLoggedIn';
+  const expected = (await store.searchEvents({ q, limit: 500 })).events.map((e) => e.id);
+  assert.ok(expected.length > 40 && expected.length < 95);
+  for (const order of ['desc', 'asc'] as const) {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let guard = 0; guard < 20; guard++) {
+      const page = await store.searchEvents({ q, order, limit: 15, ...(cursor ? { cursor } : {}) });
+      assert.equal(page.total, expected.length, 'the total counts every match, whatever the page');
+      seen.push(...page.events.map((e) => e.id));
+      cursor = page.nextCursor;
+      if (!cursor) break;
+    }
+    assert.deepEqual(seen, order === 'desc' ? expected : [...expected].reverse(), order);
+  }
   await store.close();
 });
 
@@ -271,6 +296,7 @@ test('histogram buckets count events and failures', async () => {
   const { store } = tempStore();
   store.insertEvents(sampleEvents(120));
   const hour = 3_600_000;
+  store.insertEvents(sampleEvents(120), NEWEST); // duplicates: not counted again
   const buckets = await store.histogram({}, hour);
   assert.equal(
     buckets.reduce((n, b) => n + b.count, 0),
@@ -284,6 +310,28 @@ test('histogram buckets count events and failures', async () => {
   assert.equal(
     (await store.histogram({ workload: 'Exchange' }, hour)).reduce((n, b) => n + b.count, 0),
     40,
+  );
+  // Counted bucket by bucket (columns only) or grouped (full text, or too many buckets): the same figures.
+  assert.deepEqual(await store.histogram({ q: 'contoso.com' }, hour), buckets, 'every sample event has a contoso.com user');
+  const window = { from: NEWEST - 30 * 60_000, to: NEWEST - 10 * 60_000 + 1 };
+  const ranged = await store.histogram(window, hour);
+  assert.equal(
+    ranged.reduce((n, b) => n + b.count, 0),
+    21,
+    'the bucket is cut to the filter range',
+  );
+  assert.deepEqual(await store.histogram({ ...window, q: 'contoso.com' }, hour), ranged);
+  const seconds = await store.histogram({}, 1000);
+  assert.equal(seconds.length, 120, 'one bucket per event, grouped: 7,140 buckets are too many to count one by one');
+  const regrouped = new Map<number, { count: number; failures: number }>();
+  for (const b of seconds) {
+    const start = Math.floor(b.start / hour) * hour;
+    const sum = regrouped.get(start) ?? { count: 0, failures: 0 };
+    regrouped.set(start, { count: sum.count + b.count, failures: sum.failures + b.failures });
+  }
+  assert.deepEqual(
+    [...regrouped].map(([start, v]) => ({ start, ...v })),
+    buckets,
   );
   await assert.rejects(store.histogram({}, 10), /bucket: must be/);
   assert.deepEqual(await store.timeBounds({ workload: 'SharePoint' }), {
@@ -334,6 +382,14 @@ test('retention deletes by age and by count, keeping full-text in sync', async (
   assert.equal(result.deletedEvents, 60);
   assert.equal(result.deletedAlerts, 1);
   assert.equal(store.countEvents(), 60);
+  assert.equal((await store.searchEvents({})).total, 60);
+  const left = await store.histogram({}, 3_600_000);
+  assert.equal(
+    left.reduce((n, b) => n + b.count, 0),
+    60,
+    'the per-minute counts follow the deletions',
+  );
+  assert.deepEqual(left, await store.histogram({ q: 'contoso.com' }, 3_600_000));
   assert.equal(
     (await store.searchEvents({ q: 'contoso.com', limit: 500 })).total,
     60,
@@ -357,7 +413,7 @@ test('retention deletes by age and by count, keeping full-text in sync', async (
 
 test('retention bounds the file size', async () => {
   const { store, path } = tempStore({ max_size_mb: 2, max_events: 1_000_000 });
-  // Incompressible padding: the documents are stored deflated.
+  // Incompressible padding: the documents are stored compressed.
   store.insertEvents(sampleEvents(3000).map((e) => ({ ...e, raw: { ...e.raw, Padding: randomBytes(1500).toString('base64') } })));
   const before = statSync(path).size;
   assert.ok(before > 4 * 1024 * 1024, `test data must exceed the cap (${before})`);
@@ -415,6 +471,19 @@ test('a store file of the old format is set aside with a warning, never a crash'
   await store.close();
   assert.match(lines.join(''), /event store format changed/);
   assert.ok(existsSync(`${path}.format1.old`), 'the old file is kept beside the new one');
+
+  // Format 2 (full text over every raw value, no ingestion cursor) is set aside the same way.
+  const second = join(dir, 'format2.db');
+  const v2 = new Database(second);
+  v2.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, block INTEGER, slot INTEGER);');
+  v2.pragma('user_version = 2');
+  v2.close();
+  lines.length = 0;
+  const upgraded = openEventStore(storeSchema.parse({ path: second }), { logger });
+  assert.equal(upgraded.countEvents(), 0);
+  await upgraded.close();
+  assert.match(lines.join(''), /"oldFormat":2,"format":4/);
+  assert.ok(existsSync(`${second}.format2.old`));
 
   const newer = join(dir, 'newer.db');
   const future = new Database(newer);

@@ -125,11 +125,19 @@ function parseJson<T>(text: string, what: string): T {
   }
 }
 
-function configure(db: Database.Database): void {
+/** WAL pages between checkpoints: ~40 MB, or a 16th of the size cap on a small store (never below SQLite's 1000). */
+function checkpointPages(maxSizeBytes: number): number {
+  return Math.max(1000, Math.min(10_000, Math.floor(maxSizeBytes / 4096 / 16)));
+}
+
+function configure(db: Database.Database, maxSizeBytes: number): void {
   // Before anything is written, so freed pages can be returned to the OS (bounded disk); a no-op on an existing file.
   db.pragma('auto_vacuum = INCREMENTAL');
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
+  // Checkpoint every ~40 MB of WAL instead of 4 MB: a page rewritten by many batches (index, full-text) is copied
+  // into the database once per checkpoint, so fewer checkpoints copy fewer pages (measured −4 to −5 µs/event).
+  db.pragma(`wal_autocheckpoint = ${checkpointPages(maxSizeBytes)}`);
   db.pragma('busy_timeout = 5000');
   db.pragma('cache_size = -65536'); // 64 MiB page cache
   db.pragma('mmap_size = 268435456');
@@ -140,7 +148,7 @@ function configure(db: Database.Database): void {
  * `<path>.format<N>.old` and a new store is started (the events were also delivered to the sinks);
  * a file from a newer version is refused with a clear error.
  */
-function openDatabase(path: string, logger?: Logger): Database.Database {
+function openDatabase(path: string, maxSizeBytes: number, logger?: Logger): Database.Database {
   try {
     mkdirSync(dirname(path), { recursive: true });
     let db = new Database(path);
@@ -167,7 +175,7 @@ function openDatabase(path: string, logger?: Logger): Database.Database {
       );
       db = new Database(path);
     }
-    configure(db);
+    configure(db, maxSizeBytes);
     createSchema(db);
     return db;
   } catch (err) {
@@ -180,9 +188,9 @@ export function openEventStore(
   config: Omit<StoreConfig, 'backend' | 'postgres_url'>,
   options: OpenEventStoreOptions = {},
 ): SqliteEventStore {
-  const db = openDatabase(config.path, options.logger);
-  const clock = options.now ?? Date.now;
   const limits = { retentionMs: config.retention, maxEvents: config.max_events, maxSizeBytes: config.max_size_mb * 1024 * 1024 };
+  const db = openDatabase(config.path, limits.maxSizeBytes, options.logger);
+  const clock = options.now ?? Date.now;
   const pool = new QueryPool(config.path, { size: config.query_workers, timeoutMs: config.query_timeout });
   const reads = createEventReads(db);
 
@@ -198,6 +206,8 @@ export function openEventStore(
     VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, content_type) DO UPDATE SET tenant_name = excluded.tenant_name,
     events_total = events_total + excluded.events_total, newest_event_at = max(newest_event_at, excluded.newest_event_at),
     last_insert_at = excluded.last_insert_at`);
+  const upsertEventMinute = db.prepare(`INSERT INTO event_minutes (minute, tenant_id, events, failures) VALUES (?, ?, ?, ?)
+    ON CONFLICT (minute, tenant_id) DO UPDATE SET events = events + excluded.events, failures = failures + excluded.failures`);
   const upsertMinute = db.prepare(`INSERT INTO stream_minutes (tenant_id, content_type, minute, events) VALUES (?, ?, ?, ?)
     ON CONFLICT (tenant_id, content_type, minute) DO UPDATE SET events = events + excluded.events`);
   const insertAlert =
@@ -221,6 +231,7 @@ export function openEventStore(
       string,
       { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }
     >();
+    const minutes = new Map<string, { minute: number; tenantId: string; events: number; failures: number }>();
     let block = nextBlock.get() as number;
     let entries: BlockEntry[] = [];
     let inserted = 0;
@@ -263,8 +274,19 @@ export function openEventStore(
       }
       stream.count++;
       if (event.time > stream.newest) stream.newest = event.time;
+      // Truncated like SQLite's integer division in the delete trigger.
+      const minute = Math.trunc(event.time / 60_000);
+      const minuteKey = `${minute}\u0000${event.tenantId}`;
+      let counts = minutes.get(minuteKey);
+      if (!counts) {
+        counts = { minute, tenantId: event.tenantId, events: 0, failures: 0 };
+        minutes.set(minuteKey, counts);
+      }
+      counts.events++;
+      if (fields.outcome?.toLowerCase() === 'failure') counts.failures++;
     }
     flush();
+    for (const m of minutes.values()) upsertEventMinute.run(m.minute, m.tenantId, m.events, m.failures);
     const minute = Math.floor(now / 60_000);
     for (const s of streams.values()) {
       upsertTotals.run(s.tenantId, s.contentType, s.tenantName, s.count, s.newest, now);

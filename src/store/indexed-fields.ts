@@ -13,14 +13,41 @@ export interface IndexedFields {
   country: string | null;
 }
 
+const splitPaths = new Map<string, string[]>();
+
 /** Reads a dotted path (`source.ip`) from a nested object. */
 export function readPath(doc: unknown, path: string): unknown {
+  let keys = splitPaths.get(path);
+  if (!keys) {
+    keys = path.split('.');
+    // Bounded: the paths read are the store's own and those of queries.
+    if (splitPaths.size < 10_000) splitPaths.set(path, keys);
+  }
   let node: unknown = doc;
-  for (const key of path.split('.')) {
+  for (const key of keys) {
     if (typeof node !== 'object' || node === null || Array.isArray(node)) return undefined;
     node = (node as Record<string, unknown>)[key];
   }
   return node;
+}
+
+/** Every scalar value at a dotted path, walking arrays at any depth (`email.attachments.file.name` over each attachment). */
+export function valuesAt(doc: unknown, path: string): unknown[] {
+  let nodes: unknown[] = [doc];
+  for (const key of path.split('.')) {
+    const next: unknown[] = [];
+    for (const node of nodes) {
+      if (Array.isArray(node)) {
+        for (const item of node)
+          if (item && typeof item === 'object' && !Array.isArray(item)) next.push((item as Record<string, unknown>)[key]);
+      } else if (node && typeof node === 'object') next.push((node as Record<string, unknown>)[key]);
+    }
+    nodes = next.filter((n) => n !== undefined && n !== null);
+    if (nodes.length === 0) return [];
+  }
+  return nodes.flatMap(function flat(n: unknown): unknown[] {
+    return Array.isArray(n) ? n.flatMap(flat) : [n];
+  });
 }
 
 function firstString(...values: unknown[]): string | null {

@@ -81,6 +81,18 @@ test('field:value on columns and on any ECS field, case-insensitive', async () =
   await check('office365.record_type:8', (e) => ecs(e, 'office365.record_type') === 8);
   await check('raw.MailboxOwnerUPN:ceo@contoso.com', (e) => e.raw.MailboxOwnerUPN === 'ceo@contoso.com');
   await check('tenant:fabrikam', (e) => e.tenantName === 'fabrikam');
+  // Fields outside the full-text index are read from the stored documents, arrays of objects included.
+  await check('user.id:bob@contoso.com', (e) => ecs(e, 'user.id') === 'bob@contoso.com');
+  await check('raw.UserKey:10032007', (e) => e.raw.UserKey === '10032007');
+  await check('raw.Parameters.Value:fwd-14', (e) => JSON.stringify(e.raw.Parameters ?? []).includes('"fwd-14"'));
+  await check('user.domain:contoso.com AND NOT raw.ResultStatus:true', (e) => e.raw.ResultStatus !== 'True');
+});
+
+test('bare words search the full-text fields, not every raw value', async () => {
+  // UserKey is not a full-text field: found by name above, not as a bare word.
+  assert.equal((await store.searchEvents({ q: '10032007' })).total, 0);
+  await check('"Global Administrator"', (e) => e.description.includes('Global Administrator'));
+  await check('ceo@contoso.com', (e) => e.raw.MailboxOwnerUPN === 'ceo@contoso.com');
 });
 
 test('wildcards, exists, ranges on numbers and times', async () => {

@@ -1,24 +1,29 @@
 import { compileSigmaString } from '../detect/wildcard.ts';
 import { type FieldValue, parseQuery, parseTimeValue, type QueryNode, QuerySyntaxError, type TermValue } from '../query/index.ts';
-import type { BlockEntry } from './event-blocks.ts';
-import { ftsPhrase } from './full-text.ts';
-import { readPath } from './indexed-fields.ts';
+import { ftsPhrase, isFullTextField } from './full-text.ts';
+import { valuesAt } from './indexed-fields.ts';
 
-/** A test of one event's stored documents, for fields that are not columns (run by the `doc_match` SQL function). */
-export type DocMatcher = (entry: BlockEntry) => boolean;
+/** A test of one stored document of an event (its raw record, or else its ECS document), run by `doc_match`. */
+export interface DocMatcher {
+  raw: boolean;
+  test: (doc: unknown) => boolean;
+}
 
 /** A WHERE clause over `events e` with its parameters, and the document tests it calls by index. */
 export interface CompiledWhere {
   sql: string;
   params: unknown[];
   matchers: DocMatcher[];
+  /** The clause searches the full-text index (a subquery each time it runs). */
+  fullText: boolean;
 }
 
 type ColumnKind = 'text' | 'time' | 'list' | 'tenant';
 
 /**
  * ECS fields kept as columns (indexed or cheap to scan); any other name is read from the stored ECS document
- * (or the raw record for `raw.<Field>`), after a full-text pre-filter on the value's words when there is one.
+ * (or the raw record for `raw.<Field>`), after a full-text pre-filter on the value's words when the field is one of
+ * the full-text fields (full-text.ts).
  */
 const COLUMNS: Record<string, { column: string; kind: ColumnKind }> = {
   '@timestamp': { column: 'e.time', kind: 'time' },
@@ -81,11 +86,6 @@ function ftsOfTerm(term: TermValue): string | undefined {
   return ftsPhrase(prefix, endsInWord);
 }
 
-function leaves(value: unknown): unknown[] {
-  if (value === undefined || value === null) return [];
-  return Array.isArray(value) ? value.flatMap(leaves) : [value];
-}
-
 function scalarText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
@@ -102,6 +102,7 @@ function compareBound(actual: number, bound: number, inclusive: boolean, below: 
 class Compiler {
   readonly params: unknown[] = [];
   readonly matchers: DocMatcher[] = [];
+  fullText = false;
   readonly #now: number;
 
   constructor(now: number) {
@@ -132,6 +133,7 @@ class Compiler {
     if (term.wildcard && literalPrefix(term.value) === '' && /^[*?]+$/.test(term.value)) return '1';
     const match = ftsOfTerm(term);
     if (!match) return '1';
+    this.fullText = true;
     return FTS.replace('?', this.#param(match));
   }
 
@@ -180,12 +182,11 @@ class Compiler {
     return time;
   }
 
-  /** A field read from the stored document, with a full-text pre-filter on its value's words when it has some. */
+  /** A field read from the stored document, after a full-text pre-filter on its value's words when the field is indexed. */
   #document(field: string, value: FieldValue, position: number): string {
     const raw = field.startsWith('raw.');
     const path = raw ? field.slice(4) : field;
     if (path === '') throw new QuerySyntaxError('"raw." needs a field name of the raw record after it', position);
-    const read = (entry: BlockEntry): unknown[] => leaves(readPath(raw ? entry[1] : entry[0], path));
     let test: (v: unknown) => boolean;
     let prefilter: string | undefined;
     if (value.type === 'exists') {
@@ -198,10 +199,12 @@ class Compiler {
         const text = scalarText(v);
         return text !== undefined && matches(text);
       };
-      prefilter = ftsOfTerm(value);
+      // Only a field whose values are in the full-text index may be narrowed by it first.
+      if (isFullTextField(field)) prefilter = ftsOfTerm(value);
     }
-    const index = this.matchers.push((entry) => read(entry).some(test)) - 1;
+    const index = this.matchers.push({ raw, test: (doc) => valuesAt(doc, path).some(test) }) - 1;
     // Parameters are bound in the order they appear in the SQL: the pre-filter's first.
+    if (prefilter) this.fullText = true;
     const fts = prefilter ? `${FTS.replace('?', this.#param(prefilter))} AND ` : '';
     return `(${fts}doc_match(e.block, e.slot, ${this.#param(index)}))`;
   }
@@ -248,8 +251,8 @@ class Compiler {
 /** Compiles a query string into a WHERE clause over `events e` (values only as parameters). */
 export function compileQuery(query: string, now: number): CompiledWhere {
   const ast = parseQuery(query);
-  if (!ast) return { sql: '1', params: [], matchers: [] };
+  if (!ast) return { sql: '1', params: [], matchers: [], fullText: false };
   const compiler = new Compiler(now);
   const sql = compiler.node(ast);
-  return { sql, params: compiler.params, matchers: compiler.matchers };
+  return { sql, params: compiler.params, matchers: compiler.matchers, fullText: compiler.fullText };
 }

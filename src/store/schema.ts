@@ -1,11 +1,11 @@
 import type { Database } from 'better-sqlite3';
 
-/** Version 3: seq is AUTOINCREMENT (the live-tail cursor never goes back), full text of chosen fields only. Version 2: events keep their searched fields as columns; ECS + raw live compressed in blocks (event-blocks.ts). */
-export const SCHEMA_VERSION = 3;
+/** Version 4: full text of chosen fields only, LZ4 blocks with ECS and raw apart, per-minute counts. Version 3: seq is AUTOINCREMENT (the live-tail cursor never goes back). Version 2: events keep their searched fields as columns; ECS + raw live compressed in blocks (event-blocks.ts). */
+export const SCHEMA_VERSION = 4;
 
 /**
  * `events`: one row per event with only what is filtered, sorted or listed (no JSON); `block`/`slot` locate the
- * ECS document and raw record in `event_blocks` (one deflated block per insert batch of up to 256, `live` = rows still
+ * ECS document and raw record in `event_blocks` (one LZ4-compressed block per insert batch of up to 256, `live` = rows still
  * pointing at it). `events_fts` is a contentless FTS5 index (rowid = events.seq) of the searchable text only.
  */
 const DDL = `
@@ -40,9 +40,19 @@ CREATE TABLE IF NOT EXISTS event_blocks (
   data BLOB NOT NULL
 );
 CREATE VIRTUAL TABLE IF NOT EXISTS events_fts USING fts5 (text, content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+-- Events and failures per minute (time / 60000, truncated) and tenant: the histogram of a large range reads these.
+CREATE TABLE IF NOT EXISTS event_minutes (
+  minute INTEGER NOT NULL,
+  tenant_id TEXT NOT NULL,
+  events INTEGER NOT NULL,
+  failures INTEGER NOT NULL,
+  PRIMARY KEY (minute, tenant_id)
+) WITHOUT ROWID;
 CREATE TRIGGER IF NOT EXISTS events_delete AFTER DELETE ON events BEGIN
   DELETE FROM events_fts WHERE rowid = old.seq;
   UPDATE event_blocks SET live = live - 1 WHERE id = old.block;
+  UPDATE event_minutes SET events = events - 1, failures = failures - (old.outcome = 'failure')
+    WHERE minute = old.time / 60000 AND tenant_id = old.tenant_id;
 END;
 
 CREATE TABLE IF NOT EXISTS alerts (

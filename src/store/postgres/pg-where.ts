@@ -9,6 +9,7 @@ import {
 import { type AlertQuery, levelRank, parseLevel } from '../alert-query.ts';
 import { StoreQueryError } from '../errors.ts';
 import type { EventFilter } from '../event-query.ts';
+import { isFullTextField } from '../full-text.ts';
 import { likePattern, literalPrefix } from '../query-sql.ts';
 import { pgText } from './pg-text.ts';
 import { tsPhrase } from './text-search.ts';
@@ -167,7 +168,8 @@ class Compiler {
     } else {
       const pattern = likePattern(value.wildcard ? value.value : value.value.replace(/[\\*?]/g, '\\$&'));
       test = `lower(${text}) LIKE lower(${this.#p(pattern)})`;
-      prefilter = fullTextOf(value);
+      // Only a field whose values are in the full-text index (full-text.ts) may be narrowed by it first.
+      if (isFullTextField(field)) prefilter = fullTextOf(value);
     }
     const fts = prefilter ? `${this.#fullText(prefilter)} AND ` : '';
     const json = raw ? 'e.raw' : 'e.ecs';
