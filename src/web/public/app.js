@@ -69,7 +69,6 @@ for (const box of document.querySelectorAll('input.field-search')) {
 
 // Columns of the events table: the hidden ones are remembered in this browser.
 const COLUMNS_KEY = 'o365-intake.hidden-columns';
-const eventsTable = document.querySelector('table.events');
 function hiddenColumns() {
   try {
     const list = JSON.parse(localStorage.getItem(COLUMNS_KEY) ?? '[]');
