@@ -2,6 +2,7 @@ import { compileSigmaString } from '../detect/wildcard.ts';
 import { type FieldValue, parseQuery, parseTimeValue, type QueryNode, QuerySyntaxError, type TermValue } from '../query/index.ts';
 import { ftsPhrase, isFullTextField } from './full-text.ts';
 import { valuesAt } from './indexed-fields.ts';
+import { type ColumnKind, eventColumns } from './event-columns.ts';
 
 /** A test of one stored document of an event (its raw record, or else its ECS document), run by `doc_match`. */
 export interface DocMatcher {
@@ -18,31 +19,12 @@ export interface CompiledWhere {
   fullText: boolean;
 }
 
-type ColumnKind = 'text' | 'time' | 'list' | 'tenant';
-
 /**
  * ECS fields kept as columns (indexed or cheap to scan); any other name is read from the stored ECS document
  * (or the raw record for `raw.<Field>`), after a full-text pre-filter on the value's words when the field is one of
  * the full-text fields (full-text.ts).
  */
-const COLUMNS: Record<string, { column: string; kind: ColumnKind }> = {
-  '@timestamp': { column: 'e.time', kind: 'time' },
-  'event.action': { column: 'e.action', kind: 'text' },
-  'event.outcome': { column: 'e.outcome', kind: 'text' },
-  'event.category': { column: 'e.category', kind: 'list' },
-  'service.name': { column: 'e.workload', kind: 'text' },
-  'source.ip': { column: 'e.source_ip', kind: 'text' },
-  'source.geo.country_iso_code': { column: 'e.country', kind: 'text' },
-  'organization.id': { column: 'e.tenant_id', kind: 'text' },
-  // Short names of the page's filters.
-  tenant: { column: 'e.tenant_id', kind: 'tenant' },
-  user: { column: 'e.user', kind: 'text' },
-  ip: { column: 'e.source_ip', kind: 'text' },
-  action: { column: 'e.action', kind: 'text' },
-  workload: { column: 'e.workload', kind: 'text' },
-  outcome: { column: 'e.outcome', kind: 'text' },
-  content_type: { column: 'e.content_type', kind: 'text' },
-};
+const COLUMNS = eventColumns('e.user');
 
 const FTS = 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
 

@@ -13,6 +13,7 @@ import { isFullTextField } from '../full-text.ts';
 import { likePattern, literalPrefix } from '../query-sql.ts';
 import { pgText } from './pg-text.ts';
 import { tsPhrase } from './text-search.ts';
+import { type ColumnKind, eventColumns } from '../event-columns.ts';
 
 /** Values of one statement, numbered `$1`, `$2`… in the order they are added: values never enter the SQL text. */
 export class SqlParams {
@@ -27,26 +28,8 @@ export class SqlParams {
 /** Times PostgreSQL and JavaScript both hold exactly (±2^53 ms is far beyond any event). */
 const MAX_TIME = 8.64e15;
 
-type ColumnKind = 'text' | 'time' | 'list' | 'tenant';
-
 /** ECS names (and the page's short names) kept as columns of o365_events; any other name is read from the documents. */
-const COLUMNS: Record<string, { column: string; kind: ColumnKind }> = {
-  '@timestamp': { column: 'e.time', kind: 'time' },
-  'event.action': { column: 'e.action', kind: 'text' },
-  'event.outcome': { column: 'e.outcome', kind: 'text' },
-  'event.category': { column: 'e.category', kind: 'list' },
-  'service.name': { column: 'e.workload', kind: 'text' },
-  'source.ip': { column: 'e.source_ip', kind: 'text' },
-  'source.geo.country_iso_code': { column: 'e.country', kind: 'text' },
-  'organization.id': { column: 'e.tenant_id', kind: 'text' },
-  tenant: { column: 'e.tenant_id', kind: 'tenant' },
-  user: { column: 'e.user_name', kind: 'text' },
-  ip: { column: 'e.source_ip', kind: 'text' },
-  action: { column: 'e.action', kind: 'text' },
-  workload: { column: 'e.workload', kind: 'text' },
-  outcome: { column: 'e.outcome', kind: 'text' },
-  content_type: { column: 'e.content_type', kind: 'text' },
-};
+const COLUMNS = eventColumns('e.user_name');
 
 type Bound = { value: string; inclusive: boolean } | undefined;
 
