@@ -6,13 +6,14 @@
 // Usage: node --import tsx bench/collect.bench.ts [backlog] [runs]; BENCH_CONCURRENCY=<n> sets collection.concurrency
 // (blob workers per tenant, default 4); BENCH_CPU_PROF=<folder> profiles the collector (see below).
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ContentType } from '../src/core/content-types.ts';
 import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
 import { processStats } from './support/process-stats.ts';
+import { LineCounter } from './support/line-counter.ts';
 
 const BACKLOG = Number(process.argv[2] ?? 30_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -22,30 +23,6 @@ const TIMEOUT_MS = 300_000;
 const CONTENT_TYPES: ContentType[] = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'];
 const root = new URL('..', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Counts the lines of a growing file, reading only what was appended since the last call. */
-class LineCounter {
-  #offset = 0;
-  lines = 0;
-  readonly #buf = Buffer.alloc(1 << 20);
-  constructor(readonly path: string) {}
-  update(): number {
-    if (!existsSync(this.path)) return 0;
-    const size = statSync(this.path).size;
-    const fd = openSync(this.path, 'r');
-    try {
-      while (this.#offset < size) {
-        const n = readSync(fd, this.#buf, 0, Math.min(this.#buf.length, size - this.#offset), this.#offset);
-        if (n <= 0) break;
-        for (let i = 0; i < n; i++) if (this.#buf[i] === 10) this.lines++;
-        this.#offset += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return this.lines;
-  }
-}
 
 interface ProductRun {
   firstEventSeconds: number;

@@ -6,14 +6,15 @@
 // once, nothing else). Baseline in the same run: the same collector with one tenant and nothing to collect.
 // Usage: node --import tsx bench/memory.bench.ts [tenants] [blobMB] [runs]
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdtempSync, openSync, readSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import { CONTENT_TYPES } from '../src/core/content-types.ts';
-import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
+import { startEmulatorProcess } from './support/emulator-process.ts';
 import { summarizeOutput } from './support/output-ids.ts';
 import { processStats } from './support/process-stats.ts';
+import { LineCounter } from './support/line-counter.ts';
+import { rawCollectorConfig } from './support/raw-collector-config.ts';
 
 const TENANTS = Number(process.argv[2] ?? 1000);
 const BLOB_MB = Number(process.argv[3] ?? 200);
@@ -22,30 +23,6 @@ const PER_TENANT = 50;
 const TIMEOUT_MS = 600_000;
 const root = new URL('..', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Counts the lines of a growing file, reading only what was appended since the last call. */
-class LineCounter {
-  #offset = 0;
-  lines = 0;
-  readonly #buf = Buffer.alloc(1 << 20);
-  constructor(readonly path: string) {}
-  update(): number {
-    if (!existsSync(this.path)) return 0;
-    const size = statSync(this.path).size;
-    const fd = openSync(this.path, 'r');
-    try {
-      while (this.#offset < size) {
-        const n = readSync(fd, this.#buf, 0, Math.min(this.#buf.length, size - this.#offset), this.#offset);
-        if (n <= 0) break;
-        for (let i = 0; i < n; i++) if (this.#buf[i] === 10) this.lines++;
-        this.#offset += n;
-      }
-    } finally {
-      closeSync(fd);
-    }
-    return this.lines;
-  }
-}
 
 interface Scenario {
   label: string;
@@ -74,31 +51,7 @@ async function runScenario(s: Scenario, run: number): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), 'memory-bench-'));
   writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
   const output = join(dir, 'events.ndjson');
-  writeFileSync(
-    join(dir, 'config.yaml'),
-    stringify({
-      tenants: Array.from({ length: s.tenants }, (_, i) => {
-        const t = benchTenant(i);
-        return {
-          name: t.name,
-          tenant_id: t.tenantId,
-          client_id: t.clientId,
-          client_secret: t.secret,
-          login_url: emulator.url,
-          api_url: emulator.url,
-          ca_file: 'ca.pem',
-        };
-      }),
-      data_dir: 'data',
-      collection: { backfill: '1h', settle_window: '1h', listing_delay: '0s' },
-      output: { format: 'raw' },
-      store: { enabled: false },
-      detection: { enabled: false },
-      enrichment: { geoip: { enabled: false } },
-      web: { enabled: false },
-      sinks: [{ type: 'file', path: output }],
-    }),
-  );
+  writeFileSync(join(dir, 'config.yaml'), rawCollectorConfig(emulator.url, s.tenants, output));
   const started = performance.now();
   // BENCH_NODE_OPTIONS adds flags to the collector's node (e.g. --heapsnapshot-signal, V8 heap sizes).
   const flags = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];

@@ -9,10 +9,10 @@ import { closeSync, existsSync, mkdtempSync, openSync, readdirSync, readSync, st
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { stringify } from 'yaml';
 import { CONTENT_TYPES } from '../src/core/content-types.ts';
-import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
+import { startEmulatorProcess } from './support/emulator-process.ts';
 import { processStats } from './support/process-stats.ts';
+import { rawCollectorConfig } from './support/raw-collector-config.ts';
 
 const TENANTS = Number(process.argv[2] ?? 1000);
 const TIMEOUT_S = Number(process.argv[3] ?? 600);
@@ -84,31 +84,7 @@ const emulator = await startEmulatorProcess({
 const dir = mkdtempSync(join(tmpdir(), 'tenants-bench-'));
 writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
 const output = join(dir, 'events.ndjson');
-writeFileSync(
-  join(dir, 'config.yaml'),
-  stringify({
-    tenants: Array.from({ length: TENANTS }, (_, i) => {
-      const t = benchTenant(i);
-      return {
-        name: t.name,
-        tenant_id: t.tenantId,
-        client_id: t.clientId,
-        client_secret: t.secret,
-        login_url: emulator.url,
-        api_url: emulator.url,
-        ca_file: 'ca.pem',
-      };
-    }),
-    data_dir: 'data',
-    collection: { backfill: '1h', settle_window: '1h', listing_delay: '0s' },
-    output: { format: 'raw' },
-    store: { enabled: false },
-    detection: { enabled: false },
-    enrichment: { geoip: { enabled: false } },
-    web: { enabled: false },
-    sinks: [{ type: 'file', path: output }],
-  }),
-);
+writeFileSync(join(dir, 'config.yaml'), rawCollectorConfig(emulator.url, TENANTS, output));
 const streams = TENANTS * CONTENT_TYPES.length;
 const started = performance.now();
 // BENCH_HEAP_SNAPSHOT=<folder> writes a heap snapshot of the idle collector there (summarize it with

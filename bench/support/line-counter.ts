@@ -1,0 +1,25 @@
+import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
+
+/** Counts the lines of a growing file, reading only what was appended since the last call. */
+export class LineCounter {
+  #offset = 0;
+  lines = 0;
+  readonly #buf = Buffer.alloc(1 << 20);
+  constructor(readonly path: string) {}
+  update(): number {
+    if (!existsSync(this.path)) return 0;
+    const size = statSync(this.path).size;
+    const fd = openSync(this.path, 'r');
+    try {
+      while (this.#offset < size) {
+        const n = readSync(fd, this.#buf, 0, Math.min(this.#buf.length, size - this.#offset), this.#offset);
+        if (n <= 0) break;
+        for (let i = 0; i < n; i++) if (this.#buf[i] === 10) this.lines++;
+        this.#offset += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.lines;
+  }
+}
