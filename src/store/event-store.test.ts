@@ -20,39 +20,18 @@ function tempStore(overrides: Record<string, unknown> = {}): { store: SqliteEven
   return { store: openEventStore(storeSchema.parse({ path, ...overrides })), path };
 }
 
-test('inserts are idempotent on id and every field is searchable', async () => {
+// The filters of the page, paging and full text are in the contract both stores pass (event-store-contract.test.ts);
+// these tests cover what only the SQLite store has: insert counts, per-minute counts, the format, the query workers.
+test('inserts report how many events were new; a bare time range is counted from the per-minute counts', async () => {
   const { store } = tempStore();
   const events = sampleEvents(120);
   assert.equal(store.insertEvents(events), 120);
   assert.equal(store.insertEvents(events.slice(0, 50)), 0);
   assert.equal(store.countEvents(), 120);
-
-  const all = await store.searchEvents({ limit: 500 });
-  assert.equal(all.total, 120);
-  assert.equal(all.events[0]?.time, NEWEST);
-
-  const byTenant = await store.searchEvents({ tenant: 'fabrikam', limit: 500 });
-  assert.equal(byTenant.total, 60);
-  assert.ok(byTenant.events.every((e) => e.tenantId === TENANTS[1].id));
-  assert.equal((await store.searchEvents({ tenant: TENANTS[1].id })).total, 60);
-
-  const byUser = await store.searchEvents({ user: 'MALLORY@contoso.com', limit: 500 });
-  assert.ok(byUser.total > 0 && byUser.events.every((e) => e.user === 'mallory@contoso.com'));
-  const byIp = await store.searchEvents({ ip: '2001:db8::42', limit: 500 });
-  assert.ok(byIp.total > 0 && byIp.events.every((e) => e.sourceIp === '2001:db8::42'));
-  assert.equal((await store.searchEvents({ action: 'new-inboxrule' })).total, 20);
-  assert.equal((await store.searchEvents({ workload: 'SharePoint' })).total, 20);
-  assert.equal((await store.searchEvents({ outcome: 'failure' })).total, 20);
-  assert.equal((await store.searchEvents({ contentType: 'Audit.Exchange' })).total, 40);
   assert.equal((await store.searchEvents({ from: NEWEST - 9 * 60_000, to: NEWEST + 1 })).total, 10);
-  // A bare time range is counted from the per-minute counts, its partial end minutes from the index.
+  // Whole minutes from the per-minute counts, the partial end minutes from the index.
   assert.equal((await store.searchEvents({ from: NEWEST - 9 * 60_000 + 30_000, to: NEWEST })).total, 8);
   assert.equal((await store.searchEvents({ from: NEWEST - 1, to: NEWEST + 1 })).total, 1);
-  assert.equal(
-    (await store.searchEvents({ action: 'UserLoginFailed', tenant: 'contoso' })).total,
-    0,
-    'failed logins are all fabrikam (odd index)',
-  );
   await store.close();
 });
 
