@@ -77,27 +77,6 @@ test('keyset paging visits every matching event once, newest first', async () =>
   await store.close();
 });
 
-test('order=asc sorts the whole result oldest first, and its pages continue in that order', async () => {
-  const { store } = tempStore();
-  store.insertEvents(sampleEvents(95, NEWEST, 0).map((e, i) => ({ ...e, time: NEWEST - Math.floor(i / 10) * 1000 })));
-  const desc = await store.searchEvents({ limit: 500 });
-  const seen: string[] = [];
-  let cursor: string | undefined;
-  for (let guard = 0; guard < 20; guard++) {
-    const page = await store.searchEvents({ order: 'asc', limit: 20, ...(cursor ? { cursor } : {}) });
-    assert.equal(page.total, 95);
-    seen.push(...page.events.map((e) => e.id));
-    cursor = page.nextCursor;
-    if (!cursor) break;
-  }
-  assert.deepEqual(seen, desc.events.map((e) => e.id).reverse(), 'exactly the newest-first result, reversed');
-  assert.equal((await store.searchEvents({ order: 'asc', limit: 1 })).events[0]?.time, NEWEST - 9000, 'the oldest of all');
-  const descCursor = (await store.searchEvents({ limit: 20 })).nextCursor!;
-  await assert.rejects(store.searchEvents({ order: 'asc', cursor: descCursor }), /cursor: was made for order=desc/);
-  await assert.rejects(store.searchEvents({ order: 'up' as 'asc' }), /order: must be asc or desc/);
-  await store.close();
-});
-
 test('a search that reads documents pages in both orders with exact totals (one pass)', async () => {
   const { store } = tempStore();
   // Ties on time, and a field that is not a column (read from the ECS documents).
@@ -271,7 +250,8 @@ test('alerts: idempotent, filtered by level and tenant, linked to their events',
   await store.close();
 });
 
-test('histogram buckets count events and failures', async () => {
+test('histogram: counted bucket by bucket, grouped, or cut to a range, the figures agree', async () => {
+  // Totals, failures, bucket bounds and time bounds are in the shared contract; this covers SQLite's counting paths.
   const { store } = tempStore();
   store.insertEvents(sampleEvents(120));
   const hour = 3_600_000;
@@ -280,15 +260,6 @@ test('histogram buckets count events and failures', async () => {
   assert.equal(
     buckets.reduce((n, b) => n + b.count, 0),
     120,
-  );
-  assert.equal(
-    buckets.reduce((n, b) => n + b.failures, 0),
-    20,
-  );
-  assert.ok(buckets.every((b) => b.start % hour === 0));
-  assert.equal(
-    (await store.histogram({ workload: 'Exchange' }, hour)).reduce((n, b) => n + b.count, 0),
-    40,
   );
   // Counted bucket by bucket (columns only) or grouped (full text, or too many buckets): the same figures.
   assert.deepEqual(await store.histogram({ q: 'contoso.com' }, hour), buckets, 'every sample event has a contoso.com user');
@@ -312,12 +283,6 @@ test('histogram buckets count events and failures', async () => {
     [...regrouped].map(([start, v]) => ({ start, ...v })),
     buckets,
   );
-  await assert.rejects(store.histogram({}, 10), /bucket: must be/);
-  assert.deepEqual(await store.timeBounds({ workload: 'SharePoint' }), {
-    oldest: NEWEST - 117 * 60_000,
-    newest: NEWEST - 3 * 60_000,
-  });
-  assert.equal(await store.timeBounds({ user: 'nobody' }), undefined);
   await store.close();
 });
 

@@ -144,6 +144,7 @@ export function eventStoreContract(open: OpenStore): void {
         if (!cursor) break;
       }
       assert.deepEqual(seen, desc.events.map((e) => e.id).reverse(), 'exactly the newest-first result, reversed');
+      assert.equal((await store.searchEvents({ order: 'asc', limit: 1 })).events[0]?.time, NEWEST - 9000, 'the oldest of all');
       const descCursor = (await store.searchEvents({ limit: 20 })).nextCursor!;
       await assert.rejects(store.searchEvents({ order: 'asc', cursor: descCursor }), /cursor: was made for order=desc/);
       await assert.rejects(store.searchEvents({ order: 'up' as 'asc' }), /order: must be asc or desc/);
