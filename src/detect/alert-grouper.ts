@@ -14,6 +14,8 @@ export interface Firing {
   eventIds: string[];
   groupBy?: Record<string, string> | undefined;
   entity?: AlertEntity | undefined;
+  /** The same firing raised again with more events (a late match joined it): its events are added, not counted. */
+  repeat?: boolean | undefined;
 }
 
 interface AlertGroup {
@@ -33,7 +35,8 @@ const PREFIX = 'a';
 /**
  * Turns firings into alerts, one per (rule, tenant, entity, grouping window): repeated firings of a rule on one
  * entity within the window (fixed windows of event time, so any arrival order gives the same alert) raise the same
- * alert again with a higher `count`, the new events added. Without an entity, or with `windowMs` 0, every firing is
+ * alert again with a higher `count`, the new events added; a firing raised again with more events (`repeat`) adds
+ * them without counting. Without an entity, or with `windowMs` 0, every firing is
  * its own alert. Alert ids depend only on rule, tenant, entity and window, or on the events: replays give the same ids.
  */
 export class AlertGrouper {
@@ -73,7 +76,7 @@ export class AlertGrouper {
       };
       this.#groups.set(key, group);
     }
-    group.count++;
+    if (!firing.repeat || group.count === 0) group.count++;
     group.firstSeen = Math.min(group.firstSeen, firing.time);
     group.lastSeen = Math.max(group.lastSeen, firing.time);
     if (group.eventIds.length < MAX_ALERT_EVENT_IDS) group.eventIds = mergeSorted(group.eventIds, eventIds);
