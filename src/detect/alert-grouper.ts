@@ -54,9 +54,8 @@ export class AlertGrouper {
   }
 
   alert(firing: Firing, createdAt: number): Alert {
-    const eventIds = firing.eventIds.length === 1 ? firing.eventIds.slice() : [...new Set(firing.eventIds)].sort();
     if (!firing.entity || this.#windowMs <= 0) {
-      const ids = eventIds.slice(0, MAX_ALERT_EVENT_IDS);
+      const ids = sortedUnique(firing.eventIds).slice(0, MAX_ALERT_EVENT_IDS);
       return toAlert(firing, { id: hashOf([firing.rule.id, ...ids]), count: 1, firstSeen: firing.time, createdAt }, ids);
     }
     const start = Math.floor(firing.time / this.#windowMs) * this.#windowMs;
@@ -79,7 +78,7 @@ export class AlertGrouper {
     if (!firing.repeat || group.count === 0) group.count++;
     group.firstSeen = Math.min(group.firstSeen, firing.time);
     group.lastSeen = Math.max(group.lastSeen, firing.time);
-    if (group.eventIds.length < MAX_ALERT_EVENT_IDS) group.eventIds = mergeSorted(group.eventIds, eventIds);
+    group.eventIds = mergeSorted(group.eventIds, firing.eventIds);
     return toAlert({ ...firing, time: group.lastSeen }, group, group.eventIds);
   }
 
@@ -119,12 +118,17 @@ export class AlertGrouper {
 }
 
 /**
- * The sorted union of two sorted id lists, at most MAX_ALERT_EVENT_IDS long; `current` itself when nothing is new
- * (alerts already raised keep the array they were given: it is never changed in place). The result is allocated at
- * its exact length: a grouped alert lives for its whole window, and arrays grown by push keep spare capacity.
+ * The sorted union of the sorted list `current` and the ids `added` (any order, repeats allowed): the
+ * MAX_ALERT_EVENT_IDS smallest, so which ids are kept does not depend on the order they came in. `current` itself
+ * when nothing is new (alerts already raised keep the array they were given: it is never changed in place). Only
+ * the new ids are sorted (a firing raised again mostly brings ids the alert has). The result is allocated at its
+ * exact length: a grouped alert lives for its whole window, and arrays grown by push keep spare capacity.
  */
 function mergeSorted(current: string[], added: string[]): string[] {
-  const fresh = added.filter((id) => !hasSorted(current, id));
+  const full = current.length >= MAX_ALERT_EVENT_IDS;
+  const fresh = sortedUnique(
+    added.filter((id) => !hasSorted(current, id) && (!full || id < current[MAX_ALERT_EVENT_IDS - 1]!)),
+  );
   if (fresh.length === 0) return current;
   const length = Math.min(current.length + fresh.length, MAX_ALERT_EVENT_IDS);
   const out = new Array<string>(length);
@@ -133,6 +137,10 @@ function mergeSorted(current: string[], added: string[]): string[] {
   for (let k = 0; k < length; k++)
     out[k] = j >= fresh.length || (i < current.length && current[i]! < fresh[j]!) ? current[i++]! : fresh[j++]!;
   return out;
+}
+
+function sortedUnique(ids: string[]): string[] {
+  return ids.length <= 1 ? ids.slice() : [...new Set(ids)].sort();
 }
 
 function hasSorted(list: string[], id: string): boolean {

@@ -173,7 +173,10 @@ export class CorrelationEngine {
    */
   #place(group: Group, entry: Entry): Entry | undefined {
     const entries = group.entries;
-    const at = entries.findIndex((e) => e.key === entry.key && e.ruleIndex === entry.ruleIndex);
+    // The same match has the same time: only entries of that time are compared.
+    let at = -1;
+    for (let i = lowerBound(entries, entry.time); i < entries.length && entries[i]!.time === entry.time; i++)
+      if (entries[i]!.key === entry.key && entries[i]!.ruleIndex === entry.ruleIndex) at = i;
     if (at < 0) {
       // A new group's array is made at its size: one pushed into an empty array reserves room for 16 more.
       if (entries.length === 0) group.entries = [entry];
