@@ -16,6 +16,8 @@ export interface Firing {
   entity?: AlertEntity | undefined;
   /** The same firing raised again with more events (a late match joined it): its events are added, not counted. */
   repeat?: boolean | undefined;
+  /** A correlation's firing: what identifies it (stable when raised again with more events). */
+  key?: string | undefined;
 }
 
 interface AlertGroup {
@@ -36,8 +38,9 @@ const PREFIX = 'a';
  * Turns firings into alerts, one per (rule, tenant, entity, grouping window): repeated firings of a rule on one
  * entity within the window (fixed windows of event time, so any arrival order gives the same alert) raise the same
  * alert again with a higher `count`, the new events added; a firing raised again with more events (`repeat`) adds
- * them without counting. Without an entity, or with `windowMs` 0, every firing is
- * its own alert. Alert ids depend only on rule, tenant, entity and window, or on the events: replays give the same ids.
+ * them without counting. A correlation without group-by groups on its tenant. Without an entity, or with `windowMs`
+ * 0, every firing is its own alert, identified by the correlation's firing key or by its events. Alert ids depend
+ * only on rule, tenant, entity and window, or on the firing: replays give the same ids.
  */
 export class AlertGrouper {
   readonly #windowMs: number;
@@ -54,12 +57,18 @@ export class AlertGrouper {
   }
 
   alert(firing: Firing, createdAt: number): Alert {
-    if (!firing.entity || this.#windowMs <= 0) {
+    // A correlation without group-by counts across the tenant: its firings group on the tenant.
+    const entity = firing.entity
+      ? `${firing.entity.kind}:${firing.entity.value.toLowerCase()}`
+      : firing.groupBy && Object.keys(firing.groupBy).length === 0
+        ? 'tenant'
+        : undefined;
+    if (entity === undefined || this.#windowMs <= 0) {
       const ids = sortedUnique(firing.eventIds).slice(0, MAX_ALERT_EVENT_IDS);
-      return toAlert(firing, { id: hashOf([firing.rule.id, ...ids]), count: 1, firstSeen: firing.time, createdAt }, ids);
+      const id = hashOf([firing.rule.id, ...(firing.key !== undefined ? [firing.tenantId, firing.key] : ids)]);
+      return toAlert(firing, { id, count: 1, firstSeen: firing.time, createdAt }, ids);
     }
     const start = Math.floor(firing.time / this.#windowMs) * this.#windowMs;
-    const entity = `${firing.entity.kind}:${firing.entity.value.toLowerCase()}`;
     const key = PREFIX + JSON.stringify([firing.rule.id, firing.tenantId, entity, start]);
     let group = this.#groups.edit(key);
     if (!group) {
@@ -126,9 +135,7 @@ export class AlertGrouper {
  */
 function mergeSorted(current: string[], added: string[]): string[] {
   const full = current.length >= MAX_ALERT_EVENT_IDS;
-  const fresh = sortedUnique(
-    added.filter((id) => !hasSorted(current, id) && (!full || id < current[MAX_ALERT_EVENT_IDS - 1]!)),
-  );
+  const fresh = sortedUnique(added.filter((id) => !hasSorted(current, id) && (!full || id < current[MAX_ALERT_EVENT_IDS - 1]!)));
   if (fresh.length === 0) return current;
   const length = Math.min(current.length + fresh.length, MAX_ALERT_EVENT_IDS);
   const out = new Array<string>(length);

@@ -186,6 +186,7 @@ export function createDetector(opts: DetectorOptions): Detector {
             groupBy: rule.kind === 'correlation' ? signal.groupBy : undefined,
             entity,
             repeat: signal.repeat,
+            key: rule.kind === 'correlation' ? signal.key : undefined,
           },
           now(),
         ),

@@ -35,6 +35,9 @@ function scenario(): DetectableEvent[] {
     records.push(signIn('UserLoggedIn', { user: 'carol@contoso.com', ip: `198.51.100.${20 + (i % 3)}`, minute: at(55, 66) }));
   for (let i = 0; i < 70; i++)
     records.push(fileOperation('FileDownloaded', { user: 'dave@contoso.com', file: `doc-${i}.docx`, minute: at(56, 66) }));
+  // Lockouts count across the tenant (no group-by).
+  for (let i = 0; i < 16; i++)
+    records.push(signIn('UserLoginFailed', { user: `locked${i}@contoso.com`, logonError: 'IdsLocked', minute: at(57, 64) }));
   for (let i = 0; i < 40; i++) records.push(signIn('UserLoggedIn', { user: `staff${i}@contoso.com`, minute: at(0, 120) }));
   return records.map(toEvent);
 }
@@ -48,12 +51,12 @@ function finalAlerts(alerts: Alert[]): string[] {
     .sort();
 }
 
-const newDetector = (): Detector => detectorFromConfig(detectionSchema.parse({})).detector;
+const newDetector = (config: Record<string, unknown>): Detector => detectorFromConfig(detectionSchema.parse(config)).detector;
 
 /** Delivers the events in batches (a flush after each, as the app's timer does), committing state after each batch. */
-function deliver(batches: DetectableEvent[][], restartAfter?: number): Alert[] {
+function deliver(batches: DetectableEvent[][], restartAfter?: number, config: Record<string, unknown> = {}): Alert[] {
   const rows = new Map<string, DetectionStateRow>();
-  let detector = newDetector();
+  let detector = newDetector(config);
   detector.restore([]);
   const alerts: Alert[] = [];
   batches.forEach((batch, b) => {
@@ -64,7 +67,7 @@ function deliver(batches: DetectableEvent[][], restartAfter?: number): Alert[] {
     for (const row of changes.deletes) rows.delete(row.key);
     detector.stateCommitted();
     if (b === restartAfter) {
-      detector = newDetector();
+      detector = newDetector(config);
       detector.restore([...rows.values()]);
     }
   });
@@ -100,7 +103,7 @@ describe('alerts do not depend on arrival order, batch boundaries or restarts', 
 
   it('the scenario raises the correlations it is made of', () => {
     const rules = new Set(expected.map((s) => (JSON.parse(s) as [string])[0]));
-    assert.ok(rules.size >= 4, `rules that alerted: ${[...rules].join(', ')}`);
+    assert.ok(rules.size >= 6, `rules that alerted: ${[...rules].join(', ')}`);
   });
 
   it('newest first', () => {
@@ -122,5 +125,15 @@ describe('alerts do not depend on arrival order, batch boundaries or restarts', 
     const rows = inTimeOrder.map((e) => [e]);
     const alerts = deliver(rows, 10);
     assert.deepEqual(finalAlerts(alerts), expected);
+  });
+
+  it('with alert grouping off too (each firing its own alert, raised again under its id when a late match joins it)', () => {
+    const off = { alert_grouping: 0 };
+    const sorted = finalAlerts(deliver([inTimeOrder], undefined, off));
+    assert.ok(sorted.length > expected.length);
+    for (const seed of [6, 7]) {
+      const cut = batches(shuffled(events, seed), seed, 40);
+      assert.deepEqual(finalAlerts(deliver(cut, Math.floor(cut.length / 2), off)), sorted);
+    }
   });
 });
