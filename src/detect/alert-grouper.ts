@@ -14,6 +14,10 @@ export interface Firing {
   eventIds: string[];
   groupBy?: Record<string, string> | undefined;
   entity?: AlertEntity | undefined;
+  /** The same firing raised again with more events (a late match joined it): its events are added, not counted. */
+  repeat?: boolean | undefined;
+  /** A correlation's firing: what identifies it (stable when raised again with more events). */
+  key?: string | undefined;
 }
 
 interface AlertGroup {
@@ -33,8 +37,10 @@ const PREFIX = 'a';
 /**
  * Turns firings into alerts, one per (rule, tenant, entity, grouping window): repeated firings of a rule on one
  * entity within the window (fixed windows of event time, so any arrival order gives the same alert) raise the same
- * alert again with a higher `count`, the new events added. Without an entity, or with `windowMs` 0, every firing is
- * its own alert. Alert ids depend only on rule, tenant, entity and window, or on the events: replays give the same ids.
+ * alert again with a higher `count`, the new events added; a firing raised again with more events (`repeat`) adds
+ * them without counting. A correlation without group-by groups on its tenant. Without an entity, or with `windowMs`
+ * 0, every firing is its own alert, identified by the correlation's firing key or by its events. Alert ids depend
+ * only on rule, tenant, entity and window, or on the firing: replays give the same ids.
  */
 export class AlertGrouper {
   readonly #windowMs: number;
@@ -51,13 +57,18 @@ export class AlertGrouper {
   }
 
   alert(firing: Firing, createdAt: number): Alert {
-    const eventIds = firing.eventIds.length === 1 ? firing.eventIds.slice() : [...new Set(firing.eventIds)].sort();
-    if (!firing.entity || this.#windowMs <= 0) {
-      const ids = eventIds.slice(0, MAX_ALERT_EVENT_IDS);
-      return toAlert(firing, { id: hashOf([firing.rule.id, ...ids]), count: 1, firstSeen: firing.time, createdAt }, ids);
+    // A correlation without group-by counts across the tenant: its firings group on the tenant.
+    const entity = firing.entity
+      ? `${firing.entity.kind}:${firing.entity.value.toLowerCase()}`
+      : firing.groupBy && Object.keys(firing.groupBy).length === 0
+        ? 'tenant'
+        : undefined;
+    if (entity === undefined || this.#windowMs <= 0) {
+      const ids = sortedUnique(firing.eventIds).slice(0, MAX_ALERT_EVENT_IDS);
+      const id = hashOf([firing.rule.id, ...(firing.key !== undefined ? [firing.tenantId, firing.key] : ids)]);
+      return toAlert(firing, { id, count: 1, firstSeen: firing.time, createdAt }, ids);
     }
     const start = Math.floor(firing.time / this.#windowMs) * this.#windowMs;
-    const entity = `${firing.entity.kind}:${firing.entity.value.toLowerCase()}`;
     const key = PREFIX + JSON.stringify([firing.rule.id, firing.tenantId, entity, start]);
     let group = this.#groups.edit(key);
     if (!group) {
@@ -73,10 +84,10 @@ export class AlertGrouper {
       };
       this.#groups.set(key, group);
     }
-    group.count++;
+    if (!firing.repeat || group.count === 0) group.count++;
     group.firstSeen = Math.min(group.firstSeen, firing.time);
     group.lastSeen = Math.max(group.lastSeen, firing.time);
-    if (group.eventIds.length < MAX_ALERT_EVENT_IDS) group.eventIds = mergeSorted(group.eventIds, eventIds);
+    group.eventIds = mergeSorted(group.eventIds, firing.eventIds);
     return toAlert({ ...firing, time: group.lastSeen }, group, group.eventIds);
   }
 
@@ -116,12 +127,15 @@ export class AlertGrouper {
 }
 
 /**
- * The sorted union of two sorted id lists, at most MAX_ALERT_EVENT_IDS long; `current` itself when nothing is new
- * (alerts already raised keep the array they were given: it is never changed in place). The result is allocated at
- * its exact length: a grouped alert lives for its whole window, and arrays grown by push keep spare capacity.
+ * The sorted union of the sorted list `current` and the ids `added` (any order, repeats allowed): the
+ * MAX_ALERT_EVENT_IDS smallest, so which ids are kept does not depend on the order they came in. `current` itself
+ * when nothing is new (alerts already raised keep the array they were given: it is never changed in place). Only
+ * the new ids are sorted (a firing raised again mostly brings ids the alert has). The result is allocated at its
+ * exact length: a grouped alert lives for its whole window, and arrays grown by push keep spare capacity.
  */
 function mergeSorted(current: string[], added: string[]): string[] {
-  const fresh = added.filter((id) => !hasSorted(current, id));
+  const full = current.length >= MAX_ALERT_EVENT_IDS;
+  const fresh = sortedUnique(added.filter((id) => !hasSorted(current, id) && (!full || id < current[MAX_ALERT_EVENT_IDS - 1]!)));
   if (fresh.length === 0) return current;
   const length = Math.min(current.length + fresh.length, MAX_ALERT_EVENT_IDS);
   const out = new Array<string>(length);
@@ -130,6 +144,10 @@ function mergeSorted(current: string[], added: string[]): string[] {
   for (let k = 0; k < length; k++)
     out[k] = j >= fresh.length || (i < current.length && current[i]! < fresh[j]!) ? current[i++]! : fresh[j++]!;
   return out;
+}
+
+function sortedUnique(ids: string[]): string[] {
+  return ids.length <= 1 ? ids.slice() : [...new Set(ids)].sort();
 }
 
 function hasSorted(list: string[], id: string): boolean {

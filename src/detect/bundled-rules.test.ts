@@ -43,9 +43,11 @@ function ruleNamed(title: string): LoadedRule {
 }
 
 /** Rule ids alerted on when `records` run through a detector holding the whole bundled set. */
+/** The rule of each alert raised (an alert raised again, same id, counts once: consumers upsert). */
 function alertedRuleIds(records: AuditRecord[], geos: (string | undefined)[] = []): string[] {
   const detector = createDetector({ rules, filters });
-  return records.flatMap((r, i) => detector.process(toEvent(r, 'contoso', geos[i]))).map((a) => a.ruleId);
+  const alerts = records.flatMap((r, i) => detector.process(toEvent(r, 'contoso', geos[i])));
+  return [...new Map(alerts.map((a) => [a.id, a.ruleId])).values()];
 }
 
 /** One record or several: every true positive must alert, no true negative may. */

@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
-import { type Entry, findFiringContaining, firesEarly, insertSorted, lowerBound, windowFiring } from './correlation-window.ts';
+import { type Entry, firesEarly, insertSorted, lowerBound, upperBound, windowFiring } from './correlation-window.ts';
 import { normalizeValue } from './entity.ts';
 import { fieldRef, lookupRef } from './field-lookup.ts';
 import { TrackedMap } from './tracked-map.ts';
@@ -23,6 +23,8 @@ export interface Signal {
   event: DetectableEvent;
   /** Group values of a correlation signal: chained correlations group on them first. */
   groupBy?: Record<string, string>;
+  /** A firing raised before, again with more events (a late match joined its window): not a new firing. */
+  repeat?: boolean;
 }
 
 export interface CorrelationFiring {
@@ -150,24 +152,73 @@ export class CorrelationEngine {
       group = { ruleId: rule.id, tenantId: signal.tenantId, tenantName: signal.tenantName, groupBy, entries: [] };
       this.#groups.set(key, group);
     }
-    const entries = group.entries;
-    const signalKey = signal.key;
-    for (let i = 0; i < entries.length; i++) if (entries[i]!.key === signalKey && entries[i]!.ruleIndex === ruleIndex) return [];
-    const entry: Entry = { time: signal.time, ruleIndex, key: signalKey, eventIds: signal.eventIds, values };
-    // A new group's array is made at its size: one pushed into an empty array reserves room for 16 more.
-    if (group.entries.length === 0) group.entries = [entry];
-    else insertSorted(group.entries, entry);
+    const changed = this.#place(group, { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values });
+    if (!changed) return [];
     const watermark = this.watermark(signal.tenantId);
     const firings: CorrelationFiring[] = [];
     if (firesEarly(rule)) {
       this.#trim(rule, group, watermark);
-      const chosen = findFiringContaining(rule, group.entries, signal.time);
-      if (chosen) firings.push(this.#fire(rule, group, chosen, signal.event));
+      firings.push(...this.#triggered(rule, group, changed));
     } else {
       firings.push(...this.#closeWindows(rule, group, watermark));
       this.#trim(rule, group, watermark);
     }
     if (group.entries.length === 0) this.#groups.delete(key);
+    return firings;
+  }
+
+  /**
+   * Adds the match to its group, in entry order. A match already there (same key and step) gains the events it did
+   * not have (an inner correlation's firing raised again with a late event); returns undefined when nothing changed.
+   */
+  #place(group: Group, entry: Entry): Entry | undefined {
+    const entries = group.entries;
+    // The same match has the same time: only entries of that time are compared.
+    let at = -1;
+    for (let i = lowerBound(entries, entry.time); i < entries.length && entries[i]!.time === entry.time; i++)
+      if (entries[i]!.key === entry.key && entries[i]!.ruleIndex === entry.ruleIndex) at = i;
+    if (at < 0) {
+      // A new group's array is made at its size: one pushed into an empty array reserves room for 16 more.
+      if (entries.length === 0) group.entries = [entry];
+      else insertSorted(entries, entry);
+      return entry;
+    }
+    const known = entries[at]!;
+    const added = entry.eventIds.filter((id) => !known.eventIds.includes(id));
+    if (added.length === 0) return undefined;
+    // Entries are replaced, never changed in place: the committed copy of the group shares them.
+    const merged = { ...known, eventIds: [...known.eventIds, ...added] };
+    entries[at] = merged;
+    return merged;
+  }
+
+  /**
+   * Lower-bound rules: a match fires when the window of the timespan ending at it satisfies the rule and it is one
+   * of the matches that made it (for temporal_ordered: the last step of a sequence). A match arriving late can
+   * complete the windows of later matches, and joins the firings of those that fired already (raised again, same
+   * key, not counted twice). Whether and with which matches a match fires depends only on the matches of its
+   * window, never on the order they arrived in.
+   */
+  #triggered(rule: CorrelationRule, group: Group, changed: Entry): CorrelationFiring[] {
+    const entries = group.entries;
+    const span = rule.timespanMs;
+    const firings: CorrelationFiring[] = [];
+    const end = upperBound(entries, changed.time + span);
+    for (let i = lowerBound(entries, changed.time); i < end; i++) {
+      const trigger = entries[i]!;
+      const from = lowerBound(entries, trigger.time - span);
+      const chosen = windowFiring(rule, entries.slice(from, upperBound(entries, trigger.time)));
+      if (!chosen) continue;
+      const used = chosen.map((c) => entries[c + from]!);
+      if (
+        !used.includes(trigger) ||
+        (trigger.fired && !used.some((e) => e.key === changed.key && e.ruleIndex === changed.ruleIndex))
+      )
+        continue;
+      const repeat = trigger.fired === true;
+      if (!repeat) entries[i] = { ...trigger, fired: true };
+      firings.push(this.#firing(rule, group, used, `${rule.id}>${trigger.key}`, repeat));
+    }
     return firings;
   }
 
@@ -281,38 +332,40 @@ export class CorrelationEngine {
     while (group.entries.length > 0 && group.entries[0]!.time + span < watermark) {
       const end = lowerBound(group.entries, group.entries[0]!.time + span + 1);
       const chosen = windowFiring(rule, group.entries.slice(0, end));
-      if (chosen) firings.push(this.#fire(rule, group, chosen, undefined));
+      if (chosen) firings.push(this.#fire(rule, group, chosen));
       group.entries.splice(0, end);
     }
     return firings;
   }
 
-  /** Emits the chosen entries and removes them, so the same matches do not fire twice. */
-  #fire(rule: CorrelationRule, group: Group, chosen: number[], event: DetectableEvent | undefined): CorrelationFiring {
+  /** Emits the chosen entries of a closed window and removes them, so the same matches do not fire twice. */
+  #fire(rule: CorrelationRule, group: Group, chosen: number[]): CorrelationFiring {
     const used = chosen.map((i) => group.entries[i]!);
     const drop = new Set(chosen);
     group.entries = group.entries.filter((_, i) => !drop.has(i));
+    return this.#firing(rule, group, used, firingKey(rule.id, [...new Set(used.flatMap((e) => e.eventIds))]));
+  }
+
+  /**
+   * A firing of `rule` made of `used`; its signal stands for the group (its group-by values), so a chained
+   * correlation sees the same signal whichever event arrived last.
+   */
+  #firing(rule: CorrelationRule, group: Group, used: Entry[], key: string, repeat = false): CorrelationFiring {
     const eventIds = [...new Set(used.flatMap((e) => e.eventIds))];
     const time = Math.max(...used.map((e) => e.time));
-    let key: string | undefined;
-    return {
-      rule,
-      signal: {
-        ruleKeys: rule.name ? [rule.id, rule.name] : [rule.id],
-        tenantId: group.tenantId,
-        tenantName: group.tenantName,
-        time,
-        firstTime: Math.min(...used.map((e) => e.time)),
-        // Only a chained correlation counts the firing by its key: hashed when first asked for.
-        get key() {
-          key ??= firingKey(rule.id, eventIds);
-          return key;
-        },
-        eventIds,
-        event: event ?? { id: '', tenantId: group.tenantId, time, ecs: { ...group.groupBy }, raw: {} },
-        groupBy: group.groupBy,
-      },
+    const signal: Signal = {
+      ruleKeys: rule.name ? [rule.id, rule.name] : [rule.id],
+      tenantId: group.tenantId,
+      tenantName: group.tenantName,
+      time,
+      firstTime: Math.min(...used.map((e) => e.time)),
+      key,
+      eventIds,
+      event: { id: '', tenantId: group.tenantId, time, ecs: { ...group.groupBy }, raw: {} },
+      groupBy: group.groupBy,
+      ...(repeat ? { repeat } : {}),
     };
+    return { rule, signal };
   }
 }
 

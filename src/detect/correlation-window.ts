@@ -10,6 +10,8 @@ export interface Entry {
   eventIds: string[];
   /** value_count: the value(s) of the field(s); value_sum / value_avg / value_percentile: the field's value. */
   values: string[];
+  /** Rules decided as a window fills: this match has completed the window ending at it (its firing was raised). */
+  fired?: true;
 }
 
 export function conditionHolds(condition: CountCondition, n: number): boolean {
@@ -24,7 +26,8 @@ export function conditionHolds(condition: CountCondition, n: number): boolean {
 
 /**
  * True when the condition can only become true as a window fills (lower bounds only): such rules fire as soon
- * as a window reaches it. Others (lt, lte, eq, neq, averages, percentiles) are decided when a window closes.
+ * as the window ending at a match satisfies it. Others (lt, lte, eq, neq, averages, percentiles) are decided when
+ * a window closes.
  */
 export function firesEarly(rule: CorrelationRule): boolean {
   if (rule.type === 'temporal' || rule.type === 'temporal_ordered') return true;
@@ -64,21 +67,34 @@ export function windowFiring(rule: CorrelationRule, entries: Entry[]): number[] 
     case 'value_percentile':
       return percentileFiring(rule.condition!, entries);
     case 'temporal': {
-      const firstOfRule = new Map<number, number>();
-      entries.forEach((e, i) => {
-        if (!firstOfRule.has(e.ruleIndex)) firstOfRule.set(e.ruleIndex, i);
-      });
-      const holds = rule.condition ? conditionHolds(rule.condition, firstOfRule.size) : firstOfRule.size === rule.rules.length;
-      return holds ? [...firstOfRule.values()].sort((a, b) => a - b) : undefined;
+      const rulesSeen = new Set(entries.map((e) => e.ruleIndex)).size;
+      const holds = rule.condition ? conditionHolds(rule.condition, rulesSeen) : rulesSeen === rule.rules.length;
+      return holds ? all() : undefined;
     }
-    case 'temporal_ordered': {
-      const chosen: number[] = [];
-      entries.forEach((e, i) => {
-        if (chosen.length < rule.rules.length && e.ruleIndex === chosen.length) chosen.push(i);
-      });
-      return chosen.length === rule.rules.length ? chosen : undefined;
-    }
+    case 'temporal_ordered':
+      return orderedParticipants(rule.rules.length, entries);
   }
+}
+
+/**
+ * temporal_ordered: the entries that take part in at least one sequence of the steps in order (entries sorted by
+ * time, then step): a step-k entry after the earliest completion of steps 0..k-1 and before the latest start of
+ * steps k+1..n-1. Undefined when no sequence exists. Adding entries only adds participants, so the union over a
+ * window's versions is the participants of its final version.
+ */
+function orderedParticipants(steps: number, entries: Entry[]): number[] | undefined {
+  const earliest: number[] = [];
+  for (let i = 0, step = 0; i < entries.length && step < steps; i++) if (entries[i]!.ruleIndex === step) earliest[step++] = i;
+  if (earliest.length < steps) return undefined;
+  const latest: number[] = [];
+  for (let i = entries.length - 1, step = steps - 1; i >= 0 && step >= 0; i--)
+    if (entries[i]!.ruleIndex === step) latest[step--] = i;
+  const chosen: number[] = [];
+  entries.forEach((e, i) => {
+    const k = e.ruleIndex;
+    if ((k === 0 || i > earliest[k - 1]!) && (k === steps - 1 || i < latest[k + 1]!)) chosen.push(i);
+  });
+  return chosen;
 }
 
 /**
@@ -100,24 +116,6 @@ function percentileFiring(condition: CountCondition, entries: Entry[]): number[]
   return chosen.length > 0 ? chosen : undefined;
 }
 
-/**
- * Among the windows of length `span` that contain time `t` (start = an entry time in [t - span, t]),
- * the first one that satisfies the rule: its [start, end) bounds and the firing entries (absolute indexes).
- */
-export function findFiringContaining(rule: CorrelationRule, entries: Entry[], t: number): number[] | undefined {
-  const span = rule.timespanMs;
-  let start = lowerBound(entries, t - span);
-  let end = start;
-  for (; start < entries.length && entries[start]!.time <= t; start++) {
-    const limit = entries[start]!.time + span;
-    if (end < start) end = start;
-    while (end < entries.length && entries[end]!.time <= limit) end++;
-    const chosen = windowFiring(rule, entries.slice(start, end));
-    if (chosen) return chosen.map((i) => i + start);
-  }
-  return undefined;
-}
-
 /** First index whose time is ≥ `time` (entries sorted by time). */
 export function lowerBound(entries: Entry[], time: number): number {
   let lo = 0;
@@ -130,9 +128,22 @@ export function lowerBound(entries: Entry[], time: number): number {
   return lo;
 }
 
-/** Inserts keeping time order (late records land in the right place). */
-export function insertSorted(entries: Entry[], entry: Entry): void {
+/** First index whose time is > `time` (entries sorted by time). */
+export function upperBound(entries: Entry[], time: number): number {
+  return lowerBound(entries, time + 1);
+}
+
+/** Entry order: time, then step (rule index), then key; a total order, so ties sort the same whatever arrived first. */
+function before(a: Entry, b: Entry): boolean {
+  if (a.time !== b.time) return a.time < b.time;
+  if (a.ruleIndex !== b.ruleIndex) return a.ruleIndex < b.ruleIndex;
+  return a.key < b.key;
+}
+
+/** Inserts keeping entry order (late records land in the right place); returns the index. */
+export function insertSorted(entries: Entry[], entry: Entry): number {
   let i = entries.length;
-  while (i > 0 && entries[i - 1]!.time > entry.time) i--;
+  while (i > 0 && before(entry, entries[i - 1]!)) i--;
   entries.splice(i, 0, entry);
+  return i;
 }

@@ -174,7 +174,8 @@ export function createDetector(opts: DetectorOptions): Detector {
     matches[rule.id] = (matches[rule.id] ?? 0) + 1;
     if (!silenced.has(rule.id) || generated.has(rule.id)) {
       const entity = rule.kind === 'correlation' ? entityOfGroup(signal.groupBy) : entityOfEvent(rule, signal.event);
-      out.push(
+      pushAlert(
+        out,
         grouper.alert(
           {
             rule,
@@ -184,6 +185,8 @@ export function createDetector(opts: DetectorOptions): Detector {
             eventIds: signal.eventIds,
             groupBy: rule.kind === 'correlation' ? signal.groupBy : undefined,
             entity,
+            repeat: signal.repeat,
+            key: rule.kind === 'correlation' ? signal.key : undefined,
           },
           now(),
         ),
@@ -273,6 +276,13 @@ export function createDetector(opts: DetectorOptions): Detector {
       grouper.forgetTenant(tenantId);
     },
   };
+}
+
+/** Adds an alert to what one call returns; an earlier version of the same alert in it is replaced (consumers upsert). */
+function pushAlert(out: Alert[], alert: Alert): void {
+  const at = out.findIndex((a) => a.id === alert.id);
+  if (at < 0) out.push(alert);
+  else out[at] = alert;
 }
 
 function dependsOn(rule: CorrelationRule, target: string, byKey: Map<string, LoadedRule>, seen: Set<string>): boolean {
