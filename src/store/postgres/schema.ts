@@ -15,6 +15,8 @@ const MIGRATION_LOCK = 0x0365_e7e1;
  * - `o365_event_days`: events stored per day (exact counts for the row cap without counting partitions).
  * - `o365_alerts` and `o365_alert_events` (links to event ids); `o365_stream_totals` / `o365_stream_minutes`: counters
  *   per tenant × content type for the health page.
+ * - `o365_sink_health`: each worker's outputs as it last reported them (worker-sink-health.ts), with the database's
+ *   time of the report (staleness is judged by one clock).
  * - `o365_try_numeric` / `o365_try_timestamptz`: casts that give NULL instead of an error, for ranges on document fields.
  */
 const DDL = `
@@ -92,6 +94,14 @@ CREATE TABLE IF NOT EXISTS o365_stream_minutes (
   minute BIGINT NOT NULL,
   events BIGINT NOT NULL,
   PRIMARY KEY (tenant_id, content_type, minute)
+);
+
+CREATE TABLE IF NOT EXISTS o365_sink_health (
+  node_id TEXT NOT NULL,
+  name TEXT NOT NULL,
+  health JSONB NOT NULL,
+  reported_at TIMESTAMPTZ NOT NULL,
+  PRIMARY KEY (node_id, name)
 );
 
 CREATE OR REPLACE FUNCTION o365_try_numeric(value TEXT) RETURNS NUMERIC LANGUAGE plpgsql IMMUTABLE AS $$
