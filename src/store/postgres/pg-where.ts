@@ -12,7 +12,7 @@ import type { EventFilter } from '../event-query.ts';
 import { isFullTextField } from '../full-text.ts';
 import { likePattern, literalPrefix } from '../query-sql.ts';
 import { pgText } from './pg-text.ts';
-import { tsPhrase } from './text-search.ts';
+import { FULL_TEXT_SQL, tsPhrase } from './text-search.ts';
 import { type ColumnKind, eventColumns } from '../event-columns.ts';
 
 /** Values of one statement, numbered `$1`, `$2`… in the order they are added: values never enter the SQL text. */
@@ -40,12 +40,12 @@ function fullTextOf(term: TermValue): string | undefined {
   return tsPhrase(prefix, /[\p{L}\p{N}]$/u.test(prefix));
 }
 
-/** A jsonpath reaching every value at a dotted path (array elements one by one); keys quoted, so any name is safe. */
-function jsonPathOf(path: string): string {
-  return `lax $${path
-    .split('.')
-    .map((key) => `.${JSON.stringify(key)}`)
-    .join('')}[*]`;
+/**
+ * A jsonpath reaching every value at a dotted path of the ECS document or the raw record (the `ecs` / `raw` member of
+ * the row's `doc`), array elements one by one; keys quoted, so any name is safe.
+ */
+function jsonPathOf(document: 'ecs' | 'raw', path: string): string {
+  return `lax $${[document, ...path.split('.')].map((key) => `.${JSON.stringify(key)}`).join('')}[*]`;
 }
 
 /** Compiles the search language (src/query) into a WHERE clause over `o365_events e`. */
@@ -82,7 +82,7 @@ class Compiler {
   }
 
   #fullText(query: string): string {
-    return `e.search @@ to_tsquery('simple', ${this.#p(query)})`;
+    return `${FULL_TEXT_SQL} @@ to_tsquery('simple', ${this.#p(query)})`;
   }
 
   #text(term: TermValue): string {
@@ -155,8 +155,8 @@ class Compiler {
       if (isFullTextField(field)) prefilter = fullTextOf(value);
     }
     const fts = prefilter ? `${this.#fullText(prefilter)} AND ` : '';
-    const json = raw ? 'e.raw' : 'e.ecs';
-    return `(${fts}EXISTS (SELECT 1 FROM jsonb_path_query(${json}, ${this.#p(jsonPathOf(path))}::jsonpath) AS v(j) WHERE ${test}))`;
+    const document = raw ? 'raw' : 'ecs';
+    return `(${fts}EXISTS (SELECT 1 FROM jsonb_path_query(e.doc::jsonb, ${this.#p(jsonPathOf(document, path))}::jsonpath) AS v(j) WHERE ${test}))`;
   }
 
   /** Numbers compare as numbers, times (ISO strings, now-1h) as times, anything else as text. */
