@@ -55,9 +55,9 @@ const ROW_TYPE = `id text, time bigint, tenant_id text, tenant_name text, conten
  * included, and no per-value escaping), unpacked by json_to_recordset; the new rows come back for the counters.
  */
 const INSERT_EVENTS = `INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, user_name, source_ip, action,
-    workload, outcome, category, country, description, doc, ingested_at, words)
+    workload, outcome, category, country, description, doc, ingested_at, search)
   SELECT t.id, t.time, t.tenant_id, t.tenant_name, t.content_type, t.user_name, t.source_ip, t.action, t.workload,
-    t.outcome, t.category, t.country, t.description, t.doc, $2, t.words
+    t.outcome, t.category, t.country, t.description, t.doc, $2, to_tsvector('simple', t.words)
   FROM json_to_recordset($1::json) AS t(${ROW_TYPE})
   ON CONFLICT (id, time) DO NOTHING
   RETURNING tenant_id, tenant_name, content_type, time`;

@@ -12,7 +12,7 @@ import type { EventFilter } from '../event-query.ts';
 import { isFullTextField } from '../full-text.ts';
 import { likePattern, literalPrefix } from '../query-sql.ts';
 import { pgText } from './pg-text.ts';
-import { FULL_TEXT_SQL, tsPhrase } from './text-search.ts';
+import { tsPhrase } from './text-search.ts';
 import { type ColumnKind, eventColumns } from '../event-columns.ts';
 
 /** Values of one statement, numbered `$1`, `$2`… in the order they are added: values never enter the SQL text. */
@@ -82,7 +82,7 @@ class Compiler {
   }
 
   #fullText(query: string): string {
-    return `${FULL_TEXT_SQL} @@ to_tsquery('simple', ${this.#p(query)})`;
+    return `e.search @@ to_tsquery('simple', ${this.#p(query)})`;
   }
 
   #text(term: TermValue): string {

@@ -111,7 +111,7 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
     }
   });
 
-  test('a store of the first layout (JSONB documents, stored tsvector) is set aside, renamed whole, and a new one starts', async () => {
+  test('a store of the first layout (ECS and raw as two JSONB documents) is set aside, renamed whole, and a new one starts', async () => {
     const url = await freshDatabase();
     const db = new pg.Client({ connectionString: url });
     await db.connect();
@@ -196,8 +196,8 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
       const start = (await store.tailEvents({}, undefined)).cursor;
       // Another writer inserts a row (its sequence number comes first) and commits late.
       await slow.query('BEGIN');
-      await slow.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, doc, words)
-        SELECT 'slow:1', time, tenant_id, tenant_name, content_type, ingested_at, description, doc, words FROM o365_events`);
+      await slow.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, doc, search)
+        SELECT 'slow:1', time, tenant_id, tenant_name, content_type, ingested_at, description, doc, search FROM o365_events`);
       store.insertEvents([fast!]);
       await store.flush();
       const meanwhile = await store.tailEvents({}, start);
@@ -277,8 +277,8 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
       store.insertEvents(sampleEvents(10));
       await store.flush();
       // Many copies of the rows, written straight in SQL (fast), make a slow document search.
-      await db.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, doc, words)
-        SELECT e.id || ':' || g, e.time, e.tenant_id, e.tenant_name, e.content_type, e.ingested_at, e.description, e.doc, e.words
+      await db.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, doc, search)
+        SELECT e.id || ':' || g, e.time, e.tenant_id, e.tenant_name, e.content_type, e.ingested_at, e.description, e.doc, e.search
         FROM o365_events e, generate_series(1, 20000) g`);
       const slow = Array.from({ length: 40 }, (_, i) => `raw.F${i}:*x*`).join(' OR ');
       await assert.rejects(store.searchEvents({ q: slow }), (err) => err instanceof QueryCancelledError && err.timedOut);

@@ -1,6 +1,5 @@
 import type pg from 'pg';
 import { inTransaction } from '../../state/postgres/transaction.ts';
-import { FULL_TEXT_SQL } from './text-search.ts';
 
 /** pg_advisory_xact_lock key: workers starting together create the event tables one at a time. */
 const MIGRATION_LOCK = 0x0365_e7e1;
@@ -12,10 +11,12 @@ const MIGRATION_LOCK = 0x0365_e7e1;
  *   partitions.ts ahead of need); retention drops whole partitions. The key is (id, time): an event delivered again
  *   has the same id and time, so it is ignored. `doc` is `{"ecs": …, "raw": …}` as JSON text, compressed (pglz) as one
  *   value: ECS and raw repeat each other's ids and names, and one compressed text is 0.6× the two JSONB documents (a
- *   field searched by name is read with `doc::jsonb`). `words` is the searchable text (text-search.ts), indexed as
- *   `to_tsvector('simple', words)` by GIN (no stored vector: it would be twice the text), with a pending list of at
- *   most 256 kB: the default 4 MB stays allocated in every day's index (~700 bytes an event at 7,000 events a day),
- *   and `fastupdate = off` doubles the server's insert CPU (256 kB: +9%). Filter columns have
+ *   field searched by name is read with `doc::jsonb`). `search` is the full-text vector of the searchable words, GIN
+ *   indexed with a pending list of at most 256 kB: the default 4 MB stays allocated in every day's index (~700 bytes
+ *   an event at 7,000 events a day), and `fastupdate = off` doubles the server's insert CPU (256 kB: +9%). The vector
+ *   is stored, not computed from the words by an expression index: the text is half its size, but a search whose
+ *   full text is not answered by the index alone (a phrase rechecked, a NOT, a filter after the time order) would
+ *   compute it again on every row it reads (~26 µs a row, against reading it). Filter columns have
  *   (lower(column), time) indexes.
  *   `xact` is the inserting transaction (the live tail reads by (xact, seq): see live-tail.ts).
  * - `o365_event_days`: events stored per day (exact counts for the row cap without counting partitions).
@@ -44,7 +45,7 @@ CREATE TABLE IF NOT EXISTS o365_events (
   country TEXT,
   description TEXT NOT NULL,
   doc JSON NOT NULL,
-  words TEXT NOT NULL,
+  search TSVECTOR NOT NULL,
   xact XID8 NOT NULL DEFAULT pg_current_xact_id(),
   PRIMARY KEY (id, time)
 ) PARTITION BY RANGE (time);
@@ -55,7 +56,7 @@ CREATE INDEX IF NOT EXISTS o365_events_user ON o365_events (lower(user_name), ti
 CREATE INDEX IF NOT EXISTS o365_events_ip ON o365_events (lower(source_ip), time);
 CREATE INDEX IF NOT EXISTS o365_events_action ON o365_events (lower(action), time);
 CREATE INDEX IF NOT EXISTS o365_events_outcome ON o365_events (lower(outcome), time);
-CREATE INDEX IF NOT EXISTS o365_events_words ON o365_events USING GIN (${FULL_TEXT_SQL}) WITH (gin_pending_list_limit = 256);
+CREATE INDEX IF NOT EXISTS o365_events_search ON o365_events USING GIN (search) WITH (gin_pending_list_limit = 256);
 CREATE INDEX IF NOT EXISTS o365_events_ingested ON o365_events (xact, seq);
 CREATE TABLE IF NOT EXISTS o365_event_days (
   day INTEGER PRIMARY KEY,
@@ -130,7 +131,7 @@ EXCEPTION WHEN others THEN
 END $$;
 `;
 
-/** Name prefix of the tables of the first layout (JSONB `ecs` + `raw`, stored tsvector), set aside by the migration. */
+/** Name prefix of the tables of the first layout (JSONB `ecs` + `raw`), set aside by the migration. */
 export const FORMAT1_PREFIX = 'o365_events_format1';
 
 /**
@@ -140,7 +141,7 @@ export const FORMAT1_PREFIX = 'o365_events_format1';
  */
 async function setAsideFormat1(client: pg.PoolClient): Promise<number> {
   const { rows } = await client.query(
-    `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('o365_events') AND attname = 'search' AND NOT attisdropped`,
+    `SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass('o365_events') AND attname = 'ecs' AND NOT attisdropped`,
   );
   if (rows.length === 0) return 0;
   const tables = await client.query<{ name: string; kind: string }>(

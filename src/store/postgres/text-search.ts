@@ -15,12 +15,6 @@ function foldWords(value: string): string[] {
 
 const MAX_WORD_BYTES = 2047;
 
-/**
- * The full-text vector of a row, as the GIN index computes it from the stored words (schema.ts); a search must use the
- * same expression for the index to serve it. PostgreSQL rechecks a phrase on the row, computing the vector again.
- */
-export const FULL_TEXT_SQL = "to_tsvector('simple', words)";
-
 /** The text given to to_tsvector('simple', …) for one event. */
 export function searchWordsOf(event: ProcessedEvent): string {
   return foldWords(searchTextOf(event)).join(' ');
