@@ -59,7 +59,7 @@ const INSERT_EVENTS = `INSERT INTO o365_events (id, time, tenant_id, tenant_name
   SELECT t.id, t.time, t.tenant_id, t.tenant_name, t.content_type, t.user_name, t.source_ip, t.action, t.workload,
     t.outcome, t.category, t.country, t.description, t.doc, $2, to_tsvector('simple', t.words)
   FROM json_to_recordset($1::json) AS t(${ROW_TYPE})
-  ON CONFLICT (id, time) DO NOTHING
+  ON CONFLICT (id_key, time) DO NOTHING
   RETURNING tenant_id, tenant_name, content_type, time`;
 
 function rowsOf(events: readonly ProcessedEvent[]): string {

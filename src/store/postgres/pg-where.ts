@@ -12,6 +12,7 @@ import type { EventFilter } from '../event-query.ts';
 import { isFullTextField } from '../full-text.ts';
 import { likePattern, literalPrefix } from '../query-sql.ts';
 import { pgText } from './pg-text.ts';
+import { idKeySql } from './schema.ts';
 import { tsPhrase } from './text-search.ts';
 import { type ColumnKind, eventColumns } from '../event-columns.ts';
 
@@ -203,7 +204,9 @@ export function pgWhereOf(filter: EventFilter, params: SqlParams, now: number): 
   }
   if (filter.contentType) clauses.push(`e.content_type = ${params.add(filter.contentType)}`);
   if (filter.alertId)
-    clauses.push(`e.id IN (SELECT event_id FROM o365_alert_events WHERE alert_id = ${params.add(filter.alertId)})`);
+    clauses.push(
+      `(e.id_key, e.id) IN (SELECT ${idKeySql('event_id')}, event_id FROM o365_alert_events WHERE alert_id = ${params.add(filter.alertId)})`,
+    );
   if (filter.alerted) clauses.push('EXISTS (SELECT 1 FROM o365_alert_events l WHERE l.event_id = e.id)');
   if (filter.from !== undefined) clauses.push(`e.time >= ${params.add(checkTime('from', filter.from))}`);
   if (filter.to !== undefined) clauses.push(`e.time < ${params.add(checkTime('to', filter.to))}`);

@@ -12,7 +12,7 @@ import { EventWriter } from './event-writer.ts';
 import { decodeTail, encodeTail, HORIZON_SQL, laterOf } from './live-tail.ts';
 import { DayPartitions } from './partitions.ts';
 import { pgAlertWhereOf, pgWhereOf, SqlParams } from './pg-where.ts';
-import { FORMAT1_PREFIX, migrateEventStore } from './schema.ts';
+import { FORMAT1_PREFIX, idKeySql, migrateEventStore } from './schema.ts';
 
 const RATE_MINUTES = 5;
 const QUERY_CANCELED = '57014';
@@ -175,7 +175,8 @@ export async function openPostgresEventStore(
     if (ids.length === 0) return [];
     const { rows } = await pool.query<EventRow>(
       `SELECT id, tenant_id, tenant_name, content_type, time, ingested_at, description, user_name, source_ip, action,
-         workload, outcome, doc FROM o365_events WHERE id = ANY($1::text[])`,
+         workload, outcome, doc FROM o365_events
+       WHERE id_key = ANY(ARRAY(SELECT ${idKeySql('i')} FROM unnest($1::text[]) AS i)) AND id = ANY($1::text[])`,
       [ids],
     );
     const alertIds = await alertIdsOf(pool, ids);
@@ -347,7 +348,8 @@ export async function openPostgresEventStore(
         const alert = rows[0]?.json;
         if (!alert) return undefined;
         const linked = await pool.query<SummaryRow>(
-          `SELECT ${SUMMARY_COLUMNS} FROM o365_alert_events k JOIN o365_events e ON e.id = k.event_id
+          `SELECT ${SUMMARY_COLUMNS} FROM o365_alert_events k
+           JOIN o365_events e ON e.id_key = ${idKeySql('k.event_id')} AND e.id = k.event_id
            WHERE k.alert_id = $1 ORDER BY e.time DESC, e.seq DESC LIMIT 1000`,
           [id],
         );
