@@ -127,9 +127,10 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   // The PostgreSQL store writes in the background: each checkpoint waits until its events are committed there.
   const delivery =
     opened?.backend === 'postgres' && storeModule ? storeModule.storeBeforeCheckpoint(pipeline, opened.store) : pipeline;
-  // Built before collection starts: the page's counts are those since this start.
-  const sinkHealth =
-    config.web.enabled && store
+  // Built before collection starts: the page's counts are those since this start. With the PostgreSQL store, every
+  // worker reports its outputs there (web page or not), and any worker's page shows them all.
+  const localSinkHealth =
+    (config.web.enabled && store) || opened?.backend === 'postgres'
       ? (await import('../web/sink-health.ts')).buildSinkHealth(sinks, {
           configs: config.sinks,
           dataDir,
@@ -137,6 +138,17 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
           store: pipeline,
         })
       : undefined;
+  const workerSinkHealth =
+    opened?.backend === 'postgres' && localSinkHealth
+      ? new (await import('../store/postgres/worker-sink-health.ts')).WorkerSinkHealth({
+          url: opened.url,
+          nodeId: config.scale_out.node_id,
+          local: localSinkHealth,
+          heartbeatMs: config.scale_out.heartbeat,
+          logger: logger.child({ component: 'store' }),
+        })
+      : undefined;
+  const sinkHealth = workerSinkHealth ?? localSinkHealth;
 
   const eventHubs: EventHubSource[] = [];
   if (config.eventhubs.length > 0) {
@@ -182,6 +194,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     : undefined;
   await collector.start();
   for (const hub of eventHubs) await hub.start();
+  workerSinkHealth?.start();
 
   const stopRetention = store
     ? (await import('../store/retention-schedule.ts')).scheduleRetention(
@@ -229,6 +242,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
       for (const hub of eventHubs) await hub.stop();
       await web?.close();
       await analyst?.close();
+      await workerSinkHealth?.close();
       await pipeline.close();
       await store?.close();
       await stateStore.close();

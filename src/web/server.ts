@@ -108,6 +108,7 @@ export function createWebServer(options: WebServerOptions): WebServer {
           ? {
               sinks: summary.sinkCounts,
               outputs: view.sinks.map((s) => ({
+                ...(s.worker ? { worker: s.worker } : {}),
                 name: s.name,
                 status: s.status,
                 ...(s.reason ? { reason: s.reason } : {}),

@@ -9,7 +9,8 @@ import { lastDeadLetter, type LastDeadLetter } from './dead-letter-tail.ts';
 import { scrubSecrets } from '../core/scrub-secrets.ts';
 import { secretsIn } from '../core/secret.ts';
 
-export type SinkStatus = 'ok' | 'degraded' | 'error';
+/** `stale`: another worker's output whose worker stopped reporting (scaled out: see worker-sink-health.ts). */
+export type SinkStatus = 'ok' | 'degraded' | 'error' | 'stale';
 
 /** One output as the Health page and /healthz show it. */
 export interface SinkHealth {
@@ -30,6 +31,10 @@ export interface SinkHealth {
   deadLettered: number;
   /** The newest failure (retried delivery error, or refusal), secrets scrubbed. */
   lastError?: { message: string; at: number };
+  /** Scaled out with the PostgreSQL store: the worker (`scale_out.node_id`) whose output this is. */
+  worker?: string;
+  /** Another worker's output: when that worker reported it. */
+  reportedAt?: number;
 }
 
 export interface SinkHealthSource {

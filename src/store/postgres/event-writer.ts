@@ -48,18 +48,18 @@ function storableJson(value: unknown): string {
 /** The columns of an event row as the insert's json_to_recordset reads them. */
 const ROW_TYPE = `id text, time bigint, tenant_id text, tenant_name text, content_type text, user_name text,
   source_ip text, action text, workload text, outcome text, category text, country text, description text,
-  ecs jsonb, raw jsonb, words text`;
+  doc json, words text`;
 
 /**
  * One statement for a whole chunk: the rows travel as one JSON array (one JSON.stringify of the chunk, documents
  * included, and no per-value escaping), unpacked by json_to_recordset; the new rows come back for the counters.
  */
 const INSERT_EVENTS = `INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, user_name, source_ip, action,
-    workload, outcome, category, country, description, ecs, raw, ingested_at, search)
+    workload, outcome, category, country, description, doc, ingested_at, search)
   SELECT t.id, t.time, t.tenant_id, t.tenant_name, t.content_type, t.user_name, t.source_ip, t.action, t.workload,
-    t.outcome, t.category, t.country, t.description, t.ecs, t.raw, $2, to_tsvector('simple', t.words)
+    t.outcome, t.category, t.country, t.description, t.doc, $2, to_tsvector('simple', t.words)
   FROM json_to_recordset($1::json) AS t(${ROW_TYPE})
-  ON CONFLICT (id, time) DO NOTHING
+  ON CONFLICT (id_key, time) DO NOTHING
   RETURNING tenant_id, tenant_name, content_type, time`;
 
 function rowsOf(events: readonly ProcessedEvent[]): string {
@@ -80,8 +80,7 @@ function rowsOf(events: readonly ProcessedEvent[]): string {
         category: indexed(f.category),
         country: indexed(f.country),
         description: event.description,
-        ecs: event.ecs,
-        raw: event.raw,
+        doc: { ecs: event.ecs, raw: event.raw },
         words: searchWordsOf(event),
       };
     }),

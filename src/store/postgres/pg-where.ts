@@ -12,6 +12,7 @@ import type { EventFilter } from '../event-query.ts';
 import { isFullTextField } from '../full-text.ts';
 import { likePattern, literalPrefix } from '../query-sql.ts';
 import { pgText } from './pg-text.ts';
+import { idKeySql } from './schema.ts';
 import { tsPhrase } from './text-search.ts';
 import { type ColumnKind, eventColumns } from '../event-columns.ts';
 
@@ -40,12 +41,12 @@ function fullTextOf(term: TermValue): string | undefined {
   return tsPhrase(prefix, /[\p{L}\p{N}]$/u.test(prefix));
 }
 
-/** A jsonpath reaching every value at a dotted path (array elements one by one); keys quoted, so any name is safe. */
-function jsonPathOf(path: string): string {
-  return `lax $${path
-    .split('.')
-    .map((key) => `.${JSON.stringify(key)}`)
-    .join('')}[*]`;
+/**
+ * A jsonpath reaching every value at a dotted path of the ECS document or the raw record (the `ecs` / `raw` member of
+ * the row's `doc`), array elements one by one; keys quoted, so any name is safe.
+ */
+function jsonPathOf(document: 'ecs' | 'raw', path: string): string {
+  return `lax $${[document, ...path.split('.')].map((key) => `.${JSON.stringify(key)}`).join('')}[*]`;
 }
 
 /** Compiles the search language (src/query) into a WHERE clause over `o365_events e`. */
@@ -155,8 +156,8 @@ class Compiler {
       if (isFullTextField(field)) prefilter = fullTextOf(value);
     }
     const fts = prefilter ? `${this.#fullText(prefilter)} AND ` : '';
-    const json = raw ? 'e.raw' : 'e.ecs';
-    return `(${fts}EXISTS (SELECT 1 FROM jsonb_path_query(${json}, ${this.#p(jsonPathOf(path))}::jsonpath) AS v(j) WHERE ${test}))`;
+    const document = raw ? 'raw' : 'ecs';
+    return `(${fts}EXISTS (SELECT 1 FROM jsonb_path_query(e.doc::jsonb, ${this.#p(jsonPathOf(document, path))}::jsonpath) AS v(j) WHERE ${test}))`;
   }
 
   /** Numbers compare as numbers, times (ISO strings, now-1h) as times, anything else as text. */
@@ -203,7 +204,9 @@ export function pgWhereOf(filter: EventFilter, params: SqlParams, now: number): 
   }
   if (filter.contentType) clauses.push(`e.content_type = ${params.add(filter.contentType)}`);
   if (filter.alertId)
-    clauses.push(`e.id IN (SELECT event_id FROM o365_alert_events WHERE alert_id = ${params.add(filter.alertId)})`);
+    clauses.push(
+      `(e.id_key, e.id) IN (SELECT ${idKeySql('event_id')}, event_id FROM o365_alert_events WHERE alert_id = ${params.add(filter.alertId)})`,
+    );
   if (filter.alerted) clauses.push('EXISTS (SELECT 1 FROM o365_alert_events l WHERE l.event_id = e.id)');
   if (filter.from !== undefined) clauses.push(`e.time >= ${params.add(checkTime('from', filter.from))}`);
   if (filter.to !== undefined) clauses.push(`e.time < ${params.add(checkTime('to', filter.to))}`);

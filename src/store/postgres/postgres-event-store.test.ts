@@ -111,6 +111,59 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
     }
   });
 
+  test('a store of the first layout (ECS and raw as two JSONB documents) is set aside, renamed whole, and a new one starts', async () => {
+    const url = await freshDatabase();
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    const day = partitionName(Math.floor(now / DAY));
+    try {
+      // The first layout, as its migration created it (the columns that matter here, its names and indexes).
+      await db.query(`CREATE TABLE o365_events (id TEXT NOT NULL, time BIGINT NOT NULL, ecs JSONB, raw JSONB,
+          search TSVECTOR, PRIMARY KEY (id, time)) PARTITION BY RANGE (time);
+        CREATE INDEX o365_events_search ON o365_events USING GIN (search);
+        CREATE INDEX o365_events_time ON o365_events (time);
+        CREATE TABLE ${day} PARTITION OF o365_events FOR VALUES FROM (${Math.floor(now / DAY) * DAY}) TO (${(Math.floor(now / DAY) + 1) * DAY});
+        INSERT INTO o365_events VALUES ('old:1', ${now}, '{}', '{}', to_tsvector('simple', 'old'));
+        CREATE TABLE o365_event_days (day INTEGER PRIMARY KEY, events BIGINT NOT NULL);
+        INSERT INTO o365_event_days VALUES (${Math.floor(now / DAY)}, 1);`);
+      const store = await open({}, url);
+      try {
+        const events = sampleEvents(20, now);
+        store.insertEvents(events, now);
+        await store.flush();
+        assert.equal(await store.countEvents(), 20, 'the old count is not the new store’s');
+        assert.equal((await store.searchEvents({ q: 'old' })).total, 0);
+        assert.equal((await store.getEvent(events[0]!.id))?.raw.Id, events[0]!.raw.Id);
+        const old = await db.query<{ id: string }>(`SELECT id FROM o365_events_format1_${day.slice('o365_events_'.length)}`);
+        assert.deepEqual(
+          old.rows.map((r) => r.id),
+          ['old:1'],
+          'the old events are kept, renamed',
+        );
+        const names = (
+          await db.query<{ name: string }>(`SELECT relname AS name FROM pg_class WHERE relname LIKE 'o365_events_format1%'`)
+        ).rows.map((r) => r.name);
+        for (const name of [
+          'o365_events_format1',
+          'o365_events_format1_search',
+          'o365_events_format1_time',
+          'o365_events_format1_pkey',
+        ])
+          assert.ok(names.includes(name), `${name} in ${names}`);
+        assert.equal((await db.query(`SELECT * FROM o365_event_days_format1`)).rows.length, 1);
+      } finally {
+        await store.close();
+      }
+      // Opened again, the store is the new layout: nothing more is set aside.
+      const again = await open({}, url);
+      assert.equal(await again.countEvents(), 20);
+      await again.close();
+    } finally {
+      await db.end();
+    }
+  });
+
   test('the row cap drops the oldest days first and never the newest', async () => {
     const url = await freshDatabase();
     const store = await open({ retention: '30d', max_events: 1000 }, url);
@@ -143,8 +196,8 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
       const start = (await store.tailEvents({}, undefined)).cursor;
       // Another writer inserts a row (its sequence number comes first) and commits late.
       await slow.query('BEGIN');
-      await slow.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, ecs, raw, search)
-        SELECT 'slow:1', time, tenant_id, tenant_name, content_type, ingested_at, description, ecs, raw, search FROM o365_events`);
+      await slow.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, doc, search)
+        SELECT 'slow:1', time, tenant_id, tenant_name, content_type, ingested_at, description, doc, search FROM o365_events`);
       store.insertEvents([fast!]);
       await store.flush();
       const meanwhile = await store.tailEvents({}, start);
@@ -224,8 +277,8 @@ describe('the PostgreSQL event store', { skip: findPostgresBin() ? false : POSTG
       store.insertEvents(sampleEvents(10));
       await store.flush();
       // Many copies of the rows, written straight in SQL (fast), make a slow document search.
-      await db.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, ecs, raw, search)
-        SELECT e.id || ':' || g, e.time, e.tenant_id, e.tenant_name, e.content_type, e.ingested_at, e.description, e.ecs, e.raw, e.search
+      await db.query(`INSERT INTO o365_events (id, time, tenant_id, tenant_name, content_type, ingested_at, description, doc, search)
+        SELECT e.id || ':' || g, e.time, e.tenant_id, e.tenant_name, e.content_type, e.ingested_at, e.description, e.doc, e.search
         FROM o365_events e, generate_series(1, 20000) g`);
       const slow = Array.from({ length: 40 }, (_, i) => `raw.F${i}:*x*`).join(' OR ');
       await assert.rejects(store.searchEvents({ q: slow }), (err) => err instanceof QueryCancelledError && err.timedOut);

@@ -12,7 +12,7 @@ import { EventWriter } from './event-writer.ts';
 import { decodeTail, encodeTail, HORIZON_SQL, laterOf } from './live-tail.ts';
 import { DayPartitions } from './partitions.ts';
 import { pgAlertWhereOf, pgWhereOf, SqlParams } from './pg-where.ts';
-import { migrateEventStore } from './schema.ts';
+import { FORMAT1_PREFIX, idKeySql, migrateEventStore } from './schema.ts';
 
 const RATE_MINUTES = 5;
 const QUERY_CANCELED = '57014';
@@ -58,8 +58,7 @@ interface EventRow {
   action: string | null;
   workload: string | null;
   outcome: string | null;
-  ecs: StoredEvent['ecs'];
-  raw: StoredEvent['raw'];
+  doc: Pick<StoredEvent, 'ecs' | 'raw'>;
 }
 
 function storedEvent(row: EventRow, alertIds: string[]): StoredEvent {
@@ -76,8 +75,8 @@ function storedEvent(row: EventRow, alertIds: string[]): StoredEvent {
     action: row.action,
     workload: row.workload,
     outcome: row.outcome,
-    ecs: row.ecs,
-    raw: row.raw,
+    ecs: row.doc.ecs,
+    raw: row.doc.raw,
     alertIds,
   };
 }
@@ -108,7 +107,12 @@ export async function openPostgresEventStore(
   searchPool.on('error', () => undefined);
   const partitions = new DayPartitions(pool);
   try {
-    await migrateEventStore(pool);
+    const { setAside } = await migrateEventStore(pool);
+    if (setAside > 0)
+      options.logger?.warn(
+        { partitions: setAside, renamedTo: `${FORMAT1_PREFIX}*` },
+        'the events stored in the first PostgreSQL layout were set aside (renamed, not deleted; every event was also delivered to the sinks): the page starts empty',
+      );
     await partitions.ensureAhead(Date.now());
   } catch (err) {
     await Promise.allSettled([pool.end(), searchPool.end()]);
@@ -169,7 +173,12 @@ export async function openPostgresEventStore(
 
   async function getEvents(ids: readonly string[]): Promise<StoredEvent[]> {
     if (ids.length === 0) return [];
-    const { rows } = await pool.query<EventRow>('SELECT * FROM o365_events WHERE id = ANY($1::text[])', [ids]);
+    const { rows } = await pool.query<EventRow>(
+      `SELECT id, tenant_id, tenant_name, content_type, time, ingested_at, description, user_name, source_ip, action,
+         workload, outcome, doc FROM o365_events
+       WHERE id_key = ANY(ARRAY(SELECT ${idKeySql('i')} FROM unnest($1::text[]) AS i)) AND id = ANY($1::text[])`,
+      [ids],
+    );
     const alertIds = await alertIdsOf(pool, ids);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.flatMap((id) => {
@@ -339,7 +348,8 @@ export async function openPostgresEventStore(
         const alert = rows[0]?.json;
         if (!alert) return undefined;
         const linked = await pool.query<SummaryRow>(
-          `SELECT ${SUMMARY_COLUMNS} FROM o365_alert_events k JOIN o365_events e ON e.id = k.event_id
+          `SELECT ${SUMMARY_COLUMNS} FROM o365_alert_events k
+           JOIN o365_events e ON e.id_key = ${idKeySql('k.event_id')} AND e.id = k.event_id
            WHERE k.alert_id = $1 ORDER BY e.time DESC, e.seq DESC LIMIT 1000`,
           [id],
         );

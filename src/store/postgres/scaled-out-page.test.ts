@@ -83,17 +83,27 @@ describe('scaled out: two worker processes share PostgreSQL; the page of either 
     const caFile = join(dir, 'emulator-ca.pem');
     writeFileSync(caFile, emulator.caPem);
     // Both workers are configured with both tenants; the leases share them out (a tenant is leased whole).
+    // The second worker also sends to a SIEM that is down (a loopback port nobody listens on): its spool keeps the
+    // events and the output is in error, on either worker's page.
+    const downPort = await freePort();
     for (const i of [0, 1]) {
       const home = join(dir, `w${i}`);
       mkdirSync(home);
       const port = await freePort();
+      const siem = {
+        type: 'http',
+        name: 'siem',
+        url: `http://127.0.0.1:${downPort}/ingest`,
+        retry: { max_attempts: 1, initial_backoff: '100ms', max_backoff: '1s' },
+      };
       const config = {
         state: server.url,
         data_dir: home,
-        scale_out: { node_id: `node-${i}` },
+        // Heartbeats every 2 s: a worker that stops reporting its outputs is stale after 6 s.
+        scale_out: { node_id: `node-${i}`, heartbeat: '2s' },
         tenants: TENANTS.map((t) => ({ ...t, login_url: emulator.url, api_url: emulator.url })),
         collection: { poll_interval: '2s', listing_delay: '0s', backfill: '3h', window: '1h', settle_window: '1h' },
-        sinks: [{ type: 'file', path: join(home, 'out.ndjson') }],
+        sinks: [{ type: 'file', name: 'archive', path: join(home, 'out.ndjson') }, ...(i === 1 ? [siem] : [])],
         web: { port, auth_token: TOKEN },
       };
       const configFile = join(home, 'config.yaml');
@@ -236,5 +246,52 @@ describe('scaled out: two worker processes share PostgreSQL; the page of either 
         `${name}: stored events counted`,
       );
     }
+  });
+
+  test("an output failing on one worker is shown in error on the other worker's page, and stale once that worker is gone", async () => {
+    const [first, second] = workers as [Worker, Worker];
+    type Output = { worker?: string; name: string; status: string; reason?: string; reportedAt?: number };
+    let sinks: Output[] = [];
+    const outputs = async () => (sinks = (await api<{ sinks: Output[] }>(first, '/api/health')).sinks);
+    const find = (worker: string, name: string) => sinks.find((s) => s.worker === worker && s.name === name);
+    await waitFor(
+      "the second worker's down SIEM in error on the first worker's page",
+      async () => {
+        await outputs();
+        return find('node-1', 'siem')?.status === 'error' && find('node-1', 'archive')?.status === 'ok';
+      },
+      60_000,
+      () => `outputs ${JSON.stringify(sinks)}; ${explain()}`,
+    );
+    assert.equal(find('node-0', 'archive')?.status, 'ok', JSON.stringify(sinks));
+    assert.equal(find('node-0', 'siem'), undefined, 'the first worker has no SIEM output');
+    assert.match(find('node-1', 'siem')?.reason ?? '', /delivery failing/);
+    assert.ok(find('node-1', 'siem')?.reportedAt, 'another worker’s output says when it was reported');
+
+    const page = await fetch(`${first.base}/health`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const body = await page.text();
+    const siemRow = body.split('<tr').find((row) => row.includes('>node-1<') && row.includes('>siem<'));
+    assert.ok(siemRow, 'the health page has a row for the SIEM of node-1');
+    assert.match(siemRow, /status-error/);
+    const healthz = (await (await fetch(`${first.base}/healthz`)).json()) as { status: string; outputs: Output[] };
+    assert.equal(healthz.status, 'degraded');
+    assert.equal(healthz.outputs.find((o) => o.worker === 'node-1' && o.name === 'siem')?.status, 'error');
+
+    // The second worker dies without a word: its last report stays, shown as stale (not ok) once it is too old.
+    const exited = new Promise((resolve) => second.child.once('exit', resolve));
+    second.child.kill('SIGKILL');
+    await exited;
+    await waitFor(
+      "the dead worker's outputs shown as stale",
+      async () => {
+        await outputs();
+        return find('node-1', 'siem')?.status === 'stale' && find('node-1', 'archive')?.status === 'stale';
+      },
+      60_000,
+      // (A worker killed by a signal has no exit code: waitFor still watches the first one only.)
+      () => `outputs ${JSON.stringify(sinks)}; ${first.output.slice(-1500)}`,
+    );
+    assert.match(find('node-1', 'siem')?.reason ?? '', /node-1 has not reported for .*last reported error: delivery failing/);
+    assert.equal(find('node-0', 'archive')?.status, 'ok', 'the live worker’s own output stays ok');
   });
 });

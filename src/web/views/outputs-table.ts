@@ -11,11 +11,17 @@ function backlog(sink: SinkHealth): SafeHtml {
   return html`<span class="${level}">${formatBytes(sink.backlogBytes)}</span> <span class="muted">of ${formatBytes(sink.capacityBytes)} (${percent < 1 && percent > 0 ? '<1' : percent.toFixed(0)}%)</span>`;
 }
 
-function outputRow(sink: SinkHealth, now: number): SafeHtml {
+function workerCell(sink: SinkHealth, now: number): SafeHtml {
+  const reported =
+    sink.reportedAt === undefined ? '' : html`<div class="muted small">reported ${formatAgo(sink.reportedAt, now)}</div>`;
+  return html`<td class="mono">${sink.worker ?? '—'}${reported}</td>`;
+}
+
+function outputRow(sink: SinkHealth, now: number, byWorker: boolean): SafeHtml {
   const err = sink.lastError;
   return html`<tr class="status-row-${sink.status}">
   <td>${statusBadge(sink.status)}${sink.reason ? html`<div class="muted small">${sink.reason}</div>` : ''}</td>
-  <td class="mono">${sink.name}</td>
+  ${byWorker ? workerCell(sink, now) : ''}<td class="mono">${sink.name}</td>
   <td>${sink.type ?? '—'}</td>
   <td class="nowrap">${backlog(sink)}</td>
   <td class="num">${sink.deliveredEvents === undefined ? '—' : formatCount(sink.deliveredEvents)}</td>
@@ -25,10 +31,11 @@ function outputRow(sink: SinkHealth, now: number): SafeHtml {
 </tr>`;
 }
 
-/** The "Outputs" table of the Health page: one row per sink. */
+/** The "Outputs" table of the Health page: one row per sink (per worker's sink when scaled out). */
 export function outputsTable(sinks: readonly SinkHealth[], now: number): SafeHtml {
   if (sinks.length === 0) return html`<p class="empty">No output configured.</p>`;
+  const byWorker = sinks.some((s) => s.worker !== undefined);
   return html`<table class="grid health outputs">
-<thead><tr><th>Status</th><th>Output</th><th>Type</th><th title="Spooled on disk, not yet delivered">Backlog</th><th class="num" title="Acknowledged by the destination since the start">Delivered</th><th>Last delivery</th><th class="num" title="Refused for good: see data_dir/dead-letter/&lt;output&gt;.ndjson">Dead-lettered</th><th>Last error</th></tr></thead>
-<tbody>${sinks.map((s) => outputRow(s, now))}</tbody></table>`;
+<thead><tr><th>Status</th>${byWorker ? html`<th>Worker</th>` : ''}<th>Output</th><th>Type</th><th title="Spooled on disk, not yet delivered">Backlog</th><th class="num" title="Acknowledged by the destination since the start">Delivered</th><th>Last delivery</th><th class="num" title="Refused for good: see data_dir/dead-letter/&lt;output&gt;.ndjson">Dead-lettered</th><th>Last error</th></tr></thead>
+<tbody>${sinks.map((s) => outputRow(s, now, byWorker))}</tbody></table>`;
 }
