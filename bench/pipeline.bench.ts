@@ -3,7 +3,7 @@
 // is delivered. Baseline: format raw, file sink only. Measured: the default product path (ECS, GeoIP enrichment,
 // bundled Sigma rules, embedded store, same file sink). Exits non-zero unless every id is written exactly once.
 // Usage: node --import tsx bench/pipeline.bench.ts [tenants] [eventsPerTenant]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTENT_TYPES } from '../src/core/content-types.ts';
@@ -45,6 +45,8 @@ interface Result {
   /** Events in the embedded store after the run (full path only). */
   stored?: number;
   seconds: number;
+  /** CPU time of the whole process over the same span (collector, pipeline and the in-process emulator), µs. */
+  cpuMicros: number;
   cycles: number;
   alerts: number;
   deadLetters: number;
@@ -133,6 +135,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
     const expected = publishBacklog(emulator, tenantIds, size.eventsPerTenant);
     const rssBeforeBytes = process.memoryUsage().rss;
     const started = performance.now();
+    const cpuStart = process.cpuUsage();
     let delivered = 0;
     let cycles = 0;
     while (delivered < expected) {
@@ -145,6 +148,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
       delivered += results.reduce((n, r) => n + r.eventsDelivered, 0);
     }
     const seconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuStart);
     // Alerts of correlation windows the watermark closed are stored (they would reach the sinks with the next batch).
     const flushedAlerts = await pipeline.flushDetections();
     const summary = await summarizeOutput(output);
@@ -157,6 +161,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
       events: expected,
       ...(stored !== undefined ? { stored } : {}),
       seconds,
+      cpuMicros: cpu.user + cpu.system,
       cycles,
       alerts: summary.alerts + flushedAlerts,
       deadLetters: summary.deadLetters,
@@ -180,23 +185,24 @@ const baseline = await run('baseline', { tenants: TENANTS, eventsPerTenant: EVEN
 const full = await run('full', { tenants: TENANTS, eventsPerTenant: EVENTS_PER_TENANT });
 const rate = (r: Result): number => r.events / r.seconds;
 const mb = (bytes: number): string => (bytes / 1048576).toFixed(0);
+const load = (): string => (process.platform === 'linux' ? (readFileSync('/proc/loadavg', 'utf8').split(' ')[0] ?? '?') : '?');
 
 console.log(
   `${TENANTS} tenants × ${CONTENT_TYPES.length} content types, ${EVENTS_PER_TENANT} generated events per tenant (+ ${SCENARIOS_PER_TENANT} attack scenarios each), ` +
     `${RECORDS_PER_BLOB} records per blob, loopback HTTPS; time from the first collector cycle to the last event delivered (SQLite state, ` +
     `fsync'd NDJSON file sink). The emulator runs in the same process, so its memory (the published blobs) is in both RSS figures; ` +
     `"RSS before collecting" is taken once the backlog is published, "peak RSS" is the process high-water mark after each run ` +
-    `(the full run's figure is the peak of both). A small warm-up run precedes both and is not reported.\n`,
+    `(the full run's figure is the peak of both). A small warm-up run precedes both and is not reported. Load average (1 min) at the end: ${load()}.\n`,
 );
 console.log(
-  '| path | events | seconds | events/s | ratio vs baseline | collector cycles | alerts | dead letters | events in store | exactly once | RSS before collecting (MB) | peak RSS (MB) |',
+  '| path | events | seconds | events/s | ratio vs baseline | CPU µs/event (process, emulator included) | collector cycles | alerts | dead letters | events in store | exactly once | RSS before collecting (MB) | peak RSS (MB) |',
 );
-console.log('|---|---|---|---|---|---|---|---|---|---|---|---|');
+console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
 for (const r of [baseline, full]) {
   const label = r.variant === 'baseline' ? 'baseline: raw → file' : 'full: ECS + GeoIP + Sigma + store → file';
   const once = r.problems.length === 0 ? 'yes' : `NO: ${r.problems.join('; ')}`;
   console.log(
-    `| ${label} | ${r.events} | ${r.seconds.toFixed(1)} | ${rate(r).toFixed(0)} | ${(rate(r) / rate(baseline)).toFixed(2)} | ${r.cycles} | ${r.alerts} | ${r.deadLetters} | ${r.stored ?? '—'} | ${once} | ${mb(r.rssBeforeBytes)} | ${mb(r.peakRssBytes)} |`,
+    `| ${label} | ${r.events} | ${r.seconds.toFixed(1)} | ${rate(r).toFixed(0)} | ${(rate(r) / rate(baseline)).toFixed(2)} | ${(r.cpuMicros / r.events).toFixed(0)} | ${r.cycles} | ${r.alerts} | ${r.deadLetters} | ${r.stored ?? '—'} | ${once} | ${mb(r.rssBeforeBytes)} | ${mb(r.peakRssBytes)} |`,
   );
 }
 if (baseline.problems.length > 0 || full.problems.length > 0) process.exit(1);

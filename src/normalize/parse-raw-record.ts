@@ -1,14 +1,17 @@
 import type { AuditRecord } from '../core/audit-record.ts';
 import { isAuditRecord } from '../core/audit-record.ts';
 import { jsonTextOf, MAX_DEPTH, tooDeepUnder } from './record-shape.ts';
-import { normalizeTimestamp, parseTimestamp } from './timestamp.ts';
+import { parseTimestamp, timestampMillis } from './timestamp.ts';
 import { asNumber } from './values.ts';
 
 /**
  * A valid record, or why it is not one. `rawText` is set when the record cannot be kept as an object downstream
- * (nested too deep for recursive serializers): the dead-letter output keeps this text instead.
+ * (nested too deep for recursive serializers): the dead-letter output keeps this text instead. `time` is the
+ * CreationTime in epoch ms, parsed here once so that the caller need not parse it again.
  */
-export type ParseRawRecordResult = { ok: true; record: AuditRecord } | { ok: false; reason: string; rawText?: string };
+export type ParseRawRecordResult =
+  | { ok: true; record: AuditRecord; time: number }
+  | { ok: false; reason: string; rawText?: string };
 
 const MAX_SHOWN = 60;
 
@@ -52,13 +55,14 @@ export function parseRawRecord(input: unknown): ParseRawRecordResult {
   const creationTime = value.CreationTime;
   if (creationTime === undefined || creationTime === null || creationTime === '')
     return { ok: false, reason: 'missing CreationTime' };
-  if (normalizeTimestamp(creationTime) === undefined) {
-    const time = parseTimestamp(creationTime);
-    return { ok: false, reason: `bad CreationTime ${shown(creationTime)}: ${time.ok ? 'not a date' : time.reason}` };
+  const time = timestampMillis(creationTime);
+  if (time === undefined) {
+    const parsed = parseTimestamp(creationTime);
+    return { ok: false, reason: `bad CreationTime ${shown(creationTime)}: ${parsed.ok ? 'not a date' : parsed.reason}` };
   }
   const recordType = value.RecordType;
   if (recordType !== undefined && !Number.isInteger(asNumber(recordType))) {
     return { ok: false, reason: `bad RecordType ${shown(recordType)}: expected an integer` };
   }
-  return { ok: true, record: value };
+  return { ok: true, record: value, time };
 }

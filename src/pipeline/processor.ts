@@ -1,7 +1,7 @@
 import type { Alert } from '../core/alert.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
 import { eventIdOf, type SourceRecord } from '../core/source-record.ts';
-import { describe, normalize, parseRawRecord, timestampMillis } from '../normalize/index.ts';
+import { describe, normalize, parseRawRecord } from '../normalize/index.ts';
 
 /** A record that could not be processed, kept whole with the reason (never dropped). */
 export interface DeadLetter {
@@ -12,11 +12,6 @@ export interface DeadLetter {
 }
 
 export type Processed = { ok: true; event: ProcessedEvent } | { ok: false; deadLetter: DeadLetter };
-
-/** Event time in epoch ms: the ECS @timestamp, else the record's CreationTime, else now. */
-function eventTime(ecs: Record<string, unknown>, creationTime: unknown): number {
-  return timestampMillis(ecs['@timestamp']) ?? timestampMillis(creationTime) ?? Date.now();
-}
 
 /** Adds context to a normalized document in place (GeoIP…); must not throw. */
 export type Enrich = (ecs: Record<string, unknown>) => void;
@@ -36,8 +31,7 @@ export function processRecord(source: SourceRecord, enrich?: Enrich, options: { 
   if (!id) return { ok: false, deadLetter: { reason: 'record has no Id', source } };
   const base = { id, tenantId: source.tenantId, tenantName: source.tenantName, contentType: source.contentType };
   if (!options.ecs) {
-    const time = timestampMillis(parsed.record.CreationTime) ?? Date.now();
-    return { ok: true, event: { ...base, time, raw: parsed.record, ecs: {}, description: '' } };
+    return { ok: true, event: { ...base, time: parsed.time, raw: parsed.record, ecs: {}, description: '' } };
   }
   try {
     const ecs = normalize(parsed.record);
@@ -46,7 +40,8 @@ export function processRecord(source: SourceRecord, enrich?: Enrich, options: { 
       ok: true,
       event: {
         ...base,
-        time: eventTime(ecs, parsed.record.CreationTime),
+        // The ECS @timestamp is the CreationTime that parseRawRecord already parsed (and validated).
+        time: parsed.time,
         raw: parsed.record,
         ecs,
         description: describe(parsed.record, ecs),

@@ -1,8 +1,9 @@
 /**
  * Schema of the embedded SQLite state file. `user_version` tracks it. Version 2 keeps seen ids in day tables
  * (`seen_ids_<day>`, created on demand by SqliteSeenIds); a version-1 file's `seen_events` is read until it empties.
+ * Version 3 adds `seen_recent`, which a version-2 build would not read (it would deliver those ids again), so it refuses.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS streams (
@@ -49,12 +50,19 @@ CREATE TABLE IF NOT EXISTS dedup_tenants (
   tenant_id TEXT NOT NULL UNIQUE
 );
 
--- Ids of recent commits, appended in commit order, merged into their day tables in sorted bulk (SqliteSeenIds).
+-- Ids of recent commits, appended in commit order, merged into seen_recent in sorted bulk (SqliteSeenIds).
 CREATE TABLE IF NOT EXISTS seen_stage (
   day INTEGER NOT NULL,
   tenant_no INTEGER NOT NULL,
   id BLOB NOT NULL
 );
+-- Merged stages, keyed like the day tables, merged into them in sorted bulk once an eighth of their size (SqliteSeenIds).
+CREATE TABLE IF NOT EXISTS seen_recent (
+  tenant_no INTEGER NOT NULL,
+  id BLOB NOT NULL,
+  day INTEGER NOT NULL,
+  PRIMARY KEY (tenant_no, id)
+) WITHOUT ROWID;
 
 CREATE TABLE IF NOT EXISTS seen_buckets (
   day INTEGER PRIMARY KEY,

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { SqliteStateStore } from './sqlite-state-store.ts';
 import { bucketOf, dedupKeyOf, recordIdKey } from './dedup-key.ts';
+import { SCHEMA_VERSION } from './sqlite-schema.ts';
 import { STAGE_MAX } from './sqlite-seen-ids.ts';
 import type { BatchCommit } from './state-store.ts';
 
@@ -127,7 +128,7 @@ test('a schema-1 state file keeps its text seen_events: read until they expire, 
   await store.close();
   const db = new Database(path, { readonly: true });
   assert.equal(db.prepare(`SELECT 1 FROM sqlite_master WHERE name = 'seen_events'`).get(), undefined, 'the old table is gone');
-  assert.equal(db.pragma('user_version', { simple: true }), 2);
+  assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   assert.deepEqual(
     db
       .prepare(`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'blobs' AND sql IS NOT NULL ORDER BY name`)
@@ -187,5 +188,45 @@ test('staged ids: seen at once, kept across a restart, merged into their day tab
   assert.equal(rows(db, 'seen_stage'), 500, 'the stage was merged at STAGE_MAX, only the last commit waits');
   assert.equal(rows(db, `seen_ids_${bucketOf(until)}`), STAGE_MAX);
   assert.equal((db.prepare('SELECT ids FROM seen_buckets WHERE day = ?').get(bucketOf(until)) as { ids: number }).ids, STAGE_MAX);
+  db.close();
+});
+
+test('once the day tables are big, a merged stage waits in seen_recent (seen, kept across a restart) and is merged into its day before the day is dropped', async () => {
+  const path = tempFile();
+  const until = Date.now() + 8 * DAY;
+  const day = bucketOf(until);
+  const rows = (db: Database.Database, table: string) =>
+    (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+  let store = await storeWithBlob(path);
+  const first = Array.from({ length: STAGE_MAX }, () => `${T1}:${randomUUID()}`);
+  for (let i = 0; i < first.length; i += 5000) await store.commitBatches([commit(first.slice(i, i + 5000), until)]);
+  await store.close();
+  // Grow the day table to 9 × STAGE_MAX ids (random keys of the same tenant), as a long backfill would.
+  let db = new Database(path);
+  db.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
+     INSERT INTO seen_ids_${day} (tenant_no, id) SELECT (SELECT tenant_no FROM dedup_tenants), randomblob(16) FROM n`,
+  ).run(8 * STAGE_MAX);
+  db.prepare('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(8 * STAGE_MAX, day);
+  db.close();
+  store = new SqliteStateStore(path);
+  const next = Array.from({ length: STAGE_MAX + 1000 }, () => `${T1}:${randomUUID()}`);
+  for (let i = 0; i < next.length; i += 5000) await store.commitBatches([commit(next.slice(i, i + 5000), until)]);
+  assert.equal((await store.filterSeen([...first, ...next])).size, first.length + next.length, 'every id seen');
+  await store.close();
+  db = new Database(path, { readonly: true });
+  assert.equal(rows(db, 'seen_recent'), STAGE_MAX, 'the full stage went to seen_recent: an eighth of the day table not reached');
+  assert.equal(rows(db, 'seen_stage'), 1000);
+  assert.equal(rows(db, `seen_ids_${day}`), 9 * STAGE_MAX, 'the day table was not rewritten');
+  db.close();
+  store = new SqliteStateStore(path);
+  assert.equal((await store.filterSeen(next)).size, next.length, 'seen after a restart');
+  const fresh = `${T1}:${randomUUID()}`;
+  assert.equal((await store.filterSeen([fresh])).size, 0);
+  assert.deepEqual(await store.prune((day + 1) * DAY), { blobs: 0, events: 9 * STAGE_MAX + next.length }, 'every level counted');
+  assert.equal((await store.filterSeen([...first, ...next])).size, 0, 'dropped with their day');
+  await store.close();
+  db = new Database(path, { readonly: true });
+  assert.equal(rows(db, 'seen_recent') + rows(db, 'seen_stage'), 0);
   db.close();
 });

@@ -5,8 +5,10 @@ import { bucketExpired, bucketOf, type DedupKey, dedupKeyOf } from './dedup-key.
 const LOOKUP_CHUNK = 500;
 /** Rows per multi-row INSERT. */
 const INSERT_CHUNK = 200;
-/** Staged ids merged into their day tables once this many wait (~4 MB of memory for the in-memory index). */
+/** Staged ids merged into `seen_recent` once this many wait (~4 MB of memory for the in-memory index). */
 export const STAGE_MAX = 50_000;
+/** `seen_recent` is merged into the day tables once it holds 1/RECENT_SHARE of their ids (and at least STAGE_MAX). */
+const RECENT_SHARE = 8;
 
 /** A day's ids grouped by the store's tenant number, each group sorted, ready to insert in the commit's transaction. */
 export interface PreparedDay {
@@ -22,10 +24,18 @@ const tableOf = (day: number): string => `seen_ids_${day}`;
  * The `seen_buckets` table lists the days and their row counts. A state file from before (schema 1) still has the
  * text-keyed `seen_events` table: it is read as well, and pruned row by row, until its last id expired.
  *
- * A commit does not insert its ids into the day tables (random 16-byte keys: each id would dirty its own page of a
- * big B-tree): it appends them to `seen_stage` (a rowid table, so an append dirties its last pages only), indexed in
- * memory. Once STAGE_MAX ids are staged they are merged into the day tables in one sorted bulk insert, which
- * touches each page of a day's table at most once, and the stage is emptied in the same transaction.
+ * Ids reach the day tables in three steps, so that no step rewrites a big table for a few ids (random 16-byte keys:
+ * merging k sorted ids into a table of n rows dirties min(k, pages) of its pages, so a fixed-size merge into a growing
+ * table costs more per id as the table grows):
+ * 1. a commit appends its ids to `seen_stage` (a rowid table, so an append dirties its last pages only), indexed in memory;
+ * 2. every STAGE_MAX staged ids they are merged, sorted, into `seen_recent` (keyed like the day tables, at most an
+ *    eighth of their size, so this merge costs per id what it cost when the day tables were small);
+ * 3. once `seen_recent` and the stage hold an eighth of the day tables' ids (at least STAGE_MAX) both are merged,
+ *    sorted, into their days' tables and emptied: each such merge rewrites the day tables once for an eighth of their
+ *    size in new ids, so the cost per id stays the same however big the tables grow (while the day tables are below
+ *    8 × STAGE_MAX ids every merge goes straight to them, as `seen_recent` would not save anything).
+ * A lookup reads the in-memory stage, then `seen_recent` and each day table. Before a day is dropped every step is
+ * merged, so its table holds all its ids.
  */
 export class SqliteSeenIds {
   readonly #db: Database.Database;
@@ -38,6 +48,11 @@ export class SqliteSeenIds {
   readonly #staged = new Set<string>();
   /** Days that have staged ids. */
   readonly #stagedDays = new Set<number>();
+  /** Rows of `seen_recent`, and the days they belong to. */
+  #recentIds: number;
+  readonly #recentDays = new Set<number>();
+  /** Rows of the day tables (the sum of `seen_buckets.ids`). */
+  #dayIds: number;
   /** Keys computed by the last `filter`, reused by the `prepare` of the commit that follows it. */
   #lastKeys = new Map<string, DedupKey>();
 
@@ -58,6 +73,9 @@ export class SqliteSeenIds {
       this.#staged.add(stagedKey(row.tenant_no, row.id));
       this.#stagedDays.add(row.day);
     }
+    for (const day of db.prepare('SELECT DISTINCT day FROM seen_recent').pluck().all() as number[]) this.#recentDays.add(day);
+    this.#recentIds = db.prepare('SELECT count(*) FROM seen_recent').pluck().get() as number;
+    this.#dayIds = db.prepare('SELECT coalesce(sum(ids), 0) FROM seen_buckets').pluck().get() as number;
   }
 
   #statement(sql: string): Database.Statement {
@@ -73,7 +91,7 @@ export class SqliteSeenIds {
   filter(eventIds: readonly string[]): Set<string> {
     const seen = new Set<string>();
     if (eventIds.length === 0) return seen;
-    if (this.#days.length > 0 || this.#staged.size > 0) this.#filterBuckets(eventIds, seen);
+    if (this.#days.length > 0 || this.#staged.size > 0 || this.#recentIds > 0) this.#filterBuckets(eventIds, seen);
     if (this.#legacy) this.#filterLegacy(eventIds, seen);
     return seen;
   }
@@ -98,14 +116,14 @@ export class SqliteSeenIds {
       group.keys.push(key.id);
       group.ids.push(eventId);
     }
+    const tables = this.#days.map(tableOf);
+    if (this.#recentIds > 0) tables.unshift('seen_recent');
     for (const [tenantNo, group] of byTenant) {
       for (let i = 0; i < group.keys.length; i += LOOKUP_CHUNK) {
         const keys = group.keys.slice(i, i + LOOKUP_CHUNK);
         const found = new Set<string>();
-        for (const day of this.#days) {
-          const rows = this.#statement(
-            `SELECT id FROM ${tableOf(day)} WHERE tenant_no = ? AND id IN (${keys.map(() => '?').join(',')})`,
-          )
+        for (const table of tables) {
+          const rows = this.#statement(`SELECT id FROM ${table} WHERE tenant_no = ? AND id IN (${keys.map(() => '?').join(',')})`)
             .pluck()
             .all(tenantNo, ...keys) as Buffer[];
           for (const id of rows) found.add(id.toString('latin1'));
@@ -214,31 +232,50 @@ export class SqliteSeenIds {
   }
 
   /**
-   * Moves the staged ids into their day tables, sorted (a day's B-tree is walked in order), and empties the stage, in
-   * one transaction. If it fails (disk full), the stage stays as it was and the next commit tries again.
+   * Moves the staged ids into `seen_recent`, sorted; or, once `seen_recent` and the stage together have grown to their
+   * share of the day tables (or with `all`), moves both into their days' tables in one sorted insert per day. Empties
+   * what it moved, in one transaction: if it fails (disk full), every table stays as it was and the next commit tries again.
    */
-  merge(): void {
-    if (this.#stagedDays.size === 0) return;
+  merge(all = false): void {
+    if (this.#stagedDays.size === 0 && !(all && this.#recentIds > 0)) return;
+    const flush = all || this.#recentIds + this.#staged.size >= Math.max(STAGE_MAX, this.#dayIds / RECENT_SHARE);
+    let recentIds = this.#recentIds;
+    let dayIds = this.#dayIds;
+    const days = new Set([...this.#recentDays, ...this.#stagedDays]);
     this.#db.transaction(() => {
-      for (const day of this.#stagedDays) {
-        const added = this.#db
-          .prepare(
-            `INSERT OR IGNORE INTO ${tableOf(day)} (tenant_no, id)
-             SELECT tenant_no, id FROM seen_stage WHERE day = ? ORDER BY tenant_no, id`,
-          )
-          .run(day).changes;
-        if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, day);
+      if (flush) {
+        for (const day of days) {
+          const added = this.#db
+            .prepare(
+              `INSERT OR IGNORE INTO ${tableOf(day)} (tenant_no, id)
+               SELECT tenant_no, id FROM seen_recent WHERE day = ? UNION ALL SELECT tenant_no, id FROM seen_stage WHERE day = ?
+               ORDER BY 1, 2`,
+            )
+            .run(day, day).changes;
+          if (added > 0) this.#statement('UPDATE seen_buckets SET ids = ids + ? WHERE day = ?').run(added, day);
+          dayIds += added;
+        }
+        this.#statement('DELETE FROM seen_recent').run();
+        recentIds = 0;
+      } else {
+        recentIds += this.#statement(
+          'INSERT OR IGNORE INTO seen_recent (tenant_no, id, day) SELECT tenant_no, id, day FROM seen_stage ORDER BY tenant_no, id',
+        ).run().changes;
       }
-      this.#db.exec('DELETE FROM seen_stage');
+      this.#statement('DELETE FROM seen_stage').run();
     })();
     this.#staged.clear();
     this.#stagedDays.clear();
+    this.#recentIds = recentIds;
+    this.#dayIds = dayIds;
+    this.#recentDays.clear();
+    if (!flush) for (const day of days) this.#recentDays.add(day);
   }
 
   /** Drops the days that have passed (and the legacy table's expired rows); returns how many ids were forgotten. */
   prune(now: number): number {
-    this.merge();
     const expired = this.#days.filter((day) => bucketExpired(day, now));
+    if (expired.length > 0) this.merge(true);
     let forgotten = 0;
     this.#db.transaction(() => {
       for (const day of expired) {
@@ -252,6 +289,7 @@ export class SqliteSeenIds {
       }
     })();
     if (expired.length > 0) {
+      this.#dayIds = this.#db.prepare('SELECT coalesce(sum(ids), 0) FROM seen_buckets').pluck().get() as number;
       this.#days = this.#days.filter((day) => !expired.includes(day));
       for (const sql of [...this.#statements.keys()]) {
         if (expired.some((day) => sql.includes(`${tableOf(day)} `))) this.#statements.delete(sql);

@@ -63,6 +63,10 @@ export class SqliteStateStore implements StateStore {
       // Checkpoint (and fsync) every 64 MB of WAL rather than every 4 MB: a commit of 1,000 random ids dirties up to
       // 1,000 pages of the day's table, so the default checkpointed after nearly every commit (12% less CPU in bench/state).
       this.#db.pragma('wal_autocheckpoint = 16384');
+      // Dedup lookups probe random keys of tables that outgrow the 2 MB page cache: read through a memory map, each miss
+      // costs a page fault instead of a read() and a copy (bench/state, 5M ids: lookups 5.8 → 6.9 µs/id from the first to
+      // the last million instead of 5.6 → 8.2). The mapped pages are the OS's file cache, shared and reclaimable.
+      this.#db.pragma('mmap_size = 1073741824');
       const version = this.#db.pragma('user_version', { simple: true }) as number;
       if (version > SCHEMA_VERSION) throw new StateStoreError(`${path} was written by a newer version (schema ${version})`);
       this.#db.exec(SCHEMA_SQL);
