@@ -68,7 +68,13 @@ describe("every worker's outputs in PostgreSQL", { skip: findPostgresBin() ? fal
       staleAfterMs: 0,
     });
     try {
-      await workerB.sinkHealth(); // b reports
+      assert.deepEqual(
+        (await workerA.sinkHealth()).map((s) => s.worker),
+        ['a'],
+        'before its first heartbeat a worker shows its own outputs',
+      );
+      await workerB.heartbeat(); // b reports
+      await workerA.heartbeat(); // a reports and reads b's report
       const seenByA = await workerA.sinkHealth();
       assert.deepEqual(
         seenByA.map((s) => [s.worker, s.name, s.status]),
@@ -78,6 +84,7 @@ describe("every worker's outputs in PostgreSQL", { skip: findPostgresBin() ? fal
         ],
       );
       assert.ok(seenByA[1]?.reportedAt, 'another worker’s output says when it was reported');
+      await impatient.heartbeat();
       const stale = (await impatient.sinkHealth()).find((s) => s.worker === 'b');
       assert.equal(stale?.status, 'stale');
       assert.match(stale?.reason ?? '', /^worker b has not reported for .*; last reported ok$/);
@@ -97,6 +104,7 @@ describe("every worker's outputs in PostgreSQL", { skip: findPostgresBin() ? fal
       heartbeatMs: 60_000,
     });
     try {
+      await cut.heartbeat();
       const outputs = await cut.sinkHealth();
       assert.deepEqual(
         outputs.map((s) => [s.worker, s.name, s.status]),
