@@ -28,17 +28,21 @@ export interface WorkerSinkHealthOptions {
 interface ReportRow {
   node_id: string;
   health: SinkHealth;
-  /** Milliseconds since the report, by the database's clock (the workers' clocks may disagree). */
+  /** Milliseconds since the report when it was read, by the database's clock (the workers' clocks may disagree). */
   age: number;
   reported_at: number;
 }
 
+/** The other workers' reports as the last heartbeat read them, or why it could not. */
+type Others = { ok: true; rows: ReportRow[]; readAt: number } | { ok: false; error: { message: string; at: number } } | undefined;
+
 /**
- * The outputs of every worker sharing the PostgreSQL store: each worker reports its own outputs' health to
- * `o365_sink_health` at every heartbeat (and whenever its page asks), and the page of any worker shows all of them,
- * each row naming its worker. A worker that stopped reporting (killed, hung, cut off from the database) keeps its
- * last known rows, shown as `stale` with the age of the report: never as ok. If the database cannot be read, the
- * local outputs are still shown, with one more row (`workers`, error) saying the others are unknown.
+ * The outputs of every worker sharing the PostgreSQL store: at every heartbeat each worker reports its own outputs'
+ * health to `o365_sink_health` and reads the others' reports; the page (and /healthz) of any worker shows its own
+ * outputs as they are now and the others' as of its last heartbeat, each row naming its worker, without waiting on
+ * the database. A worker that stopped reporting (killed, hung, cut off from the database) keeps its last known rows,
+ * shown as `stale` with the age of the report (the database's clock, plus the time since it was read): never as ok.
+ * If the database could not be read, the local outputs are still shown, with one more row (`workers`, error).
  */
 export class WorkerSinkHealth implements SinkHealthSource {
   readonly #pool: pg.Pool;
@@ -46,6 +50,7 @@ export class WorkerSinkHealth implements SinkHealthSource {
   readonly #staleAfterMs: number;
   #timer: NodeJS.Timeout | undefined;
   #reporting: Promise<void> = Promise.resolve();
+  #others: Others;
 
   constructor(options: WorkerSinkHealthOptions) {
     this.#options = options;
@@ -60,26 +65,40 @@ export class WorkerSinkHealth implements SinkHealthSource {
     this.#pool.on('error', () => undefined);
   }
 
-  /** Reports now, then at every heartbeat. */
+  /** Heartbeats now, then every `heartbeatMs`. */
   start(): void {
     if (this.#timer) return;
-    void this.#heartbeat();
-    this.#timer = setInterval(() => void this.#heartbeat(), this.#options.heartbeatMs);
+    void this.heartbeat();
+    this.#timer = setInterval(() => void this.heartbeat(), this.#options.heartbeatMs);
     this.#timer.unref();
   }
 
-  async sinkHealth(): Promise<SinkHealth[]> {
-    const local = (await this.#options.local.sinkHealth()).map((s) => ({ ...s, worker: this.#options.nodeId }));
+  /** One heartbeat: reports this worker's outputs, then reads the other workers' reports (never throws). */
+  async heartbeat(): Promise<void> {
     try {
-      await this.#report(local);
+      await this.#report(await this.#options.local.sinkHealth());
       const { rows } = await this.#pool.query<ReportRow>(
         `SELECT node_id, health, (extract(epoch FROM now() - reported_at) * 1000)::float8 AS age,
            (extract(epoch FROM reported_at) * 1000)::float8 AS reported_at
          FROM o365_sink_health WHERE node_id <> $1 ORDER BY node_id, name`,
         [this.#options.nodeId],
       );
-      return [...local, ...rows.map((row) => this.#remote(row))];
+      this.#others = { ok: true, rows, readAt: performance.now() };
     } catch (err) {
+      const message = redactUrl((err as Error).message);
+      this.#others = { ok: false, error: { message, at: Date.now() } };
+      this.#options.logger?.warn(
+        { err: message },
+        'output health could not be shared through PostgreSQL; retrying at the next heartbeat',
+      );
+    }
+  }
+
+  async sinkHealth(): Promise<SinkHealth[]> {
+    const local = (await this.#options.local.sinkHealth()).map((s) => ({ ...s, worker: this.#options.nodeId }));
+    const others = this.#others;
+    if (!others) return local;
+    if (!others.ok)
       return [
         ...local,
         {
@@ -88,10 +107,11 @@ export class WorkerSinkHealth implements SinkHealthSource {
           status: 'error',
           reason: "the other workers' outputs are unknown: their reports cannot be read from PostgreSQL",
           deadLettered: 0,
-          lastError: { message: redactUrl((err as Error).message), at: Date.now() },
+          lastError: others.error,
         },
       ];
-    }
+    const sinceRead = performance.now() - others.readAt;
+    return [...local, ...others.rows.map((row) => this.#remote(row, row.age + sinceRead))];
   }
 
   /** Stops reporting; the last report stays (shown as stale once it is old, unless the worker starts again). */
@@ -102,27 +122,15 @@ export class WorkerSinkHealth implements SinkHealthSource {
     await this.#pool.end();
   }
 
-  #remote(row: ReportRow): SinkHealth {
+  #remote(row: ReportRow, age: number): SinkHealth {
     const health: SinkHealth = { ...row.health, worker: row.node_id, reportedAt: Math.round(row.reported_at) };
-    if (row.age <= this.#staleAfterMs) return health;
+    if (age <= this.#staleAfterMs) return health;
     const was = row.health.reason ? `${row.health.status}: ${row.health.reason}` : row.health.status;
     return {
       ...health,
       status: 'stale',
-      reason: `worker ${row.node_id} has not reported for ${formatSpan(row.age)} (stopped or cut off); last reported ${was}`,
+      reason: `worker ${row.node_id} has not reported for ${formatSpan(age)} (stopped or cut off); last reported ${was}`,
     };
-  }
-
-  async #heartbeat(): Promise<void> {
-    try {
-      const local = await this.#options.local.sinkHealth();
-      await this.#report(local);
-    } catch (err) {
-      this.#options.logger?.warn(
-        { err: redactUrl((err as Error).message) },
-        'output health could not be reported to PostgreSQL; retrying at the next heartbeat',
-      );
-    }
   }
 
   /** Replaces this worker's rows with `outputs` (one transaction: a reader never sees half a report). */
