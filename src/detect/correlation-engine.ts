@@ -1,6 +1,14 @@
 import { hash } from 'node:crypto';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
-import { type Entry, firesEarly, insertSorted, lowerBound, upperBound, windowFiring } from './correlation-window.ts';
+import {
+  type Entry,
+  fewestMatches,
+  firesEarly,
+  insertSorted,
+  lowerBound,
+  upperBound,
+  windowFiring,
+} from './correlation-window.ts';
 import { normalizeValue } from './entity.ts';
 import { fieldRef, lookupRef } from './field-lookup.ts';
 import { TrackedMap } from './tracked-map.ts';
@@ -204,10 +212,13 @@ export class CorrelationEngine {
     const span = rule.timespanMs;
     const firings: CorrelationFiring[] = [];
     const end = upperBound(entries, changed.time + span);
+    const fewest = fewestMatches(rule);
     for (let i = lowerBound(entries, changed.time); i < end; i++) {
       const trigger = entries[i]!;
       const from = lowerBound(entries, trigger.time - span);
-      const chosen = windowFiring(rule, entries.slice(from, upperBound(entries, trigger.time)));
+      const to = upperBound(entries, trigger.time);
+      if (to - from < fewest) continue;
+      const chosen = windowFiring(rule, entries.slice(from, to));
       if (!chosen) continue;
       const used = chosen.map((c) => entries[c + from]!);
       if (

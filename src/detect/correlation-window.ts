@@ -37,6 +37,18 @@ export function firesEarly(rule: CorrelationRule): boolean {
 }
 
 /**
+ * Fewest matches a window needs before a lower-bound rule can hold in it (a window with fewer is not evaluated):
+ * event_count counts distinct matches, temporal rules need a match per step; value counts may carry several
+ * values per match, so 1.
+ */
+export function fewestMatches(rule: CorrelationRule): number {
+  const c = rule.condition ?? {};
+  if (rule.type === 'event_count') return Math.max(1, c.gte ?? (c.gt ?? 0) + 1);
+  if (rule.type === 'temporal_ordered' || (rule.type === 'temporal' && !rule.condition)) return rule.rules.length;
+  return 1;
+}
+
+/**
  * Does the window `entries` (sorted by time, all within the timespan) satisfy the rule? Returns the indexes of the
  * entries that made it fire (only those end up in the alert), or undefined.
  */
