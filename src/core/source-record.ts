@@ -12,6 +12,8 @@ export interface SourceRecord {
   /** Blob contentId, or `partition:sequenceNumber` for an Event Hub. */
   contentId: string;
   record: AuditRecord;
+  /** The record's JSON text as received, on one line, when the source kept it (raw output writes it as it is). */
+  text?: string;
 }
 
 /** The id used for dedup and idempotent delivery: `${tenantId}:${record Id}`. */
