@@ -1,11 +1,13 @@
 import { Readable, pipeline } from 'node:stream';
 import { isAuditRecord, type AuditRecord } from '../core/audit-record.ts';
+import { MAX_DEPTH } from '../normalize/record-shape.ts';
 import { objectElementTexts } from './element-texts.ts';
 import { ApiError } from './errors.ts';
 
 /**
  * One element of a blob's array: a record, or something else (string, null, number, array) kept with its reason.
- * `text` is the record's JSON text as received (one line), when the blob was parsed whole.
+ * `text` is the record's JSON text as received (one line), when the blob was parsed whole and the record nests at most
+ * MAX_DEPTH levels.
  */
 export type BlobElement = { record: AuditRecord; text?: string } | { invalid: unknown; reason: string };
 
@@ -67,7 +69,7 @@ export async function* parseBlobElements(body: Readable, contentId: string): Asy
       throw invalidBlob(contentId, 0, err);
     }
     if (!Array.isArray(parsed)) throw invalidBlob(contentId, 0, new Error(`the body is a JSON ${kindOf(parsed)}, not an array`));
-    const texts = objectElementTexts(json, parsed.length);
+    const texts = objectElementTexts(json, parsed.length, MAX_DEPTH);
     for (let index = 0; index < parsed.length; index += 1) yield elementOf(parsed[index], index, contentId, texts?.[index]);
   } finally {
     body.destroy();

@@ -37,7 +37,8 @@ export type Enrich = (ecs: Record<string, unknown>) => void;
  * description too.
  */
 export function processRecord(source: SourceRecord, enrich?: Enrich, normalizer?: EcsNormalizer): Processed {
-  const parsed = parseRawRecord(source.record);
+  // A source keeps a record's text only for a record it found within the depth bound.
+  const parsed = parseRawRecord(source.record, source.text !== undefined);
   if (!parsed.ok) {
     const deadLetter: DeadLetter = { reason: parsed.reason, source };
     if (parsed.rawText !== undefined) deadLetter.rawText = parsed.rawText;
