@@ -4,7 +4,8 @@
 // events/s, CPU seconds and peak RSS (from /proc), then idle cost once there is nothing left to collect.
 // Floor, same run: a plain loopback client that downloads and JSON.parses the same blobs (bench/support/plain-client.ts).
 // Usage: node --import tsx bench/collect.bench.ts [backlog] [runs]; BENCH_CONCURRENCY=<n> sets collection.concurrency
-// (blob workers per tenant, default 4); BENCH_CPU_PROF=<folder> profiles the collector (see below).
+// (blob workers per tenant, default 4); BENCH_CPU_PROF=<folder> profiles the collector (see below); BENCH_SKIP_IDLE=1
+// leaves out the idle phase; BENCH_THREADS=1 prints the collector's CPU seconds by thread (main, V8 GC/compiler workers).
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,7 @@ import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { ContentType } from '../src/core/content-types.ts';
 import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
-import { processStats } from './support/process-stats.ts';
+import { processStats, threadCpuSeconds } from './support/process-stats.ts';
 import { LineCounter } from './support/line-counter.ts';
 
 const BACKLOG = Number(process.argv[2] ?? 30_000);
@@ -127,8 +128,12 @@ async function runProduct(run: number): Promise<ProductRun> {
     });
     if (total !== expected) throw new Error(`run ${run}: ${total} lines written, ${expected} records published`);
     const busy = processStats(child.pid ?? 0);
+    if (process.env.BENCH_THREADS)
+      for (const t of threadCpuSeconds(child.pid ?? 0))
+        if (t.cpuSeconds > 0) console.error(`run ${run} thread ${t.name}: ${t.cpuSeconds.toFixed(2)} CPU-s`);
     // Profiling: the profile covers collection only (stopped here), so idle polls do not count as busy time.
-    if (process.env.BENCH_CPU_PROF) return { ...collected(busy), idleCpuPerSecond: Number.NaN, idleRssBytes: Number.NaN };
+    if (process.env.BENCH_CPU_PROF || process.env.BENCH_SKIP_IDLE)
+      return { ...collected(busy), idleCpuPerSecond: Number.NaN, idleRssBytes: Number.NaN };
     await sleep(3000); // let the last poll settle before measuring idle
     const idleStart = processStats(child.pid ?? 0);
     await sleep(IDLE_SECONDS * 1000);

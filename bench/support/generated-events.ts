@@ -3,6 +3,7 @@
 import type { ProcessedEvent } from '../../src/core/processed-event.ts';
 import { createTenantContext, generateRecords, Rng } from '../../src/emulator/index.ts';
 import { enricherFromConfig, enrichmentSchema } from '../../src/enrich/index.ts';
+import * as normalizer from '../../src/normalize/index.ts';
 import { processRecord } from '../../src/pipeline/processor.ts';
 
 const TENANTS = [
@@ -30,6 +31,7 @@ export function eventTemplates(count: number, seed = 7, at = Date.parse('2026-11
         record: item.record,
       },
       enrich,
+      normalizer,
     );
     if (processed.ok) out.push(processed.event);
   }

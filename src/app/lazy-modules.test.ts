@@ -7,7 +7,11 @@ import { join } from 'node:path';
 
 const child = new URL('./testing/start-pipeline.ts', import.meta.url).pathname;
 
-/** Modules a collector loads only when configured: detection, the event store, the web page, GeoIP, PostgreSQL, Kafka. */
+/**
+ * Modules a collector loads only when configured: detection, the event store, the web page, GeoIP, PostgreSQL, Kafka;
+ * the ECS normalizer (with the first batch, when anything reads ECS) and the streaming JSON parser (with the first blob
+ * too big to parse whole) are not loaded at start either.
+ */
 const OPTIONAL = [
   '/src/detect/index.ts',
   '/src/store/event-store.ts',
@@ -19,6 +23,8 @@ const OPTIONAL = [
   '/node_modules/mmdb-lib/',
   '/node_modules/pg/',
   '/node_modules/kafkajs/',
+  '/src/normalize/normalize.ts',
+  '/node_modules/stream-json/',
 ];
 
 /** Starts and stops the pipeline in a child process; the URLs of the modules it loaded. */

@@ -122,14 +122,16 @@ export class BlobDelivery {
             freshIds.push(id);
           }
           delivered += 1;
-          fresh.push({
+          const record: SourceRecord = {
             tenantId: key.tenantId,
             tenantName: batch.tenantName,
             source: 'management-api',
             contentType: key.contentType,
             contentId: blob.contentId,
             record: 'record' in element ? element.record : (element.invalid as AuditRecord),
-          });
+          };
+          if ('text' in element && element.text !== undefined) record.text = element.text;
+          fresh.push(record);
         });
         commits.push({
           key,

@@ -13,4 +13,6 @@ export interface OutputEvent {
   time: number;
   /** The JSON document to deliver. Sinks serialize it with JSON.stringify. */
   document: Record<string, unknown>;
+  /** `document` as JSON text on one line, when already known (raw output of a record kept as received): a sink may write it instead. */
+  json?: string;
 }

@@ -13,6 +13,8 @@ export interface ProcessedEvent {
   /** Event time, epoch ms. */
   time: number;
   raw: AuditRecord;
+  /** `raw` as JSON text as received (one line), when the source kept it. */
+  rawText?: string;
   ecs: EcsDocument;
   /** One-line human description. */
   description: string;

@@ -12,6 +12,11 @@ export interface SourceRecord {
   /** Blob contentId, or `partition:sequenceNumber` for an Event Hub. */
   contentId: string;
   record: AuditRecord;
+  /**
+   * The record's JSON text as received, on one line, when the source kept it (raw output writes it as it is). A
+   * source sets it only for a record it found nested at most MAX_DEPTH levels (src/normalize/record-shape.ts).
+   */
+  text?: string;
 }
 
 /** The id used for dedup and idempotent delivery: `${tenantId}:${record Id}`. */

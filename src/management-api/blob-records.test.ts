@@ -56,3 +56,15 @@ test('a truncated or non-array body is an error on both paths, never a partial s
   }
   await assert.rejects(collect('{"Id":"1"}'), (err: unknown) => err instanceof ApiError && err.afCode === 'INVALID_BLOB');
 });
+
+test('a blob parsed whole gives each record its JSON text as received; a streamed one does not', async () => {
+  const small = await collect(blobText(10));
+  for (const element of small) {
+    if ('record' in element) assert.deepEqual(JSON.parse(element.text ?? 'null'), element.record);
+  }
+  assert.equal(small.filter((e) => 'record' in e && e.text !== undefined).length, 10);
+  const [escaped] = await collect('[{"Id":"caf\\u00e9","N":1.50}]');
+  assert.deepEqual(escaped, { record: { Id: 'café', N: 1.5 }, text: '{"Id":"caf\\u00e9","N":1.50}' });
+  const big = await collect(blobText(20_000));
+  assert.ok(big.every((e) => !('text' in e)));
+});

@@ -1,10 +1,15 @@
 import { Readable, pipeline } from 'node:stream';
-import streamArray from 'stream-json/streamers/stream-array.js';
 import { isAuditRecord, type AuditRecord } from '../core/audit-record.ts';
+import { MAX_DEPTH } from '../normalize/record-shape.ts';
+import { objectElementTexts } from './element-texts.ts';
 import { ApiError } from './errors.ts';
 
-/** One element of a blob's array: a record, or something else (string, null, number, array) kept with its reason. */
-export type BlobElement = { record: AuditRecord } | { invalid: unknown; reason: string };
+/**
+ * One element of a blob's array: a record, or something else (string, null, number, array) kept with its reason.
+ * `text` is the record's JSON text as received (one line), when the blob was parsed whole and the record nests at most
+ * MAX_DEPTH levels.
+ */
+export type BlobElement = { record: AuditRecord; text?: string } | { invalid: unknown; reason: string };
 
 /**
  * Blobs up to this size are parsed with one `JSON.parse` of the whole body (several times faster than streaming);
@@ -21,15 +26,17 @@ const invalidBlob = (contentId: string, index: number, err: unknown): ApiError =
     cause: err,
   });
 
-function elementOf(value: unknown, index: number, contentId: string): BlobElement {
+function elementOf(value: unknown, index: number, contentId: string, text?: string): BlobElement {
   return isAuditRecord(value)
-    ? { record: value }
+    ? text === undefined
+      ? { record: value }
+      : { record: value, text }
     : { invalid: value, reason: `blob ${contentId}: element ${index} is not a JSON object (got ${kindOf(value)})` };
 }
 
 /**
- * The elements of a content blob (a JSON array). The body is read up to WHOLE_PARSE_MAX_BYTES and parsed at once;
- * past that, what was read and the rest of the body are parsed as a stream (stream-json).
+ * The elements of a content blob (a JSON array). The body is read up to WHOLE_PARSE_MAX_BYTES and parsed at once
+ * (each record then comes with its JSON text, see objectElementTexts); past that, what was read and the rest of the body are parsed as a stream (stream-json).
  * An element that is not an object is yielded as invalid (the caller dead-letters it and goes on with the others).
  * A truncated or invalid body throws (transient: the blob is fetched again later): never a silent partial success.
  */
@@ -53,15 +60,17 @@ export async function* parseBlobElements(body: Readable, contentId: string): Asy
         return;
       }
     }
+    const json = Buffer.concat(chunks, size).toString('utf8');
+    chunks.length = 0;
     let parsed: unknown;
     try {
-      parsed = JSON.parse(Buffer.concat(chunks, size).toString('utf8'));
+      parsed = JSON.parse(json);
     } catch (err) {
       throw invalidBlob(contentId, 0, err);
     }
-    chunks.length = 0;
     if (!Array.isArray(parsed)) throw invalidBlob(contentId, 0, new Error(`the body is a JSON ${kindOf(parsed)}, not an array`));
-    for (let index = 0; index < parsed.length; index += 1) yield elementOf(parsed[index], index, contentId);
+    const texts = objectElementTexts(json, parsed.length, MAX_DEPTH);
+    for (let index = 0; index < parsed.length; index += 1) yield elementOf(parsed[index], index, contentId, texts?.[index]);
   } finally {
     body.destroy();
   }
@@ -83,6 +92,8 @@ function prefixed(chunks: Buffer[], rest: AsyncIterator<Buffer>): Readable {
 }
 
 async function* streamElements(body: Readable, contentId: string): AsyncGenerator<BlobElement> {
+  // Loaded with the first blob too big to parse whole (its ~20 modules are not needed before).
+  const { default: streamArray } = await import('stream-json/streamers/stream-array.js');
   const parser = streamArray.withParserAsStream();
   pipeline(body, parser, () => undefined);
   let index = 0;

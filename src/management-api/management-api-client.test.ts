@@ -293,7 +293,7 @@ test('a redirect is followed only to the API host (with the token); elsewhere it
       const api = client(base);
       const got: unknown[] = [];
       for await (const element of api.fetchBlob(`${base}/feed/audit/same`, 'same')) got.push(element);
-      assert.deepEqual(got, [{ record: { Id: 'x' } }]);
+      assert.deepEqual(got, [{ record: { Id: 'x' }, text: '{"Id":"x"}' }]);
       assert.equal(seen[1]?.url.pathname, '/feed/audit/served');
       assert.equal(seen[1]?.url.searchParams.get('PublisherIdentifier'), PUBLISHER);
       assert.match(seen[1]?.auth ?? '', /^Bearer token-/);

@@ -30,9 +30,9 @@ function kindOf(value: unknown): string {
  * Validates one raw record (an object, or its JSON text) before normalization. Malformed records go to the
  * dead-letter output with `reason`: "not JSON: …", "not an object (got an array)", "nested deeper than 100 levels
  * under "X"", "missing CreationTime", "bad CreationTime …: day 30 does not exist in 2024-02", "bad RecordType …".
- * Never throws.
+ * Never throws. `depthChecked`: the caller already knows the record nests at most MAX_DEPTH levels (the walk is skipped).
  */
-export function parseRawRecord(input: unknown): ParseRawRecordResult {
+export function parseRawRecord(input: unknown, depthChecked = false): ParseRawRecordResult {
   let value = input;
   let text: string | undefined;
   if (typeof input === 'string' || Buffer.isBuffer(input)) {
@@ -44,7 +44,7 @@ export function parseRawRecord(input: unknown): ParseRawRecordResult {
     }
   }
   if (!isAuditRecord(value)) return { ok: false, reason: `not an object (got ${kindOf(value)})` };
-  const deep = tooDeepUnder(value);
+  const deep = depthChecked ? undefined : tooDeepUnder(value);
   if (deep !== undefined) {
     return {
       ok: false,

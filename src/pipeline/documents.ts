@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { jsonTextOf } from '../normalize/index.ts';
+import { jsonTextOf } from '../normalize/record-shape.ts';
 import type { Alert } from '../core/alert.ts';
 import type { OutputEvent } from '../core/output-event.ts';
 import type { ProcessedEvent } from '../core/processed-event.ts';
@@ -23,7 +23,9 @@ export function eventDocument(event: ProcessedEvent, format: OutputFormat): Outp
       event: { ...ecs.event, id: event.id, ...(format === 'both' ? { original: JSON.stringify(event.raw) } : {}) },
     };
   }
-  return { id: event.id, kind: 'event', tenantId: event.tenantId, time: event.time, document };
+  const output: OutputEvent = { id: event.id, kind: 'event', tenantId: event.tenantId, time: event.time, document };
+  if (format === 'raw' && event.rawText !== undefined) output.json = event.rawText;
+  return output;
 }
 
 export function alertDocument(alert: Alert): OutputEvent {

@@ -12,7 +12,7 @@ import { pipelineMetrics } from './metrics.ts';
 import { freeBytes, isDiskFull, StorageFullError } from '../sinks/disk-full.ts';
 import { sleep } from '../sinks/delivery/sleep.ts';
 import { SinkError } from '../sinks/errors.ts';
-import { processRecord, type Enrich, type EventDetector } from './processor.ts';
+import { loadEcsNormalizer, processRecord, type EcsNormalizer, type Enrich, type EventDetector } from './processor.ts';
 
 /** Where the pipeline keeps events and alerts for the web page (src/store). */
 export interface EmbeddedStore {
@@ -59,6 +59,8 @@ export class Pipeline implements Delivery {
   /** Set while a batch failed because local storage is full: `ready()` holds the sources until space is back. */
   #storageFull: { message: string; dirs: Set<string>; since: number } | undefined;
   #storeFailure: { message: string; at: number } | undefined;
+  /** The ECS normalizer, loaded with the first batch when anything reads ECS (format, detection or store). */
+  #normalizer: Promise<EcsNormalizer> | undefined;
 
   constructor(options: PipelineOptions) {
     this.#options = options;
@@ -198,6 +200,10 @@ export class Pipeline implements Delivery {
 
   async #deliverBatch(records: readonly SourceRecord[]): Promise<SinkPositions> {
     const { detector, format, logger, enrich, keep } = this.#options;
+    const normalizer =
+      format !== 'raw' || detector !== undefined || this.#options.store !== undefined
+        ? await (this.#normalizer ??= loadEcsNormalizer())
+        : undefined;
     const events: ProcessedEvent[] = [];
     const outputs: OutputEvent[] = [];
     const alerts: Alert[] = [];
@@ -208,9 +214,7 @@ export class Pipeline implements Delivery {
         pipelineMetrics.filtered.inc({ tenant: record.tenantName });
         continue;
       }
-      const processed = processRecord(record, enrich, {
-        ecs: format !== 'raw' || detector !== undefined || this.#options.store !== undefined,
-      });
+      const processed = processRecord(record, enrich, normalizer);
       if (!processed.ok) {
         pipelineMetrics.deadLetters.inc({ tenant: record.tenantName });
         logger.warn(

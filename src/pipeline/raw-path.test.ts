@@ -3,7 +3,12 @@ import assert from 'node:assert/strict';
 import type { OutputEvent } from '../core/output-event.ts';
 import type { Sink } from '../core/sink.ts';
 import type { SourceRecord } from '../core/source-record.ts';
+import { readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { silentLogger } from '../observability/logger.ts';
+import { FileSink } from '../sinks/file.ts';
 import { Pipeline, type PipelineOptions } from './pipeline.ts';
 
 class MemorySink implements Sink {
@@ -67,4 +72,20 @@ test('raw output with no store and no detection skips normalization; records are
 test('ECS is still built when the format needs it or a store reads it', async () => {
   assert.equal((await run({ format: 'ecs' })).normalized, 1);
   assert.equal((await run({ store: { insertEvents: () => undefined, insertAlerts: () => undefined } })).normalized, 1);
+});
+
+test('raw output writes a record kept as received as that text (its escapes and number spelling), others serialized', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'raw-text-')), 'out.ndjson');
+  const text = '{"Id":"caf\\u00e9","CreationTime":"2024-05-01T10:00:00","RecordType":15.0}';
+  const kept: SourceRecord = { ...record('x'), record: JSON.parse(text) as SourceRecord['record'], text };
+  const sink = new FileSink({ name: 'file', path, logger: silentLogger });
+  const pipeline = new Pipeline({ sinks: [sink], format: 'raw', logger: silentLogger });
+  await pipeline.open({});
+  await pipeline.exclusive((deliver) => deliver([kept, record('a-1')]));
+  await pipeline.close();
+  assert.deepEqual(readFileSync(path, 'utf8').split('\n'), [text, JSON.stringify(record('a-1').record), '']);
+  const both = new MemorySink();
+  const ecs = new Pipeline({ sinks: [both], format: 'both', logger: silentLogger });
+  await ecs.exclusive((deliver) => deliver([kept]));
+  assert.equal(both.written[0]?.json, undefined, 'only raw output is the text as received');
 });

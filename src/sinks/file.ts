@@ -126,7 +126,7 @@ export class FileSink implements Sink {
   async write(events: readonly OutputEvent[]): Promise<void> {
     if (!this.#handle) throw new SinkError(this.name, 'write before open');
     if (events.length === 0) return;
-    const payload = Buffer.from(`${events.map((e) => JSON.stringify(e.document)).join('\n')}\n`, 'utf8');
+    const payload = Buffer.from(`${events.map((e) => e.json ?? JSON.stringify(e.document)).join('\n')}\n`, 'utf8');
     try {
       if (this.#dirty) await this.#cutBack();
       if (this.#shouldRotate()) await this.#rotate();

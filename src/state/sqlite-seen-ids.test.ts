@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, statSync } from 'node:fs';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -41,6 +41,15 @@ test('record ids become 16-byte keys: GUIDs by their bytes, anything else by a t
   assert.equal(recordIdKey('not-a-guid').length, 16);
   assert.notDeepEqual(recordIdKey(guid(1).toUpperCase()), recordIdKey(guid(1)), 'two spellings stay two ids, as before');
   assert.notDeepEqual(recordIdKey('a'), recordIdKey('b'));
+  const sha = (id: string) => createHash('sha256').update(id).digest().subarray(0, 16);
+  for (const almost of [
+    `${guid(1).slice(0, 35)}g`,
+    guid(1).replace('-', '0'),
+    `${guid(1)}0`,
+    `é${guid(1).slice(1)}`,
+    '0'.repeat(36),
+  ])
+    assert.deepEqual(recordIdKey(almost), sha(almost), `${almost} is not a lowercase GUID: hashed`);
   assert.deepEqual(dedupKeyOf(`${T1}:${guid(7)}`), { tenant: T1, id: recordIdKey(guid(7)) });
   assert.deepEqual(dedupKeyOf('label:with:colons'), { tenant: 'label', id: recordIdKey('with:colons') });
 });
