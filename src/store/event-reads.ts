@@ -12,7 +12,7 @@ import {
   whereOf,
 } from './event-query.ts';
 import { StoreQueryError } from './errors.ts';
-import { type CompiledWhere, type DocMatcher, withFullTextProbes } from './query-sql.ts';
+import { type CompiledWhere, type DocMatcher, inTimeOrder } from './query-sql.ts';
 import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket, StoredEvent, TailPage } from './types.ts';
 
 const MINUTE = 60_000;
@@ -47,13 +47,13 @@ export const TAIL_LIMIT = 200;
 export const FULL_TEXT_COUNT_LIMIT = 10_000;
 
 /**
- * Rows a probing full-text search (see withFullTextProbes) may examine before it gives up and gathers the matches as a
- * set instead: common words whose intersection is rare would otherwise walk the whole time range.
+ * Rows a full-text page walked in time order (see inTimeOrder) may examine before it is read from the list of matches
+ * instead: common words whose intersection is rare would otherwise walk the whole time range.
  */
-const PROBE_ROW_BUDGET = 200_000;
+const WALK_ROW_BUDGET = 200_000;
 
-/** Thrown by `probe_budget()` when a probing search has examined PROBE_ROW_BUDGET rows. */
-class ProbeBudgetSpent extends Error {}
+/** Thrown by `walk_budget()` when a page walked in time order has examined WALK_ROW_BUDGET rows. */
+class WalkBudgetSpent extends Error {}
 
 /** Facets count every match up to this many events; beyond, the newest this many (labelled as a sample). */
 export const FACET_EXACT_LIMIT = 100_000;
@@ -138,18 +138,18 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     },
     result: (acc: PageKeys) => JSON.stringify(acc.keys.map((k) => k[1])),
   };
-  let probedRows = 0;
-  db.function('probe_budget', { deterministic: false, directOnly: true }, () => {
-    if (++probedRows > PROBE_ROW_BUDGET) throw new ProbeBudgetSpent();
+  let walkedRows = 0;
+  db.function('walk_budget', { deterministic: false, directOnly: true }, () => {
+    if (++walkedRows > WALK_ROW_BUDGET) throw new WalkBudgetSpent();
     return 1;
   });
   /** `run` under a fresh row budget; undefined when the budget ran out. */
-  function probing<T>(run: () => T): T | undefined {
-    probedRows = 0;
+  function walking<T>(run: () => T): T | undefined {
+    walkedRows = 0;
     try {
       return run();
     } catch (err) {
-      if (err instanceof ProbeBudgetSpent) return undefined;
+      if (err instanceof WalkBudgetSpent) return undefined;
       throw err;
     }
   }
@@ -330,12 +330,13 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
                 .pluck()
                 .get(...whereParams, FULL_TEXT_COUNT_LIMIT + 1) as number;
             if (where.fullTextMatches.length > 0) {
-              // Many matches: walk the time index in page order and probe each row, so the page and the capped count
-              // stop early; otherwise (or when the probes find too few) gather the matches as a set.
-              const probes = `probe_budget() AND ${withFullTextProbes(whereSql)}`;
-              const probed = everyTestCommon(where) ? probing(() => ({ rows: page(probes), n: countUpTo(probes) })) : undefined;
-              rows = probed?.rows ?? page(whereSql);
-              const n = probed?.n ?? countUpTo(whereSql);
+              // Many matches: walk the time index in page order, stopping at the page; otherwise (or when the walk
+              // finds too few) read the page from the list of matches. The capped count reads that list as it goes.
+              const walked = everyTestCommon(where)
+                ? walking(() => page(`walk_budget() AND ${inTimeOrder(whereSql)}`))
+                : undefined;
+              rows = walked ?? page(whereSql);
+              const n = countUpTo(whereSql);
               total = Math.min(n, FULL_TEXT_COUNT_LIMIT);
               totalAtLeast = n > FULL_TEXT_COUNT_LIMIT;
             } else {

@@ -26,17 +26,16 @@ export interface CompiledWhere {
  */
 const COLUMNS = eventColumns('e.user');
 
-/** A full-text test as a set: the matches are gathered once (cheap when they are few). */
 const FTS = 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
-/** The same test as a probe of one row (FTS5 seeks the rowid in each term's list): no set built, for many matches. */
-const FTS_PROBE = 'EXISTS (SELECT 1 FROM events_fts WHERE events_fts MATCH ? AND rowid = e.seq)';
 
 /**
- * The clause with every full-text test as a per-row probe: walking the time index in page order then stops at the
- * page (or the count cap) instead of first gathering every match. Same parameters, same result.
+ * The clause with each full-text test's `e.seq` behind a unary `+`: SQLite may then no longer drive the search from
+ * the list of matches (looking each up by seq, then sorting them all), so it walks the time index in page order and
+ * checks each row against the matches (a Bloom filter, then the set), stopping at the page. Same parameters, same
+ * result; cheaper only when matches are many.
  */
-export function withFullTextProbes(sql: string): string {
-  return sql.replaceAll(FTS, FTS_PROBE);
+export function inTimeOrder(sql: string): string {
+  return sql.replaceAll(FTS, `+${FTS}`);
 }
 
 /** `alice*` → LIKE pattern `alice%` (escape `\`); `\*` stays a literal star. */
