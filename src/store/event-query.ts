@@ -65,14 +65,14 @@ export function whereOf(filter: EventFilter, now: number = Date.now()): Compiled
   if (filter.from !== undefined) add('e.time >= ?', checkTime('from', filter.from));
   if (filter.to !== undefined) add('e.time < ?', checkTime('to', filter.to));
   let matchers: CompiledWhere['matchers'] = [];
-  let fullText = false;
+  let fullTextMatches: string[] = [];
   if (filter.q) {
     const compiled = compileQuery(filter.q, now);
     if (compiled.sql !== '1') add(compiled.sql, ...compiled.params);
     matchers = compiled.matchers;
-    fullText = compiled.fullText;
+    fullTextMatches = compiled.fullTextMatches;
   }
-  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params, matchers, fullText };
+  return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params, matchers, fullTextMatches };
 }
 
 function checkTime(field: string, value: number): number {

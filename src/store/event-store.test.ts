@@ -10,6 +10,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { QueryCancelledError } from './query-pool.ts';
 import { openEventStore, type SqliteEventStore } from './event-store.ts';
+import { FULL_TEXT_COUNT_LIMIT } from './event-reads.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { sampleAlert, sampleEvents, TENANTS } from './testing/sample-events.ts';
 
@@ -54,6 +55,37 @@ test('full-text search: words, emails, IPs, prefixes, exclusions, phrases', asyn
     (err) => err instanceof QuerySyntaxError && err.position === 15,
     'a mistake in the query is reported with its position',
   );
+  await store.close();
+});
+
+test('a full-text search with many matches counts up to the cap, says "at least", and pages in time order', async () => {
+  const { store } = tempStore();
+  const count = FULL_TEXT_COUNT_LIMIT + 2000;
+  const events = sampleEvents(count, NEWEST, 1000);
+  for (let i = 0; i < count; i += 1000) store.insertEvents(events.slice(i, i + 1000));
+  // Every sample user is @contoso.com: the word matches every event, so its pages are the unfiltered pages.
+  for (const order of ['desc', 'asc'] as const) {
+    const first = await store.searchEvents({ q: 'contoso', order, limit: 40 });
+    const plain = await store.searchEvents({ order, limit: 40 });
+    assert.equal(plain.total, count);
+    assert.equal(first.total, FULL_TEXT_COUNT_LIMIT);
+    assert.equal(first.totalAtLeast, true);
+    assert.deepEqual(
+      first.events.map((e) => e.id),
+      plain.events.map((e) => e.id),
+      order,
+    );
+    const second = await store.searchEvents({ q: 'contoso', order, limit: 40, cursor: first.nextCursor! });
+    const plainSecond = await store.searchEvents({ order, limit: 40, cursor: plain.nextCursor! });
+    assert.deepEqual(
+      second.events.map((e) => e.id),
+      plainSecond.events.map((e) => e.id),
+    );
+  }
+  // A quarter of the events are mallory's: below the cap the total is exact.
+  const few = await store.searchEvents({ q: 'contoso mallory' });
+  assert.equal(few.total, count / 4);
+  assert.equal(few.totalAtLeast, undefined);
   await store.close();
 });
 

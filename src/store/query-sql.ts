@@ -15,8 +15,8 @@ export interface CompiledWhere {
   sql: string;
   params: unknown[];
   matchers: DocMatcher[];
-  /** The clause searches the full-text index (a subquery each time it runs). */
-  fullText: boolean;
+  /** The FTS5 MATCH expressions of the clause, one per full-text test (empty: the clause reads no full text). */
+  fullTextMatches: string[];
 }
 
 /**
@@ -27,6 +27,16 @@ export interface CompiledWhere {
 const COLUMNS = eventColumns('e.user');
 
 const FTS = 'e.seq IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)';
+
+/**
+ * The clause with each full-text test's `e.seq` behind a unary `+`: SQLite may then no longer drive the search from
+ * the list of matches (looking each up by seq, then sorting them all), so it walks the time index in page order and
+ * checks each row against the matches (a Bloom filter, then the set), stopping at the page. Same parameters, same
+ * result; cheaper only when matches are many.
+ */
+export function inTimeOrder(sql: string): string {
+  return sql.replaceAll(FTS, `+${FTS}`);
+}
 
 /** `alice*` → LIKE pattern `alice%` (escape `\`); `\*` stays a literal star. */
 export function likePattern(pattern: string): string {
@@ -84,7 +94,7 @@ function compareBound(actual: number, bound: number, inclusive: boolean, below: 
 class Compiler {
   readonly params: unknown[] = [];
   readonly matchers: DocMatcher[] = [];
-  fullText = false;
+  readonly fullTextMatches: string[] = [];
   readonly #now: number;
 
   constructor(now: number) {
@@ -106,6 +116,11 @@ class Compiler {
     }
   }
 
+  #fts(match: string): string {
+    this.fullTextMatches.push(match);
+    return FTS.replace('?', this.#param(match));
+  }
+
   #param(value: unknown): string {
     this.params.push(value);
     return '?';
@@ -115,8 +130,7 @@ class Compiler {
     if (term.wildcard && literalPrefix(term.value) === '' && /^[*?]+$/.test(term.value)) return '1';
     const match = ftsOfTerm(term);
     if (!match) return '1';
-    this.fullText = true;
-    return FTS.replace('?', this.#param(match));
+    return this.#fts(match);
   }
 
   #field(field: string, value: FieldValue, position: number): string {
@@ -186,8 +200,7 @@ class Compiler {
     }
     const index = this.matchers.push({ raw, test: (doc) => valuesAt(doc, path).some(test) }) - 1;
     // Parameters are bound in the order they appear in the SQL: the pre-filter's first.
-    if (prefilter) this.fullText = true;
-    const fts = prefilter ? `${FTS.replace('?', this.#param(prefilter))} AND ` : '';
+    const fts = prefilter ? `${this.#fts(prefilter)} AND ` : '';
     return `(${fts}doc_match(e.block, e.slot, ${this.#param(index)}))`;
   }
 
@@ -233,8 +246,8 @@ class Compiler {
 /** Compiles a query string into a WHERE clause over `events e` (values only as parameters). */
 export function compileQuery(query: string, now: number): CompiledWhere {
   const ast = parseQuery(query);
-  if (!ast) return { sql: '1', params: [], matchers: [], fullText: false };
+  if (!ast) return { sql: '1', params: [], matchers: [], fullTextMatches: [] };
   const compiler = new Compiler(now);
   const sql = compiler.node(ast);
-  return { sql, params: compiler.params, matchers: compiler.matchers, fullText: compiler.fullText };
+  return { sql, params: compiler.params, matchers: compiler.matchers, fullTextMatches: compiler.fullTextMatches };
 }

@@ -33,8 +33,13 @@ export interface EventPage {
   events: EventSummary[];
   /** Pass back as `cursor` (with the same `order`) for the next page; absent on the last page. */
   nextCursor?: string;
-  /** Every matching event, counted exactly. */
+  /** Every matching event, counted exactly; with `totalAtLeast`, the number counted before counting stopped. */
   total: number;
+  /**
+   * True when more than `total` events match: a full-text search of the SQLite store counts up to
+   * FULL_TEXT_COUNT_LIMIT (event-reads.ts) and says so instead of counting a large result to the end.
+   */
+  totalAtLeast?: boolean;
   /**
    * Ingestion position of the newest event stored when this search ran (opaque): pass it to `tailEvents` to get
    * exactly the events ingested after the page was read.

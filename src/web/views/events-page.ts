@@ -206,13 +206,14 @@ function facetsPanel(model: EventsPageModel): SafeHtml {
 function pager(model: EventsPageModel): SafeHtml {
   const page = model.page;
   if (!page) return html``;
-  const total = formatCount(page.total);
+  // A capped count is a lower bound: "10,000+ matching", never shown as an exact total.
+  const total = `${formatCount(page.total)}${page.totalAtLeast ? '+' : ''}`;
   const ascending = model.params.order === 'asc';
   return html`<div class="pager">
-  <span>${formatCount(page.events.length)} shown of ${total} matching</span>
+  <span>${formatCount(page.events.length)} shown of ${total} matching${page.totalAtLeast ? html` <small class="estimate" title="Full-text searches count up to ${formatCount(page.total)} matches: at least this many match">(at least; counting stopped)</small>` : ''}</span>
   ${
     page.total > 0
-      ? html`<span class="muted small export-note" title="The export is streamed: no row limit">Export streams all ${total} matching events:</span>
+      ? html`<span class="muted small export-note" title="The export is streamed: no row limit">Export streams all ${page.totalAtLeast ? '' : `${total} `}matching events:</span>
   <a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'csv' })}">Export CSV</a>
   <a class="button" download href="${linkTo('/api/events/export', model.params, { cursor: undefined, format: 'ndjson' })}">Export NDJSON</a>`
       : ''
