@@ -149,7 +149,8 @@ export async function startEmulator(options: EmulatorOptions): Promise<Emulator>
     caPem: certificate.certificatePem,
     publish: (tenantId, contentType, records, opts) => publisher.publish(tenantId, contentType, records, opts),
     generate: (tenantId, count, opts) => publisher.generate(tenantId, count, opts),
-    publishHugeBlob: (tenantId, contentType, minBytes) => publisher.publishHugeBlob(tenantId, contentType, minBytes),
+    publishHugeBlob: (tenantId, contentType, minBytes, contentCreated) =>
+      publisher.publishHugeBlob(tenantId, contentType, minBytes, contentCreated),
     publishedIds: (tenantId) => new Set(publisher.content(tenantId).groundTruth),
     setChaos: (c) => chaos.update(c),
     stats: () => stats.snapshot(),

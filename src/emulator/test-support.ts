@@ -18,7 +18,7 @@ export interface HttpResult {
 export class TestClient {
   readonly dispatcher: Agent;
 
-  constructor(readonly emulator: Emulator) {
+  constructor(readonly emulator: Pick<Emulator, 'url' | 'caPem'>) {
     this.dispatcher = createTrustingDispatcher(emulator.caPem);
   }
 

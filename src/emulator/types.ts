@@ -124,8 +124,11 @@ export interface Emulator {
   readonly caPem: string;
   publish(tenantId: string, contentType: ContentType, records: AuditRecord[], opts?: PublishOptions): string[];
   generate(tenantId: string, count: number, opts?: GenerateOptions): void;
-  /** Publishes one streamed blob of at least `minBytes` (never held in memory); returns its contentId. */
-  publishHugeBlob(tenantId: string, contentType: ContentType, minBytes: number): string;
+  /**
+   * Publishes one streamed blob of at least `minBytes` (never held in memory), created at `contentCreated` (default:
+   * now); returns its contentId.
+   */
+  publishHugeBlob(tenantId: string, contentType: ContentType, minBytes: number, contentCreated?: number): string;
   publishedIds(tenantId: string): Set<string>;
   setChaos(chaos: Partial<ChaosOptions>): void;
   stats(): EmulatorStats;
