@@ -9,6 +9,7 @@ import type { SourceRecord } from '../core/source-record.ts';
 import type { Logger } from '../observability/logger.ts';
 import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
 import { pipelineMetrics } from './metrics.ts';
+import { latestAlertVersions } from './latest-alert-versions.ts';
 import { freeBytes, isDiskFull, StorageFullError } from '../sinks/disk-full.ts';
 import { sleep } from '../sinks/delivery/sleep.ts';
 import { SinkError } from '../sinks/errors.ts';
@@ -232,13 +233,14 @@ export class Pipeline implements Delivery {
       if (detector) alerts.push(...this.#detect(detector, processed.event));
     }
     const pending = this.#pendingAlerts;
-    for (const alert of [...pending, ...alerts]) outputs.push(alertDocument(alert));
+    const raised = latestAlertVersions(alerts);
+    for (const alert of latestAlertVersions([...pending, ...raised])) outputs.push(alertDocument(alert));
     const positions = await this.#writeToSinks(outputs);
     // After the sinks, so an output that cannot be written (disk full) shows its error; the store drops repeats by id.
-    this.#insertIntoStore(events, alerts);
+    this.#insertIntoStore(events, raised);
     this.#pendingAlerts = this.#pendingAlerts.slice(pending.length);
     for (const e of events) pipelineMetrics.events.inc({ tenant: e.tenantName });
-    for (const a of alerts) pipelineMetrics.alerts.inc({ tenant: a.tenantName ?? a.tenantId, level: a.level });
+    for (const a of raised) pipelineMetrics.alerts.inc({ tenant: a.tenantName ?? a.tenantId, level: a.level });
     return positions;
   }
 
