@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -12,6 +11,7 @@ import { startEmulator } from '../../emulator/emulator.ts';
 import type { Emulator } from '../../emulator/types.ts';
 import {
   findPostgresBin,
+  freePort,
   POSTGRES_SKIP_REASON,
   startPostgres,
   type TestPostgres,
@@ -26,17 +26,6 @@ const TENANTS = ['contoso', 'fabrikam'].map((name, i) => ({
   client_id: guid('dddd', i),
   client_secret: `secret-${i}`,
 }));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 interface Worker {
   child: ChildProcess;

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import type { Sink } from '../../core/sink.ts';
@@ -7,6 +6,7 @@ import { silentLogger } from '../../observability/logger.ts';
 import { metricsRegistry } from '../../observability/metrics.ts';
 import {
   findPostgresBin,
+  freePort,
   POSTGRES_SKIP_REASON,
   startPostgres,
   type TestPostgres,
@@ -17,18 +17,6 @@ import { tempDir } from '../../sinks/test-support/events.ts';
 import { buildSinkHealth } from '../../web/sink-health.ts';
 import { migrateEventStore } from './schema.ts';
 import { WorkerSinkHealth } from './worker-sink-health.ts';
-
-/** A loopback port nobody listens on. */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /** The real output health of one file sink, as a worker builds it. */
 async function fileOutputs(name: string): Promise<{ sinks: Sink[]; tracker: ReturnType<typeof buildSinkHealth> }> {
@@ -98,7 +86,7 @@ describe("every worker's outputs in PostgreSQL", { skip: findPostgresBin() ? fal
     const c = await fileOutputs('archive-c');
     sinks.push(...c.sinks);
     const cut = new WorkerSinkHealth({
-      url: `postgres://postgres@127.0.0.1:${await closedPort()}/postgres`,
+      url: `postgres://postgres@127.0.0.1:${await freePort()}/postgres`,
       nodeId: 'c',
       local: c.tracker,
       heartbeatMs: 60_000,

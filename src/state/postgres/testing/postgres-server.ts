@@ -26,7 +26,8 @@ export function findPostgresBin(): string | undefined {
 export const POSTGRES_SKIP_REASON =
   'PostgreSQL server binaries not found in /usr/lib/postgresql/*/bin (apt-get install postgresql)';
 
-async function freePort(): Promise<number> {
+/** A loopback port free at the time of asking (nobody listens on it until someone binds it). */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
