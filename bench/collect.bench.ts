@@ -10,11 +10,11 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type { ContentType } from '../src/core/content-types.ts';
 import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
 import { processStats, threadCpuSeconds } from './support/process-stats.ts';
 import { LineCounter } from './support/line-counter.ts';
+import { rawCollectorConfig } from './support/raw-collector-config.ts';
 
 const BACKLOG = Number(process.argv[2] ?? 30_000);
 const RUNS = Number(process.argv[3] ?? 3);
@@ -47,38 +47,16 @@ async function runProduct(run: number): Promise<ProductRun> {
     seed: 14 + run,
   });
   const dir = mkdtempSync(join(tmpdir(), 'collect-bench-'));
-  const t = benchTenant(0);
   writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
   const output = join(dir, 'events.ndjson');
   writeFileSync(
     join(dir, 'config.yaml'),
-    stringify({
-      tenants: [
-        {
-          name: t.name,
-          tenant_id: t.tenantId,
-          client_id: t.clientId,
-          client_secret: t.secret,
-          login_url: emulator.url,
-          api_url: emulator.url,
-          ca_file: 'ca.pem',
-          content_types: CONTENT_TYPES,
-        },
-      ],
-      data_dir: 'data',
+    rawCollectorConfig(emulator.url, 1, output, {
+      contentTypes: CONTENT_TYPES,
       collection: {
         poll_interval: '10s',
-        backfill: '1h',
-        settle_window: '1h',
-        listing_delay: '0s',
         ...(process.env.BENCH_CONCURRENCY ? { concurrency: Number(process.env.BENCH_CONCURRENCY) } : {}),
       },
-      output: { format: 'raw' },
-      store: { enabled: false },
-      detection: { enabled: false },
-      enrichment: { geoip: { enabled: false } },
-      web: { enabled: false },
-      sinks: [{ type: 'file', path: output }],
     }),
   );
   const started = performance.now();
