@@ -8,7 +8,8 @@ import { join } from 'node:path';
 const child = new URL('./testing/start-pipeline.ts', import.meta.url).pathname;
 
 /**
- * Modules a collector loads only when configured: detection, the event store, the web page, GeoIP, PostgreSQL, Kafka;
+ * Modules a collector loads only when configured: detection, the event store, the web page, GeoIP and ASN (only when
+ * something reads ECS), PostgreSQL, Kafka;
  * the ECS normalizer (with the first batch, when anything reads ECS) and the streaming JSON parser (with the first blob
  * too big to parse whole) are not loaded at start either.
  */
@@ -17,6 +18,7 @@ const OPTIONAL = [
   '/src/store/event-store.ts',
   '/src/web/server.ts',
   '/src/enrich/geo-enricher.ts',
+  '/src/enrich/asn-enricher.ts',
   '/src/state/postgres/postgres-state-store.ts',
   '/src/collector/webhook/receiver.ts',
   '/node_modules/fastify/',
@@ -51,13 +53,13 @@ const tenant = {
 
 const loadedOf = (modules: string[]) => OPTIONAL.filter((m) => modules.some((url) => url.includes(m)));
 
-test('a raw collector without store, detection, web page or GeoIP never imports their modules', { timeout: 90_000 }, () => {
+test('a raw collector without store, detection, web page, GeoIP or ASN never imports their modules', { timeout: 90_000 }, () => {
   const modules = modulesLoaded({
     tenants: [tenant],
     output: { format: 'raw' },
     store: { enabled: false },
     detection: { enabled: false },
-    enrichment: { geoip: { enabled: false } },
+    // GeoIP and ASN stay on (the default): a raw collector never normalizes, so it never enriches.
     web: { enabled: false },
     sinks: [{ type: 'stdout' }],
   });
@@ -68,13 +70,13 @@ test('a raw collector without store, detection, web page or GeoIP never imports 
   assert.deepEqual(loadedOf(modules), []);
 });
 
-test('store, detection, web page and GeoIP are imported when configured', { timeout: 90_000 }, () => {
+test('store, detection, web page, GeoIP and ASN are imported when configured', { timeout: 90_000 }, () => {
   const dir = mkdtempSync(join(tmpdir(), 'lazy-modules-on-'));
   const modules = modulesLoaded({
     tenants: [tenant],
     store: { enabled: true, path: join(dir, 'events.db') },
     detection: { enabled: true },
-    enrichment: { geoip: { enabled: true } },
+    enrichment: { geoip: { enabled: true }, asn: { enabled: true } },
     web: { enabled: true, port: 0 },
     sinks: [{ type: 'stdout' }],
   });
@@ -83,6 +85,7 @@ test('store, detection, web page and GeoIP are imported when configured', { time
     '/src/store/event-store.ts',
     '/src/web/server.ts',
     '/src/enrich/geo-enricher.ts',
+    '/src/enrich/asn-enricher.ts',
     '/node_modules/fastify/',
     '/node_modules/mmdb-lib/',
   ]);

@@ -115,9 +115,12 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const pipeline = new Pipeline({
     sinks,
     format: config.output.format,
-    enrich: config.enrichment.geoip.enabled
-      ? (await import('../enrich/from-config.ts')).enricherFromConfig(config.enrichment)
-      : () => {},
+    // Enrichment is loaded only when something reads ECS (a raw collector never normalizes).
+    enrich:
+      (config.output.format !== 'raw' || detector !== undefined || opened !== undefined) &&
+      (config.enrichment.geoip.enabled || config.enrichment.asn.enabled)
+        ? (await import('../enrich/from-config.ts')).enricherFromConfig(config.enrichment)
+        : () => {},
     keep: createRecordFilter(config.filters),
     onFatal,
     logger: logger.child({ component: 'pipeline' }),

@@ -41,7 +41,8 @@ export function resolveConfigPaths(input: unknown, baseDir: string): unknown {
   if (isObject(doc.detection) && Array.isArray(doc.detection.rules)) {
     doc.detection.rules = doc.detection.rules.map((r) => (typeof r === 'string' ? at(r) : r));
   }
-  if (isObject(doc.enrichment) && isObject(doc.enrichment.geoip)) resolveKey(doc.enrichment.geoip, 'database', at);
+  if (isObject(doc.enrichment))
+    for (const step of [doc.enrichment.geoip, doc.enrichment.asn]) if (isObject(step)) resolveKey(step, 'database', at);
   if (Array.isArray(doc.eventhubs)) {
     for (const hub of doc.eventhubs.filter(isObject))
       if (isObject(hub.checkpoint_store)) resolveKey(hub.checkpoint_store, 'path', at);

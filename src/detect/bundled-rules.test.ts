@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
 import type { AuditRecord } from '../core/audit-record.ts';
+import { createAsnEnricher } from '../enrich/asn-enricher.ts';
 import { normalize } from '../normalize/index.ts';
 import { createDetector } from './detector.ts';
 import { bundledRulesDir, loadRules } from './load-rules.ts';
@@ -29,8 +30,12 @@ import type { DetectableEvent, LoadedRule } from './types.ts';
 const { rules, filters, errors } = loadRules([bundledRulesDir()]);
 const byTitle = new Map(rules.map((r) => [r.title, r]));
 
+/** The real ASN step (bundled data), as the pipeline runs it after normalize(). */
+const asn = createAsnEnricher();
+
 function toEvent(raw: AuditRecord, tenantId = 'contoso', geo?: string): DetectableEvent {
   const ecs = normalize(raw);
+  asn.enrich(ecs);
   // GeoIP enrichment is not part of normalize(): simulate it where a rule needs a country.
   if (geo) (ecs.source as Record<string, unknown>).geo = { country_iso_code: geo };
   return { id: `${tenantId}:${raw.Id}`, tenantId, time: Date.parse(String(ecs['@timestamp'])), ecs, raw };
@@ -491,6 +496,33 @@ const SINGLE: Record<string, Case> = {
       signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, objectId: TYCOON.officeHome, userAgent: 'nodejs-app/2.0' }),
     ],
   },
+  // Addresses from the bundled ASN data: 45.38.68.5 and 2a01:8640:4::9 are HZ Hosting (AS202015), 2.26.188.9 is
+  // Cogent (AS174), 52.95.110.1 is Amazon (AS16509), 2.3.0.9 is Orange (AS3215).
+  "Sign-In Through OfficeHome From The CEPHAS 2FA Phishing Kit's Network": {
+    tp: [
+      signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, objectId: TYCOON.officeHome, ip: '45.38.68.5' }),
+      signIn('UserLoginFailed', { applicationId: TYCOON.officeHome.toUpperCase(), ip: '[2a01:8640:4::9]:443' }),
+    ],
+    tn: [
+      signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, ip: '2.3.0.9' }),
+      signIn('UserLoggedIn', { applicationId: TYCOON.broker, ip: '45.38.68.5' }),
+      { ...fileOperation('FileDownloaded'), ClientIP: '45.38.68.5', ApplicationId: TYCOON.officeHome },
+    ],
+  },
+  "Sign-In Through OfficeHome From The Gabagool Phishing Kit's Network": {
+    tp: signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, ip: '2.26.188.9' }),
+    tn: [
+      signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, ip: '52.95.110.1' }),
+      signIn('UserLoggedIn', { applicationId: TYCOON.broker, ip: '2.26.188.9' }),
+    ],
+  },
+  "Sign-In Through OfficeHome From The Greatness Phishing Kit's Network": {
+    tp: signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, ip: '52.95.110.1' }),
+    tn: [
+      signIn('UserLoggedIn', { applicationId: TYCOON.officeHome, ip: '2.26.188.9' }),
+      signIn('UserLoggedIn', { ip: '52.95.110.1' }),
+    ],
+  },
   'Activity From A Tor Exit Node': {
     tp: [
       signIn('UserLoggedIn', { ip: '185.220.101.34' }),
@@ -586,6 +618,9 @@ const ALERTS_WHATEVER_THE_RESULT = new Set([
   'Sign-In Without A User Agent',
   'Password Accepted Through The Seamless SSO usernamemixed Endpoint',
   'Sign-In Matching The Tycoon 2FA Phishing Kit',
+  "Sign-In Through OfficeHome From The CEPHAS 2FA Phishing Kit's Network",
+  "Sign-In Through OfficeHome From The Gabagool Phishing Kit's Network",
+  "Sign-In Through OfficeHome From The Greatness Phishing Kit's Network",
   'Malware Detected In A SharePoint Or OneDrive File',
   'SharePoint Or OneDrive File Access With PowerShell',
   'Microsoft 365 Defender Or Compliance High Severity Alert',

@@ -13,6 +13,16 @@ export const enrichmentSchema = z
       })
       .strict()
       .prefault({}),
+    asn: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** A folder with ip-location-db's `asn-ipv4-num.csv` and `asn-ipv6-num.csv` to use instead of the bundled ones. */
+        database: z.string().min(1).optional(),
+        /** Most IP addresses whose autonomous system is remembered. */
+        cache_size: z.number().int().positive().default(10_000),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

@@ -8,3 +8,12 @@ export class GeoDatabaseError extends IntakeError {
     this.path = path;
   }
 }
+
+/** The offline IP → autonomous system data could not be read (missing file, malformed or unsorted line). */
+export class AsnDatabaseError extends IntakeError {
+  readonly path: string;
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super('ASN_DATABASE_INVALID', `ASN database ${path}: ${reason}`, options);
+    this.path = path;
+  }
+}

@@ -228,6 +228,7 @@ test('security headers on pages, API and public endpoints', async () => {
   assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)/, 'no inline script');
   assert.doesNotMatch(html, /\sstyle=/, 'no inline style');
   assert.doesNotMatch(html, /\son[a-z]+=/, 'no inline handlers');
+  assert.match(html, /<footer class="attribution">[\s\S]*href="https:\/\/db-ip\.com"[\s\S]*CC BY 4\.0/, 'IP data attribution');
 });
 
 test('events API: search, filters, paging, detail, histogram, top values', async () => {

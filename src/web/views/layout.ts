@@ -29,6 +29,9 @@ export function layout(title: string, section: Section, body: SafeHtml): SafeHtm
 <body>
 <header class="top"><a class="brand" href="/events">o365<span>-intake</span></a>${nav}</header>
 <main>${body}</main>
+<footer class="attribution">IP country and network data:
+<a href="https://db-ip.com" rel="noopener">IP Geolocation by DB-IP</a>, <a href="https://www.routeviews.org/" rel="noopener">RouteViews</a>
+and <a href="https://www.nro.net/" rel="noopener">nro.net</a> via ip-location-db (CC BY 4.0)</footer>
 </body>
 </html>`;
 }
