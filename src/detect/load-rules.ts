@@ -81,13 +81,15 @@ function loadFile(file: string, out: LoadedRuleSet, ids: Set<string>, forceProdu
     const ruleId = typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
     try {
       const parsed = parseRuleDocument(value, file);
-      if (parsed.kind === 'filter') {
-        out.filters.push(parsed);
-        return;
+      for (const p of parsed)
+        if (p.kind !== 'filter' && ids.has(p.id)) throw new DetectionSyntaxError(`duplicate rule id "${p.id}"`);
+      for (const p of parsed) {
+        if (p.kind === 'filter') out.filters.push(p);
+        else {
+          ids.add(p.id);
+          out.rules.push(p);
+        }
       }
-      if (ids.has(parsed.id)) throw new DetectionSyntaxError(`duplicate rule id "${parsed.id}"`);
-      ids.add(parsed.id);
-      out.rules.push(parsed);
     } catch (err) {
       if (err instanceof DetectionSyntaxError) out.errors.push(new RuleError(where, err.message, ruleId));
       else throw err;
