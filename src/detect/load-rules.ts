@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { DetectionSyntaxError, RuleError } from './errors.ts';
 import { parseRuleDocument } from './parse-rule.ts';
+import { RuleCollection } from './rule-collection.ts';
 import type { FilterRule, LoadedRule } from './types.ts';
 
 export interface LoadedRuleSet {
@@ -67,13 +68,21 @@ function loadFile(file: string, out: LoadedRuleSet, ids: Set<string>, forceProdu
   }
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
+  const collection = new RuleCollection();
   list.forEach((doc, index) => {
     const where = list.length > 1 ? `${file}#${index + 1}` : file;
     if (doc.errors.length > 0) {
       out.errors.push(new RuleError(where, `invalid YAML: ${doc.errors[0]!.message}`));
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = collection.resolve(doc.toJS());
+    } catch (err) {
+      if (err instanceof DetectionSyntaxError) out.errors.push(new RuleError(where, err.message));
+      else throw err;
+      return;
+    }
     if (value === null || value === undefined) return;
     const logsource = (value as { logsource?: unknown }).logsource;
     if (forceProduct && typeof logsource === 'object' && logsource !== null)

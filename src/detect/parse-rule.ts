@@ -25,7 +25,9 @@ export type ParsedDocument = DetectionRule | CorrelationRule | FilterRule;
 export function parseRuleDocument(doc: unknown, file: string): ParsedDocument[] {
   if (!isMap(doc)) throw new DetectionSyntaxError('a rule document must be a YAML map');
   if (doc.action === 'global' || doc.action === 'repeat')
-    throw new DetectionSyntaxError(`"action: ${String(doc.action)}" (Sigma v1 rule collections) is not supported`);
+    throw new DetectionSyntaxError(
+      `"action: ${String(doc.action)}" (a Sigma v1 rule collection) only means something among the documents of a rule file`,
+    );
   if (doc.action === 'correlation') return [parseCorrelation(fromSekoiaDialect(doc), file)];
   if (doc.correlation !== undefined) return [parseCorrelation(doc, file)];
   if (doc.filter !== undefined) return [parseFilter(doc, file)];
