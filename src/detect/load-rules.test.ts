@@ -95,6 +95,19 @@ correlation: {type: event_count, rules: [11111111-1111-1111-1111-111111111111], 
     assert.match(messages[2]!, /value_count needs "correlation.condition.field"/);
   });
 
+  it('reads the level whatever its case, and refuses an unknown level', () => {
+    const dir = folder({
+      'upper.yml': GOOD.replace('level: high', 'level: High'),
+      'bogus.yml': GOOD.replace('id: 1111', 'id: 3333').replace('level: high', 'level: severe'),
+    });
+    const { rules, errors } = loadRules([dir]);
+    assert.deepEqual(
+      rules.map((r) => r.level),
+      ['high'],
+    );
+    assert.match(errors[0]!.message, /"level: severe" is not one of informational, low, medium, high, critical/);
+  });
+
   it('reads Sigma v1 rule collections: global attributes merge into each rule, repeat and reset work', () => {
     const dir = folder({
       'collection.yml': [

@@ -87,7 +87,8 @@ function parseMeta(doc: Record<string, unknown>, file: string): RuleMeta {
   if (typeof title !== 'string' || title.trim() === '') throw new DetectionSyntaxError('"title" is missing');
   const id = optionalString(doc, 'id');
   const name = optionalString(doc, 'name');
-  const level = doc.level ?? 'medium';
+  // Case does not matter (`level: High` is seen in the wild); the alert carries the lower-case level.
+  const level = typeof doc.level === 'string' ? doc.level.toLowerCase() : (doc.level ?? 'medium');
   if (!ALERT_LEVELS.includes(level as AlertLevel))
     throw new DetectionSyntaxError(`"level: ${String(level)}" is not one of ${ALERT_LEVELS.join(', ')}`);
   const tags = doc.tags ?? [];
