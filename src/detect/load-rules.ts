@@ -37,7 +37,24 @@ export function loadRules(paths: string[], opts: LoadRulesOptions = {}): LoadedR
   for (const path of paths) {
     for (const file of ruleFiles(path, out.errors)) loadFile(file, out, ids, opts.forceProduct);
   }
+  filterAggregationSearches(out);
   return out;
+}
+
+/** A filter naming a Sigma v1 aggregation rule applies to the events its search matches (`<id>:search`). */
+function filterAggregationSearches(out: LoadedRuleSet): void {
+  const searches = new Map<string, string[]>();
+  for (const rule of out.rules) {
+    if (rule.kind !== 'detection' || !rule.searchOf) continue;
+    const aggregation = out.rules.find((r) => r.id === rule.searchOf);
+    for (const key of [rule.searchOf, ...(aggregation?.name ? [aggregation.name] : [])])
+      searches.set(key, [...(searches.get(key) ?? []), rule.id]);
+  }
+  if (searches.size === 0) return;
+  for (const filter of out.filters) {
+    const added = filter.rules.flatMap((ref) => searches.get(ref) ?? []).filter((id) => !filter.rules.includes(id));
+    filter.rules.push(...added);
+  }
 }
 
 function ruleFiles(path: string, errors: RuleError[]): string[] {

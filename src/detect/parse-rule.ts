@@ -67,6 +67,7 @@ function fromAggregation(
     { ...rest, id: `${meta.id}:search`, detection: { ...searches, condition: aggregation.search } },
     file,
   );
+  search.searchOf = meta.id;
   const correlation: CorrelationRule = {
     ...meta,
     kind: 'correlation',
