@@ -28,7 +28,7 @@ function tokenize(text: string): Token[] {
     else if (/^\d+$/.test(word)) tokens.push({ kind: 'number', value: Number(word) });
     else if (word === '|')
       throw new DetectionSyntaxError(
-        `condition "${text}": aggregation expressions ("| count() ...") are obsolete; use a correlation rule`,
+        `condition "${text}": aggregation expressions ("| count() ...") are only understood as the whole condition string, not in a list; use a correlation rule`,
       );
     else if (/^[\w*.-]+$/.test(word)) tokens.push({ kind: 'ident', value: word });
     else throw new DetectionSyntaxError(`condition "${text}": unexpected "${word}"`);

@@ -127,7 +127,9 @@ describe('detection errors', () => {
   it('names what is wrong', () => {
     bad('sel:\n  a|bogus: 1\ncondition: sel', /unknown modifier "bogus"/);
     bad('sel:\n  a: 1\ncondition: sel and other', /"other", which is not defined/);
-    bad('sel:\n  a: 1\ncondition: sel | count() > 5', /obsolete/);
+    bad('sel:\n  a: 1\ncondition: [sel | count() > 5]', /aggregation expressions/);
+    bad('sel:\n  a: 1\ncondition: sel | near other', /must look like "count\(field\) by group > 10"/);
+    bad('sel:\n  a: 1\ntimeframe: 5m\ncondition: sel', /"timeframe" without an aggregation/);
     bad('sel:\n  a: 1\ncondition: (sel', /missing "\)"/);
     bad('sel:\n  a|cidr: 10.0.0.0/99\ncondition: sel', /not a CIDR/);
     bad('sel:\n  a|re: "(unclosed"\ncondition: sel', /invalid regular expression/);

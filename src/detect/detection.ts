@@ -12,7 +12,8 @@ import { compileSigmaMatcher, compileSigmaString } from './wildcard.ts';
 export function compileDetection(detection: unknown): EventPredicate {
   if (!isMap(detection)) throw new DetectionSyntaxError('detection must be a map of search identifiers and a condition');
   const { condition, timeframe, ...searches } = detection;
-  if (timeframe !== undefined) throw new DetectionSyntaxError('"timeframe" is obsolete; use a correlation rule with a timespan');
+  if (timeframe !== undefined)
+    throw new DetectionSyntaxError('"timeframe" without an aggregation ("| count() ...") means nothing; remove it');
   if (condition === undefined) throw new DetectionSyntaxError('detection has no condition');
   const conditions = Array.isArray(condition) ? condition : [condition];
   if (conditions.length === 0 || !conditions.every((c) => typeof c === 'string'))

@@ -3,6 +3,7 @@ import type { DetectionConfig } from './config.ts';
 import { createDetector, type Detector } from './detector.ts';
 import { RuleError } from './errors.ts';
 import { bundledRulesDir, loadRules } from './load-rules.ts';
+import type { LoadedRule } from './types.ts';
 
 export interface ConfiguredDetector {
   detector: Detector;
@@ -20,7 +21,13 @@ export function detectorFromConfig(config: DetectionConfig, logger?: Logger): Co
   for (const id of disabled) {
     if (!known.has(id)) errors.push(new RuleError('detection.disabled_rules', `no loaded rule has id or name "${id}"`));
   }
-  const rules = loaded.rules.filter((r) => !disabled.has(r.id) && !(r.name && disabled.has(r.name)));
+  const isDisabled = (r: LoadedRule | undefined): boolean =>
+    r !== undefined && (disabled.has(r.id) || (r.name !== undefined && disabled.has(r.name)));
+  // The search of a Sigma v1 aggregation goes with its rule: left alone it would alert on every event it matches.
+  const byId = new Map(loaded.rules.map((r) => [r.id, r]));
+  const rules = loaded.rules.filter(
+    (r) => !isDisabled(r) && !(r.kind === 'detection' && r.searchOf && isDisabled(byId.get(r.searchOf))),
+  );
   const detector = createDetector({
     rules,
     filters: loaded.filters,

@@ -94,4 +94,52 @@ correlation: {type: event_count, rules: [11111111-1111-1111-1111-111111111111], 
     assert.match(messages[1]!, /timespan: 5 minutes" must look like/);
     assert.match(messages[2]!, /value_count needs "correlation.condition.field"/);
   });
+
+  it('reads the level whatever its case, and refuses an unknown level', () => {
+    const dir = folder({
+      'upper.yml': GOOD.replace('level: high', 'level: High'),
+      'bogus.yml': GOOD.replace('id: 1111', 'id: 3333').replace('level: high', 'level: severe'),
+    });
+    const { rules, errors } = loadRules([dir]);
+    assert.deepEqual(
+      rules.map((r) => r.level),
+      ['high'],
+    );
+    assert.match(errors[0]!.message, /"level: severe" is not one of informational, low, medium, high, critical/);
+  });
+
+  it('reads Sigma v1 rule collections: global attributes merge into each rule, repeat and reset work', () => {
+    const dir = folder({
+      'collection.yml': [
+        'action: global\ntitle: Shared title\nauthor: someone\nlevel: high\nlogsource: {product: m365}\ndetection:\n  condition: sel',
+        'id: first\ndetection:\n  sel: {Operation: New-InboxRule}',
+        'action: repeat\nid: second\ndetection:\n  sel: {Operation: Set-InboxRule}',
+        'action: reset',
+        'id: third\ntitle: Alone\nlogsource: {product: m365}\ndetection:\n  sel: {Operation: Remove-InboxRule}\n  condition: sel',
+        'action: repeat\nid: fourth\nlevel: low',
+        'id: fifth\ndetection:\n  sel: {Operation: x}\n  condition: sel',
+      ].join('\n---\n'),
+      'orphan.yml': 'action: repeat\nid: orphan\n',
+    });
+    const { rules, errors } = loadRules([dir]);
+    const byId = new Map(rules.map((r) => [r.id, r]));
+    assert.deepEqual([...byId.keys()], ['first', 'second', 'third', 'fourth']);
+    assert.equal(byId.get('first')!.title, 'Shared title');
+    assert.equal(byId.get('first')!.author, 'someone');
+    assert.equal(byId.get('second')!.level, 'high');
+    assert.equal(byId.get('third')!.author, undefined, 'reset drops the global attributes');
+    assert.equal(byId.get('fourth')!.level, 'low');
+    assert.equal(byId.get('fourth')!.title, 'Alone');
+    const match = (id: string, operation: string) =>
+      byId.get(id)!.kind === 'detection' &&
+      (byId.get(id) as { match: (e: unknown) => boolean }).match(makeEvent({}, { Operation: operation }));
+    assert.equal(match('first', 'New-InboxRule'), true);
+    assert.equal(match('second', 'Set-InboxRule'), true);
+    assert.equal(match('second', 'New-InboxRule'), false, 'repeat replaces the selection it redefines');
+    assert.equal(match('fourth', 'Remove-InboxRule'), true);
+    assert.deepEqual(
+      errors.map((e) => e.message.replace(dir, '')),
+      ['/collection.yml#7 (rule fifth): "title" is missing', '/orphan.yml: "action: repeat" has no rule before it to repeat'],
+    );
+  });
 });

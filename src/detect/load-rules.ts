@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 import { DetectionSyntaxError, RuleError } from './errors.ts';
 import { parseRuleDocument } from './parse-rule.ts';
+import { RuleCollection } from './rule-collection.ts';
 import type { FilterRule, LoadedRule } from './types.ts';
 
 export interface LoadedRuleSet {
@@ -36,7 +37,24 @@ export function loadRules(paths: string[], opts: LoadRulesOptions = {}): LoadedR
   for (const path of paths) {
     for (const file of ruleFiles(path, out.errors)) loadFile(file, out, ids, opts.forceProduct);
   }
+  filterAggregationSearches(out);
   return out;
+}
+
+/** A filter naming a Sigma v1 aggregation rule applies to the events its search matches (`<id>:search`). */
+function filterAggregationSearches(out: LoadedRuleSet): void {
+  const searches = new Map<string, string[]>();
+  for (const rule of out.rules) {
+    if (rule.kind !== 'detection' || !rule.searchOf) continue;
+    const aggregation = out.rules.find((r) => r.id === rule.searchOf);
+    for (const key of [rule.searchOf, ...(aggregation?.name ? [aggregation.name] : [])])
+      searches.set(key, [...(searches.get(key) ?? []), rule.id]);
+  }
+  if (searches.size === 0) return;
+  for (const filter of out.filters) {
+    const added = filter.rules.flatMap((ref) => searches.get(ref) ?? []).filter((id) => !filter.rules.includes(id));
+    filter.rules.push(...added);
+  }
 }
 
 function ruleFiles(path: string, errors: RuleError[]): string[] {
@@ -67,13 +85,21 @@ function loadFile(file: string, out: LoadedRuleSet, ids: Set<string>, forceProdu
   }
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
+  const collection = new RuleCollection();
   list.forEach((doc, index) => {
     const where = list.length > 1 ? `${file}#${index + 1}` : file;
     if (doc.errors.length > 0) {
       out.errors.push(new RuleError(where, `invalid YAML: ${doc.errors[0]!.message}`));
       return;
     }
-    const value: unknown = doc.toJS();
+    let value: unknown;
+    try {
+      value = collection.resolve(doc.toJS());
+    } catch (err) {
+      if (err instanceof DetectionSyntaxError) out.errors.push(new RuleError(where, err.message));
+      else throw err;
+      return;
+    }
     if (value === null || value === undefined) return;
     const logsource = (value as { logsource?: unknown }).logsource;
     if (forceProduct && typeof logsource === 'object' && logsource !== null)
@@ -81,13 +107,15 @@ function loadFile(file: string, out: LoadedRuleSet, ids: Set<string>, forceProdu
     const ruleId = typeof (value as { id?: unknown }).id === 'string' ? (value as { id: string }).id : undefined;
     try {
       const parsed = parseRuleDocument(value, file);
-      if (parsed.kind === 'filter') {
-        out.filters.push(parsed);
-        return;
+      for (const p of parsed)
+        if (p.kind !== 'filter' && ids.has(p.id)) throw new DetectionSyntaxError(`duplicate rule id "${p.id}"`);
+      for (const p of parsed) {
+        if (p.kind === 'filter') out.filters.push(p);
+        else {
+          ids.add(p.id);
+          out.rules.push(p);
+        }
       }
-      if (ids.has(parsed.id)) throw new DetectionSyntaxError(`duplicate rule id "${parsed.id}"`);
-      ids.add(parsed.id);
-      out.rules.push(parsed);
     } catch (err) {
       if (err instanceof DetectionSyntaxError) out.errors.push(new RuleError(where, err.message, ruleId));
       else throw err;

@@ -1,4 +1,5 @@
 import { ALERT_LEVELS, type AlertLevel } from '../core/alert.ts';
+import { type Aggregation, parseAggregation } from './aggregation.ts';
 import { compileDetection } from './detection.ts';
 import { DetectionSyntaxError } from './errors.ts';
 import { indexKey } from './prefilter.ts';
@@ -17,16 +18,69 @@ export const SUPPORTED_PRODUCTS = ['m365', 'office365', 'o365', 'azure'];
 
 export type ParsedDocument = DetectionRule | CorrelationRule | FilterRule;
 
-/** Turns one YAML document into a rule, correlation or filter; throws DetectionSyntaxError naming the problem. */
-export function parseRuleDocument(doc: unknown, file: string): ParsedDocument {
+/**
+ * Turns one YAML document into a rule, correlation or filter (two rules for a Sigma v1 aggregation: its search and the
+ * correlation counting it); throws DetectionSyntaxError naming the problem.
+ */
+export function parseRuleDocument(doc: unknown, file: string): ParsedDocument[] {
   if (!isMap(doc)) throw new DetectionSyntaxError('a rule document must be a YAML map');
   if (doc.action === 'global' || doc.action === 'repeat')
-    throw new DetectionSyntaxError(`"action: ${String(doc.action)}" (Sigma v1 rule collections) is not supported`);
-  if (doc.action === 'correlation') return parseCorrelation(fromSekoiaDialect(doc), file);
-  if (doc.correlation !== undefined) return parseCorrelation(doc, file);
-  if (doc.filter !== undefined) return parseFilter(doc, file);
-  if (doc.detection !== undefined) return parseDetection(doc, file);
+    throw new DetectionSyntaxError(
+      `"action: ${String(doc.action)}" (a Sigma v1 rule collection) only means something among the documents of a rule file`,
+    );
+  if (doc.action === 'correlation') return [parseCorrelation(fromSekoiaDialect(doc), file)];
+  if (doc.correlation !== undefined) return [parseCorrelation(doc, file)];
+  if (doc.filter !== undefined) return [parseFilter(doc, file)];
+  if (doc.detection !== undefined) {
+    const detection = doc.detection;
+    const aggregation =
+      isMap(detection) && typeof detection.condition === 'string' ? parseAggregation(detection.condition) : undefined;
+    return aggregation
+      ? fromAggregation(doc, detection as Record<string, unknown>, aggregation, file)
+      : [parseDetection(doc, file)];
+  }
   throw new DetectionSyntaxError('document has neither "detection", "correlation" nor "filter"');
+}
+
+/**
+ * The window of a Sigma v1 aggregation written without `timeframe` (Sigma v1 left it to the search period of the SIEM,
+ * typically a day); a count over all time cannot be evaluated on a stream.
+ */
+export const DEFAULT_AGGREGATION_TIMEFRAME = '1d';
+
+/**
+ * A Sigma v1 aggregation (`selection | count() by user > 5` with `timeframe: 10m`) becomes what it means in Sigma v2:
+ * the search as a single-event rule (id `<rule id>:search`, silenced as correlations silence the rules they reference)
+ * and a correlation with the rule's id and metadata counting it over the timeframe.
+ */
+function fromAggregation(
+  doc: Record<string, unknown>,
+  detection: Record<string, unknown>,
+  aggregation: Aggregation,
+  file: string,
+): [DetectionRule, CorrelationRule] {
+  const { timeframe, condition: _condition, ...searches } = detection;
+  const span = timeframe ?? doc.timeframe ?? DEFAULT_AGGREGATION_TIMEFRAME;
+  const meta = parseMeta(doc, file);
+  const { name: _name, timeframe: _timeframe, ...rest } = doc;
+  const search = parseDetection(
+    { ...rest, id: `${meta.id}:search`, detection: { ...searches, condition: aggregation.search } },
+    file,
+  );
+  search.searchOf = meta.id;
+  const correlation: CorrelationRule = {
+    ...meta,
+    kind: 'correlation',
+    type: aggregation.type,
+    rules: [search.id],
+    groupBy: aggregation.groupBy,
+    timespanMs: parseTimespan(span, 'timeframe'),
+    condition: aggregation.condition,
+    aliases: {},
+    generate: false,
+  };
+  if (aggregation.field) correlation.valueFields = [aggregation.field];
+  return [search, correlation];
 }
 
 function parseMeta(doc: Record<string, unknown>, file: string): RuleMeta {
@@ -34,7 +88,8 @@ function parseMeta(doc: Record<string, unknown>, file: string): RuleMeta {
   if (typeof title !== 'string' || title.trim() === '') throw new DetectionSyntaxError('"title" is missing');
   const id = optionalString(doc, 'id');
   const name = optionalString(doc, 'name');
-  const level = doc.level ?? 'medium';
+  // Case does not matter (`level: High` is seen in the wild); the alert carries the lower-case level.
+  const level = typeof doc.level === 'string' ? doc.level.toLowerCase() : (doc.level ?? 'medium');
   if (!ALERT_LEVELS.includes(level as AlertLevel))
     throw new DetectionSyntaxError(`"level: ${String(level)}" is not one of ${ALERT_LEVELS.join(', ')}`);
   const tags = doc.tags ?? [];
@@ -106,7 +161,7 @@ function parseCorrelation(doc: Record<string, unknown>, file: string): Correlati
   }
   const rules = stringList(c.rules, 'correlation.rules');
   const groupBy = c['group-by'] === undefined ? [] : stringList(c['group-by'], 'correlation.group-by');
-  const timespanMs = parseTimespan(c.timespan);
+  const timespanMs = parseTimespan(c.timespan, 'correlation.timespan');
   const aliases = parseAliases(c.aliases);
   const generate = c.generate ?? false;
   if (typeof generate !== 'boolean') throw new DetectionSyntaxError('"correlation.generate" must be true or false');
@@ -193,12 +248,12 @@ function parseCountCondition(bounds: Record<string, unknown>): CountCondition {
 
 const UNIT_MS: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-/** `30s`, `10m`, `1h`, `2d` → milliseconds. */
-export function parseTimespan(value: unknown): number {
+/** `30s`, `10m`, `1h`, `2d` → milliseconds; `what` names the attribute in errors. */
+export function parseTimespan(value: unknown, what: string): number {
   const match = typeof value === 'string' ? /^(\d+)([smhd])$/.exec(value.trim()) : null;
-  if (!match) throw new DetectionSyntaxError(`"correlation.timespan: ${String(value)}" must look like 30s, 10m, 1h or 2d`);
+  if (!match) throw new DetectionSyntaxError(`"${what}: ${String(value)}" must look like 30s, 10m, 1h or 2d`);
   const ms = Number(match[1]) * UNIT_MS[match[2]!]!;
-  if (ms <= 0) throw new DetectionSyntaxError('"correlation.timespan" must be positive');
+  if (ms <= 0) throw new DetectionSyntaxError(`"${what}" must be positive`);
   return ms;
 }
 

@@ -32,6 +32,10 @@ describe('Sigma conformance', () => {
       variants.every((v) => v.endsWith(' x-y')),
       'a dash inside a word is not a flag',
     );
+    // As pySigma: a flag dash follows a non-word character (a quote too) and precedes a word character.
+    assert.deepEqual(windashVariants('"-c'), ['"-c', '"/c', '"\u2013c', '"\u2014c', '"\u2015c']);
+    assert.deepEqual(windashVariants('a - b'), ['a - b'], 'a lone dash is no flag');
+    assert.equal(windashVariants('-a -b -c').length, 125);
     const rule = 'sel:\n  CommandLine|windash|contains: " -nop -enc "\ncondition: sel';
     assert.equal(matches(rule, { CommandLine: 'powershell /nop \u2014enc SQBFAFgA' }), true);
     assert.equal(matches(rule, { CommandLine: 'powershell \u2015nop /enc SQBFAFgA' }), true);

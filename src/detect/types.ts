@@ -40,6 +40,11 @@ export interface DetectionRule extends RuleMeta {
   match: EventPredicate;
   /** When set, the rule can only match events whose `field` has one of `values` (lowercase): used to skip it early. */
   index?: { field: string; values: string[] };
+  /**
+   * The id of the Sigma v1 aggregation rule this rule is the search of (`<id>:search`): it is disabled and filtered
+   * with that rule, whose id its alerts never carry.
+   */
+  searchOf?: string;
 }
 
 export const CORRELATION_TYPES = [

@@ -40,12 +40,13 @@ const DASHES = ['-', '/', '\u2013', '\u2014', '\u2015'];
 const MAX_WINDASH_FLAGS = 6;
 
 /**
- * Every variant of `text` where each dash or slash that starts a word (a command-line flag) is any of the Windows dash
- * characters (-, /, en dash, em dash, horizontal bar), independently per flag: 5^flags variants.
+ * Every variant of `text` where each flag dash is any of the Windows dash characters (-, /, en dash, em dash,
+ * horizontal bar), independently per flag: 5^flags variants. A flag dash is one not preceded by a word character and
+ * followed by one (pySigma's `\B[-/]\b`): ` -nop`, `"/c`, but not `x-y` nor a lone ` - `.
  */
 export function windashVariants(text: string): string[] {
-  const flag = /(^|\s)[-/\u2013\u2014\u2015]/g;
-  const positions = [...text.matchAll(flag)].map((m) => m.index + m[1]!.length);
+  const flag = /(?<![\p{L}\p{N}_])[-/\u2013\u2014\u2015](?=[\p{L}\p{N}_])/gu;
+  const positions = [...text.matchAll(flag)].map((m) => m.index);
   if (positions.length > MAX_WINDASH_FLAGS)
     throw new DetectionSyntaxError(`|windash: "${text}" has more than ${MAX_WINDASH_FLAGS} flags; split the value`);
   let variants = [''];

@@ -15,8 +15,9 @@ export function makeEvent(ecs: EcsDocument, raw: AuditRecord = {}, extra: Partia
 /** Parses one YAML rule document (detection, correlation) from a string. */
 export function ruleFromYaml(text: string): LoadedRule {
   const parsed = parseRuleDocument(parse(text), 'inline.yml');
-  if (parsed.kind === 'filter') throw new Error('expected a rule, got a filter');
-  return parsed;
+  const rule = parsed.at(-1)!;
+  if (parsed.length !== 1 || rule.kind === 'filter') throw new Error('expected one rule');
+  return rule;
 }
 
 /** Compiles `detection:` YAML alone into a rule. */
