@@ -15,6 +15,12 @@ describe('entity kinds and case-insensitive values', () => {
     assert.equal(normalizeValue('Operation', 'New-InboxRule'), 'New-InboxRule');
     const file = 'https://contoso.sharepoint.com/sites/HR/Shared Documents/Plan.docx';
     assert.equal(normalizeValue('ObjectId', file), file);
+    for (const notAnAddress of [
+      'https://contoso.sharepoint.com/personal/A@B',
+      'Mailbox:Alice@Contoso.com',
+      'Alice@Contoso.com/Inbox',
+    ])
+      assert.equal(normalizeValue('ObjectId', notAnAddress), notAnAddress, 'a URL or path holding an @ keeps its case');
     assert.equal(entityKind('UserId'), 'user');
     assert.equal(entityKind('ClientIP'), 'ip');
   });

@@ -28,10 +28,13 @@ export function entityKind(field: string): AlertEntity['kind'] {
   return kind;
 }
 
+/** An e-mail address or UPN: a local part without spaces, slashes or colons, `@`, a domain name. */
+const ADDRESS = /^[^@\s/:]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/i;
+
 /** User names, e-mail addresses and UPNs compare case-insensitively (`Alice@Contoso.com` is `alice@contoso.com`). */
 export function isCaseInsensitive(field: string, value: string): boolean {
   const kind = entityKind(field);
-  return kind === 'user' || kind === 'mailbox' || (value.includes('@') && /^[^@\s]+@[^@\s]+$/.test(value));
+  return kind === 'user' || kind === 'mailbox' || (value.includes('@') && ADDRESS.test(value));
 }
 
 export function normalizeValue(field: string, value: string): string {
