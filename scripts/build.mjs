@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// npm run build: compiles src/ to dist/ with tsc, then copies the files the code reads at run time (rules, page assets…).
+// npm run build: compiles src/ to dist/ with tsc, copies the files the code reads at run time (rules, page assets…),
+// then bundles the CLI into dist/bundle/ (scripts/bundle.mjs), which bin/o365-intake.mjs runs.
 import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -29,4 +30,6 @@ let copied = 0;
     }
   }
 })(src);
-console.log(`dist/ built (${copied} asset files copied)`);
+const bundled = spawnSync(process.execPath, [join(root, 'scripts/bundle.mjs')], { stdio: 'inherit' });
+if (bundled.status !== 0) process.exit(bundled.status ?? 1);
+console.log(`dist/ built (${copied} asset files copied, CLI bundled in dist/bundle/)`);

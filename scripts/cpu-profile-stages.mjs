@@ -2,8 +2,11 @@
 // Where the time went in a `node --cpu-prof` profile of the collector, by pipeline stage: each sample's self time goes
 // to the first stage found walking up its stack from the leaf (so `fdatasync` called by the file sink counts as the
 // file sink, a JSON.parse called by the blob parser as the parse). Idle excluded. Percentages of busy time.
-// Usage: node scripts/cpu-profile-stages.mjs file.cpuprofile [more.cpuprofile…]
-import { readFileSync } from 'node:fs';
+// Frames in the bundle (dist/bundle/, what bin/ runs) are read through its source maps, so they count for the stage of
+// the source they came from. Usage: node scripts/cpu-profile-stages.mjs file.cpuprofile [more.cpuprofile…]
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
 const STAGES = [
   ['garbage collection', (f) => f.functionName === '(garbage collector)'],
@@ -21,6 +24,18 @@ const STAGES = [
   ['collector + pipeline code', (f) => /\/(dist|src)\/(collector|pipeline|core|app)\//.test(f.url)],
 ];
 
+const sourceMaps = new Map();
+/** The URL of the source a frame of a bundled file came from (its own URL when it has no source map). */
+function originalUrl(frame) {
+  if (!frame.url.startsWith('file:') || !frame.url.endsWith('.js')) return frame.url;
+  if (!sourceMaps.has(frame.url)) {
+    const mapFile = `${fileURLToPath(frame.url)}.map`;
+    sourceMaps.set(frame.url, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, 'utf8'))) : undefined);
+  }
+  const entry = sourceMaps.get(frame.url)?.findEntry(frame.lineNumber, frame.columnNumber);
+  return entry?.originalSource ? new URL(entry.originalSource, frame.url).href : frame.url;
+}
+
 const files = process.argv.slice(2);
 if (files.length === 0) {
   console.error('usage: cpu-profile-stages.mjs <file.cpuprofile>…');
@@ -34,7 +49,8 @@ for (const file of files) {
   const stageOf = new Map();
   const stage = (id) => {
     if (stageOf.has(id)) return stageOf.get(id);
-    const frame = byId.get(id).callFrame;
+    const { callFrame } = byId.get(id);
+    const frame = { ...callFrame, url: originalUrl(callFrame) };
     const own = STAGES.find(([, match]) => match(frame))?.[0];
     const up = parent.get(id);
     const found = own ?? (up === undefined ? 'other' : stage(up));

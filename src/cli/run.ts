@@ -22,7 +22,11 @@ export async function runCommand({ configPath, logFormat, allowFastPolling }: Ru
   const tty = process.stderr.isTTY === true;
   const format = resolveLogFormat(logFormat, tty);
   const statusLine = format === 'pretty' && tty ? new StatusLine(process.stderr) : undefined;
-  const logger = createLogger(process.env.LOG_LEVEL ?? config.log_level, statusLine?.logStream, format);
+  const level = process.env.LOG_LEVEL ?? config.log_level;
+  const logger =
+    format === 'pretty'
+      ? (await import('../observability/pretty-logger.ts')).createPrettyLogger(level, statusLine?.logStream)
+      : createLogger(level, statusLine?.logStream);
   const unlock = await lockDataDir(config.data_dir, (err) => {
     logger.fatal({ err: err.message }, 'lost the lock on the data folder; stopping');
     process.exit(70);

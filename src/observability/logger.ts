@@ -1,5 +1,4 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
 import { scrubSecrets } from '../core/scrub-secrets.ts';
 
 export type { Logger };
@@ -48,29 +47,20 @@ export function resolveLogFormat(format: LogFormat, isTTY: boolean): 'json' | 'p
  * Every line passes through the shared scrubber before it is written (or pretty-printed): a secret or token echoed
  * by a remote server inside an error message (which no redact path can know about) never reaches the log.
  */
-function scrubbing(destination: NodeJS.WritableStream | DestinationStream): DestinationStream {
+export function scrubbing(destination: NodeJS.WritableStream | DestinationStream): DestinationStream {
   return { write: (line: string) => destination.write(scrubSecrets(line)) };
 }
 
-export function createLogger(
-  level: string = process.env.LOG_LEVEL ?? 'info',
-  destination?: NodeJS.WritableStream,
-  format: 'json' | 'pretty' = 'json',
-): Logger {
-  const options = { level, base: { app: 'o365-intake' }, redact: { paths: REDACT_PATHS, censor: '[redacted]' } };
-  if (format === 'pretty') {
-    const colorize = destination === undefined && process.stderr.isTTY === true;
-    const stream = pinoPretty({
-      destination: destination ?? 2,
-      colorize,
-      sync: true,
-      translateTime: 'SYS:HH:MM:ss',
-      ignore: 'pid,hostname,app',
-      singleLine: true,
-    });
-    return pino(options, scrubbing(stream));
-  }
-  return pino(options, scrubbing(destination ?? pino.destination(2)));
+/** Options of every logger: level, the app name, secrets redacted by key. */
+export const loggerOptions = (level: string) => ({
+  level,
+  base: { app: 'o365-intake' },
+  redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+});
+
+/** JSON lines (one object a line) to `destination`, stderr by default; pretty lines: `createPrettyLogger`. */
+export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', destination?: NodeJS.WritableStream): Logger {
+  return pino(loggerOptions(level), scrubbing(destination ?? pino.destination(2)));
 }
 
 /** A logger that discards everything, for tests and library use. */

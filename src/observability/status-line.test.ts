@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
-import { createLogger } from './logger.ts';
+import { createPrettyLogger } from './pretty-logger.ts';
 import { StatusLine } from './status-line.ts';
 
 test('log lines scroll above the status line, which is redrawn after each of them; pretty logs are one line, secrets redacted', async () => {
@@ -10,7 +10,7 @@ test('log lines scroll above the status line, which is redrawn after each of the
   out.on('data', (chunk: Buffer) => (screen += chunk.toString()));
   const status = new StatusLine(out);
   status.set('2 tenant(s): 10 blobs listed');
-  const logger = createLogger('info', status.logStream, 'pretty');
+  const logger = createPrettyLogger('info', status.logStream);
   logger.info({ tenant: 'contoso', client_secret: 'hunter2' }, 'subscription enabled');
   status.set('2 tenant(s): 12 blobs listed');
   status.end();

@@ -28,6 +28,21 @@ test('file sink appends NDJSON and reports its committed size as position', asyn
   assert.equal(p1, String(readFileSync(path).indexOf('{"n":3}')));
 });
 
+test('lines with multi-byte characters, as received or serialized, are written whole; the position counts bytes', async () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'fs-')), 'events.ndjson');
+  const sink = new FileSink({ name: 'file', path, logger: silentLogger });
+  await sink.open();
+  const received = '{"UserId":"zoë@contoso.com","Subject":"Überweisung 💶 ok"}';
+  await sink.write([
+    { id: 't:1', kind: 'event', tenantId: 't', time: 1, document: {}, json: received },
+    { id: 't:2', kind: 'event', tenantId: 't', time: 2, document: { city: 'İstanbul', note: '日本語' } },
+  ]);
+  await sink.close();
+  const bytes = readFileSync(path);
+  assert.equal(bytes.toString('utf8'), `${received}\n{"city":"İstanbul","note":"日本語"}\n`);
+  assert.equal(sink.position(), String(bytes.length));
+});
+
 test('open(position) discards what was written after the committed position', async () => {
   const path = join(mkdtempSync(join(tmpdir(), 'fs-')), 'events.ndjson');
   const first = new FileSink({ name: 'file', path, logger: silentLogger });

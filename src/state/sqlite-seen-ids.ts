@@ -44,8 +44,9 @@ export class SqliteSeenIds {
   #days: number[];
   #legacy: boolean;
   readonly #statements = new Map<string, Database.Statement>();
-  /** The staged ids (committed, not yet merged), as `${tenantNo}:${id as latin1}`. */
-  readonly #staged = new Set<string>();
+  /** The staged ids (committed, not yet merged), by tenant number, each as its 16 bytes read as latin1. */
+  readonly #staged = new Map<number, Set<string>>();
+  #stagedCount = 0;
   /** Days that have staged ids. */
   readonly #stagedDays = new Set<number>();
   /** Rows of `seen_recent`, and the days they belong to. */
@@ -70,12 +71,23 @@ export class SqliteSeenIds {
       tenant_no: number;
       id: Buffer;
     }[]) {
-      this.#staged.add(stagedKey(row.tenant_no, row.id));
+      this.#stage(row.tenant_no, row.id);
       this.#stagedDays.add(row.day);
     }
     for (const day of db.prepare('SELECT DISTINCT day FROM seen_recent').pluck().all() as number[]) this.#recentDays.add(day);
     this.#recentIds = db.prepare('SELECT count(*) FROM seen_recent').pluck().get() as number;
     this.#dayIds = db.prepare('SELECT coalesce(sum(ids), 0) FROM seen_buckets').pluck().get() as number;
+  }
+
+  #stage(tenantNo: number, id: Buffer): void {
+    let ids = this.#staged.get(tenantNo);
+    if (!ids) {
+      ids = new Set();
+      this.#staged.set(tenantNo, ids);
+    }
+    const before = ids.size;
+    ids.add(id.toString('latin1'));
+    this.#stagedCount += ids.size - before;
   }
 
   #statement(sql: string): Database.Statement {
@@ -91,7 +103,7 @@ export class SqliteSeenIds {
   filter(eventIds: readonly string[]): Set<string> {
     const seen = new Set<string>();
     if (eventIds.length === 0) return seen;
-    if (this.#days.length > 0 || this.#staged.size > 0 || this.#recentIds > 0) this.#filterBuckets(eventIds, seen);
+    if (this.#dayIds > 0 || this.#stagedCount > 0 || this.#recentIds > 0) this.#filterBuckets(eventIds, seen);
     if (this.#legacy) this.#filterLegacy(eventIds, seen);
     return seen;
   }
@@ -104,7 +116,7 @@ export class SqliteSeenIds {
       this.#lastKeys.set(eventId, key);
       const tenantNo = this.#tenants.get(key.tenant);
       if (tenantNo === undefined) continue;
-      if (this.#staged.has(stagedKey(tenantNo, key.id))) {
+      if (this.#staged.get(tenantNo)?.has(key.id.toString('latin1'))) {
         seen.add(eventId);
         continue;
       }
@@ -116,8 +128,10 @@ export class SqliteSeenIds {
       group.keys.push(key.id);
       group.ids.push(eventId);
     }
-    const tables = this.#days.map(tableOf);
+    // Only tables that hold ids: the day tables stay empty until the first merge into them (STAGE_MAX ids).
+    const tables = this.#dayIds > 0 ? this.#days.map(tableOf) : [];
     if (this.#recentIds > 0) tables.unshift('seen_recent');
+    if (tables.length === 0) return;
     for (const [tenantNo, group] of byTenant) {
       for (let i = 0; i < group.keys.length; i += LOOKUP_CHUNK) {
         const keys = group.keys.slice(i, i + LOOKUP_CHUNK);
@@ -221,9 +235,9 @@ export class SqliteSeenIds {
   committed(prepared: readonly PreparedDay[]): void {
     for (const { day, rows } of prepared) {
       this.#stagedDays.add(day);
-      for (const { tenantNo, ids } of rows) for (const id of ids) this.#staged.add(stagedKey(tenantNo, id));
+      for (const { tenantNo, ids } of rows) for (const id of ids) this.#stage(tenantNo, id);
     }
-    if (this.#staged.size < STAGE_MAX) return;
+    if (this.#stagedCount < STAGE_MAX) return;
     try {
       this.merge();
     } catch {
@@ -238,7 +252,7 @@ export class SqliteSeenIds {
    */
   merge(all = false): void {
     if (this.#stagedDays.size === 0 && !(all && this.#recentIds > 0)) return;
-    const flush = all || this.#recentIds + this.#staged.size >= Math.max(STAGE_MAX, this.#dayIds / RECENT_SHARE);
+    const flush = all || this.#recentIds + this.#stagedCount >= Math.max(STAGE_MAX, this.#dayIds / RECENT_SHARE);
     let recentIds = this.#recentIds;
     let dayIds = this.#dayIds;
     const days = new Set([...this.#recentDays, ...this.#stagedDays]);
@@ -265,6 +279,7 @@ export class SqliteSeenIds {
       this.#statement('DELETE FROM seen_stage').run();
     })();
     this.#staged.clear();
+    this.#stagedCount = 0;
     this.#stagedDays.clear();
     this.#recentIds = recentIds;
     this.#dayIds = dayIds;
@@ -302,5 +317,3 @@ export class SqliteSeenIds {
     return forgotten;
   }
 }
-
-const stagedKey = (tenantNo: number, id: Buffer): string => `${tenantNo}:${id.toString('latin1')}`;
