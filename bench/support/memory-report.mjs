@@ -1,6 +1,7 @@
 // Summarizes a memory-probe.mjs file: the sample at the RSS peak (RSS split into V8 heap by space, other anonymous memory
 // = native: malloc, undici/TLS buffers, SQLite page cache, wasm…; file-backed pages by mapping) and the largest value of
-// each figure over the run. Usage: node bench/support/memory-report.mjs <probe file>
+// each figure over the run. Usage: node bench/support/memory-report.mjs <probe file> [until ms] (samples up to that time
+// only, e.g. before a heap snapshot, whose writing takes memory of its own)
 import { readFileSync } from 'node:fs';
 
 const file = process.argv[2];
@@ -9,7 +10,7 @@ const samples = readFileSync(file, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => JSON.parse(l))
-  .filter((s) => s.rss);
+  .filter((s) => s.rss && s.t <= Number(process.argv[3] ?? Number.POSITIVE_INFINITY));
 const mb = (b) => (b / 1048576).toFixed(1);
 const peak = samples.reduce((a, b) => (b.rss > a.rss ? b : a));
 const withMappings = samples.filter((s) => s.mappings && s.t <= peak.t).at(-1);
