@@ -53,7 +53,8 @@ async function runScenario(s: Scenario, run: number): Promise<Result> {
   const output = join(dir, 'events.ndjson');
   writeFileSync(join(dir, 'config.yaml'), rawCollectorConfig(emulator.url, s.tenants, output));
   const started = performance.now();
-  // BENCH_NODE_OPTIONS adds flags to the collector's node (e.g. --heapsnapshot-signal, V8 heap sizes).
+  // BENCH_NODE_OPTIONS adds flags to the collector's node (e.g. --heapsnapshot-signal, V8 heap sizes, or
+  // --import=<abs path>/bench/support/memory-probe.mjs with MEMORY_PROBE_FILE=/tmp/probe-%p.jsonl: memory by owner).
   const flags = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
   const child = spawn(
     process.execPath,

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { collectorMetrics } from '../collector/metrics.ts';
-import { describeProgress, readProgress } from './progress.ts';
+import { count, describeProgress, readProgress } from './progress.ts';
 
 test('progress: per-tenant totals from the collector metrics, event rate, and an ETA from the blob rate', async () => {
   const a = { tenant: 'progress-a', content_type: 'Audit.Exchange' };
@@ -41,4 +41,9 @@ test('progress: per-tenant totals from the collector metrics, event rate, and an
   collectorMetrics.queueDepth.set(a, 0);
   const done = (await readProgress()).filter((t) => t.tenant.startsWith('progress-'));
   assert.match(describeProgress(done, after, 10_000), /caught up$/);
+});
+
+test('counts are written with thousands separators, as en-US writes them, without ICU', () => {
+  for (const n of [0, 7, 999, 1_000, 12_345, 999_999, 1_000_000, 123_456_789, 9_007_199_254_740_991, 1_234.6, -4_321])
+    assert.equal(count(n), Math.round(n).toLocaleString('en-US'), String(n));
 });

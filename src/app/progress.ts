@@ -40,7 +40,11 @@ export async function readProgress(): Promise<TenantProgress[]> {
   }));
 }
 
-const count = (n: number) => Math.round(n).toLocaleString('en-US');
+/**
+ * 1234567 → "1,234,567". Not `toLocaleString('en-US')`: the first call maps ICU's locale data into the process, ~7 MB
+ * of RSS (5–6 MB of the node binary's pages, ~2 MB of heap) for a progress line every minute.
+ */
+export const count = (n: number): string => String(Math.round(n)).replace(/\B(?=(\d{3})+$)/g, ',');
 
 function eta(queued: number, fetchedPerSecond: number): string {
   if (queued <= 0) return 'caught up';
