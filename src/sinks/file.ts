@@ -6,6 +6,7 @@ import type { Sink } from '../core/sink.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isDiskFull, StorageFullError, writeFully } from './disk-full.ts';
 import { SinkError } from './errors.ts';
+import { ndjsonPayload } from './ndjson-payload.ts';
 import { parseFilePosition, RotationNames } from './file-rotation.ts';
 
 export interface FileRotation {
@@ -126,7 +127,7 @@ export class FileSink implements Sink {
   async write(events: readonly OutputEvent[]): Promise<void> {
     if (!this.#handle) throw new SinkError(this.name, 'write before open');
     if (events.length === 0) return;
-    const payload = Buffer.from(`${events.map((e) => e.json ?? JSON.stringify(e.document)).join('\n')}\n`, 'utf8');
+    const payload = ndjsonPayload(events);
     try {
       if (this.#dirty) await this.#cutBack();
       if (this.#shouldRotate()) await this.#rotate();
