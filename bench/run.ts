@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 
 const dir = new URL('.', import.meta.url).pathname;
 const filter = process.argv[2];
-/** The 5M-event backfill takes 6–18 min on the 2-core machine: `BENCH_BACKFILL=1 npm run bench` or `npm run bench -- backfill`. */
+/** The 5M-event backfill takes 18–23 min at load 8–15 on the 2-core machine: `BENCH_BACKFILL=1 npm run bench` or `npm run bench -- backfill`. */
 const LONG: Record<string, string> = { 'backfill.bench.ts': 'BENCH_BACKFILL' };
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.bench.ts') && (!filter || f.includes(filter)))
