@@ -2,8 +2,10 @@
 // types; the collector (SQLite state) fetches it through the Pipeline into an NDJSON file until every published id
 // is delivered. Baseline: format raw, file sink only. Measured: the default product path (ECS, GeoIP enrichment,
 // bundled Sigma rules, embedded store, same file sink). Exits non-zero unless every id is written exactly once.
-// Usage: node --import tsx bench/pipeline.bench.ts [tenants] [eventsPerTenant]
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// Usage: node --import tsx bench/pipeline.bench.ts [tenants] [eventsPerTenant]; BENCH_CPU_PROF=<file.cpuprofile> writes
+// a CPU profile of the full run's collection only (warm-up and baseline left out; see scripts/cpu-profile-stages.mjs).
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CONTENT_TYPES } from '../src/core/content-types.ts';
@@ -87,6 +89,20 @@ function pipelineParts(
   return { options: { format: 'ecs', enrich: enricherFromConfig(enrichmentSchema.parse({})), detector, store }, store };
 }
 
+async function startProfiler(): Promise<Session> {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return session;
+}
+
+async function stopProfiler(session: Session, file: string): Promise<void> {
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+}
+
 async function run(variant: Variant, size: Size): Promise<Result> {
   const dir = mkdtempSync(join(tmpdir(), `pipeline-bench-${variant}-`));
   const emulator = await startEmulator({
@@ -134,6 +150,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
   try {
     const expected = publishBacklog(emulator, tenantIds, size.eventsPerTenant);
     const rssBeforeBytes = process.memoryUsage().rss;
+    const profiler = variant === 'full' && process.env.BENCH_CPU_PROF ? await startProfiler() : undefined;
     const started = performance.now();
     const cpuStart = process.cpuUsage();
     let delivered = 0;
@@ -149,6 +166,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
+    if (profiler) await stopProfiler(profiler, process.env.BENCH_CPU_PROF as string);
     // Alerts of correlation windows the watermark closed are stored (they would reach the sinks with the next batch).
     const flushedAlerts = await pipeline.flushDetections();
     const summary = await summarizeOutput(output);

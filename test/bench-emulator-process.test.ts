@@ -49,3 +49,47 @@ test('the bench emulator process creates its huge blob with the backlog, so a co
     await emulator.stop();
   }
 });
+
+// The backfill bench (bench/backfill.bench.ts) asks the emulator process for a 7-day history of millions of records.
+test('the bench emulator process spreads a history over the past days, in blobs of every content type, within the 7-day limit', async () => {
+  const contentTypes = ['Audit.AzureActiveDirectory', 'Audit.Exchange'] as const;
+  const emulator = await startEmulatorProcess({
+    tenants: 1,
+    contentTypes: [...contentTypes],
+    backlog: 0,
+    history: { records: 20_000, days: 7 },
+  });
+  const client = new TestClient(emulator);
+  try {
+    assert.ok(emulator.expected >= 20_000 && emulator.expected < 22_000, `${emulator.expected} records published`);
+    const tenant = benchTenant(0);
+    const token = await client.token(tenant.tenantId, tenant.clientId, tenant.secret);
+    const api = (path: string) => client.api(tenant.tenantId, path);
+    const now = Date.now();
+    const created: number[] = [];
+    for (const contentType of contentTypes) {
+      assert.equal((await client.post(api(`subscriptions/start?contentType=${contentType}`), token)).status, 200);
+      let blobs = 0;
+      for (let day = 7; day >= 1; day--) {
+        const start = formatApiTime(now - day * 86_400_000 + 60_000);
+        const end = formatApiTime(now - (day - 1) * 86_400_000 + 60_000);
+        const res = await client.get(
+          api(`subscriptions/content?contentType=${contentType}&startTime=${start}&endTime=${end}`),
+          token,
+        );
+        assert.equal(res.status, 200, res.text);
+        const listed = res.json as { contentCreated: string; contentUri: string }[];
+        blobs += listed.length;
+        created.push(...listed.map((b) => Date.parse(b.contentCreated)));
+      }
+      assert.ok(blobs >= 8, `${contentType}: ${blobs} blobs`);
+    }
+    const oldest = Math.min(...created);
+    const newest = Math.max(...created);
+    assert.ok(oldest > now - 7 * 86_400_000 && oldest < now - 6.9 * 86_400_000, 'the oldest blob is about 7 days old');
+    assert.ok(newest > now - 3_600_000, 'the newest blob is recent');
+  } finally {
+    await client.close();
+    await emulator.stop();
+  }
+});

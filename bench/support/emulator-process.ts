@@ -6,8 +6,8 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { ContentType } from '../../src/core/content-types.ts';
-import { startEmulator } from '../../src/emulator/index.ts';
-import type { EmulatorStats } from '../../src/emulator/types.ts';
+import { Rng, startEmulator } from '../../src/emulator/index.ts';
+import type { Emulator, EmulatorStats } from '../../src/emulator/types.ts';
 
 export interface EmulatorProcessOptions {
   tenants: number;
@@ -19,6 +19,12 @@ export interface EmulatorProcessOptions {
   seed?: number;
   /** Also publishes one streamed blob of at least this many bytes for the first tenant (its first content type). */
   hugeBlobBytes?: number;
+  /**
+   * Also publishes, for the first tenant, a history of about `records` records spread evenly over the past `days`
+   * (from `days` ago + 1 h to 10 min ago) in blobs of 50–1,950 records over the content types in turn (see
+   * `publishHistory`).
+   */
+  history?: { records: number; days: number };
 }
 
 export const benchGuid = (kind: string, i: number): string => `${kind}${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`;
@@ -73,6 +79,41 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions): Pro
   };
 }
 
+const DAY_MS = 86_400_000;
+
+/**
+ * A long history without holding it in memory: each blob is a templated blob of the emulator (`publishHugeBlob`: 64
+ * realistic records cycled, each copy with its own GUID Id, serialized when served), so the emulator keeps only the
+ * Ids. Blobs are sized in bytes; the bytes per record of each content type are learnt from the blobs published so far,
+ * so the sizes come out near the 50–1,950 records drawn. Stops at the first blob that reaches `records` in total.
+ */
+function publishHistory(
+  emulator: Emulator,
+  tenantId: string,
+  contentTypes: readonly ContentType[],
+  history: { records: number; days: number },
+  seed: number,
+): void {
+  const rng = new Rng(seed);
+  const now = Date.now();
+  const first = now - history.days * DAY_MS + 3_600_000;
+  const span = now - 10 * 60_000 - first;
+  const blobs = Math.max(1, Math.round(history.records / 1000));
+  const bytesPerRecord = new Map<ContentType, number>();
+  let published = 0;
+  for (let i = 0; published < history.records; i++) {
+    const contentType = contentTypes[i % contentTypes.length] as ContentType;
+    const wanted = Math.min(rng.int(50, 1950), history.records - published);
+    const before = emulator.stats().recordsPublished;
+    const created = first + Math.min(span, Math.floor((span * i) / blobs));
+    emulator.publishHugeBlob(tenantId, contentType, wanted * (bytesPerRecord.get(contentType) ?? 1200), created);
+    const got = emulator.stats().recordsPublished - before;
+    const perRecord = (wanted * (bytesPerRecord.get(contentType) ?? 1200)) / got;
+    bytesPerRecord.set(contentType, perRecord);
+    published += got;
+  }
+}
+
 async function main(options: EmulatorProcessOptions): Promise<void> {
   const tenants = Array.from({ length: options.tenants }, (_, i) => benchTenant(i));
   const emulator = await startEmulator({
@@ -96,6 +137,8 @@ async function main(options: EmulatorProcessOptions): Promise<void> {
   // seconds) is only found by its next poll, a minute later, which is what a benchmark would then measure.
   if (options.hugeBlobBytes && first && hugeType)
     emulator.publishHugeBlob(first.tenantId, hugeType, options.hugeBlobBytes, contentCreated);
+  if (options.history && first)
+    publishHistory(emulator, first.tenantId, options.contentTypes, options.history, options.seed ?? 42);
   process.stdout.write(`${JSON.stringify({ url: emulator.url, caPem: emulator.caPem, expected: count() })}\n`);
   createInterface({ input: process.stdin }).on('line', (line) => {
     if (line.trim() === 'stats') process.stdout.write(`${JSON.stringify({ stats: emulator.stats(), expected: count() })}\n`);

@@ -14,7 +14,8 @@ export class LineCounter {
       while (this.#offset < size) {
         const n = readSync(fd, this.#buf, 0, Math.min(this.#buf.length, size - this.#offset), this.#offset);
         if (n <= 0) break;
-        for (let i = 0; i < n; i++) if (this.#buf[i] === 10) this.lines++;
+        // indexOf (memchr) rather than a byte loop: a backfill bench reads gigabytes beside the process it measures.
+        for (let i = this.#buf.indexOf(10); i !== -1 && i < n; i = this.#buf.indexOf(10, i + 1)) this.lines++;
         this.#offset += n;
       }
     } finally {

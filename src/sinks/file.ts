@@ -6,6 +6,7 @@ import type { Sink } from '../core/sink.ts';
 import type { Logger } from '../observability/logger.ts';
 import { isDiskFull, StorageFullError, writeFully } from './disk-full.ts';
 import { SinkError } from './errors.ts';
+import { ndjsonPayload } from './ndjson-payload.ts';
 import { parseFilePosition, RotationNames } from './file-rotation.ts';
 
 export interface FileRotation {
@@ -23,24 +24,6 @@ export interface FileSinkOptions {
   logger: Logger;
   rotation?: FileRotation;
   now?: () => number;
-}
-
-/**
- * The events as NDJSON lines, UTF-8: each line encoded straight into one buffer of the exact size (joining the lines
- * into one string first would copy every record's text once more, for nothing but garbage).
- */
-function ndjsonLines(events: readonly OutputEvent[]): Buffer {
-  const lines = events.map((e) => e.json ?? JSON.stringify(e.document));
-  let size = lines.length;
-  for (const line of lines) size += Buffer.byteLength(line, 'utf8');
-  const payload = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const line of lines) {
-    at += payload.write(line, at, 'utf8');
-    payload[at] = 0x0a;
-    at += 1;
-  }
-  return payload;
 }
 
 /**
@@ -144,7 +127,7 @@ export class FileSink implements Sink {
   async write(events: readonly OutputEvent[]): Promise<void> {
     if (!this.#handle) throw new SinkError(this.name, 'write before open');
     if (events.length === 0) return;
-    const payload = ndjsonLines(events);
+    const payload = ndjsonPayload(events);
     try {
       if (this.#dirty) await this.#cutBack();
       if (this.#shouldRotate()) await this.#rotate();
