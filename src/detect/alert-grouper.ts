@@ -2,6 +2,8 @@ import { hash } from 'node:crypto';
 import type { Alert, AlertEntity } from '../core/alert.ts';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
 import { attackTechniques, MAX_ALERT_EVENT_IDS } from './alert-fields.ts';
+import type { FiringDelta } from './correlation-engine.ts';
+import { FiringSerial } from './firing-serial.ts';
 import { TrackedMap } from './tracked-map.ts';
 import type { RuleMeta } from './types.ts';
 
@@ -11,13 +13,17 @@ export interface Firing {
   tenantName?: string | undefined;
   /** Event time of the last event that made the rule fire. */
   time: number;
-  eventIds: string[];
+  readonly eventIds: string[];
   groupBy?: Record<string, string> | undefined;
   entity?: AlertEntity | undefined;
   /** The same firing raised again with more events (a late match joined it): its events are added, not counted. */
   repeat?: boolean | undefined;
   /** A correlation's firing: what identifies it (stable when raised again with more events). */
   key?: string | undefined;
+  /** A correlation's firing: its number (`FiringSerial`). */
+  serial?: number | undefined;
+  /** A correlation's firing: what it adds to an earlier firing's events (see `FiringDelta`). */
+  delta?: FiringDelta | undefined;
 }
 
 interface AlertGroup {
@@ -30,6 +36,11 @@ interface AlertGroup {
   lastSeen: number;
   createdAt: number;
   eventIds: string[];
+  /**
+   * Number of the firing that created the group: a firing numbered from it on was merged into it, so a delta of
+   * one of those firings is all that is new. Absent in state written before it existed (deltas are then not used).
+   */
+  bornAt?: number;
 }
 
 const PREFIX = 'a';
@@ -45,9 +56,11 @@ const PREFIX = 'a';
 export class AlertGrouper {
   readonly #windowMs: number;
   readonly #groups: TrackedMap<AlertGroup>;
+  readonly #serial: FiringSerial;
 
-  constructor(windowMs: number, maxGroups: number, onEvict?: () => void) {
+  constructor(windowMs: number, maxGroups: number, onEvict?: () => void, serial = new FiringSerial()) {
     this.#windowMs = windowMs;
+    this.#serial = serial;
     this.#groups = new TrackedMap<AlertGroup>({
       max: maxGroups,
       tenantOf: (g) => g.tenantId,
@@ -81,14 +94,22 @@ export class AlertGrouper {
         lastSeen: firing.time,
         createdAt,
         eventIds: [],
+        bornAt: firing.serial ?? this.#serial.take(),
       };
       this.#groups.set(key, group);
     }
     if (!firing.repeat || group.count === 0) group.count++;
     group.firstSeen = Math.min(group.firstSeen, firing.time);
     group.lastSeen = Math.max(group.lastSeen, firing.time);
-    group.eventIds = mergeSorted(group.eventIds, firing.eventIds);
-    return toAlert({ ...firing, time: group.lastSeen }, group, group.eventIds);
+    // The earlier firing the delta extends was merged here when this group was there to receive it, in this window.
+    const delta = firing.delta;
+    const extends_ =
+      delta !== undefined &&
+      group.bornAt !== undefined &&
+      group.bornAt <= delta.since &&
+      Math.floor(delta.time / this.#windowMs) * this.#windowMs === start;
+    group.eventIds = mergeSorted(group.eventIds, extends_ ? delta.eventIds : firing.eventIds);
+    return toAlert(firing, group, group.eventIds, group.lastSeen);
   }
 
   /** Forgets groups whose window the tenant's watermark has passed. */
@@ -121,7 +142,11 @@ export class AlertGrouper {
   restore(rows: DetectionStateRow[]): void {
     this.#groups.restore(
       rows.filter((r) => r.key.startsWith(PREFIX)),
-      (row) => JSON.parse(row.value) as AlertGroup,
+      (row) => {
+        const group = JSON.parse(row.value) as AlertGroup;
+        this.#serial.atLeast(group.bornAt);
+        return group;
+      },
     );
   }
 }
@@ -177,6 +202,7 @@ function toAlert(
   firing: Firing,
   group: { id: string; count: number; firstSeen: number; createdAt: number; lastSeen?: number },
   eventIds: string[],
+  time = firing.time,
 ): Alert {
   const { rule } = firing;
   const alert: Alert = {
@@ -187,7 +213,7 @@ function toAlert(
     tags: rule.tags,
     attack: attackOf(rule),
     tenantId: firing.tenantId,
-    time: firing.time,
+    time,
     createdAt: group.createdAt,
     eventIds,
     count: group.count,

@@ -1,6 +1,7 @@
 import { hash } from 'node:crypto';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
 import {
+  conditionHolds,
   type Entry,
   fewestMatches,
   firesEarly,
@@ -11,8 +12,10 @@ import {
 } from './correlation-window.ts';
 import { normalizeValue } from './entity.ts';
 import { fieldRef, lookupRef } from './field-lookup.ts';
+import { FiringSerial } from './firing-serial.ts';
 import { TrackedMap } from './tracked-map.ts';
 import type { CorrelationRule, DetectableEvent } from './types.ts';
+import { countedItems, WindowCounts } from './window-counts.ts';
 
 /** A match that feeds correlations: from a detection rule (one event) or from a correlation that fired. */
 export interface Signal {
@@ -26,13 +29,32 @@ export interface Signal {
   firstTime: number;
   /** What a correlation counts: the event id, or an id of the firing. */
   key: string;
-  eventIds: string[];
+  /**
+   * The events behind the signal. A correlation's firing builds the list when it is first read, from its group's
+   * matches: read it while the firing is being delivered (before the group receives another match).
+   */
+  readonly eventIds: string[];
   /** The event behind the signal (for a correlation firing: the last one, or its group-by values), for field lookups. */
   event: DetectableEvent;
   /** Group values of a correlation signal: chained correlations group on them first. */
   groupBy?: Record<string, string>;
   /** A firing raised before, again with more events (a late match joined its window): not a new firing. */
   repeat?: boolean;
+  /** A correlation's firing: its number (`FiringSerial`), in the order firings are raised. */
+  serial?: number;
+  /** A correlation's firing whose events are, apart from `delta.eventIds`, all in an earlier firing's. */
+  delta?: FiringDelta;
+}
+
+/**
+ * What a firing adds to an earlier one of the same correlation group (number `since`, event time `time`): every event
+ * of the firing is in that firing's events (in all its versions) or in `eventIds`. For a repeat, the earlier firing
+ * is the same one. Whoever received the earlier firing merges only `eventIds` and ends up with the same events.
+ */
+export interface FiringDelta {
+  since: number;
+  time: number;
+  eventIds: string[];
 }
 
 export interface CorrelationFiring {
@@ -57,7 +79,21 @@ interface Group {
   tenantName?: string | undefined;
   groupBy: Record<string, string>;
   entries: Entry[];
+  /**
+   * Event time of the newest match the trim dropped from the group (absent: none since this field exists). A window
+   * that started after it has lost nothing since its match fired, so it still holds (lower bounds only grow).
+   */
+  droppedUntil?: number;
 }
+
+/** A match placed in its group: the entry, and the events it brought that the group did not have. */
+interface Placed {
+  entry: Entry;
+  added: string[];
+}
+
+/** How far back a new firing looks for an earlier one to be a delta of (beyond, its events are merged whole). */
+const MAX_DELTA_SCAN = 16;
 
 interface TenantClock {
   tenantId: string;
@@ -99,10 +135,20 @@ export class CorrelationEngine {
   #lastTenant: string | undefined;
   #lastClockKey = '';
   #moved = false;
+  /**
+   * Running distinct counts over a window of a group's entries (by the entries array: a group whose array is replaced,
+   * or a committed copy restored by a rollback, starts afresh). Derived from the entries, never persisted.
+   */
+  readonly #counts = new WeakMap<Entry[], WindowCounts>();
+  readonly #serial: FiringSerial;
+  /** Per rule, the keys its firings are referenced by (shared by all its signals, never changed). */
+  readonly #ruleKeys = new Map<string, string[]>();
 
-  constructor(rules: CorrelationRule[], limits: CorrelationLimits) {
+  constructor(rules: CorrelationRule[], limits: CorrelationLimits, serial = new FiringSerial()) {
     this.#rules = new Map(rules.map((r) => [r.id, r]));
+    for (const r of rules) this.#ruleKeys.set(r.id, r.name ? [r.id, r.name] : [r.id]);
     this.#limits = limits;
+    this.#serial = serial;
     this.#groups = new TrackedMap<Group>({
       max: limits.maxGroups,
       tenantOf: (g) => g.tenantId,
@@ -160,7 +206,7 @@ export class CorrelationEngine {
       group = { ruleId: rule.id, tenantId: signal.tenantId, tenantName: signal.tenantName, groupBy, entries: [] };
       this.#groups.set(key, group);
     }
-    const changed = this.#place(group, { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values });
+    const changed = this.#place(group, signal, ruleIndex, values);
     if (!changed) return [];
     const watermark = this.watermark(signal.tenantId);
     const firings: CorrelationFiring[] = [];
@@ -177,27 +223,34 @@ export class CorrelationEngine {
 
   /**
    * Adds the match to its group, in entry order. A match already there (same key and step) gains the events it did
-   * not have (an inner correlation's firing raised again with a late event); returns undefined when nothing changed.
+   * not have (an inner correlation's firing raised again with a late event: only its delta need be compared);
+   * returns undefined when nothing changed.
    */
-  #place(group: Group, entry: Entry): Entry | undefined {
+  #place(group: Group, signal: Signal, ruleIndex: number, values: string[]): Placed | undefined {
     const entries = group.entries;
     // The same match has the same time: only entries of that time are compared.
     let at = -1;
-    for (let i = lowerBound(entries, entry.time); i < entries.length && entries[i]!.time === entry.time; i++)
-      if (entries[i]!.key === entry.key && entries[i]!.ruleIndex === entry.ruleIndex) at = i;
+    for (let i = lowerBound(entries, signal.time); i < entries.length && entries[i]!.time === signal.time; i++)
+      if (entries[i]!.key === signal.key && entries[i]!.ruleIndex === ruleIndex) at = i;
     if (at < 0) {
+      const entry: Entry = { time: signal.time, ruleIndex, key: signal.key, eventIds: signal.eventIds, values };
       // A new group's array is made at its size: one pushed into an empty array reserves room for 16 more.
       if (entries.length === 0) group.entries = [entry];
-      else insertSorted(entries, entry);
-      return entry;
+      else {
+        const index = insertSorted(entries, entry);
+        this.#counts.get(entries)?.inserted(entry, index);
+      }
+      return { entry, added: entry.eventIds };
     }
     const known = entries[at]!;
-    const added = entry.eventIds.filter((id) => !known.eventIds.includes(id));
+    const incoming = signal.repeat && signal.delta ? signal.delta.eventIds : signal.eventIds;
+    const had = incoming.length > 8 ? new Set(known.eventIds) : known.eventIds;
+    const added = incoming.filter((id) => !(Array.isArray(had) ? had.includes(id) : had.has(id)));
     if (added.length === 0) return undefined;
     // Entries are replaced, never changed in place: the committed copy of the group shares them.
     const merged = { ...known, eventIds: [...known.eventIds, ...added] };
     entries[at] = merged;
-    return merged;
+    return { entry: merged, added };
   }
 
   /**
@@ -206,31 +259,158 @@ export class CorrelationEngine {
    * complete the windows of later matches, and joins the firings of those that fired already (raised again, same
    * key, not counted twice). Whether and with which matches a match fires depends only on the matches of its
    * window, never on the order they arrived in.
+   * Counting rules keep a running count over the window (`WindowCounts`) moved from match to match, so a match in
+   * time order costs the entries entering and leaving the window, and a late one the windows it joins, not a rescan of
+   * each; their firings name what they add to an earlier firing (`FiringDelta`), and build their full list of events
+   * only when it is read.
    */
-  #triggered(rule: CorrelationRule, group: Group, changed: Entry): CorrelationFiring[] {
+  #triggered(rule: CorrelationRule, group: Group, placed: Placed): CorrelationFiring[] {
+    const changed = placed.entry;
     const entries = group.entries;
     const span = rule.timespanMs;
-    const firings: CorrelationFiring[] = [];
     const end = upperBound(entries, changed.time + span);
+    let i = lowerBound(entries, changed.time);
+    if (i >= end) return [];
+    // The trim may have dropped the match at once (older than the watermark admits): then it is in no window.
+    let present = false;
+    for (let k = i; k < entries.length && entries[k]!.time === changed.time; k++) if (entries[k] === changed) present = true;
+    const counts = this.#countsOf(rule, entries);
+    const everyMatch = rule.type !== 'temporal_ordered';
     const fewest = fewestMatches(rule);
-    for (let i = lowerBound(entries, changed.time); i < end; i++) {
-      const trigger = entries[i]!;
-      const from = lowerBound(entries, trigger.time - span);
-      const to = upperBound(entries, trigger.time);
-      if (to - from < fewest) continue;
-      const chosen = windowFiring(rule, entries.slice(from, to));
-      if (!chosen) continue;
-      const used = chosen.map((c) => entries[c + from]!);
-      if (
-        !used.includes(trigger) ||
-        (trigger.fired && !used.some((e) => e.key === changed.key && e.ruleIndex === changed.ruleIndex))
-      )
+    const firings: CorrelationFiring[] = [];
+    while (i < end) {
+      // Matches of the same time share their window [from, to).
+      const time = entries[i]!.time;
+      const from = lowerBound(entries, time - span);
+      const to = upperBound(entries, time);
+      if (present && everyMatch && counts && this.#stillHold(group, i, to, time - span)) {
+        this.#fireWhole(rule, group, from, to, i, placed, firings);
+        i = to;
         continue;
-      const repeat = trigger.fired === true;
-      if (!repeat) entries[i] = { ...trigger, fired: true };
-      firings.push(this.#firing(rule, group, used, `${rule.id}>${trigger.key}`, repeat));
+      }
+      let holds = to - from >= fewest;
+      if (holds && counts) {
+        counts.moveTo(entries, from, to);
+        holds = everyMatch ? windowHolds(rule, counts.distinct) : counts.distinct === rule.rules.length;
+      }
+      if (holds && everyMatch && counts) this.#fireWhole(rule, group, from, to, i, present ? placed : undefined, firings);
+      else if (holds) this.#fireChosen(rule, group, from, to, i, present ? changed : undefined, firings);
+      else if (present) this.#joinedUnraised(entries, i, to);
+      i = to;
     }
     return firings;
+  }
+
+  /**
+   * Counting rules whose window [from, to) holds: every match of it is used. Each match of time `entries[first]` not
+   * fired yet fires; each one fired already is raised again when the new match `placed` is in the window.
+   */
+  #fireWhole(
+    rule: CorrelationRule,
+    group: Group,
+    from: number,
+    to: number,
+    first: number,
+    placed: Placed | undefined,
+    out: CorrelationFiring[],
+  ): void {
+    const entries = group.entries;
+    for (let k = first; k < to; k++) {
+      const trigger = entries[k]!;
+      const key = `${rule.id}>${trigger.key}`;
+      if (trigger.fired) {
+        if (!placed) continue;
+        const delta =
+          trigger.firedAt === undefined ? undefined : { since: trigger.firedAt, time: trigger.time, eventIds: placed.added };
+        out.push(this.#firing(rule, group, entries, from, to, key, this.#serial.take(), true, delta));
+        continue;
+      }
+      const serial = this.#serial.take();
+      entries[k] = { ...trigger, fired: true, firedAt: serial };
+      out.push(this.#firing(rule, group, entries, from, to, key, serial, false, this.#deltaFrom(entries, from, to, k)));
+    }
+  }
+
+  /**
+   * Matches [first, to) that all fired (with every event of their window) when nothing has been dropped from their
+   * window since, which opens at `opens`: their window still holds, no need to count it.
+   */
+  #stillHold(group: Group, first: number, to: number, opens: number): boolean {
+    if (group.droppedUntil !== undefined && group.droppedUntil >= opens) return false;
+    for (let k = first; k < to; k++) if (group.entries[k]!.firedAt === undefined) return false;
+    return true;
+  }
+
+  /**
+   * A new firing of `entries[k]`, window [from, to): the nearest earlier match that fired (and whose firing has every
+   * event of its window) covers this window up to its own time; the events of the matches after it are the delta.
+   */
+  #deltaFrom(entries: Entry[], from: number, to: number, k: number): FiringDelta | undefined {
+    for (let j = k - 1; j >= from && j >= k - MAX_DELTA_SCAN; j--) {
+      const basis = entries[j]!;
+      if (!basis.fired) continue;
+      if (basis.firedAt === undefined) return undefined;
+      const eventIds: string[] = [];
+      for (let n = Math.max(from, upperBound(entries, basis.time)); n < to; n++) eventIds.push(...entries[n]!.eventIds);
+      return { since: basis.firedAt, time: basis.time, eventIds };
+    }
+    return undefined;
+  }
+
+  /**
+   * temporal_ordered (whose matches are chosen) and sums (no running count): the window is tested whole. The matches
+   * of time `entries[first]` fire as before this change: when they are among the chosen ones.
+   */
+  #fireChosen(
+    rule: CorrelationRule,
+    group: Group,
+    from: number,
+    to: number,
+    first: number,
+    changed: Entry | undefined,
+    out: CorrelationFiring[],
+  ): void {
+    const entries = group.entries;
+    const window = entries.slice(from, to);
+    const chosen = windowFiring(rule, window);
+    if (!chosen) {
+      if (changed) this.#joinedUnraised(entries, first, to);
+      return;
+    }
+    const used = chosen.map((c) => window[c]!);
+    for (let k = first; k < to; k++) {
+      const trigger = entries[k]!;
+      if (!used.some((e) => e.key === trigger.key && e.ruleIndex === trigger.ruleIndex)) continue;
+      if (trigger.fired && !(changed && used.some((e) => e.key === changed.key && e.ruleIndex === changed.ruleIndex))) continue;
+      const repeat = trigger.fired === true;
+      // No firedAt: chosen matches may grow by more than the new one, so firings here are always merged whole.
+      if (!repeat) entries[k] = { ...trigger, fired: true };
+      out.push(this.#firing(rule, group, used, 0, used.length, `${rule.id}>${trigger.key}`, this.#serial.take(), repeat));
+    }
+  }
+
+  /**
+   * A match joined the windows of the matches [first, to) without raising them (their window does not hold: it had
+   * lost matches to the entry cap): their firings no longer have every event of their window.
+   */
+  #joinedUnraised(entries: Entry[], first: number, to: number): void {
+    for (let k = first; k < to; k++) {
+      if (entries[k]!.firedAt === undefined) continue;
+      const { firedAt: _, ...rest } = entries[k]!;
+      entries[k] = rest;
+    }
+  }
+
+  /** The running counts of a counting rule over the group's entries (made, empty, on first use). */
+  #countsOf(rule: CorrelationRule, entries: Entry[]): WindowCounts | undefined {
+    let counts = this.#counts.get(entries);
+    if (!counts) {
+      const items = countedItems(rule);
+      if (!items) return undefined;
+      counts = new WindowCounts(items);
+      this.#counts.set(entries, counts);
+    }
+    return counts;
   }
 
   /** True when a tenant's watermark moved since the last sweep. */
@@ -316,6 +496,7 @@ export class CorrelationEngine {
       rows.filter((r) => r.key.startsWith(GROUP)),
       (row) => {
         const group = JSON.parse(row.value) as Group;
+        for (const entry of group.entries) this.#serial.atLeast(entry.firedAt);
         return this.#rules.has(group.ruleId) ? group : undefined;
       },
     );
@@ -327,6 +508,8 @@ export class CorrelationEngine {
     const overflow = Math.max(0, group.entries.length - stale - this.#limits.maxEntriesPerGroup);
     const drop = stale + overflow;
     if (drop > 0) {
+      group.droppedUntil = Math.max(group.droppedUntil ?? Number.NEGATIVE_INFINITY, group.entries[drop - 1]!.time);
+      this.#counts.get(group.entries)?.removedFirst(group.entries, drop);
       group.entries.splice(0, drop);
       this.#counters.droppedEntries += drop;
     }
@@ -344,6 +527,7 @@ export class CorrelationEngine {
       const end = lowerBound(group.entries, group.entries[0]!.time + span + 1);
       const chosen = windowFiring(rule, group.entries.slice(0, end));
       if (chosen) firings.push(this.#fire(rule, group, chosen));
+      this.#counts.delete(group.entries);
       group.entries.splice(0, end);
     }
     return firings;
@@ -354,30 +538,76 @@ export class CorrelationEngine {
     const used = chosen.map((i) => group.entries[i]!);
     const drop = new Set(chosen);
     group.entries = group.entries.filter((_, i) => !drop.has(i));
-    return this.#firing(rule, group, used, firingKey(rule.id, [...new Set(used.flatMap((e) => e.eventIds))]));
+    const key = firingKey(rule.id, [...new Set(used.flatMap((e) => e.eventIds))]);
+    return this.#firing(rule, group, used, 0, used.length, key, this.#serial.take());
   }
 
   /**
-   * A firing of `rule` made of `used`; its signal stands for the group (its group-by values), so a chained
-   * correlation sees the same signal whichever event arrived last.
+   * A firing of `rule` made of the entries [from, to) of `list` (sorted by time); its signal stands for the group (its
+   * group-by values), so a chained correlation sees the same signal whichever event arrived last. Its events are
+   * listed when first read (`list` must not change before: it is the group's own array for counting rules).
    */
-  #firing(rule: CorrelationRule, group: Group, used: Entry[], key: string, repeat = false): CorrelationFiring {
-    const eventIds = [...new Set(used.flatMap((e) => e.eventIds))];
-    const time = Math.max(...used.map((e) => e.time));
+  #firing(
+    rule: CorrelationRule,
+    group: Group,
+    list: Entry[],
+    from: number,
+    to: number,
+    key: string,
+    serial: number,
+    repeat = false,
+    delta?: FiringDelta,
+  ): CorrelationFiring {
+    const time = list[to - 1]!.time;
+    let eventIds: string[] | undefined;
     const signal: Signal = {
-      ruleKeys: rule.name ? [rule.id, rule.name] : [rule.id],
+      ruleKeys: this.#ruleKeys.get(rule.id)!,
       tenantId: group.tenantId,
       tenantName: group.tenantName,
       time,
-      firstTime: Math.min(...used.map((e) => e.time)),
+      firstTime: list[from]!.time,
       key,
-      eventIds,
+      get eventIds() {
+        eventIds ??= eventIdsOf(list, from, to);
+        return eventIds;
+      },
       event: { id: '', tenantId: group.tenantId, time, ecs: { ...group.groupBy }, raw: {} },
       groupBy: group.groupBy,
+      serial,
       ...(repeat ? { repeat } : {}),
+      ...(delta ? { delta } : {}),
     };
     return { rule, signal };
   }
+}
+
+/** Distinct events of the entries [from, to) (a set only when entries could share one). */
+function eventIdsOf(list: Entry[], from: number, to: number): string[] {
+  let single = true;
+  for (let i = from; i < to && single; i++) single = list[i]!.eventIds.length === 1 && list[i]!.key === list[i]!.eventIds[0];
+  if (single) {
+    // One event per entry, counted by its id: entries of different events, or of one event matched by two rules.
+    const out = new Array<string>(to - from);
+    for (let i = from; i < to; i++) out[i - from] = list[i]!.key;
+    return to - from > 1 && hasRepeats(list, from, to) ? [...new Set(out)] : out;
+  }
+  const out = new Set<string>();
+  for (let i = from; i < to; i++) for (const id of list[i]!.eventIds) out.add(id);
+  return [...out];
+}
+
+/** Does a key appear twice among the entries [from, to)? (Only entries of one time and two steps can share one.) */
+function hasRepeats(list: Entry[], from: number, to: number): boolean {
+  for (let i = from + 1; i < to; i++) {
+    for (let j = i - 1; j >= from && list[j]!.time === list[i]!.time; j--) if (list[j]!.key === list[i]!.key) return true;
+  }
+  return false;
+}
+
+/** Lower-bound counting rules: does a window with `distinct` distinct items satisfy the rule? */
+function windowHolds(rule: CorrelationRule, distinct: number): boolean {
+  if (rule.type === 'temporal' && !rule.condition) return distinct === rule.rules.length;
+  return conditionHolds(rule.condition!, distinct);
 }
 
 function firingKey(ruleId: string, eventIds: string[]): string {

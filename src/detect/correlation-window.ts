@@ -12,6 +12,13 @@ export interface Entry {
   values: string[];
   /** Rules decided as a window fills: this match has completed the window ending at it (its firing was raised). */
   fired?: true;
+  /**
+   * Set with `fired` (a detector-wide serial number of the firing) while every match that joined the window since
+   * was raised with it: the events of the window are then all in what the firing delivered, so the next version
+   * need only bring the new ones. Cleared when a match joined without a raise (the window had shrunk below the
+   * condition), and absent in state written before it existed.
+   */
+  firedAt?: number;
 }
 
 export function conditionHolds(condition: CountCondition, n: number): boolean {
@@ -155,7 +162,11 @@ function before(a: Entry, b: Entry): boolean {
 /** Inserts keeping entry order (late records land in the right place); returns the index. */
 export function insertSorted(entries: Entry[], entry: Entry): number {
   let i = entries.length;
-  while (i > 0 && before(entry, entries[i - 1]!)) i--;
+  if (i > 0 && before(entry, entries[i - 1]!)) {
+    // Late: a binary search to its time, then past the ties that sort before it.
+    i = lowerBound(entries, entry.time);
+    while (i < entries.length && before(entries[i]!, entry)) i++;
+  }
   entries.splice(i, 0, entry);
   return i;
 }

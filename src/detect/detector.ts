@@ -4,6 +4,7 @@ import { silentLogger, type Logger } from '../observability/logger.ts';
 import { AlertGrouper } from './alert-grouper.ts';
 import { CorrelationEngine, type CorrelationStats, type Signal } from './correlation-engine.ts';
 import { entityOfEvent, entityOfGroup } from './entity.ts';
+import { FiringSerial } from './firing-serial.ts';
 import { RuleError } from './errors.ts';
 import { detectMetrics } from './metrics.ts';
 import { RuleIndex } from './rule-index.ts';
@@ -124,14 +125,23 @@ export function createDetector(opts: DetectorOptions): Detector {
   }
   for (const p of problems) logger.warn({ file: p.file, ruleId: p.ruleId }, p.message);
 
-  const engine = new CorrelationEngine(runnable, {
+  // One numbering of firings for both: an alert group knows which firings it has received.
+  const serial = new FiringSerial();
+  const engine = new CorrelationEngine(
+    runnable,
+    {
+      maxGroups,
+      maxEntriesPerGroup: opts.maxEntriesPerGroup ?? 10_000,
+      allowedLatenessMs: opts.allowedLatenessMs ?? 24 * 3_600_000,
+      onEvict: () => detectMetrics.evictedGroups.inc({ kind: 'correlation' }),
+    },
+    serial,
+  );
+  const grouper = new AlertGrouper(
+    opts.alertGroupingMs ?? 3_600_000,
     maxGroups,
-    maxEntriesPerGroup: opts.maxEntriesPerGroup ?? 10_000,
-    allowedLatenessMs: opts.allowedLatenessMs ?? 24 * 3_600_000,
-    onEvict: () => detectMetrics.evictedGroups.inc({ kind: 'correlation' }),
-  });
-  const grouper = new AlertGrouper(opts.alertGroupingMs ?? 3_600_000, maxGroups, () =>
-    detectMetrics.evictedGroups.inc({ kind: 'alert' }),
+    () => detectMetrics.evictedGroups.inc({ kind: 'alert' }),
+    serial,
   );
   const detections = opts.rules.filter((r): r is DetectionRule => r.kind === 'detection');
   const candidates = new RuleIndex(detections);
@@ -182,11 +192,16 @@ export function createDetector(opts: DetectorOptions): Detector {
             tenantId: signal.tenantId,
             tenantName: signal.tenantName,
             time: signal.time,
-            eventIds: signal.eventIds,
+            // Read only when needed: a correlation's firing lists its events on demand (a delta may be enough).
+            get eventIds() {
+              return signal.eventIds;
+            },
             groupBy: rule.kind === 'correlation' ? signal.groupBy : undefined,
             entity,
             repeat: signal.repeat,
             key: rule.kind === 'correlation' ? signal.key : undefined,
+            serial: signal.serial,
+            delta: signal.delta,
           },
           now(),
         ),
