@@ -1,29 +1,19 @@
 import { z } from 'zod';
 
-/** `enrichment:` section of the configuration file. */
-export const enrichmentSchema = z
+/**
+ * One IP lookup step: on by default; `database` replaces the bundled data (geoip: an MMDB country file, ip-location-db
+ * or MaxMind GeoLite2-Country; asn: a folder with ip-location-db's `asn-ipv4-num.csv` and `asn-ipv6-num.csv`);
+ * `cache_size` is how many IP addresses' answers are remembered.
+ */
+const lookupStep = z
   .object({
-    geoip: z
-      .object({
-        enabled: z.boolean().default(true),
-        /** An MMDB country database to use instead of the bundled one (ip-location-db or MaxMind GeoLite2-Country). */
-        database: z.string().min(1).optional(),
-        /** Most IP addresses whose country is remembered. */
-        cache_size: z.number().int().positive().default(10_000),
-      })
-      .strict()
-      .prefault({}),
-    asn: z
-      .object({
-        enabled: z.boolean().default(true),
-        /** A folder with ip-location-db's `asn-ipv4-num.csv` and `asn-ipv6-num.csv` to use instead of the bundled ones. */
-        database: z.string().min(1).optional(),
-        /** Most IP addresses whose autonomous system is remembered. */
-        cache_size: z.number().int().positive().default(10_000),
-      })
-      .strict()
-      .prefault({}),
+    enabled: z.boolean().default(true),
+    database: z.string().min(1).optional(),
+    cache_size: z.number().int().positive().default(10_000),
   })
   .strict()
   .prefault({});
+
+/** `enrichment:` section of the configuration file. */
+export const enrichmentSchema = z.object({ geoip: lookupStep, asn: lookupStep }).strict().prefault({});
 export type EnrichmentConfig = z.infer<typeof enrichmentSchema>;

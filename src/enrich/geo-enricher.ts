@@ -1,8 +1,7 @@
 import type { EcsDocument } from '../core/processed-event.ts';
-import { LruCache } from '../normalize/lru-cache.ts';
 import { countryName } from './country-names.ts';
 import { openCountryDatabase, type CountryDatabase } from './geo-database.ts';
-import { publicAddress } from './public-ip.ts';
+import { cachedIpLookup, DEFAULT_IP_FIELDS, eachIpField, isObject } from './ip-lookup.ts';
 
 /** The ECS `geo` fields set from an IP address. */
 export interface GeoFields {
@@ -27,55 +26,27 @@ export interface GeoEnricher {
   readonly cacheSize: number;
 }
 
-const DEFAULT_FIELDS = ['source', 'client', 'destination', 'server'] as const;
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /**
  * GeoIP enrichment, a pipeline step after normalize(): the document is enriched in place, existing `geo` values
  * are kept. Throws GeoDatabaseError only at creation, when `databasePath` cannot be read as an MMDB file.
  */
 export function createGeoEnricher(options: GeoEnricherOptions = {}): GeoEnricher {
   const database: CountryDatabase = openCountryDatabase(options.databasePath);
-  const cache = new LruCache<string, GeoFields | null>(options.cacheSize ?? 10_000);
-  const fields = options.fields ?? DEFAULT_FIELDS;
-
-  function resolve(ip: string): GeoFields | null {
-    const address = publicAddress(ip);
-    if (address === undefined) return null;
+  const fields = options.fields ?? DEFAULT_IP_FIELDS;
+  const cache = cachedIpLookup((address): GeoFields | undefined => {
     const code = database.countryOf(address);
-    if (code === undefined) return null;
+    if (code === undefined) return undefined;
     const name = countryName(code);
     return name === undefined ? { country_iso_code: code } : { country_iso_code: code, country_name: name };
-  }
-
-  function lookup(ip: unknown): GeoFields | undefined {
-    if (typeof ip !== 'string' || ip.length > 64) return undefined;
-    let found = cache.get(ip);
-    if (found === undefined) {
-      try {
-        found = resolve(ip);
-      } catch {
-        found = null;
-      }
-      cache.set(ip, found);
-    }
-    return found ?? undefined;
-  }
+  }, options.cacheSize ?? 10_000);
+  const lookup = cache.lookup;
 
   function enrich(ecs: EcsDocument): void {
-    if (!isObject(ecs)) return;
-    for (const field of fields) {
-      const node = ecs[field];
-      if (!isObject(node)) continue;
-      const geo = lookup(node.ip);
-      if (geo === undefined) continue;
+    eachIpField(ecs, fields, lookup, (node, geo) => {
       const existing = node.geo;
       if (existing === undefined) node.geo = { ...geo };
       else if (isObject(existing) && existing.country_iso_code === undefined) Object.assign(existing, geo);
-    }
+    });
   }
 
   return {
