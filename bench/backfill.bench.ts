@@ -7,12 +7,12 @@
 // state.db after a clean stop), and the output checked exactly once (every published Id once, nothing else).
 // Usage: node --import tsx bench/backfill.bench.ts [events=5000000] [runs=1]; BACKFILL_EVENTS=<n> overrides the default
 // (what `npm run bench` uses: e.g. BACKFILL_EVENTS=500000 for a quick run).
-import { spawn, spawnSync } from 'node:child_process';
-import { createReadStream, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { createReadStream, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { ContentType } from '../src/core/content-types.ts';
+import { collectorDir, collectorNodeFlags, spawnCollector } from './support/collector-process.ts';
 import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
 import { LineCounter } from './support/line-counter.ts';
 import { processStats } from './support/process-stats.ts';
@@ -75,27 +75,15 @@ async function runOnce(run: number): Promise<Run> {
     history: { records: EVENTS, days: DAYS },
     seed: 50 + run,
   });
-  const dir = mkdtempSync(join(tmpdir(), 'backfill-bench-'));
-  writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
-  const output = join(dir, 'events.ndjson');
-  writeFileSync(
-    join(dir, 'config.yaml'),
-    rawCollectorConfig(emulator.url, 1, output, {
+  const { dir, output } = collectorDir('backfill-bench-', emulator.caPem, (out) =>
+    rawCollectorConfig(emulator.url, 1, out, {
       contentTypes: CONTENT_TYPES,
       collection: { backfill: '7d', settle_window: '1h', poll_interval: '10s' },
     }),
   );
   const statePath = join(dir, 'data', 'state.db');
-  const flags = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...flags, join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
-    { cwd: dir, env: { ...process.env, O365_INTAKE_FROM_SOURCE: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
-  const exited = new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+  const collector = spawnCollector(dir, collectorNodeFlags());
   const counter = new LineCounter(output);
   const expected = emulator.expected;
   const step = Math.floor(expected / PARTS);
@@ -103,7 +91,7 @@ async function runOnce(run: number): Promise<Run> {
   const marks: number[] = [];
   try {
     while (marks.length <= PARTS) {
-      if (child.exitCode !== null) throw new Error(`o365-intake exited with ${child.exitCode}: ${stderr}`);
+      collector.assertRunning();
       if (performance.now() - started > TIMEOUT_MS)
         throw new Error(`${counter.lines} of ${expected} events after ${TIMEOUT_MS / 1000} s`);
       const n = counter.update();
@@ -113,11 +101,10 @@ async function runOnce(run: number): Promise<Run> {
         marks.push(now);
       await sleep(100);
     }
-    const busy = processStats(child.pid ?? 0);
+    const busy = processStats(collector.pid);
     const stateBytesRunning = fileSize(statePath) + fileSize(`${statePath}-wal`);
     await sleep(2000); // a repeat would come now, if any
-    child.kill('SIGTERM');
-    await exited;
+    await collector.stop();
     const stateBytesStopped = fileSize(statePath) + fileSize(`${statePath}-wal`);
     const first = marks[0] as number;
     const perPart = marks.slice(1).map((t, i) => {
@@ -137,8 +124,7 @@ async function runOnce(run: number): Promise<Run> {
       problems: await exactlyOnceProblems(output, benchTenant(0).tenantId, expected),
     };
   } finally {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    await exited;
+    await collector.stop();
     await emulator.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -6,11 +6,10 @@
 // Usage: node --import tsx bench/collect.bench.ts [backlog] [runs]; BENCH_CONCURRENCY=<n> sets collection.concurrency
 // (blob workers per tenant, default 4); BENCH_CPU_PROF=<folder> profiles the collector (see below); BENCH_SKIP_IDLE=1
 // leaves out the idle phase; BENCH_THREADS=1 prints the collector's CPU seconds by thread (main, V8 GC/compiler workers).
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ContentType } from '../src/core/content-types.ts';
+import { collectorDir, collectorNodeFlags, spawnCollector } from './support/collector-process.ts';
 import { benchTenant, startEmulatorProcess } from './support/emulator-process.ts';
 import { processStats, threadCpuSeconds } from './support/process-stats.ts';
 import { LineCounter } from './support/line-counter.ts';
@@ -46,12 +45,8 @@ async function runProduct(run: number): Promise<ProductRun> {
     live: LIVE,
     seed: 14 + run,
   });
-  const dir = mkdtempSync(join(tmpdir(), 'collect-bench-'));
-  writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
-  const output = join(dir, 'events.ndjson');
-  writeFileSync(
-    join(dir, 'config.yaml'),
-    rawCollectorConfig(emulator.url, 1, output, {
+  const { dir, output } = collectorDir('collect-bench-', emulator.caPem, (out) =>
+    rawCollectorConfig(emulator.url, 1, out, {
       contentTypes: CONTENT_TYPES,
       collection: {
         poll_interval: '10s',
@@ -60,30 +55,14 @@ async function runProduct(run: number): Promise<ProductRun> {
     }),
   );
   const started = performance.now();
-  // BENCH_CPU_PROF=<folder> writes a CPU profile of the collector process there (node --cpu-prof);
-  // BENCH_NODE_OPTIONS adds flags to the collector's node (e.g. --heap-growing-percent=0 for V8's default heap growth).
-  const profile = [
-    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
-    ...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-  ];
-  const child = spawn(
-    process.execPath,
-    [...profile, join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
-    {
-      cwd: dir,
-      env: { ...process.env, O365_INTAKE_FROM_SOURCE: '' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const collector = spawnCollector(dir, collectorNodeFlags({ profile: true }));
   const counter = new LineCounter(output);
   let first = 0;
   let firstCount = 0;
   let backlogDone = 0;
   try {
     while (performance.now() - started < TIMEOUT_MS) {
-      if (child.exitCode !== null) throw new Error(`o365-intake exited with ${child.exitCode}: ${stderr}`);
+      collector.assertRunning();
       const n = counter.update();
       if (n > 0 && !first) {
         first = performance.now();
@@ -105,25 +84,24 @@ async function runProduct(run: number): Promise<ProductRun> {
       total,
     });
     if (total !== expected) throw new Error(`run ${run}: ${total} lines written, ${expected} records published`);
-    const busy = processStats(child.pid ?? 0);
+    const busy = processStats(collector.pid);
     if (process.env.BENCH_THREADS)
-      for (const t of threadCpuSeconds(child.pid ?? 0))
+      for (const t of threadCpuSeconds(collector.pid))
         if (t.cpuSeconds > 0) console.error(`run ${run} thread ${t.name}: ${t.cpuSeconds.toFixed(2)} CPU-s`);
     // Profiling: the profile covers collection only (stopped here), so idle polls do not count as busy time.
     if (process.env.BENCH_CPU_PROF || process.env.BENCH_SKIP_IDLE)
       return { ...collected(busy), idleCpuPerSecond: Number.NaN, idleRssBytes: Number.NaN };
     await sleep(3000); // let the last poll settle before measuring idle
-    const idleStart = processStats(child.pid ?? 0);
+    const idleStart = processStats(collector.pid);
     await sleep(IDLE_SECONDS * 1000);
-    const idleEnd = processStats(child.pid ?? 0);
+    const idleEnd = processStats(collector.pid);
     return {
       ...collected(busy),
       idleCpuPerSecond: (idleEnd.cpuSeconds - idleStart.cpuSeconds) / IDLE_SECONDS,
       idleRssBytes: idleEnd.rssBytes,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    await collector.stop();
     await emulator.stop();
   }
 }

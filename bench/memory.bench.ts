@@ -5,11 +5,11 @@
 // CPU seconds, time until every event is written, and the output checked exactly once (every published record's Id
 // once, nothing else). Baseline in the same run: the same collector with one tenant and nothing to collect.
 // Usage: node --import tsx bench/memory.bench.ts [tenants] [blobMB] [runs]
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONTENT_TYPES } from '../src/core/content-types.ts';
+import { collectorDir, collectorNodeFlags, spawnCollector } from './support/collector-process.ts';
 import { startEmulatorProcess } from './support/emulator-process.ts';
 import { summarizeOutput } from './support/output-ids.ts';
 import { processStats } from './support/process-stats.ts';
@@ -48,32 +48,24 @@ async function runScenario(s: Scenario, run: number): Promise<Result> {
     hugeBlobBytes: s.blobBytes,
     seed: 30 + run,
   });
-  const dir = mkdtempSync(join(tmpdir(), 'memory-bench-'));
-  writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
-  const output = join(dir, 'events.ndjson');
-  writeFileSync(join(dir, 'config.yaml'), rawCollectorConfig(emulator.url, s.tenants, output));
+  const { dir, output } = collectorDir('memory-bench-', emulator.caPem, (out) =>
+    rawCollectorConfig(emulator.url, s.tenants, out),
+  );
   const started = performance.now();
   // BENCH_NODE_OPTIONS adds flags to the collector's node (e.g. --heapsnapshot-signal, V8 heap sizes, or
   // --import=<abs path>/bench/support/memory-probe.mjs with MEMORY_PROBE_FILE=/tmp/probe-%p.jsonl: memory by owner).
-  const flags = process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(
-    process.execPath,
-    [...flags, join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
-    { cwd: dir, env: { ...process.env, O365_INTAKE_FROM_SOURCE: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const collector = spawnCollector(dir, collectorNodeFlags());
   const counter = new LineCounter(output);
   try {
     while (counter.update() < emulator.expected) {
-      if (child.exitCode !== null) throw new Error(`o365-intake exited with ${child.exitCode}: ${stderr}`);
+      collector.assertRunning();
       if (performance.now() - started > TIMEOUT_MS)
         throw new Error(`${s.label}: ${counter.lines} of ${emulator.expected} events after ${TIMEOUT_MS / 1000} s`);
       await sleep(500);
     }
     const seconds = (performance.now() - started) / 1000;
     await sleep(2000); // a repeat would come now, if any
-    const stats = processStats(child.pid ?? 0);
+    const stats = processStats(collector.pid);
     const summary = await summarizeOutput(output);
     const exactlyOnce =
       summary.eventCounts.size === emulator.expected &&
@@ -87,8 +79,7 @@ async function runScenario(s: Scenario, run: number): Promise<Result> {
       exactlyOnce,
     };
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    await collector.stop();
     await emulator.stop();
     rmSync(dir, { recursive: true, force: true });
   }

@@ -5,10 +5,8 @@
 // Usage: node --import tsx bench/startup.bench.ts [runs]; BENCH_CPU_PROF=<folder> profiles the collector's start-up
 // (the profile is written when it stops, right after its first event); BENCH_NODE_OPTIONS adds flags to its node.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ContentType } from '../src/core/content-types.ts';
+import { collectorDir, collectorNodeFlags, spawnCollector } from './support/collector-process.ts';
 import { startEmulatorProcess } from './support/emulator-process.ts';
 import { LineCounter } from './support/line-counter.ts';
 import { processStats } from './support/process-stats.ts';
@@ -18,7 +16,6 @@ const RUNS = Number(process.argv[2] ?? 5);
 const CONTENT_TYPES: ContentType[] = ['Audit.AzureActiveDirectory', 'Audit.Exchange', 'Audit.SharePoint', 'Audit.General'];
 const RECORDS_PER_BLOB = 50;
 const TIMEOUT_MS = 60_000;
-const root = new URL('..', import.meta.url).pathname;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface StartRun {
@@ -47,32 +44,18 @@ async function runCollector(run: number): Promise<StartRun> {
     recordsPerBlob: RECORDS_PER_BLOB,
     seed: 14 + run,
   });
-  const dir = mkdtempSync(join(tmpdir(), 'startup-bench-'));
-  writeFileSync(join(dir, 'ca.pem'), emulator.caPem);
-  const output = join(dir, 'events.ndjson');
-  writeFileSync(
-    join(dir, 'config.yaml'),
-    rawCollectorConfig(emulator.url, 1, output, { contentTypes: CONTENT_TYPES, collection: { poll_interval: '10s' } }),
+  const { dir, output } = collectorDir('startup-bench-', emulator.caPem, (out) =>
+    rawCollectorConfig(emulator.url, 1, out, { contentTypes: CONTENT_TYPES, collection: { poll_interval: '10s' } }),
   );
-  const flags = [
-    ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF] : []),
-    ...(process.env.BENCH_NODE_OPTIONS?.split(' ').filter(Boolean) ?? []),
-  ];
   const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...flags, join(root, 'bin/o365-intake.mjs'), 'run', '-c', join(dir, 'config.yaml'), '--log-format', 'json'],
-    { cwd: dir, env: { ...process.env, O365_INTAKE_FROM_SOURCE: '' }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
+  const collector = spawnCollector(dir, collectorNodeFlags({ profile: true }));
   const counter = new LineCounter(output);
   try {
     while (performance.now() - started < TIMEOUT_MS) {
-      if (child.exitCode !== null) throw new Error(`o365-intake exited with ${child.exitCode}: ${stderr}`);
+      collector.assertRunning();
       if (counter.update() > 0) {
         const at = performance.now();
-        const stats = processStats(child.pid ?? 0);
+        const stats = processStats(collector.pid);
         return {
           firstEventSeconds: (at - started) / 1000,
           cpuSecondsAtFirstEvent: stats.cpuSeconds,
@@ -81,10 +64,9 @@ async function runCollector(run: number): Promise<StartRun> {
       }
       await sleep(5);
     }
-    throw new Error(`no event within ${TIMEOUT_MS} ms: ${stderr}`);
+    throw new Error(`no event within ${TIMEOUT_MS} ms: ${collector.stderrTail()}`);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+    await collector.stop();
     await emulator.stop();
   }
 }
