@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import ipaddr from 'ipaddr.js';
 import { AsnDatabaseError } from './errors.ts';
+import { ipv4Number } from './public-ip.ts';
 
 /** The ECS `as` fields of an IP address. */
 export interface AsnFields {
@@ -211,16 +212,7 @@ const v4Key = new Uint32Array(1);
 const v6Key = new Uint32Array(4);
 
 function ipv4Limbs(ip: string): Limbs {
-  let n = 0;
-  let part = 0;
-  for (let i = 0; i < ip.length; i++) {
-    const c = ip.charCodeAt(i);
-    if (c === 0x2e) {
-      n = n * 256 + part;
-      part = 0;
-    } else part = part * 10 + (c - ZERO);
-  }
-  v4Key[0] = n * 256 + part;
+  v4Key[0] = ipv4Number(ip);
   return v4Key;
 }
 

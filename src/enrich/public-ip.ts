@@ -41,7 +41,7 @@ for (const [network, prefix] of [
   NOT_PUBLIC_V6.addSubnet(network, prefix, 'ipv6');
 
 /** A dotted-quad IPv4 address (already validated by net.isIP) as an unsigned 32-bit number. */
-function ipv4Number(ip: string): number {
+export function ipv4Number(ip: string): number {
   let n = 0;
   for (const part of ip.split('.')) n = n * 256 + Number(part);
   return n;
