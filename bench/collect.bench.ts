@@ -5,7 +5,8 @@
 // Floor, same run: a plain loopback client that downloads and JSON.parses the same blobs (bench/support/plain-client.ts).
 // Usage: node --import tsx bench/collect.bench.ts [backlog] [runs]; BENCH_CONCURRENCY=<n> sets collection.concurrency
 // (blob workers per tenant, default 4); BENCH_CPU_PROF=<folder> profiles the collector (see below); BENCH_SKIP_IDLE=1
-// leaves out the idle phase; BENCH_THREADS=1 prints the collector's CPU seconds by thread (main, V8 GC/compiler workers).
+// leaves out the idle phase; BENCH_THREADS=1 prints the collector's CPU seconds by thread (main, V8 GC/compiler workers);
+// BENCH_NO_BUILD=1 runs the dist/ already built (alternated before/after pairs); BENCH_JSON=1 also prints each run's figures as JSON.
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import type { ContentType } from '../src/core/content-types.ts';
@@ -152,7 +153,7 @@ const spread = (values: number[], digits = 0) => {
 };
 const mb = (b: number) => b / 1024 / 1024;
 
-spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
+if (!process.env.BENCH_NO_BUILD) spawnSync(process.execPath, [join(root, 'scripts/build.mjs')], { stdio: 'ignore' });
 const product: ProductRun[] = [];
 const floor: FloorRun[] = [];
 for (let run = 0; run < RUNS; run++) {
@@ -160,6 +161,7 @@ for (let run = 0; run < RUNS; run++) {
   product.push(await runProduct(run));
 }
 const ratio = product.map((p, i) => p.backlogEventsPerSecond / (floor[i]?.eventsPerSecond ?? 1));
+if (process.env.BENCH_JSON) for (const [i, p] of product.entries()) console.log(JSON.stringify({ product: p, floor: floor[i] }));
 console.log(
   `One tenant, ${BACKLOG.toLocaleString('en-US')}-record backlog over 4 content types + ${LIVE.toLocaleString('en-US')} live; ` +
     `emulator in its own process; median of ${RUNS} runs (min–max).\n`,

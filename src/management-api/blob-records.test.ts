@@ -68,3 +68,20 @@ test('a blob parsed whole gives each record its JSON text as received; a streame
   const big = await collect(blobText(20_000));
   assert.ok(big.every((e) => !('text' in e)));
 });
+
+test('an element that is not valid JSON fails the whole blob before any element is yielded', async () => {
+  const yielded: BlobElement[] = [];
+  const text = `[{"Id":"1"},{"Id":"2"},{"Id":tru}]`;
+  await assert.rejects(
+    (async () => {
+      for await (const element of parseBlobElements(body(text), 'blob-1')) yielded.push(element);
+    })(),
+    (err: unknown) => err instanceof ApiError && err.afCode === 'INVALID_BLOB' && /after 2 elements/.test(err.message),
+  );
+  assert.equal(yielded.length, 0);
+});
+
+test('a pretty-printed blob: records on one line keep their text, a record spanning lines is written again', async () => {
+  const got = await collect('[\n  {"Id":"1"},\n  {\n    "Id": "2"\n  }\n]\n');
+  assert.deepEqual(got, [{ record: { Id: '1' }, text: '{"Id":"1"}' }, { record: { Id: '2' } }]);
+});

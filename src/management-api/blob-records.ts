@@ -1,19 +1,19 @@
 import { Readable, pipeline } from 'node:stream';
 import { isAuditRecord, type AuditRecord } from '../core/audit-record.ts';
 import { MAX_DEPTH } from '../normalize/record-shape.ts';
-import { objectElementTexts } from './element-texts.ts';
+import { arrayElementSpans } from './element-texts.ts';
 import { ApiError } from './errors.ts';
 
 /**
  * One element of a blob's array: a record, or something else (string, null, number, array) kept with its reason.
  * `text` is the record's JSON text as received (one line), when the blob was parsed whole and the record nests at most
- * MAX_DEPTH levels.
+ * MAX_DEPTH levels and holds no line break.
  */
 export type BlobElement = { record: AuditRecord; text?: string } | { invalid: unknown; reason: string };
 
 /**
- * Blobs up to this size are parsed with one `JSON.parse` of the whole body (several times faster than streaming);
- * bigger ones are parsed as they arrive, so memory stays bounded whatever the size (blobs of 200 MB exist).
+ * Blobs up to this size are read whole, then parsed element by element with `JSON.parse` (several times faster than
+ * streaming); bigger ones are parsed as they arrive, so memory stays bounded whatever the size (blobs of 200 MB exist).
  */
 export const WHOLE_PARSE_MAX_BYTES = 8 * 1024 * 1024;
 
@@ -35,10 +35,12 @@ function elementOf(value: unknown, index: number, contentId: string, text?: stri
 }
 
 /**
- * The elements of a content blob (a JSON array). The body is read up to WHOLE_PARSE_MAX_BYTES and parsed at once
- * (each record then comes with its JSON text, see objectElementTexts); past that, what was read and the rest of the body are parsed as a stream (stream-json).
+ * The elements of a content blob (a JSON array). The body is read up to WHOLE_PARSE_MAX_BYTES, split into its elements
+ * (arrayElementSpans) and each element decoded and parsed on its own, so each record comes with its JSON text; past
+ * that size, what was read and the rest of the body are parsed as a stream (stream-json).
  * An element that is not an object is yielded as invalid (the caller dead-letters it and goes on with the others).
- * A truncated or invalid body throws (transient: the blob is fetched again later): never a silent partial success.
+ * A truncated or invalid body throws (transient: the blob is fetched again later) before any element is yielded:
+ * never a silent partial success.
  */
 export async function* parseBlobElements(body: Readable, contentId: string): AsyncGenerator<BlobElement> {
   const chunks: Buffer[] = [];
@@ -60,20 +62,35 @@ export async function* parseBlobElements(body: Readable, contentId: string): Asy
         return;
       }
     }
-    const json = Buffer.concat(chunks, size).toString('utf8');
+    const elements = parseWhole(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size), contentId);
     chunks.length = 0;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(json);
-    } catch (err) {
-      throw invalidBlob(contentId, 0, err);
-    }
-    if (!Array.isArray(parsed)) throw invalidBlob(contentId, 0, new Error(`the body is a JSON ${kindOf(parsed)}, not an array`));
-    const texts = objectElementTexts(json, parsed.length, MAX_DEPTH);
-    for (let index = 0; index < parsed.length; index += 1) yield elementOf(parsed[index], index, contentId, texts?.[index]);
+    yield* elements;
   } finally {
     body.destroy();
   }
+}
+
+/** Every element of a whole body, or the error that makes the blob invalid. */
+function parseWhole(bytes: Buffer, contentId: string): BlobElement[] {
+  let spans: ReturnType<typeof arrayElementSpans>;
+  try {
+    spans = arrayElementSpans(bytes, MAX_DEPTH);
+  } catch (err) {
+    throw invalidBlob(contentId, 0, err);
+  }
+  const elements: BlobElement[] = new Array(spans.length);
+  for (let index = 0; index < spans.length; index += 1) {
+    const { start, end, lineText } = spans[index] as (typeof spans)[number];
+    const text = bytes.toString('utf8', start, end);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      throw invalidBlob(contentId, index, err);
+    }
+    elements[index] = elementOf(value, index, contentId, lineText ? text : undefined);
+  }
+  return elements;
 }
 
 /** The chunks already read, then the rest of the body. */
