@@ -13,6 +13,7 @@ import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
 import { Reconciler } from './reconciler.ts';
 import { BlobDelivery } from './blob-delivery.ts';
+import { ListingQueue } from './listing-queue.ts';
 import { TenantCollector, type CycleResult } from './tenant-collector.ts';
 import { WakeSignal } from './webhook/wake-signal.ts';
 
@@ -82,7 +83,11 @@ export function createCollector(options: CollectorOptions): Collector {
   );
   const agents = new HttpAgents({ requestTimeoutMs: config.collection.request_timeout, connectionsPerOrigin });
   // Subscriptions and listings of all tenants take at most half the connections: blob downloads keep the rest.
-  const lanes = new RequestLanes(Math.ceil(connectionsPerOrigin / 2));
+  const controlInFlight = Math.ceil(connectionsPerOrigin / 2);
+  const lanes = new RequestLanes(controlInFlight);
+  // Streams list in turns, twice as many at once as control requests may be in flight (a turn also reads pages and
+  // writes the state store, when it needs no connection): the others wait as queue entries, not as requests.
+  const listings = new ListingQueue(2 * controlInFlight);
   // One group commit for all tenants: batches waiting on the pipeline are delivered and committed together.
   const blobs = new BlobDelivery(state, options.delivery);
   const runners: TenantRunner[] = enabled.map(({ tenant, index }) => {
@@ -107,6 +112,7 @@ export function createCollector(options: CollectorOptions): Collector {
       state,
       delivery: options.delivery,
       blobs,
+      listings,
       logger,
       signal,
     });

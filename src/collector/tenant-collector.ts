@@ -10,7 +10,8 @@ import type { BlobDelivery } from './blob-delivery.ts';
 import type { CollectionConfig, TenantConfig } from './config.ts';
 import { collectorMetrics as m } from './metrics.ts';
 import { CycleDrainer } from './cycle-drainer.ts';
-import { MAX_LOOKBACK, planWindows, type ListingWindow } from './window-planner.ts';
+import type { ListingQueue } from './listing-queue.ts';
+import { MAX_LOOKBACK, planSpan, type ListingWindow, type WindowPlan, windowAt } from './window-planner.ts';
 
 export interface TenantCollectorOptions {
   tenant: TenantConfig;
@@ -20,6 +21,8 @@ export interface TenantCollectorOptions {
   delivery: Delivery;
   /** Delivers and commits blob batches by group commit; shared by the tenants of one pipeline and state store. */
   blobs: BlobDelivery;
+  /** Where the streams of all tenants wait for their listing turns. */
+  listings: ListingQueue;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -44,6 +47,25 @@ function covers(windows: readonly ListingWindow[], span: ListingWindow): boolean
     reached = Math.max(reached, w.end);
   }
   return reached >= span.end;
+}
+
+/** One stream's listing in one cycle, kept between its turns on the listing queue: plain data, no pending request. */
+interface StreamPass {
+  readonly key: StreamKey;
+  /** Set by the first turn (subscription, stream state, plan). */
+  started?: {
+    subscriptionEnabled: boolean;
+    plan: WindowPlan;
+    /** Failed windows recorded before this poll. */
+    failed: readonly FailedWindow[];
+    /** Older failed windows whose retry is due, listed first. */
+    retries: { window: ListingWindow; recorded: FailedWindow }[];
+  };
+  /** Start of the next planned window. */
+  next: number;
+  listedThrough: number;
+  readonly succeeded: ListingWindow[];
+  listed: number;
 }
 
 /** One tenant's streams (one per content type): subscription, listing into the durable queue, fair blob fetching. */
@@ -75,33 +97,78 @@ export class TenantCollector {
   }
 
   /**
-   * Lists every stream (content types concurrently) while fetching the blobs already queued: a long backfill listing
-   * never starves blob fetching. Throws an ApiError of kind `auth` when the tenant's credentials fail.
+   * Lists every stream (content types concurrently, window by window on the shared listing queue) while fetching the
+   * blobs already queued: a long backfill listing never starves blob fetching. Throws an ApiError of kind `auth`
+   * when the tenant's credentials fail.
    */
   async runCycle(): Promise<CycleResult> {
     const result: CycleResult = { blobsListed: 0, blobsFetched: 0, blobsFailed: 0, eventsDelivered: 0 };
     const drainer = new CycleDrainer((tried) => this.#drain(result, tried));
-    const listing = Promise.all(this.#keys.map((key) => this.#pollStream(key, result, () => drainer.kick()))).finally(() =>
-      drainer.listingDone(),
-    );
+    const listing = this.#listStreams(result, () => drainer.kick()).finally(() => drainer.listingDone());
     const [listed, drained] = await Promise.allSettled([listing, drainer.run()]);
     if (listed.status === 'rejected') throw listed.reason;
     if (drained.status === 'rejected') throw drained.reason;
     return result;
   }
 
-  /** Lists one stream and records the poll; only a tenant-level (auth) failure is thrown. */
-  async #pollStream(key: StreamKey, result: CycleResult, onListed: () => void): Promise<void> {
-    if (this.#o.signal.aborted) return;
+  /**
+   * Queues every stream for its listing turns; resolves when all are done, rejects at the first tenant-level (auth)
+   * failure, after which the tenant's streams still waiting give up their turns.
+   */
+  #listStreams(result: CycleResult, onListed: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      let left = this.#keys.length;
+      let failed = false;
+      const done = (): void => {
+        left -= 1;
+        if (left === 0) resolve();
+      };
+      if (left === 0) resolve();
+      for (const key of this.#keys) {
+        const pass: StreamPass = { key, next: 0, listedThrough: 0, succeeded: [], listed: 0 };
+        this.#o.listings.add({
+          next: async () => {
+            if (!failed && !this.#o.signal.aborted) {
+              try {
+                if (await this.#listTurn(pass, result, onListed)) return true;
+              } catch (err) {
+                failed = true;
+                reject(err);
+              }
+            }
+            done();
+            return false;
+          },
+        });
+      }
+    });
+  }
+
+  /**
+   * One turn of a stream's listing: the first also starts the subscription and plans the windows; each lists one
+   * window; the last records the poll. True while windows are left. Only a tenant-level (auth) failure is thrown.
+   */
+  async #listTurn(pass: StreamPass, result: CycleResult, onListed: () => void): Promise<boolean> {
+    const { key } = pass;
     try {
-      result.blobsListed += await this.#listStream(key, onListed);
+      const started = pass.started ?? (await this.#startPass(pass));
+      const retry = started.retries.shift();
+      const window = retry?.window ?? windowAt(started.plan, pass.next);
+      if (window) {
+        if (!retry) pass.next = window.end;
+        await this.#listWindow(pass, window, retry?.recorded ?? started.failed.find((f) => f.start === window.start), onListed);
+        return true;
+      }
+      await this.#finishPass(pass, started);
+      result.blobsListed += pass.listed;
       await this.#o.state.recordPoll(key, Date.now());
     } catch (err) {
       if (err instanceof ApiError && err.kind === 'auth') throw err;
-      if (this.#o.signal.aborted) return;
+      if (this.#o.signal.aborted) return false;
       await this.#o.state.recordPoll(key, Date.now(), errorSummary(err));
       this.#log.warn({ contentType: key.contentType, err: errorSummary(err) }, 'listing failed; retrying next poll');
     }
+    return false;
   }
 
   /** Fetches the due blobs without listing (a webhook notification enqueued some). Never call it concurrently with runCycle. */
@@ -157,17 +224,14 @@ export class TenantCollector {
     }
   }
 
-  /**
-   * Lists the stream's windows, each on its own: a window that fails (bad NextPageUri, invalid listing, errors
-   * after retries) is recorded and retried with backoff while the newer windows go on being listed. Failures that
-   * concern the whole stream or tenant (subscription, clock skew, credentials) stop this poll of the stream.
-   */
-  async #listStream(key: StreamKey, onListed: () => void): Promise<number> {
+  /** The first turn of a stream's pass: its subscription, where its listing stands, the windows of this poll. */
+  async #startPass(pass: StreamPass): Promise<NonNullable<StreamPass['started']>> {
+    const { key } = pass;
     await this.#ensureSubscription(key);
     const { collection, api, state } = this.#o;
     const stream = await state.getStream(key);
     const now = Date.now() + api.clockSkewMs;
-    const planned = planWindows({
+    const plan = planSpan({
       now,
       listedThrough: stream.listedThrough,
       window: collection.window,
@@ -175,50 +239,70 @@ export class TenantCollector {
       backfill: collection.backfill,
       listingDelay: collection.listing_delay,
     });
-    const first = planned[0];
-    if (stream.listedFrom === undefined && first) await state.setListedFrom(key, first.start);
+    const planned = plan.start < plan.end;
+    if (stream.listedFrom === undefined && planned) await state.setListedFrom(key, plan.start);
     const failed = await state.failedWindows(key);
-    const retries = await this.#retriesDue(key, failed, planned[0]?.start ?? now, now);
-    let listed = 0;
-    let listedThrough = stream.listedThrough ?? 0;
-    const succeeded: ListingWindow[] = [];
-    for (const { window, recorded } of [...retries, ...planned.map((window) => ({ window, recorded: undefined }))]) {
-      const previous = recorded ?? failed.find((f) => f.start === window.start);
-      try {
-        for await (const page of api.listContent(key.contentType, window.start, window.end)) {
-          const added = await state.enqueueBlobs(key, page, Date.now());
-          listed += added.length;
-          m.blobsListed.inc(this.#labels(key), added.length);
-          if (added.length > 0) onListed();
-        }
-        succeeded.push(window);
-        m.windowsListed.inc(this.#labels(key));
-        if (previous) {
-          await state.clearWindowFailures(key, previous.start, Math.max(previous.end, window.end));
-          this.#log.info(
-            { contentType: key.contentType, window: this.#windowText(window), attempts: previous.attempts },
-            'listing window listed after failing',
-          );
-        }
-      } catch (err) {
-        if (!this.#windowOnly(err)) {
-          await this.#onStreamListingError(key, err);
-          throw err;
-        }
-        await this.#recordWindowFailure(key, window, previous, err);
+    const retries = await this.#retriesDue(key, failed, planned ? plan.start : now, now);
+    pass.next = plan.start;
+    pass.listedThrough = stream.listedThrough ?? 0;
+    pass.started = { subscriptionEnabled: stream.subscriptionEnabled, plan, failed, retries };
+    return pass.started;
+  }
+
+  /**
+   * Lists one window on its own: a window that fails (bad NextPageUri, invalid listing, errors after retries) is
+   * recorded and retried with backoff while the newer windows go on being listed. Failures that concern the whole
+   * stream or tenant (subscription, clock skew, credentials) are thrown: they stop this poll of the stream.
+   */
+  async #listWindow(
+    pass: StreamPass,
+    window: ListingWindow,
+    previous: FailedWindow | undefined,
+    onListed: () => void,
+  ): Promise<void> {
+    const { key } = pass;
+    const { api, state } = this.#o;
+    try {
+      for await (const page of api.listContent(key.contentType, window.start, window.end)) {
+        const added = await state.enqueueBlobs(key, page, Date.now());
+        pass.listed += added.length;
+        m.blobsListed.inc(this.#labels(key), added.length);
+        if (added.length > 0) onListed();
       }
-      if (window.end > listedThrough) {
-        listedThrough = window.end;
-        await state.setListedThrough(key, listedThrough);
+      pass.succeeded.push(window);
+      m.windowsListed.inc(this.#labels(key));
+      if (previous) {
+        await state.clearWindowFailures(key, previous.start, Math.max(previous.end, window.end));
+        this.#log.info(
+          { contentType: key.contentType, window: this.#windowText(window), attempts: previous.attempts },
+          'listing window listed after failing',
+        );
       }
+    } catch (err) {
+      if (!this.#windowOnly(err)) {
+        await this.#onStreamListingError(key, err);
+        throw err;
+      }
+      await this.#recordWindowFailure(key, window, previous, err);
     }
+    if (window.end > pass.listedThrough) {
+      pass.listedThrough = window.end;
+      await state.setListedThrough(key, pass.listedThrough);
+    }
+  }
+
+  /** After the last window of a pass. */
+  async #finishPass(pass: StreamPass, started: NonNullable<StreamPass['started']>): Promise<void> {
+    const { key } = pass;
+    const { state } = this.#o;
+    const { plan } = started;
+    const planned = plan.start < plan.end;
     // A failure recorded on other window boundaries (the window size changed) is cleared once its span listed.
-    for (const f of failed) {
-      if (f.start >= (planned[0]?.start ?? now) && covers(succeeded, f)) await state.clearWindowFailures(key, f.start, f.end);
+    for (const f of started.failed) {
+      if (planned && f.start >= plan.start && covers(pass.succeeded, f)) await state.clearWindowFailures(key, f.start, f.end);
     }
-    if (!stream.subscriptionEnabled && planned.length > 0) await state.setSubscription(key, true);
+    if (!started.subscriptionEnabled && planned) await state.setSubscription(key, true);
     m.windowsFailing.set(this.#labels(key), (await state.failedWindows(key)).length);
-    return listed;
   }
 
   /** True when the error concerns this window only (the next windows may well list). */
