@@ -3,6 +3,7 @@ import { type FieldValue, parseQuery, parseTimeValue, type QueryNode, QuerySynta
 import { ftsPhrase, isFullTextField } from './full-text.ts';
 import { valuesAt } from './indexed-fields.ts';
 import { type ColumnKind, eventColumns } from './event-columns.ts';
+import { walkQuery } from './query-walk.ts';
 
 /** A test of one stored document of an event (its raw record, or else its ECS document), run by `doc_match`. */
 export interface DocMatcher {
@@ -109,18 +110,11 @@ class Compiler {
   }
 
   node(node: QueryNode): string {
-    switch (node.kind) {
-      case 'and':
-        return `(${node.children.map((c) => this.node(c)).join(' AND ')})`;
-      case 'or':
-        return `(${node.children.map((c) => this.node(c)).join(' OR ')})`;
-      case 'not':
-        return `(NOT ${this.node(node.child)})`;
-      case 'text':
-        return this.#text(node.value);
-      case 'field':
-        return this.#field(node.field, node.value, node.position);
-    }
+    return walkQuery(node, COLUMNS, {
+      text: (term) => this.#text(term),
+      column: (column, field, value, position) => this.#column(column.column, column.kind, field, value, position),
+      document: (field, value, position) => this.#document(field, value, position),
+    });
   }
 
   #fts(match: string): string {
@@ -138,12 +132,6 @@ class Compiler {
     const match = ftsOfTerm(term);
     if (!match) return '1';
     return this.#fts(match);
-  }
-
-  #field(field: string, value: FieldValue, position: number): string {
-    const column = COLUMNS[field];
-    if (column) return this.#column(column.column, column.kind, field, value, position);
-    return this.#document(field, value, position);
   }
 
   #column(column: string, kind: ColumnKind, field: string, value: FieldValue, position: number): string {
