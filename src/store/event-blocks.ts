@@ -1,6 +1,6 @@
 import { compressSync, uncompressSync } from 'lz4-napi';
 import type { AuditRecord } from '../core/audit-record.ts';
-import type { EcsDocument } from '../core/processed-event.ts';
+import type { EcsDocument, ProcessedEvent } from '../core/processed-event.ts';
 import { StoreError } from './errors.ts';
 
 /**
@@ -12,6 +12,9 @@ import { StoreError } from './errors.ts';
  * parses only that event's documents, and a test of one ECS (or raw) field parses only that document.
  */
 export type BlockEntry = [EcsDocument, AuditRecord];
+
+/** What one event puts in a block: its documents, and the raw record's JSON text when the source kept it. */
+export type BlockInput = Pick<ProcessedEvent, 'ecs' | 'raw' | 'rawText'>;
 
 /** Reused between blocks: each entry's JSON is written straight into it (no joined string, no second copy). */
 let scratch = Buffer.allocUnsafe(1 << 20);
@@ -27,17 +30,21 @@ function put(text: string, at: number): number {
   return at + scratch.write(text, at);
 }
 
-export function encodeBlock(entries: readonly BlockEntry[]): Buffer {
+/**
+ * The raw record is written as the text it was received as when the event has it (the blob parser already checked
+ * it is one JSON object), saving its JSON.stringify (~5 µs per event here).
+ */
+export function encodeBlock(entries: readonly BlockInput[]): Buffer {
   const body = 4 * (2 * entries.length + 2);
   if (body > scratch.length) scratch = Buffer.allocUnsafe(2 * body);
   let at = body;
   scratch.writeUInt32LE(entries.length, 0);
   for (let i = 0; i < entries.length; i++) {
-    const [ecs, raw] = entries[i]!;
+    const { ecs, raw, rawText } = entries[i]!;
     scratch.writeUInt32LE(at - body, 4 * (2 * i + 1));
     at = put(JSON.stringify(ecs), at);
     scratch.writeUInt32LE(at - body, 4 * (2 * i + 2));
-    at = put(JSON.stringify(raw), at);
+    at = put(rawText ?? JSON.stringify(raw), at);
   }
   scratch.writeUInt32LE(at - body, 4 * (2 * entries.length + 1));
   return compressSync(scratch.subarray(0, at));

@@ -1,5 +1,5 @@
 import { StoreQueryError } from './errors.ts';
-import { type CompiledWhere, compileQuery } from './query-sql.ts';
+import { type CompiledWhere, compileFieldEquals, compileQuery } from './query-sql.ts';
 
 /** Filters of the events search. Every field is optional; text fields match exactly (case-insensitive). */
 export interface EventFilter {
@@ -51,8 +51,14 @@ export function whereOf(filter: EventFilter, now: number = Date.now()): Compiled
     params.push(...values);
   };
   if (filter.tenant) add('(e.tenant_id = ? OR e.tenant_name = ?)', filter.tenant, filter.tenant);
-  if (filter.user) add('e.user = ?', filter.user);
-  if (filter.ip) add('e.source_ip = ?', filter.ip);
+  const fullTextMatches: string[] = [];
+  const addField = (field: string, value: string) => {
+    const compiled = compileFieldEquals(field, value);
+    add(compiled.sql, ...compiled.params);
+    fullTextMatches.push(...compiled.fullTextMatches);
+  };
+  if (filter.user) addField('user', filter.user);
+  if (filter.ip) addField('ip', filter.ip);
   if (filter.action) add('e.action = ?', filter.action);
   if (filter.workload) add('e.workload = ?', filter.workload);
   if (filter.outcome) {
@@ -60,17 +66,22 @@ export function whereOf(filter: EventFilter, now: number = Date.now()): Compiled
     else add('e.outcome = ?', filter.outcome);
   }
   if (filter.contentType) add('e.content_type = ?', filter.contentType);
-  if (filter.alertId) add('e.id IN (SELECT event_id FROM alert_events WHERE alert_id = ?)', filter.alertId);
+  if (filter.alertId)
+    add(
+      `e.id_key IN (SELECT event_id_key(event_id) FROM alert_events WHERE alert_id = ?)
+      AND e.id IN (SELECT event_id FROM alert_events WHERE alert_id = ?)`,
+      filter.alertId,
+      filter.alertId,
+    );
   if (filter.alerted) add('EXISTS (SELECT 1 FROM alert_events l WHERE l.event_id = e.id)');
   if (filter.from !== undefined) add('e.time >= ?', checkTime('from', filter.from));
   if (filter.to !== undefined) add('e.time < ?', checkTime('to', filter.to));
   let matchers: CompiledWhere['matchers'] = [];
-  let fullTextMatches: string[] = [];
   if (filter.q) {
     const compiled = compileQuery(filter.q, now);
     if (compiled.sql !== '1') add(compiled.sql, ...compiled.params);
     matchers = compiled.matchers;
-    fullTextMatches = compiled.fullTextMatches;
+    fullTextMatches.push(...compiled.fullTextMatches);
   }
   return { sql: clauses.length > 0 ? clauses.join(' AND ') : '1', params, matchers, fullTextMatches };
 }

@@ -12,6 +12,7 @@ import {
   whereOf,
 } from './event-query.ts';
 import { StoreQueryError } from './errors.ts';
+import { eventIdKey, registerEventIdKey } from './event-id-key.ts';
 import { type CompiledWhere, type DocMatcher, inTimeOrder } from './query-sql.ts';
 import type { EventPage, EventSummary, FacetField, FacetResult, HistogramBucket, StoredEvent, TailPage } from './types.ts';
 
@@ -100,6 +101,7 @@ export interface EventReads {
  * second statement meanwhile, so the worker gives it a second read-only connection (blocks never change once written).
  */
 export function createEventReads(db: Database, blocksDb: Database = db): EventReads {
+  registerEventIdKey(db);
   const selectBlock = blocksDb.prepare('SELECT data FROM event_blocks WHERE id = ?').pluck();
   const blocks = new BlockCache((id) => selectBlock.get(id) as Buffer | undefined);
   let matchers: DocMatcher[] = [];
@@ -161,7 +163,7 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
     where.fullTextMatches.length > 0 &&
     where.fullTextMatches.every((m) => (countFullTextUpTo.get(m, FULL_TEXT_COUNT_LIMIT + 1) as number) > FULL_TEXT_COUNT_LIMIT);
   db.aggregate('page_keys', { ...pageKeys, varargs: true } as unknown as Parameters<Database['aggregate']>[1]);
-  const selectEvent = db.prepare('SELECT * FROM events WHERE id = ?');
+  const selectEvent = db.prepare('SELECT * FROM events WHERE id_key = ? AND id = ?');
   const selectAlertIds = db.prepare(`SELECT l.alert_id AS id FROM alert_events l JOIN alerts a ON a.id = l.alert_id
     WHERE l.event_id = ? ORDER BY a.time DESC LIMIT 100`);
 
@@ -427,7 +429,7 @@ export function createEventReads(db: Database, blocksDb: Database = db): EventRe
       }),
 
     getEvent: (id) => {
-      const row = selectEvent.get(id) as Record<string, unknown> | undefined;
+      const row = selectEvent.get(eventIdKey(id), id) as Record<string, unknown> | undefined;
       if (!row) return undefined;
       // The decoded block stays cached: an export reads the events of one block one after the other.
       const entry = blocks.entry(row.block as number, row.slot as number);

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { storeSchema } from './config.ts';
 import { QuerySyntaxError } from '../query/index.ts';
 import Database from 'better-sqlite3';
@@ -12,6 +14,8 @@ import { QueryCancelledError } from './query-pool.ts';
 import { openEventStore, type SqliteEventStore } from './event-store.ts';
 import { FULL_TEXT_COUNT_LIMIT } from './event-reads.ts';
 import { scheduleRetention } from './retention-schedule.ts';
+import { SCHEMA_VERSION } from './schema.ts';
+import { eventIdKey } from './event-id-key.ts';
 import { sampleAlert, sampleEvents, TENANTS } from './testing/sample-events.ts';
 
 const NEWEST = Date.parse('2026-11-24T12:00:00Z');
@@ -458,8 +462,22 @@ test('a store file of the old format is set aside with a warning, never a crash'
   const upgraded = openEventStore(storeSchema.parse({ path: second }), { logger });
   assert.equal(upgraded.countEvents(), 0);
   await upgraded.close();
-  assert.match(lines.join(''), /"oldFormat":2,"format":4/);
+  assert.match(lines.join(''), new RegExp(`"oldFormat":2,"format":${SCHEMA_VERSION}`));
   assert.ok(existsSync(`${second}.format2.old`));
+
+  // Format 4 (a UNIQUE text index on id, user and IP indexes, full text without the column values) the same way.
+  const fourth = join(dir, 'format4.db');
+  const v4 = new Database(fourth);
+  v4.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, user TEXT, block INTEGER);');
+  v4.pragma('user_version = 4');
+  v4.close();
+  lines.length = 0;
+  const fromFour = openEventStore(storeSchema.parse({ path: fourth }), { logger });
+  assert.equal(fromFour.insertEvents(sampleEvents(3)), 3);
+  assert.equal((await fromFour.searchEvents({ user: 'alice@contoso.com' })).total, 2);
+  await fromFour.close();
+  assert.match(lines.join(''), new RegExp(`"oldFormat":4,"format":${SCHEMA_VERSION}`));
+  assert.ok(existsSync(`${fourth}.format4.old`));
 
   const newer = join(dir, 'newer.db');
   const future = new Database(newer);
@@ -476,4 +494,123 @@ test('a search past its time limit is stopped and says so', async () => {
   assert.equal(store.runningSearches(), 0);
   assert.equal((await store.searchEvents({ q: 'event.outcome:failure' })).total > 0, true, 'the pool recovered');
   await store.close();
+});
+
+test('the raw record is stored as the text it was received as, when the event has it', async () => {
+  const { store } = tempStore();
+  const [event] = sampleEvents(1);
+  // The keys in another order than the object's: what is read back is the text, not a JSON.stringify of the object.
+  const keys = Object.keys(event!.raw).reverse();
+  const rawText = `{${keys.map((k) => `${JSON.stringify(k)}: ${JSON.stringify(event!.raw[k])}`).join(', ')}}`;
+  store.insertEvents([{ ...event!, rawText }]);
+  const stored = store.getEvent(event!.id);
+  assert.deepEqual(Object.keys(stored!.raw), keys);
+  assert.deepEqual(stored!.raw, event!.raw);
+  assert.equal((await store.searchEvents({ q: `raw.Operation:${event!.raw.Operation}` })).total, 1);
+  await store.close();
+});
+
+test('user and IP filters are exact without an index of their own, whatever field the value came from', async () => {
+  const { store } = tempStore();
+  const events = sampleEvents(40);
+  // The user only in raw.UserKey and the address only in raw.ActorIpAddress with a port: neither is a full-text field.
+  const odd = {
+    ...events[0]!,
+    id: `${TENANTS[0].id}:odd`,
+    ecs: { '@timestamp': new Date(NEWEST).toISOString(), event: { action: 'Odd' } },
+    raw: {
+      ...events[0]!.raw,
+      Id: 'odd',
+      UserId: undefined,
+      ObjectId: undefined,
+      ClientIP: undefined,
+      UserKey: 'S-1-5-21-777',
+      ActorIpAddress: '192.0.2.99:4431',
+    },
+    description: 'something happened',
+  };
+  store.insertEvents([...events, odd]);
+  assert.equal((await store.searchEvents({ user: 's-1-5-21-777' })).total, 1, 'the user column, case-insensitive');
+  assert.equal((await store.searchEvents({ ip: '192.0.2.99' })).total, 1, 'the IP column without its port');
+  assert.equal((await store.searchEvents({ q: 'user:S-1-5-21-*' })).total, 1);
+  assert.equal((await store.searchEvents({ q: 'source.ip:192.0.2.99' })).total, 1);
+  const alice = events.filter((e) => e.raw.UserId === 'alice@contoso.com').length;
+  assert.equal((await store.searchEvents({ user: 'ALICE@contoso.com', limit: 500 })).total, alice);
+  assert.equal((await store.searchEvents({ q: 'user:alice@contoso.com', limit: 500 })).total, alice);
+  // A shared word is not a match: the column is compared after the full-text narrowing.
+  assert.equal((await store.searchEvents({ user: 'contoso.com' })).total, 0);
+  assert.equal((await store.searchEvents({ q: 'user:al*', limit: 500 })).total, alice);
+  const notAlice = await store.searchEvents({ q: 'NOT user:alice@contoso.com', limit: 500 });
+  assert.ok(notAlice.events.every((e) => e.user?.toLowerCase() !== 'alice@contoso.com'));
+  assert.equal(notAlice.total, 41 - alice);
+  const ip = events[0]!.raw.ClientIP as string;
+  const byIp = events.filter((e) => e.raw.ClientIP === ip).length;
+  assert.equal((await store.searchEvents({ ip, limit: 500 })).total, byIp);
+  await store.close();
+});
+
+test('ids are found by their integer key and compared whole: two ids with one key are two events', async () => {
+  const { store, path } = tempStore();
+  const [a, b] = sampleEvents(2);
+  store.insertEvents([a!]);
+  // A row whose key is the one of b's id but whose id is another (a hash collision, made by hand).
+  const db = new Database(path);
+  db.prepare(`INSERT INTO events (id, id_key, tenant_id, tenant_name, content_type, time, ingested_at, description, block, slot)
+    SELECT 'collides-with-b', ?, tenant_id, tenant_name, content_type, time, ingested_at, description, block, slot FROM events`).run(
+    eventIdKey(b!.id),
+  );
+  db.close();
+  assert.equal(store.insertEvents([b!, b!, a!]), 1, 'b is new (once), a is stored');
+  assert.equal(store.getEvent(b!.id)?.id, b!.id);
+  assert.equal(store.countEvents(), 3);
+  assert.equal(store.getEvent(`${b!.id}x`), undefined);
+  assert.equal(store.insertEvents([b!]), 0);
+  await store.close();
+});
+
+test('SIGKILLed while inserting, again and again, and delivered again from before the kill: every event stored once', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'store-kill-'));
+  const path = join(dir, 'events.db');
+  const child = fileURLToPath(new URL('./testing/insert-child.ts', import.meta.url));
+  const TOTAL = 3000;
+  /** Runs the writer from `from`; kills it after `killAfter` confirmed batches. The last batch it confirmed. */
+  const run = (from: number, killAfter?: number) =>
+    new Promise<number>((resolve, reject) => {
+      const proc = spawn(process.execPath, ['--import', 'tsx', child, path, String(from), String(TOTAL)], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let output = '';
+      let confirmed = from;
+      const timer = setTimeout(() => {
+        proc.kill('SIGKILL');
+        reject(new Error(`writer did not finish within 60 s: ${output}`));
+      }, 60_000);
+      proc.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        const batches = [...output.matchAll(/batch (\d+)/g)];
+        if (batches.length > 0) confirmed = Number(batches.at(-1)![1]);
+        if (killAfter !== undefined && batches.length >= killAfter) proc.kill('SIGKILL');
+      });
+      proc.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+      proc.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        if (signal === 'SIGKILL' || code === 0) resolve(confirmed);
+        else reject(new Error(`writer exited with ${code}: ${output}`));
+      });
+    });
+  let from = 0;
+  for (let kill = 0; kill < 6; kill++) {
+    const confirmed = await run(from, 2 + Math.floor(Math.random() * 8));
+    // The checkpoint lags: up to two batches the store committed come again.
+    from = Math.max(0, Math.min(confirmed, TOTAL) - 100);
+  }
+  await run(from);
+  const store = openEventStore(storeSchema.parse({ path }));
+  assert.equal(store.countEvents(), TOTAL);
+  assert.equal((await store.searchEvents({})).total, TOTAL, 'the per-minute counts too');
+  await store.close();
+  const db = new Database(path, { readonly: true });
+  assert.equal(db.prepare('SELECT count(*) FROM (SELECT id FROM events GROUP BY id HAVING count(*) > 1)').pluck().get(), 0);
+  assert.equal(db.prepare("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'contoso'").pluck().get(), TOTAL);
+  db.close();
 });

@@ -7,9 +7,10 @@ import type { Logger } from '../observability/logger.ts';
 import type { StoreConfig } from './config.ts';
 import { StoreError, StoreQueryError } from './errors.ts';
 import { alertWhereOf, levelRank, type AlertQuery } from './alert-query.ts';
-import { encodeBlock, type BlockEntry } from './event-blocks.ts';
+import { encodeBlock, type BlockInput } from './event-blocks.ts';
 import { decodeCursor, encodeCursor, pageSize, type EventFilter, type EventQuery } from './event-query.ts';
 import { createEventReads, SUMMARY_COLUMNS, summary, type SummaryRow } from './event-reads.ts';
+import { eventIdKey } from './event-id-key.ts';
 import { searchTextOf } from './full-text.ts';
 import { indexedFields } from './indexed-fields.ts';
 import { QueryPool } from './query-pool.ts';
@@ -194,10 +195,14 @@ export function openEventStore(
   const pool = new QueryPool(config.path, { size: config.query_workers, timeoutMs: config.query_timeout });
   const reads = createEventReads(db);
 
-  const insertEvent = db.prepare(`INSERT OR IGNORE INTO events
-    (id, tenant_id, tenant_name, content_type, time, ingested_at, user, source_ip, action, workload, outcome, category, country,
-     description, block, slot)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  const insertEvent = db.prepare(`INSERT INTO events
+    (id, id_key, tenant_id, tenant_name, content_type, time, ingested_at, user, source_ip, action, workload, outcome, category,
+     country, description, block, slot)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+  // The ids stored among those of a batch, by their keys (all the batch's lookups in one statement).
+  const selectStoredIds = db
+    .prepare('SELECT id FROM events WHERE id_key IN (SELECT value FROM json_each(?))')
+    .pluck() as Database.Statement<[string], string>;
   const insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
   const insertBlock = db.prepare('INSERT INTO event_blocks (id, live, data) VALUES (?, ?, ?)');
   const nextBlock = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM event_blocks').pluck();
@@ -217,7 +222,8 @@ export function openEventStore(
     ON CONFLICT (id) DO UPDATE SET time = max(time, excluded.time), json = excluded.json`);
   const insertLink = db.prepare('INSERT OR IGNORE INTO alert_events (alert_id, event_id) VALUES (?, ?)');
   const selectAlert = db.prepare('SELECT json FROM alerts WHERE id = ?');
-  const selectLinkedEvents = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM alert_events k JOIN events e ON e.id = k.event_id
+  const selectLinkedEvents = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM alert_events k
+    JOIN events e ON e.id_key = event_id_key(k.event_id) AND e.id = k.event_id
     WHERE k.alert_id = ? ORDER BY e.time DESC, e.seq DESC LIMIT 1000`);
   const selectMinutes = db.prepare(`SELECT coalesce(sum(events), 0) AS n FROM stream_minutes
     WHERE tenant_id = ? AND content_type = ? AND minute > ?`);
@@ -233,8 +239,11 @@ export function openEventStore(
     >();
     const minutes = new Map<string, { minute: number; tenantId: string; events: number; failures: number }>();
     let block = nextBlock.get() as number;
-    let entries: BlockEntry[] = [];
+    let entries: BlockInput[] = [];
     let inserted = 0;
+    const keys = events.map((e) => eventIdKey(e.id));
+    // Ids already stored or met earlier in the batch are dropped: a batch delivered again after a crash adds nothing.
+    const skip = new Set(selectStoredIds.all(JSON.stringify(keys)));
     const flush = () => {
       if (entries.length === 0) return;
       insertBlock.run(block, entries.length, encodeBlock(entries));
@@ -242,11 +251,15 @@ export function openEventStore(
       block++;
       entries = [];
     };
-    for (const event of events) {
+    for (let i = 0; i < events.length; i++) {
+      const event = events[i]!;
+      if (skip.has(event.id)) continue;
+      skip.add(event.id);
       if (entries.length === BLOCK_EVENTS) flush();
       const fields = indexedFields(event);
       const result = insertEvent.run(
         event.id,
+        keys[i],
         event.tenantId,
         event.tenantName,
         event.contentType,
@@ -263,9 +276,8 @@ export function openEventStore(
         block,
         entries.length,
       );
-      if (result.changes === 0) continue;
-      entries.push([event.ecs, event.raw]);
-      insertFts.run(result.lastInsertRowid, searchTextOf(event));
+      entries.push(event);
+      insertFts.run(result.lastInsertRowid, searchTextOf(event, [fields.user, fields.sourceIp]));
       const key = `${event.tenantId}\u0000${event.contentType}`;
       let stream = streams.get(key);
       if (!stream) {

@@ -182,10 +182,13 @@ function collect(node: unknown, tree: PathTree, text: { value: string }): void {
 
 /**
  * The text indexed for full-text search: the description, then the values of the full-text fields of the ECS
- * document and of the raw record that the text does not already contain (bounded by MAX_TEXT).
+ * document and of the raw record that the text does not already contain (bounded by MAX_TEXT). `always`: values
+ * put in whatever MAX_TEXT says (the SQLite store's user and source IP columns, whose filters are narrowed by the
+ * full-text index instead of a B-tree of their own: see query-sql.ts).
  */
-export function searchTextOf(event: ProcessedEvent): string {
+export function searchTextOf(event: ProcessedEvent, always: readonly (string | null)[] = []): string {
   const text = { value: event.description };
+  for (const value of always) if (value && !containsTokens(text.value, value)) text.value += ` ${value}`;
   collect(event.ecs, ECS_TREE, text);
   collect(event.raw, RAW_TREE, text);
   return text.value;

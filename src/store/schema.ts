@@ -1,17 +1,26 @@
 import type { Database } from 'better-sqlite3';
 
-/** Version 4: full text of chosen fields only, LZ4 blocks with ECS and raw apart, per-minute counts. Version 3: seq is AUTOINCREMENT (the live-tail cursor never goes back). Version 2: events keep their searched fields as columns; ECS + raw live compressed in blocks (event-blocks.ts). */
-export const SCHEMA_VERSION = 4;
+/**
+ * Version 6: no random-key text index on the insert path: ids are found by an integer key (`id_key`, event-id-key.ts;
+ * duplicates are dropped by looking the batch's keys up), the user and source IP columns have no index of their own
+ * (their values are in the full-text index, which narrows their filters). Version 5 was a branch never released.
+ * Version 4: full text of chosen fields only, LZ4 blocks with ECS and raw apart, per-minute counts. Version 3: seq is
+ * AUTOINCREMENT (the live-tail cursor never goes back). Version 2: events keep their searched fields as columns; ECS +
+ * raw live compressed in blocks (event-blocks.ts).
+ */
+export const SCHEMA_VERSION = 6;
 
 /**
- * `events`: one row per event with only what is filtered, sorted or listed (no JSON); `block`/`slot` locate the
+ * `events`: one row per event with only what is filtered, sorted or listed (no JSON); `id` is unique (the insert
+ * drops an id already stored) and found by `id_key`; `block`/`slot` locate the
  * ECS document and raw record in `event_blocks` (one LZ4-compressed block per insert batch of up to 256, `live` = rows still
  * pointing at it). `events_fts` is a contentless FTS5 index (rowid = events.seq) of the searchable text only.
  */
 const DDL = `
 CREATE TABLE IF NOT EXISTS events (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
-  id TEXT NOT NULL UNIQUE,
+  id TEXT NOT NULL,
+  id_key INTEGER NOT NULL,
   tenant_id TEXT NOT NULL,
   tenant_name TEXT NOT NULL,
   content_type TEXT NOT NULL,
@@ -30,8 +39,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 CREATE INDEX IF NOT EXISTS events_time ON events (time, outcome);
 CREATE INDEX IF NOT EXISTS events_tenant_time ON events (tenant_id, time);
-CREATE INDEX IF NOT EXISTS events_user_time ON events (user, time);
-CREATE INDEX IF NOT EXISTS events_ip_time ON events (source_ip, time);
+CREATE INDEX IF NOT EXISTS events_id_key ON events (id_key);
 CREATE INDEX IF NOT EXISTS events_action_time ON events (action, time);
 CREATE INDEX IF NOT EXISTS events_outcome_time ON events (outcome, time);
 CREATE TABLE IF NOT EXISTS event_blocks (

@@ -15,6 +15,7 @@ import { pgText } from './pg-text.ts';
 import { idKeySql } from './schema.ts';
 import { tsPhrase } from './text-search.ts';
 import { type ColumnKind, eventColumns } from '../event-columns.ts';
+import { walkQuery } from '../query-walk.ts';
 
 /** Values of one statement, numbered `$1`, `$2`… in the order they are added: values never enter the SQL text. */
 export class SqlParams {
@@ -60,22 +61,11 @@ class Compiler {
   }
 
   node(node: QueryNode): string {
-    switch (node.kind) {
-      case 'and':
-        return `(${node.children.map((c) => this.node(c)).join(' AND ')})`;
-      case 'or':
-        return `(${node.children.map((c) => this.node(c)).join(' OR ')})`;
-      case 'not':
-        return `(NOT ${this.node(node.child)})`;
-      case 'text':
-        return this.#text(node.value);
-      case 'field': {
-        const column = COLUMNS[node.field];
-        return column
-          ? this.#column(column.column, column.kind, node.field, node.value, node.position)
-          : this.#document(node.field, node.value, node.position);
-      }
-    }
+    return walkQuery(node, COLUMNS, {
+      text: (term) => this.#text(term),
+      column: (column, field, value, position) => this.#column(column.column, column.kind, field, value, position),
+      document: (field, value, position) => this.#document(field, value, position),
+    });
   }
 
   #p(value: unknown): string {
