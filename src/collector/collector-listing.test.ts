@@ -11,7 +11,7 @@ import { SqliteStateStore } from '../state/sqlite-state-store.ts';
 import type { StreamKey } from '../state/state-store.ts';
 import { createCollector } from './collector.ts';
 import { countOutputIds, exactlyOnceProblems } from './testing/output-file.ts';
-import { ALL_CONTENT_TYPES, FAST_COLLECTION, tempDir } from './testing/harness.ts';
+import { ALL_CONTENT_TYPES, FAST_COLLECTION, tempDir, tenantEntries } from './testing/harness.ts';
 import { SinkDelivery } from './testing/sink-delivery.ts';
 
 const TENANT_COUNT = 30;
@@ -40,15 +40,7 @@ test('many tenants: streams wait for a listing turn as queue entries, not as req
   writeFileSync(caFile, emulator.caPem);
   // concurrency 1: 30 × (1 blob worker + 5 listings) + 1 → 64 connections, 32 control requests, 64 listing turns.
   const config = parseConfig({
-    tenants: tenants.map((t) => ({
-      name: t.name,
-      tenant_id: t.tenantId,
-      client_id: t.clientId,
-      client_secret: t.secret,
-      login_url: emulator.url,
-      api_url: emulator.url,
-      ca_file: caFile,
-    })),
+    tenants: tenantEntries(emulator, caFile, [], tenants),
     collection: { ...FAST_COLLECTION, concurrency: 1 },
   });
   const state = new SqliteStateStore(join(dir, 'state.db'));

@@ -453,11 +453,18 @@ test('a store file of the old format is set aside with a warning, never a crash'
   assert.ok(existsSync(`${path}.format1.old`), 'the old file is kept beside the new one');
 
   // Format 2 (full text over every raw value, no ingestion cursor) is set aside the same way.
-  const second = join(dir, 'format2.db');
-  const v2 = new Database(second);
-  v2.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, block INTEGER, slot INTEGER);');
-  v2.pragma('user_version = 2');
-  v2.close();
+  const oldFormatFile = (version: number, table: string): string => {
+    const file = join(dir, `format${version}.db`);
+    const db = new Database(file);
+    db.exec(table);
+    db.pragma(`user_version = ${version}`);
+    db.close();
+    return file;
+  };
+  const second = oldFormatFile(
+    2,
+    'CREATE TABLE events (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, block INTEGER, slot INTEGER);',
+  );
   lines.length = 0;
   const upgraded = openEventStore(storeSchema.parse({ path: second }), { logger });
   assert.equal(upgraded.countEvents(), 0);
@@ -466,11 +473,10 @@ test('a store file of the old format is set aside with a warning, never a crash'
   assert.ok(existsSync(`${second}.format2.old`));
 
   // Format 4 (a UNIQUE text index on id, user and IP indexes, full text without the column values) the same way.
-  const fourth = join(dir, 'format4.db');
-  const v4 = new Database(fourth);
-  v4.exec('CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, user TEXT, block INTEGER);');
-  v4.pragma('user_version = 4');
-  v4.close();
+  const fourth = oldFormatFile(
+    4,
+    'CREATE TABLE events (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, user TEXT, block INTEGER);',
+  );
   lines.length = 0;
   const fromFour = openEventStore(storeSchema.parse({ path: fourth }), { logger });
   assert.equal(fromFour.insertEvents(sampleEvents(3)), 3);

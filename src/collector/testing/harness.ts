@@ -48,13 +48,22 @@ export const FAST_COLLECTION = {
   request_timeout: '10s',
 };
 
-/** Raw tenant config entries pointing at the emulator. */
+/** A tenant of the emulator with the app registration that reads it. */
+export interface EmulatedTenant {
+  name: string;
+  tenantId: string;
+  clientId: string;
+  secret: string;
+}
+
+/** Raw tenant config entries pointing at the emulator (the harness's tenants unless others are given). */
 export function tenantEntries(
   emulator: Emulator,
   caFile: string,
   overrides: Partial<Record<string, unknown>>[] = [],
+  tenants: readonly EmulatedTenant[] = TENANTS,
 ): Record<string, unknown>[] {
-  return TENANTS.map((t, i) => ({
+  return tenants.map((t, i) => ({
     name: t.name,
     tenant_id: t.tenantId,
     client_id: t.clientId,
