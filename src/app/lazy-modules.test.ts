@@ -10,8 +10,7 @@ const child = new URL('./testing/start-pipeline.ts', import.meta.url).pathname;
 /**
  * Modules a collector loads only when configured: detection, the event store, the web page, GeoIP and ASN (only when
  * something reads ECS), PostgreSQL, Kafka;
- * the ECS normalizer (with the first batch, when anything reads ECS) and the streaming JSON parser (with the first blob
- * too big to parse whole) are not loaded at start either.
+ * the ECS normalizer (with the first batch, when anything reads ECS) is not loaded at start either.
  */
 const OPTIONAL = [
   '/src/detect/index.ts',
@@ -26,7 +25,6 @@ const OPTIONAL = [
   '/node_modules/pg/',
   '/node_modules/kafkajs/',
   '/src/normalize/normalize.ts',
-  '/node_modules/stream-json/',
 ];
 
 /** Starts and stops the pipeline in a child process; the URLs of the modules it loaded. */

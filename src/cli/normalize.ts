@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
 import { normalize, parseRawRecord } from '../normalize/index.ts';
-import { RecordSplitter, type SplitItem } from './record-splitter.ts';
+import { RecordSplitter, type SplitItem } from '../core/record-splitter.ts';
 
 /** Output is written in blocks of about this size: one write per document costs more than normalizing it. */
 const BLOCK_CHARS = 256 * 1024;

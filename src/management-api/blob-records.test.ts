@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { type BlobElement, WHOLE_PARSE_MAX_BYTES, parseBlobElements } from './blob-records.ts';
+import { MAX_RECORD_BYTES } from '../core/record-splitter.ts';
 import { ApiError } from './errors.ts';
 
 /** The body in chunks of 64 KiB, as it arrives from a socket. */
@@ -57,16 +58,28 @@ test('a truncated or non-array body is an error on both paths, never a partial s
   await assert.rejects(collect('{"Id":"1"}'), (err: unknown) => err instanceof ApiError && err.afCode === 'INVALID_BLOB');
 });
 
-test('a blob parsed whole gives each record its JSON text as received; a streamed one does not', async () => {
-  const small = await collect(blobText(10));
-  for (const element of small) {
-    if ('record' in element) assert.deepEqual(JSON.parse(element.text ?? 'null'), element.record);
+test('every record comes with its JSON text as received, on both paths', async () => {
+  for (const count of [10, 20_000]) {
+    const got = await collect(blobText(count));
+    for (const element of got) if ('record' in element) assert.deepEqual(JSON.parse(element.text ?? 'null'), element.record);
+    assert.equal(got.filter((e) => 'record' in e && e.text !== undefined).length, count);
   }
-  assert.equal(small.filter((e) => 'record' in e && e.text !== undefined).length, 10);
   const [escaped] = await collect('[{"Id":"caf\\u00e9","N":1.50}]');
   assert.deepEqual(escaped, { record: { Id: 'café', N: 1.5 }, text: '{"Id":"caf\\u00e9","N":1.50}' });
-  const big = await collect(blobText(20_000));
-  assert.ok(big.every((e) => !('text' in e)));
+});
+
+test('a record too big to hold is reported as an invalid element and skipped; the records after it are delivered', async () => {
+  const mebibyte = Buffer.alloc(1024 * 1024, 'a');
+  const chunks = [Buffer.from('[{"Id":"1"},{"Big":"')];
+  for (let i = 0; i <= MAX_RECORD_BYTES / mebibyte.length; i += 1) chunks.push(mebibyte);
+  chunks.push(Buffer.from('"},{"Id":"3"}]'));
+  const got: BlobElement[] = [];
+  for await (const element of parseBlobElements(Readable.from(chunks), 'blob-1')) got.push(element);
+  assert.equal(got.length, 3);
+  assert.deepEqual(got[0], { record: { Id: '1' }, text: '{"Id":"1"}' });
+  assert.ok('invalid' in (got[1] as BlobElement));
+  assert.match((got[1] as { reason: string }).reason, /^blob blob-1: element 1: record larger than \d+ bytes, skipped$/);
+  assert.deepEqual(got[2], { record: { Id: '3' }, text: '{"Id":"3"}' });
 });
 
 test('an element that is not valid JSON fails the whole blob before any element is yielded', async () => {

@@ -1,17 +1,29 @@
 /**
  * Splits a byte stream of audit records — one JSON array of records, or NDJSON (one record per line) — into the
  * JSON text of each record, with its position and byte offset, without parsing the records themselves: each one
- * is handed on as text and parsed on its own, so a bad record costs only itself.
+ * is handed on as text and parsed on its own, so a bad record costs only itself. Used by `o365-intake normalize`
+ * (stdin) and for content blobs (`arrayOnly`), whose records then each come with their text as received and no
+ * string of the whole body is ever made, whatever its size.
  *
  * Why not a streaming JSON parser (stream-json): it tokenizes in JavaScript, several times slower than JSON.parse
  * on each record's text, and its errors carry no byte offset. This scanner only tracks strings and bracket depth;
  * the search inside strings uses Buffer.indexOf.
  */
 
-/** A record's JSON text, or why the input could not give one. `offset` is the record's first byte in the input. */
+/**
+ * A record's JSON text, or why the input could not give one. `offset` is the record's first byte in the input.
+ * For records of a JSON array, `nesting` is how deep objects/arrays nest in it (itself included; 0 for a string, number
+ * or literal) and `lineBreak` whether a line break stands between its tokens; an NDJSON line has neither. An error
+ * with `tooLarge` is a record skipped for its size (MAX_RECORD_BYTES); the records after it are read.
+ */
 export type SplitItem =
-  | { index: number; offset: number; text: string }
-  | { index: number; offset: number; error: string; fatal: boolean };
+  | { index: number; offset: number; text: string; nesting?: number; lineBreak?: boolean }
+  | { index: number; offset: number; error: string; fatal: boolean; tooLarge?: true };
+
+export interface RecordSplitterOptions {
+  /** Only a JSON array is accepted (anything else is a fatal error), not NDJSON. */
+  arrayOnly?: boolean;
+}
 
 /** A record larger than this is reported and skipped rather than held in memory. */
 export const MAX_RECORD_BYTES = 64 * 1024 * 1024;
@@ -100,6 +112,9 @@ export class RecordSplitter {
   #depth = 0;
   #inString = false;
   #escaped = false;
+  /** The current record's deepest nesting so far, and whether a line break was seen between its tokens. */
+  #deepest = 0;
+  #lineBreak = false;
   /** Start of the current record within the current chunk (0 when it began in an earlier chunk). */
   #chunkStart = 0;
   /** A "," was seen: a record must follow before "]". */
@@ -109,9 +124,11 @@ export class RecordSplitter {
   /** The first bytes, held until there are enough to recognize a byte order mark. */
   #head: Buffer | undefined;
   readonly #emit: (item: SplitItem) => void;
+  readonly #arrayOnly: boolean;
 
-  constructor(emit: (item: SplitItem) => void) {
+  constructor(emit: (item: SplitItem) => void, options: RecordSplitterOptions = {}) {
     this.#emit = emit;
+    this.#arrayOnly = options.arrayOnly ?? false;
   }
 
   /** Number of records (complete or failed) seen so far. */
@@ -155,7 +172,7 @@ export class RecordSplitter {
       if (this.#start >= 0 && this.#depth === 0 && !this.#inString) this.#finishRecord();
       const inside = this.#start >= 0 ? ` inside record ${this.#index + 1} (which starts at byte ${this.#start})` : '';
       this.#fatal(at, `unexpected end of input at byte ${at}${inside}: the JSON array is not closed`);
-    }
+    } else if (this.#mode === 'sniff' && this.#arrayOnly) this.#fatal(at, 'the input is empty, not a JSON array');
     this.#mode = 'stopped';
   }
 
@@ -171,6 +188,11 @@ export class RecordSplitter {
     if (chunk[i] === OPEN_BRACKET) {
       this.#mode = 'array';
       return i + 1;
+    }
+    if (this.#arrayOnly) {
+      const at = this.#base + i;
+      this.#fatal(at, `the input is not a JSON array (${JSON.stringify(String.fromCharCode(chunk[i] as number))} at byte ${at})`);
+      return chunk.length;
     }
     this.#mode = 'ndjson';
     return i;
@@ -188,15 +210,25 @@ export class RecordSplitter {
     this.#start = -1;
     if (this.#record.tooLarge) {
       this.#record.reset();
-      this.#emit({ index, offset, error: `record larger than ${MAX_RECORD_BYTES} bytes, skipped`, fatal: false });
+      this.#emit({ index, offset, error: `record larger than ${MAX_RECORD_BYTES} bytes, skipped`, fatal: false, tooLarge: true });
       return;
     }
-    this.#emit({ index, offset, text: this.#record.take() });
+    this.#emit({ index, offset, text: this.#record.take(), nesting: this.#deepest, lineBreak: this.#lineBreak });
   }
 
   #scanArray(chunk: Buffer, from: number): void {
+    // The state lives in locals while the loop runs (written back before anything else can read it): this loop
+    // looks at every byte outside strings.
     let i = from;
     const n = chunk.length;
+    let depth = this.#depth;
+    let deepest = this.#deepest;
+    let lineBreak = this.#lineBreak;
+    const save = (): void => {
+      this.#depth = depth;
+      this.#deepest = deepest;
+      this.#lineBreak = lineBreak;
+    };
     while (i < n) {
       if (this.#inString) {
         if (this.#escaped) {
@@ -216,13 +248,14 @@ export class RecordSplitter {
         continue;
       }
       const b = chunk[i] as number;
-      if (this.#depth === 0) {
+      if (depth === 0) {
         // Between records, inside the top-level array.
         if (isSpace(b)) {
           i += 1;
           continue;
         }
         if (b === CLOSE_BRACKET) {
+          save();
           if (this.#start >= 0) this.#closeRecord(chunk, i);
           else if (this.#expectRecord) {
             this.#emit({
@@ -237,6 +270,7 @@ export class RecordSplitter {
           return;
         }
         if (b === COMMA) {
+          save();
           if (this.#start < 0) {
             this.#emit({
               index: ++this.#index,
@@ -253,21 +287,27 @@ export class RecordSplitter {
           this.#start = this.#base + i;
           this.#chunkStart = i;
           this.#expectRecord = false;
+          deepest = 0;
+          lineBreak = false;
         }
       }
       if (b === QUOTE) this.#inString = true;
-      else if (b === OPEN_BRACE || b === OPEN_BRACKET) this.#depth += 1;
-      else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
-        if (this.#depth === 0) {
+      else if (b === OPEN_BRACE || b === OPEN_BRACKET) {
+        depth += 1;
+        if (depth > deepest) deepest = depth;
+      } else if (b === CLOSE_BRACE || b === CLOSE_BRACKET) {
+        if (depth === 0) {
           // The record before it is complete: hand it on before stopping.
+          save();
           if (this.#start >= 0) this.#closeRecord(chunk, i);
           this.#fatal(this.#base + i, `unexpected "${String.fromCharCode(b)}" at byte ${this.#base + i}`);
           return;
         }
-        this.#depth -= 1;
-      }
+        depth -= 1;
+      } else if (b === NEWLINE || b === CR) lineBreak = true;
       i += 1;
     }
+    save();
     if (this.#start >= 0) {
       this.#record.add(chunk, this.#chunkStart, n);
       this.#chunkStart = 0;
@@ -320,7 +360,13 @@ export class RecordSplitter {
     if (this.#record.tooLarge) {
       this.#record.reset();
       this.#index += 1;
-      this.#emit({ index: this.#line, offset, error: `record larger than ${MAX_RECORD_BYTES} bytes, skipped`, fatal: false });
+      this.#emit({
+        index: this.#line,
+        offset,
+        error: `record larger than ${MAX_RECORD_BYTES} bytes, skipped`,
+        fatal: false,
+        tooLarge: true,
+      });
       return;
     }
     if (this.#record.size === 0) return;
