@@ -1,3 +1,4 @@
+import type { Semaphore } from 'async-mutex';
 import type { BlobElement } from '../management-api/blob-records.ts';
 import type { ContentType } from '../core/content-types.ts';
 import type { Delivery } from '../core/delivery.ts';
@@ -23,6 +24,11 @@ export interface TenantCollectorOptions {
   blobs: BlobDelivery;
   /** Where the streams of all tenants wait for their listing turns. */
   listings: ListingQueue;
+  /**
+   * Shared by all tenants: a blob worker holds one slot from before its fetch until its records are delivered, so the
+   * records parsed and waiting for delivery stay bounded however many tenants fetch at once.
+   */
+  blobSlots: Semaphore;
   logger: Logger;
   signal: AbortSignal;
 }
@@ -417,12 +423,16 @@ export class TenantCollector {
         // Local storage full: fetch nothing until the pipeline can store it again.
         await this.#o.delivery.ready?.(this.#o.signal);
         if (this.#o.signal.aborted) return;
-        const next = await take();
-        if (!next) return;
+        const [, release] = await this.#o.blobSlots.acquire();
         try {
+          if (this.#o.signal.aborted) return;
+          const next = await take();
+          if (!next) return;
           await this.#processBlob(next.key, next.blob, result);
         } catch (err) {
           authError = err;
+        } finally {
+          release();
         }
       }
     };
