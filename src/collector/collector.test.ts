@@ -172,3 +172,47 @@ test('every chaos switch on: still exactly once; only blobs whose contentUri is 
     await emulator.stop();
   }
 });
+
+/** Holds every delivery until `open()` is called: blobs fetched meanwhile stay in hand. */
+function holdDeliveries(run: InProcessRun): () => void {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  const exclusive = run.delivery.exclusive.bind(run.delivery);
+  run.delivery.exclusive = (fn) => opened.then(() => exclusive(fn));
+  return open;
+}
+
+test('while delivery is held, no more blobs are fetched than collection.blobs_in_hand, all tenants together; then all arrive once', async () => {
+  const emulator = await startEmulator({ seed: 3, tenants: emulatorTenants() });
+  const dir = tempDir();
+  const caFile = join(dir, 'ca.pem');
+  writeFileSync(caFile, emulator.caPem);
+  const fetchedWhileHeld = async (collection: Record<string, unknown>): Promise<number> => {
+    const run = await inProcess(tempDir(), { tenants: tenantEntries(emulator, caFile), collection });
+    try {
+      const before = emulator.stats().requests.blob ?? 0;
+      const open = holdDeliveries(run);
+      const cycle = run.collector.runOnce();
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      const fetched = (emulator.stats().requests.blob ?? 0) - before;
+      open();
+      await cycle;
+      await runUntilIdle(run);
+      assert.deepEqual(exactlyOnceProblems(countOutputIds(run.output), expectedIds(emulator)), []);
+      return fetched;
+    } finally {
+      await run.close();
+    }
+  };
+  try {
+    for (const t of TENANTS) emulator.generate(t.tenantId, 200, { contentTypes: ALL_CONTENT_TYPES, recordsPerBlob: 5 });
+    await settle();
+    assert.equal(await fetchedWhileHeld({ concurrency: 8, blobs_in_hand: 3 }), 3);
+    // The default (twice the connections) lets every worker of both tenants fetch.
+    assert.ok((await fetchedWhileHeld({ concurrency: 8 })) > 3);
+  } finally {
+    await emulator.stop();
+  }
+});

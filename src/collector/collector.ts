@@ -93,7 +93,7 @@ export function createCollector(options: CollectorOptions): Collector {
   const blobs = new BlobDelivery(state, options.delivery);
   // Blobs between fetch and delivery, all tenants together: every connection fetching and as many parsed and waiting
   // for the group commit (with 1000 tenants, ~900 parsed blobs used to wait, ~35 MB of records).
-  const blobSlots = new Semaphore(2 * connectionsPerOrigin);
+  const blobSlots = new Semaphore(config.collection.blobs_in_hand ?? 2 * connectionsPerOrigin);
   const runners: TenantRunner[] = enabled.map(({ tenant, index }) => {
     // A signal per tenant, aborted with the collector's: with one signal shared by every in-flight request and wait of
     // 1000 tenants, each addEventListener scanned thousands of listeners (10% of start-up CPU).

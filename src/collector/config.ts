@@ -72,6 +72,11 @@ export const collectionSchema = z
     backfill: duration.prefault('7d'),
     /** Blob downloads in flight per tenant. */
     concurrency: z.number().int().min(1).max(64).default(4),
+    /**
+     * Blobs fetched or being fetched and not yet delivered, all tenants together (default: twice the connections per
+     * API host, at most 128): bounds the memory of records waiting for delivery.
+     */
+    blobs_in_hand: z.number().int().min(1).max(10_000).optional(),
     requests_per_minute: z.number().int().min(1).default(2000),
     /** Attempts before a blob is quarantined. */
     max_blob_attempts: z.number().int().min(1).default(8),
