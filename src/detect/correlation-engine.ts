@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { DetectionStateChanges, DetectionStateRow } from '../core/detection-state.ts';
 import {
   conditionHolds,
@@ -67,6 +68,11 @@ export interface CorrelationLimits {
   maxGroups: number;
   /** Most matches kept per group; the oldest go first. */
   maxEntriesPerGroup: number;
+  /**
+   * Groups whose running window counts (a map of the items in the window) are kept between matches, the most recently
+   * used; another group's count is rebuilt from its matches on its next match.
+   */
+  maxRunningCounts: number;
   /** Windows close, and groups expire, once the tenant's newest event time minus this has passed them (ms). */
   allowedLatenessMs: number;
   /** Called on each group evicted by `maxGroups` (metrics). */
@@ -137,9 +143,10 @@ export class CorrelationEngine {
   #moved = false;
   /**
    * Running distinct counts over a window of a group's entries (by the entries array: a group whose array is replaced,
-   * or a committed copy restored by a rollback, starts afresh). Derived from the entries, never persisted.
+   * or a committed copy restored by a rollback, starts afresh). Derived from the entries, never persisted, and kept
+   * only for the `maxRunningCounts` groups used last, so a tenant with a million groups does not hold a million of them.
    */
-  readonly #counts = new WeakMap<Entry[], WindowCounts>();
+  readonly #counts: LRUCache<Entry[], WindowCounts>;
   readonly #serial: FiringSerial;
   /** Per rule, the keys its firings are referenced by (shared by all its signals, never changed). */
   readonly #ruleKeys = new Map<string, string[]>();
@@ -148,6 +155,7 @@ export class CorrelationEngine {
     this.#rules = new Map(rules.map((r) => [r.id, r]));
     for (const r of rules) this.#ruleKeys.set(r.id, r.name ? [r.id, r.name] : [r.id]);
     this.#limits = limits;
+    this.#counts = new LRUCache({ max: limits.maxRunningCounts });
     this.#serial = serial;
     this.#groups = new TrackedMap<Group>({
       max: limits.maxGroups,

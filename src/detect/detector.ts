@@ -19,6 +19,8 @@ export interface DetectorOptions {
   maxGroups?: number;
   /** Most matches kept per correlation group (default 10 000). */
   maxEntriesPerGroup?: number;
+  /** Correlation groups whose running window counts are kept between matches (default 4096; the others rebuild theirs). */
+  maxRunningCounts?: number;
   /** How far behind its tenant's newest event a record may be and still correlate (ms, default 24 h). */
   allowedLatenessMs?: number;
   /** Repeated alerts of one rule on one entity within this window of event time are one alert (ms, default 1 h; 0: off). */
@@ -132,6 +134,7 @@ export function createDetector(opts: DetectorOptions): Detector {
     {
       maxGroups,
       maxEntriesPerGroup: opts.maxEntriesPerGroup ?? 10_000,
+      maxRunningCounts: opts.maxRunningCounts ?? 4096,
       allowedLatenessMs: opts.allowedLatenessMs ?? 24 * 3_600_000,
       onEvict: () => detectMetrics.evictedGroups.inc({ kind: 'correlation' }),
     },
