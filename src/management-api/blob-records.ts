@@ -49,6 +49,11 @@ class BlobElementReader {
   readonly #contentId: string;
   readonly splitter = new RecordSplitter((item) => this.#add(item), { arrayOnly: true });
 
+  /** Elements read so far. */
+  get count(): number {
+    return this.#count;
+  }
+
   constructor(contentId: string) {
     this.#contentId = contentId;
   }
@@ -100,7 +105,7 @@ export async function* parseBlobElements(body: Readable, contentId: string): Asy
       try {
         next = await source.next();
       } catch (err) {
-        throw invalidBlob(contentId, 0, err);
+        throw invalidBlob(contentId, reader.count, err);
       }
       if (next.done) break;
       reader.splitter.push(next.value);
