@@ -1,9 +1,12 @@
 // End to end on loopback: the emulator (same process) publishes a backlog for TENANTS tenants over the 5 content
 // types; the collector (SQLite state) fetches it through the Pipeline into an NDJSON file until every published id
 // is delivered. Baseline: format raw, file sink only. Measured: the default product path (ECS, GeoIP enrichment,
-// bundled Sigma rules, embedded store, same file sink). Exits non-zero unless every id is written exactly once.
-// Usage: node --import tsx bench/pipeline.bench.ts [tenants] [eventsPerTenant]; BENCH_CPU_PROF=<file.cpuprofile> writes
-// a CPU profile of the full run's collection only (warm-up and baseline left out; see scripts/cpu-profile-stages.mjs).
+// bundled Sigma rules, embedded store written by its writer thread as `o365-intake run` does, same file sink), and the
+// same with the store written inline on the main thread (what the product did before the writer thread). Exits
+// non-zero unless every id is written exactly once.
+// Usage: node --import tsx bench/pipeline.bench.ts [tenants] [eventsPerTenant]; BENCH_CPU_PROF=<file.cpuprofile>
+// writes <file>.full.cpuprofile and <file>.full-inline.cpuprofile: CPU profiles of the full runs' collection only
+// (warm-up and baseline left out; see scripts/cpu-profile-stages.mjs).
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
@@ -22,7 +25,7 @@ import { Pipeline, type PipelineOptions } from '../src/pipeline/pipeline.ts';
 import { FileSink } from '../src/sinks/file.ts';
 import { SqliteStateStore } from '../src/state/index.ts';
 import { storeSchema } from '../src/store/config.ts';
-import { openEventStore, type SqliteEventStore } from '../src/store/event-store.ts';
+import { type EventStore, openEventStore } from '../src/store/event-store.ts';
 import { summarizeOutput } from './support/output-ids.ts';
 
 const TENANTS = Number(process.argv[2] ?? 5);
@@ -34,7 +37,7 @@ const MAX_CYCLES = 400;
 const TIMEOUT_MS = 150_000;
 const guid = (kind: string, i: number): string => `${kind}${String(i).padStart(4, '0')}-0000-4000-8000-000000000000`;
 
-type Variant = 'baseline' | 'full';
+type Variant = 'baseline' | 'full-inline' | 'full';
 
 interface Size {
   tenants: number;
@@ -81,11 +84,12 @@ function publishBacklog(emulator: Emulator, tenantIds: string[], eventsPerTenant
 function pipelineParts(
   variant: Variant,
   dir: string,
-): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: SqliteEventStore } {
+): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: EventStore } {
   if (variant === 'baseline') return { options: { format: 'raw' } };
   const { detector, errors } = detectorFromConfig(detectionSchema.parse({}), silentLogger);
   if (errors.length > 0) throw new Error(`bundled rules did not load: ${errors.map((e) => e.message).join('; ')}`);
-  const store = openEventStore({ ...storeSchema.parse({}), path: join(dir, 'events.db') });
+  const config = { ...storeSchema.parse({}), path: join(dir, 'events.db') };
+  const store = variant === 'full' ? openEventStore(config, { writer: 'thread' }) : openEventStore(config);
   return { options: { format: 'ecs', enrich: enricherFromConfig(enrichmentSchema.parse({})), detector, store }, store };
 }
 
@@ -150,7 +154,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
   try {
     const expected = publishBacklog(emulator, tenantIds, size.eventsPerTenant);
     const rssBeforeBytes = process.memoryUsage().rss;
-    const profiler = variant === 'full' && process.env.BENCH_CPU_PROF ? await startProfiler() : undefined;
+    const profiler = variant !== 'baseline' && process.env.BENCH_CPU_PROF ? await startProfiler() : undefined;
     const started = performance.now();
     const cpuStart = process.cpuUsage();
     let delivered = 0;
@@ -166,13 +170,14 @@ async function run(variant: Variant, size: Size): Promise<Result> {
     }
     const seconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuStart);
-    if (profiler) await stopProfiler(profiler, process.env.BENCH_CPU_PROF as string);
+    if (profiler)
+      await stopProfiler(profiler, String(process.env.BENCH_CPU_PROF).replace(/(\.cpuprofile)?$/, `.${variant}.cpuprofile`));
     // Alerts of correlation windows the watermark closed are stored (they would reach the sinks with the next batch).
     const flushedAlerts = await pipeline.flushDetections();
     const summary = await summarizeOutput(output);
     const expectedIds = tenantIds.flatMap((t) => [...emulator.publishedIds(t)].map((id) => `${t}:${id}`));
     const problems = exactlyOnceProblems(summary.eventCounts, expectedIds);
-    const stored = store?.countEvents();
+    const stored = await store?.countEvents();
     if (stored !== undefined && stored !== expected) problems.push(`${stored} of ${expected} events in the embedded store`);
     return {
       variant,
@@ -200,6 +205,7 @@ async function run(variant: Variant, size: Size): Promise<Result> {
 // Warm-up (not reported): loads the code paths, TLS and token acquisition once, so the first measured run is not penalized.
 await run('full', { tenants: 1, eventsPerTenant: 1000 });
 const baseline = await run('baseline', { tenants: TENANTS, eventsPerTenant: EVENTS_PER_TENANT });
+const inline = await run('full-inline', { tenants: TENANTS, eventsPerTenant: EVENTS_PER_TENANT });
 const full = await run('full', { tenants: TENANTS, eventsPerTenant: EVENTS_PER_TENANT });
 const rate = (r: Result): number => r.events / r.seconds;
 const mb = (bytes: number): string => (bytes / 1048576).toFixed(0);
@@ -216,11 +222,16 @@ console.log(
   '| path | events | seconds | events/s | ratio vs baseline | CPU µs/event (process, emulator included) | collector cycles | alerts | dead letters | events in store | exactly once | RSS before collecting (MB) | peak RSS (MB) |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-for (const r of [baseline, full]) {
-  const label = r.variant === 'baseline' ? 'baseline: raw → file' : 'full: ECS + GeoIP + Sigma + store → file';
+const LABELS: Record<Variant, string> = {
+  baseline: 'baseline: raw → file',
+  'full-inline': 'full, store written on the main thread',
+  full: 'full: ECS + GeoIP + Sigma + store (writer thread) → file',
+};
+for (const r of [baseline, inline, full]) {
+  const label = LABELS[r.variant];
   const once = r.problems.length === 0 ? 'yes' : `NO: ${r.problems.join('; ')}`;
   console.log(
     `| ${label} | ${r.events} | ${r.seconds.toFixed(1)} | ${rate(r).toFixed(0)} | ${(rate(r) / rate(baseline)).toFixed(2)} | ${(r.cpuMicros / r.events).toFixed(0)} | ${r.cycles} | ${r.alerts} | ${r.deadLetters} | ${r.stored ?? '—'} | ${once} | ${mb(r.rssBeforeBytes)} | ${mb(r.peakRssBytes)} |`,
   );
 }
-if (baseline.problems.length > 0 || full.problems.length > 0) process.exit(1);
+if ([baseline, inline, full].some((r) => r.problems.length > 0)) process.exit(1);

@@ -127,9 +127,6 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ...(detector ? { detector } : {}),
     ...(opened ? { store: opened.store, ...(opened.backend === 'sqlite' ? { storeDir: dirname(opened.path) } : {}) } : {}),
   });
-  // The PostgreSQL store writes in the background: each checkpoint waits until its events are committed there.
-  const delivery =
-    opened?.backend === 'postgres' && storeModule ? storeModule.storeBeforeCheckpoint(pipeline, opened.store) : pipeline;
   // Built before collection starts: the page's counts are those since this start. With the PostgreSQL store, every
   // worker reports its outputs there (web page or not), and any worker's page shows them all.
   const localSinkHealth =
@@ -156,7 +153,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
   const eventHubs: EventHubSource[] = [];
   if (config.eventhubs.length > 0) {
     const { EventHubSource } = await import('../sources/eventhub/eventhub-source.ts');
-    for (const hub of config.eventhubs) eventHubs.push(new EventHubSource({ config: hub, delivery, dataDir, logger }));
+    for (const hub of config.eventhubs) eventHubs.push(new EventHubSource({ config: hub, delivery: pipeline, dataDir, logger }));
   }
   const baseline = await pipeline.open(
     mergePositions([await stateStore.sinkPositions(), ...(await Promise.all(eventHubs.map((h) => h.sinkPositions())))]),
@@ -170,7 +167,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
     ? new (await import('../state/postgres/scale-out-worker.ts')).ScaleOutWorker({
         config: { tenants, collection },
         store: shared,
-        delivery,
+        delivery: pipeline,
         logger: collectorLogger,
         heartbeatMs: config.scale_out.heartbeat,
         ...ca,
@@ -182,7 +179,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
             }
           : {}),
       })
-    : createCollector({ config: { tenants, collection }, stateStore, delivery, logger: collectorLogger, ...ca });
+    : createCollector({ config: { tenants, collection }, stateStore, delivery: pipeline, logger: collectorLogger, ...ca });
   // The receiver must be up before subscriptions are started: Microsoft validates the webhook address then.
   // Scale-out workers pick notified blobs up from the shared queue at their next poll.
   const wake = (tenantId: string) => void (shared ? undefined : (collector as Collector).wake(tenantId));

@@ -401,3 +401,62 @@ test('identical bad elements of one blob get distinct dead-letter ids, the same 
     first,
   );
 });
+
+test('a store that writes in the background: the sinks write meanwhile, and the delivery resolves only once the store committed the batch', async () => {
+  const steps: string[] = [];
+  let failFlush: Error | undefined;
+  let commit: () => void = () => {};
+  const store = {
+    insertEvents: (events: ProcessedEvent[]) => steps.push(`store queued ${events.length}`),
+    insertAlerts: () => {},
+    flush: () =>
+      new Promise<void>((resolve, reject) => {
+        commit = () => {
+          steps.push('store committed');
+          if (failFlush) reject(failFlush);
+          else resolve();
+        };
+      }),
+  };
+  const sink = new MemorySink('file');
+  const write = sink.write.bind(sink);
+  sink.write = async (events) => {
+    steps.push('sink written');
+    await write(events);
+  };
+  const pipeline = new Pipeline({ sinks: [routed(sink, 'event')], format: 'ecs', logger: silentLogger, store });
+  const collect = () =>
+    pipeline.exclusive(async (deliver) => {
+      let resolved = false;
+      const delivered = deliver([logon('a'), logon('b')]).then((positions) => {
+        resolved = true;
+        return positions;
+      });
+      delivered.catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      steps.push(resolved ? 'delivery resolved before the store committed' : 'store still writing');
+      commit();
+      await delivered;
+      steps.push('checkpoint committed');
+    });
+  await collect();
+  assert.deepEqual(steps, ['store queued 2', 'sink written', 'store still writing', 'store committed', 'checkpoint committed']);
+
+  steps.length = 0;
+  failFlush = new Error('PostgreSQL is away');
+  await assert.rejects(collect(), /PostgreSQL is away/);
+  assert.deepEqual(
+    steps,
+    ['store queued 2', 'sink written', 'store still writing', 'store committed'],
+    'no checkpoint for events the store does not hold',
+  );
+
+  steps.length = 0;
+  failFlush = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
+  await assert.rejects(
+    collect(),
+    (err: Error) => err.name === 'StorageFullError' && /cannot write to the store/.test(err.message),
+  );
+  assert.match(pipeline.storeFailure()?.message ?? '', /disk is full/, 'the health page names the store');
+  assert.ok(pipeline.paused(), 'collection pauses while the store cannot be written');
+});

@@ -15,10 +15,14 @@ import { sleep } from '../sinks/delivery/sleep.ts';
 import { SinkError } from '../sinks/errors.ts';
 import { loadEcsNormalizer, processRecord, type EcsNormalizer, type Enrich, type EventDetector } from './processor.ts';
 
-/** Where the pipeline keeps events and alerts for the web page (src/store). */
+/**
+ * Where the pipeline keeps events and alerts for the web page (src/store). A store may write in the background (its
+ * writer thread, or PostgreSQL): `flush` resolves once what it was given is committed, and rejects if that failed.
+ */
 export interface EmbeddedStore {
   insertEvents(events: ProcessedEvent[]): void;
   insertAlerts(alerts: Alert[]): void;
+  flush?(): Promise<void>;
 }
 
 export interface PipelineOptions {
@@ -183,7 +187,7 @@ export class Pipeline implements Delivery {
   flushDetections(): Promise<number> {
     const { detector, store, logger } = this.#options;
     if (!detector) return Promise.resolve(0);
-    return this.#mutex.runExclusive(() => {
+    return this.#mutex.runExclusive(async () => {
       let alerts: Alert[];
       try {
         alerts = detector.flush();
@@ -192,8 +196,14 @@ export class Pipeline implements Delivery {
         return 0;
       }
       if (alerts.length > 0) {
-        store?.insertAlerts(alerts);
         this.#pendingAlerts.push(...alerts);
+        try {
+          store?.insertAlerts(alerts);
+          await store?.flush?.();
+        } catch (err) {
+          // They still reach the sinks with the next batch; the page misses them until they are raised again.
+          logger.error({ err }, 'storing the alerts of closed correlation windows failed');
+        }
       }
       return alerts.length;
     });
@@ -235,21 +245,35 @@ export class Pipeline implements Delivery {
     const pending = this.#pendingAlerts;
     const raised = latestAlertVersions(alerts);
     for (const alert of latestAlertVersions([...pending, ...raised])) outputs.push(alertDocument(alert));
-    const positions = await this.#writeToSinks(outputs);
-    // After the sinks, so an output that cannot be written (disk full) shows its error; the store drops repeats by id.
-    this.#insertIntoStore(events, raised);
+    // Given to the store first: a store that writes in the background (its writer thread, PostgreSQL) stores them
+    // while the sinks write. The checkpoint waits for both; an insert before a failed checkpoint is harmless (the
+    // store drops repeats by id), a checkpoint before a failed insert would lose events from the page.
+    const stored = this.#insertIntoStore(events, raised);
+    // Handled from now on (awaited below, after the sinks): a store failure meanwhile is not an unhandled rejection.
+    stored.catch(() => {});
+    let positions: SinkPositions;
+    try {
+      positions = await this.#writeToSinks(outputs);
+    } catch (err) {
+      // The sinks' error is the one reported (a full disk names the output); the store's is only noted.
+      await stored.catch(() => {});
+      throw err;
+    }
+    await stored;
     this.#pendingAlerts = this.#pendingAlerts.slice(pending.length);
     for (const e of events) pipelineMetrics.events.inc({ tenant: e.tenantName });
     for (const a of raised) pipelineMetrics.alerts.inc({ tenant: a.tenantName ?? a.tenantId, level: a.level });
     return positions;
   }
 
-  #insertIntoStore(events: ProcessedEvent[], alerts: Alert[]): void {
+  /** Hands the batch to the store; resolves once the store committed it (at once for a store that writes inline). */
+  async #insertIntoStore(events: ProcessedEvent[], alerts: Alert[]): Promise<void> {
     const { store } = this.#options;
     if (!store) return;
     try {
       store.insertEvents(events);
       if (alerts.length > 0) store.insertAlerts(alerts);
+      await store.flush?.();
     } catch (err) {
       if (!isDiskFull(err)) throw err;
       const message = `cannot write to the store: ${(err as Error).message}`;

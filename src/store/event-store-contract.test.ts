@@ -13,3 +13,12 @@ describe('the SQLite event store keeps the store contract', () => {
     }),
   );
 });
+
+describe('the SQLite event store with its writer thread (as `o365-intake run` opens it) keeps the store contract', () => {
+  eventStoreContract(async (overrides = {}) =>
+    openEventStore(storeSchema.parse({ path: join(mkdtempSync(join(tmpdir(), 'contract-')), 'events.db'), ...overrides }), {
+      now: () => CONTRACT_NOW,
+      writer: 'thread',
+    }),
+  );
+});

@@ -6,16 +6,14 @@ import type { ProcessedEvent } from '../core/processed-event.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StoreConfig } from './config.ts';
 import { StoreError, StoreQueryError } from './errors.ts';
-import { alertWhereOf, levelRank, type AlertQuery } from './alert-query.ts';
-import { encodeBlock, type BlockInput } from './event-blocks.ts';
+import { alertWhereOf, type AlertQuery } from './alert-query.ts';
 import { decodeCursor, encodeCursor, pageSize, type EventFilter, type EventQuery } from './event-query.ts';
 import { createEventReads, SUMMARY_COLUMNS, summary, type SummaryRow } from './event-reads.ts';
-import { eventIdKey } from './event-id-key.ts';
-import { searchTextOf } from './full-text.ts';
-import { indexedFields } from './indexed-fields.ts';
+import { createEventWrites, eventRowOf } from './event-writes.ts';
 import { QueryPool } from './query-pool.ts';
-import { applyRetention } from './retention.ts';
 import { createSchema, SCHEMA_VERSION, schemaState } from './schema.ts';
+import { configureConnection } from './sqlite-connection.ts';
+import { StoreWriter } from './store-writer.ts';
 import type {
   AlertPage,
   AlertWithEvents,
@@ -114,9 +112,14 @@ export interface OpenEventStoreOptions {
   now?: () => number;
 }
 
+/**
+ * Where the store's writes run. `inline`: on the caller's thread, synchronously (the CLI, tests). `thread`: in the
+ * store's writer thread (store-writer.ts), what `o365-intake run` uses: the insert runs beside the collecting event
+ * loop, and `flush()` waits for it.
+ */
+export type StoreWriterMode = 'inline' | 'thread';
+
 const RATE_MINUTES = 5;
-/** Events per compressed block: large enough to compress well, small enough to decode fast and free early. */
-const BLOCK_EVENTS = 256;
 
 function parseJson<T>(text: string, what: string): T {
   try {
@@ -124,24 +127,6 @@ function parseJson<T>(text: string, what: string): T {
   } catch (err) {
     throw new StoreError(`stored ${what} is not valid JSON`, { cause: err });
   }
-}
-
-/** WAL pages between checkpoints: ~40 MB, or a 16th of the size cap on a small store (never below SQLite's 1000). */
-function checkpointPages(maxSizeBytes: number): number {
-  return Math.max(1000, Math.min(10_000, Math.floor(maxSizeBytes / 4096 / 16)));
-}
-
-function configure(db: Database.Database, maxSizeBytes: number): void {
-  // Before anything is written, so freed pages can be returned to the OS (bounded disk); a no-op on an existing file.
-  db.pragma('auto_vacuum = INCREMENTAL');
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  // Checkpoint every ~40 MB of WAL instead of 4 MB: a page rewritten by many batches (index, full-text) is copied
-  // into the database once per checkpoint, so fewer checkpoints copy fewer pages (measured −4 to −5 µs/event).
-  db.pragma(`wal_autocheckpoint = ${checkpointPages(maxSizeBytes)}`);
-  db.pragma('busy_timeout = 5000');
-  db.pragma('cache_size = -65536'); // 64 MiB page cache
-  db.pragma('mmap_size = 268435456');
 }
 
 /**
@@ -176,7 +161,7 @@ function openDatabase(path: string, maxSizeBytes: number, logger?: Logger): Data
       );
       db = new Database(path);
     }
-    configure(db, maxSizeBytes);
+    configureConnection(db, maxSizeBytes);
     createSchema(db);
     return db;
   } catch (err) {
@@ -185,42 +170,24 @@ function openDatabase(path: string, maxSizeBytes: number, logger?: Logger): Data
   }
 }
 
+type SqliteStoreConfig = Omit<StoreConfig, 'backend' | 'postgres_url'>;
+
 export function openEventStore(
-  config: Omit<StoreConfig, 'backend' | 'postgres_url'>,
-  options: OpenEventStoreOptions = {},
-): SqliteEventStore {
+  config: SqliteStoreConfig,
+  options?: OpenEventStoreOptions & { writer?: 'inline' },
+): SqliteEventStore;
+export function openEventStore(config: SqliteStoreConfig, options: OpenEventStoreOptions & { writer: 'thread' }): EventStore;
+export function openEventStore(
+  config: SqliteStoreConfig,
+  options: OpenEventStoreOptions & { writer?: StoreWriterMode } = {},
+): EventStore {
   const limits = { retentionMs: config.retention, maxEvents: config.max_events, maxSizeBytes: config.max_size_mb * 1024 * 1024 };
   const db = openDatabase(config.path, limits.maxSizeBytes, options.logger);
   const clock = options.now ?? Date.now;
   const pool = new QueryPool(config.path, { size: config.query_workers, timeoutMs: config.query_timeout });
   const reads = createEventReads(db);
+  const writes = createEventWrites(db, limits);
 
-  const insertEvent = db.prepare(`INSERT INTO events
-    (id, id_key, tenant_id, tenant_name, content_type, time, ingested_at, user, source_ip, action, workload, outcome, category,
-     country, description, block, slot)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-  // The ids stored among those of a batch, by their keys (all the batch's lookups in one statement).
-  const selectStoredIds = db
-    .prepare('SELECT id FROM events WHERE id_key IN (SELECT value FROM json_each(?))')
-    .pluck() as Database.Statement<[string], string>;
-  const insertFts = db.prepare('INSERT INTO events_fts (rowid, text) VALUES (?, ?)');
-  const insertBlock = db.prepare('INSERT INTO event_blocks (id, live, data) VALUES (?, ?, ?)');
-  const nextBlock = db.prepare('SELECT coalesce(max(id), 0) + 1 FROM event_blocks').pluck();
-  const upsertTotals =
-    db.prepare(`INSERT INTO stream_totals (tenant_id, content_type, tenant_name, events_total, newest_event_at, last_insert_at)
-    VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, content_type) DO UPDATE SET tenant_name = excluded.tenant_name,
-    events_total = events_total + excluded.events_total, newest_event_at = max(newest_event_at, excluded.newest_event_at),
-    last_insert_at = excluded.last_insert_at`);
-  const upsertEventMinute = db.prepare(`INSERT INTO event_minutes (minute, tenant_id, events, failures) VALUES (?, ?, ?, ?)
-    ON CONFLICT (minute, tenant_id) DO UPDATE SET events = events + excluded.events, failures = failures + excluded.failures`);
-  const upsertMinute = db.prepare(`INSERT INTO stream_minutes (tenant_id, content_type, minute, events) VALUES (?, ?, ?, ?)
-    ON CONFLICT (tenant_id, content_type, minute) DO UPDATE SET events = events + excluded.events`);
-  const insertAlert =
-    // A grouped alert is raised again with the same id, a higher count and more events: the newest version wins.
-    db.prepare(`INSERT INTO alerts (id, rule_id, title, level, level_rank, tenant_id, tenant_name, time, created_at, json)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-    ON CONFLICT (id) DO UPDATE SET time = max(time, excluded.time), json = excluded.json`);
-  const insertLink = db.prepare('INSERT OR IGNORE INTO alert_events (alert_id, event_id) VALUES (?, ?)');
   const selectAlert = db.prepare('SELECT json FROM alerts WHERE id = ?');
   const selectLinkedEvents = db.prepare(`SELECT ${SUMMARY_COLUMNS} FROM alert_events k
     JOIN events e ON e.id_key = event_id_key(k.event_id) AND e.id = k.event_id
@@ -232,103 +199,6 @@ export function openEventStore(
     (SELECT coalesce(sum(m.events), 0) FROM stream_minutes m WHERE m.tenant_id = t.tenant_id AND m.content_type = t.content_type AND m.minute > ?) AS recent
     FROM stream_totals t ORDER BY t.tenant_name, t.content_type`);
 
-  const insertBatch = db.transaction((events: readonly ProcessedEvent[], now: number): number => {
-    const streams = new Map<
-      string,
-      { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }
-    >();
-    const minutes = new Map<string, { minute: number; tenantId: string; events: number; failures: number }>();
-    let block = nextBlock.get() as number;
-    let entries: BlockInput[] = [];
-    let inserted = 0;
-    const keys = events.map((e) => eventIdKey(e.id));
-    // Ids already stored or met earlier in the batch are dropped: a batch delivered again after a crash adds nothing.
-    const skip = new Set(selectStoredIds.all(JSON.stringify(keys)));
-    const flush = () => {
-      if (entries.length === 0) return;
-      insertBlock.run(block, entries.length, encodeBlock(entries));
-      inserted += entries.length;
-      block++;
-      entries = [];
-    };
-    for (let i = 0; i < events.length; i++) {
-      const event = events[i]!;
-      if (skip.has(event.id)) continue;
-      skip.add(event.id);
-      if (entries.length === BLOCK_EVENTS) flush();
-      const fields = indexedFields(event);
-      const result = insertEvent.run(
-        event.id,
-        keys[i],
-        event.tenantId,
-        event.tenantName,
-        event.contentType,
-        event.time,
-        now,
-        fields.user,
-        fields.sourceIp,
-        fields.action,
-        fields.workload,
-        fields.outcome,
-        fields.category,
-        fields.country,
-        event.description,
-        block,
-        entries.length,
-      );
-      entries.push(event);
-      insertFts.run(result.lastInsertRowid, searchTextOf(event, [fields.user, fields.sourceIp]));
-      const key = `${event.tenantId}\u0000${event.contentType}`;
-      let stream = streams.get(key);
-      if (!stream) {
-        stream = { tenantId: event.tenantId, tenantName: event.tenantName, contentType: event.contentType, count: 0, newest: 0 };
-        streams.set(key, stream);
-      }
-      stream.count++;
-      if (event.time > stream.newest) stream.newest = event.time;
-      // Truncated like SQLite's integer division in the delete trigger.
-      const minute = Math.trunc(event.time / 60_000);
-      const minuteKey = `${minute}\u0000${event.tenantId}`;
-      let counts = minutes.get(minuteKey);
-      if (!counts) {
-        counts = { minute, tenantId: event.tenantId, events: 0, failures: 0 };
-        minutes.set(minuteKey, counts);
-      }
-      counts.events++;
-      if (fields.outcome?.toLowerCase() === 'failure') counts.failures++;
-    }
-    flush();
-    for (const m of minutes.values()) upsertEventMinute.run(m.minute, m.tenantId, m.events, m.failures);
-    const minute = Math.floor(now / 60_000);
-    for (const s of streams.values()) {
-      upsertTotals.run(s.tenantId, s.contentType, s.tenantName, s.count, s.newest, now);
-      upsertMinute.run(s.tenantId, s.contentType, minute, s.count);
-    }
-    return inserted;
-  });
-
-  const insertAlertBatch = db.transaction((alerts: readonly Alert[]): number => {
-    let inserted = 0;
-    for (const alert of alerts) {
-      const known = selectAlert.get(alert.id) !== undefined;
-      insertAlert.run(
-        alert.id,
-        alert.ruleId,
-        alert.title,
-        alert.level,
-        levelRank(alert.level),
-        alert.tenantId,
-        alert.tenantName ?? null,
-        alert.time,
-        alert.createdAt,
-        JSON.stringify(alert),
-      );
-      if (!known) inserted++;
-      for (const eventId of alert.eventIds) insertLink.run(alert.id, eventId);
-    }
-    return inserted;
-  });
-
   function wrap<T>(what: string, fn: () => T): T {
     try {
       return fn();
@@ -338,11 +208,11 @@ export function openEventStore(
     }
   }
 
-  return {
+  const store: SqliteEventStore = {
     insertEvents: (events, now = Date.now()) =>
-      events.length === 0 ? 0 : wrap('storing events', () => insertBatch(events, now)),
+      events.length === 0 ? 0 : wrap('storing events', () => writes.insertEvents(events.map(eventRowOf), now)),
 
-    insertAlerts: (alerts) => (alerts.length === 0 ? 0 : wrap('storing alerts', () => insertAlertBatch(alerts))),
+    insertAlerts: (alerts) => wrap('storing alerts', () => writes.insertAlerts(alerts)),
 
     searchEvents: (query, options) => pool.run('searchEvents', [query, clock()], options?.signal),
     tailEvents: (filter, after, limit, options) => pool.run('tailEvents', [filter, after, limit, clock()], options?.signal),
@@ -408,7 +278,7 @@ export function openEventStore(
 
     applyRetention: (now = Date.now()) =>
       wrap('applying retention', () => {
-        const result = applyRetention(db, limits, now);
+        const result = writes.applyRetention(now);
         reads.forgetBlocks();
         return result;
       }),
@@ -416,6 +286,25 @@ export function openEventStore(
     close: async () => {
       await pool.close();
       if (db.open) db.close();
+    },
+  };
+  if (options.writer !== 'thread') return store;
+
+  const writer = new StoreWriter({ path: config.path, maxSizeBytes: limits.maxSizeBytes, limits });
+  return {
+    ...store,
+    // The rows (columns, searchable text, the documents' JSON) are made here: only strings cross to the thread.
+    insertEvents: (events, now = Date.now()) => writer.insertEvents(events.map(eventRowOf), now),
+    insertAlerts: (alerts) => writer.insertAlerts([...alerts]),
+    flush: () => writer.flush(),
+    applyRetention: async (now = Date.now()) => {
+      const result = await writer.applyRetention(now);
+      reads.forgetBlocks();
+      return result;
+    },
+    close: async () => {
+      await writer.close();
+      await store.close();
     },
   };
 }

@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { Delivery } from '../core/delivery.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { StoreConfig } from './config.ts';
 import { StoreError } from './errors.ts';
@@ -20,31 +19,12 @@ export async function openStore(config: StoreConfig, statePath: string, logger?:
   const backend = config.backend === 'auto' ? (POSTGRES_URL.test(statePath) ? 'postgres' : 'sqlite') : config.backend;
   if (backend === 'sqlite') {
     const path = resolve(config.path);
-    return { backend, path, store: openEventStore({ ...config, path }, logger ? { logger } : {}) };
+    // Its writes run in the store's writer thread, beside the collecting event loop.
+    return { backend, path, store: openEventStore({ ...config, path }, { writer: 'thread', ...(logger ? { logger } : {}) }) };
   }
   const url = config.postgres_url ?? (POSTGRES_URL.test(statePath) ? statePath : undefined);
   if (!url) throw new StoreError('store.backend is postgres: set store.postgres_url, or use a postgres:// URL as state');
   // Imported when used: a SQLite store never loads pg.
   const { openPostgresEventStore } = await import('./postgres/postgres-event-store.ts');
   return { backend, url, store: await openPostgresEventStore(url, config, logger ? { logger } : {}) };
-}
-
-/**
- * The pipeline as the sources see it, with one more step before each checkpoint: the store's queued writes are
- * committed (a PostgreSQL store writes asynchronously). A delivery whose events could not be stored fails like one
- * a sink refused: nothing is committed and the batch comes again; an event is never checkpointed and missing from
- * the page.
- */
-export function storeBeforeCheckpoint(delivery: Delivery, store: EventStore): Delivery {
-  return {
-    exclusive: (fn) =>
-      delivery.exclusive((deliver) =>
-        fn(async (records) => {
-          const positions = await deliver(records);
-          await store.flush();
-          return positions;
-        }),
-      ),
-    ...(delivery.ready ? { ready: (signal?: AbortSignal) => delivery.ready!(signal) } : {}),
-  };
 }

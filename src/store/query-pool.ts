@@ -1,8 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import type { EventReads } from './event-reads.ts';
 import { StoreError, StoreQueryError } from './errors.ts';
 import { deserializeError, type SerializedError } from './query-errors.ts';
 import type { QueryRequest } from './query-worker.ts';
+import { startStoreWorker } from './start-worker.ts';
 
 /** A search ran longer than its time limit, or its client went away: the worker running it was stopped. */
 export class QueryCancelledError extends StoreQueryError {
@@ -35,20 +36,6 @@ interface Slot {
   ready: boolean;
   job?: Job;
   timer?: NodeJS.Timeout;
-}
-
-/**
- * Starts a query worker. Compiled (dist/), the worker is the .js file beside this one. From the TypeScript sources
- * (tests, `npm run dev`), a small bootstrap imports it through tsx's API: a loader given in a worker's execArgv does
- * not apply to the worker's own entry file on Node 20.
- */
-function startWorker(path: string): Worker {
-  const workerData = { path };
-  if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./query-worker.js', import.meta.url), { workerData });
-  const entry = new URL('./query-worker.ts', import.meta.url).href;
-  const tsx = import.meta.resolve('tsx/esm/api');
-  const bootstrap = `import(${JSON.stringify(tsx)}).then((tsx) => tsx.tsImport(${JSON.stringify(entry)}, ${JSON.stringify(import.meta.url)}))`;
-  return new Worker(bootstrap, { eval: true, workerData });
 }
 
 export interface QueryPoolOptions {
@@ -110,7 +97,7 @@ export class QueryPool {
   }
 
   #spawn(): Slot {
-    const worker = startWorker(this.#path);
+    const worker = startStoreWorker('query-worker', { path: this.#path });
     worker.unref();
     const slot: Slot = { worker, ready: false };
     worker.on('message', (message: { ready?: true; id: number; result?: unknown; error?: SerializedError }) => {
