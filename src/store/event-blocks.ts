@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { compressSync, uncompressSync } from 'lz4-napi';
 import type { AuditRecord } from '../core/audit-record.ts';
 import type { EcsDocument } from '../core/processed-event.ts';
@@ -96,25 +97,21 @@ export class DecodedBlock {
 /** The last few decompressed blocks, so reading neighbouring events (one page, one scan) decompresses each block once. */
 export class BlockCache {
   readonly #load: (id: number) => Buffer | undefined;
-  readonly #blocks = new Map<number, DecodedBlock>();
-  readonly #size: number;
+  readonly #blocks: LRUCache<number, DecodedBlock>;
 
   constructor(load: (id: number) => Buffer | undefined, size = 8) {
     this.#load = load;
-    this.#size = size;
+    this.#blocks = new LRUCache({ max: size });
   }
 
   #block(block: number): DecodedBlock | undefined {
     let decoded = this.#blocks.get(block);
-    if (decoded) {
-      this.#blocks.delete(block);
-    } else {
+    if (!decoded) {
       const data = this.#load(block);
       if (!data) return undefined;
       decoded = new DecodedBlock(data);
-      if (this.#blocks.size >= this.#size) this.#blocks.delete(this.#blocks.keys().next().value as number);
+      this.#blocks.set(block, decoded);
     }
-    this.#blocks.set(block, decoded);
     return decoded;
   }
 
