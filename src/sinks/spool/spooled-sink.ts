@@ -7,6 +7,7 @@ import { sleep } from '../delivery/sleep.ts';
 import { SinkError, SinkMisconfiguredError, SinkUnavailableError } from '../errors.ts';
 import { spoolPendingBytes } from '../metrics.ts';
 import { DiskQueue } from './disk-queue.ts';
+import { spoolPayload } from './spool-payload.ts';
 
 export interface SpooledSinkOptions {
   dir: string;
@@ -97,7 +98,7 @@ export class SpooledSink implements Sink {
   write(events: readonly OutputEvent[]): Promise<void> {
     if (!this.#drainer) return Promise.reject(new SinkError(this.name, 'write before open'));
     if (events.length === 0) return Promise.resolve();
-    const payload = Buffer.from(JSON.stringify(events), 'utf8');
+    const payload = spoolPayload(events);
     const run = this.#appending.then(async () => {
       await this.#waitForSpace(payload.length);
       try {
