@@ -13,6 +13,14 @@ export interface OutputEvent {
   time: number;
   /** The JSON document to deliver. Sinks serialize it with JSON.stringify. */
   document: Record<string, unknown>;
-  /** `document` as JSON text on one line, when already known (raw output of a record kept as received): a sink may write it instead. */
+  /**
+   * `document` as JSON text on one line, when already known: a raw record kept as received, or an ECS document
+   * serialized once by the pipeline for every sink (and the embedded store). Sinks write it instead (documentJson).
+   */
   json?: string;
+}
+
+/** The document's JSON text: the one already made when there is one. */
+export function documentJson(event: OutputEvent): string {
+  return event.json ?? JSON.stringify(event.document);
 }

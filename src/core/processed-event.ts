@@ -16,6 +16,11 @@ export interface ProcessedEvent {
   /** `raw` as JSON text as received (one line), when the source kept it. */
   rawText?: string;
   ecs: EcsDocument;
+  /**
+   * The ECS document as the sinks receive it in format `ecs` (with `message`, `labels`, `observer`, `event.id`) as
+   * JSON, when the pipeline made it: what the embedded store keeps, so the text is made once for sinks and store.
+   */
+  ecsText?: string;
   /** One-line human description. */
   description: string;
 }

@@ -24,8 +24,15 @@ export function eventDocument(event: ProcessedEvent, format: OutputFormat): Outp
     };
   }
   const output: OutputEvent = { id: event.id, kind: 'event', tenantId: event.tenantId, time: event.time, document };
-  if (format === 'raw' && event.rawText !== undefined) output.json = event.rawText;
+  // Serialized here once for every sink (and, in format ecs, the store), or the raw record's text as received.
+  if (format !== 'raw') output.json = JSON.stringify(document);
+  else if (event.rawText !== undefined) output.json = event.rawText;
   return output;
+}
+
+/** The ECS document the embedded store keeps for an event: the one sinks receive in format ecs, as JSON. */
+export function storedEcsText(event: ProcessedEvent, output: OutputEvent, format: OutputFormat): string {
+  return format === 'ecs' && output.json !== undefined ? output.json : (eventDocument(event, 'ecs').json as string);
 }
 
 export function alertDocument(alert: Alert): OutputEvent {

@@ -460,3 +460,24 @@ test('a store that writes in the background: the sinks write meanwhile, and the 
   assert.match(pipeline.storeFailure()?.message ?? '', /disk is full/, 'the health page names the store');
   assert.ok(pipeline.paused(), 'collection pauses while the store cannot be written');
 });
+
+test('the store keeps the ECS document the sinks receive, serialized once for both (and in format raw, the same shape)', async () => {
+  for (const format of ['ecs', 'raw'] as const) {
+    const stored: ProcessedEvent[] = [];
+    const sink = new MemorySink('file');
+    const pipeline = new Pipeline({
+      sinks: [routed(sink, 'event')],
+      format,
+      logger: silentLogger,
+      store: { insertEvents: (e) => stored.push(...e), insertAlerts: () => {} },
+    });
+    await pipeline.exclusive((d) => d([logon('a')]));
+    const text = stored[0]?.ecsText ?? '';
+    const doc = JSON.parse(text) as { message?: string; event?: { id?: string }; observer?: unknown; labels?: unknown };
+    assert.equal(doc.event?.id, 'tid:a', format);
+    assert.equal(doc.message, stored[0]?.description, format);
+    assert.deepEqual(doc.labels, { tenant: 'contoso', content_type: 'Audit.Exchange' }, format);
+    if (format === 'ecs') assert.equal(text, sink.written[0]?.json, 'the very text the sinks got');
+    else assert.deepEqual(sink.written[0]?.document, logon('a').record, 'raw sinks still get the raw record');
+  }
+});

@@ -7,7 +7,7 @@ import type { ProcessedEvent } from '../core/processed-event.ts';
 import type { Sink } from '../core/sink.ts';
 import type { SourceRecord } from '../core/source-record.ts';
 import type { Logger } from '../observability/logger.ts';
-import { alertDocument, deadLetterDocument, eventDocument, type OutputFormat } from './documents.ts';
+import { alertDocument, deadLetterDocument, eventDocument, storedEcsText, type OutputFormat } from './documents.ts';
 import { pipelineMetrics } from './metrics.ts';
 import { latestAlertVersions } from './latest-alert-versions.ts';
 import { freeBytes, isDiskFull, StorageFullError } from '../sinks/disk-full.ts';
@@ -238,8 +238,10 @@ export class Pipeline implements Delivery {
         outputs.push(ordinal === 0 ? dead : deadLetterDocument(processed.deadLetter, at, ordinal));
         continue;
       }
+      const output = eventDocument(processed.event, format);
+      if (this.#options.store) processed.event.ecsText = storedEcsText(processed.event, output, format);
       events.push(processed.event);
-      outputs.push(eventDocument(processed.event, format));
+      outputs.push(output);
       if (detector) alerts.push(...this.#detect(detector, processed.event));
     }
     const pending = this.#pendingAlerts;

@@ -87,5 +87,6 @@ test('raw output writes a record kept as received as that text (its escapes and 
   const both = new MemorySink();
   const ecs = new Pipeline({ sinks: [both], format: 'both', logger: silentLogger });
   await ecs.exclusive((deliver) => deliver([kept]));
-  assert.equal(both.written[0]?.json, undefined, 'only raw output is the text as received');
+  const written = both.written[0];
+  assert.equal(written?.json, JSON.stringify(written?.document), 'other formats: the document serialized once, for every sink');
 });

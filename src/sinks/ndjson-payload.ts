@@ -1,4 +1,4 @@
-import type { OutputEvent } from '../core/output-event.ts';
+import { documentJson, type OutputEvent } from '../core/output-event.ts';
 
 /**
  * The batch as NDJSON bytes (each document's JSON text, `event.json` when known, one per line), encoded straight into
@@ -7,7 +7,7 @@ import type { OutputEvent } from '../core/output-event.ts';
  * only when a document needs more.
  */
 export function ndjsonPayload(events: readonly OutputEvent[]): Buffer {
-  const texts = events.map((e) => e.json ?? JSON.stringify(e.document));
+  const texts = events.map(documentJson);
   let size = texts.length;
   for (const text of texts) size += text.length;
   let buffer = Buffer.allocUnsafe(size);

@@ -1,5 +1,5 @@
 import type { Writable } from 'node:stream';
-import type { OutputEvent } from '../core/output-event.ts';
+import { documentJson, type OutputEvent } from '../core/output-event.ts';
 import type { Sink } from '../core/sink.ts';
 
 /** Writes one JSON document per line to standard output; acknowledges once the stream accepted the bytes. */
@@ -16,7 +16,7 @@ export class StdoutSink implements Sink {
 
   write(events: readonly OutputEvent[]): Promise<void> {
     if (events.length === 0) return Promise.resolve();
-    const text = `${events.map((e) => JSON.stringify(e.document)).join('\n')}\n`;
+    const text = `${events.map(documentJson).join('\n')}\n`;
     return new Promise((resolve, reject) => this.#out.write(text, (err) => (err ? reject(err) : resolve())));
   }
 

@@ -30,6 +30,7 @@ export interface EventRow {
   country: string | null;
   description: string;
   searchText: string;
+  /** The ECS document as the sinks received it when the pipeline made that text, else serialized here. */
   ecsJson: string;
   /** The raw record as received when the source kept its text, else serialized here. */
   rawJson: string;
@@ -47,7 +48,7 @@ export function eventRowOf(event: ProcessedEvent): EventRow {
     ...fields,
     description: event.description,
     searchText: searchTextOf(event, [fields.user, fields.sourceIp]),
-    ecsJson: JSON.stringify(event.ecs),
+    ecsJson: event.ecsText ?? JSON.stringify(event.ecs),
     rawJson: event.rawText ?? JSON.stringify(event.raw),
   };
 }

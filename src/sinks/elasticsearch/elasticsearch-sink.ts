@@ -1,4 +1,4 @@
-import type { OutputEvent } from '../../core/output-event.ts';
+import { documentJson, type OutputEvent } from '../../core/output-event.ts';
 import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { ElasticsearchSinkConfig } from '../config.ts';
@@ -62,7 +62,7 @@ export class ElasticsearchSink implements Sink {
 
   #bulkLines(event: OutputEvent): string {
     const action = { [this.#config.op_type]: { _index: indexName(this.#config.index, event), _id: event.id } };
-    return `${JSON.stringify(action)}\n${JSON.stringify(event.document)}\n`;
+    return `${JSON.stringify(action)}\n${documentJson(event)}\n`;
   }
 
   async #send(chunk: OutputEvent[], body: string): Promise<ChunkOutcome> {

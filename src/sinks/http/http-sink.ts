@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OutputEvent } from '../../core/output-event.ts';
+import { documentJson, type OutputEvent } from '../../core/output-event.ts';
 import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { HttpSinkConfig } from '../config.ts';
@@ -44,7 +44,7 @@ export class HttpSink implements Sink {
   async open(): Promise<void> {}
 
   async write(events: readonly OutputEvent[]): Promise<void> {
-    const json = new Map(events.map((e) => [e, JSON.stringify(e.document)]));
+    const json = new Map(events.map((e) => [e, documentJson(e)]));
     const chunks = chunkBySize(events, (e) => Buffer.byteLength(json.get(e) as string, 'utf8'), {
       maxBytes: this.#config.max_batch_bytes,
       maxItems: this.#config.max_batch_events,

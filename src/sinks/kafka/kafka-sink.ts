@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
-import type { OutputEvent } from '../../core/output-event.ts';
+import { documentJson, type OutputEvent } from '../../core/output-event.ts';
 import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { KafkaSinkConfig } from '../config.ts';
@@ -102,7 +102,7 @@ export class KafkaSink implements Sink {
         compression: this.#config.compression === 'gzip' ? kafkajs.CompressionTypes.GZIP : kafkajs.CompressionTypes.None,
         messages: chunk.map((e) => ({
           key: e.id,
-          value: JSON.stringify(e.document),
+          value: documentJson(e),
           timestamp: String(Math.round(e.time)),
           headers: { kind: e.kind, tenant_id: e.tenantId },
         })),

@@ -1,4 +1,4 @@
-import type { OutputEvent } from '../../core/output-event.ts';
+import { documentJson, type OutputEvent } from '../../core/output-event.ts';
 import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { SekoiaSinkConfig } from '../config.ts';
@@ -54,7 +54,7 @@ export class SekoiaSink implements Sink {
     const encoded = new Map<OutputEvent, string>();
     const oversized: Array<{ event: OutputEvent; bytes: number }> = [];
     for (const event of events) {
-      const json = JSON.stringify(event.document);
+      const json = documentJson(event);
       const bytes = Buffer.byteLength(json, 'utf8');
       if (bytes > this.#config.max_event_bytes) oversized.push({ event, bytes });
       else encoded.set(event, JSON.stringify(json));

@@ -1,4 +1,4 @@
-import type { OutputEvent } from '../../core/output-event.ts';
+import { documentJson, type OutputEvent } from '../../core/output-event.ts';
 import { SYSLOG_FACILITIES } from '../config.ts';
 
 export type SyslogFacility = (typeof SYSLOG_FACILITIES)[number];
@@ -38,7 +38,7 @@ function idElement(id: string): string {
 export function formatRfc5424(event: OutputEvent, options: Rfc5424Options): string {
   const pri = SYSLOG_FACILITIES.indexOf(options.facility) * 8 + severityOf(event);
   const time = new Date(Number.isFinite(event.time) ? event.time : Date.now()).toISOString();
-  return `<${pri}>1 ${time} ${headerField(options.hostname, 255)} ${headerField(options.appName, 48)} ${headerField(options.procId, 128)} ${headerField(event.kind, 32)} ${idElement(event.id)} ${JSON.stringify(event.document)}`;
+  return `<${pri}>1 ${time} ${headerField(options.hostname, 255)} ${headerField(options.appName, 48)} ${headerField(options.procId, 128)} ${headerField(event.kind, 32)} ${idElement(event.id)} ${documentJson(event)}`;
 }
 
 /** RFC 6587 framing for stream transports: octet counting (`LEN SP MSG`) or a trailing LF. */
