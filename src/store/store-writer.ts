@@ -105,19 +105,21 @@ export class StoreWriter {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#calls.set(id, { worker, what: WHAT[request.op], resolve, reject });
+      // Kept alive while it has work (the process does not exit with writes in flight), not when idle.
+      worker.ref();
       worker.postMessage({ ...request, id });
     });
   }
 
   #start(): Worker {
     const worker = startStoreWorker('store-writer-thread', this.#data);
-    // Queued writes keep their promises pending; the thread itself must not keep the process alive.
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
       if ('ready' in reply) return;
       const call = this.#calls.get(reply.id);
       if (!call) return;
       this.#calls.delete(reply.id);
+      if (![...this.#calls.values()].some((c) => c.worker === worker)) worker.unref();
       if ('error' in reply) {
         const cause = Object.assign(new Error(reply.error.message), reply.error.code ? { code: reply.error.code } : {});
         call.reject(new StoreError(`${call.what} failed: ${reply.error.message}`, { cause }));
