@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { pino } from 'pino';
 import { QueryCancelledError } from './query-pool.ts';
 import { openEventStore, type SqliteEventStore } from './event-store.ts';
-import { FULL_TEXT_COUNT_LIMIT } from './event-reads.ts';
+import { createEventReads, FULL_TEXT_COUNT_LIMIT } from './event-reads.ts';
 import { scheduleRetention } from './retention-schedule.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { eventIdKey } from './event-id-key.ts';
@@ -619,4 +619,32 @@ test('SIGKILLed while inserting, again and again, and delivered again from befor
   assert.equal(db.prepare('SELECT count(*) FROM (SELECT id FROM events GROUP BY id HAVING count(*) > 1)').pluck().get(), 0);
   assert.equal(db.prepare("SELECT count(*) FROM events_fts WHERE events_fts MATCH 'contoso'").pluck().get(), TOTAL);
   db.close();
+});
+
+test('a column search with many matches in a large range counts to 10,000 and says "at least"; an indexed column, a small range or a bare range counts exactly', async () => {
+  const { store, path } = tempStore();
+  const events = sampleEvents(FULL_TEXT_COUNT_LIMIT + 4000, NEWEST, 1000);
+  for (let i = 0; i < events.length; i += 2000) store.insertEvents(events.slice(i, i + 2000));
+  await store.close();
+  const db = new Database(path, { readonly: true });
+  try {
+    // "Large" here: a range of more than 5,000 events (10M-event stores use 1,000,000).
+    const reads = createEventReads(db, db, { exactCountRange: 5000 });
+    const everyAction = { q: 'NOT event.action:NoSuchOperation' };
+    const capped = reads.searchEvents(everyAction, NEWEST);
+    assert.equal(capped.total, FULL_TEXT_COUNT_LIMIT);
+    assert.equal(capped.totalAtLeast, true);
+    assert.equal(capped.events.length, 50, 'the page itself is whole');
+    const week = { ...everyAction, from: NEWEST - 4000 * 1000, to: NEWEST + 1 };
+    assert.equal(reads.searchEvents(week, NEWEST).total, 4001, 'a range below the threshold is counted exactly');
+    assert.equal(createEventReads(db).searchEvents(everyAction, NEWEST).total, events.length, 'the default threshold');
+    const successes = events.filter((e) => (e.ecs.event as { outcome: string }).outcome === 'success').length;
+    assert.ok(successes > FULL_TEXT_COUNT_LIMIT);
+    const succeeded = reads.searchEvents({ outcome: 'success' }, NEWEST);
+    assert.equal(succeeded.total, successes, 'counted through its own index: exact');
+    assert.equal(succeeded.totalAtLeast, undefined);
+    assert.equal(reads.searchEvents({}, NEWEST).total, events.length, 'a bare range from the per-minute counts');
+  } finally {
+    db.close();
+  }
 });
