@@ -5,8 +5,9 @@ import { levelRank } from './alert-query.ts';
 import { encodeBlock } from './event-blocks.ts';
 import { eventIdKey } from './event-id-key.ts';
 import { searchTextOf } from './full-text.ts';
-import { indexedFields } from './indexed-fields.ts';
+import { type IndexedFields, indexedFields } from './indexed-fields.ts';
 import { applyRetention, type RetentionLimits } from './retention.ts';
+import { countStreamEvent, type StreamCount } from './stream-counts.ts';
 import type { RetentionResult } from './types.ts';
 
 /**
@@ -14,21 +15,10 @@ import type { RetentionResult } from './types.ts';
  * Made by the thread that holds the event (eventRowOf), so the writer (inline or a writer thread) needs no object
  * of the pipeline's and parses nothing; only strings and numbers cross to a writer thread.
  */
-export interface EventRow {
-  id: string;
+export interface EventRow
+  extends IndexedFields,
+    Pick<ProcessedEvent, 'id' | 'tenantId' | 'tenantName' | 'contentType' | 'time' | 'description'> {
   idKey: number;
-  tenantId: string;
-  tenantName: string;
-  contentType: string;
-  time: number;
-  user: string | null;
-  sourceIp: string | null;
-  action: string | null;
-  workload: string | null;
-  outcome: string | null;
-  category: string | null;
-  country: string | null;
-  description: string;
   searchText: string;
   /** The ECS document as the sinks received it when the pipeline made that text, else serialized here. */
   ecsJson: string;
@@ -95,10 +85,7 @@ export function createEventWrites(db: Database.Database, limits: RetentionLimits
   const selectAlert = db.prepare('SELECT 1 FROM alerts WHERE id = ?');
 
   const insertEvents = db.transaction((rows: readonly EventRow[], now: number): number => {
-    const streams = new Map<
-      string,
-      { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }
-    >();
+    const streams = new Map<string, StreamCount>();
     const minutes = new Map<string, { minute: number; tenantId: string; events: number; failures: number }>();
     let block = nextBlock.get() as number;
     let entries: EventRow[] = [];
@@ -137,14 +124,7 @@ export function createEventWrites(db: Database.Database, limits: RetentionLimits
       );
       entries.push(row);
       insertFts.run(result.lastInsertRowid, row.searchText);
-      const key = `${row.tenantId}\u0000${row.contentType}`;
-      let stream = streams.get(key);
-      if (!stream) {
-        stream = { tenantId: row.tenantId, tenantName: row.tenantName, contentType: row.contentType, count: 0, newest: 0 };
-        streams.set(key, stream);
-      }
-      stream.count++;
-      if (row.time > stream.newest) stream.newest = row.time;
+      countStreamEvent(streams, row);
       // Truncated like SQLite's integer division in the delete trigger.
       const minute = Math.trunc(row.time / 60_000);
       const minuteKey = `${minute}\u0000${row.tenantId}`;

@@ -9,6 +9,7 @@ import { indexedFields } from '../indexed-fields.ts';
 import { type DayPartitions, dayOf } from './partitions.ts';
 import { pgText } from './pg-text.ts';
 import { searchWordsOf } from './text-search.ts';
+import { countStreamEvent, type StreamCount } from '../stream-counts.ts';
 
 /**
  * Events waiting to be written at most (while PostgreSQL is slow or away): beyond, insertEvents refuses the batch and
@@ -95,17 +96,15 @@ interface NewRow {
 }
 
 async function countNew(client: pg.PoolClient, rows: NewRow[], now: number): Promise<void> {
-  const streams = new Map<string, { tenantId: string; tenantName: string; contentType: string; count: number; newest: number }>();
+  const streams = new Map<string, StreamCount>();
   const days = new Map<number, number>();
   for (const row of rows) {
-    const key = `${row.tenant_id}\u0000${row.content_type}`;
-    let stream = streams.get(key);
-    if (!stream) {
-      stream = { tenantId: row.tenant_id, tenantName: row.tenant_name, contentType: row.content_type, count: 0, newest: 0 };
-      streams.set(key, stream);
-    }
-    stream.count++;
-    if (row.time > stream.newest) stream.newest = row.time;
+    countStreamEvent(streams, {
+      tenantId: row.tenant_id,
+      tenantName: row.tenant_name,
+      contentType: row.content_type,
+      time: row.time,
+    });
     const day = dayOf(row.time);
     days.set(day, (days.get(day) ?? 0) + 1);
   }
