@@ -24,3 +24,12 @@ export interface OutputEvent {
 export function documentJson(event: OutputEvent): string {
   return event.json ?? JSON.stringify(event.document);
 }
+
+/**
+ * `JSON.stringify({ ...fields, [key]: event.document })`, with the document's text written as it is when already
+ * known (not serialized again, not escaped into a string).
+ */
+export function jsonWithDocument(fields: Record<string, unknown>, key: string, event: OutputEvent): string {
+  const head = JSON.stringify(fields);
+  return `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}${JSON.stringify(key)}:${documentJson(event)}}`;
+}

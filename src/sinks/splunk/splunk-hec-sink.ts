@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutputEvent } from '../../core/output-event.ts';
+import { jsonWithDocument, type OutputEvent } from '../../core/output-event.ts';
 import type { Sink } from '../../core/sink.ts';
 import type { Logger } from '../../observability/logger.ts';
 import type { SplunkHecSinkConfig } from '../config.ts';
@@ -64,15 +64,18 @@ export class SplunkHecSink implements Sink {
 
   #hecEvent(event: OutputEvent): string {
     const c = this.#config;
-    return JSON.stringify({
-      time: Math.round(event.time) / 1000,
-      ...(c.host ? { host: c.host } : {}),
-      ...(c.source ? { source: c.source } : {}),
-      sourcetype: c.sourcetype,
-      ...(c.index ? { index: c.index } : {}),
-      fields: { tenant_id: event.tenantId, kind: event.kind, event_id: event.id },
-      event: event.document,
-    });
+    return jsonWithDocument(
+      {
+        time: Math.round(event.time) / 1000,
+        ...(c.host ? { host: c.host } : {}),
+        ...(c.source ? { source: c.source } : {}),
+        sourcetype: c.sourcetype,
+        ...(c.index ? { index: c.index } : {}),
+        fields: { tenant_id: event.tenantId, kind: event.kind, event_id: event.id },
+      },
+      'event',
+      event,
+    );
   }
 
   #headers(): Record<string, string> {
