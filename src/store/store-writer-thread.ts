@@ -28,4 +28,3 @@ parentPort?.on('message', (request: WriterRequest) => {
     reply({ id: request.id, error: { message: message ?? String(err), ...(typeof code === 'string' ? { code } : {}) } });
   }
 });
-reply({ ready: true });

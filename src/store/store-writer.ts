@@ -19,11 +19,11 @@ export type WriterRequest =
   | { id: number; op: 'close' };
 
 export type WriterReply =
-  | { ready: true }
   | { id: number; result: number | RetentionResult }
   | { id: number; error: { message: string; code?: string } };
 
-type Request = WriterRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
+/** A request before it is given its id (Omit applied to each member of the union). */
+type Request<R = WriterRequest> = R extends WriterRequest ? Omit<R, 'id'> : never;
 
 interface Call {
   worker: Worker;
@@ -115,7 +115,6 @@ export class StoreWriter {
     const worker = startStoreWorker('store-writer-thread', this.#data);
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
-      if ('ready' in reply) return;
       const call = this.#calls.get(reply.id);
       if (!call) return;
       this.#calls.delete(reply.id);
