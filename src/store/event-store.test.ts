@@ -93,6 +93,59 @@ test('a full-text search with many matches counts up to the cap, says "at least"
   await store.close();
 });
 
+test('a search of document fields with many matches counts up to the cap, says "at least", and pages in time order', async () => {
+  const { store } = tempStore();
+  const count = FULL_TEXT_COUNT_LIMIT + 2000;
+  const events = sampleEvents(count, NEWEST, 1000);
+  for (let i = 0; i < count; i += 1000) store.insertEvents(events.slice(i, i + 1000));
+  // Every event has both: user.domain is narrowed by the full-text index first, office365.record_id is not. Over
+  // all time the full-text matches are read as a list; over 11,000 of the 12,000 events the range is walked instead.
+  const ranges = [{}, { from: NEWEST - 11_000 * 1000 + 1, to: NEWEST + 1 }];
+  for (const [q, range] of ranges.flatMap((r) =>
+    ['user.domain:contoso.com', 'office365.record_id:*'].map((q) => [q, r] as const),
+  )) {
+    for (const order of ['desc', 'asc'] as const) {
+      const first = await store.searchEvents({ q, order, limit: 40, ...range });
+      const plain = await store.searchEvents({ order, limit: 40, ...range });
+      assert.equal(first.total, FULL_TEXT_COUNT_LIMIT, q);
+      assert.equal(first.totalAtLeast, true, q);
+      assert.deepEqual(
+        first.events.map((e) => e.id),
+        plain.events.map((e) => e.id),
+        `${q} ${order}`,
+      );
+      const second = await store.searchEvents({ q, order, limit: 40, cursor: first.nextCursor!, ...range });
+      const plainSecond = await store.searchEvents({ order, limit: 40, cursor: plain.nextCursor!, ...range });
+      assert.deepEqual(
+        second.events.map((e) => e.id),
+        plainSecond.events.map((e) => e.id),
+        `${q} ${order}, second page`,
+      );
+    }
+  }
+  // Below the cap the total is exact and the page is the newest matches.
+  const mallory = events.filter((e) => e.raw.UserId === 'mallory@contoso.com');
+  const few = await store.searchEvents({ q: 'user.name:mallory', limit: 30 });
+  assert.equal(few.total, mallory.length);
+  assert.equal(few.totalAtLeast, undefined);
+  assert.deepEqual(
+    few.events.map((e) => e.id),
+    mallory.slice(0, 30).map((e) => e.id),
+  );
+  const downloads = events.filter((e) => e.raw.RecordType === 6);
+  const typed = await store.searchEvents({ q: 'office365.record_type:6', order: 'asc', limit: 30 });
+  assert.equal(typed.total, downloads.length);
+  assert.equal(typed.totalAtLeast, undefined);
+  assert.deepEqual(
+    typed.events.map((e) => e.id),
+    downloads
+      .slice(-30)
+      .reverse()
+      .map((e) => e.id),
+  );
+  await store.close();
+});
+
 test('keyset paging visits every matching event once, newest first', async () => {
   const { store } = tempStore();
   // Many events share a timestamp: the cursor must still be exact.
