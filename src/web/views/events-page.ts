@@ -210,7 +210,7 @@ function pager(model: EventsPageModel): SafeHtml {
   const total = `${formatCount(page.total)}${page.totalAtLeast ? '+' : ''}`;
   const ascending = model.params.order === 'asc';
   return html`<div class="pager">
-  <span>${formatCount(page.events.length)} shown of ${total} matching${page.totalAtLeast ? html` <small class="estimate" title="Full-text searches count up to ${formatCount(page.total)} matches: at least this many match">(at least; counting stopped)</small>` : ''}</span>
+  <span>${formatCount(page.events.length)} shown of ${total} matching${page.totalAtLeast ? html` <small class="estimate" title="Large results are counted up to ${formatCount(page.total)} matches: at least this many match">(at least; counting stopped)</small>` : ''}</span>
   ${
     page.total > 0
       ? html`<span class="muted small export-note" title="The export is streamed: no row limit">Export streams all ${page.totalAtLeast ? '' : `${total} `}matching events:</span>
