@@ -280,11 +280,24 @@ export class CorrelationEngine {
     let i = lowerBound(entries, changed.time);
     if (i >= end) return [];
     // The trim may have dropped the match at once (older than the watermark admits): then it is in no window.
-    let present = false;
-    for (let k = i; k < entries.length && entries[k]!.time === changed.time; k++) if (entries[k] === changed) present = true;
+    let at = -1;
+    for (let k = i; k < entries.length && entries[k]!.time === changed.time; k++) if (entries[k] === changed) at = k;
+    const present = at >= 0;
     const counts = this.#countsOf(rule, entries);
     const everyMatch = rule.type !== 'temporal_ordered';
     const fewest = fewestMatches(rule);
+    const holdsIn = (from: number, to: number): boolean => {
+      if (to - from < fewest) return false;
+      if (!counts) return true;
+      counts.moveTo(entries, from, to);
+      return everyMatch ? windowHolds(rule, counts.distinct) : counts.distinct === rule.rules.length;
+    };
+    // A late match joins the windows of the later matches up to a timespan after it. Lower bounds only: when their
+    // union, from a timespan before the match, does not hold, none of them does (one count instead of one a window).
+    if (end > upperBound(entries, changed.time) && !holdsIn(lowerBound(entries, changed.time - span), end)) {
+      if (present) this.#joinedUnraised(entries, i, end);
+      return [];
+    }
     const firings: CorrelationFiring[] = [];
     while (i < end) {
       // Matches of the same time share their window [from, to).
@@ -296,13 +309,9 @@ export class CorrelationEngine {
         i = to;
         continue;
       }
-      let holds = to - from >= fewest;
-      if (holds && counts) {
-        counts.moveTo(entries, from, to);
-        holds = everyMatch ? windowHolds(rule, counts.distinct) : counts.distinct === rule.rules.length;
-      }
+      const holds = holdsIn(from, to);
       if (holds && everyMatch && counts) this.#fireWhole(rule, group, from, to, i, present ? placed : undefined, firings);
-      else if (holds) this.#fireChosen(rule, group, from, to, i, present ? changed : undefined, firings);
+      else if (holds) this.#fireChosen(rule, group, from, to, i, present ? at : undefined, firings);
       else if (present) this.#joinedUnraised(entries, i, to);
       i = to;
     }
@@ -367,7 +376,8 @@ export class CorrelationEngine {
 
   /**
    * temporal_ordered (whose matches are chosen) and sums (no running count): the window is tested whole. The matches
-   * of time `entries[first]` fire as before this change: when they are among the chosen ones.
+   * of time `entries[first]` fire as before this change (the new match, at `changedAt`): when they are among the
+   * chosen ones.
    */
   #fireChosen(
     rule: CorrelationRule,
@@ -375,24 +385,26 @@ export class CorrelationEngine {
     from: number,
     to: number,
     first: number,
-    changed: Entry | undefined,
+    changedAt: number | undefined,
     out: CorrelationFiring[],
   ): void {
     const entries = group.entries;
-    const window = entries.slice(from, to);
-    const chosen = windowFiring(rule, window);
+    const chosen = windowFiring(rule, entries, from, to);
     if (!chosen) {
-      if (changed) this.#joinedUnraised(entries, first, to);
+      if (changedAt !== undefined) this.#joinedUnraised(entries, first, to);
       return;
     }
-    const used = chosen.map((c) => window[c]!);
+    // Ascending, and the matches of time `entries[first]` are the window's last: searched from the end.
+    const isChosen = (index: number): boolean => chosen.lastIndexOf(index) >= 0;
+    const changedChosen = changedAt !== undefined && isChosen(changedAt);
+    let used: Entry[] | undefined;
     for (let k = first; k < to; k++) {
       const trigger = entries[k]!;
-      if (!used.some((e) => e.key === trigger.key && e.ruleIndex === trigger.ruleIndex)) continue;
-      if (trigger.fired && !(changed && used.some((e) => e.key === changed.key && e.ruleIndex === changed.ruleIndex))) continue;
+      if (!isChosen(k) || (trigger.fired && !changedChosen)) continue;
       const repeat = trigger.fired === true;
       // No firedAt: chosen matches may grow by more than the new one, so firings here are always merged whole.
       if (!repeat) entries[k] = { ...trigger, fired: true };
+      used ??= chosen.map((c) => entries[c]!);
       out.push(this.#firing(rule, group, used, 0, used.length, `${rule.id}>${trigger.key}`, this.#serial.take(), repeat));
     }
   }
@@ -533,7 +545,7 @@ export class CorrelationEngine {
     const span = rule.timespanMs;
     while (group.entries.length > 0 && group.entries[0]!.time + span < watermark) {
       const end = lowerBound(group.entries, group.entries[0]!.time + span + 1);
-      const chosen = windowFiring(rule, group.entries.slice(0, end));
+      const chosen = windowFiring(rule, group.entries, 0, end);
       if (chosen) firings.push(this.#fire(rule, group, chosen));
       this.#counts.delete(group.entries);
       group.entries.splice(0, end);

@@ -56,10 +56,18 @@ export function fewestMatches(rule: CorrelationRule): number {
 }
 
 /**
- * Does the window `entries` (sorted by time, all within the timespan) satisfy the rule? Returns the indexes of the
- * entries that made it fire (only those end up in the alert), or undefined.
+ * Does the window `[from, to)` of `entries` (sorted by time, all within the timespan) satisfy the rule? Returns the
+ * indexes (into `entries`, ascending) of the entries that made it fire (only those end up in the alert), or undefined.
  */
-export function windowFiring(rule: CorrelationRule, entries: Entry[]): number[] | undefined {
+export function windowFiring(rule: CorrelationRule, entries: Entry[], from = 0, to = entries.length): number[] | undefined {
+  if (rule.type === 'temporal_ordered') return orderedParticipants(rule.rules.length, entries, from, to);
+  const window = from === 0 && to === entries.length ? entries : entries.slice(from, to);
+  const chosen = unorderedFiring(rule, window);
+  return chosen && from > 0 ? chosen.map((i) => i + from) : chosen;
+}
+
+/** `windowFiring` for every type but temporal_ordered (whose test reads the window in place), on all of `entries`. */
+function unorderedFiring(rule: CorrelationRule, entries: Entry[]): number[] | undefined {
   const all = () => entries.map((_, i) => i);
   switch (rule.type) {
     case 'event_count':
@@ -90,29 +98,31 @@ export function windowFiring(rule: CorrelationRule, entries: Entry[]): number[] 
       const holds = rule.condition ? conditionHolds(rule.condition, rulesSeen) : rulesSeen === rule.rules.length;
       return holds ? all() : undefined;
     }
-    case 'temporal_ordered':
-      return orderedParticipants(rule.rules.length, entries);
+    default:
+      return undefined;
   }
 }
 
 /**
- * temporal_ordered: the entries that take part in at least one sequence of the steps in order (entries sorted by
- * time, then step): a step-k entry after the earliest completion of steps 0..k-1 and before the latest start of
- * steps k+1..n-1. Undefined when no sequence exists. Adding entries only adds participants, so the union over a
- * window's versions is the participants of its final version.
+ * temporal_ordered: the entries of `[from, to)` that take part in at least one sequence of the steps in order
+ * (entries sorted by time, then step): a step-k entry after the earliest completion of steps 0..k-1 and before the
+ * latest start of steps k+1..n-1. Undefined when no sequence exists. Adding entries only adds participants, so the
+ * union over a window's versions is the participants of its final version. Read in place: a late match re-tests
+ * every later window of its group, so no window is copied.
  */
-function orderedParticipants(steps: number, entries: Entry[]): number[] | undefined {
-  const earliest: number[] = [];
-  for (let i = 0, step = 0; i < entries.length && step < steps; i++) if (entries[i]!.ruleIndex === step) earliest[step++] = i;
-  if (earliest.length < steps) return undefined;
-  const latest: number[] = [];
-  for (let i = entries.length - 1, step = steps - 1; i >= 0 && step >= 0; i--)
-    if (entries[i]!.ruleIndex === step) latest[step--] = i;
+function orderedParticipants(steps: number, entries: Entry[], from: number, to: number): number[] | undefined {
+  const earliest = new Array<number>(steps);
+  let step = 0;
+  for (let i = from; i < to && step < steps; i++) if (entries[i]!.ruleIndex === step) earliest[step++] = i;
+  if (step < steps) return undefined;
+  const latest = new Array<number>(steps);
+  step = steps - 1;
+  for (let i = to - 1; i >= from && step >= 0; i--) if (entries[i]!.ruleIndex === step) latest[step--] = i;
   const chosen: number[] = [];
-  entries.forEach((e, i) => {
-    const k = e.ruleIndex;
+  for (let i = from; i < to; i++) {
+    const k = entries[i]!.ruleIndex;
     if ((k === 0 || i > earliest[k - 1]!) && (k === steps - 1 || i < latest[k + 1]!)) chosen.push(i);
-  });
+  }
   return chosen;
 }
 
