@@ -14,6 +14,7 @@ import {
 import { normalizeValue } from './entity.ts';
 import { fieldRef, lookupRef } from './field-lookup.ts';
 import { FiringSerial } from './firing-serial.ts';
+import { decodeGroup, encodeGroup, type Group } from './group-state.ts';
 import { TrackedMap } from './tracked-map.ts';
 import type { CorrelationRule, DetectableEvent } from './types.ts';
 import { countedItems, WindowCounts } from './window-counts.ts';
@@ -77,19 +78,6 @@ export interface CorrelationLimits {
   allowedLatenessMs: number;
   /** Called on each group evicted by `maxGroups` (metrics). */
   onEvict?: () => void;
-}
-
-interface Group {
-  ruleId: string;
-  tenantId: string;
-  tenantName?: string | undefined;
-  groupBy: Record<string, string>;
-  entries: Entry[];
-  /**
-   * Event time of the newest match the trim dropped from the group (absent: none since this field exists). A window
-   * that started after it has lost nothing since its match fired, so it still holds (lower bounds only grow).
-   */
-  droppedUntil?: number;
 }
 
 /** A match placed in its group: the entry, and the events it brought that the group did not have. */
@@ -473,7 +461,7 @@ export class CorrelationEngine {
   }
 
   pendingState(): DetectionStateChanges {
-    const groups = this.#groups.changes((g) => JSON.stringify(g));
+    const groups = this.#groups.changes(encodeGroup);
     const clocks = this.#clocks.changes((c) => JSON.stringify(c));
     return { upserts: [...groups.upserts, ...clocks.upserts], deletes: [...groups.deletes, ...clocks.deletes] };
   }
@@ -515,7 +503,7 @@ export class CorrelationEngine {
     this.#groups.restore(
       rows.filter((r) => r.key.startsWith(GROUP)),
       (row) => {
-        const group = JSON.parse(row.value) as Group;
+        const group = decodeGroup(row.value);
         for (const entry of group.entries) this.#serial.atLeast(entry.firedAt);
         return this.#rules.has(group.ruleId) ? group : undefined;
       },

@@ -4,6 +4,7 @@ import type { Alert } from '../core/alert.ts';
 import type { DetectionStateRow } from '../core/detection-state.ts';
 import { Rng } from '../emulator/rng.ts';
 import { createDetector, type Detector } from './detector.ts';
+import { decodeGroup } from './group-state.ts';
 import { makeEvent, ruleFromYaml } from './test-support/events.ts';
 import type { CorrelationRule, DetectableEvent, LoadedRule } from './types.ts';
 
@@ -134,15 +135,17 @@ function deliver(events: DetectableEvent[], rng: Rng, grouping: boolean, oldRows
     detector.stateCommitted();
     if (i <= restartAt && restartAt < i + size) {
       detector = make();
-      detector.restore([...rows.values()].map((r) => (oldRows ? { ...r, value: withoutSerials(r.value) } : r)));
+      detector.restore([...rows.values()].map((r) => (oldRows ? { ...r, value: withoutSerials(r) } : r)));
     }
     i += size;
   }
   return alerts;
 }
 
-function withoutSerials(json: string): string {
-  return JSON.stringify(JSON.parse(json), (key, value) =>
+/** A row as written before firings were numbered: a correlation group was then its JSON object, with no serials. */
+function withoutSerials(row: DetectionStateRow): string {
+  const value = row.key.startsWith('g') ? decodeGroup(row.value) : JSON.parse(row.value);
+  return JSON.stringify(value, (key, value) =>
     key === 'firedAt' || key === 'bornAt' || key === 'droppedUntil' ? undefined : value,
   );
 }
