@@ -1,9 +1,9 @@
 // End to end on loopback: the emulator (same process) publishes a backlog for TENANTS tenants over the 5 content
 // types; the collector (SQLite state) fetches it through the Pipeline into an NDJSON file until every published id
 // is delivered. Baseline: format raw, file sink only. Measured: the default product path (ECS, GeoIP enrichment,
-// bundled Sigma rules, embedded store written by its writer thread as `o365-intake run` does, same file sink), and the
-// same with the store written inline on the main thread (what the product did before the writer thread). Exits
-// non-zero unless every id is written exactly once.
+// bundled Sigma rules with their correlation state committed with each checkpoint, embedded store written by its
+// writer thread, as `o365-intake run` does, same file sink), and the same with the store written inline on the main
+// thread (what the product did before the writer thread). Exits non-zero unless every id is written exactly once.
 // Usage: node --import tsx bench/pipeline.bench.ts [tenants] [eventsPerTenant]; BENCH_CPU_PROF=<file.cpuprofile>
 // writes <file>.full.cpuprofile and <file>.full-inline.cpuprofile: CPU profiles of the full runs' collection only
 // (warm-up and baseline left out; see scripts/cpu-profile-stages.mjs).
@@ -17,7 +17,7 @@ import type { AuditRecord } from '../src/core/audit-record.ts';
 import { collectionSchema, tenantSchema } from '../src/collector/config.ts';
 import { createCollector } from '../src/collector/index.ts';
 import { exactlyOnceProblems } from '../src/collector/testing/output-file.ts';
-import { detectionSchema, detectorFromConfig } from '../src/detect/index.ts';
+import { type Detector, detectionSchema, detectorFromConfig } from '../src/detect/index.ts';
 import { createTenantContext, generateScenario, Rng, startEmulator, type Emulator } from '../src/emulator/index.ts';
 import { enricherFromConfig, enrichmentSchema } from '../src/enrich/index.ts';
 import { silentLogger } from '../src/observability/logger.ts';
@@ -84,13 +84,17 @@ function publishBacklog(emulator: Emulator, tenantIds: string[], eventsPerTenant
 function pipelineParts(
   variant: Variant,
   dir: string,
-): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: EventStore } {
+): { options: Omit<PipelineOptions, 'sinks' | 'logger'>; store?: EventStore; detector?: Detector } {
   if (variant === 'baseline') return { options: { format: 'raw' } };
   const { detector, errors } = detectorFromConfig(detectionSchema.parse({}), silentLogger);
   if (errors.length > 0) throw new Error(`bundled rules did not load: ${errors.map((e) => e.message).join('; ')}`);
   const config = { ...storeSchema.parse({}), path: join(dir, 'events.db') };
   const store = variant === 'full' ? openEventStore(config, { writer: 'thread' }) : openEventStore(config);
-  return { options: { format: 'ecs', enrich: enricherFromConfig(enrichmentSchema.parse({})), detector, store }, store };
+  return {
+    options: { format: 'ecs', enrich: enricherFromConfig(enrichmentSchema.parse({})), detector, store },
+    store,
+    detector,
+  };
 }
 
 async function startProfiler(): Promise<Session> {
@@ -119,7 +123,12 @@ async function run(variant: Variant, size: Size): Promise<Result> {
   });
   const tenantIds = Array.from({ length: size.tenants }, (_, i) => guid('eeee', i));
   const state = new SqliteStateStore(join(dir, 'state.db'));
-  const { options, store } = pipelineParts(variant, dir);
+  const { options, store, detector } = pipelineParts(variant, dir);
+  if (detector) {
+    // As `o365-intake run` does: correlation and alert-group state is committed with every checkpoint.
+    detector.restore(await state.loadDetectionState());
+    state.attachDetectionState(detector);
+  }
   const output = join(dir, 'out.ndjson');
   const pipeline = new Pipeline({
     ...options,
