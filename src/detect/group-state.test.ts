@@ -53,6 +53,24 @@ describe('correlation group state rows', () => {
     assert.deepEqual(decodeGroup(encodeGroup(noName)), { ...noName, tenantName: undefined });
   });
 
+  it('of a group written again read back as the group, after its matches were replaced, added and dropped', () => {
+    const group = busyGroup(100);
+    assert.deepEqual(decodeGroup(encodeGroup(group)), group);
+    // What the engine does between checkpoints: a match fires (replaced by a copy), a late one lands, the oldest go.
+    group.entries[40] = { ...group.entries[40]!, fired: true, firedAt: 7 };
+    group.entries[41] = { ...group.entries[41]!, eventIds: [id(41), id(500)] };
+    group.entries.splice(60, 0, {
+      time: group.entries[59]!.time,
+      ruleIndex: 1,
+      key: id(501),
+      eventIds: [id(501)],
+      values: ['x'],
+    });
+    group.entries.splice(0, 3);
+    group.droppedUntil = T0 + 14_000;
+    assert.deepEqual(decodeGroup(encodeGroup(group)), group);
+  });
+
   it('keep a busy group at a quarter of its JSON object', () => {
     const group = busyGroup(300);
     const compact = encodeGroup(group).length;
