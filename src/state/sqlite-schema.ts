@@ -2,8 +2,10 @@
  * Schema of the embedded SQLite state file. `user_version` tracks it. Version 2 keeps seen ids in day tables
  * (`seen_ids_<day>`, created on demand by SqliteSeenIds); a version-1 file's `seen_events` is read until it empties.
  * Version 3 adds `seen_recent`, which a version-2 build would not read (it would deliver those ids again), so it refuses.
+ * Version 4 writes correlation groups in `detection_state` in a short form (src/detect/group-state.ts) that a version-3
+ * build cannot read; this build reads both.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS streams (

@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { SCHEMA_VERSION } from './sqlite-schema.ts';
 import { SqliteStateStore } from './sqlite-state-store.ts';
 import { openStateStore } from './open-state-store.ts';
 import { Secret } from '../core/secret.ts';
@@ -29,6 +31,16 @@ test('stream cursor and subscription survive a reopen', async () => {
   const reopened = await openStateStore(path);
   assert.deepEqual(await reopened.getStream(key), { subscriptionEnabled: true, listedThrough: 1000, lastStartAttemptAt: 500 });
   await reopened.close();
+});
+
+test('a state file of a newer schema is refused with its version; this schema is recorded', async () => {
+  const path = tempFile();
+  await new SqliteStateStore(path).close();
+  const db = new Database(path);
+  assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  db.pragma(`user_version = ${SCHEMA_VERSION + 1}`);
+  db.close();
+  assert.throws(() => new SqliteStateStore(path), new RegExp(`written by a newer version \\(schema ${SCHEMA_VERSION + 1}\\)`));
 });
 
 test('the ledger enqueues a contentId once, due blobs come oldest first, quarantined last', async () => {

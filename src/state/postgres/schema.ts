@@ -3,8 +3,10 @@ import type pg from 'pg';
 /**
  * Bumped when the schema changes; stored in o365_schema. Version 2 keeps seen ids in `o365_seen_ids`, partitioned by
  * day (partitions created by PgSeenIds); a version-1 database's `o365_seen_events` is read until it empties.
+ * Version 3 writes correlation groups in `o365_detection_state` in a short form (src/detect/group-state.ts) that a
+ * version-2 build cannot read; this build reads both.
  */
-export const PG_SCHEMA_VERSION = 2;
+export const PG_SCHEMA_VERSION = 3;
 
 /** Arbitrary constant for pg_advisory_xact_lock, so concurrent workers migrate one at a time. */
 const MIGRATION_LOCK = 0x0365_1a7e;
