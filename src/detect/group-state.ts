@@ -17,44 +17,60 @@ export interface Group {
 /**
  * A group as written to the state store with every checkpoint that changed it. A busy group (a brute force, a user
  * signing in all day) holds hundreds of matches and is written again with each batch, so each match is kept short:
- * `[time, step, key, eventIds, values, fired]`, where
+ * `[time, step, key]`, or `[time, step, key, eventIds, values, fired]` when it holds more than one event, values or a
+ * firing, where
  * - time is the gap to the previous match (the first match's is its event time);
- * - key and event ids lose the group's `tenantId:` prefix (a kept string that did not have it starts with `!`);
+ * - key loses the group's `tenantId:` prefix (a key that did not have it, or whose rest starts with `!`, is kept
+ *   whole after a `!`);
  * - eventIds is 0 when it is just the key (one event counted by its id), values 0 when empty;
- * - fired is 0 (not fired), -1 (fired, firing not numbered) or the firing's number; trailing zeros are left out.
+ * - fired is 0 (not fired), -1 (fired, firing not numbered) or the firing's number.
  * Rows written before this format (a JSON object of the group itself) are still read.
  */
 interface StoredGroup {
   v: 2;
   r: string;
   t: string;
-  n?: string;
+  n?: string | undefined;
   g: Record<string, string>;
-  d?: number;
+  d?: number | undefined;
   e: StoredEntry[];
 }
 
-type StoredEntry = (number | string | string[])[];
+type StoredEntry = [number, number, string] | [number, number, string, string[] | 0, string[] | 0, number];
 
 export function encodeGroup(group: Group): string {
-  const prefix = `${group.tenantId}:`;
-  const cut = (id: string): string => (id.startsWith(prefix) && id[prefix.length] !== '!' ? id.slice(prefix.length) : `!${id}`);
+  const { tenantId, entries } = group;
+  const rest = tenantId.length + 1;
+  const e = new Array<StoredEntry>(entries.length);
   let previous = 0;
-  const e = group.entries.map((entry): StoredEntry => {
-    const own = entry.eventIds.length === 1 && entry.eventIds[0] === entry.key;
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i]!;
+    const { key, eventIds, values } = entry;
+    const cut = key.startsWith(tenantId) && key.charCodeAt(rest - 1) === COLON && key[rest] !== '!';
+    const stored = cut ? key.slice(rest) : `!${key}`;
+    const own = eventIds.length === 1 && eventIds[0] === key;
     const fired = entry.fired ? (entry.firedAt ?? -1) : 0;
-    const out: StoredEntry = [entry.time - previous, entry.ruleIndex, cut(entry.key)];
+    const gap = entry.time - previous;
     previous = entry.time;
-    if (fired !== 0 || entry.values.length > 0 || !own) out.push(own ? 0 : entry.eventIds.map(cut));
-    if (fired !== 0 || entry.values.length > 0) out.push(entry.values.length > 0 ? entry.values : 0);
-    if (fired !== 0) out.push(fired);
-    return out;
-  });
-  const stored: StoredGroup = { v: 2, r: group.ruleId, t: group.tenantId, g: group.groupBy, e };
-  if (group.tenantName !== undefined) stored.n = group.tenantName;
-  if (group.droppedUntil !== undefined) stored.d = group.droppedUntil;
+    // Plain arrays of one shape each, built in one pass: this runs for every match of every changed group.
+    e[i] =
+      own && values.length === 0 && fired === 0
+        ? [gap, entry.ruleIndex, stored]
+        : [gap, entry.ruleIndex, stored, own ? 0 : eventIds, values.length > 0 ? values : 0, fired];
+  }
+  const stored: StoredGroup = {
+    v: 2,
+    r: group.ruleId,
+    t: tenantId,
+    n: group.tenantName,
+    g: group.groupBy,
+    d: group.droppedUntil,
+    e,
+  };
   return JSON.stringify(stored);
 }
+
+const COLON = 0x3a;
 
 export function decodeGroup(text: string): Group {
   const parsed = JSON.parse(text) as StoredGroup | Group;
@@ -73,7 +89,7 @@ export function decodeGroup(text: string): Group {
     ];
     time += gap;
     const full = paste(key);
-    const entry: Entry = { time, ruleIndex, key: full, eventIds: ids === 0 ? [full] : ids.map(paste), values: values || [] };
+    const entry: Entry = { time, ruleIndex, key: full, eventIds: ids === 0 ? [full] : ids, values: values || [] };
     if (fired !== 0) entry.fired = true;
     if (fired > 0) entry.firedAt = fired;
     return entry;
