@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import type { BatchCommit, StreamKey } from '../state-store.ts';
 import { PostgresStateStore } from './postgres-state-store.ts';
+import { PG_SCHEMA_VERSION } from './schema.ts';
 import { findPostgresBin, POSTGRES_SKIP_REASON, startPostgres, type TestPostgres } from './testing/postgres-server.ts';
 
 const DAY = 86_400_000;
@@ -127,7 +128,7 @@ describe('PostgreSQL dedup state', { skip: findPostgresBin() ? false : POSTGRES_
       now + 3 * DAY,
     ]);
     const store = await open(url);
-    assert.deepEqual(await sql(url, 'SELECT version FROM o365_schema'), [{ version: 2 }]);
+    assert.deepEqual(await sql(url, 'SELECT version FROM o365_schema'), [{ version: PG_SCHEMA_VERSION }]);
     await store.commitBatches([commit([`${T1}:${guid(3)}`], now + 8 * DAY)]);
     assert.deepEqual(
       await store.filterSeen([`${T1}:${guid(1)}`, `${T1}:${guid(2)}`, `${T1}:${guid(3)}`, `${T1}:${guid(4)}`]),
