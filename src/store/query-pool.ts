@@ -3,7 +3,7 @@ import type { EventReads } from './event-reads.ts';
 import { StoreError, StoreQueryError } from './errors.ts';
 import { deserializeError, type SerializedError } from './query-errors.ts';
 import type { QueryRequest } from './query-worker.ts';
-import { startStoreWorker } from './start-worker.ts';
+import { startWorker } from '../core/start-worker.ts';
 
 /** A search ran longer than its time limit, or its client went away: the worker running it was stopped. */
 export class QueryCancelledError extends StoreQueryError {
@@ -97,7 +97,7 @@ export class QueryPool {
   }
 
   #spawn(): Slot {
-    const worker = startStoreWorker('query-worker', { path: this.#path });
+    const worker = startWorker(import.meta.url, 'query-worker', { path: this.#path });
     worker.unref();
     const slot: Slot = { worker, ready: false };
     worker.on('message', (message: { ready?: true; id: number; result?: unknown; error?: SerializedError }) => {

@@ -3,7 +3,7 @@ import type { Alert } from '../core/alert.ts';
 import { StoreError } from './errors.ts';
 import type { EventRow } from './event-writes.ts';
 import type { RetentionLimits } from './retention.ts';
-import { startStoreWorker } from './start-worker.ts';
+import { startWorker } from '../core/start-worker.ts';
 import type { RetentionResult } from './types.ts';
 
 export interface WriterData {
@@ -112,7 +112,7 @@ export class StoreWriter {
   }
 
   #start(): Worker {
-    const worker = startStoreWorker('store-writer-thread', this.#data);
+    const worker = startWorker(import.meta.url, 'store-writer-thread', this.#data);
     worker.unref();
     worker.on('message', (reply: WriterReply) => {
       const call = this.#calls.get(reply.id);
