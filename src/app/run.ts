@@ -92,7 +92,7 @@ export async function runPipeline(config: Config, logger: Logger): Promise<Runni
         leaseTtlMs: config.scale_out.lease_ttl,
       })
     : undefined;
-  const stateStore: StateStore = shared ?? (await openStateStore(statePath));
+  const stateStore: StateStore = shared ?? (await openStateStore(statePath, logger.child({ component: 'state' })));
   // Scaled out (state in PostgreSQL), events and alerts go to PostgreSQL too, unless store.backend says otherwise.
   const storeModule = config.store.enabled ? await import('../store/open-store.ts') : undefined;
   const opened: OpenedStore | undefined = storeModule

@@ -9,6 +9,8 @@ import { scrubSecrets } from '../core/scrub-secrets.ts';
 import { SCHEMA_SQL, SCHEMA_VERSION } from './sqlite-schema.ts';
 import { SqliteSeenIds } from './sqlite-seen-ids.ts';
 import { withStatementCache } from './statement-cache.ts';
+import { WalCheckpointer } from './wal-checkpointer.ts';
+import { type Logger, silentLogger } from '../observability/logger.ts';
 import {
   FAILED_WINDOW_COUNTS_SQL,
   streamHealthOf,
@@ -45,6 +47,15 @@ export class StateStoreError extends IntakeError {
 /** Content ids are looked up in chunks below SQLite's bound-parameter limit. */
 const LOOKUP_CHUNK = 500;
 
+/**
+ * WAL pages between checkpoints on the main connection: 64 MB rather than 4 MB, since a commit of 1,000 random ids
+ * dirties up to 1,000 pages of the day's table and the default checkpointed after nearly every commit (12% less CPU in
+ * bench/state).
+ */
+const AUTOCHECKPOINT_PAGES = 16_384;
+/** The same while a checkpoint thread runs: 256 MB, a bound should the thread fall behind. */
+const AUTOCHECKPOINT_PAGES_BEHIND_THREAD = 65_536;
+
 /** The embedded state store: one SQLite file in WAL mode. Every write is a single short transaction. */
 export class SqliteStateStore implements StateStore {
   readonly #db: Database.Database;
@@ -53,16 +64,20 @@ export class SqliteStateStore implements StateStore {
   /** The statements of every commit, prepared once. */
   #commitStatements: Record<'saveProgress' | 'savePosition' | 'ensureStream' | 'countEvents', Database.Statement> | undefined;
 
-  constructor(path: string) {
+  readonly #path: string;
+  readonly #logger: Logger;
+  #checkpointer: WalCheckpointer | undefined;
+
+  constructor(path: string, options: { logger?: Logger } = {}) {
+    this.#path = path;
+    this.#logger = options.logger ?? silentLogger;
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     try {
       this.#db = withStatementCache(new Database(path));
       this.#db.pragma('journal_mode = WAL');
       this.#db.pragma('synchronous = NORMAL');
       this.#db.pragma('busy_timeout = 5000');
-      // Checkpoint (and fsync) every 64 MB of WAL rather than every 4 MB: a commit of 1,000 random ids dirties up to
-      // 1,000 pages of the day's table, so the default checkpointed after nearly every commit (12% less CPU in bench/state).
-      this.#db.pragma('wal_autocheckpoint = 16384');
+      this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
       // Dedup lookups probe random keys of tables that outgrow the 2 MB page cache: read through a memory map, each miss
       // costs a page fault instead of a read() and a copy (bench/state, 5M ids: lookups 5.8 → 6.9 µs/id from the first to
       // the last million instead of 5.6 → 8.2). The mapped pages are the OS's file cache, shared and reclaimable.
@@ -253,10 +268,28 @@ export class SqliteStateStore implements StateStore {
     })();
     this.#seen.committed(seenIds);
     this.#detection?.stateCommitted();
+    this.#checkpointer?.committed();
   }
 
+  /**
+   * With the detector's state, every commit also rewrites the correlation groups it changed: several times the WAL of
+   * collection alone, so its checkpoints move to a thread of their own (`WalCheckpointer`), and this connection only
+   * checkpoints should that thread fall far behind (or stop).
+   */
   attachDetectionState(source: DetectionStateSource): void {
     this.#detection = source;
+    if (this.#path === ':memory:' || this.#checkpointer) return;
+    const checkpointer = new WalCheckpointer(this.#path, {
+      onError: (message, code) =>
+        this.#logger.warn({ err: message, code }, 'state file checkpoint failed; retried after the next commit'),
+      onStopped: (reason) => {
+        this.#checkpointer = undefined;
+        if (this.#db.open) this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
+        this.#logger.warn({ reason }, 'state file checkpoint thread stopped; checkpointing on the main connection again');
+      },
+    });
+    this.#db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES_BEHIND_THREAD}`);
+    this.#checkpointer = checkpointer;
   }
 
   async loadDetectionState(tenantIds?: readonly string[]): Promise<DetectionStateRow[]> {
@@ -397,6 +430,9 @@ export class SqliteStateStore implements StateStore {
   }
 
   async close(): Promise<void> {
+    const checkpointer = this.#checkpointer;
+    this.#checkpointer = undefined;
+    await checkpointer?.close();
     if (this.#db.open) this.#db.close();
   }
 }
