@@ -47,7 +47,7 @@ export function encodeGroup(group: Group): string {
     const entry = entries[i]!;
     const { key, eventIds, values } = entry;
     const cut = key.startsWith(tenantId) && key.charCodeAt(rest - 1) === COLON && key[rest] !== '!';
-    const stored = cut ? key.slice(rest) : `!${key}`;
+    const shortKey = cut ? key.slice(rest) : `!${key}`;
     const own = eventIds.length === 1 && eventIds[0] === key;
     const fired = entry.fired ? (entry.firedAt ?? -1) : 0;
     const gap = entry.time - previous;
@@ -55,8 +55,8 @@ export function encodeGroup(group: Group): string {
     // Plain arrays of one shape each, built in one pass: this runs for every match of every changed group.
     e[i] =
       own && values.length === 0 && fired === 0
-        ? [gap, entry.ruleIndex, stored]
-        : [gap, entry.ruleIndex, stored, own ? 0 : eventIds, values.length > 0 ? values : 0, fired];
+        ? [gap, entry.ruleIndex, shortKey]
+        : [gap, entry.ruleIndex, shortKey, own ? 0 : eventIds, values.length > 0 ? values : 0, fired];
   }
   const stored: StoredGroup = {
     v: 2,
